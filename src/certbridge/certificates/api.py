@@ -1,0 +1,162 @@
+"""Certificate endpoints: verify, search, read, issue, lifecycle, import."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Path, Query, UploadFile
+from fastapi.responses import JSONResponse
+
+from certbridge.api.deps import AuthedPrincipal, Lang, ReadDB, WriteDB
+from certbridge.api.pagination import Page, decode_cursor, next_cursor
+from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.certificates import workflow
+from certbridge.certificates.importer import ImportReport, import_certificates
+from certbridge.certificates.queries import CertificateFilter, list_certificates
+from certbridge.certificates.schemas import (
+    AuditIn,
+    CertificateDetail,
+    CertificateIn,
+    CertificateSummary,
+    HistoryEntry,
+    RenewIn,
+    ScopeChangeIn,
+    StatusChangeIn,
+    VerificationOut,
+)
+from certbridge.certificates.service import get_certificate, issue_certificate, record_audit
+from certbridge.certificates.verification import verify_holder, verify_number
+from certbridge.certificates.views_model import detail, summary, verification_view
+from certbridge.events import subject_history
+
+CertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+BodyId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+router = APIRouter(prefix="/api/v1", tags=["certificates"], responses=PROBLEM_RESPONSES)
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+@router.get("/verify", response_model=VerificationOut, summary="Verify a certificate by its number")
+def verify(db: ReadDB, lang: Lang,
+           number: Annotated[str, Query(min_length=1, max_length=60, examples=["00126Q35682R1M/4500"])],
+           body: Annotated[str | None, Query(max_length=30, description="Body code or approval number")] = None):
+    """Verify a certificate number, optionally from one body, and explain the outcome."""
+    return verification_view(verify_number(db, number, body), lang)
+
+
+@router.get("/verify/holder/{uscc}", response_model=VerificationOut, summary="Verify an organization's certificates")
+def verify_by_holder(uscc: Annotated[str, Path(min_length=1, max_length=40)], db: ReadDB, lang: Lang):
+    """List an organization's certificates by its 统一社会信用代码 and whether any is valid."""
+    return verification_view(verify_holder(db, uscc), lang)
+
+
+@router.get("/certificates", response_model=Page[CertificateSummary], summary="Search certificates")
+def search_certificates(
+    db: ReadDB, lang: Lang,
+    q: Annotated[str | None, Query(max_length=100, description="Number, 统一社会信用代码 or name substring")] = None,
+    status: Literal["valid", "suspended", "withdrawn", "cancelled", "expired"] | None = None,
+    scheme: Annotated[str | None, Query(max_length=20)] = None,
+    body_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    organization_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+):
+    """Search and filter certificates, a page at a time."""
+    flt = CertificateFilter(q=q, status=status, scheme=scheme, body_id=body_id, region_code=region,
+                            organization_id=organization_id)
+    certs = list_certificates(db, flt, after_id=decode_cursor(cursor), limit=limit)
+    return {"items": [summary(db, c, lang) for c in certs], "next_cursor": next_cursor([c.id for c in certs], limit)}
+
+
+@router.get("/certificates/{certificate_id}", response_model=CertificateDetail, summary="Read a certificate")
+def read_certificate(certificate_id: CertId, db: ReadDB, lang: Lang):
+    """Return everything public about a certificate."""
+    return detail(db, get_certificate(db, certificate_id), lang)
+
+
+@router.get("/certificates/{certificate_id}/history", response_model=list[HistoryEntry],
+            summary="A certificate's history")
+def certificate_history(certificate_id: CertId, db: ReadDB):
+    """Return every event of a certificate, oldest first, with its log index."""
+    get_certificate(db, certificate_id)
+    return [{"seq": e.seq, "type": e.type, "actor": e.actor, "at": e.at.isoformat(), "data": e.data}
+            for e in subject_history(db, "certificate", certificate_id)]
+
+
+@router.post("/bodies/{body_id}/certificates", response_model=CertificateDetail, status_code=201,
+             summary="Issue a certificate")
+def create_certificate(body_id: BodyId, draft: CertificateIn,
+                       db: WriteDB, principal: AuthedPrincipal, lang: Lang):
+    """Issue a certificate as the given body (its operators only)."""
+    cert = issue_certificate(db, principal=principal, body_id=body_id, draft=draft)
+    return detail(db, cert, lang)
+
+
+_ACTIONS = {
+    "suspend": workflow.suspend_certificate,
+    "restore": workflow.restore_certificate,
+    "withdraw": workflow.withdraw_certificate,
+    "cancel": workflow.cancel_certificate,
+    "expire": workflow.expire_certificate,
+}
+
+
+def _lifecycle_route(action: str):
+    def route(certificate_id: CertId, change: StatusChangeIn,
+              db: WriteDB, principal: AuthedPrincipal, lang: Lang):
+        cert = _ACTIONS[action](db, principal=principal, certificate_id=certificate_id, change=change)
+        return detail(db, cert, lang)
+
+    route.__doc__ = f"{action.capitalize()} a certificate (its body's operators only)."
+    route.__name__ = f"{action}_certificate"
+    return route
+
+
+for _action in _ACTIONS:
+    router.add_api_route(f"/certificates/{{certificate_id}}/{_action}", _lifecycle_route(_action), methods=["POST"],
+                         response_model=CertificateDetail, summary=f"{_action.capitalize()} a certificate")
+
+
+@router.post("/certificates/{certificate_id}/renew", response_model=CertificateDetail, status_code=201,
+             summary="Renew a certificate")
+def renew(certificate_id: CertId, renewal: RenewIn, db: WriteDB,
+          principal: AuthedPrincipal, lang: Lang):
+    """Issue the next cycle of a certificate."""
+    return detail(db, workflow.renew_certificate(db, principal=principal, certificate_id=certificate_id,
+                                                 renewal=renewal), lang)
+
+
+@router.post("/certificates/{certificate_id}/scope", response_model=CertificateDetail, summary="Change scope")
+def scope(certificate_id: CertId, change: ScopeChangeIn, db: WriteDB,
+          principal: AuthedPrincipal, lang: Lang):
+    """Extend or reduce a certificate's scope."""
+    return detail(db, workflow.change_scope(db, principal=principal, certificate_id=certificate_id,
+                                            change=change), lang)
+
+
+@router.post("/certificates/{certificate_id}/audits", response_model=CertificateDetail, status_code=201,
+             summary="Record an audit")
+def audit(certificate_id: CertId, item: AuditIn, db: WriteDB,
+          principal: AuthedPrincipal, lang: Lang):
+    """Record an audit (surveillance, special …) on a certificate."""
+    return detail(db, record_audit(db, principal=principal, certificate_id=certificate_id, audit=item), lang)
+
+
+@router.post("/bodies/{body_id}/certificates/import", response_model=ImportReport, summary="Bulk import")
+async def bulk_import(
+    body_id: BodyId,
+    file: Annotated[UploadFile, File(description="CSV (UTF-8 or GBK), XLSX or JSON")],
+    db: WriteDB, principal: AuthedPrincipal, lang: Lang,
+    dry_run: Annotated[bool, Query(description="Validate and report without writing")] = False,
+):
+    """Import certificates from a file: all rows or none, with every bad row reported."""
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    report = import_certificates(db, principal=principal, body_id=body_id, filename=file.filename or "upload",
+                                 data=data, dry_run=dry_run, lang=lang, max_bytes=MAX_UPLOAD_BYTES)
+    if dry_run or report.errors:
+        db.rollback()  # nothing half-written: a file with a bad row writes no row
+    if report.errors:
+        return JSONResponse(report.model_dump(mode="json"), status_code=422)
+    return report

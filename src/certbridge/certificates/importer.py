@@ -1,0 +1,204 @@
+"""Bulk import: every row validated by the same service as a single issue; all rows or none.
+
+Columns may use our names, Chinese headers or IAF CertSearch-style English headers (see COLUMN_ALIASES).
+A row whose number already exists for the body with the same content counts as unchanged, so re-running
+an import is idempotent; the same number with different content is an error for that row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certbridge.certificates.models import Certificate, ImportBatch
+from certbridge.certificates.schemas import CertificateIn
+from certbridge.certificates.service import issue_certificate
+from certbridge.errors import DomainError
+from certbridge.events import record_event
+from certbridge.i18n.catalog import render
+from certbridge.kit.tabular import TableError, read_table
+from certbridge.policy import require_body_operator
+from certbridge.principal import Principal
+from certbridge.registry.bodies import get_body
+
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "number": ("证书编号", "Certificate Number", "certificate_number"),
+    "scheme": ("认证项目", "认证类别", "Scheme", "Certification Scheme"),
+    "standard_code": ("认证依据", "标准", "Standard", "Certification Standard"),
+    "standard_version": ("标准版本", "Standard Version"),
+    "holder_name": ("获证组织名称", "组织名称", "Certified Entity Name", "Organization Name", "Organisation Name"),
+    "holder_uscc": ("统一社会信用代码", "Organization Identifier", "Company Registration Number"),
+    "holder_address": ("获证组织地址", "组织地址", "Certified Entity Address", "Address"),
+    "holder_region_code": ("行政区划代码", "Region Code"),
+    "scope": ("认证范围", "覆盖范围", "Scope", "Certification Scope", "Scope of Certification"),
+    "scope_en": ("英文认证范围", "Scope (English)"),
+    "issued_on": ("颁证日期", "发证日期", "Certificate Issue Date", "Issue Date", "Original Issue Date"),
+    "expires_on": ("证书到期日期", "有效期至", "Certificate Expiry Date", "Expiry Date"),
+    "certification_mode": ("认证模式", "Certification Mode"),
+    "product_name": ("产品名称", "Product Name"),
+    "product_model": ("型号规格", "产品型号", "Product Model"),
+    "product_trademark": ("商标", "Trademark"),
+    "product_manufacturer": ("制造商", "Manufacturer"),
+    "product_factory": ("生产厂", "Factory"),
+    "site_name": ("场所名称", "Site Name"),
+    "site_address": ("场所地址", "Site Address"),
+    "audit_kind": ("审核类型", "Audit Type"),
+    "audit_method": ("审核方式", "Audit Method"),
+    "audit_start_on": ("审核开始日期", "Audit Start Date"),
+    "audit_end_on": ("审核结束日期", "Audit End Date"),
+    "auditors": ("审核员注册号", "Auditor Registration Numbers"),
+}
+_ALIAS_TO_FIELD = {alias.lower(): name for name, aliases in COLUMN_ALIASES.items() for alias in (name, *aliases)}
+AUDIT_KINDS = {"初次认证": "initial", "监督": "surveillance", "再认证": "recertification", "特殊": "special"}
+
+
+class RowError(BaseModel):
+    """One problem with one row."""
+
+    row: int = Field(description="Line in a CSV, sheet row in XLSX, item (from 1) in JSON")
+    field: str | None
+    code: str
+    message: str
+
+
+class ImportReport(BaseModel):
+    """What an import did, or would do: counts and every bad row."""
+
+    filename: str
+    rows: int
+    created: int
+    unchanged: int
+    dry_run: bool
+    committed: bool
+    encoding: str | None = None
+    errors: list[RowError]
+
+
+def _canonical(row: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        field = _ALIAS_TO_FIELD.get(str(key).strip().lower())
+        if field is not None:
+            out[field] = value
+        else:
+            out.setdefault("_unknown", []).append(key)
+    return out
+
+
+def _blank(value: Any) -> Any:
+    return None if value in ("", None) else value
+
+
+def draft_from_row(row: dict[str, Any]) -> CertificateIn:
+    """Build a certificate draft from one flat (or nested JSON) row."""
+    if "holder" in row:  # already in API shape (JSON import)
+        return CertificateIn.model_validate(row)
+    get = lambda name: _blank(row.get(name))  # noqa: E731
+    draft: dict[str, Any] = {
+        "number": get("number") or "", "scheme": get("scheme") or "",
+        "standard_code": get("standard_code"), "standard_version": get("standard_version"),
+        "holder": {"name": get("holder_name") or "", "uscc": get("holder_uscc"), "address": get("holder_address"),
+                   "region_code": get("holder_region_code")},
+        "scope": get("scope") or "", "scope_en": get("scope_en"), "issued_on": get("issued_on"),
+        "expires_on": get("expires_on"), "certification_mode": get("certification_mode"),
+    }
+    if get("product_name"):
+        draft["product"] = {"name": get("product_name"), "model": get("product_model"),
+                            "trademark": get("product_trademark"), "manufacturer": get("product_manufacturer"),
+                            "factory": get("product_factory")}
+    if get("site_name") or get("site_address"):
+        draft["sites"] = [{"name": get("site_name") or "", "address": get("site_address") or ""}]
+    if get("audit_start_on") or get("auditors"):
+        numbers = [n.strip() for n in str(get("auditors") or "").replace("；", ";").replace(",", ";").split(";")
+                   if n.strip()]
+        kind = get("audit_kind") or "initial"
+        draft["audits"] = [{"kind": AUDIT_KINDS.get(kind, kind), "method": get("audit_method") or "FS01",
+                            "start_on": get("audit_start_on"), "end_on": get("audit_end_on") or get("audit_start_on"),
+                            "auditors": [{"registration_number": n, "role": "leader" if i == 0 else "member"}
+                                         for i, n in enumerate(numbers)]}]
+    return CertificateIn.model_validate(draft)
+
+
+def _same_as_existing(existing: Certificate, draft: CertificateIn) -> bool:
+    return (existing.scheme_code == draft.scheme.strip().upper() and existing.issued_on == draft.issued_on
+            and existing.scope == draft.scope.strip() and existing.holder_name == draft.holder.name.strip())
+
+
+def _pydantic_errors(line: int, exc: ValidationError, lang: str) -> list[RowError]:
+    out = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err.get("loc", ()))
+        code = "validation." + err.get("type", "invalid")
+        message = render(code, lang, field=field, **{k: v for k, v in (err.get("ctx") or {}).items()
+                                                     if isinstance(v, (str, int, float))})
+        if message.startswith(code):
+            message = render("validation.generic", lang, field=field, detail=err.get("msg", ""))
+        out.append(RowError(row=line, field=field, code=code, message=message))
+    return out
+
+
+def import_certificates(
+    session: Session, *, principal: Principal, body_id: int, filename: str, data: bytes, dry_run: bool = False,
+    lang: str = "zh", max_bytes: int = 20 * 1024 * 1024, today: date | None = None,
+) -> ImportReport:
+    """Validate every row and issue the certificates; the caller rolls back if the report has errors."""
+    require_body_operator(principal, body_id)
+    get_body(session, body_id)
+    report = ImportReport(filename=filename, rows=0, created=0, unchanged=0, dry_run=dry_run, committed=False, errors=[])
+    if len(data) > max_bytes:
+        report.errors.append(RowError(row=0, field=None, code="import.too_large",
+                                      message=render("import.too_large", lang, max_mb=max_bytes // 1024 // 1024)))
+        return report
+    try:
+        table = read_table(filename, data)
+    except TableError as exc:
+        report.errors.append(RowError(row=exc.params.get("row", 0), field=exc.params.get("column"), code=exc.code,
+                                      message=render(exc.code, lang, **exc.params)))
+        return report
+    report.rows, report.encoding = len(table.rows), table.encoding
+    if not table.rows:
+        report.errors.append(RowError(row=0, field=None, code="import.empty", message=render("import.empty", lang)))
+        return report
+    seen_numbers: dict[str, int] = {}
+    for line, raw in table.rows:
+        row = _canonical(raw) if "holder" not in raw else raw
+        try:
+            draft = draft_from_row(row)
+        except ValidationError as exc:
+            report.errors.extend(_pydantic_errors(line, exc, lang))
+            continue
+        number = draft.number.strip()
+        if number in seen_numbers:
+            report.errors.append(RowError(row=line, field="number", code="import.duplicate_in_file",
+                                          message=render("import.duplicate_in_file", lang, number=number,
+                                                         first=seen_numbers[number])))
+            continue
+        seen_numbers[number] = line
+        existing = session.scalar(select(Certificate).where(Certificate.body_id == body_id, Certificate.number == number))
+        if existing is not None and _same_as_existing(existing, draft):
+            report.unchanged += 1
+            continue
+        savepoint = session.begin_nested()
+        try:
+            issue_certificate(session, principal=principal, body_id=body_id, draft=draft, today=today)
+            savepoint.commit()
+            report.created += 1
+        except DomainError as exc:
+            savepoint.rollback()
+            report.errors.append(RowError(row=line, field=exc.field, code=exc.code, message=exc.message(lang)))
+    if not report.errors and not dry_run:
+        digest = hashlib.sha256(data).hexdigest()
+        batch = ImportBatch(body_id=body_id, file_sha256=digest, filename=filename[:200], rows=report.rows,
+                            created=report.created, unchanged=report.unchanged, actor=principal.actor)
+        session.add(batch)
+        session.flush()
+        record_event(session, type="import.completed", subject_type="body", subject_id=body_id, actor=principal.actor,
+                     data={"file_sha256": digest, "filename": filename[:200], "rows": report.rows,
+                           "created": report.created, "unchanged": report.unchanged})
+        report.committed = True
+    return report

@@ -1,0 +1,223 @@
+"""Input and output shapes of certificates (Pydantic v2), shared by the API, forms and importer."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class HolderIn(BaseModel):
+    """The certified organization as the certificate names it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, examples=["北海市银海区示例食品有限公司"])
+    uscc: str | None = Field(default=None, max_length=40, examples=["91450500MA5KXXXXX0"])
+    address: str | None = Field(default=None, max_length=300)
+    region_code: str | None = Field(default=None, max_length=6, examples=["450503"])
+    name_en: str | None = Field(default=None, max_length=300)
+
+
+class SiteIn(BaseModel):
+    """A certified site."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    address: str = Field(min_length=1, max_length=300)
+    region_code: str | None = Field(default=None, max_length=6)
+    scope: str | None = Field(default=None, max_length=4000)
+
+
+class AuditorIn(BaseModel):
+    """An auditor on an audit, by registration number."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    registration_number: str = Field(min_length=1, max_length=40)
+    role: Literal["leader", "member", "expert"] = "member"
+
+
+class AuditIn(BaseModel):
+    """An audit and its team."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["initial", "surveillance", "recertification", "special"]
+    method: Literal["FS01", "FS02", "FS03"] = "FS01"
+    start_on: date
+    end_on: date
+    auditors: list[AuditorIn] = Field(default_factory=list, max_length=50)
+
+
+class ProductIn(BaseModel):
+    """Product particulars required on product certificates."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    model: str | None = Field(default=None, max_length=500)
+    specification: str | None = Field(default=None, max_length=500)
+    trademark: str | None = Field(default=None, max_length=100)
+    manufacturer: str | None = Field(default=None, max_length=200)
+    factory: str | None = Field(default=None, max_length=200)
+
+
+class CertificateIn(BaseModel):
+    """A certificate to issue."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: str = Field(min_length=1, max_length=60, examples=["00126Q35682R1M/4500"])
+    scheme: str = Field(min_length=1, max_length=20, examples=["QMS"])
+    standard_code: str | None = Field(default=None, max_length=60, examples=["GB/T 19001"])
+    standard_version: str | None = Field(default=None, max_length=20, examples=["2016"])
+    holder: HolderIn
+    scope: str = Field(min_length=1, max_length=4000, examples=["食品用包装材料的生产"])
+    scope_en: str | None = Field(default=None, max_length=4000)
+    product: ProductIn | None = None
+    certification_mode: str | None = Field(default=None, max_length=60)
+    issued_on: date
+    expires_on: date | None = Field(default=None, description="Defaults to issue date + the scheme's validity.")
+    sites: list[SiteIn] = Field(default_factory=list, max_length=500)
+    audits: list[AuditIn] = Field(default_factory=list, max_length=100)
+
+
+class StatusChangeIn(BaseModel):
+    """A lifecycle action's particulars."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=1000, examples=["监督审核未按期实施"])
+    on: date | None = Field(default=None, description="Effective date; defaults to today.")
+    until: date | None = Field(default=None, description="Suspension end; defaults to the scheme maximum.")
+    cause: Literal["holder", "body_revoked", "other"] = Field(
+        default="holder", description="Withdrawal cause; decides the re-application block."
+    )
+    expected_version: int | None = Field(default=None, description="Refuse if the certificate changed since.")
+
+
+class RenewIn(BaseModel):
+    """A renewal: a new cycle linked to the old certificate."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: str = Field(min_length=1, max_length=60)
+    issued_on: date
+    expires_on: date | None = None
+    scope: str | None = Field(default=None, max_length=4000)
+    audits: list[AuditIn] = Field(default_factory=list, max_length=100)
+
+
+class ScopeChangeIn(BaseModel):
+    """A change of scope (extension or reduction)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scope: str = Field(min_length=1, max_length=4000)
+    scope_en: str | None = Field(default=None, max_length=4000)
+    sites: list[SiteIn] | None = None
+    reason: str = Field(min_length=1, max_length=1000)
+    expected_version: int | None = None
+
+
+class BodyRef(BaseModel):
+    """The issuing body as a verifier sees it."""
+
+    id: int
+    code: str
+    name: str
+    approval_number: str
+    status: str = Field(description="approved | suspended | revoked | withdrawn")
+
+
+class HolderRef(BaseModel):
+    """The holder as a verifier sees it."""
+
+    name: str
+    uscc: str | None
+    organization_id: int
+    region_code: str | None
+    flags: list[str] = Field(description="Lists the holder is on now, e.g. dishonesty_list")
+
+
+class CertificateSummary(BaseModel):
+    """A certificate's public particulars and current status."""
+
+    id: int
+    number: str
+    status: str = Field(description="valid | suspended | withdrawn | cancelled | expired")
+    status_meaning: str = Field(description="What the status means, in the caller's language")
+    status_reason: str | None
+    status_changed_on: date
+    suspended_until: date | None
+    valid_now: bool = Field(description="True only if valid today; suspended counts as not valid")
+    scheme: str
+    issued_on: date
+    expires_on: date
+    cycle: int
+    scope: str
+    holder: HolderRef
+    body: BodyRef
+
+
+class VerificationOut(BaseModel):
+    """The answer to a verification query."""
+
+    outcome: Literal["valid", "not_valid", "not_found"]
+    reason: str = Field(description="valid, holder_listed, suspended, withdrawn, cancelled, expired, none_valid, "
+                                    "no_such_number, no_such_number_from_body, unknown_body, unknown_organization, "
+                                    "organization_has_no_certificates")
+    message: str = Field(description="The outcome explained in the caller's language")
+    query: dict
+    certificates: list[CertificateSummary]
+
+
+class SiteOut(SiteIn):
+    """A certified site."""
+
+
+class AuditorOut(BaseModel):
+    """An auditor on an audit."""
+
+    person_id: int
+    registration_number: str
+    role: str
+
+
+class AuditOut(BaseModel):
+    """An audit with its team."""
+
+    kind: str
+    method: str
+    start_on: date
+    end_on: date
+    auditors: list[AuditorOut]
+
+
+class CertificateDetail(CertificateSummary):
+    """A certificate with everything public about it."""
+
+    version: int = Field(description="Changes on every write; pass as expected_version to avoid lost updates")
+    standard: str | None
+    holder_address: str | None
+    scope_en: str | None
+    product: dict | None
+    certification_mode: str | None
+    previous_id: int | None
+    last_surveillance_on: date | None
+    sites: list[SiteOut]
+    audits: list[AuditOut]
+    allowed_actions: list[str]
+
+
+class HistoryEntry(BaseModel):
+    """One event in a certificate's history."""
+
+    seq: int = Field(description="Leaf index in the traceability log")
+    type: str
+    actor: str
+    at: str
+    data: dict

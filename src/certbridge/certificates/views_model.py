@@ -1,0 +1,56 @@
+"""Turn certificates into their public output shapes (shared by the API and pages)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from certbridge.certificates.models import Certificate
+from certbridge.certificates.verification import Verification, public_certificate
+from certbridge.certificates.workflow import allowed_actions
+from certbridge.i18n.catalog import render
+from certbridge.registry.models import CertificationBody, Organization, Standard
+
+
+def summary(session: Session, cert: Certificate, lang: str, on: date | None = None) -> dict[str, Any]:
+    """Return a certificate's public summary with its status meaning."""
+    on = on or date.today()
+    body = session.get(CertificationBody, cert.body_id)
+    org = session.get(Organization, cert.organization_id)
+    view = public_certificate(session, cert, body, org, on)
+    view["status_meaning"] = render(f"status.{cert.status}", lang)
+    return view
+
+
+def detail(session: Session, cert: Certificate, lang: str) -> dict[str, Any]:
+    """Return everything public about a certificate."""
+    view = summary(session, cert, lang)
+    std = session.get(Standard, cert.standard_id) if cert.standard_id else None
+    view.update(
+        version=cert.version, standard=f"{std.code}-{std.version}" if std else None,
+        holder_address=cert.holder_address, scope_en=cert.scope_en, product=cert.product,
+        certification_mode=cert.certification_mode, previous_id=cert.previous_id,
+        last_surveillance_on=cert.last_surveillance_on,
+        sites=[{"name": s.name, "address": s.address, "region_code": s.region_code, "scope": s.scope} for s in cert.sites],
+        audits=[{"kind": a.kind, "method": a.method, "start_on": a.start_on, "end_on": a.end_on,
+                 "auditors": [{"person_id": x.person_id, "registration_number": x.registration_number, "role": x.role}
+                              for x in a.auditors]} for a in cert.audits],
+        allowed_actions=allowed_actions(cert),
+    )
+    return view
+
+
+def verification_view(result: Verification, lang: str) -> dict[str, Any]:
+    """Return a verification answer with its explanation in a language."""
+    certs = []
+    for item in result.certificates:
+        certs.append({**item, "status_meaning": render(f"status.{item['status']}", lang)})
+    first = certs[0] if certs else {}
+    message = render(f"verify.{result.reason}", lang, number=result.query.get("number") or "",
+                     body=result.query.get("body") or "", uscc=result.query.get("uscc") or "",
+                     status=first.get("status_meaning", ""), date=first.get("status_changed_on", ""),
+                     reason=first.get("status_reason") or "", count=len(certs))
+    return {"outcome": result.outcome, "reason": result.reason, "message": message, "query": result.query,
+            "certificates": certs}

@@ -1,0 +1,1 @@
+"""Deterministic synthetic data and the reference data every instance starts with."""

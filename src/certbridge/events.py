@@ -1,0 +1,152 @@
+"""The event journal every write appends to in its own transaction; the ledger hashes it into a log.
+
+An event is the canonical JSON of {v, seq, type, subject, actor, at, data}; its leaf hash is
+SHA-256(0x00 ‖ bytes) as RFC 9162 wants. `seq` is the leaf index: a single head row hands out
+indexes, so indexes are dense and in commit order (on PostgreSQL the row lock is the sequencer).
+`data.state` carries the subject's fields as they became, so replaying events rebuilds state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Index, Integer, LargeBinary, String, Text, insert, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from certbridge.db import Base, utcnow
+from certbridge.kit.canonical_json import canonical_bytes, to_json_value
+
+EVENT_FORMAT_VERSION = 1
+
+
+class LedgerEvent(Base):
+    """One event: a leaf of the Merkle log."""
+
+    __tablename__ = "ledger_event"
+    __table_args__ = (Index("ix_ledger_event_subject", "subject_type", "subject_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
+    type: Mapped[str] = mapped_column(String(60))
+    subject_type: Mapped[str] = mapped_column(String(30))
+    subject_id: Mapped[str] = mapped_column(String(60))
+    actor: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime]
+    public: Mapped[bool] = mapped_column(default=True)
+    data: Mapped[dict] = mapped_column(JSON)
+    body: Mapped[str] = mapped_column(Text)  # the canonical bytes that were hashed, as UTF-8 text
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class LedgerHead(Base):
+    """The sequencer: how many events the log holds."""
+
+    __tablename__ = "ledger_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """An event before it has a sequence number."""
+
+    type: str
+    subject_type: str
+    subject_id: str
+    actor: str
+    data: dict[str, Any]
+    public: bool = True
+
+
+def event_body(seq: int, draft: EventDraft, at: datetime) -> bytes:
+    """Return the canonical bytes of an event: exactly what its leaf hash covers."""
+    return canonical_bytes(
+        {
+            "v": EVENT_FORMAT_VERSION,
+            "seq": seq,
+            "type": draft.type,
+            "subject": {"type": draft.subject_type, "id": draft.subject_id},
+            "actor": draft.actor,
+            "at": at,
+            "data": draft.data,
+        }
+    )
+
+
+def leaf_hash(body: bytes) -> bytes:
+    """Hash an event body as an RFC 9162 leaf."""
+    return hashlib.sha256(b"\x00" + body).digest()
+
+
+def _reserve(session: Session, count: int) -> int:
+    """Reserve `count` sequence numbers and return the first; holds the head row until commit."""
+    result = session.execute(
+        update(LedgerHead).where(LedgerHead.id == 1).values(size=LedgerHead.size + count).returning(LedgerHead.size)
+    ).scalar_one_or_none()
+    if result is None:
+        session.execute(insert(LedgerHead).values(id=1, size=count))
+        result = count
+    return result - count
+
+
+def record_events(session: Session, drafts: list[EventDraft], *, at: datetime | None = None) -> list[int]:
+    """Append events in the caller's transaction and return their sequence numbers."""
+    if not drafts:
+        return []
+    at = at or utcnow()
+    first = _reserve(session, len(drafts))
+    rows = []
+    for offset, draft in enumerate(drafts):
+        seq = first + offset
+        draft = EventDraft(draft.type, draft.subject_type, draft.subject_id, draft.actor,
+                           to_json_value(draft.data), draft.public)  # stored exactly as hashed
+        body = event_body(seq, draft, at)
+        rows.append(
+            {
+                "seq": seq,
+                "type": draft.type,
+                "subject_type": draft.subject_type,
+                "subject_id": draft.subject_id,
+                "actor": draft.actor,
+                "at": at,
+                "public": draft.public,
+                "data": draft.data,
+                "body": body.decode("utf-8"),
+                "leaf_hash": leaf_hash(body),
+            }
+        )
+    session.execute(insert(LedgerEvent), rows)
+    return [row["seq"] for row in rows]
+
+
+def record_event(
+    session: Session,
+    *,
+    type: str,
+    subject_type: str,
+    subject_id: str | int,
+    actor: str,
+    data: dict[str, Any],
+    public: bool = True,
+) -> int:
+    """Append one event in the caller's transaction and return its sequence number."""
+    draft = EventDraft(type, subject_type, str(subject_id), actor, data, public)
+    return record_events(session, [draft])[0]
+
+
+def subject_history(session: Session, subject_type: str, subject_id: str | int) -> list[LedgerEvent]:
+    """Return a subject's events in log order."""
+    stmt = (
+        select(LedgerEvent)
+        .where(LedgerEvent.subject_type == subject_type, LedgerEvent.subject_id == str(subject_id))
+        .order_by(LedgerEvent.seq)
+    )
+    return list(session.scalars(stmt))
+
+
+def log_size(session: Session) -> int:
+    """Return how many events the log holds."""
+    return session.scalar(select(LedgerHead.size).where(LedgerHead.id == 1)) or 0

@@ -1,0 +1,1 @@
+"""Message catalogs: every user-facing sentence, Chinese first, English too."""

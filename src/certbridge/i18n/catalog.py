@@ -1,0 +1,55 @@
+"""Render message codes in Chinese or English; unknown codes fall back loudly but safely."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from certbridge.i18n.messages import MESSAGES
+
+LANGUAGES = ("zh", "en")
+
+
+@cache
+def _all_messages() -> dict[str, dict[str, str]]:
+    merged = dict(MESSAGES)
+    try:  # The USCC validator keeps its own messages beside it.
+        from certbridge.kit.uscc_messages import MESSAGES as USCC_MESSAGES
+    except ImportError:  # pragma: no cover - kit module is part of the package
+        USCC_MESSAGES = {}
+    merged.update(USCC_MESSAGES)
+    return merged
+
+
+def pick_language(accept_language: str | None, default: str = "zh") -> str:
+    """Choose zh or en from an Accept-Language header."""
+    if not accept_language:
+        return default
+    best, best_q = default, -1.0
+    for part in accept_language.split(","):
+        tag, _, q = part.strip().partition(";q=")
+        lang = tag.strip().lower()[:2]
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            weight = 0.0
+        if lang in LANGUAGES and weight > best_q:
+            best, best_q = lang, weight
+    return best
+
+
+def render(code: str, lang: str = "zh", **params: Any) -> str:
+    """Return the message for a code in a language, formatted with its parameters."""
+    entry = _all_messages().get(code)
+    if entry is None:
+        return code if not params else f"{code} {params}"
+    template = entry.get(lang) or entry["zh"]
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template
+
+
+def has_message(code: str) -> bool:
+    """Tell whether a code has a catalog entry."""
+    return code in _all_messages()

@@ -1,0 +1,1 @@
+"""Who may certify and who is certified: organizations, bodies, labs, people, schemes, regions."""

@@ -1,0 +1,101 @@
+"""Testing and inspection labs and their 资质认定 qualification."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certbridge.errors import Conflict, InvalidInput, NotFound
+from certbridge.events import record_event
+from certbridge.policy import require_lab_operator, require_regulator
+from certbridge.principal import Principal
+from certbridge.registry.models import Lab, LabCapability
+from certbridge.registry.service import check_region, check_uscc
+from certbridge.registry.snapshots import lab_state
+
+# 资质认定证书编号: 12 digits (year 2 + authority 2 + category 2 + sequence …) in current practice.
+CMA_NUMBER = re.compile(r"^\d{12}$")
+
+
+def get_lab(session: Session, lab_id: int) -> Lab:
+    """Get a lab by its id."""
+    lab = session.get(Lab, lab_id)
+    if lab is None:
+        raise NotFound("lab.not_found", id=lab_id)
+    return lab
+
+
+def _capabilities(items: list[dict[str, Any]]) -> list[LabCapability]:
+    out = []
+    for index, item in enumerate(items):
+        category, name = (item.get("category") or "").strip(), (item.get("item") or "").strip()
+        if not category or not name:
+            raise InvalidInput("lab.capability_incomplete", field=f"capabilities[{index}]")
+        out.append(LabCapability(category=category, item=name, standard=(item.get("standard") or None)))
+    return out
+
+
+def qualify_lab(
+    session: Session,
+    *,
+    principal: Principal,
+    cma_number: str,
+    name: str,
+    qualified_on: date,
+    valid_until: date | None = None,
+    uscc: str | None = None,
+    region_code: str | None = None,
+    address: str | None = None,
+    capabilities: list[dict[str, Any]] = (),
+) -> Lab:
+    """Record a lab's qualification (valid 6 years unless stated)."""
+    require_regulator(principal)
+    cma_number = (cma_number or "").strip()
+    if not CMA_NUMBER.match(cma_number):
+        raise InvalidInput("lab.cma_format", field="cma_number", value=cma_number)
+    if session.scalar(select(Lab.id).where(Lab.cma_number == cma_number)):
+        raise Conflict("lab.cma_taken", field="cma_number", value=cma_number)
+    if not (name or "").strip():
+        raise InvalidInput("field.required", field="name")
+    valid_until = valid_until or qualified_on.replace(year=qualified_on.year + 6)
+    if valid_until <= qualified_on:
+        raise InvalidInput("date.order", field="valid_until", start=qualified_on, end=valid_until)
+    lab = Lab(cma_number=cma_number, name=name.strip(), uscc=check_uscc(uscc)[0] if uscc else None,
+              region_code=check_region(session, region_code), address=address, status="valid",
+              qualified_on=qualified_on, valid_until=valid_until)
+    lab.capabilities = _capabilities(list(capabilities))
+    session.add(lab)
+    session.flush()
+    record_event(session, type="lab.qualified", subject_type="lab", subject_id=lab.id,
+                 actor=principal.actor, data={"state": lab_state(lab)})
+    return lab
+
+
+def update_lab(session: Session, *, principal: Principal, lab_id: int, changes: dict[str, Any]) -> Lab:
+    """Update a lab's particulars and capabilities (its operator or a regulator)."""
+    require_lab_operator(principal, lab_id)
+    lab = get_lab(session, lab_id)
+    before = lab_state(lab)
+    if "capabilities" in changes:
+        lab.capabilities = _capabilities(list(changes["capabilities"]))
+    for key in ("name", "address"):
+        if key in changes:
+            setattr(lab, key, changes[key])
+    if "region_code" in changes:
+        lab.region_code = check_region(session, changes["region_code"])
+    if principal.is_regulator:
+        for key in ("status", "valid_until"):
+            if key in changes:
+                setattr(lab, key, changes[key])
+    elif "status" in changes or "valid_until" in changes:
+        raise InvalidInput("lab.status_regulator_only", field="status")
+    session.flush()
+    changed = {k: v for k, v in lab_state(lab).items() if before.get(k) != v}
+    if changed:
+        record_event(session, type="lab.updated", subject_type="lab", subject_id=lab.id,
+                     actor=principal.actor, data={"state": changed})
+    return lab

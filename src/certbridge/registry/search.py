@@ -1,0 +1,64 @@
+"""Substring search of organization names, Chinese included, on SQLite and PostgreSQL.
+
+Three-plus characters go to SQLite FTS5 (trigram) or PostgreSQL pg_trgm; two characters (华为, 格力)
+go to a bigram table because trigram indexes cannot answer them; one character falls back to a scan.
+The FTS5 table follows `organization.search_name` through triggers created by the migration.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, insert, select, text
+from sqlalchemy.orm import Session
+
+from certbridge.kit.chinese_text import normalize_name
+from certbridge.registry.models import Organization, OrganizationNameGram
+
+
+def name_bigrams(search_name: str) -> set[str]:
+    """Return the distinct two-character substrings of a normalized name."""
+    return {search_name[i : i + 2] for i in range(len(search_name) - 1) if not search_name[i : i + 2].isspace()}
+
+
+def index_organization(session: Session, org: Organization) -> None:
+    """Refresh an organization's bigrams after its name changed."""
+    session.execute(delete(OrganizationNameGram).where(OrganizationNameGram.organization_id == org.id))
+    grams = name_bigrams(org.search_name)
+    if grams:
+        session.execute(insert(OrganizationNameGram), [{"gram": g, "organization_id": org.id} for g in sorted(grams)])
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_organization_ids(session: Session, query: str, *, limit: int = 20, after_id: int = 0) -> list[int]:
+    """Return ids of organizations whose name contains the query, in id order after a cursor."""
+    term = normalize_name(query)
+    if not term:
+        return []
+    dialect = session.get_bind().dialect.name
+    if len(term) == 2:
+        stmt = (
+            select(OrganizationNameGram.organization_id)
+            .where(OrganizationNameGram.gram == term, OrganizationNameGram.organization_id > after_id)
+            .order_by(OrganizationNameGram.organization_id)
+            .limit(limit)
+        )
+        return list(session.scalars(stmt))
+    if len(term) >= 3 and dialect == "sqlite":
+        phrase = '"' + term.replace('"', '""') + '"'
+        rows = session.execute(
+            text("SELECT rowid FROM organization_fts WHERE organization_fts MATCH :q AND rowid > :after "
+                 "ORDER BY rowid LIMIT :limit"),
+            {"q": phrase, "after": after_id, "limit": limit},
+        )
+        return [r[0] for r in rows]
+    # PostgreSQL (pg_trgm GIN index) for 3+, and a plain scan for single characters on both.
+    stmt = (
+        select(Organization.id)
+        .where(Organization.search_name.like(_like_pattern(term), escape="\\"), Organization.id > after_id)
+        .order_by(Organization.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))

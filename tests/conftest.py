@@ -1,0 +1,130 @@
+"""Test harness: every test gets its own database cloned from a migrated, seeded template.
+
+The backend comes from CERTBRIDGE_TEST_BACKEND (sqlite, the default, or postgresql). PostgreSQL tests use
+CERTBRIDGE_TEST_PG_URL (default postgresql://postgres@127.0.0.1:5432/test) and create throwaway
+databases from a template, so several test runs can share one server.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from certbridge.app import create_app
+from certbridge.db import make_engine, make_sessionmaker, write_session
+from certbridge.migrate import upgrade
+from certbridge.settings import Settings
+from tests.world import World, build_world
+
+BACKEND = os.environ.get("CERTBRIDGE_TEST_BACKEND", "sqlite")
+PG_URL = os.environ.get("CERTBRIDGE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def pytest_report_header(config):
+    return f"certbridge test backend: {BACKEND}"
+
+
+def _pg_admin():
+    return make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _pg_url(name: str) -> str:
+    return PG_URL.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory):
+    """Build the migrated, seeded template database once per test session."""
+    prefix = f"cbt_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    if BACKEND == "postgresql":
+        admin = _pg_admin()
+        name = prefix + "_tpl"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = _pg_url(name)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'template.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with write_session(make_sessionmaker(engine)) as session:
+        world = build_world(session)
+    if BACKEND == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    yield {"url": url, "world": world, "prefix": prefix}
+    if BACKEND == "postgresql":
+        with admin.connect() as conn:
+            rows = conn.execute(text("SELECT datname FROM pg_database WHERE datname LIKE :p"), {"p": prefix + "%"})
+            for (db,) in list(rows):
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url(template, tmp_path):
+    """Return the URL of a fresh copy of the template for this test."""
+    if BACKEND == "postgresql":
+        name = f"{template['prefix']}_{uuid.uuid4().hex[:10]}"
+        admin = _pg_admin()
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template["prefix"]}_tpl"'))
+        admin.dispose()
+        yield _pg_url(name)
+        admin = _pg_admin()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        source = Path(template["url"].removeprefix("sqlite:///"))
+        target = tmp_path / "certbridge.db"
+        shutil.copyfile(source, target)
+        yield f"sqlite:///{target}"
+
+
+@pytest.fixture
+def world(template) -> World:
+    """Return the seeded world's ids and API tokens."""
+    return template["world"]
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    """Return settings for an instance on this test's database."""
+    return Settings(data_dir=tmp_path / "data", database_url=database_url, secret_key="test-secret-key")
+
+
+@pytest.fixture
+def app(settings):
+    """Return the application for this test's instance."""
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """Return an HTTP client for the app."""
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def sessions(app):
+    """Return the app's session factory, for tests that call services directly."""
+    return app.state.sessions
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """Return the shared/ folder with the official test vectors; fail (never skip) if missing."""
+    if not SHARED.is_dir():
+        pytest.fail(f"shared test data not found at {SHARED}")
+    return SHARED
