@@ -1,0 +1,1 @@
+"""The certbridge command line: thin commands that call services."""

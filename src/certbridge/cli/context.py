@@ -1,0 +1,47 @@
+"""What every command needs: settings, an engine, sessions, and a console that speaks the user's language."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+
+from rich.console import Console
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from certbridge.db import make_engine, make_sessionmaker
+from certbridge.settings import Settings
+
+
+@dataclass
+class CliContext:
+    """Lazily built resources for one CLI invocation."""
+
+    settings: Settings
+
+    @cached_property
+    def engine(self) -> Engine:
+        """Return the engine for the configured database."""
+        self.settings.ensure_data_dir()
+        return make_engine(self.settings.resolved_database_url(), busy_timeout_ms=self.settings.sqlite_busy_timeout_ms)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        """Return the session factory."""
+        return make_sessionmaker(self.engine)
+
+    @property
+    def lang(self) -> str:
+        """Return the language for messages: CERTBRIDGE_LANG, then LANG, default Chinese."""
+        value = os.environ.get("CERTBRIDGE_LANG") or os.environ.get("LANG", "zh")
+        return "en" if value.lower().startswith("en") else "zh"
+
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def context() -> CliContext:
+    """Build the context from the environment (CERTBRIDGE_*)."""
+    return CliContext(Settings())
