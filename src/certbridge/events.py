@@ -9,11 +9,12 @@ indexes, so indexes are dense and in commit order (on PostgreSQL the row lock is
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, LargeBinary, String, Text, insert, select, update
+from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Text, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from certbridge.db import Base, utcnow
@@ -35,9 +36,13 @@ class LedgerEvent(Base):
     actor: Mapped[str] = mapped_column(String(80))
     at: Mapped[datetime]
     public: Mapped[bool] = mapped_column(default=True)
-    data: Mapped[dict] = mapped_column(JSON)
     body: Mapped[str] = mapped_column(Text)  # the canonical bytes that were hashed, as UTF-8 text
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """Return the event's data, parsed from the hashed body (stored once, never twice)."""
+        return json.loads(self.body)["data"]
 
 
 class LedgerHead(Base):
@@ -113,7 +118,6 @@ def record_events(session: Session, drafts: list[EventDraft], *, at: datetime | 
                 "actor": draft.actor,
                 "at": at,
                 "public": draft.public,
-                "data": draft.data,
                 "body": body.decode("utf-8"),
                 "leaf_hash": leaf_hash(body),
             }

@@ -36,7 +36,6 @@ def upgrade() -> None:
     sa.Column('actor', sa.String(length=80), nullable=False),
     sa.Column('at', UTCDateTime(), nullable=False),
     sa.Column('public', sa.Boolean(), nullable=False),
-    sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('leaf_hash', sa.LargeBinary(length=32), nullable=False),
     sa.PrimaryKeyConstraint('seq', name=op.f('pk_ledger_event'))
