@@ -34,8 +34,12 @@ def check_holder_may_be_certified(session: Session, organization_id: int, scheme
         raise RuleViolation(f"holder.{r.kind}", reason=r.reason, until=until)
 
 
-def resolve_auditor(session: Session, body_id: int, registration_number: str, on: date) -> Person:
-    """Return the auditor behind a registration number, refusing unregistered, foreign or barred people."""
+def resolve_auditor(session: Session, body_id: int, registration_number: str, on: date, today: date) -> Person:
+    """Return the auditor behind a registration number, refusing unregistered, foreign or barred people.
+
+    The registration must have been valid on the audit date; a bar refuses the assignment if it is in force
+    on the audit date or today (a barred person can be put on no audit, even a back-dated one).
+    """
     number = registration_number.strip().upper()
     reg = session.scalar(select(PersonRegistration).where(PersonRegistration.number == number))
     if reg is None:
@@ -46,7 +50,8 @@ def resolve_auditor(session: Session, body_id: int, registration_number: str, on
     person = reg.person
     if person.body_id != body_id:
         raise RuleViolation("auditor.other_body", number=number, name=person.name)
-    bars = active_restrictions(session, "person", person.id, on, PERSON_BARS)
+    bars = active_restrictions(session, "person", person.id, on, PERSON_BARS) or active_restrictions(
+        session, "person", person.id, today, PERSON_BARS)
     if bars:
         raise RuleViolation("auditor.barred", number=number, name=person.name, reason=bars[0].reason)
     return person

@@ -69,7 +69,7 @@ def _sites(session: Session, sites: list[SiteIn]) -> list[CertificateSite]:
     return out
 
 
-def _audit(session: Session, body_id: int, audit: AuditIn, index: int = 0) -> Audit:
+def _audit(session: Session, body_id: int, audit: AuditIn, index: int = 0, today: date | None = None) -> Audit:
     if audit.end_on < audit.start_on:
         raise InvalidInput("date.order", field=f"audits[{index}].end_on", start=audit.start_on, end=audit.end_on)
     if not audit.auditors:
@@ -77,7 +77,8 @@ def _audit(session: Session, body_id: int, audit: AuditIn, index: int = 0) -> Au
     item = Audit(kind=audit.kind, method=audit.method, start_on=audit.start_on, end_on=audit.end_on)
     seen = set()
     for auditor in audit.auditors:
-        person = resolve_auditor(session, body_id, auditor.registration_number, audit.start_on)
+        person = resolve_auditor(session, body_id, auditor.registration_number, audit.start_on,
+                                 today or date.today())
         if person.id in seen:
             raise InvalidInput("audit.duplicate_auditor", field=f"audits[{index}].auditors",
                                number=auditor.registration_number)
@@ -112,21 +113,22 @@ def issue_certificate(
     if scheme.kind == "product" and draft.product is None:
         raise InvalidInput("certificate.product_required", field="product")
     standard = resolve_standard(session, scheme.code, draft.standard_code, draft.standard_version, draft.issued_on)
+    holder_region = check_region(session, draft.holder.region_code, field="holder.region_code")
     org = _holder(session, principal, draft)
-    check_holder_may_be_certified(session, org.id, scheme, draft.issued_on)
+    check_holder_may_be_certified(session, org.id, scheme, today)  # bars apply to what is recorded now
     cert = Certificate(
         number=number, body_id=body_id, organization_id=org.id, scheme_code=scheme.code,
         standard_id=standard.id if standard else None, status="valid", status_changed_on=draft.issued_on,
         issued_on=draft.issued_on, expires_on=expires_on, cycle=(previous.cycle + 1) if previous else 1,
         previous_id=previous.id if previous else None, holder_name=draft.holder.name.strip(),
         holder_address=draft.holder.address or org.address,
-        region_code=check_region(session, draft.holder.region_code, field="holder.region_code") or org.region_code,
+        region_code=holder_region or org.region_code,
         scope=draft.scope.strip(), scope_en=draft.scope_en,
         product=draft.product.model_dump(exclude_none=True) if draft.product else None,
         certification_mode=draft.certification_mode,
     )
     cert.sites = _sites(session, draft.sites)
-    cert.audits = [_audit(session, body_id, a, i) for i, a in enumerate(draft.audits)]
+    cert.audits = [_audit(session, body_id, a, i, today) for i, a in enumerate(draft.audits)]
     surveillances = [a.end_on for a in draft.audits if a.kind == "surveillance"]
     cert.last_surveillance_on = max(surveillances) if surveillances else None
     session.add(cert)

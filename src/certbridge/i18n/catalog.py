@@ -38,7 +38,7 @@ def pick_language(accept_language: str | None, default: str = "zh") -> str:
     return best
 
 
-def render(code: str, lang: str = "zh", **params: Any) -> str:
+def render(code: str, lang: str = "zh", /, **params: Any) -> str:
     """Return the message for a code in a language, formatted with its parameters."""
     entry = _all_messages().get(code)
     if entry is None:

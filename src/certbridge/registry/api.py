@@ -260,7 +260,7 @@ def revoke_registration(number: Annotated[str, Path(min_length=1, max_length=40)
 @router.get("/schemes", response_model=list[SchemeOut], summary="Schemes and their rules")
 def list_schemes(db: ReadDB):
     """List certification schemes with their configurable rules."""
-    return [s.__dict__ for s in db.scalars(select(Scheme).order_by(Scheme.code))]
+    return list(db.scalars(select(Scheme).order_by(Scheme.code)))
 
 
 @router.get("/standards", response_model=list[StandardOut], summary="Standards and versions")
@@ -269,13 +269,13 @@ def list_standards(db: ReadDB, scheme: Annotated[str | None, Query(max_length=20
     stmt = select(Standard).order_by(Standard.scheme_code, Standard.code, Standard.version)
     if scheme:
         stmt = stmt.where(Standard.scheme_code == scheme.upper())
-    return [s.__dict__ for s in db.scalars(stmt)]
+    return list(db.scalars(stmt))
 
 
 @router.post("/standards", response_model=StandardOut, status_code=201, summary="Publish a standard version")
 def create_standard(item: StandardIn, db: WriteDB, principal: AuthedPrincipal):
     """Publish a standard version, optionally superseding an older one (regulators)."""
-    return schemes.publish_standard(db, principal=principal, **item.model_dump()).__dict__
+    return schemes.publish_standard(db, principal=principal, **item.model_dump())
 
 
 @router.get("/regions", response_model=list[RegionOut], summary="Administrative regions (GB/T 2260)")
@@ -283,26 +283,26 @@ def list_regions(db: ReadDB, parent: Annotated[str | None, Query(pattern=r"^\d{6
     """List provinces, or the regions directly under a parent code."""
     stmt = select(Region).order_by(Region.code)
     stmt = stmt.where(Region.parent_code == parent) if parent else stmt.where(Region.level == "province")
-    return [r.__dict__ for r in db.scalars(stmt)]
+    return list(db.scalars(stmt))
 
 
 @router.get("/restrictions", response_model=list[RestrictionOut], summary="Bars in force on a subject")
 def list_restrictions(db: ReadDB, subject_type: Annotated[str, Query(pattern="^(body|person|organization)$")],
                       subject_id: Annotated[int, Query(ge=1, le=2**31 - 1)]):
     """List the bars in force today on a body, person or organization."""
-    return [r.__dict__ for r in restrictions.active_restrictions(db, subject_type, subject_id, date.today())]
+    return restrictions.active_restrictions(db, subject_type, subject_id, date.today())
 
 
 @router.post("/restrictions", response_model=RestrictionOut, status_code=201, summary="Impose a bar")
 def create_restriction(item: RestrictionIn, db: WriteDB, principal: AuthedPrincipal):
     """Bar a person, list an organization or block a re-application (regulators)."""
-    return restrictions.impose_restriction(db, principal=principal, **item.model_dump()).__dict__
+    return restrictions.impose_restriction(db, principal=principal, **item.model_dump())
 
 
 @router.post("/restrictions/{restriction_id}/lift", response_model=RestrictionOut, summary="Lift a bar early")
 def lift(restriction_id: Id, item: RevokeRegistrationIn, db: WriteDB, principal: AuthedPrincipal):
     """Lift a bar early (regulators)."""
     return restrictions.lift_restriction(db, principal=principal, restriction_id=restriction_id, on=date.today(),
-                                         reason=item.reason).__dict__
+                                         reason=item.reason)
 
 

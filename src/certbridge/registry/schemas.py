@@ -224,6 +224,8 @@ class RevokeRegistrationIn(BaseModel):
 class SchemeOut(BaseModel):
     """A scheme and its configurable rules."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     code: str
     name: str
     name_en: str
@@ -254,6 +256,8 @@ class StandardIn(BaseModel):
 class StandardOut(BaseModel):
     """A standard version."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     scheme_code: str
     code: str
@@ -266,6 +270,8 @@ class StandardOut(BaseModel):
 
 class RegionOut(BaseModel):
     """A GB/T 2260 region."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     code: str
     name: str
@@ -290,6 +296,8 @@ class RestrictionIn(BaseModel):
 
 class RestrictionOut(BaseModel):
     """A bar and its period."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     subject_type: str
