@@ -12,23 +12,30 @@ def require_authenticated(principal: Principal) -> None:
         raise Unauthenticated("auth.required")
 
 
+def require_writer(principal: Principal) -> None:
+    """Refuse anonymous callers and read-only keys."""
+    require_authenticated(principal)
+    if principal.read_only:
+        raise Forbidden("auth.read_only_key")
+
+
 def require_regulator(principal: Principal) -> None:
     """Refuse anyone but a regulator or admin."""
-    require_authenticated(principal)
+    require_writer(principal)
     if not principal.is_regulator:
         raise Forbidden("auth.regulator_only")
 
 
 def require_admin(principal: Principal) -> None:
     """Refuse anyone but an admin."""
-    require_authenticated(principal)
+    require_writer(principal)
     if principal.role != "admin":
         raise Forbidden("auth.admin_only")
 
 
 def require_body_operator(principal: Principal, body_id: int) -> None:
     """Refuse anyone but an operator of this certification body (regulators may act for any body)."""
-    require_authenticated(principal)
+    require_writer(principal)
     if principal.is_regulator:
         return
     if principal.role != "cb_operator":
@@ -39,7 +46,7 @@ def require_body_operator(principal: Principal, body_id: int) -> None:
 
 def require_lab_operator(principal: Principal, lab_id: int) -> None:
     """Refuse anyone but an operator of this lab (or a regulator)."""
-    require_authenticated(principal)
+    require_writer(principal)
     if principal.is_regulator:
         return
     if principal.role != "lab_operator" or principal.lab_id != lab_id:

@@ -20,6 +20,7 @@ class Principal:
     person_id: int | None = None
     key_id: str | None = None
     client_ip: str | None = None
+    read_only: bool = False
 
     @property
     def actor(self) -> str:

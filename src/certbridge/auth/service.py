@@ -16,7 +16,7 @@ from certbridge.auth.models import ApiKey, User
 from certbridge.db import utcnow
 from certbridge.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from certbridge.events import record_event
-from certbridge.policy import require_admin, require_authenticated
+from certbridge.policy import require_admin, require_authenticated, require_writer
 from certbridge.principal import ROLES, Principal
 from certbridge.registry.models import CertificationBody, Lab, Organization, Person
 
@@ -31,7 +31,7 @@ SCOPE_MODEL = {"body_id": CertificationBody, "lab_id": Lab, "organization_id": O
 def principal_for(user: User, *, key_id: str | None = None, client_ip: str | None = None,
                   read_only: bool = False) -> Principal:
     """Return the principal a user acts as."""
-    return Principal(role="public" if read_only else user.role, user_id=user.id, username=user.username,
+    return Principal(role=user.role, read_only=read_only, user_id=user.id, username=user.username,
                      body_id=user.body_id, lab_id=user.lab_id, organization_id=user.organization_id,
                      person_id=user.person_id, key_id=key_id, client_ip=client_ip)
 
@@ -74,7 +74,7 @@ def create_user(session: Session, *, principal: Principal, username: str, displa
 
 def set_password(session: Session, *, principal: Principal, user_id: int, password: str) -> None:
     """Set a user's password (the user or an admin)."""
-    require_authenticated(principal)
+    require_writer(principal)
     if principal.user_id != user_id:
         require_admin(principal)
     check_password_strength(password)
@@ -116,7 +116,7 @@ def _secret_hash(secret: str) -> str:
 def create_api_key(session: Session, *, principal: Principal, user_id: int, name: str,
                    read_only: bool = False) -> NewKey:
     """Create an API key for a user (the user or an admin); return its token once."""
-    require_authenticated(principal)
+    require_writer(principal)
     if principal.user_id != user_id:
         require_admin(principal)
     user = session.get(User, user_id)
@@ -136,7 +136,7 @@ def create_api_key(session: Session, *, principal: Principal, user_id: int, name
 
 def revoke_api_key(session: Session, *, principal: Principal, key_id: str) -> ApiKey:
     """Revoke an API key (its owner or an admin)."""
-    require_authenticated(principal)
+    require_writer(principal)
     key = session.scalar(select(ApiKey).where(ApiKey.key_id == key_id))
     if key is None:
         raise NotFound("auth.key_not_found", key_id=key_id)

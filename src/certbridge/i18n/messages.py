@@ -56,6 +56,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "auth.other_body": {"zh": "您只能操作本机构的证书", "en": "You can only act on your own body's certificates"},
     "auth.other_lab": {"zh": "您只能维护本实验室的信息", "en": "You can only maintain your own lab's record"},
     "auth.bad_credentials": {"zh": "用户名或密码不正确", "en": "Wrong username or password"},
+    "auth.read_only_key": {"zh": "该 API 密钥为只读密钥，不能修改数据", "en": "This API key is read-only; it cannot change data"},
     "auth.bad_key": {"zh": "API 密钥无效", "en": "Invalid API key"},
     "auth.key_revoked": {"zh": "该 API 密钥已被吊销，请使用新密钥", "en": "This API key was revoked; use a new key"},
     "auth.key_not_found": {"zh": "找不到密钥 {key_id}", "en": "No key {key_id}"},
