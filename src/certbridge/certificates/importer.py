@@ -157,7 +157,8 @@ def import_certificates(
     try:
         table = read_table(filename, data)
     except TableError as exc:
-        report.errors.append(RowError(row=exc.params.get("row", 0), field=exc.params.get("column"), code=exc.code,
+        column = exc.params.get("column") if exc.code == "import.formula" else None  # a sheet column is a field
+        report.errors.append(RowError(row=exc.params.get("row", 0), field=column, code=exc.code,
                                       message=render(exc.code, lang, **exc.params)))
         return report
     report.rows, report.encoding = len(table.rows), table.encoding
