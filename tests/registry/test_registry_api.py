@@ -45,14 +45,24 @@ def test_uscc_endpoint_explains_expected_check_character(client):
         "code": "91350100M000100Y43", "status": "valid", "messages": [], "warnings": []}
 
 
-def test_merge_moves_identifiers_and_keeps_history(client, world):
+def test_merge_moves_identifiers_certificates_and_keeps_history(client, world):
+    from tests.world import certificate_payload
+
     a = client.post("/api/v1/organizations", headers=world.auth("regulator"),
-                    json={"name": "重复登记公司", "identifiers": [{"scheme": "reg_no", "value": "450500000012345"}]}).json()
+                    json={"name": "重复登记公司", "uscc": "91350100M000100Y43",
+                          "identifiers": [{"scheme": "reg_no", "value": "450500000012345"}]}).json()
+    payload = certificate_payload(world, number="MERGE-1")
+    payload["holder"] = {"name": "重复登记公司", "uscc": "91350100M000100Y43"}
+    cert = client.post(f"/api/v1/bodies/{world.ids['body_a']}/certificates", headers=world.auth("cb_a"),
+                       json=payload).json()
     r = client.post(f"/api/v1/organizations/{world.ids['org2']}/merge", headers=world.auth("regulator"),
                     json={"source_id": a["id"], "reason": "同一法人重复登记"})
     assert r.status_code == 200, r.text
     assert ("reg_no", "450500000012345") in {(i["scheme"], i["value"]) for i in r.json()["identifiers"]}
     assert client.get(f"/api/v1/organizations/{a['id']}").json()["merged_into_id"] == world.ids["org2"]
+    moved = client.get(f"/api/v1/certificates/{cert['id']}").json()
+    assert moved["holder"]["organization_id"] == world.ids["org2"]
+    assert client.get(f"/api/v1/certificates/{cert['id']}/history").json()[-1]["type"] == "certificate.holder_merged"
 
 
 def test_body_approval_rules(client, world):

@@ -11,6 +11,7 @@ from certbridge.api.deps import AuthedPrincipal, Lang, ReadDB, WriteDB
 from certbridge.api.pagination import Page, decode_cursor, next_cursor
 from certbridge.api.problems import PROBLEM_RESPONSES
 from certbridge.certificates import workflow
+from certbridge.certificates.holders import merge_holders
 from certbridge.certificates.importer import ImportReport, import_certificates
 from certbridge.certificates.queries import CertificateFilter, list_certificates
 from certbridge.certificates.schemas import (
@@ -28,6 +29,8 @@ from certbridge.certificates.service import get_certificate, issue_certificate, 
 from certbridge.certificates.verification import verify_holder, verify_number
 from certbridge.certificates.views_model import detail, summary, verification_view
 from certbridge.events import subject_history
+from certbridge.registry.api import organization_view
+from certbridge.registry.schemas import MergeIn, OrganizationOut
 
 CertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 BodyId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -142,6 +145,16 @@ def audit(certificate_id: CertId, item: AuditIn, db: WriteDB,
           principal: AuthedPrincipal, lang: Lang):
     """Record an audit (surveillance, special …) on a certificate."""
     return detail(db, record_audit(db, principal=principal, certificate_id=certificate_id, audit=item), lang)
+
+
+@router.post("/organizations/{organization_id}/merge", response_model=OrganizationOut, tags=["registry"],
+             summary="Merge a duplicate organization")
+def merge_organization(organization_id: Annotated[int, Path(ge=1, le=2**31 - 1)], item: MergeIn, db: WriteDB,
+                       principal: AuthedPrincipal):
+    """Merge a duplicate organization into this one, moving its identifiers and certificates (regulators)."""
+    org = merge_holders(db, principal=principal, source_id=item.source_id, target_id=organization_id,
+                        reason=item.reason)
+    return organization_view(db, org)
 
 
 @router.post("/bodies/{body_id}/certificates/import", response_model=ImportReport, summary="Bulk import")

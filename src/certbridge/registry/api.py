@@ -32,7 +32,6 @@ from certbridge.registry.schemas import (
     LabIn,
     LabOut,
     LabPatch,
-    MergeIn,
     OrganizationIn,
     OrganizationOut,
     OrganizationPatch,
@@ -135,14 +134,6 @@ def patch_organization(organization_id: Id, patch: OrganizationPatch, db: WriteD
     if "identifiers" in changes and changes["identifiers"] is not None:
         changes["identifiers"] = [(i["scheme"], i["value"]) for i in changes["identifiers"]]
     org = service.update_organization(db, principal=principal, organization_id=organization_id, changes=changes)
-    return organization_view(db, org)
-
-
-@router.post("/organizations/{organization_id}/merge", response_model=OrganizationOut, summary="Merge a duplicate")
-def merge_organization(organization_id: Id, item: MergeIn, db: WriteDB, principal: AuthedPrincipal):
-    """Merge a duplicate organization into this one (regulators)."""
-    org = service.merge_organizations(db, principal=principal, source_id=item.source_id, target_id=organization_id,
-                                      reason=item.reason)
     return organization_view(db, org)
 
 
