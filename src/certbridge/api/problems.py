@@ -62,8 +62,38 @@ def _field_of(loc: tuple) -> str:
     return ".".join(parts) or "request"
 
 
+def _problem_openapi(app: FastAPI):
+    """Return an openapi() that documents error bodies as application/problem+json only."""
+    original = app.openapi
+
+    def openapi():
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if status.startswith(("4", "5")) and "application/json" in content:
+                        content["application/problem+json"] = content.pop("application/json")
+        schema.setdefault("components", {}).setdefault("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            schema["components"]["schemas"].pop(name, None)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                response = operation.get("responses", {}).get("422")
+                if response is not None:
+                    response["description"] = "Invalid input"
+                    response["content"] = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        app.openapi_schema = schema
+        return schema
+
+    return openapi
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Route domain, validation and HTTP errors through one problem+json renderer."""
+    app.openapi = _problem_openapi(app)
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError):
