@@ -157,3 +157,27 @@ def test_cli_import_reports_rows_and_exit_code(tmp_path, settings, world, monkey
     out = tmp_path / "export.csv"
     result = CliRunner().invoke(app, ["export", str(out), "--body", "00126"])
     assert result.exit_code == 0 and "CLI-001" in out.read_text(encoding="utf-8-sig")
+
+
+def test_iaf_certsearch_export_columns_are_understood(client, world):
+    header = ["Certification Identity Number", "Certificate Number", "Certification Status", "Certification Scope",
+              "Certification Original Issue Date", "Certification Issue Date", "Certification Expiry Date",
+              "Certified Entity Name", "统一社会信用代码", "Scheme", "Standard", "Standard Version",
+              "Auditor Registration Numbers", "Audit Start Date"]
+    rows = [["UNIQ-1", "IAF-001", "Active", "Design of circuits", "20220301", "20250301", "20280228",
+             "北海市海城区示例电子有限公司", world.uscc["org1"], "QMS", "GB/T 19001", "2016", "2021-N1QMS-1000001",
+             "20250220"],
+            ["UNIQ-2", "IAF-002", "Withdrawn", "x", "20220301", "20250301", "20280228",
+             "北海格力电器配件有限公司", world.uscc["org2"], "QMS", "GB/T 19001", "2016", "2021-N1QMS-1000001",
+             "20250220"]]
+    buf = io.StringIO()
+    csv.writer(buf).writerows([header, *rows])
+    r = _upload(client, world, buf.getvalue().encode(), lang="en")
+    assert r.status_code == 422
+    errors = r.json()["errors"]
+    assert [(e["row"], e["field"], e["code"]) for e in errors] == [(3, "status", "import.status_not_valid")]
+    assert "lifecycle actions" in errors[0]["message"]
+    ok = _upload(client, world, buf.getvalue().encode().split(b"\r\nUNIQ-2")[0] + b"\r\n")
+    assert ok.status_code == 200, ok.text
+    cert = client.get("/api/v1/verify", params={"number": "IAF-001"}).json()["certificates"][0]
+    assert cert["issued_on"] == "2025-03-01" and cert["expires_on"] == "2028-02-28"

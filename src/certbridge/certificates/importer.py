@@ -8,6 +8,7 @@ an import is idempotent; the same number with different content is an error for 
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date
 from typing import Any
 
@@ -32,13 +33,16 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "standard_code": ("认证依据", "标准", "Standard", "Certification Standard"),
     "standard_version": ("标准版本", "Standard Version"),
     "holder_name": ("获证组织名称", "组织名称", "Certified Entity Name", "Organization Name", "Organisation Name"),
+    "status": ("证书状态", "Certification Status"),
     "holder_uscc": ("统一社会信用代码", "Organization Identifier", "Company Registration Number"),
     "holder_address": ("获证组织地址", "组织地址", "Certified Entity Address", "Address"),
     "holder_region_code": ("行政区划代码", "Region Code"),
     "scope": ("认证范围", "覆盖范围", "Scope", "Certification Scope", "Scope of Certification"),
+    "original_issued_on": ("初次颁证日期", "Certification Original Issue Date"),
+    "external_id": ("Certification Identity Number",),
     "scope_en": ("英文认证范围", "Scope (English)"),
-    "issued_on": ("颁证日期", "发证日期", "Certificate Issue Date", "Issue Date", "Original Issue Date"),
-    "expires_on": ("证书到期日期", "有效期至", "Certificate Expiry Date", "Expiry Date"),
+    "issued_on": ("颁证日期", "发证日期", "Certification Issue Date", "Certificate Issue Date", "Issue Date"),
+    "expires_on": ("证书到期日期", "有效期至", "Certification Expiry Date", "Certificate Expiry Date", "Expiry Date"),
     "certification_mode": ("认证模式", "Certification Mode"),
     "product_name": ("产品名称", "Product Name"),
     "product_model": ("型号规格", "产品型号", "Product Model"),
@@ -55,6 +59,10 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 }
 _ALIAS_TO_FIELD = {alias.lower(): name for name, aliases in COLUMN_ALIASES.items() for alias in (name, *aliases)}
 AUDIT_KINDS = {"初次认证": "initial", "监督": "surveillance", "再认证": "recertification", "特殊": "special"}
+# The importer registers certificates that are valid now; other statuses go through lifecycle actions.
+ACTIVE_STATUSES = {"", "valid", "active", "有效"}
+DATE_FIELDS = ("issued_on", "expires_on", "audit_start_on", "audit_end_on")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")  # IAF CertSearch writes YYYYMMDD
 
 
 class RowError(BaseModel):
@@ -98,7 +106,12 @@ def draft_from_row(row: dict[str, Any]) -> CertificateIn:
     """Build a certificate draft from one flat (or nested JSON) row."""
     if "holder" in row:  # already in API shape (JSON import)
         return CertificateIn.model_validate(row)
-    get = lambda name: _blank(row.get(name))  # noqa: E731
+    def get(name: str) -> Any:
+        value = _blank(row.get(name))
+        if name in DATE_FIELDS and isinstance(value, str) and _COMPACT_DATE.match(value.strip()):
+            value = "-".join(_COMPACT_DATE.match(value.strip()).groups())
+        return value
+
     draft: dict[str, Any] = {
         "number": get("number") or "", "scheme": get("scheme") or "",
         "standard_code": get("standard_code"), "standard_version": get("standard_version"),
@@ -168,6 +181,11 @@ def import_certificates(
     seen_numbers: dict[str, int] = {}
     for line, raw in table.rows:
         row = _canonical(raw) if "holder" not in raw else raw
+        status = str(row.get("status") or "").strip().lower()
+        if status not in ACTIVE_STATUSES:
+            report.errors.append(RowError(row=line, field="status", code="import.status_not_valid",
+                                          message=render("import.status_not_valid", lang, status=row.get("status"))))
+            continue
         try:
             draft = draft_from_row(row)
         except ValidationError as exc:
