@@ -16,9 +16,10 @@ API_ROUTERS = (
     "certbridge.certificates.api",
     "certbridge.registry.api",
     "certbridge.auth.api",
+    "certbridge.audit.api",
 )
 # Capabilities that need more than a router (pages, static files, middleware) expose install(app).
-INSTALLERS: tuple[str, ...] = ()
+INSTALLERS: tuple[str, ...] = ("certbridge.security.install",)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

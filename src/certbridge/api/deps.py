@@ -6,8 +6,16 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from certbridge.audit.service import (
+    RequestFacts,
+    appended_seqs,
+    facts_from_scope,
+    record_attempt,
+    track_ledger_appends,
+)
 from certbridge.auth.service import authenticate_api_key
 from certbridge.db import read_session, write_session
 from certbridge.i18n.catalog import pick_language
@@ -16,8 +24,16 @@ from certbridge.principal import ANONYMOUS, Principal
 
 
 def client_ip(request: Request) -> str | None:
-    """Return the client address as the server saw it."""
+    """Return the client address (as the security middleware resolved it behind trusted proxies)."""
+    resolved = getattr(request.state, "client_ip", None)
+    if resolved:
+        return resolved
     return request.client.host if request.client else None
+
+
+def request_facts(request: Request) -> RequestFacts:
+    """Return what the audit trail keeps about a request: never its body, query string or credentials."""
+    return facts_from_scope(request.scope)
 
 
 def db_read(request: Request) -> Iterator[Session]:
@@ -27,9 +43,18 @@ def db_read(request: Request) -> Iterator[Session]:
 
 
 def db_write(request: Request) -> Iterator[Session]:
-    """Yield a session whose transaction commits when the request succeeds."""
+    """Yield a session whose transaction commits, with its audit record, before the response is sent."""
     with write_session(request.app.state.sessions) as session:
+        track_ledger_appends(session)
+        rolled_back = []
+        event.listen(session, "after_soft_rollback",
+                     lambda _s, previous: None if previous.nested else rolled_back.append(True))
         yield session
+        audited = not rolled_back  # a route that rolled back on purpose (a refused import) is audited outside
+        if audited:
+            record_attempt(session, facts=request_facts(request), principal=getattr(request.state, "principal", None),
+                           action="write", outcome="success", seqs=appended_seqs(session))
+    request.state.audit_recorded = audited  # only once the commit went through
 
 
 def current_principal(request: Request) -> Principal:
@@ -67,7 +92,9 @@ def language(request: Request) -> str:
 
 
 ReadDB = Annotated[Session, Depends(db_read)]
-WriteDB = Annotated[Session, Depends(db_write)]
+# scope="function": the transaction commits (or fails) before the response leaves, so a client never sees
+# success for a write that was not committed, and reads its own writes at once.
+WriteDB = Annotated[Session, Depends(db_write, scope="function")]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 AuthedPrincipal = Annotated[Principal, Depends(authenticated_principal)]
 Lang = Annotated[str, Depends(language)]

@@ -18,6 +18,7 @@ def _all_messages() -> dict[str, dict[str, str]]:
     except ImportError:  # pragma: no cover - kit module is part of the package
         USCC_MESSAGES = {}
     merged.update(USCC_MESSAGES)
+    from certbridge.i18n.messages_security import MESSAGES as SECURITY_MESSAGES; merged.update(SECURITY_MESSAGES)  # noqa: E702
     return merged
 
 

@@ -1,0 +1,1 @@
+"""Audit trail: who did what from where, for every write and every sign-in; never a secret."""

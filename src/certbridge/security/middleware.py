@@ -1,0 +1,209 @@
+"""Pure ASGI middleware: client address, rate limits, body limit with write retries, security headers."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import random
+from typing import Any
+
+import anyio
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from certbridge.security.ratelimit import LimitRule, client_key, retry_after_header
+from certbridge.security.responses import send_refusal
+
+log = logging.getLogger("certbridge.security")
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03", "23505"}  # serialization, deadlock, lock timeout, unique race
+
+
+def _header(scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+class ClientAddressMiddleware:
+    """Resolve the client's address, believing X-Forwarded-For only from configured proxies."""
+
+    def __init__(self, app, *, trusted_proxies: list[str]) -> None:
+        self.app = app
+        self.proxies = [ipaddress.ip_network(p, strict=False) for p in trusted_proxies]
+
+    def _trusted(self, ip: str) -> bool:
+        try:
+            addr = ipaddress.ip_address(ip)
+        except ValueError:
+            return False
+        return any(addr in net for net in self.proxies)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http":
+            client = scope.get("client")
+            ip = client[0] if client else None
+            forwarded = _header(scope, b"x-forwarded-for") if self.proxies else None
+            if ip and forwarded and self._trusted(ip):
+                # Walk from the nearest hop back; the first untrusted address is the client.
+                for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
+                    ip = hop
+                    if not self._trusted(hop):
+                        break
+            scope.setdefault("state", {})["client_ip"] = ip
+        await self.app(scope, receive, send)
+
+
+class RateLimitMiddleware:
+    """Refuse a client over a rule's limit with 429, Retry-After and a message in its language."""
+
+    def __init__(self, app, *, rules: list[LimitRule], enabled: bool = True) -> None:
+        self.app = app
+        self.rules = rules
+        self.enabled = enabled
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and self.enabled:
+            for rule in self.rules:
+                if rule.matches(scope["method"], scope["path"]):
+                    ip = (scope.get("state") or {}).get("client_ip")
+                    wait = rule.limiter.hit(client_key(ip))
+                    if wait > 0:
+                        retry = retry_after_header(wait)
+                        await send_refusal(scope, send, status=429, code=f"rate_limited.{rule.name}",
+                                           headers={"Retry-After": retry}, retry_after=retry)
+                        return
+        await self.app(scope, receive, send)
+
+
+def _retryable(exc: BaseException) -> bool:
+    if isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        return _retryable(exc.exceptions[0])
+    if isinstance(exc, (StaleDataError, IntegrityError)):
+        return True
+    if isinstance(exc, DBAPIError):
+        if getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+            return True
+        text = str(exc.orig).lower()
+        return "database is locked" in text or "database is busy" in text
+    return False
+
+
+def _busy(exc: BaseException) -> bool:
+    return _retryable(exc) and not isinstance(exc, (IntegrityError, StaleDataError))
+
+
+class BodyLimitRetryMiddleware:
+    """Refuse bodies over the limit (413); re-run a write that lost a lock or uniqueness race.
+
+    The body is buffered (within the limit) so a write can be replayed. A replay starts from scratch in a new
+    transaction — the failed attempt was rolled back whole — and after the race its second run usually ends
+    in the proper domain answer (e.g. 409 "number taken") instead of a server error.
+    """
+
+    def __init__(self, app, *, max_body_bytes: int, retries: int) -> None:
+        self.app = app
+        self.max_body = max_body_bytes
+        self.retries = retries
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = _header(scope, b"content-length")
+        max_mb = max(1, self.max_body // (1024 * 1024))
+        if length is not None and (not length.strip().isdigit() or int(length) > self.max_body):
+            await send_refusal(scope, send, status=413, code="request.too_large", max_mb=max_mb)
+            return
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                await send_refusal(scope, send, status=413, code="request.too_large", max_mb=max_mb)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        attempts = 1 + (self.retries if scope["method"] in WRITE_METHODS else 0)
+        for attempt in range(attempts):
+            retry = await self._attempt(scope, receive, send, body, attempt == attempts - 1)
+            if not retry:
+                return
+            await anyio.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+
+    async def _attempt(self, scope, receive, send, body: bytes, last: bool) -> bool:
+        """Run the app once; return True if it should run again."""
+        state: dict[str, Any] = {"started": False, "body_sent": False}
+
+        async def replay():
+            if not state["body_sent"]:
+                state["body_sent"] = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        async def send_wrapper(message):
+            if message["type"] == "http.response.start":
+                state["started"] = True
+            await send(message)
+
+        scope.setdefault("state", {}).pop("audit_recorded", None)
+        try:
+            await self.app(scope, replay, send_wrapper)
+            return False
+        except Exception as exc:
+            if state["started"] or not _retryable(exc):
+                raise
+            if not last:
+                log.info("retrying %s %s after %s", scope["method"], scope["path"], type(exc).__name__)
+                return True
+            if _busy(exc):
+                await send_refusal(scope, send, status=503, code="request.busy", headers={"Retry-After": "1"})
+                return False
+            raise
+
+
+class SecurityHeadersMiddleware:
+    """Add security headers to every response that does not set its own."""
+
+    def __init__(self, app, *, csp: str, docs_csp: str, hsts_max_age: int, https_public_url: bool) -> None:
+        self.app = app
+        self.csp, self.docs_csp = csp.encode(), docs_csp.encode()
+        self.hsts = f"max-age={hsts_max_age}; includeSubDomains".encode() if hsts_max_age else None
+        self.https_public_url = https_public_url
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        docs = path in ("/docs", "/redoc", "/docs/oauth2-redirect")
+        https = scope.get("scheme") == "https" or self.https_public_url
+        credentialed = _header(scope, b"authorization") is not None or _header(scope, b"x-api-key") is not None
+
+        async def send_wrapper(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                wanted = [
+                    (b"content-security-policy", self.docs_csp if docs else self.csp),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"cross-origin-opener-policy", b"same-origin"),
+                    (b"permissions-policy", b"camera=(self), microphone=(), geolocation=(), payment=()"),
+                ]
+                if https and self.hsts:
+                    wanted.append((b"strict-transport-security", self.hsts))
+                if credentialed:
+                    wanted.append((b"cache-control", b"no-store"))
+                headers += [(k, v) for k, v in wanted if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
