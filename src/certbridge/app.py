@@ -19,7 +19,7 @@ API_ROUTERS = (
     "certbridge.audit.api",
 )
 # Capabilities that need more than a router (pages, static files, middleware) expose install(app).
-INSTALLERS: tuple[str, ...] = ("certbridge.security.install",)
+INSTALLERS: tuple[str, ...] = ("certbridge.security.install", "certbridge.web.install")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

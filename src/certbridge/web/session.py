@@ -1,0 +1,121 @@
+"""Server-side sign-in sessions: a random cookie value, only its SHA-256 stored, revoked on logout."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from certbridge.auth.models import User
+from certbridge.auth.service import authenticate_password, principal_for
+from certbridge.db import read_session, utcnow
+from certbridge.errors import Forbidden
+from certbridge.events import record_event
+from certbridge.principal import Principal
+from certbridge.web.models import WebSession, WebUpload
+
+COOKIE = "cb_session"
+DEFAULT_HOURS = 12
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A new session: the cookie value is returned once and never stored."""
+
+    session: WebSession
+    user: User
+    token: str
+
+
+def token_hash(token: str) -> str:
+    """Return the stored form of a session cookie value."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sign_in(session: Session, *, username: str, password: str, client_ip: str | None = None,
+            hours: int = DEFAULT_HOURS, now: datetime | None = None) -> SignedIn:
+    """Check a password and open a session; record the sign-in without any secret."""
+    user = authenticate_password(session, username, password)
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    item = WebSession(token_hash=token_hash(token), user_id=user.id, created_at=now,
+                      expires_at=now + timedelta(hours=hours))
+    session.add(item)
+    session.flush()
+    record_event(session, type="web.signed_in", subject_type="user", subject_id=user.id,
+                 actor=principal_for(user).actor, public=False,
+                 data={"state": {"session": item.id, "expires_at": item.expires_at}, "client_ip": client_ip})
+    return SignedIn(item, user, token)
+
+
+def find_session(session: Session, token: str | None, *, now: datetime | None = None) -> WebSession | None:
+    """Return the live session behind a cookie value, or None if unknown, expired or revoked."""
+    if not token or len(token) > 200:
+        return None
+    item = session.scalar(select(WebSession).where(WebSession.token_hash == token_hash(token)))
+    now = now or utcnow()
+    if item is None or item.revoked_at is not None or item.expires_at <= now:
+        return None
+    return item
+
+
+def sign_out(session: Session, *, principal: Principal, token: str) -> WebSession | None:
+    """Revoke the session behind a cookie value and drop its staged uploads; record the sign-out."""
+    item = find_session(session, token)
+    if item is None:
+        return None
+    if item.user_id != principal.user_id:
+        raise Forbidden("auth.forbidden")
+    item.revoked_at = utcnow()
+    session.execute(delete(WebUpload).where(WebUpload.session_id == item.id))
+    session.flush()
+    record_event(session, type="web.signed_out", subject_type="user", subject_id=item.user_id,
+                 actor=principal.actor, public=False,
+                 data={"state": {"session": item.id, "revoked_at": item.revoked_at}})
+    return item
+
+
+def principal_from_request(request) -> Principal | None:
+    """Return the signed-in user's principal from the session cookie (what api.deps consults)."""
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return None
+    cached = getattr(request.state, "web_session", None)
+    if cached is not None:
+        return cached[1]
+    with read_session(request.app.state.sessions) as db:
+        item = find_session(db, token)
+        if item is None:
+            return None
+        user = db.get(User, item.user_id)
+        if user is None or not user.active:
+            return None
+        client = request.client.host if request.client else None
+        principal = principal_for(user, client_ip=client)
+    request.state.web_session = (item.id, principal, user.display_name)
+    return principal
+
+
+def session_resolver(request) -> Principal | None:
+    """Resolve a cookie session for pages; the JSON API accepts it only for reads (writes need an API key)."""
+    if request.url.path.startswith("/api/") and request.method not in ("GET", "HEAD", "OPTIONS"):
+        return None
+    return principal_from_request(request)
+
+
+def current_session_id(request) -> int | None:
+    """Return the id of the request's live session, if any."""
+    principal_from_request(request)
+    cached = getattr(request.state, "web_session", None)
+    return cached[0] if cached else None
+
+
+def display_name(request) -> str | None:
+    """Return the signed-in user's display name, if any."""
+    principal_from_request(request)
+    cached = getattr(request.state, "web_session", None)
+    return cached[2] if cached else None
