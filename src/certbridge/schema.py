@@ -5,7 +5,6 @@ from certbridge.audit import models as audit_models  # noqa: F401
 from certbridge.auth import models as auth_models  # noqa: F401
 from certbridge.certificates import models as certificate_models  # noqa: F401
 from certbridge.db import Base
-from certbridge.ledger import models as ledger_models  # noqa: F401
 from certbridge.registry import models as registry_models  # noqa: F401
 from certbridge.web import models as web_models  # noqa: F401
 
