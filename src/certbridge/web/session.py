@@ -96,7 +96,8 @@ def principal_from_request(request) -> Principal | None:
             return None
         client = request.client.host if request.client else None
         principal = principal_for(user, client_ip=client)
-    request.state.web_session = (item.id, principal, user.display_name)
+        # read inside the session: its closing rollback expires every loaded attribute
+        request.state.web_session = (item.id, principal, user.display_name)
     return principal
 
 
