@@ -72,6 +72,8 @@ class AuditMiddleware:
         if action == "login" and not state.get("audit_outcome") and status is not None and status < 400:
             # A page that signs in redirects with a session cookie; one that re-shows the form failed.
             outcome = "success" if set_cookie else "failed"
+        elif action == "login" and status in (400, 401, 422):
+            outcome = "failed"
         facts = facts_from_scope(scope)
         principal = state.get("principal")
         actor = state.get("audit_actor")

@@ -72,9 +72,11 @@ def client_key(ip: str | None) -> str:
         addr = ipaddress.ip_address(ip)
     except ValueError:
         return ip[:64]
-    if addr.version == 6 and not addr.ipv4_mapped:
+    if addr.version == 6:
+        if addr.ipv4_mapped:
+            return str(addr.ipv4_mapped)
         return str(ipaddress.ip_network(f"{addr}/64", strict=False))
-    return str(addr.ipv4_mapped or addr)
+    return str(addr)
 
 
 def retry_after_header(wait: float) -> str:

@@ -1,0 +1,192 @@
+"""Every route × every role gets exactly what tests/security/matrix.py says; refused writes change nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from typing import Any
+
+import pytest
+from fastapi.routing import iter_route_contexts
+from sqlalchemy import inspect, select, text
+
+from certbridge.auth.models import ApiKey, User
+from certbridge.kit.uscc import generate_uscc
+from certbridge.registry.models import Restriction
+from tests.security.matrix import MATRIX, ROLES, Case, Exempt
+from tests.world import PASSWORD
+
+CASES = [c for c in MATRIX if isinstance(c, Case)]
+READS = [c for c in CASES if not c.writes]
+WRITES = [c for c in CASES if c.writes]
+PRIVATE_KEYS = {"password", "password_hash", "secret", "secret_hash", "token"}
+PRIVATE_EVENT_TYPES = ("user.created", "user.password_set", "api_key.created", "api_key.revoked")
+UNAUDITED_TABLES = {"audit_record", "alembic_version"}
+
+
+def app_routes(app) -> set[tuple[str, str]]:
+    """Return (method, path) of every route the app serves (HEAD rides along with GET)."""
+    out = set()
+    for rc in iter_route_contexts(app.routes):
+        methods = rc.methods or {"GET"}
+        for method in methods - {"HEAD"}:
+            out.add((method, rc.path))
+    return out
+
+
+def _values(world, seeded, sessions) -> dict[str, Any]:
+    v: dict[str, Any] = {**world.ids, **seeded}
+    v.update({f"uscc_{k}": code for k, code in world.uscc.items()})
+    v["fresh_uscc"] = generate_uscc(random.Random(99), region="450502")
+    with sessions() as s:
+        v["restriction_a3"] = s.scalar(select(Restriction.id).where(Restriction.subject_type == "person",
+                                                                    Restriction.subject_id == world.ids["a3"]))
+    return v
+
+
+def _headers(role: str, world, seeded) -> dict[str, str]:
+    token = {"anonymous": None, "cb_a_ro": seeded["token_cb_a_ro"],
+             "regulator_ro": seeded["token_regulator_ro"]}.get(role, world.tokens.get(role))
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def _expected(case: Case, role: str) -> int | None:
+    if role in case.outcomes:
+        return case.outcomes[role]
+    if role in case.allow:
+        return None  # any 2xx
+    return 401 if role == "anonymous" else 403
+
+
+def _send(client, case: Case, role: str, world, seeded, v):
+    path = case.path
+    for name, ref in case.params.items():
+        value = v.get(ref, ref) if isinstance(ref, str) else ref
+        path = path.replace("{" + name + "}", str(value))
+    kwargs: dict[str, Any] = {"headers": _headers(role, world, seeded)}
+    query = case.query(v) if callable(case.query) else case.query
+    if query:
+        kwargs["params"] = query
+    if case.json is not None:
+        kwargs["json"] = case.json(v) if callable(case.json) else case.json
+    if case.files is not None:
+        kwargs["files"] = case.files(v)
+    if case.prepare is not None:
+        kwargs.update(case.prepare(client, role, v))
+    return client.request(case.method, path, **kwargs)
+
+
+def _digest(sessions) -> str:
+    """Hash every row of every table but the audit trail: a refused write must leave it unchanged."""
+    h = hashlib.sha256()
+    with sessions() as s:
+        names = sorted(set(inspect(s.get_bind()).get_table_names()) - UNAUDITED_TABLES)
+        for name in names:
+            rows = sorted(repr(tuple(r)) for r in s.execute(text(f'SELECT * FROM "{name}"')))
+            h.update(name.encode() + b"\0" + "\n".join(rows).encode())
+    return h.hexdigest()
+
+
+def _log_size(sessions) -> int:
+    with sessions() as s:
+        return s.execute(text("SELECT COUNT(*) FROM ledger_event")).scalar_one()
+
+
+def _secrets(world, seeded, sessions) -> list[str]:
+    found = [PASSWORD, *world.tokens.values(), seeded["token_cb_a_ro"], seeded["token_regulator_ro"]]
+    found += [t.split("_", 2)[2] for t in found[1:]]
+    with sessions() as s:
+        found += [h for h in s.scalars(select(User.password_hash)) if h]
+        found += list(s.scalars(select(ApiKey.secret_hash)))
+    return found
+
+
+def _walk_keys(value):
+    if isinstance(value, dict):
+        for k, item in value.items():
+            yield k
+            yield from _walk_keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _walk_keys(item)
+
+
+def assert_nothing_private(response, role: str, secrets: list[str], *, token_allowed: bool = False) -> None:
+    """Fail if a response shows a secret, a private field, or (to non-regulators) private records."""
+    body = response.text
+    leaked = [s[:12] + "…" for s in secrets if s and s in body]
+    assert not leaked, f"{response.request.method} {response.request.url.path} as {role} shows secrets {leaked}"
+    if "json" in response.headers.get("content-type", ""):
+        keys = set(_walk_keys(json.loads(body))) & PRIVATE_KEYS
+        if token_allowed:
+            keys.discard("token")
+        assert not keys, f"{response.request.url.path} as {role} has private fields {keys}"
+    if role not in ("regulator", "regulator_ro", "admin"):
+        assert "周敏" not in body, f"{response.request.url.path} shows the inspector to {role}"
+        shown = [t for t in PRIVATE_EVENT_TYPES if t in body]
+        assert not shown, f"{response.request.url.path} shows non-public events {shown} to {role}"
+
+
+def test_every_route_is_in_the_matrix(app):
+    placed = {(c.method, c.path) for c in MATRIX}
+    missing = sorted(app_routes(app) - placed)
+    assert not missing, "routes with no place in the authorization matrix — add it to tests/security/matrix.py: " + \
+        ", ".join(f"{m} {p}" for m, p in missing)
+
+
+def test_matrix_names_only_real_routes(app):
+    stale = sorted({(c.method, c.path) for c in CASES} - app_routes(app))
+    assert not stale, f"tests/security/matrix.py names routes the app does not serve: {stale}"
+
+
+def test_matrix_places_each_route_once():
+    keys = [(c.method, c.path) for c in MATRIX]
+    assert len(keys) == len(set(keys)), "a route appears twice in tests/security/matrix.py"
+    assert all(not isinstance(c, Exempt) or c.reason for c in MATRIX)
+
+
+@pytest.mark.parametrize("case", READS, ids=lambda c: f"{c.method} {c.path}")
+def test_reads(case, client, world, seeded, sessions):
+    v, secrets = _values(world, seeded, sessions), _secrets(world, seeded, sessions)
+    for role in ROLES:
+        response = _send(client, case, role, world, seeded, v)
+        want = _expected(case, role)
+        if want is None:
+            assert 200 <= response.status_code < 300, f"{case.path} as {role}: {response.status_code} {response.text}"
+        else:
+            assert response.status_code == want, f"{case.path} as {role}: {response.status_code} {response.text}"
+        assert_nothing_private(response, role, secrets)
+
+
+def _write_params():
+    for case in WRITES:
+        yield pytest.param(case, None, id=f"{case.method} {case.path} [refused roles]")
+        for role in sorted(case.allow):
+            yield pytest.param(case, role, id=f"{case.method} {case.path} [{role}]")
+
+
+@pytest.mark.parametrize(("case", "role"), list(_write_params()))
+def test_writes(case, role, client, world, seeded, sessions):
+    v, secrets = _values(world, seeded, sessions), _secrets(world, seeded, sessions)
+    if role is None:
+        for refused in [r for r in ROLES if r not in case.allow]:
+            before, size = _digest(sessions), _log_size(sessions)
+            response = _send(client, case, refused, world, seeded, v)
+            assert response.status_code == _expected(case, refused), \
+                f"{case.method} {case.path} as {refused}: {response.status_code} {response.text}"
+            assert _log_size(sessions) == size, f"{case.path} as {refused} appended to the ledger"
+            assert _digest(sessions) == before, f"{case.path} as {refused} changed stored data"
+            assert_nothing_private(response, refused, secrets)
+        return
+    size = _log_size(sessions)
+    response = _send(client, case, role, world, seeded, v)
+    assert 200 <= response.status_code < 300, f"{case.method} {case.path} as {role}: {response.status_code} {response.text}"
+    assert _log_size(sessions) > size, f"{case.path} as {role} succeeded without a ledger event"
+    with sessions() as s:
+        actors = set(s.scalars(text("SELECT actor FROM ledger_event WHERE seq >= :n"), {"n": size}))
+    username = {"cb_a_ro": "cb_a", "regulator_ro": "regulator"}.get(role, role)
+    assert all(f":{username}" in a for a in actors), f"events of {role} carry actors {actors}"
+    token_allowed = case.path.endswith("/keys") and case.method == "POST"
+    assert_nothing_private(response, role, [s for s in secrets if s not in response.json().get("token", "")]
+                           if token_allowed else secrets, token_allowed=token_allowed)
