@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "certbridge.cli.uscc",
     "certbridge.cli.users",
     "certbridge.cli.transfer",
+    "certbridge.cli.demo",
 )
 
 for _name in COMMAND_MODULES:

@@ -1,0 +1,611 @@
+"""Bulk issue: many organizations and certificate histories validated set-wise, written with executemany/COPY.
+
+The single-certificate services (`registry.service`, `certificates.service`, `workflow`) are the reference;
+this path applies the same DOMAIN rules to a whole batch at once — body approval and field, holder bars,
+auditor registration, affiliation and bars, number format and uniqueness, dates, the state machine — and
+writes rows and their ledger events in the caller's transaction. It is split in two so a generator can do
+the costly part on another core:
+
+* `prepare_batch` (pure, no database): assigns ids and log positions, builds the rows and every event body
+  exactly as `events.event_body` would (canonical JSON, same leaf hash);
+* `write_batch` (in the caller's transaction): authorizes, validates the batch against the database,
+  checks the log position it was prepared for, and inserts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from certbridge.certificates.numbers import check_number
+from certbridge.certificates.workflow import TRANSITIONS
+from certbridge.errors import Conflict, InvalidInput, RuleViolation
+from certbridge.events import EVENT_FORMAT_VERSION, EventDraft, LedgerHead, event_body
+from certbridge.kit.chinese_text import normalize_name
+from certbridge.kit.dates import add_months
+from certbridge.kit.uscc import validate_uscc
+from certbridge.policy import require_body_operator, require_regulator
+from certbridge.principal import Principal
+from certbridge.registry.models import CertificationBody, PersonRegistration, Region, Restriction, Scheme, Standard
+from certbridge.registry.search import name_bigrams
+
+ORGANIZATION_BARS = ("dishonesty_list", "permanent_exit", "reapplication_block")
+PERSON_BARS = ("barred", "lifetime_ban")
+
+
+@dataclass(slots=True)
+class OrganizationSpec:
+    """An organization to register (its USCC becomes its first identifier)."""
+
+    uscc: str
+    name: str
+    address: str | None = None
+    region_code: str | None = None
+    industry: str | None = None
+
+
+@dataclass(slots=True)
+class AuditSpec:
+    """An audit with its team: (person id, registration number, role), sorted by person id when written."""
+
+    kind: str
+    method: str
+    start_on: date
+    end_on: date
+    auditors: list[tuple[int, str, str]]
+
+
+@dataclass(slots=True)
+class StatusStep:
+    """One lifecycle change after issue, as `workflow` would record it."""
+
+    status: str
+    on: date
+    reason: str
+    until: date | None = None  # end of a suspension
+    extra: dict[str, Any] | None = None  # {"cause": "holder"}, {"renewed_by_number": ...}
+
+
+@dataclass(slots=True)
+class CertificateSpec:
+    """A certificate cycle and what happened to it: audits (the first at issue) and status steps."""
+
+    number: str
+    body_id: int
+    organization: int  # index into the batch's organizations, or -(existing id) for one already stored
+    scheme_code: str
+    standard_id: int | None
+    issued_on: date
+    expires_on: date
+    holder_name: str
+    holder_address: str | None
+    region_code: str | None
+    scope: str
+    audits: list[AuditSpec]
+    steps: list[StatusStep] = field(default_factory=list)
+    previous: int | None = None  # index of the previous cycle in this batch (a renewal)
+    scope_en: str | None = None
+    product: dict[str, Any] | None = None
+    certification_mode: str | None = None
+    sites: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Positions:
+    """Where a batch starts: the next id of each table and the next log index."""
+
+    organization: int
+    identifier: int
+    certificate: int
+    site: int
+    audit: int
+    restriction: int
+    seq: int
+
+
+@dataclass
+class PreparedBatch:
+    """Rows and events of a validated batch, bound to the log position it was prepared at."""
+
+    start: Positions
+    end: Positions
+    rows: dict[str, list[tuple]]
+    actor: str
+    body_ids: frozenset[int]
+    fresh: bool  # validated against an empty registry: the unique indexes are the only check left
+    certificates: int
+    organizations: int
+
+
+def canonical_event_bytes(value: dict[str, Any]) -> bytes:
+    """Return RFC 8785 bytes of JSON-native data (str, int, bool, None, lists, ASCII-keyed dicts).
+
+    For such values the standard encoder with sorted keys and no whitespace is RFC 8785; `write_batch`
+    re-checks one event per batch against `events.event_body` so the two can never drift apart.
+    """
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _stamp(moment: datetime, dialect: str) -> Any:
+    # SQLAlchemy stores UTC datetimes on SQLite as naive text; psycopg takes aware datetimes.
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else moment
+
+
+class _Log:
+    """Builds event rows at consecutive log positions."""
+
+    def __init__(self, seq: int, actor: str, at: datetime, dialect: str):
+        self.seq, self.actor, self.rows = seq, actor, []
+        self.at_text = at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        self.at_row = _stamp(at, dialect)
+
+    def add(self, type_: str, subject_type: str, subject_id: int, data: dict[str, Any]) -> None:
+        body = canonical_event_bytes({"v": EVENT_FORMAT_VERSION, "seq": self.seq, "type": type_,
+                                      "subject": {"type": subject_type, "id": str(subject_id)},
+                                      "actor": self.actor, "at": self.at_text, "data": data})
+        self.rows.append((self.seq, type_, subject_type, str(subject_id), self.actor, self.at_row, True,
+                          body.decode(), hashlib.sha256(b"\x00" + body).digest()))
+        self.seq += 1
+
+
+def _audit_state(audit: AuditSpec) -> dict[str, Any]:
+    return {"kind": audit.kind, "method": audit.method, "start_on": audit.start_on.isoformat(),
+            "end_on": audit.end_on.isoformat(), "auditors": [list(a) for a in sorted(audit.auditors)]}
+
+
+def prepare_batch(organizations: list[OrganizationSpec], certificates: list[CertificateSpec], *, rules: BulkRules,
+                  start: Positions, actor: str, at: datetime, dialect: str, today: date) -> PreparedBatch:
+    """Validate a batch against the rules and build its rows and events at given positions (no database)."""
+    if start.seq < rules.log_size:
+        raise Conflict("bulk.stale_batch", expected=rules.log_size, found=start.seq)
+    flags = validate_specs(organizations, certificates, rules=rules, today=today)
+    p = replace(start)
+    log = _Log(p.seq, actor, at, dialect)
+    stamp = _stamp(at, dialect)
+    rows: dict[str, list[tuple]] = {k: [] for k in ("organization", "organization_identifier", "name_gram",
+                                                    "certificate", "certificate_site", "audit", "audit_auditor",
+                                                    "restriction")}
+    org_ids = []
+    for org, needs_check in zip(organizations, flags):
+        oid = p.organization
+        p.organization += 1
+        org_ids.append(oid)
+        search_name = normalize_name(org.name)
+        rows["organization"].append((oid, org.uscc, needs_check, org.name, None, search_name, org.address,
+                                     org.region_code, org.industry, None, stamp, stamp))
+        rows["organization_identifier"].append((p.identifier, oid, "uscc", org.uscc))
+        p.identifier += 1
+        rows["name_gram"].extend((g, oid) for g in name_bigrams(search_name))
+        log.add("organization.registered", "organization", oid, {"state": {
+            "uscc": org.uscc, "uscc_needs_check": needs_check, "name": org.name, "name_en": None,
+            "address": org.address, "region_code": org.region_code, "industry": org.industry,
+            "merged_into_id": None, "identifiers": [["uscc", org.uscc]]}})
+    cert_ids: list[int] = []
+    cycles: list[int] = []
+    for spec in certificates:
+        cid = p.certificate
+        p.certificate += 1
+        cert_ids.append(cid)
+        org_id = org_ids[spec.organization] if spec.organization >= 0 else -spec.organization
+        previous_id = cert_ids[spec.previous] if spec.previous is not None else None
+        cycle = 1 if spec.previous is None else cycles[spec.previous] + 1
+        cycles.append(cycle)
+        sites = []
+        for name, address, region, scope in spec.sites:
+            rows["certificate_site"].append((p.site, cid, name, address, region, scope))
+            sites.append([name, address, region, scope])
+            p.site += 1
+        audits = sorted(spec.audits, key=lambda a: a.start_on)
+        for audit in audits:
+            rows["audit"].append((p.audit, cid, audit.kind, audit.method, audit.start_on.isoformat(),
+                                  audit.end_on.isoformat()))
+            rows["audit_auditor"].extend((p.audit, pid, number, role) for pid, number, role in sorted(audit.auditors))
+            p.audit += 1
+        first = audits[:1]
+        surveillance = None
+        if first and first[0].kind == "surveillance":
+            surveillance = first[0].end_on
+        state = {"number": spec.number, "body_id": spec.body_id, "organization_id": org_id,
+                 "scheme_code": spec.scheme_code, "standard_id": spec.standard_id, "status": "valid",
+                 "status_reason": None, "status_changed_on": spec.issued_on.isoformat(), "suspended_until": None,
+                 "issued_on": spec.issued_on.isoformat(), "expires_on": spec.expires_on.isoformat(),
+                 "cycle": cycle, "previous_id": previous_id, "holder_name": spec.holder_name,
+                 "holder_address": spec.holder_address, "region_code": spec.region_code, "scope": spec.scope,
+                 "scope_en": spec.scope_en, "product": spec.product, "certification_mode": spec.certification_mode,
+                 "last_surveillance_on": _iso(surveillance), "sites": sites,
+                 "audits": [_audit_state(a) for a in first]}
+        log.add("certificate.renewed" if previous_id else "certificate.issued", "certificate", cid, {"state": state})
+        audit_states = state["audits"]
+        for audit in audits[1:]:
+            audit_states = audit_states + [_audit_state(audit)]
+            if audit.kind == "surveillance" and (surveillance is None or audit.end_on > surveillance):
+                surveillance = audit.end_on
+            log.add("certificate.audited", "certificate", cid, {
+                "audit": audit_states[-1], "state": {"audits": audit_states, "last_surveillance_on": _iso(surveillance)}})
+        status, reason, changed, until = "valid", None, spec.issued_on, None
+        for step in spec.steps:
+            status, reason, changed = step.status, step.reason, step.on
+            until = step.until if step.status == "suspended" else None
+            log.add(f"certificate.{status}", "certificate", cid, {
+                "state": {"status": status, "status_reason": reason, "status_changed_on": changed.isoformat(),
+                          "suspended_until": _iso(until)}, **(step.extra or {})})
+            if status == "withdrawn" and (step.extra or {}).get("cause") == "holder":
+                ends = add_months(step.on, rules.schemes[spec.scheme_code][5])
+                data = {"scheme": spec.scheme_code, "cause": "holder"}
+                rows["restriction"].append((p.restriction, "organization", org_id, "reapplication_block", reason,
+                                            step.on.isoformat(), ends.isoformat(), None, f"certificate:{cid}",
+                                            json.dumps(data)))
+                log.add("restriction.imposed", "restriction", p.restriction, {"state": {
+                    "subject_type": "organization", "subject_id": org_id, "kind": "reapplication_block",
+                    "reason": reason, "starts_on": step.on.isoformat(), "ends_on": ends.isoformat(),
+                    "lifted_on": None, "source": f"certificate:{cid}"}})
+                p.restriction += 1
+        rows["certificate"].append((
+            cid, spec.number, spec.body_id, org_id, spec.scheme_code, spec.standard_id, status, reason,
+            changed.isoformat(), _iso(until), spec.issued_on.isoformat(), spec.expires_on.isoformat(), cycle,
+            previous_id, spec.holder_name, spec.holder_address, spec.region_code, spec.scope, spec.scope_en,
+            json.dumps(spec.product) if spec.product is not None else None, spec.certification_mode,
+            _iso(surveillance), 1 + len(audits[1:]) + len(spec.steps), stamp, stamp))
+    p.seq = log.seq
+    rows["ledger_event"] = log.rows
+    return PreparedBatch(start, p, rows, actor, frozenset(c.body_id for c in certificates), rules.fresh,
+                         len(certificates), len(organizations))
+
+
+# --- rules: what validation needs from the database, as plain data ---------------------------------------
+
+_ACTION_FOR = {target: action for action, (_, target) in TRANSITIONS.items()}
+
+
+@dataclass
+class BulkRules:
+    """The registry facts a batch is validated against, loaded once, picklable for a generator process.
+
+    They stay true while the ledger does not move: every write appends an event, so `write_batch` accepts a
+    batch only at the log position it was prepared for (the rules' own batches excepted, tracked here).
+    """
+
+    log_size: int
+    bodies: dict[int, tuple]  # id → (name, status, valid_until, fields)
+    schemes: dict[str, tuple]  # code → (kind, field_code, validity_years, max_suspension_months, pattern, block)
+    standards: dict[int, tuple]  # id → (scheme_code, code, version, transition_deadline)
+    regions: frozenset[str]
+    registrations: dict[str, tuple]  # number → (person_id, body_id, name, status, valid_until)
+    person_bars: dict[int, list[tuple]]  # person_id → [(starts, ends, lifted, reason, data)]
+    holder_bars: dict[int, list[tuple]]  # organization_id → [(starts, ends, lifted, reason, kind, scheme)]
+    fresh: bool  # no certificate and no organization existed when loaded: uniqueness is the batch's own
+
+
+def _chunks(items: list, size: int = 900):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def load_rules(session: Session, *, organization_ids: set[int] = frozenset()) -> BulkRules:
+    """Load the registry facts batches are validated against (bodies, schemes, auditors, bars, regions)."""
+    from certbridge.certificates.models import Certificate
+    from certbridge.registry.models import Organization, Person
+
+    bodies = {b.id: (b.name, b.status, b.valid_until, frozenset(f.field_code for f in b.fields))
+              for b in session.scalars(select(CertificationBody))}
+    schemes = {s.code: (s.kind, s.field_code, s.validity_years, s.max_suspension_months, s.number_pattern,
+                        s.reapply_block_months) for s in session.scalars(select(Scheme))}
+    standards = {s.id: (s.scheme_code, s.code, s.version, s.transition_deadline) for s in session.scalars(select(Standard))}
+    registrations = {reg.number: (reg.person_id, body_id, name, reg.status, reg.valid_until) for reg, body_id, name
+                     in session.execute(select(PersonRegistration, Person.body_id, Person.name)
+                                        .join(Person, Person.id == PersonRegistration.person_id))}
+    person_bars: dict[int, list] = {}
+    for r in session.scalars(select(Restriction).where(Restriction.subject_type == "person",
+                                                       Restriction.kind.in_(PERSON_BARS))):
+        person_bars.setdefault(r.subject_id, []).append((r.starts_on, r.ends_on, r.lifted_on, r.reason, r.kind))
+    holder_bars: dict[int, list] = {}
+    for part in _chunks(sorted(organization_ids)):
+        for r in session.scalars(select(Restriction).where(Restriction.subject_type == "organization",
+                                                           Restriction.subject_id.in_(part),
+                                                           Restriction.kind.in_(ORGANIZATION_BARS))):
+            holder_bars.setdefault(r.subject_id, []).append(
+                (r.starts_on, r.ends_on, r.lifted_on, r.reason, r.kind, (r.data or {}).get("scheme")))
+    fresh = session.scalar(select(Certificate.id).limit(1)) is None and \
+        session.scalar(select(Organization.id).limit(1)) is None
+    size = session.scalar(select(LedgerHead.size).where(LedgerHead.id == 1)) or 0
+    return BulkRules(size, bodies, schemes, standards, frozenset(session.scalars(select(Region.code))),
+                     registrations, person_bars, holder_bars, fresh)
+
+
+def _in_force(bar: tuple, on: date) -> bool:
+    starts, ends, lifted = bar[0], bar[1], bar[2]
+    return starts <= on and (ends is None or ends >= on) and (lifted is None or lifted > on)
+
+
+def _usable(reg: tuple, on: date) -> str | None:
+    if reg[3] != "valid":
+        return "person.registration_not_valid"
+    if reg[4] is not None and on > reg[4]:
+        return "person.registration_expired"
+    return None
+
+
+def _check_organizations(organizations: list[OrganizationSpec], rules: BulkRules) -> list[bool]:
+    seen: set[str] = set()
+    needs_check = []
+    for index, org in enumerate(organizations):
+        where = f"organizations[{index}]"
+        result = validate_uscc(org.uscc)
+        if result.status == "invalid":
+            problem = result.problems[0]
+            raise InvalidInput(problem.code, field=f"{where}.uscc", **problem.params)
+        if result.code != org.uscc or org.uscc in seen:
+            raise Conflict("organization.uscc_taken", field=f"{where}.uscc", uscc=org.uscc)
+        seen.add(org.uscc)
+        needs_check.append(result.status == "checksum_failed")
+        if not org.name.strip() or org.name != org.name.strip():
+            raise InvalidInput("field.required", field=f"{where}.name")
+        if len(org.name) > 200:
+            raise InvalidInput("field.too_long", field=f"{where}.name", max=200)
+        if org.region_code is not None and org.region_code not in rules.regions:
+            raise InvalidInput("region.unknown", field=f"{where}.region_code", code=org.region_code)
+    return needs_check
+
+
+def _check_steps(spec: CertificateSpec, where: str, scheme: tuple, today: date) -> tuple[str, str | None]:
+    status, changed, until, reason = "valid", spec.issued_on, None, None
+    for step in spec.steps:
+        action = _ACTION_FOR.get(step.status)
+        if action is None or status not in TRANSITIONS[action][0]:
+            raise RuleViolation("certificate.transition", field=f"{where}.steps", action=action or step.status,
+                                status=status, target=step.status)
+        if step.on < changed:
+            raise InvalidInput("certificate.date_before_last_change", field=f"{where}.steps", date=step.on,
+                               last=changed)
+        if step.on > today:
+            raise InvalidInput("certificate.date_in_future", field=f"{where}.steps", date=step.on)
+        if step.status == "suspended":
+            longest = min(add_months(step.on, scheme[3]), spec.expires_on)
+            if step.until is None or step.until <= step.on or step.until > longest:
+                raise InvalidInput("certificate.suspension_too_long", field=f"{where}.steps", months=scheme[3],
+                                   latest=longest.isoformat())
+        if action == "restore" and ((until is not None and step.on > until) or step.on > spec.expires_on):
+            raise RuleViolation("certificate.suspension_ended", field=f"{where}.steps", until=_iso(until))
+        if action == "expire" and step.on < spec.expires_on and step.reason != "renewed":
+            raise RuleViolation("certificate.not_yet_expired", field=f"{where}.steps",
+                                expires_on=spec.expires_on.isoformat())
+        status, changed, reason = step.status, step.on, step.reason
+        until = step.until if step.status == "suspended" else None
+    return status, reason
+
+
+def _check_audits(spec: CertificateSpec, where: str, rules: BulkRules, today: date) -> None:
+    for index, audit in enumerate(spec.audits):
+        field_ = f"{where}.audits[{index}]"
+        if audit.end_on < audit.start_on:
+            raise InvalidInput("date.order", field=f"{field_}.end_on", start=audit.start_on, end=audit.end_on)
+        if not audit.auditors:
+            raise InvalidInput("audit.no_auditors", field=f"{field_}.auditors")
+        if index and audit.start_on > today:
+            raise InvalidInput("certificate.date_in_future", field=f"{field_}.start_on", date=audit.start_on)
+        if index and audit.start_on < spec.issued_on:
+            raise InvalidInput("date.order", field=f"{field_}.start_on", start=spec.issued_on, end=audit.start_on)
+        seen = set()
+        for person_id, number, _role in audit.auditors:
+            reg = rules.registrations.get(number)
+            if reg is None or reg[0] != person_id:
+                raise InvalidInput("auditor.unregistered", field=f"{field_}.auditors", number=number)
+            problem = _usable(reg, audit.start_on)
+            if problem:
+                raise RuleViolation(problem, field=f"{field_}.auditors", number=number)
+            if reg[1] != spec.body_id:
+                raise RuleViolation("auditor.other_body", field=f"{field_}.auditors", number=number, name=reg[2])
+            for bar in rules.person_bars.get(person_id, ()):
+                if _in_force(bar, audit.start_on) or _in_force(bar, today):
+                    raise RuleViolation("auditor.barred", field=f"{field_}.auditors", number=number, name=reg[2],
+                                        reason=bar[3])
+            if person_id in seen:
+                raise InvalidInput("audit.duplicate_auditor", field=f"{field_}.auditors", number=number)
+            seen.add(person_id)
+
+
+def _check_certificate(spec: CertificateSpec, where: str, rules: BulkRules, today: date) -> tuple:
+    body, scheme = rules.bodies.get(spec.body_id), rules.schemes.get(spec.scheme_code)
+    if body is None:
+        raise InvalidInput("body.not_found", field=f"{where}.body_id", id=spec.body_id)
+    if scheme is None:
+        raise InvalidInput("scheme.not_found", field=f"{where}.scheme", code=spec.scheme_code)
+    name, status, valid_until, fields = body
+    problem = ("body.not_approved" if status != "approved" else
+               "body.approval_expired" if valid_until is not None and spec.issued_on > valid_until else
+               "body.field_not_approved" if scheme[1] not in fields else None)
+    if problem:
+        raise RuleViolation(problem, field=f"{where}.body_id", body=name, field_code=scheme[1], scheme=spec.scheme_code)
+    if check_number(spec.number, pattern=scheme[4], field=f"{where}.number") != spec.number:
+        raise InvalidInput("certificate.number_spaces", field=f"{where}.number", value=spec.number)
+    if spec.issued_on > today:
+        raise InvalidInput("certificate.issued_in_future", field=f"{where}.issued_on", date=spec.issued_on)
+    if spec.expires_on <= spec.issued_on:
+        raise InvalidInput("date.order", field=f"{where}.expires_on", start=spec.issued_on, end=spec.expires_on)
+    if spec.expires_on > add_months(spec.issued_on, 12 * scheme[2]):
+        raise InvalidInput("certificate.validity_too_long", field=f"{where}.expires_on", years=scheme[2])
+    if scheme[0] == "product" and not spec.product:
+        raise InvalidInput("certificate.product_required", field=f"{where}.product")
+    if spec.standard_id is not None:
+        std = rules.standards.get(spec.standard_id)
+        if std is None or std[0] != spec.scheme_code:
+            raise InvalidInput("standard.not_found", field=f"{where}.standard_id", id=spec.standard_id)
+        if std[3] is not None and spec.issued_on > std[3]:
+            raise InvalidInput("standard.transition_over", field=f"{where}.standard_id", code=std[1],
+                               version=std[2], deadline=std[3].isoformat())
+    for code in (spec.region_code, *(s[2] for s in spec.sites)):
+        if code is not None and code not in rules.regions:
+            raise InvalidInput("region.unknown", field=f"{where}.region_code", code=code)
+    for key, value in (("scope", spec.scope), ("holder_name", spec.holder_name)):
+        if not value.strip():
+            raise InvalidInput("field.required", field=f"{where}.{key}")
+    for bar in rules.holder_bars.get(-spec.organization, ()):
+        if _in_force(bar, today) and (bar[4] != "reapplication_block" or bar[5] in (None, spec.scheme_code)):
+            raise RuleViolation(f"holder.{bar[4]}", field=f"{where}.holder", reason=bar[3],
+                                until=bar[1].isoformat() if bar[1] else "—")
+    _check_audits(spec, where, rules, today)
+    return scheme
+
+
+def validate_specs(organizations: list[OrganizationSpec], certificates: list[CertificateSpec], *, rules: BulkRules,
+                   today: date) -> list[bool]:
+    """Refuse a batch that breaks a DOMAIN rule a single issue would refuse, naming the offending item.
+
+    Returns each organization's "USCC needs a manual check" flag.
+    """
+    needs_check = _check_organizations(organizations, rules)
+    taken: set[tuple[int, str]] = set()
+    finals: list[tuple[str, str | None]] = []
+    successors: set[int] = set()
+    for index, spec in enumerate(certificates):
+        where = f"certificates[{index}]"
+        scheme = _check_certificate(spec, where, rules, today)
+        key = (spec.body_id, spec.number)
+        if key in taken:
+            raise Conflict("certificate.number_taken", field=f"{where}.number", number=spec.number,
+                           body=rules.bodies[spec.body_id][0])
+        taken.add(key)
+        if spec.organization >= len(organizations):
+            raise InvalidInput("organization.not_found", field=f"{where}.organization", id=spec.organization)
+        if spec.previous is not None:
+            prev = certificates[spec.previous] if 0 <= spec.previous < index else None
+            if prev is not None and spec.previous in successors:
+                raise RuleViolation("certificate.already_renewed", field=f"{where}.previous",
+                                    successor=spec.number)
+            if prev is None or finals[spec.previous] != ("expired", "renewed") or (
+                    prev.body_id, prev.scheme_code, prev.organization) != (spec.body_id, spec.scheme_code,
+                                                                           spec.organization):
+                raise RuleViolation("certificate.transition", field=f"{where}.previous", action="renew",
+                                    status=finals[spec.previous][0] if prev else "—", target="valid")
+            successors.add(spec.previous)
+        finals.append(_check_steps(spec, where, scheme, today))
+    return needs_check
+
+
+# --- writing --------------------------------------------------------------------------------------------
+
+COLUMNS = {
+    "organization": ("id", "uscc", "uscc_needs_check", "name", "name_en", "search_name", "address", "region_code",
+                     "industry", "merged_into_id", "created_at", "updated_at"),
+    "organization_identifier": ("id", "organization_id", "scheme", "value"),
+    "organization_name_gram": ("gram", "organization_id"),
+    "certificate": ("id", "number", "body_id", "organization_id", "scheme_code", "standard_id", "status",
+                    "status_reason", "status_changed_on", "suspended_until", "issued_on", "expires_on", "cycle",
+                    "previous_id", "holder_name", "holder_address", "region_code", "scope", "scope_en", "product",
+                    "certification_mode", "last_surveillance_on", "version", "created_at", "updated_at"),
+    "certificate_site": ("id", "certificate_id", "name", "address", "region_code", "scope"),
+    "audit": ("id", "certificate_id", "kind", "method", "start_on", "end_on"),
+    "audit_auditor": ("audit_id", "person_id", "registration_number", "role"),
+    "restriction": ("id", "subject_type", "subject_id", "kind", "reason", "starts_on", "ends_on", "lifted_on",
+                    "source", "data"),
+    "ledger_event": ("seq", "type", "subject_type", "subject_id", "actor", "at", "public", "body", "leaf_hash"),
+}
+_ROW_KEYS = {"name_gram": "organization_name_gram"}
+SERIAL_TABLES = {"organization": "id", "organization_identifier": "id", "certificate": "id",
+                 "certificate_site": "id", "audit": "id", "restriction": "id"}
+
+
+def next_positions(session: Session) -> Positions:
+    """Return where the next batch starts (call inside the writing transaction)."""
+    def top(table: str, column: str = "id") -> int:
+        return (session.execute(text(f"SELECT max({column}) FROM {table}")).scalar() or 0) + 1
+
+    size = session.scalar(select(LedgerHead.size).where(LedgerHead.id == 1)) or 0
+    return Positions(organization=top("organization"), identifier=top("organization_identifier"),
+                     certificate=top("certificate"), site=top("certificate_site"), audit=top("audit"),
+                     restriction=top("restriction"), seq=size)
+
+
+def _reserve_log(session: Session, batch: PreparedBatch) -> None:
+    count = batch.end.seq - batch.start.seq
+    size = session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(size=LedgerHead.size + count)
+                           .returning(LedgerHead.size)).scalar_one_or_none()
+    if size is None:
+        session.execute(LedgerHead.__table__.insert().values(id=1, size=count))
+        size = count
+    if size - count != batch.start.seq:
+        raise Conflict("bulk.stale_batch", expected=batch.start.seq, found=size - count)
+
+
+def _check_one_event(batch: PreparedBatch) -> None:
+    rows = batch.rows["ledger_event"]
+    if not rows:
+        return
+    stored = json.loads(rows[0][7])
+    draft = EventDraft(stored["type"], stored["subject"]["type"], stored["subject"]["id"], stored["actor"],
+                       stored["data"])
+    at = datetime.strptime(stored["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    if event_body(stored["seq"], draft, at).decode() != rows[0][7]:
+        raise RuntimeError("bulk event encoding drifted from events.event_body")
+
+
+def _insert(session: Session, table: str, rows: list[tuple]) -> None:
+    if not rows:
+        return
+    columns = COLUMNS[table]
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("?" for _ in columns)
+        conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def _check_unique_in_database(session: Session, batch: PreparedBatch) -> None:
+    from certbridge.certificates.models import Certificate
+    from certbridge.registry.models import Organization
+
+    usccs = [row[1] for row in batch.rows["organization"]]
+    for part in _chunks(usccs):
+        taken = session.scalar(select(Organization.uscc).where(Organization.uscc.in_(part)).limit(1))
+        if taken:
+            raise Conflict("organization.uscc_taken", field="organizations.uscc", uscc=taken)
+    by_body: dict[int, list[str]] = {}
+    for row in batch.rows["certificate"]:
+        by_body.setdefault(row[2], []).append(row[1])
+    for body_id, numbers in by_body.items():
+        for part in _chunks(numbers):
+            dup = session.scalar(select(Certificate.number).where(Certificate.body_id == body_id,
+                                                                  Certificate.number.in_(part)).limit(1))
+            if dup:
+                raise Conflict("certificate.number_taken", field="certificates.number", number=dup, body=body_id)
+
+
+def write_batch(session: Session, *, principal: Principal, batch: PreparedBatch) -> None:
+    """Write a prepared batch's rows and events in the caller's transaction, at the log position it expects."""
+    if batch.body_ids:
+        for body_id in sorted(batch.body_ids):
+            require_body_operator(principal, body_id)
+    else:
+        require_regulator(principal)
+    if batch.actor != principal.actor:
+        raise Conflict("bulk.stale_batch", expected=batch.actor, found=principal.actor)
+    _check_one_event(batch)
+    _reserve_log(session, batch)
+    if not batch.fresh:
+        _check_unique_in_database(session, batch)
+    session.flush()
+    try:
+        for key in ("organization", "organization_identifier", "name_gram", "certificate", "certificate_site",
+                    "audit", "audit_auditor", "restriction", "ledger_event"):
+            _insert(session, _ROW_KEYS.get(key, key), batch.rows[key])
+    except IntegrityError as exc:  # a duplicate number or USCC that only the unique indexes saw
+        raise Conflict("bulk.duplicate", detail=str(exc.orig).splitlines()[0]) from None
+    if session.get_bind().dialect.name == "postgresql":
+        for table, column in SERIAL_TABLES.items():
+            session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+                                 f"greatest((SELECT max({column}) FROM {table}), 1))"))

@@ -1,0 +1,237 @@
+"""Build a demo data set into a data directory, or recognise the one already there.
+
+A data set is described by `demo.json` beside the database (size, seed, as-of date, generator version).
+SQLite data sets are built into `certbridge.db.building` and renamed when complete, so a half-built file is
+never mistaken for a data set. Certificates go through `certificates.bulk` in batches: a generator process
+prepares batch n+1 (rows and event bodies) while this process validates and writes batch n.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import random
+import time
+import traceback
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import event, func, select
+
+from certbridge.certificates.bulk import BulkRules, Positions, load_rules, next_positions, prepare_batch, write_batch
+from certbridge.db import make_engine, make_sessionmaker, utcnow, write_session
+from certbridge.demo import loading
+from certbridge.demo.generator import Generator
+from certbridge.demo.reference import load_reference
+from certbridge.demo.registries import RegistrySnapshot, create_registries
+from certbridge.migrate import upgrade
+from certbridge.principal import SYSTEM
+from certbridge.settings import Settings
+
+GENERATOR_VERSION = 1
+MANIFEST = "demo.json"
+ORGS_PER_BATCH = 2000
+IN_PROCESS_BELOW = 30_000  # small data sets are generated without a second process
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class DatasetInfo:
+    """What `demo.json` records about a data set."""
+
+    size: int
+    seed: int
+    as_of: str
+    generator_version: int
+    database: str
+    built_at: str
+    seconds: float
+    counts: dict[str, int]
+
+
+class DatasetConflict(Exception):
+    """The data directory holds something else than the data set asked for."""
+
+    def __init__(self, code: str, **params):
+        self.code, self.params = code, params
+        super().__init__(code)
+
+
+def manifest_path(settings: Settings) -> Path:
+    """Return where a data directory describes its demo data set."""
+    return settings.data_dir / MANIFEST
+
+
+def read_manifest(settings: Settings) -> DatasetInfo | None:
+    """Return the data set recorded in the data directory, if any."""
+    path = manifest_path(settings)
+    if not path.exists():
+        return None
+    return DatasetInfo(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def _database_label(settings: Settings) -> str:
+    url = settings.resolved_database_url()
+    return "sqlite:" + Path(url.removeprefix("sqlite:///")).name if url.startswith("sqlite") else url.split("@")[-1]
+
+
+def check_existing(settings: Settings, *, size: int, seed: int, as_of: date | None) -> DatasetInfo | None:
+    """Return the data set to reuse, None if there is none, or raise if the directory holds another one."""
+    info = read_manifest(settings)
+    url = settings.resolved_database_url()
+    db_file = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite") else None
+    if info is None:
+        if db_file is not None and db_file.exists():
+            raise DatasetConflict("demo.not_a_demo", path=str(db_file))
+        return None
+    if db_file is not None and not db_file.exists():
+        return None
+    same = (info.size, info.seed, info.generator_version) == (size, seed, GENERATOR_VERSION) and (
+        as_of is None or info.as_of == as_of.isoformat()) and info.database == _database_label(settings)
+    if not same:
+        raise DatasetConflict("demo.other_dataset", size=info.size, seed=info.seed, as_of=info.as_of)
+    return info
+
+
+def remove_dataset(settings: Settings) -> None:
+    """Delete a demo data set's SQLite files and manifest (PostgreSQL databases are left to their owner)."""
+    url = settings.resolved_database_url()
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    manifest_path(settings).unlink(missing_ok=True)
+    (settings.data_dir / "demo-accounts.json").unlink(missing_ok=True)
+
+
+def _produce(queue, snapshot: RegistrySnapshot, rules: BulkRules, size: int, seed: int, as_of: date,
+             start: Positions, dialect: str) -> None:
+    try:
+        at = utcnow()
+        for orgs, certs in Generator(snapshot, size=size, seed=seed, as_of=as_of).chunks(ORGS_PER_BATCH):
+            batch = prepare_batch(orgs, certs, rules=rules, start=start, actor=SYSTEM.actor, at=at,
+                                  dialect=dialect, today=as_of)
+            start = batch.end
+            queue.put(batch)
+        queue.put(None)
+    except BaseException:  # noqa: BLE001 - reported to the writing process, which raises it
+        queue.put(("error", traceback.format_exc()))
+
+
+class _InlineQueue(list):
+    def put(self, item):
+        self.append(item)
+
+
+def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, progress: Progress | None = None,
+                  accounts: Callable | None = None) -> DatasetInfo:
+    """Create the database, load reference data, registries and `size` certificates; return the manifest."""
+    started = time.perf_counter()
+    report = progress or (lambda phase, done, total: None)
+    settings.ensure_data_dir()
+    url = settings.resolved_database_url()
+    final = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite") else None
+    if final is not None:
+        building = final.with_name(final.name + ".building")
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(str(building) + suffix).unlink(missing_ok=True)
+        url = f"sqlite:///{building}"
+    engine = make_engine(url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    event.listen(engine, "connect", lambda dbapi_conn, _rec: _tune(dbapi_conn, engine.dialect.name))
+    sessions = make_sessionmaker(engine)
+    report("schema", 0, 1)
+    upgrade(engine)
+    from certbridge.certificates.models import Certificate
+
+    with write_session(sessions) as session:
+        if session.scalar(select(func.count()).select_from(Certificate)):
+            raise DatasetConflict("demo.database_not_empty", database=_database_label(settings))
+        load_reference(session)
+        snapshot = create_registries(session, rng=random.Random(f"{seed}:registries"), size=size, as_of=as_of)
+    report("registries", 1, 1)
+    with write_session(sessions) as session:
+        start = next_positions(session)
+        rules = load_rules(session)
+    aside = loading.set_aside_indexes(engine)
+    dialect = engine.dialect.name
+    if size < IN_PROCESS_BELOW:
+        queue, worker = _InlineQueue(), None
+        _produce(queue, snapshot, rules, size, seed, as_of, start, dialect)
+        take = lambda: queue.pop(0)  # noqa: E731
+    else:
+        ctx = multiprocessing.get_context("fork")
+        queue = ctx.Queue(maxsize=3)
+        worker = ctx.Process(target=_produce, args=(queue, snapshot, rules, size, seed, as_of, start, dialect), daemon=True)
+        worker.start()
+        take = queue.get
+    written = 0
+    try:
+        while True:
+            batch = take()
+            if batch is None:
+                break
+            if isinstance(batch, tuple):
+                raise RuntimeError(f"demo generator failed:\n{batch[1]}")
+            with write_session(sessions) as session:
+                write_batch(session, principal=SYSTEM, batch=batch)
+            written += batch.certificates
+            report("certificates", written, size)
+    finally:
+        if worker is not None:
+            worker.join(timeout=5)
+            if worker.is_alive():
+                worker.terminate()
+    steps = len(aside.statements) + int(aside.rebuild_fts)
+    done = [0]
+
+    def step() -> None:
+        done[0] += 1
+        report("indexes", done[0], steps)
+
+    loading.restore_indexes(engine, aside, step)
+    made_accounts = accounts(sessions, snapshot) if accounts else None
+    counts = _counts(sessions)
+    if engine.dialect.name == "sqlite":
+        raw = engine.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA journal_mode=WAL")
+        finally:
+            raw.close()
+    engine.dispose()
+    if final is not None:
+        for suffix in ("-wal", "-shm"):
+            Path(str(final) + suffix).unlink(missing_ok=True)
+        building.replace(final)
+    info = DatasetInfo(size=size, seed=seed, as_of=as_of.isoformat(), generator_version=GENERATOR_VERSION,
+                       database=_database_label(settings), built_at=utcnow().isoformat(timespec="seconds"),
+                       seconds=round(time.perf_counter() - started, 1), counts=counts)
+    if made_accounts is not None:
+        path = settings.data_dir / "demo-accounts.json"
+        path.write_text(json.dumps(made_accounts, ensure_ascii=False, indent=2), encoding="utf-8")
+        path.chmod(0o600)
+    manifest_path(settings).write_text(json.dumps(asdict(info), ensure_ascii=False, indent=2), encoding="utf-8")
+    return info
+
+
+def _tune(dbapi_conn, dialect: str) -> None:
+    loading.tune_connection(dbapi_conn, dialect)
+
+
+def _counts(sessions) -> dict[str, int]:
+    from certbridge.certificates.models import Audit, Certificate
+    from certbridge.events import LedgerHead
+    from certbridge.registry.models import CertificationBody, Organization, Person
+
+    with write_session(sessions) as session:
+        out = {"certificates": session.scalar(select(func.count()).select_from(Certificate)) or 0,
+               "valid": session.scalar(select(func.count()).select_from(Certificate)
+                                       .where(Certificate.status == "valid")) or 0,
+               "organizations": session.scalar(select(func.count()).select_from(Organization)) or 0,
+               "bodies": session.scalar(select(func.count()).select_from(CertificationBody)) or 0,
+               "people": session.scalar(select(func.count()).select_from(Person)) or 0,
+               "audits": session.scalar(select(func.count()).select_from(Audit)) or 0,
+               "events": session.scalar(select(LedgerHead.size)) or 0}
+    return out

@@ -1,0 +1,66 @@
+"""`certbridge demo --no-serve`: builds, reuses, refuses another data set, prints working accounts."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from certbridge.cli.main import app
+
+
+def _env(settings) -> dict[str, str]:
+    env = {"CERTBRIDGE_DATA_DIR": str(settings.data_dir), "CERTBRIDGE_LANG": "en"}
+    if settings.database_url:
+        env["CERTBRIDGE_DATABASE_URL"] = settings.database_url
+    return env
+
+
+def test_demo_builds_then_reuses_and_refuses_another_size(empty_databases):
+    settings = empty_databases()
+    runner = CliRunner()
+    built = runner.invoke(app, ["demo", "--no-serve", "--size", "300", "--as-of", "2026-11-01"], env=_env(settings))
+    assert built.exit_code == 0, built.output
+    assert "300" in built.output and "admin" in built.output
+    accounts = json.loads((settings.data_dir / "demo-accounts.json").read_text(encoding="utf-8"))
+    assert {a["role"] for a in accounts} >= {"admin", "regulator", "cb_operator", "inspector", "lab_operator"}
+
+    reused = runner.invoke(app, ["demo", "--no-serve", "--size", "300"], env=_env(settings))
+    assert reused.exit_code == 0 and "reusing" in reused.output
+
+    refused = runner.invoke(app, ["demo", "--no-serve", "--size", "500"], env=_env(settings))
+    assert refused.exit_code == 1
+    assert "another demo data set" in refused.output and "--rebuild" in refused.output
+
+
+def test_demo_accounts_work_against_the_api(empty_databases):
+    from fastapi.testclient import TestClient
+
+    from certbridge.app import create_app
+
+    settings = empty_databases()
+    result = CliRunner().invoke(app, ["demo", "--no-serve", "--size", "300", "--as-of", "2026-11-01"],
+                                env=_env(settings))
+    assert result.exit_code == 0, result.output
+    accounts = json.loads((settings.data_dir / "demo-accounts.json").read_text(encoding="utf-8"))
+    operator = next(a for a in accounts if a["role"] == "cb_operator")
+    application = create_app(settings)
+    with TestClient(application) as client:
+        mine = client.get("/api/v1/certificates", params={"body_id": operator["scope"]["body_id"], "limit": 1}).json()
+        assert mine["items"]
+        cert_id = mine["items"][0]["id"]
+        refused = client.post(f"/api/v1/certificates/{cert_id}/suspend", json={"reason": "测试"})
+        assert refused.status_code == 401
+        r = client.post(f"/api/v1/certificates/{cert_id}/audits",
+                        headers={"Authorization": f"Bearer {operator['api_key']}"},
+                        json={"kind": "special", "start_on": "2026-10-01", "end_on": "2026-10-01", "auditors": []})
+        assert r.status_code == 422  # authenticated as the body: the request reached the audit rules
+    application.state.engine.dispose()
+
+
+def test_a_database_that_is_not_a_demo_is_never_overwritten(tmp_path):
+    (tmp_path / "certbridge.db").write_bytes(b"real data")
+    result = CliRunner().invoke(app, ["demo", "--no-serve", "--size", "300"],
+                                env={"CERTBRIDGE_DATA_DIR": str(tmp_path), "CERTBRIDGE_LANG": "en"})
+    assert result.exit_code == 1 and "not a demo data set" in result.output
+    assert (tmp_path / "certbridge.db").read_bytes() == b"real data"
