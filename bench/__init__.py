@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench.run --size N`; results go to bench/RESULTS.md."""

@@ -1,0 +1,305 @@
+"""certbridge benchmark: `python -m bench.run --size N [--backend sqlite|postgresql] [--reuse]`.
+
+Builds (or reuses) a demo data set of N certificates and measures the hot paths. Every figure that has a
+baseline is reported as a ratio to that baseline, measured in the same run on the same machine:
+
+* verification over HTTP vs a bare Starlette endpoint doing one primary-key lookup on the same database,
+  same uvicorn settings, same load generator (wrk, 32 connections);
+* name search vs a raw FTS5 trigram query (SQLite) or a raw pg_trgm LIKE (PostgreSQL) on the same data;
+* bulk CSV import, end to end, vs a raw executemany of the same rows into a bare table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import platform
+import random
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+from sqlalchemy import select, text
+
+ROOT = Path(__file__).resolve().parent
+DATA = ROOT / "data"
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))]
+
+
+def dataset(size: int, *, backend: str, seed: int, reuse: bool, data_dir: Path | None, pg_url: str):
+    """Return settings for a data set of `size` certificates, building it unless one is there."""
+    from certbridge.demo.dataset import build_dataset, check_existing
+    from certbridge.settings import Settings
+
+    if backend == "postgresql":
+        from certbridge.db import make_engine
+
+        name = f"certbridge_bench_{size}_{seed}"
+        admin = make_engine(pg_url).execution_options(isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
+            if exists and not reuse:
+                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            if not exists or not reuse:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        settings = Settings(data_dir=data_dir or DATA / f"postgresql-{size}-{seed}",
+                            database_url=pg_url.rsplit("/", 1)[0] + "/" + name, secret_key="bench")
+    else:
+        settings = Settings(data_dir=data_dir or DATA / f"sqlite-{size}-{seed}", secret_key="bench")
+    if reuse and check_existing(settings, size=size, seed=seed, as_of=None) is not None:
+        return settings, None
+    if not reuse:
+        from certbridge.demo.dataset import remove_dataset
+
+        remove_dataset(settings)
+    started = time.perf_counter()
+    build_dataset(settings, size=size, seed=seed, as_of=date.today())
+    return settings, time.perf_counter() - started
+
+
+def samples(sessions, rng: random.Random, count: int) -> dict:
+    """Pick certificate numbers, ids and name substrings of 2–8 characters that exist in the data."""
+    from certbridge.certificates.models import Certificate
+    from certbridge.registry.models import Organization
+
+    with sessions() as session:
+        top = session.scalar(text("SELECT max(id) FROM certificate")) or 1
+        ids = [rng.randint(1, top) for _ in range(count)]
+        numbers = list(session.scalars(select(Certificate.number).where(Certificate.id.in_(ids))))
+        org_top = session.scalar(text("SELECT max(id) FROM organization")) or 1
+        names = list(session.scalars(select(Organization.search_name).where(
+            Organization.id.in_([rng.randint(1, org_top) for _ in range(count)]))))
+    terms = {}
+    for length in range(2, 9):
+        picked = []
+        for name in names:
+            # Skip the place prefix so the term is a trade name or industry word, as people type them.
+            body = name[3:] if len(name) > length + 3 else name
+            if len(body) >= length:
+                start = rng.randint(0, len(body) - length)
+                picked.append(body[start : start + length])
+        terms[length] = picked[: max(20, count // 10)]
+    return {"ids": ids, "numbers": numbers, "terms": terms}
+
+
+def bench_verify(sessions, numbers: list[str]) -> dict:
+    """Time verify_number (and its public view) in-process."""
+    from certbridge.certificates.verification import verify_number
+    from certbridge.certificates.views_model import verification_view
+
+    with sessions() as session:
+        for n in numbers[:50]:
+            verification_view(verify_number(session, n), "zh")
+        times = []
+        for n in numbers:
+            t = time.perf_counter()
+            verification_view(verify_number(session, n), "zh")
+            times.append((time.perf_counter() - t) * 1e6)
+    return {"verify_p50_us": _pct(times, 50), "verify_p99_us": _pct(times, 99)}
+
+
+def bench_search(sessions, terms: dict[int, list[str]], dialect: str) -> dict:
+    """Time the search box (top 20) per query length, and the raw index query beside it."""
+    from certbridge.certificates.queries import CertificateFilter, list_certificates
+
+    out = {}
+    with sessions() as session:
+        for length, items in terms.items():
+            ours, raw = [], []
+            for term in items:
+                t = time.perf_counter()
+                list_certificates(session, CertificateFilter(q=term), limit=20)
+                ours.append((time.perf_counter() - t) * 1000)
+                if length >= 3:
+                    t = time.perf_counter()
+                    if dialect == "sqlite":
+                        session.execute(text("SELECT rowid FROM organization_fts WHERE organization_fts MATCH :q "
+                                             "LIMIT 20"), {"q": '"' + term.replace('"', '""') + '"'}).all()
+                    else:
+                        session.execute(text("SELECT id FROM organization WHERE search_name LIKE :q LIMIT 20"),
+                                        {"q": f"%{term}%"}).all()
+                    raw.append((time.perf_counter() - t) * 1000)
+            out[length] = {"p95_ms": _pct(ours, 95), "raw_p95_ms": _pct(raw, 95) if raw else None}
+    return out
+
+
+def bench_import(sessions, rows: int, rng: random.Random) -> dict:
+    """Import a CSV end to end (rolled back) and executemany the same rows into a bare table."""
+    from certbridge.certificates.importer import COLUMN_ALIASES, import_certificates
+    from certbridge.db import write_session
+    from certbridge.kit.uscc import generate_uscc
+    from certbridge.principal import SYSTEM
+    from certbridge.registry.models import CertificationBody, Person, PersonRegistration
+
+    with sessions() as session:
+        body = session.scalars(select(CertificationBody).where(CertificationBody.code == "00101")).one()
+        regs = list(session.scalars(select(PersonRegistration.number).join(Person).where(Person.body_id == body.id)))
+    columns = ["number", "scheme", "standard_code", "standard_version", "holder_name", "holder_uscc", "scope",
+               "issued_on", "audit_start_on", "auditors"]
+    issued = date.today() - timedelta(days=30)
+    table = [[f"{body.code}Q99{i:06d}R0M", "QMS", "GB/T 19001", "2016", f"北海市基准{i}号测试有限公司",
+              generate_uscc(rng, region="450502"), "电子元器件的生产", issued.isoformat(),
+              (issued - timedelta(days=9)).isoformat(), rng.choice(regs)] for i in range(rows)]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    writer.writerows(table)
+    data = buffer.getvalue().encode("utf-8")
+    assert set(columns) <= set(COLUMN_ALIASES)
+    with write_session(sessions) as session:
+        t = time.perf_counter()
+        report = import_certificates(session, principal=SYSTEM, body_id=body.id, filename="bench.csv", data=data)
+        ours = time.perf_counter() - t
+        session.rollback()
+    if report.errors:
+        raise RuntimeError(f"bench import rows were refused: {report.errors[:3]}")
+    with write_session(sessions) as session:
+        conn = session.connection()
+        conn.exec_driver_sql("CREATE TEMP TABLE bench_bare (" + ", ".join(f"{c} TEXT" for c in columns) + ")")
+        marks = ", ".join("?" if conn.dialect.name == "sqlite" else "%s" for _ in columns)
+        t = time.perf_counter()
+        conn.exec_driver_sql(f"INSERT INTO bench_bare VALUES ({marks})", [tuple(r) for r in table])
+        raw = time.perf_counter() - t
+        session.rollback()
+    return {"import_rows_per_s": rows / ours, "raw_rows_per_s": rows / raw, "import_ratio": raw / ours}
+
+
+def bench_http(settings, sample: dict, *, seconds: int, force_fallback: bool) -> dict:
+    """Serve certbridge and the bare baseline in turn and load each with the same generator."""
+    from bench import http_load
+
+    # Per-client rate limits are a policy, not capacity: one loopback client stands for many real ones.
+    env = {"CERTBRIDGE_DATA_DIR": str(settings.data_dir), "CERTBRIDGE_SECRET_KEY": "bench",
+           "CERTBRIDGE_RATE_LIMIT_ENABLED": "false"}
+    if settings.database_url:
+        env["CERTBRIDGE_DATABASE_URL"] = settings.database_url
+    out = {}
+    port = http_load.free_port()
+    proc, startup = http_load.start_server("app", env, port)
+    try:
+        out["startup_s"] = startup
+        verify_paths = [f"/api/v1/verify?number={quote(n)}" for n in sample["numbers"]]
+        http_load.run_load(port, verify_paths, seconds=2, force_fallback=force_fallback)  # warm-up
+        out["app"] = http_load.run_load(port, verify_paths, seconds=seconds, force_fallback=force_fallback)
+        search_paths = [f"/api/v1/certificates?q={quote(t)}&limit=20" for items in sample["terms"].values()
+                        for t in items]
+        random.Random(1).shuffle(search_paths)
+        out["search"] = http_load.run_load(port, search_paths, connections=4, seconds=seconds,
+                                           force_fallback=force_fallback)
+        out["rss_mb"] = http_load.rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    port = http_load.free_port()
+    proc, _ = http_load.start_server("baseline", env, port)
+    try:
+        pk_paths = [f"/pk?id={i}" for i in sample["ids"]]
+        http_load.run_load(port, pk_paths, seconds=2, force_fallback=force_fallback)
+        out["baseline"] = http_load.run_load(port, pk_paths, seconds=seconds, force_fallback=force_fallback)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    return out
+
+
+def run(size: int, *, backend: str = "sqlite", seed: int = 2026, reuse: bool = False, data_dir: Path | None = None,
+        seconds: int = 10, samples_count: int = 2000, import_rows: int = 1000, force_fallback: bool = False,
+        pg_url: str = "postgresql://postgres@127.0.0.1:5432/postgres") -> dict:
+    """Run every benchmark and return the figures."""
+    from certbridge.db import make_engine, make_sessionmaker, read_session
+
+    settings, build_s = dataset(size, backend=backend, seed=seed, reuse=reuse, data_dir=data_dir, pg_url=pg_url)
+    engine = make_engine(settings.resolved_database_url())
+    factory = make_sessionmaker(engine)
+
+    def sessions():
+        return read_session(factory)
+
+    rng = random.Random(seed)
+    sample = samples(sessions, rng, samples_count)
+    result = {"size": size, "backend": backend, "seed": seed, "build_s": build_s, "machine": machine(),
+              "date": date.today().isoformat()}
+    result.update(bench_verify(sessions, sample["numbers"]))
+    result["search"] = bench_search(sessions, sample["terms"], engine.dialect.name)
+    result.update(bench_import(factory, import_rows, rng))
+    engine.dispose()
+    http = bench_http(settings, sample, seconds=seconds, force_fallback=force_fallback)
+    result["http"] = {k: (v.__dict__ if hasattr(v, "__dict__") else v) for k, v in http.items()}
+    return result
+
+
+def machine() -> str:
+    """Describe this machine in one line."""
+    import os
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = next((int(line.split()[1]) // 1024 // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), 0)
+    return f"{os.cpu_count()} cores {cpu}, {mem} GiB, Python {platform.python_version()}, {platform.system()}"
+
+
+def table(result: dict) -> str:
+    """Render the figures as a Markdown table (ratios next to their baselines)."""
+    h = result["http"]
+    app, base, search = h["app"], h["baseline"], h["search"]
+    rows = [
+        ("verify over HTTP, requests/s (32 conn.)", f"{app['rps']:.0f}", f"{base['rps']:.0f} bare PK endpoint",
+         f"{app['rps'] / base['rps']:.2f} ×", "≥ 0.6 ×"),
+        ("verify over HTTP, p99", f"{app['p99_ms']:.1f} ms", f"{base['p99_ms']:.1f} ms", "", "≤ 10 ms"),
+        ("verify in-process, p50 / p99", f"{result['verify_p50_us']:.0f} / {result['verify_p99_us']:.0f} µs", "", "",
+         "p99 ≤ 100 µs"),
+    ]
+    for length, s in result["search"].items():
+        ratio = f"{s['p95_ms'] / s['raw_p95_ms']:.1f} ×" if s["raw_p95_ms"] else ""
+        raw = f"{s['raw_p95_ms']:.2f} ms raw index" if s["raw_p95_ms"] else ""
+        rows.append((f"search {length} chars, top 20, p95 in-process", f"{s['p95_ms']:.2f} ms", raw, ratio,
+                     "≤ 20 ms" + ("; ≤ 2 × raw" if int(length) >= 3 else "")))
+    rows += [
+        ("search over HTTP (mixed 2–8 chars, 4 conn.), p95", f"{search['p95_ms']:.1f} ms", "", "", "≤ 30 ms"),
+        ("bulk CSV import end to end, rows/s", f"{result['import_rows_per_s']:.0f}",
+         f"{result['raw_rows_per_s']:.0f} raw executemany", f"{result['import_ratio']:.3f} ×", "≥ 0.25 ×"),
+        ("serving process RSS after load", f"{h['rss_mb']:.0f} MB", "", "", "≤ 300 MB"),
+        ("start-up to first answer", f"{h['startup_s']:.2f} s", "", "", "≤ 2 s"),
+    ]
+    lines = ["| what | measured | baseline (same run) | ratio | target |", "|---|---|---|---|---|"]
+    lines += [f"| {' | '.join(r)} |" for r in rows]
+    lines.append(f"\nload generator: {app['tool']}; errors: app {app['errors']}, baseline {base['errors']}, "
+                 f"search {search['errors']}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Parse arguments, run, print the table and save the figures as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", type=int, required=True)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--reuse", action="store_true", help="Reuse the data set of this size and seed if present")
+    parser.add_argument("--data-dir", type=Path, help="Data directory (default bench/data/<backend>-<size>-<seed>)")
+    parser.add_argument("--seconds", type=int, default=10, help="Duration of each HTTP load run")
+    parser.add_argument("--samples", type=int, default=2000)
+    parser.add_argument("--import-rows", type=int, default=1000)
+    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    args = parser.parse_args()
+    result = run(args.size, backend=args.backend, seed=args.seed, reuse=args.reuse, data_dir=args.data_dir,
+                 seconds=args.seconds, samples_count=args.samples, import_rows=args.import_rows, pg_url=args.pg_url)
+    print(f"certbridge bench — {result['backend']}, {result['size']:,} certificates, {result['machine']}, "
+          f"{result['date']}" + (f", data set built in {result['build_s']:.0f} s" if result["build_s"] else ""))
+    print(table(result))
+    DATA.mkdir(exist_ok=True)
+    out = DATA / f"result-{result['backend']}-{result['size']}.json"
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    print(f"\nfigures saved to {out}")
+
+
+if __name__ == "__main__":
+    main()

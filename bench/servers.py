@@ -1,0 +1,72 @@
+"""The two servers the HTTP benchmark compares, run with the same uvicorn settings.
+
+`app`: certbridge itself. `baseline`: a bare Starlette endpoint doing one primary-key lookup on the same
+database file (or PostgreSQL database) — the ceiling a verification endpoint is measured against.
+Run as `python -m bench.servers app|baseline PORT` with CERTBRIDGE_* in the environment.
+"""
+
+from __future__ import annotations
+
+import sys
+
+UVICORN = {"host": "127.0.0.1", "log_level": "warning", "access_log": False, "workers": 1}
+
+
+def baseline_app(url: str):
+    """Return a Starlette app answering GET /pk?id=N with one row fetched by primary key."""
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    if url.startswith("sqlite"):
+        import sqlite3
+        import threading
+
+        local = threading.local()
+        path = url.removeprefix("sqlite:///")
+
+        def fetch(cert_id: int):
+            conn = getattr(local, "conn", None)
+            if conn is None:
+                conn = local.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            return conn.execute("SELECT id, number, status FROM certificate WHERE id = ?", (cert_id,)).fetchone()
+    else:
+        import threading
+
+        import psycopg
+
+        conninfo = url.replace("postgresql+psycopg://", "postgresql://")
+        local = threading.local()
+
+        def fetch(cert_id: int):
+            conn = getattr(local, "conn", None)
+            if conn is None:
+                conn = local.conn = psycopg.connect(conninfo, autocommit=True)
+            return conn.execute("SELECT id, number, status FROM certificate WHERE id = %s", (cert_id,)).fetchone()
+
+    def pk(request):
+        row = fetch(int(request.query_params["id"]))
+        return JSONResponse({"id": row[0], "number": row[1], "status": row[2]} if row else {})
+
+    return Starlette(routes=[Route("/pk", pk)])
+
+
+def main() -> None:
+    """Serve one of the two apps on a port."""
+    import uvicorn
+
+    from certbridge.settings import Settings
+
+    which, port = sys.argv[1], int(sys.argv[2])
+    settings = Settings()
+    if which == "app":
+        from certbridge.app import create_app
+
+        app = create_app(settings)
+    else:
+        app = baseline_app(settings.resolved_database_url())
+    uvicorn.run(app, port=port, **UVICORN)
+
+
+if __name__ == "__main__":
+    main()

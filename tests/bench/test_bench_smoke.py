@@ -1,0 +1,34 @@
+"""The benchmark code runs end to end at a tiny size, so it cannot rot (no timing is asserted)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import text
+
+from bench.run import run, table
+from certbridge.db import make_engine
+from tests.conftest import BACKEND, PG_URL
+
+
+def test_bench_runs_at_tiny_size_and_prints_every_figure(tmp_path):
+    seed = int(uuid.uuid4().int % 10**6)
+    admin_url = PG_URL.rsplit("/", 1)[0] + "/postgres"
+    try:
+        result = run(300, backend=BACKEND, seed=seed, data_dir=tmp_path / "data", seconds=1, samples_count=60,
+                     import_rows=15, force_fallback=True, pg_url=admin_url)
+    finally:
+        if BACKEND == "postgresql":
+            admin = make_engine(admin_url).execution_options(isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "certbridge_bench_300_{seed}" WITH (FORCE)'))
+            admin.dispose()
+    http = result["http"]
+    assert http["app"]["requests"] > 0 and http["baseline"]["requests"] > 0
+    assert http["app"]["errors"] == 0 and http["search"]["errors"] == 0
+    assert http["app"]["tool"].startswith("httpx-loop")  # the smoke never needs wrk
+    assert set(result["search"]) == set(range(2, 9))
+    assert result["import_rows_per_s"] > 0 and 0 < result["import_ratio"]
+    rendered = table(result)
+    for label in ("verify over HTTP", "search 2 chars", "bulk CSV import", "RSS", "start-up"):
+        assert label in rendered
