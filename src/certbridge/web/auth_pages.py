@@ -59,6 +59,7 @@ async def login(request: Request):
             signed = sign_in(db, username=username, password=str(password), client_ip=client_ip(request),
                              hours=hours)
             role = signed.user.role
+            request.state.audit_actor = f"user:{signed.user.id}:{signed.user.username}"
     except Unauthenticated as exc:
         message = exc.message(i18n.request_language(request))
         return render(request, "login.html", {"next": target, "values": {"username": username},
@@ -77,6 +78,7 @@ async def logout(request: Request):
     token = request.cookies.get(COOKIE)
     principal = current_principal(request)
     if token and principal.user_id is not None:
+        request.state.audit_actor = principal.actor
         with write_session(request.app.state.sessions) as db:
             sign_out(db, principal=principal, token=token)
     response = redirect(request, "/", flash=t(request, "You are signed out."))

@@ -17,7 +17,7 @@ from certbridge.web.i18n import catalog_path, read_catalog
 WEB = Path(__file__).parent
 SRC = WEB.parent
 # t(request, msg), gettext(lang, msg), NavEntry(href, label), DashboardItem(label, ...) and _(msg).
-PY_KEYWORDS = {"_": None, "t": (2,), "gettext": (2,), "NavEntry": (2,), "DashboardItem": (1,), "N_": None}
+PY_KEYWORDS = {"_": None, "g": None, "t": (2,), "gettext": (2,), "NavEntry": (2,), "N_": None}
 METHOD_MAP = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"},
            "**.py": {}}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
 
-from certbridge.errors import DomainError, ValidationErrors
-from certbridge.i18n.catalog import render
+from certbridge.errors import TRANSLATED_PARAMS, DomainError, InvalidInput, ValidationErrors
+from certbridge.i18n.catalog import has_message, render
 
 
 def field_name(loc: tuple | list | str | None) -> str | None:
@@ -25,29 +26,46 @@ def field_name(loc: tuple | list | str | None) -> str | None:
     return out or None
 
 
-def pydantic_errors(exc: ValidationError, lang: str, prefix: tuple = ()) -> dict[str, str]:
-    """Return {field: message} for a Pydantic validation error, in the user's language."""
+def pydantic_errors(exc: ValidationError, lang: str, labels: dict[str, str] | None = None) -> dict[str, str]:
+    """Return {field: message} for a Pydantic validation error, naming fields by their form labels."""
+    labels = labels or {}
     out: dict[str, str] = {}
     for err in exc.errors():
-        loc = prefix + tuple(p for p in err.get("loc", ()) if p not in ("body",))
-        name = field_name(loc) or "form"
+        name = field_name(tuple(p for p in err.get("loc", ()) if p != "body")) or "form"
+        label = labels.get(name, name)
         code = "validation." + err.get("type", "invalid")
+        if err.get("type") == "missing" or (err.get("type") == "string_too_short" and
+                                            (err.get("ctx") or {}).get("min_length") == 1):
+            code = "field.required"
         ctx = {k: v for k, v in (err.get("ctx") or {}).items() if isinstance(v, (str, int, float))}
-        message = render(code, lang, field=name, **ctx)
-        if message.startswith(code):
-            message = render("validation.generic", lang, field=name, detail=err.get("msg", ""))
+        message = render(code, lang, field=label, **ctx) if has_message(code) else ""
+        if not message:
+            message = render("validation.generic", lang, field=label, detail=err.get("msg", ""))
         out.setdefault(name, message)
     return out
 
 
-def domain_errors(exc: DomainError, lang: str, aliases: dict[str, str] | None = None) -> dict[str, str]:
+def problem_message(problem: DomainError, lang: str, label: str | None = None) -> str:
+    """Render one domain problem, naming its field by the form's label when the message mentions it."""
+    params = {}
+    for key, value in problem.params.items():
+        prefix = TRANSLATED_PARAMS.get(key)
+        if prefix and isinstance(value, str) and has_message(prefix + value):
+            value = render(prefix + value, lang)
+        params[key] = value
+    params.setdefault("field", label or problem.field or "")
+    return render(problem.code, lang, **params)
+
+
+def domain_errors(exc: DomainError, lang: str, labels: dict[str, str] | None = None,
+                  aliases: dict[str, str] | None = None) -> dict[str, str]:
     """Return {field: message} for a domain error (several for ValidationErrors); '' keys the whole form."""
-    aliases = aliases or {}
+    labels, aliases = labels or {}, aliases or {}
     problems = exc.problems if isinstance(exc, ValidationErrors) else [exc]
     out: dict[str, str] = {}
     for problem in problems:
-        name = problem.field or ""
-        out.setdefault(aliases.get(name, name), problem.message(lang))
+        name = aliases.get(problem.field or "", problem.field or "")
+        out.setdefault(name, problem_message(problem, lang, labels.get(name)))
     return out
 
 
@@ -67,3 +85,18 @@ def text(form: Any, name: str) -> str:
 def optional(form: Any, name: str) -> str | None:
     """Return a posted text field, or None when blank."""
     return text(form, name) or None
+
+
+def form_values_of(form: Any, names: Any) -> dict[str, str]:
+    """Return the named text fields of a form, stripped."""
+    return {name: text(form, name) for name in names}
+
+
+def parse_date(value: str, field: str) -> date | None:
+    """Read a YYYY-MM-DD form value; blank is None, anything else wrong is the field's error."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("validation.date_parsing", field=field) from None

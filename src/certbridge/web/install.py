@@ -16,6 +16,16 @@ STATIC = Path(__file__).parent / "static"
 PAGE_ROUTERS = (
     "certbridge.web.auth_pages",
     "certbridge.web.portal",
+    "certbridge.web.public_pages",
+    "certbridge.web.directories",
+    "certbridge.web.account",
+    "certbridge.web.cb_issue",  # before console_cb: /cb/certificates/new is not a certificate id
+    "certbridge.web.cb_import",
+    "certbridge.web.console_cb",
+    "certbridge.web.cb_lifecycle",
+    "certbridge.web.console_regulator",
+    "certbridge.web.regulator_registry",
+    "certbridge.web.regulator_lists",
 )
 
 

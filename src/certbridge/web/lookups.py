@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import STATUSES
 from certbridge.i18n.catalog import render
+from certbridge.i18n.catalog import render as render_message  # noqa: F401 - re-exported for pages
 from certbridge.registry.models import CertificationBody, CertificationField, Region, Scheme, Standard
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Path, Request
 from sqlalchemy import select
 
@@ -23,11 +25,11 @@ from certbridge.registry.service import get_organization
 from certbridge.web import credentials_link, lookups
 from certbridge.web.csrf import require_csrf
 from certbridge.web.i18n import request_language
-from certbridge.web.templating import render
+from certbridge.web.templating import query_url, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 PAGE_SIZE = 20
-Id = Path(ge=1, le=2**31 - 1)
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 VERDICT_TONE = {"valid": "ok", "not_valid": "bad", "not_found": "bad"}
 
 
@@ -85,9 +87,7 @@ def home(request: Request, db: ReadDB):
 
 
 def _page_url(values: dict[str, str], cursor: str | None) -> str:
-    from certbridge.web.templating import _query
-
-    return _query("/", values, cursor=cursor)
+    return query_url("/", values, cursor=cursor)
 
 
 @router.get("/verify")
@@ -121,7 +121,7 @@ def certificate_history(db, certificate_id: int) -> list[dict]:
 
 
 @router.get("/certificates/{certificate_id}")
-def certificate_page(request: Request, db: ReadDB, certificate_id: int = Id):
+def certificate_page(request: Request, db: ReadDB, certificate_id: Id):
     """Show everything public about a certificate: holder, scope, sites, dates, status and its history."""
     lang = request_language(request)
     cert = get_certificate(db, certificate_id)
@@ -140,7 +140,7 @@ def certificate_page(request: Request, db: ReadDB, certificate_id: int = Id):
 
 
 @router.get("/organizations/{organization_id}")
-def organization_page(request: Request, db: ReadDB, organization_id: int = Id):
+def organization_page(request: Request, db: ReadDB, organization_id: Id):
     """Show an organization, the lists it is on, and all its certificates."""
     lang = request_language(request)
     org = get_organization(db, organization_id)

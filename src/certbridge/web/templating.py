@@ -33,7 +33,8 @@ def _msg_or(context, code: str, fallback: str) -> str:
     return _msg(context, code) if has_message(code) else fallback
 
 
-def _query(base: str, params: dict[str, Any], **changes: Any) -> str:
+def query_url(base: str, params: dict[str, Any], **changes: Any) -> str:
+    """Return base?params with some changed; empty values are left out."""
     merged = {k: v for k, v in {**params, **changes}.items() if v not in (None, "")}
     return base + ("?" + urlencode(merged) if merged else "")
 
@@ -44,7 +45,7 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "xml"]),
                       trim_blocks=True, lstrip_blocks=True)
     i18n.install_gettext(env)
-    env.globals.update(msg=_msg, msg_or=_msg_or, query_url=_query)
+    env.globals.update(msg=_msg, msg_or=_msg_or, query_url=query_url)
     return env
 
 
@@ -94,11 +95,11 @@ def page_context(request: Request) -> dict[str, Any]:
     path = request.url.path
     here = path + (("?" + request.url.query) if request.url.query else "")
     params = {k: v for k, v in request.query_params.items() if k != "lang"}
-    back = _query(path, params)
+    back = query_url(path, params)
     return {
         "request": request, "lang": lang, "other_lang": "en" if lang == "zh" else "zh",
         "principal": principal, "user_name": display_name(request), "path": path, "here": here,
-        "lang_switch_url": _query("/lang/" + ("en" if lang == "zh" else "zh"), {"next": back}),
+        "lang_switch_url": query_url("/lang/" + ("en" if lang == "zh" else "zh"), {"next": back}),
         "nav": visible_entries(principal, path), "csrf_token": csrf.csrf_token(request),
         "flashes": _read_flashes(request), "today": date.today(), "params": params,
     }

@@ -1,0 +1,129 @@
+"""Certification-body console: bulk upload with a row-by-row preview before anything is written."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import Response
+from starlette.datastructures import UploadFile
+
+from certbridge.certificates.importer import COLUMN_ALIASES, ImportReport, import_certificates
+from certbridge.db import write_session
+from certbridge.web import cb_forms
+from certbridge.web.csrf import require_csrf
+from certbridge.web.guards import cb_operator, rehearsal
+from certbridge.web.i18n import request_language
+from certbridge.web.session import current_session_id
+from certbridge.web.templating import redirect, render, t
+from certbridge.web.uploads import discard_upload, stage_upload, staged_upload
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+SAMPLE_COLUMNS = ("number", "scheme", "standard_code", "standard_version", "holder_name", "holder_uscc",
+                  "holder_address", "scope", "issued_on", "site_name", "site_address", "audit_kind", "audit_start_on",
+                  "audit_end_on", "auditors")
+SAMPLE_ROW = ("00126Q26001R0M/4500", "QMS", "GB/T 19001", "2016", "北海市海城区示例电子有限公司", "",
+              "广西北海市海城区北京路 1 号", "电子元器件的设计和生产", "2025-03-01", "", "", "初次认证", "2025-02-20",
+              "2025-02-21", "2021-N1QMS-1000001;2022-N1QMS-1000002")
+
+
+class _Refused(Exception):
+    """Raised inside the import transaction so that a file with errors writes nothing."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__("import refused")
+        self.report = report
+
+
+def _columns() -> list[tuple[str, str]]:
+    return [(name, " / ".join(aliases)) for name, aliases in COLUMN_ALIASES.items()]
+
+
+def _field_labels(lang: str) -> dict[str, str]:
+    labels = cb_forms.labels(lang, 1)  # the importer names fields "holder.uscc", "audits.0.start_on" …
+    return {**labels, **{k.replace("[0]", ".0"): v for k, v in labels.items()},
+            "auditors": labels["audits[0].auditors"]}
+
+
+def _report_rows(report: ImportReport, lang: str) -> list[dict]:
+    labels = _field_labels(lang)
+    grouped: dict[int, list[dict]] = {}
+    for err in report.errors:
+        grouped.setdefault(err.row, []).append({"field": labels.get(err.field or "", err.field or ""),
+                                                "message": err.message})
+    return [{"row": row, "problems": problems} for row, problems in sorted(grouped.items())]
+
+
+@router.get("/cb/import")
+def import_form(request: Request):
+    """Show the upload form and the columns a file may have."""
+    cb_operator(request)
+    return render(request, "cb/import.html", {"columns": _columns(), "report": None})
+
+
+@router.get("/cb/import/sample.csv")
+def sample_csv(request: Request):
+    """Download a sample CSV with our column names and one filled row."""
+    cb_operator(request)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(SAMPLE_COLUMNS)
+    writer.writerow(SAMPLE_ROW)
+    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="certificates-sample.csv"'})
+
+
+@router.post("/cb/import")
+async def preview(request: Request):
+    """Check every row of an uploaded file without writing anything, and keep a clean file for confirmation."""
+    principal = cb_operator(request)
+    lang = request_language(request)
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return render(request, "cb/import.html", {"columns": _columns(), "report": None,
+                                                  "errors": {"file": t(request, "Choose a CSV, XLSX or JSON file.")}},
+                      status_code=422)
+    data = await upload.read(MAX_UPLOAD_BYTES + 1)
+    filename = upload.filename
+    with rehearsal(request) as rdb:
+        report = import_certificates(rdb, principal=principal, body_id=principal.body_id, filename=filename,
+                                     data=data, dry_run=True, lang=lang, max_bytes=MAX_UPLOAD_BYTES)
+    staged = None
+    if not report.errors and report.rows:
+        with write_session(request.app.state.sessions) as wdb:
+            staged = stage_upload(wdb, principal=principal, session_id=current_session_id(request),
+                                  body_id=principal.body_id, filename=filename, data=data, rows=report.rows).id
+    return render(request, "cb/import.html", {
+        "columns": _columns(), "report": report, "rows": _report_rows(report, lang), "upload_id": staged,
+    }, status_code=422 if report.errors else 200)
+
+
+@router.post("/cb/import/{upload_id}")
+async def confirm(request: Request, upload_id: Id):
+    """Import the previewed file for real: all rows or none."""
+    principal = cb_operator(request)
+    lang = request_language(request)
+    try:
+        with write_session(request.app.state.sessions) as wdb:
+            upload = staged_upload(wdb, principal=principal, session_id=current_session_id(request),
+                                   upload_id=upload_id)
+            report = import_certificates(wdb, principal=principal, body_id=principal.body_id,
+                                         filename=upload.filename, data=upload.data, lang=lang,
+                                         max_bytes=MAX_UPLOAD_BYTES)
+            if report.errors:
+                raise _Refused(report)
+            discard_upload(wdb, principal=principal, upload=upload)
+    except _Refused as refused:
+        # The data changed since the preview (e.g. a number was taken meanwhile): show why, write nothing.
+        return render(request, "cb/import.html", {"columns": _columns(), "report": refused.report,
+                                                  "rows": _report_rows(refused.report, lang), "upload_id": None},
+                      status_code=422)
+    return redirect(request, "/cb", flash=t(request, "Imported %(created)s new certificate(s); %(unchanged)s were "
+                                                     "already registered unchanged.", created=report.created,
+                                            unchanged=report.unchanged))

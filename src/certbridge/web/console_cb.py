@@ -1,0 +1,110 @@
+"""Certification-body console: its certificates, one certificate, and its data as XLSX."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+import pathlib
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import Response
+
+from certbridge.api.deps import ReadDB
+from certbridge.api.pagination import decode_cursor, encode_cursor
+from certbridge.certificates.export import export_certificates
+from certbridge.certificates.queries import CertificateFilter, list_certificates
+from certbridge.certificates.views_model import detail, summary
+from certbridge.errors import DomainError
+from certbridge.registry.bodies import get_body
+from certbridge.web import lookups
+from certbridge.web.csrf import require_csrf
+from certbridge.web.guards import cb_operator, own_certificate
+from certbridge.web.i18n import request_language
+from certbridge.web.portal import certificate_history
+from certbridge.web.templating import query_url, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+PAGE_SIZE = 25
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ACTION_ORDER = ("change_scope", "audit", "renew", "suspend", "restore", "withdraw", "cancel", "expire")
+
+
+def body_warning(body, today: date) -> str | None:
+    """Return the message code of why a body cannot issue now (status or lapsed approval), if any."""
+    if body.status != "approved":
+        return "body.not_approved"
+    if body.valid_until is not None and today > body.valid_until:
+        return "body.approval_expired"
+    return None
+
+
+@router.get("/cb")
+def cb_home(request: Request, db: ReadDB):
+    """List the body's own certificates with a search box and filters."""
+    principal = cb_operator(request)
+    lang = request_language(request)
+    body = get_body(db, principal.body_id)
+    qp = request.query_params
+    status = qp.get("status") if qp.get("status") in ("valid", "suspended", "withdrawn", "cancelled", "expired") else None
+    values = {k: v for k, v in {"q": (qp.get("q") or "").strip()[:100] or None, "status": status,
+                                 "scheme": (qp.get("scheme") or "").strip()[:20] or None}.items() if v}
+    flt = CertificateFilter(q=values.get("q"), status=status, scheme=values.get("scheme"), body_id=body.id)
+    problem = None
+    try:
+        certs = list_certificates(db, flt, after_id=decode_cursor(qp.get("cursor")), limit=PAGE_SIZE + 1)
+    except DomainError as exc:
+        certs, problem = [], exc.message(lang)
+    next_url = None
+    if len(certs) > PAGE_SIZE:
+        certs = certs[:PAGE_SIZE]
+        next_url = query_url("/cb", values, cursor=encode_cursor(certs[-1].id))
+    warning = body_warning(body, date.today())
+    return render(request, "cb/home.html", {
+        "body": body, "body_name": lookups.body_name(body, lang), "values": values, "problem": problem,
+        "certificates": [summary(db, c, lang) for c in certs], "next_url": next_url,
+        "first_url": query_url("/cb", values) if qp.get("cursor") else None,
+        "warning": warning and body_warning_text(body, warning, lang),
+        "statuses": lookups.status_options(lang), "schemes": lookups.scheme_options(db, lang),
+        "scheme_names": lookups.scheme_names(db, lang),
+    })
+
+
+def body_warning_text(body, code: str, lang: str) -> str:
+    """Render why a body cannot issue, in the page language."""
+    from certbridge.i18n.catalog import render as render_message
+
+    return render_message(code, lang, body=body.name, field_code="", scheme="")
+
+
+@router.get("/cb/certificates/{certificate_id}")
+def cb_certificate(request: Request, db: ReadDB, certificate_id: Id):
+    """Show one of the body's certificates with the actions its status allows."""
+    principal = cb_operator(request)
+    lang = request_language(request)
+    cert = own_certificate(db, principal, certificate_id)
+    view = detail(db, cert, lang)
+    allowed = set(view["allowed_actions"]) | ({"audit"} if cert.status in ("valid", "suspended") else set())
+    return render(request, "cb/certificate.html", {
+        "c": view, "actions": [a for a in ACTION_ORDER if a in allowed],
+        "scheme_name": lookups.scheme_names(db, lang).get(cert.scheme_code, cert.scheme_code),
+        "history": certificate_history(db, cert.id),
+        "region": lookups.region_name(db, cert.region_code),
+    })
+
+
+@router.get("/cb/export.xlsx")
+def cb_export(request: Request, db: ReadDB):
+    """Download every certificate of the body as an XLSX workbook in the import layout."""
+    principal = cb_operator(request)
+    body = get_body(db, principal.body_id)
+    with tempfile.TemporaryDirectory() as folder:
+        path = pathlib.Path(folder) / "certificates.xlsx"
+        export_certificates(db, path, body_id=body.id)
+        data = path.read_bytes()
+    name = f"certificates-{body.code}-{date.today().isoformat()}.xlsx"
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                    "Cache-Control": "no-store"})
+

@@ -1,0 +1,181 @@
+"""Regulator console: the dashboard and the register of certification bodies (approve, change, suspend, revoke)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from sqlalchemy import select
+
+from certbridge.api.deps import ReadDB
+from certbridge.db import write_session
+from certbridge.errors import DomainError, InvalidInput
+from certbridge.registry.bodies import BODY_STATUSES, approve_body, change_body, get_body, set_body_status
+from certbridge.registry.models import CertificationBody
+from certbridge.web import lookups
+from certbridge.web.csrf import require_csrf
+from certbridge.web.dashboard import LAPSE_WINDOW_DAYS, dashboard_panels
+from certbridge.web.forms import domain_errors, form_values_of, parse_date, split_general, text
+from certbridge.web.guards import regulator, rehearsal
+from certbridge.web.i18n import N_, gettext, request_language
+from certbridge.web.templating import redirect, render, t
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+BODY_LABELS = {"code": N_("Body code"), "approval_number": N_("Approval number"), "name": N_("Name"),
+               "name_en": N_("Name (English)"), "uscc": N_("Unified social credit code"),
+               "region_code": N_("Region code"), "address": N_("Address"), "approved_on": N_("Approved on"),
+               "valid_until": N_("Valid until"), "fields": N_("Approved fields"), "status": N_("New status"),
+               "reason": N_("Reason")}
+# status → what it does to the body's certificates and new issues
+STATUS_EFFECT = {
+    "suspended": N_("%(name)s will be shown as suspended and cannot issue any new certificate until restored. "
+                    "Its existing certificates stay as they are."),
+    "approved": N_("%(name)s will be approved again and may issue certificates in its approved fields."),
+    "revoked": N_("%(name)s's approval will be revoked: it can issue nothing, and this cannot be undone here. "
+                  "Its certificates should be withdrawn or transferred."),
+    "withdrawn": N_("%(name)s's approval will be withdrawn (cancelled): it can issue nothing from now on."),
+}
+
+
+def _labels(lang: str) -> dict[str, str]:
+    return {k: gettext(lang, v) for k, v in BODY_LABELS.items()}
+
+
+@router.get("/regulator")
+def dashboard(request: Request, db: ReadDB):
+    """Show what needs a regulator's action today."""
+    principal = regulator(request)
+    return render(request, "regulator/dashboard.html",
+                  {"panels": dashboard_panels(db, principal, request_language(request))})
+
+
+@router.get("/regulator/bodies")
+def bodies(request: Request, db: ReadDB):
+    """List every body with its standing; narrow to those lapsing soon or lapsed."""
+    regulator(request)
+    lang = request_language(request)
+    today = date.today()
+    stmt = select(CertificationBody).order_by(CertificationBody.code)
+    lapsing, lapsed = request.query_params.get("lapsing"), request.query_params.get("lapsed")
+    if lapsing:
+        stmt = stmt.where(CertificationBody.valid_until >= today,
+                          CertificationBody.valid_until <= today + timedelta(days=LAPSE_WINDOW_DAYS))
+    if lapsed:
+        stmt = stmt.where(CertificationBody.valid_until < today)
+    return render(request, "regulator/bodies.html", {
+        "bodies": [(b, lookups.body_name(b, lang)) for b in db.scalars(stmt.limit(2000))],
+        "filtered": bool(lapsing or lapsed), "field_names": lookups.field_names(db, lang),
+    })
+
+
+def _body_form(request, db, *, body=None, values=None, errors=None, general=None, status_code=200):
+    lang = request_language(request)
+    return render(request, "regulator/body_form.html", {
+        "b": body, "values": values or {}, "errors": errors or {}, "general": general,
+        "fields": lookups.field_options(db, lang),
+        "status_choices": [(s, lookups.render_message(f"body_status.{s}", lang)) for s in BODY_STATUSES
+                           if body is None or s != body.status],
+    }, status_code=status_code)
+
+
+@router.get("/regulator/bodies/new")
+def new_body(request: Request, db: ReadDB):
+    """Show the form to record a body's approval."""
+    regulator(request)
+    return _body_form(request, db, values={"approved_on": date.today().isoformat(), "fields": []})
+
+
+@router.post("/regulator/bodies/new")
+async def create_body(request: Request, db: ReadDB):
+    """Record a body's approval with its fields."""
+    principal = regulator(request)
+    lang = request_language(request)
+    form = await request.form()
+    values: dict[str, Any] = form_values_of(form, ("code", "approval_number", "name", "name_en", "uscc",
+                                                   "region_code", "address", "approved_on", "valid_until"))
+    values["fields"] = [f for f in form.getlist("fields") if isinstance(f, str)]
+    values["foreign_invested"] = bool(form.get("foreign_invested"))
+    try:
+        approved_on = parse_date(values["approved_on"], "approved_on")
+        if approved_on is None:
+            raise InvalidInput("field.required", field="approved_on")
+        with write_session(request.app.state.sessions) as wdb:
+            body = approve_body(wdb, principal=principal, code=values["code"],
+                                approval_number=values["approval_number"], name=values["name"],
+                                fields=values["fields"], approved_on=approved_on,
+                                valid_until=parse_date(values["valid_until"], "valid_until"), uscc=values["uscc"] or None,
+                                foreign_invested=values["foreign_invested"],
+                                region_code=values["region_code"] or None, address=values["address"] or None,
+                                name_en=values["name_en"] or None)
+            body_id = body.id
+    except DomainError as exc:
+        errors, general = split_general(domain_errors(exc, lang, _labels(lang)), set(BODY_LABELS))
+        return _body_form(request, db, values=values, errors=errors, general=general, status_code=exc.status)
+    return redirect(request, f"/regulator/bodies/{body_id}", flash=t(request, "The body's approval is recorded."))
+
+
+def _body_values(body: CertificationBody) -> dict[str, Any]:
+    return {"name": body.name, "name_en": body.name_en or "", "address": body.address or "",
+            "region_code": body.region_code or "", "valid_until": body.valid_until.isoformat() if body.valid_until else "",
+            "fields": [f.field_code for f in body.fields]}
+
+
+@router.get("/regulator/bodies/{body_id}")
+def body_page(request: Request, db: ReadDB, body_id: Id):
+    """Show a body with forms to change its particulars and its approval status."""
+    regulator(request)
+    body = get_body(db, body_id)
+    return _body_form(request, db, body=body, values=_body_values(body))
+
+
+@router.post("/regulator/bodies/{body_id}")
+async def update_body(request: Request, db: ReadDB, body_id: Id):
+    """Change a body's particulars, validity or approved fields."""
+    principal = regulator(request)
+    lang = request_language(request)
+    body = get_body(db, body_id)
+    form = await request.form()
+    values: dict[str, Any] = form_values_of(form, ("name", "name_en", "address", "region_code", "valid_until"))
+    values["fields"] = [f for f in form.getlist("fields") if isinstance(f, str)]
+    try:
+        if not values["name"]:
+            raise InvalidInput("field.required", field="name")
+        changes = {"name": values["name"], "name_en": values["name_en"] or None, "address": values["address"] or None,
+                   "region_code": values["region_code"] or None,
+                   "valid_until": parse_date(values["valid_until"], "valid_until"), "fields": values["fields"]}
+        with write_session(request.app.state.sessions) as wdb:
+            change_body(wdb, principal=principal, body_id=body.id, changes=changes)
+    except DomainError as exc:
+        errors, general = split_general(domain_errors(exc, lang, _labels(lang)), set(BODY_LABELS))
+        return _body_form(request, db, body=body, values=values, errors=errors, general=general,
+                          status_code=exc.status)
+    return redirect(request, f"/regulator/bodies/{body.id}", flash=t(request, "The body's particulars are saved."))
+
+
+@router.post("/regulator/bodies/{body_id}/status")
+async def change_status(request: Request, db: ReadDB, body_id: Id):
+    """Rehearse a status change and ask for confirmation (step=review), or make it (step=confirm)."""
+    principal = regulator(request)
+    lang = request_language(request)
+    body = get_body(db, body_id)
+    form = await request.form()
+    status, reason = text(form, "status"), text(form, "reason")
+    confirm = text(form, "step") == "confirm"
+    try:
+        with (write_session(request.app.state.sessions) if confirm else rehearsal(request)) as wdb:
+            set_body_status(wdb, principal=principal, body_id=body.id, status=status, reason=reason)
+    except DomainError as exc:
+        errors, general = split_general(domain_errors(exc, lang, _labels(lang)), {"status", "reason"})
+        values = {**_body_values(body), "status": status, "reason": reason}
+        return _body_form(request, db, body=body, values=values, errors=errors, general=general,
+                          status_code=exc.status)
+    word = lookups.render_message(f"body_status.{status}", lang)
+    if confirm:
+        return redirect(request, f"/regulator/bodies/{body.id}",
+                        flash=t(request, "%(name)s is now: %(status)s.", name=body.name, status=word))
+    return render(request, "regulator/body_status_confirm.html", {
+        "b": body, "status": status, "reason": reason, "word": word,
+        "effect": gettext(lang, STATUS_EFFECT[status], name=body.name),
+    })

@@ -1,0 +1,99 @@
+"""Public directories: certification bodies (fields, validity, standing) and labs (qualification, capabilities)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from sqlalchemy import func, select
+
+from certbridge.api.deps import ReadDB
+from certbridge.api.pagination import decode_cursor, encode_cursor
+from certbridge.certificates.models import Certificate
+from certbridge.registry.bodies import BODY_STATUSES, get_body
+from certbridge.registry.labs import get_lab
+from certbridge.registry.models import BodyField, CertificationBody, Lab
+from certbridge.registry.restrictions import active_restrictions
+from certbridge.web import lookups
+from certbridge.web.csrf import require_csrf
+from certbridge.web.i18n import request_language
+from certbridge.web.templating import query_url, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+PAGE_SIZE = 50
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+LAB_STATUSES = ("valid", "suspended", "revoked", "expired")
+
+
+@router.get("/bodies")
+def bodies(request: Request, db: ReadDB):
+    """List certification bodies with their approved fields, validity and standing."""
+    lang = request_language(request)
+    qp = request.query_params
+    status = qp.get("status") if qp.get("status") in BODY_STATUSES else None
+    field = (qp.get("field") or "")[:20] or None
+    q = (qp.get("q") or "").strip()[:60] or None
+    stmt = select(CertificationBody).where(CertificationBody.id > decode_cursor(qp.get("cursor")))
+    if status:
+        stmt = stmt.where(CertificationBody.status == status)
+    if field:
+        stmt = stmt.where(CertificationBody.id.in_(select(BodyField.body_id).where(BodyField.field_code == field)))
+    if q:
+        stmt = stmt.where(func.lower(CertificationBody.name).contains(q.lower()) | (CertificationBody.code == q.upper())
+                          | (CertificationBody.approval_number == q.upper()))
+    items = list(db.scalars(stmt.order_by(CertificationBody.id).limit(PAGE_SIZE + 1)))
+    values = {k: v for k, v in {"status": status, "field": field, "q": q}.items() if v}
+    next_url = query_url("/bodies", values, cursor=encode_cursor(items[PAGE_SIZE - 1].id)) if len(items) > PAGE_SIZE else None
+    today = date.today()
+    return render(request, "portal/bodies.html", {
+        "bodies": [{"b": b, "name": lookups.body_name(b, lang), "lapsed": bool(b.valid_until and b.valid_until < today),
+                    "restrictions": active_restrictions(db, "body", b.id, today)} for b in items[:PAGE_SIZE]],
+        "values": values, "next_url": next_url, "field_names": lookups.field_names(db, lang),
+        "fields": lookups.field_options(db, lang),
+        "statuses": [(s, lookups.render_message(f"body_status.{s}", lang)) for s in BODY_STATUSES],
+    })
+
+
+@router.get("/bodies/{body_id}")
+def body_page(request: Request, db: ReadDB, body_id: Id):
+    """Show a certification body: approval, fields, standing, and how many certificates it has by status."""
+    lang = request_language(request)
+    body = get_body(db, body_id)
+    counts = dict(db.execute(select(Certificate.status, func.count()).where(Certificate.body_id == body.id)
+                             .group_by(Certificate.status)).all())
+    today = date.today()
+    return render(request, "portal/body.html", {
+        "b": body, "name": lookups.body_name(body, lang), "counts": counts,
+        "field_names": lookups.field_names(db, lang), "region": lookups.region_name(db, body.region_code),
+        "restrictions": active_restrictions(db, "body", body.id, today),
+        "lapsed": bool(body.valid_until and body.valid_until < today),
+    })
+
+
+@router.get("/labs")
+def labs(request: Request, db: ReadDB):
+    """List qualified testing and inspection labs."""
+    qp = request.query_params
+    status = qp.get("status") if qp.get("status") in LAB_STATUSES else None
+    q = (qp.get("q") or "").strip()[:60] or None
+    stmt = select(Lab).where(Lab.id > decode_cursor(qp.get("cursor")))
+    if status:
+        stmt = stmt.where(Lab.status == status)
+    if q:
+        stmt = stmt.where(Lab.name.contains(q) | (Lab.cma_number == q))
+    items = list(db.scalars(stmt.order_by(Lab.id).limit(PAGE_SIZE + 1)))
+    values = {k: v for k, v in {"status": status, "q": q}.items() if v}
+    next_url = query_url("/labs", values, cursor=encode_cursor(items[PAGE_SIZE - 1].id)) if len(items) > PAGE_SIZE else None
+    return render(request, "portal/labs.html", {
+        "labs": items[:PAGE_SIZE], "values": values, "next_url": next_url, "today": date.today(),
+        "regions": {x.id: lookups.region_name(db, x.region_code) for x in items[:PAGE_SIZE]},
+    })
+
+
+@router.get("/labs/{lab_id}")
+def lab_page(request: Request, db: ReadDB, lab_id: Id):
+    """Show a lab's qualification and what it may test."""
+    lab = get_lab(db, lab_id)
+    return render(request, "portal/lab.html", {"lab": lab, "region": lookups.region_name(db, lab.region_code)})

@@ -1,0 +1,123 @@
+"""Regulator console: restrictions in force (impose, lift) and fake-certificate reports (review)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from sqlalchemy import or_, select
+
+from certbridge.api.deps import ReadDB
+from certbridge.api.pagination import decode_cursor
+from certbridge.db import write_session
+from certbridge.errors import DomainError, InvalidInput
+from certbridge.registry.models import CertificationBody, Organization, Person, Restriction
+from certbridge.registry.restrictions import KINDS, SUBJECT_TYPES, impose_restriction, lift_restriction
+from certbridge.web.csrf import require_csrf
+from certbridge.web.fake_reports import list_fake_reports, review_fake_report
+from certbridge.web.forms import form_values_of, parse_date, text
+from certbridge.web.guards import regulator
+from certbridge.web.i18n import request_language
+from certbridge.web.regulator_registry import _errors, resolve_subject
+from certbridge.web.templating import query_url, redirect, render, t
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+SUBJECT_MODELS = {"body": CertificationBody, "organization": Organization, "person": Person}
+
+
+def _in_force(db, today: date) -> list[dict]:
+    stmt = (select(Restriction).where(Restriction.lifted_on.is_(None),
+                                      or_(Restriction.ends_on.is_(None), Restriction.ends_on >= today))
+            .order_by(Restriction.id.desc()).limit(500))
+    out = []
+    for r in db.scalars(stmt):
+        subject = db.get(SUBJECT_MODELS[r.subject_type], r.subject_id) if r.subject_type in SUBJECT_MODELS else None
+        out.append({"r": r, "name": getattr(subject, "name", None) or f"#{r.subject_id}"})
+    return out
+
+
+def _page(request, db, *, values=None, errors=None, general=None, status_code=200):
+    return render(request, "regulator/restrictions.html", {
+        "items": _in_force(db, date.today()), "values": values or {"starts_on": date.today().isoformat(),
+                                                                    "subject_type": "organization"},
+        "errors": errors or {}, "general": general, "kinds": KINDS, "subject_types": SUBJECT_TYPES,
+    }, status_code=status_code)
+
+
+@router.get("/regulator/restrictions")
+def restrictions(request: Request, db: ReadDB):
+    """List the restrictions in force, with a form to impose one."""
+    regulator(request)
+    return _page(request, db)
+
+
+@router.post("/regulator/restrictions")
+async def impose(request: Request, db: ReadDB):
+    """Bar a person, list an organization or restrict a body; every service enforces it at once."""
+    principal = regulator(request)
+    lang = request_language(request)
+    form = await request.form()
+    values = form_values_of(form, ("subject_type", "subject_ref", "kind", "reason", "starts_on", "ends_on", "source"))
+    try:
+        if values["subject_type"] not in SUBJECT_TYPES:
+            raise InvalidInput("restriction.subject_unknown", field="subject_type", value=values["subject_type"])
+        if not values["reason"]:
+            raise InvalidInput("field.required", field="reason")
+        starts_on = parse_date(values["starts_on"], "starts_on") or date.today()
+        subject_id = resolve_subject(db, values["subject_type"], values["subject_ref"])
+        with write_session(request.app.state.sessions) as wdb:
+            impose_restriction(wdb, principal=principal, subject_type=values["subject_type"], subject_id=subject_id,
+                               kind=values["kind"], reason=values["reason"], starts_on=starts_on,
+                               ends_on=parse_date(values["ends_on"], "ends_on"), source=values["source"] or None)
+    except DomainError as exc:
+        errors, general = _errors(exc, lang)
+        return _page(request, db, values=values, errors=errors, general=general, status_code=exc.status)
+    return redirect(request, "/regulator/restrictions", flash=t(request, "The restriction is in force."))
+
+
+@router.post("/regulator/restrictions/{restriction_id}/lift")
+async def lift(request: Request, db: ReadDB, restriction_id: Id):
+    """Lift a restriction early (credit repair, early removal)."""
+    principal = regulator(request)
+    lang = request_language(request)
+    form = await request.form()
+    reason = text(form, "reason")
+    try:
+        if not reason:
+            raise InvalidInput("field.required", field="reason")
+        with write_session(request.app.state.sessions) as wdb:
+            lift_restriction(wdb, principal=principal, restriction_id=restriction_id, on=date.today(), reason=reason)
+    except DomainError as exc:
+        errors, general = _errors(exc, lang)
+        return _page(request, db, errors={}, general=general or next(iter(errors.values()), None),
+                     status_code=exc.status)
+    return redirect(request, "/regulator/restrictions", flash=t(request, "The restriction is lifted."))
+
+
+@router.get("/regulator/reports")
+def reports(request: Request, db: ReadDB):
+    """List fake-certificate reports, those waiting first."""
+    principal = regulator(request)
+    status = request.query_params.get("status") if request.query_params.get("status") in ("new", "reviewed") else None
+    cursor = request.query_params.get("cursor")
+    items = list_fake_reports(db, principal=principal, status=status, after_id=decode_cursor(cursor), limit=51)
+    next_url = None
+    if len(items) > 50:
+        items = items[:50]
+        from certbridge.api.pagination import encode_cursor
+
+        next_url = query_url("/regulator/reports", {"status": status}, cursor=encode_cursor(items[-1].id))
+    return render(request, "regulator/reports.html", {"reports": items, "status": status, "next_url": next_url})
+
+
+@router.post("/regulator/reports/{report_id}/review")
+async def review(request: Request, report_id: Id):
+    """Close a report with what was found or done."""
+    principal = regulator(request)
+    form = await request.form()
+    with write_session(request.app.state.sessions) as wdb:
+        review_fake_report(wdb, principal=principal, report_id=report_id, note=text(form, "note"))
+    return redirect(request, "/regulator/reports?status=new", flash=t(request, "The report is closed."))

@@ -1,0 +1,44 @@
+"""Bulk-import files kept between preview and confirmation, each tied to one sign-in session and body."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from certbridge.errors import NotFound
+from certbridge.events import record_event
+from certbridge.policy import require_body_operator
+from certbridge.principal import Principal
+from certbridge.web.models import WebUpload
+
+
+def stage_upload(session: Session, *, principal: Principal, session_id: int, body_id: int, filename: str,
+                 data: bytes, rows: int) -> WebUpload:
+    """Keep a previewed file until its import is confirmed; replaces the session's earlier staged file."""
+    require_body_operator(principal, body_id)
+    session.execute(delete(WebUpload).where(WebUpload.session_id == session_id))
+    digest = hashlib.sha256(data).hexdigest()
+    item = WebUpload(session_id=session_id, body_id=body_id, filename=filename[:200], sha256=digest, data=data)
+    session.add(item)
+    session.flush()
+    record_event(session, type="import.previewed", subject_type="body", subject_id=body_id, actor=principal.actor,
+                 public=False, data={"state": {"upload": item.id, "file_sha256": digest, "filename": item.filename,
+                                               "rows": rows}})
+    return item
+
+
+def staged_upload(session: Session, *, principal: Principal, session_id: int | None, upload_id: int) -> WebUpload:
+    """Return a staged file of this session and body; anyone else's is not there."""
+    item = session.scalar(select(WebUpload).where(WebUpload.id == upload_id))
+    if item is None or session_id is None or item.session_id != session_id or item.body_id != principal.body_id:
+        raise NotFound("not_found")
+    return item
+
+
+def discard_upload(session: Session, *, principal: Principal, upload: WebUpload) -> None:
+    """Forget a staged file once imported (its digest stays in the import's ledger event)."""
+    require_body_operator(principal, upload.body_id)
+    session.delete(upload)
+    session.flush()
