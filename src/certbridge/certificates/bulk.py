@@ -609,3 +609,92 @@ def write_batch(session: Session, *, principal: Principal, batch: PreparedBatch)
         for table, column in SERIAL_TABLES.items():
             session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
                                  f"greatest((SELECT max({column}) FROM {table}), 1))"))
+
+
+# --- certificate drafts (imports) ----------------------------------------------------------------------
+
+def _lock_for_ids(session: Session) -> None:
+    # Ids are taken as max + 1: hold off other inserters of these tables until this transaction ends.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE organization, organization_identifier, certificate, certificate_site, "
+                             "audit, restriction IN SHARE ROW EXCLUSIVE MODE"))
+
+
+def issue_drafts(session: Session, *, principal: Principal, body_id: int, drafts: list, today: date | None = None,
+                 ) -> int:
+    """Issue many certificate drafts (`CertificateIn`) for one body at once; raise on the first refused draft.
+
+    The same rules as `service.issue_certificate`, applied set-wise; a caller that needs every bad row named
+    falls back to issuing one by one after a refusal (the importer does).
+    """
+    from certbridge.registry.models import Organization
+    from certbridge.registry.schemas_lookup import resolve_standard
+
+    today = today or date.today()
+    require_body_operator(principal, body_id)
+    _lock_for_ids(session)
+    usccs = {}
+    for index, draft in enumerate(drafts):
+        if not draft.holder.uscc:
+            raise InvalidInput("field.required", field=f"certificates[{index}].holder.uscc")
+        result = validate_uscc(draft.holder.uscc)
+        if result.status == "invalid":
+            problem = result.problems[0]
+            raise InvalidInput(problem.code, field=f"certificates[{index}].holder.uscc", **problem.params)
+        usccs[index] = result.code
+    existing = {}
+    for part in _chunks(sorted(set(usccs.values()))):
+        for org in session.scalars(select(Organization).where(Organization.uscc.in_(part))):
+            existing[org.uscc] = org
+    rules = load_rules(session, organization_ids={o.id for o in existing.values()})
+    organizations: list[OrganizationSpec] = []
+    new_index: dict[str, int] = {}
+    specs: list[CertificateSpec] = []
+    standards: dict[tuple, int | None] = {}
+    for index, draft in enumerate(drafts):
+        scheme_code = draft.scheme.strip().upper()
+        scheme = rules.schemes.get(scheme_code)
+        if scheme is None:
+            raise InvalidInput("scheme.not_found", field="scheme", code=draft.scheme)
+        if len(draft.audits) > 1:
+            raise InvalidInput("validation.too_long", field=f"certificates[{index}].audits")  # one by one instead
+        key = (scheme_code, draft.standard_code, draft.standard_version, draft.issued_on)
+        if key not in standards:
+            std = resolve_standard(session, scheme_code, draft.standard_code, draft.standard_version, draft.issued_on)
+            standards[key] = std.id if std else None
+        holder, code = draft.holder, usccs[index]
+        org = existing.get(code)
+        if org is None and code not in new_index:
+            region = holder.region_code or (code[2:8] if code[2:8] in rules.regions else None)
+            new_index[code] = len(organizations)
+            organizations.append(OrganizationSpec(uscc=code, name=holder.name.strip(), address=holder.address,
+                                                  region_code=region))
+        org_ref = -org.id if org is not None else new_index[code]
+        org_region = org.region_code if org is not None else organizations[new_index[code]].region_code
+        org_address = org.address if org is not None else organizations[new_index[code]].address
+        audits = []
+        for audit in draft.audits:
+            people = []
+            for a in audit.auditors:
+                number = a.registration_number.strip().upper()
+                reg = rules.registrations.get(number)
+                if reg is None:
+                    raise InvalidInput("auditor.unregistered", field="auditors", number=number)
+                people.append((reg[0], number, a.role))
+            audits.append(AuditSpec(audit.kind, audit.method, audit.start_on, audit.end_on, people))
+        specs.append(CertificateSpec(
+            number=draft.number.strip(), body_id=body_id, organization=org_ref, scheme_code=scheme_code,
+            standard_id=standards[key], issued_on=draft.issued_on,
+            expires_on=draft.expires_on or add_months(draft.issued_on, 12 * scheme[2]),
+            holder_name=holder.name.strip(), holder_address=holder.address or org_address,
+            region_code=holder.region_code or org_region, scope=draft.scope.strip(), audits=audits,
+            scope_en=draft.scope_en, product=draft.product.model_dump(exclude_none=True) if draft.product else None,
+            certification_mode=draft.certification_mode,
+            sites=[(s.name, s.address, s.region_code or None, s.scope) for s in draft.sites]))
+    dialect = session.get_bind().dialect.name
+    session.flush()
+    batch = prepare_batch(organizations, specs, rules=rules, start=next_positions(session), actor=principal.actor,
+                          at=datetime.now(timezone.utc), dialect=dialect, today=today)
+    write_batch(session, principal=principal, batch=batch)
+    session.expire_all()
+    return len(specs)

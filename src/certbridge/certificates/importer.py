@@ -1,4 +1,4 @@
-"""Bulk import: every row validated by the same service as a single issue; all rows or none.
+"""Bulk import: every row validated by the same rules as a single issue; all rows or none.
 
 Columns may use our names, Chinese headers or IAF CertSearch-style English headers (see COLUMN_ALIASES).
 A row whose number already exists for the body with the same content counts as unchanged, so re-running
@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certbridge.certificates.bulk import issue_drafts
 from certbridge.certificates.models import Certificate, ImportBatch
 from certbridge.certificates.schemas import CertificateIn
 from certbridge.certificates.service import issue_certificate
@@ -179,6 +180,7 @@ def import_certificates(
         report.errors.append(RowError(row=0, field=None, code="import.empty", message=render("import.empty", lang)))
         return report
     seen_numbers: dict[str, int] = {}
+    pending: list[tuple[int, CertificateIn]] = []
     for line, raw in table.rows:
         row = _canonical(raw) if "holder" not in raw else raw
         status = str(row.get("status") or "").strip().lower()
@@ -202,6 +204,19 @@ def import_certificates(
         if existing is not None and _same_as_existing(existing, draft):
             report.unchanged += 1
             continue
+        pending.append((line, draft))
+    if pending and not report.errors:
+        # Fast path: the whole file validated set-wise and written with executemany/COPY. Any refusal rolls it
+        # back and the rows are issued one by one below, so every bad row is named exactly as before.
+        savepoint = session.begin_nested()
+        try:
+            report.created = issue_drafts(session, principal=principal, body_id=body_id,
+                                          drafts=[d for _, d in pending], today=today)
+            savepoint.commit()
+            pending = []
+        except DomainError:
+            savepoint.rollback()
+    for line, draft in pending:
         savepoint = session.begin_nested()
         try:
             issue_certificate(session, principal=principal, body_id=body_id, draft=draft, today=today)
