@@ -138,8 +138,16 @@ def draft_from_row(row: dict[str, Any]) -> CertificateIn:
     return CertificateIn.model_validate(draft)
 
 
-def _same_as_existing(existing: Certificate, draft: CertificateIn) -> bool:
-    return (existing.scheme_code == draft.scheme.strip().upper() and existing.issued_on == draft.issued_on
+def _existing_certificates(session: Session, body_id: int, numbers: list[str]) -> dict[str, Certificate]:
+    found: dict[str, Certificate] = {}
+    for start in range(0, len(numbers), 500):
+        stmt = select(Certificate).where(Certificate.body_id == body_id, Certificate.number.in_(numbers[start:start + 500]))
+        found.update((c.number, c) for c in session.scalars(stmt))
+    return found
+
+
+def _same_as_existing(existing: Certificate | None, draft: CertificateIn) -> bool:
+    return existing is not None and (existing.scheme_code == draft.scheme.strip().upper() and existing.issued_on == draft.issued_on
             and existing.scope == draft.scope.strip() and existing.holder_name == draft.holder.name.strip())
 
 
@@ -200,11 +208,10 @@ def import_certificates(
                                                          first=seen_numbers[number])))
             continue
         seen_numbers[number] = line
-        existing = session.scalar(select(Certificate).where(Certificate.body_id == body_id, Certificate.number == number))
-        if existing is not None and _same_as_existing(existing, draft):
-            report.unchanged += 1
-            continue
         pending.append((line, draft))
+    existing = _existing_certificates(session, body_id, [d.number.strip() for _, d in pending])
+    fresh = [(line, d) for line, d in pending if not _same_as_existing(existing.get(d.number.strip()), d)]
+    report.unchanged, pending = len(pending) - len(fresh), fresh
     if pending and not report.errors:
         # Fast path: the whole file validated set-wise and written with executemany/COPY. Any refusal rolls it
         # back and the rows are issued one by one below, so every bad row is named exactly as before.
