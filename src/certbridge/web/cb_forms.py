@@ -26,6 +26,11 @@ LABELS = {
 }
 SITE_LABELS = {"name": N_("Site name"), "address": N_("Site address"), "region_code": N_("Region code"),
                "scope": N_("Site scope")}
+# Where a problem raised without a field belongs on the form, by its code's prefix.
+CODE_FIELDS = {"auditor.": "audits[0].auditors", "person.registration": "audits[0].auditors",
+               "audit.": "audits[0].auditors", "standard.": "standard", "certificate.number": "number",
+               "holder.": "holder.uscc", "certificate.suspension": "until", "certificate.past_expiry": "on",
+               "certificate.not_yet_expired": "on"}
 # Where the services name a field differently from the form.
 ALIASES = {"auditors": "audits[0].auditors", "audits[0].auditors": "audits[0].auditors", "standard_code": "standard",
            "standard_version": "standard", "certificate_id": "", "audits": "audits[0].auditors"}

@@ -72,7 +72,8 @@ async def issue(request: Request, db: ReadDB):
             cert = issue_certificate(wdb, principal=principal, body_id=principal.body_id, draft=draft)
             cert_id, number = cert.id, cert.number
     except DomainError as exc:
-        errors, general = split_general(domain_errors(exc, lang, labels, cb_forms.ALIASES), set(labels))
+        errors, general = split_general(
+            domain_errors(exc, lang, labels, cb_forms.ALIASES, cb_forms.CODE_FIELDS), set(labels))
         return issue_page(request, db, values, rows, errors, general, status_code=exc.status)
     return redirect(request, f"/cb/certificates/{cert_id}",
                     flash=t(request, "Certificate %(number)s was issued and is now public.", number=number))

@@ -234,7 +234,8 @@ async def action_submit(request: Request, db: ReadDB, certificate_id: Id, action
                 result = spec.run(rdb, principal, cert.id, item)
                 outcome = _outcome(rdb, action, before, result, item)
     except DomainError as exc:
-        errors, general = split_general(domain_errors(exc, lang, labels, cb_forms.ALIASES), set(labels))
+        errors, general = split_general(
+            domain_errors(exc, lang, labels, cb_forms.ALIASES, cb_forms.CODE_FIELDS), set(labels))
         return _page(request, db, get_certificate(db, cert.id), action, values, errors=errors, general=general,
                      status_code=exc.status)
     if confirm:

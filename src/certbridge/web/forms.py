@@ -58,13 +58,19 @@ def problem_message(problem: DomainError, lang: str, label: str | None = None) -
 
 
 def domain_errors(exc: DomainError, lang: str, labels: dict[str, str] | None = None,
-                  aliases: dict[str, str] | None = None) -> dict[str, str]:
-    """Return {field: message} for a domain error (several for ValidationErrors); '' keys the whole form."""
-    labels, aliases = labels or {}, aliases or {}
+                  aliases: dict[str, str] | None = None, code_fields: dict[str, str] | None = None) -> dict[str, str]:
+    """Return {field: message} for a domain error (several for ValidationErrors); '' keys the whole form.
+
+    A problem raised without a field is placed by its code's prefix (`code_fields`, e.g. "auditor." → the
+    auditors box) so the message still appears next to what must change.
+    """
+    labels, aliases, code_fields = labels or {}, aliases or {}, code_fields or {}
     problems = exc.problems if isinstance(exc, ValidationErrors) else [exc]
     out: dict[str, str] = {}
     for problem in problems:
         name = aliases.get(problem.field or "", problem.field or "")
+        if not name:
+            name = next((f for prefix, f in code_fields.items() if problem.code.startswith(prefix)), "")
         out.setdefault(name, problem_message(problem, lang, labels.get(name)))
     return out
 

@@ -275,5 +275,5 @@ def resolve_subject(db, subject_type: str, ref: str) -> int:
     if found is None and ref.isdigit():
         found = int(ref)
     if found is None:
-        raise InvalidInput("restriction.subject_unknown", field="subject_ref", value=ref)
+        raise InvalidInput("restriction.subject_not_found", field="subject_ref", value=ref)
     return found
