@@ -17,6 +17,9 @@ API_ROUTERS = (
     "certbridge.registry.api",
     "certbridge.auth.api",
     "certbridge.audit.api",
+    "certbridge.supervision.api",
+    "certbridge.credit.api",
+    "certbridge.licensing.api",
 )
 # Capabilities that need more than a router (pages, static files, middleware) expose install(app).
 INSTALLERS: tuple[str, ...] = ("certbridge.security.install", "certbridge.web.install")

@@ -4,8 +4,11 @@ from certbridge import events  # noqa: F401
 from certbridge.audit import models as audit_models  # noqa: F401
 from certbridge.auth import models as auth_models  # noqa: F401
 from certbridge.certificates import models as certificate_models  # noqa: F401
+from certbridge.credit import models as credit_models  # noqa: F401
 from certbridge.db import Base
+from certbridge.licensing import models as licensing_models  # noqa: F401
 from certbridge.registry import models as registry_models  # noqa: F401
+from certbridge.supervision import models as supervision_models  # noqa: F401
 from certbridge.web import models as web_models  # noqa: F401
 
 metadata = Base.metadata

@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "certbridge.cli.users",
     "certbridge.cli.transfer",
     "certbridge.cli.demo",
+    "certbridge.cli.supervision",
+    "certbridge.cli.credit",
 )
 
 for _name in COMMAND_MODULES:

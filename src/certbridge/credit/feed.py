@@ -1,0 +1,141 @@
+"""Credit entries are built from ledger events: the credit feed reads the log forward from its cursor.
+
+An event type maps to entries on the subjects it weighs on. Other capabilities need not call credit:
+what they record in the ledger is what credit sees. The complaints capability (not built yet) joins by
+recording `complaint.upheld` with `data.organization_id` and/or `data.body_id` (and optionally
+`data.upheld_on`); nothing else is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from certbridge.certificates.models import Certificate
+from certbridge.credit.models import CreditCursor, CreditEntry
+from certbridge.events import LedgerEvent, log_size
+
+CHINA = timezone(timedelta(hours=8))
+SUBJECT_TYPES = ("organization", "body", "person", "lab")
+# inspection results (DOMAIN.md values) → credit entry kinds; "passed" lowers the risk
+RESULT_KINDS = {
+    "no_problem": "check_passed", "corrected": "check_corrected", "pending_follow_up": "check_pending_follow_up",
+    "refused_serious": "check_refused_serious", "no_activity": "check_no_activity",
+    "unreachable": "check_unreachable",
+}
+Entry = tuple[str, int, str, date]  # subject type, subject id, kind, occurred on
+
+
+def _china_date(at: datetime) -> date:
+    return at.astimezone(CHINA).date()
+
+
+def _day(value, fallback: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else fallback
+    except (TypeError, ValueError):
+        return fallback
+
+
+def _penalty(session: Session, event: LedgerEvent, data: dict) -> Iterator[Entry]:
+    state = data.get("state", {})
+    if state.get("subject_type") in SUBJECT_TYPES and state.get("subject_id"):
+        kind = "penalty_minor" if state.get("minor") else "penalty"
+        yield state["subject_type"], int(state["subject_id"]), kind, _day(state.get("decided_on"), _china_date(event.at))
+
+
+def _inspection(session: Session, event: LedgerEvent, data: dict) -> Iterator[Entry]:
+    kind = RESULT_KINDS.get(data.get("result"))
+    if kind and data.get("object_type") in SUBJECT_TYPES and data.get("object_id"):
+        yield data["object_type"], int(data["object_id"]), kind, _day(data.get("completed_on"), _china_date(event.at))
+
+
+def _certificate(kind: str, holder_fault_only: bool) -> Callable[[Session, LedgerEvent, dict], Iterator[Entry]]:
+    def handler(session: Session, event: LedgerEvent, data: dict) -> Iterator[Entry]:
+        if holder_fault_only and data.get("cause") != "holder":
+            return
+        org_id = session.scalar(select(Certificate.organization_id).where(Certificate.id == int(event.subject_id)))
+        if org_id is not None:
+            on = _day(data.get("state", {}).get("status_changed_on"), _china_date(event.at))
+            yield "organization", org_id, kind, on
+    return handler
+
+
+def _listed(session: Session, event: LedgerEvent, data: dict) -> Iterator[Entry]:
+    state = data.get("state", {})
+    yield state["subject_type"], int(state["subject_id"]), "dishonesty_listed", _day(state.get("listed_on"),
+                                                                                     _china_date(event.at))
+
+
+def _restriction(session: Session, event: LedgerEvent, data: dict) -> Iterator[Entry]:
+    state = data.get("state", {})
+    if state.get("subject_type") == "person" and state.get("kind") in ("barred", "lifetime_ban"):
+        yield "person", int(state["subject_id"]), "person_barred", _day(state.get("starts_on"), _china_date(event.at))
+
+
+def _body(kind: str) -> Callable[[Session, LedgerEvent, dict], Iterator[Entry]]:
+    def handler(session: Session, event: LedgerEvent, data: dict) -> Iterator[Entry]:
+        yield "body", int(event.subject_id), kind, _china_date(event.at)
+    return handler
+
+
+def _complaint(session: Session, event: LedgerEvent, data: dict) -> Iterator[Entry]:
+    on = _day(data.get("upheld_on"), _china_date(event.at))
+    for subject_type, key in (("organization", "organization_id"), ("body", "body_id")):
+        if data.get(key):
+            yield subject_type, int(data[key]), "complaint_upheld", on
+
+
+HANDLERS: dict[str, Callable[[Session, LedgerEvent, dict], Iterator[Entry]]] = {
+    "penalty.decided": _penalty,
+    "inspection.result_recorded": _inspection,
+    "certificate.suspended": _certificate("certificate_suspended", holder_fault_only=False),
+    "certificate.withdrawn": _certificate("certificate_withdrawn", holder_fault_only=True),
+    "dishonesty.listed": _listed,
+    "restriction.imposed": _restriction,
+    "body.suspended": _body("body_suspended"),
+    "body.revoked": _body("body_revoked"),
+    "complaint.upheld": _complaint,  # the hook for the complaints capability
+}
+VOIDING = {"penalty.withdrawn": "penalty"}  # the decision was annulled: its entries stop counting
+
+
+def sync_credit_entries(session: Session, *, batch: int = 5000) -> set[tuple[str, int]]:
+    """Read new ledger events into credit entries; return the subjects whose entries changed."""
+    cursor = session.get(CreditCursor, 1, with_for_update=True)
+    if cursor is None:
+        cursor = CreditCursor(id=1, last_seq=-1)
+        session.add(cursor)
+        session.flush()
+    end = log_size(session) - 1
+    touched: set[tuple[str, int]] = set()
+    types = tuple(HANDLERS) + tuple(VOIDING)
+    while cursor.last_seq < end:
+        events = list(session.scalars(
+            select(LedgerEvent).where(LedgerEvent.seq > cursor.last_seq, LedgerEvent.seq <= end,
+                                      LedgerEvent.type.in_(types)).order_by(LedgerEvent.seq).limit(batch)))
+        for event in events:
+            touched |= _apply(session, event)
+        cursor.last_seq = events[-1].seq if len(events) == batch else end
+        session.flush()
+    return touched
+
+
+def _apply(session: Session, event: LedgerEvent) -> set[tuple[str, int]]:
+    data = event.data
+    if event.type in VOIDING:
+        source_type = VOIDING[event.type]
+        entries = list(session.scalars(select(CreditEntry).where(CreditEntry.source_type == source_type,
+                                                                 CreditEntry.source_id == event.subject_id)))
+        session.execute(update(CreditEntry).where(CreditEntry.source_type == source_type,
+                                                  CreditEntry.source_id == event.subject_id).values(void=True))
+        return {(e.subject_type, e.subject_id) for e in entries}
+    touched = set()
+    for subject_type, subject_id, kind, on in HANDLERS[event.type](session, event, data):
+        session.add(CreditEntry(subject_type=subject_type, subject_id=subject_id, kind=kind, occurred_on=on,
+                                source_seq=event.seq, source_type=event.subject_type, source_id=event.subject_id))
+        touched.add((subject_type, subject_id))
+    return touched

@@ -1,0 +1,128 @@
+"""Freezing a batch's draw inputs from the registries: eligible objects with their credit classes, objects
+already checked for the matter this year, the inspector pool and every conflict with its reason."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certbridge.credit.scoring import classes_for
+from certbridge.kit.chinese_text import normalize_name
+from certbridge.kit.dates import add_months
+from certbridge.registry.models import Person, Restriction
+from certbridge.supervision.directory import INSPECTOR_BARS, ObjectFilter, list_inspectors, object_key, query_objects
+from certbridge.supervision.drawing import ALL_OBJECTS, FORMAT
+from certbridge.supervision.models import (
+    CheckMatter,
+    InspectionHistory,
+    InspectionTask,
+    InspectorRelationship,
+    SpotCheckBatch,
+    SpotCheckPlan,
+    TaskInspector,
+)
+from certbridge.supervision.plans import plain_decimal, effective_ratios
+
+# When an inspector has several conflicts with one object, the first of these is recorded.
+CONFLICT_ORDER = ("barred", "same_employer", "declared_relationship", "recent_inspection")
+
+
+def barred_people(session: Session, on: date) -> set[int]:
+    """Return the ids of people barred (for a term or for life) on a date."""
+    stmt = select(Restriction.subject_id).where(
+        Restriction.subject_type == "person", Restriction.kind.in_(INSPECTOR_BARS), Restriction.starts_on <= on,
+        Restriction.ends_on.is_(None) | (Restriction.ends_on >= on),
+        Restriction.lifted_on.is_(None) | (Restriction.lifted_on > on))
+    return set(session.scalars(stmt))
+
+
+def _checked_this_year(session: Session, matter_id: int, keys: set[str], on: date) -> set[str]:
+    stmt = select(InspectionTask.object_key).where(InspectionTask.matter_id == matter_id,
+                                                   InspectionTask.drawn_on >= date(on.year, 1, 1),
+                                                   InspectionTask.drawn_on <= date(on.year, 12, 31))
+    return {k for k in session.scalars(stmt) if k in keys}
+
+
+def conflicts_for(session: Session, *, kind: str, names: dict[str, str], inspectors: list[Person], on: date,
+                  recent_months: int) -> list[list[str]]:
+    """Return [inspector, object or "*", reason] for every conflict, one (the weightiest) per pair."""
+    found: dict[tuple[str, str], str] = {}
+
+    def add(inspector: str, obj: str, reason: str) -> None:
+        current = found.get((inspector, obj))
+        if current is None or CONFLICT_ORDER.index(reason) < CONFLICT_ORDER.index(current):
+            found[(inspector, obj)] = reason
+
+    ids = {p.id for p in inspectors}
+    barred = barred_people(session, on)
+    by_name: dict[str, list[str]] = {}
+    for key, name in names.items():
+        by_name.setdefault(normalize_name(name), []).append(key)
+    for person in inspectors:
+        pkey = object_key("person", person.id)
+        if person.id in barred:
+            add(pkey, ALL_OBJECTS, "barred")
+        if kind == "body" and person.body_id is not None and object_key("body", person.body_id) in names:
+            add(pkey, object_key("body", person.body_id), "same_employer")
+        for key in by_name.get(normalize_name(person.employer or ""), []) if person.employer else []:
+            add(pkey, key, "same_employer")
+    relationships = session.execute(
+        select(InspectorRelationship.person_id, InspectorRelationship.object_id).where(
+            InspectorRelationship.object_type == kind, InspectorRelationship.declared_on <= on,
+            InspectorRelationship.ends_on.is_(None) | (InspectorRelationship.ends_on >= on)))
+    for person_id, object_id in relationships:
+        key = object_key(kind, object_id)
+        if person_id in ids and key in names:
+            add(object_key("person", person_id), key, "declared_relationship")
+    since = add_months(on, -recent_months)
+    if recent_months > 0:
+        tasks = session.execute(
+            select(TaskInspector.person_id, InspectionTask.object_key)
+            .join(InspectionTask, InspectionTask.id == TaskInspector.task_id)
+            .where(InspectionTask.object_type == kind, InspectionTask.drawn_on >= since,
+                   InspectionTask.drawn_on <= on))
+        manual = session.execute(
+            select(InspectionHistory.person_id, InspectionHistory.object_id).where(
+                InspectionHistory.object_type == kind, InspectionHistory.inspected_on >= since,
+                InspectionHistory.inspected_on <= on))
+        pairs = list(tasks) + [(p, object_key(kind, o)) for p, o in manual]
+        for person_id, key in pairs:
+            if person_id in ids and key in names:
+                add(object_key("person", person_id), key, "recent_inspection")
+    return sorted([i, o, r] for (i, o), r in found.items())
+
+
+def freeze_inputs(session: Session, *, plan: SpotCheckPlan, batch: SpotCheckBatch, matter: CheckMatter,
+                  on: date) -> tuple[dict[str, Any], dict[str, str]]:
+    """Return the draw's inputs document and the objects' names (names stay out of the digest)."""
+    scope = batch.scope or {}
+    flt = ObjectFilter(kind=matter.subject_type, region=scope.get("region") or plan.region_code,
+                       scheme=scope.get("scheme"), field=scope.get("field"))
+    rows = query_objects(session, flt, on=on)
+    names = {row.key: row.name for row in rows}
+    checked = _checked_this_year(session, matter.id, set(names), on)
+    classes, base_class = classes_for(session, matter.subject_type)
+    objects = sorted([row.key, classes.get(row.id, base_class)] for row in rows if row.key not in checked)
+    inspectors = list_inspectors(session, include_experts=plan.include_experts, region=plan.region_code)
+    conflicts = conflicts_for(session, kind=matter.subject_type, names={k: names[k] for k, _ in objects},
+                              inspectors=inspectors, on=on, recent_months=plan.recent_inspection_months)
+    inputs = {
+        "format": FORMAT,
+        "draw": {"plan_id": plan.id, "plan_year": plan.year, "batch_id": batch.id, "authority": plan.authority,
+                 "matter": matter.code, "matter_kind": matter.kind, "subject_type": matter.subject_type,
+                 "check_type": batch.check_type, "scope": {**scope, "region": flt.region} if flt.region else scope,
+                 "drawn_on": on.isoformat(), "recent_inspection_months": plan.recent_inspection_months},
+        "ratios": effective_ratios(plan, batch),
+        "default_ratio": plain_decimal(plan.default_ratio),
+        "counts": batch.class_counts or {},
+        "inspectors_per_object": plan.inspectors_per_object,
+        "max_tasks_per_inspector": batch.max_tasks_per_inspector,
+        "objects": objects,
+        "excluded_objects": sorted([key, "matter_checked_this_year"] for key in checked),
+        "inspectors": sorted((object_key("person", p.id) for p in inspectors), key=lambda k: int(k.split(":")[1])),
+        "conflicts": conflicts,
+    }
+    return inputs, names
