@@ -244,7 +244,9 @@ def machine() -> str:
                 if line.startswith("model name")), platform.processor())
     mem = next((int(line.split()[1]) // 1024 // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
                 if line.startswith("MemTotal")), 0)
-    return f"{os.cpu_count()} cores {cpu}, {mem} GiB, Python {platform.python_version()}, {platform.system()}"
+    load = Path("/proc/loadavg").read_text().split()[:3]
+    return (f"{os.cpu_count()} cores {cpu}, {mem} GiB, Python {platform.python_version()}, {platform.system()}, "
+            f"load average {' '.join(load)} before measuring")
 
 
 def table(result: dict) -> str:

@@ -30,16 +30,33 @@ def _say(code: str, lang: str, **params) -> str:
     return (en if lang == "en" else zh).format(**params)
 
 
+def _sample_name_term() -> str:
+    """Return two characters of a trade name that exists in the data set, for the "try" hint."""
+    import re
+
+    from sqlalchemy import select
+
+    from certbridge.db import read_session
+    from certbridge.registry.models import Organization
+
+    with read_session(context().sessions) as session:
+        name = session.scalar(select(Organization.name).order_by(Organization.id).limit(1).offset(7)) or "华为"
+    return re.sub(r"^.*?[省市县区]", "", name)[:2] or "华为"
+
+
 def _print_accounts(accounts: list[dict], port: int) -> None:
     from rich.table import Table
 
-    table = Table(title="演示账号 / demo accounts", show_lines=False)
-    for column in ("用户名 user", "角色 role", "密码 password", "API key", "机构 body"):
-        table.add_column(column, overflow="fold")
+    table = Table(title="演示账号 / demo accounts (demo-accounts.json)")
+    for column in ("用户名 user", "角色 role", "密码 password", "机构 body"):
+        table.add_column(column)
     for item in accounts:
-        table.add_row(item["username"], item["role"], item["password"], item["api_key"], item.get("body") or "")
+        table.add_row(item["username"], item["role"], item["password"], item.get("body") or "")
     console.print(table)
-    console.print(f"试一试 / try: curl 'http://127.0.0.1:{port}/api/v1/certificates?q=华为'")
+    console.print("API 密钥 / API keys (Authorization: Bearer …):")
+    for item in accounts:
+        console.print(f"  {item['username']:<10} {item['api_key']}", soft_wrap=True)
+    console.print(f"试一试 / try: curl 'http://127.0.0.1:{port}/api/v1/certificates?q={_sample_name_term()}'")
 
 
 def register(app: typer.Typer) -> None:
