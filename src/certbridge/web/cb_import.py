@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 
 from certbridge.certificates.importer import COLUMN_ALIASES, ImportReport, import_certificates
 from certbridge.db import write_session
+from certbridge.i18n.catalog import render as render_message
 from certbridge.web import cb_forms
 from certbridge.web.csrf import require_csrf
 from certbridge.web.guards import cb_operator, rehearsal
@@ -54,8 +55,12 @@ def _report_rows(report: ImportReport, lang: str) -> list[dict]:
     labels = _field_labels(lang)
     grouped: dict[int, list[dict]] = {}
     for err in report.errors:
-        grouped.setdefault(err.row, []).append({"field": labels.get(err.field or "", err.field or ""),
-                                                "message": err.message})
+        field = err.field or next((f for prefix, f in cb_forms.CODE_FIELDS.items() if err.code.startswith(prefix)), "")
+        label = labels.get(field, field)
+        message = err.message
+        if err.code in ("validation.missing", "validation.string_too_short") and field in labels:
+            message = render_message("field.required", lang, field=label)  # every required text needs 1+ char
+        grouped.setdefault(err.row, []).append({"field": label, "message": message})
     return [{"row": row, "problems": problems} for row, problems in sorted(grouped.items())]
 
 
