@@ -252,3 +252,25 @@ def test_api_keys_shown_once_listed_and_revoked(client, world, signed_in):
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     blank = post_form(client, "/account/keys", data={"name": ""})
     assert blank.status_code == 422 and "「密钥名称」为必填项" in blank.text
+
+
+def test_restore_and_expire(client, sessions, signed_in, make_certificate):
+    from datetime import timedelta
+
+    from certbridge.certificates import workflow
+    from certbridge.certificates.schemas import StatusChangeIn
+
+    cid = make_certificate("00126Q26109R0M/4500")
+    with write_session(sessions) as db:
+        workflow.suspend_certificate(db, principal=SYSTEM, certificate_id=cid, change=StatusChangeIn(reason="整改中"))
+    signed_in("cb_a")
+    form = client.get(f"/cb/certificates/{cid}/restore").text
+    assert "恢复证书" in form and f"证书 00126Q26109R0M/4500 将自 {date.today().isoformat()} 起在公开查询中重新显示为有效" in form
+    assert post_form(client, f"/cb/certificates/{cid}/restore",
+                     data={"step": "confirm", "reason": "整改完成"}).status_code == 303
+    assert _status(sessions, cid) == "valid"
+    early = post_form(client, f"/cb/certificates/{cid}/expire", data={"step": "review", "reason": "到期"})
+    assert early.status_code == 409 and "证书有效期至 2028-03-01，尚未到期" in early.text
+    old = make_certificate("00126Q26110R0M/4500", issued_on=(date.today() - timedelta(days=3 * 365 + 5)).isoformat())
+    review = post_form(client, f"/cb/certificates/{old}/expire", data={"step": "review", "reason": "validity_ended"})
+    assert review.status_code == 200 and "过期为最终状态" in review.text

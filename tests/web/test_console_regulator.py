@@ -14,7 +14,7 @@ from certbridge.db import read_session, write_session
 from certbridge.principal import SYSTEM
 from certbridge.registry.bodies import change_body
 from certbridge.registry.models import CertificationBody, PersonRegistration, Restriction
-from certbridge.web.dashboard import DashboardItem, DashboardPanel, PANEL_PROVIDERS, register_panel_provider
+from certbridge.web.dashboard import PANEL_PROVIDERS, DashboardItem, DashboardPanel, register_panel_provider
 from tests.web.conftest import csrf_from, post_form
 
 
@@ -111,7 +111,8 @@ def test_suspending_an_approval_is_confirmed_then_applied(client, sessions, worl
 
 def test_labs_register(client, sessions, world, signed_in):
     signed_in("regulator")
-    bad = post_form(client, "/regulator/labs/new", data={"cma_number": "123", "name": "某检测站", "qualified_on": "2025-01-01"})
+    bad = post_form(client, "/regulator/labs/new",
+                    data={"cma_number": "123", "name": "某检测站", "qualified_on": "2025-01-01"})
     assert bad.status_code == 422 and "应为 12 位数字" in bad.text
     good = post_form(client, "/regulator/labs/new", data={
         "cma_number": "251500340999", "name": "北海市食品检测站", "qualified_on": "2025-01-01",
@@ -177,3 +178,18 @@ def test_regulator_pages_have_no_certificate_write_without_body(client, signed_i
     assert client.get(f"/cb/certificates/{cid}").status_code == 403
     with read_session(client.app.state.sessions) as db:
         assert db.get(Certificate, cid).status == "valid"
+
+
+def test_register_lists_show_bodies_and_labs(client, sessions, world, signed_in):
+    with write_session(sessions) as db:
+        change_body(db, principal=SYSTEM, body_id=world.ids["body_b"],
+                    changes={"valid_until": date.today() + timedelta(days=10)})
+    signed_in("regulator")
+    bodies = client.get("/regulator/bodies").text
+    assert "CNCA-R-2002-126" in bodies and "CNCA-R-2005-213" in bodies and "批准有效" in bodies
+    lapsing = client.get("/regulator/bodies?lapsing=1").text
+    assert "南方检验认证有限公司" in lapsing and "北部湾质量认证中心有限公司" not in lapsing
+    labs = client.get("/regulator/labs").text
+    assert "241500340123" in labs and "北海市产品质量检验所" in labs
+    en = client.get("/regulator/labs?lang=en").text
+    assert "Register of labs" in en and "Record a qualification" in en

@@ -176,7 +176,7 @@ def test_pages_are_usable_without_javascript_and_labelled(client, make_certifica
     for path in ("/", "/verify", "/report", "/login", f"/certificates/{cid}", "/bodies", "/labs"):
         html = client.get(path).text
         ids = set(re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', html))
-        visible = {i for i in ids if f'id="{i}"' in html and f'type="hidden"' not in html.split(f'id="{i}"')[0][-80:]}
+        visible = {i for i in ids if f'id="{i}"' in html and 'type="hidden"' not in html.split(f'id="{i}"')[0][-80:]}
         labelled = set(re.findall(r'<label for="([^"]+)"', html))
         assert visible <= labelled, f"{path}: unlabelled fields {visible - labelled}"
         assert '<html lang="' in html and '<main id="main"' in html and 'class="skip-link"' in html

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import pathlib
 import tempfile
 from datetime import date
-import pathlib
-
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -14,6 +13,7 @@ from fastapi.responses import Response
 from certbridge.api.deps import ReadDB
 from certbridge.api.pagination import decode_cursor, encode_cursor
 from certbridge.certificates.export import export_certificates
+from certbridge.certificates.models import STATUSES
 from certbridge.certificates.queries import CertificateFilter, list_certificates
 from certbridge.certificates.views_model import detail, summary
 from certbridge.errors import DomainError
@@ -48,7 +48,7 @@ def cb_home(request: Request, db: ReadDB):
     lang = request_language(request)
     body = get_body(db, principal.body_id)
     qp = request.query_params
-    status = qp.get("status") if qp.get("status") in ("valid", "suspended", "withdrawn", "cancelled", "expired") else None
+    status = qp.get("status") if qp.get("status") in STATUSES else None
     values = {k: v for k, v in {"q": (qp.get("q") or "").strip()[:100] or None, "status": status,
                                  "scheme": (qp.get("scheme") or "").strip()[:20] or None}.items() if v}
     flt = CertificateFilter(q=values.get("q"), status=status, scheme=values.get("scheme"), body_id=body.id)

@@ -105,7 +105,8 @@ async def create_body(request: Request, db: ReadDB):
             body = approve_body(wdb, principal=principal, code=values["code"],
                                 approval_number=values["approval_number"], name=values["name"],
                                 fields=values["fields"], approved_on=approved_on,
-                                valid_until=parse_date(values["valid_until"], "valid_until"), uscc=values["uscc"] or None,
+                                valid_until=parse_date(values["valid_until"], "valid_until"),
+                                uscc=values["uscc"] or None,
                                 foreign_invested=values["foreign_invested"],
                                 region_code=values["region_code"] or None, address=values["address"] or None,
                                 name_en=values["name_en"] or None)
@@ -118,7 +119,8 @@ async def create_body(request: Request, db: ReadDB):
 
 def _body_values(body: CertificationBody) -> dict[str, Any]:
     return {"name": body.name, "name_en": body.name_en or "", "address": body.address or "",
-            "region_code": body.region_code or "", "valid_until": body.valid_until.isoformat() if body.valid_until else "",
+            "region_code": body.region_code or "",
+            "valid_until": body.valid_until.isoformat() if body.valid_until else "",
             "fields": [f.field_code for f in body.fields]}
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 def available() -> bool:
     """Tell whether the credentials capability (tokens, QR codes, receipts) is installed."""
     try:
-        return find_spec("certbridge.credentials.service") is not None and find_spec("certbridge.credentials.qr") is not None
+        return all(find_spec(f"certbridge.credentials.{name}") is not None for name in ("service", "qr"))
     except ModuleNotFoundError:
         return False
 
@@ -29,7 +29,7 @@ def qr_for_certificate(session: Session, settings, certificate_id: int) -> dict[
     service = import_module("certbridge.credentials.service")
     qr = import_module("certbridge.credentials.qr")
     token = service.certificate_token(session, settings=settings, certificate_id=certificate_id)
-    url = verification_url(settings, token)
+    url = getattr(service, "verification_url", verification_url)(settings, token)
     return {"token": token, "url": url, "svg": qr.qr_svg(url)}
 
 

@@ -57,7 +57,8 @@ def _tone(count: int, bad: bool = False) -> str:
     return "ok" if count == 0 else ("bad" if bad else "warn")
 
 
-def approvals_panel(session: Session, principal: Principal, lang: str, today: date | None = None) -> list[DashboardPanel]:
+def approvals_panel(session: Session, principal: Principal, lang: str,
+                    today: date | None = None) -> list[DashboardPanel]:
     """Bodies whose approval lapses within 90 days or has lapsed, and labs whose qualification does."""
     today = today or date.today()
     horizon = today + timedelta(days=LAPSE_WINDOW_DAYS)
@@ -81,7 +82,8 @@ def approvals_panel(session: Session, principal: Principal, lang: str, today: da
     ], order=10)]
 
 
-def certificates_panel(session: Session, principal: Principal, lang: str, today: date | None = None) -> list[DashboardPanel]:
+def certificates_panel(session: Session, principal: Principal, lang: str,
+                       today: date | None = None) -> list[DashboardPanel]:
     """Suspensions past their end not yet withdrawn, and surveillance overdue on valid certificates."""
     today = today or date.today()
     overdue_suspensions = session.scalar(select(func.count()).select_from(Certificate).where(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -45,7 +44,8 @@ def bodies(request: Request, db: ReadDB):
                           | (CertificationBody.approval_number == q.upper()))
     items = list(db.scalars(stmt.order_by(CertificationBody.id).limit(PAGE_SIZE + 1)))
     values = {k: v for k, v in {"status": status, "field": field, "q": q}.items() if v}
-    next_url = query_url("/bodies", values, cursor=encode_cursor(items[PAGE_SIZE - 1].id)) if len(items) > PAGE_SIZE else None
+    next_url = (query_url("/bodies", values, cursor=encode_cursor(items[PAGE_SIZE - 1].id))
+                if len(items) > PAGE_SIZE else None)
     today = date.today()
     return render(request, "portal/bodies.html", {
         "bodies": [{"b": b, "name": lookups.body_name(b, lang), "lapsed": bool(b.valid_until and b.valid_until < today),
@@ -85,7 +85,8 @@ def labs(request: Request, db: ReadDB):
         stmt = stmt.where(Lab.name.contains(q) | (Lab.cma_number == q))
     items = list(db.scalars(stmt.order_by(Lab.id).limit(PAGE_SIZE + 1)))
     values = {k: v for k, v in {"status": status, "q": q}.items() if v}
-    next_url = query_url("/labs", values, cursor=encode_cursor(items[PAGE_SIZE - 1].id)) if len(items) > PAGE_SIZE else None
+    next_url = (query_url("/labs", values, cursor=encode_cursor(items[PAGE_SIZE - 1].id))
+                if len(items) > PAGE_SIZE else None)
     return render(request, "portal/labs.html", {
         "labs": items[:PAGE_SIZE], "values": values, "next_url": next_url, "today": date.today(),
         "regions": {x.id: lookups.region_name(db, x.region_code) for x in items[:PAGE_SIZE]},

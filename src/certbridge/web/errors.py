@@ -61,5 +61,6 @@ def install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(CsrfRefused)
     async def _csrf(request: Request, exc: CsrfRefused):
-        return error_page(request, 403, t(request, "This form has expired or did not come from this site, so "
-                                                   "nothing was changed. Go back, reload the page and submit it again."))
+        message = t(request, "This form has expired or did not come from this site, so nothing was changed. "
+                             "Go back, reload the page and submit it again.")
+        return error_page(request, 403, message)

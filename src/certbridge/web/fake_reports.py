@@ -66,7 +66,8 @@ def review_fake_report(session: Session, *, principal: Principal, report_id: int
     report.status, report.review_note, report.reviewed_at = "reviewed", note.strip()[:2000], utcnow()
     session.flush()
     record_event(session, type="fake_report.reviewed", subject_type="fake_report", subject_id=report.id,
-                 actor=principal.actor, public=False, data={"state": {"status": "reviewed"}, "note": report.review_note})
+                 actor=principal.actor, public=False,
+                 data={"state": {"status": "reviewed"}, "note": report.review_note})
     return report
 
 

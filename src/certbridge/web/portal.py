@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -11,7 +10,7 @@ from sqlalchemy import select
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.pagination import decode_cursor, encode_cursor
-from certbridge.certificates.models import Certificate
+from certbridge.certificates.models import STATUSES, Certificate
 from certbridge.certificates.queries import CertificateFilter, list_certificates
 from certbridge.certificates.service import get_certificate
 from certbridge.certificates.verification import verify_holder, verify_number
@@ -41,7 +40,7 @@ def _clean(value: str | None, limit: int = 100) -> str | None:
 def search_filter(request: Request) -> tuple[CertificateFilter, dict[str, str]]:
     """Read the search box and filters from the query string (ignoring values that cannot match)."""
     qp = request.query_params
-    status = qp.get("status") if qp.get("status") in ("valid", "suspended", "withdrawn", "cancelled", "expired") else None
+    status = qp.get("status") if qp.get("status") in STATUSES else None
     region = qp.get("region") if (qp.get("region") or "").isdigit() and len(qp.get("region")) == 6 else None
     body = qp.get("body") if (qp.get("body") or "").isdigit() and len(qp.get("body")) < 10 else None
     values = {"q": _clean(qp.get("q")), "status": status, "scheme": _clean(qp.get("scheme"), 20), "body": body,

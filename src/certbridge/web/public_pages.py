@@ -11,10 +11,10 @@ from certbridge.db import write_session
 from certbridge.errors import DomainError
 from certbridge.web import credentials_link, lookups
 from certbridge.web.csrf import require_csrf
+from certbridge.web.fake_reports import file_fake_report
 from certbridge.web.forms import domain_errors, form_values_of
 from certbridge.web.i18n import N_, gettext, request_language
 from certbridge.web.templating import redirect, render, t
-from certbridge.web.fake_reports import file_fake_report
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 REPORT_LABELS = {"number": N_("Certificate number"), "body_ref": N_("Issuing body shown on it"),

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from certbridge.api.deps import ReadDB
 from certbridge.db import write_session
 from certbridge.errors import DomainError, InvalidInput
-from certbridge.registry import labs as lab_service, people as people_service
+from certbridge.registry import labs as lab_service
+from certbridge.registry import people as people_service
 from certbridge.registry.bodies import find_body
 from certbridge.registry.models import CertificationBody, Lab, Person, Scheme, Standard
 from certbridge.registry.service import find_organization_by_uscc

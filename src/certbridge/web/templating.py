@@ -13,7 +13,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 
-from certbridge.i18n.catalog import has_message, render as render_message
+from certbridge.i18n.catalog import has_message
+from certbridge.i18n.catalog import render as render_message
 from certbridge.web import csrf, i18n
 from certbridge.web.nav import visible_entries
 
