@@ -71,3 +71,21 @@ def test_without_the_credentials_capability_the_page_says_so(client, monkeypatch
     monkeypatch.setattr(credentials_link, "check_token", lambda session, settings, token: None)
     page = client.get("/v/x")
     assert page.status_code == 200 and "本平台尚未启用签名二维码" in page.text
+
+
+def test_certificate_qr_code_round_trip(client, sessions, make_certificate):
+    """With the credentials capability: the page's QR token verifies, and a tampered one does not."""
+    import re
+
+    cid = make_certificate("00126Q26904R0M/4500")
+    page = client.get(f"/certificates/{cid}").text
+    if not credentials_link.available():
+        assert "本平台尚未启用签名二维码和核验回执" in page
+        return
+    assert "<svg" in page and f"/api/v1/certificates/{cid}/receipt.pdf" in page
+    token = re.search(r'href="/v/([^"]+)"', page).group(1)
+    landing = client.get(f"/v/{token}")
+    assert landing.status_code == 200 and "真实，且目前有效" in landing.text and "00126Q26904R0M/4500" in landing.text
+    tampered = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    forged = client.get(f"/v/{tampered}")
+    assert forged.status_code == 400 and "该二维码不是真实的" in forged.text
