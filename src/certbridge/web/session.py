@@ -44,6 +44,9 @@ def sign_in(session: Session, *, username: str, password: str, client_ip: str | 
     token = secrets.token_urlsafe(32)
     item = WebSession(token_hash=token_hash(token), user_id=user.id, created_at=now,
                       expires_at=now + timedelta(hours=hours))
+    # Rows of sessions that ended a week ago are no use to anyone: drop this user's.
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id,
+                                             WebSession.expires_at < now - timedelta(days=7)))
     session.add(item)
     session.flush()
     record_event(session, type="web.signed_in", subject_type="user", subject_id=user.id,

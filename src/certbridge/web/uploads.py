@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from certbridge.db import utcnow
 from certbridge.errors import NotFound
 from certbridge.events import record_event
 from certbridge.policy import require_body_operator
 from certbridge.principal import Principal
 from certbridge.web.models import WebUpload
 
+KEEP_FOR = timedelta(days=1)
+
 
 def stage_upload(session: Session, *, principal: Principal, session_id: int, body_id: int, filename: str,
                  data: bytes, rows: int) -> WebUpload:
     """Keep a previewed file until its import is confirmed; replaces the session's earlier staged file."""
     require_body_operator(principal, body_id)
-    session.execute(delete(WebUpload).where(WebUpload.session_id == session_id))
+    # One staged file per session; files nobody confirmed within a day are dropped.
+    session.execute(delete(WebUpload).where((WebUpload.session_id == session_id)
+                                            | (WebUpload.created_at < utcnow() - KEEP_FOR)))
     digest = hashlib.sha256(data).hexdigest()
     item = WebUpload(session_id=session_id, body_id=body_id, filename=filename[:200], sha256=digest, data=data)
     session.add(item)
