@@ -17,12 +17,14 @@ API_ROUTERS = (
     "certbridge.registry.api",
     "certbridge.auth.api",
     "certbridge.audit.api",
+    "certbridge.ledger.api",
+    "certbridge.credentials.api",
     "certbridge.supervision.api",
     "certbridge.credit.api",
     "certbridge.licensing.api",
 )
 # Capabilities that need more than a router (pages, static files, middleware) expose install(app).
-INSTALLERS: tuple[str, ...] = ("certbridge.security.install", "certbridge.web.install")
+INSTALLERS: tuple[str, ...] = ("certbridge.security.install", "certbridge.web.install", "certbridge.ledger.background")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

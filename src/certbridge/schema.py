@@ -6,6 +6,7 @@ from certbridge.auth import models as auth_models  # noqa: F401
 from certbridge.certificates import models as certificate_models  # noqa: F401
 from certbridge.credit import models as credit_models  # noqa: F401
 from certbridge.db import Base
+from certbridge.ledger import models as ledger_models  # noqa: F401
 from certbridge.licensing import models as licensing_models  # noqa: F401
 from certbridge.registry import models as registry_models  # noqa: F401
 from certbridge.supervision import models as supervision_models  # noqa: F401

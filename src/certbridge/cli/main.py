@@ -20,6 +20,8 @@ COMMAND_MODULES = (
     "certbridge.cli.uscc",
     "certbridge.cli.users",
     "certbridge.cli.transfer",
+    "certbridge.cli.ledger",
+    "certbridge.cli.credentials",
     "certbridge.cli.demo",
     "certbridge.cli.supervision",
     "certbridge.cli.credit",

@@ -19,6 +19,7 @@ def _all_messages() -> dict[str, dict[str, str]]:
         USCC_MESSAGES = {}
     merged.update(USCC_MESSAGES)
     from certbridge.i18n.messages_security import MESSAGES as SECURITY_MESSAGES; merged.update(SECURITY_MESSAGES)  # noqa: E702
+    from certbridge.i18n.messages_ledger import MESSAGES as LEDGER_MESSAGES; merged.update(LEDGER_MESSAGES)  # noqa: E702
     from certbridge.i18n.messages_web import MESSAGES as WEB_MESSAGES; merged.update(WEB_MESSAGES)  # noqa: E702
     from certbridge.i18n.messages_bulk import MESSAGES as BULK_MESSAGES; merged.update(BULK_MESSAGES)  # noqa: E702
     from certbridge.i18n.messages_supervision import MESSAGES as SUPERVISION_MESSAGES; merged.update(SUPERVISION_MESSAGES)  # noqa: E702,E501

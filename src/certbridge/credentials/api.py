@@ -1,0 +1,105 @@
+"""Credential endpoints: a certificate's signed token and QR code, receipts, and the online token check."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from certbridge.api.deps import Lang, ReadDB
+from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.credentials.qr import qr_png, qr_svg
+from certbridge.credentials.receipts import build_receipt, receipt_pdf
+from certbridge.credentials.service import certificate_token, credential_verifier_keys, verification_url, \
+    verify_token_online
+from certbridge.i18n.catalog import render
+from certbridge.ledger.deps import LedgerDB
+
+router = APIRouter(prefix="/api/v1", tags=["credentials"], responses=PROBLEM_RESPONSES)
+
+CertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+PNG = {200: {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}, "description": "PNG"}}
+SVG = {200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}, "description": "SVG"}}
+PDF = {200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+             "description": "A one-page PDF with the signed receipt JSON embedded"}}
+# Tokens change only when the certificate's token fields or the key change: a short cache is safe.
+SHORT_CACHE = {"Cache-Control": "public, max-age=300"}
+
+
+class TokenOut(BaseModel):
+    """A certificate's signed token and the URL its QR code carries."""
+
+    token: str = Field(description="base64url(payload).base64url(signature), see docs/ledger.md")
+    url: str = Field(description="Verification URL printed as the QR code")
+    keys: list[str] = Field(description="This instance's credential verifier keys, to check tokens offline")
+
+
+class TokenCheckOut(BaseModel):
+    """The online verdict on a token."""
+
+    authentic: bool = Field(description="Signed by this instance's credential key")
+    valid_now: bool = Field(description="Authentic, and the certificate is valid today with the same data")
+    reason: str = Field(examples=["token.valid"])
+    message: str = Field(description="The verdict in the caller's language")
+    status: str | None = Field(description="The certificate's status now")
+    certificate_id: int | None
+    changed_fields: list[str] = Field(description="Token fields that no longer match the certificate")
+    payload: dict | None = Field(description="What the token says (see docs/ledger.md for the keys)")
+
+
+@router.get("/certificates/{certificate_id}/token", response_model=TokenOut, summary="Signed token of a certificate")
+def token(certificate_id: CertId, db: ReadDB, request: Request):
+    """Return the certificate's compact signed token and its verification URL."""
+    settings = request.app.state.settings
+    value = certificate_token(db, settings=settings, certificate_id=certificate_id)
+    return JSONResponse({"token": value, "url": verification_url(settings, value),
+                         "keys": credential_verifier_keys(db, settings)}, headers=SHORT_CACHE)
+
+
+@router.get("/certificates/{certificate_id}/qr.svg", responses=SVG, summary="QR code (SVG)")
+def qr_code_svg(certificate_id: CertId, db: ReadDB, request: Request):
+    """Return the certificate's QR code as SVG (it carries the verification URL with the signed token)."""
+    settings = request.app.state.settings
+    url = verification_url(settings, certificate_token(db, settings=settings, certificate_id=certificate_id))
+    return Response(qr_svg(url), media_type="image/svg+xml", headers=SHORT_CACHE)
+
+
+@router.get("/certificates/{certificate_id}/qr.png", responses=PNG, summary="QR code (PNG)")
+def qr_code_png(certificate_id: CertId, db: ReadDB, request: Request,
+                scale: Annotated[int, Query(ge=1, le=20, description="Pixels per module")] = 6):
+    """Return the certificate's QR code as PNG."""
+    settings = request.app.state.settings
+    url = verification_url(settings, certificate_token(db, settings=settings, certificate_id=certificate_id))
+    return Response(qr_png(url, scale=scale), media_type="image/png", headers=SHORT_CACHE)
+
+
+@router.get("/certificates/{certificate_id}/receipt.json", summary="Signed verification receipt (JSON)")
+def receipt_json(certificate_id: CertId, db: LedgerDB, request: Request) -> dict:
+    """Return a signed receipt of the certificate's status now, with its proofs; check it with verify-receipt."""
+    receipt = build_receipt(db, settings=request.app.state.settings, certificate_id=certificate_id)
+    name = f"receipt-{certificate_id}-{receipt['issued_at'][:10]}.json"
+    return JSONResponse(receipt, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                          "Cache-Control": "no-store"})
+
+
+@router.get("/certificates/{certificate_id}/receipt.pdf", responses=PDF, summary="Verification receipt (PDF)")
+def receipt_as_pdf(certificate_id: CertId, db: LedgerDB, request: Request):
+    """Return the one-page PDF receipt (Chinese and English), with the signed JSON embedded in it."""
+    receipt = build_receipt(db, settings=request.app.state.settings, certificate_id=certificate_id)
+    name = f"receipt-{certificate_id}-{receipt['issued_at'][:10]}.pdf"
+    return Response(receipt_pdf(receipt), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+@router.get("/tokens/verify", response_model=TokenCheckOut, summary="Verify a certificate token online")
+def verify(db: ReadDB, lang: Lang, request: Request,
+           token: Annotated[str, Query(min_length=1, max_length=2000, description="The token from the QR code")]):
+    """Check a token's signature and the certificate's current status: only a valid certificate verifies."""
+    check = verify_token_online(db, settings=request.app.state.settings, token=token)
+    status = render(f"status.{check.status}", lang) if check.status else ""
+    return {"authentic": check.authentic, "valid_now": check.valid_now, "reason": check.reason,
+            "message": render(check.reason, lang, status=status, fields=", ".join(check.changed_fields)),
+            "status": check.status, "certificate_id": check.certificate_id,
+            "changed_fields": list(check.changed_fields), "payload": check.payload}

@@ -1,0 +1,144 @@
+"""Checking a verification receipt offline: its signature, its checkpoint, its events, its claim.
+
+Needs no database and no network. Pass the credential and log verifier keys you trust (published by
+the instance, e.g. GET /api/v1/ledger/keys, or printed in its documentation); without them the keys
+embedded in the receipt are used, which proves the receipt was not altered but not who made it —
+the result says so, and the CLI warns.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import zlib
+from typing import Any
+
+from certbridge.kit.canonical_json import canonical_bytes
+from certbridge.kit.merkle import ProofError, leaf_hash, verify_inclusion
+from certbridge.kit.signed_note import InvalidKeyError, Verifier
+from certbridge.ledger.offline import OfflineCheckError, decode_b64, verify_checkpoint_note
+
+RECEIPT_FORMAT = "certbridge-receipt/v1"
+RECEIPT_CONTEXT = b"certbridge-receipt/v1\n"
+
+
+_EMBEDDED = re.compile(rb"/Type\s*/EmbeddedFile\b")
+_LENGTH = re.compile(rb"/Length\s+(\d+)")
+
+
+def extract_receipt(data: bytes) -> dict[str, Any]:
+    """Return the receipt from receipt.json bytes, or from the JSON embedded in a receipt PDF."""
+    if data.lstrip().startswith(b"{"):
+        try:
+            return json.loads(data)
+        except ValueError:
+            raise OfflineCheckError("receipt.format") from None
+    if not data.startswith(b"%PDF-"):
+        raise OfflineCheckError("receipt.format")
+    # Our PDFs hold one embedded file: find its dictionary, then its stream of /Length bytes.
+    for match in _EMBEDDED.finditer(data):
+        start = data.rfind(b" obj", 0, match.start())
+        head_end = data.find(b"stream", match.end())
+        length = _LENGTH.search(data, start, head_end)
+        if start < 0 or head_end < 0 or length is None:
+            continue
+        body_start = head_end + len(b"stream")
+        body_start += 2 if data[body_start:body_start + 2] == b"\r\n" else 1
+        raw = data[body_start:body_start + int(length.group(1))]
+        if b"/FlateDecode" in data[start:head_end]:
+            raw = zlib.decompress(raw)
+        try:
+            return json.loads(raw)
+        except ValueError:
+            continue
+    raise OfflineCheckError("receipt.no_embedded_json")
+
+
+def effective_status_on(status: str, expires_on: str, on: str) -> str:
+    """Return the status that holds on a day (ISO dates): past its expiry a certificate is expired."""
+    if status in ("valid", "suspended") and on > expires_on:
+        return "expired"
+    return status
+
+
+def _check_signature(receipt: dict[str, Any], keys: list[str]) -> str:
+    sig = receipt.get("signature") or {}
+    try:
+        signature = base64.b64decode(sig.get("value", ""), validate=True)
+    except (binascii.Error, ValueError):
+        raise OfflineCheckError("receipt.bad_signature") from None
+    unsigned = {k: v for k, v in receipt.items() if k != "signature"}
+    message = RECEIPT_CONTEXT + canonical_bytes(unsigned)
+    for key in keys:
+        try:
+            verifier = Verifier(key)
+        except InvalidKeyError as exc:
+            raise OfflineCheckError("offline.bad_key", detail=str(exc)) from None
+        name = f"{verifier.name}+{verifier.key_id:08x}"
+        if name == sig.get("key") and verifier.name == f"{receipt.get('issuer')}/credential":
+            if verifier.verify(message, signature):
+                return name
+            raise OfflineCheckError("receipt.bad_signature")
+    raise OfflineCheckError("receipt.unknown_key", key=sig.get("key"))
+
+
+def _fold_events(receipt: dict[str, Any], root: bytes, size: int) -> dict[str, Any]:
+    cert_id = str(receipt["certificate"]["id"])
+    state: dict[str, Any] = {}
+    last = -1
+    for item in receipt.get("events") or []:
+        seq, body = int(item["seq"]), item["body"]
+        proof = [decode_b64(h, "inclusion_proof") for h in item["inclusion_proof"]]
+        try:
+            verify_inclusion(leaf_hash(body.encode("utf-8")), seq, size, proof, root)
+        except ProofError as exc:
+            raise OfflineCheckError("receipt.event_not_in_log", seq=seq, detail=str(exc)) from None
+        event = json.loads(body)
+        if event.get("seq") != seq or event.get("subject") != {"type": "certificate", "id": cert_id}:
+            raise OfflineCheckError("receipt.event_foreign", seq=seq)
+        if seq <= last:
+            raise OfflineCheckError("receipt.event_order", seq=seq)
+        last = seq
+        change = (event.get("data") or {}).get("state")
+        if isinstance(change, dict):
+            state.update(change)
+    if not state:
+        raise OfflineCheckError("receipt.no_events")
+    return state
+
+
+def verify_receipt(receipt: dict[str, Any], *, credential_keys: list[str] | None = None,
+                   log_keys: list[str] | None = None, witness_keys: list[str] = (),
+                   min_cosignatures: int = 0) -> dict[str, Any]:
+    """Check a receipt completely; raise OfflineCheckError naming what fails, or return what it proves."""
+    if not isinstance(receipt, dict) or receipt.get("format") != RECEIPT_FORMAT:
+        raise OfflineCheckError("receipt.format")
+    embedded = (receipt.get("keys") or {})
+    try:
+        signed_by = _check_signature(receipt, credential_keys or [embedded.get("credential", "")])
+        verified = verify_checkpoint_note(receipt["checkpoint"], log_keys=log_keys or list(embedded.get("log") or []),
+                                          witness_keys=witness_keys, min_cosignatures=min_cosignatures)
+        cp = verified.checkpoint
+        if cp.size != receipt["tree_size"]:
+            raise OfflineCheckError("offline.size_mismatch", bundle=receipt["tree_size"], checkpoint=cp.size)
+        state = _fold_events(receipt, cp.root_hash, cp.size)
+        claim = receipt["certificate"]
+    except (KeyError, TypeError, ValueError):
+        raise OfflineCheckError("receipt.format") from None
+    logged = {"number": state.get("number"), "holder_name": state.get("holder_name"),
+              "issued_on": state.get("issued_on"), "expires_on": state.get("expires_on")}
+    claimed = {"number": claim.get("number"), "holder_name": (claim.get("holder") or {}).get("name"),
+               "issued_on": claim.get("issued_on"), "expires_on": claim.get("expires_on")}
+    for name, value in claimed.items():
+        if logged[name] != value:
+            raise OfflineCheckError("receipt.claim_differs", field=name, claim=value, log=logged[name])
+    status = effective_status_on(state.get("status") or "", state.get("expires_on") or "",
+                                 receipt["issued_at"][:10])
+    if status != claim.get("status") or claim.get("valid") != (status == "valid"):
+        raise OfflineCheckError("receipt.claim_differs", field="status", claim=claim.get("status"), log=status)
+    return {"certificate": claim, "status": status, "issued_at": receipt["issued_at"], "tree_size": cp.size,
+            "origin": cp.origin, "signed_by": signed_by, "log_signed_by": verified.signed_by,
+            "cosigned_by": verified.cosigned_by, "embedded_keys": not (credential_keys and log_keys),
+            "statement": receipt.get("statement") or {}}

@@ -1,0 +1,115 @@
+"""Keeping the tree and its checkpoints current: at startup, after every write, and in the background.
+
+* At startup the app integrates whatever is pending before it serves anything.
+* After a successful write request (POST/PUT/PATCH/DELETE answered < 400), the middleware integrates
+  the events that request committed and signs a checkpoint *before* the response leaves. So a client
+  that just issued a certificate can download its proof at once, and nothing in the ledger tables
+  changes behind a later request's back.
+* A background task catches what other processes wrote (the CLI, other app servers) every INTERVAL
+  seconds — one cheap read when there is nothing — and asks the configured witnesses to cosign.
+
+Proof endpoints also integrate on demand (deps.integrated_read), so a proof never waits on timing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from certbridge.ledger.integrate import integrate_pending
+from certbridge.ledger.witnessing import request_cosignatures
+
+log = logging.getLogger(__name__)
+
+INTERVAL_SECONDS = 1.0
+WITNESS_TIMEOUT_SECONDS = 10.0
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def integrate_now(app: FastAPI) -> bool:
+    """Integrate pending events; tell whether a new checkpoint was signed. Never raises: logs instead."""
+    try:
+        return integrate_pending(app.state.sessions, settings=app.state.settings) is not None
+    except Exception:  # the write already committed; the background task will retry the integration
+        log.exception("ledger integration failed")
+        return False
+
+
+def _witness_client(app: FastAPI) -> httpx.Client:
+    return getattr(app.state, "witness_http", None) or httpx.Client(timeout=WITNESS_TIMEOUT_SECONDS)
+
+
+def run_once(app: FastAPI, http: httpx.Client) -> None:
+    """Integrate what other processes wrote, then ask witnesses to cosign the newest checkpoint."""
+    integrate_pending(app.state.sessions, settings=app.state.settings)
+    request_cosignatures(app.state.sessions, http=http)
+
+
+async def _loop(app: FastAPI, stop: asyncio.Event) -> None:
+    http = _witness_client(app)
+    failures = 0
+    try:
+        while not stop.is_set():
+            try:
+                await asyncio.to_thread(run_once, app, http)
+                failures = 0
+            except Exception:  # never let the integrator take the app down; say why, back off
+                failures += 1
+                if failures in (1, 10) or failures % 100 == 0:
+                    log.exception("ledger background integration failed (%d in a row)", failures)
+            delay = app.state.ledger_interval * min(2 ** failures, 120)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+            except asyncio.TimeoutError:
+                pass
+    finally:
+        if http is not getattr(app.state, "witness_http", None):
+            http.close()
+
+
+class IntegrateAfterWrite:
+    """ASGI middleware: after a successful write, integrate its events before the response starts."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        application = scope["app"]
+
+        async def send_after_integrating(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                await run_in_threadpool(integrate_now, application)
+            await send(message)
+
+        await self.app(scope, receive, send_after_integrating)
+
+
+def install(app: FastAPI) -> None:
+    """Integrate at startup, after each write, and in the background (app.state.ledger_interval = None stops it)."""
+    app.state.ledger_interval = INTERVAL_SECONDS
+    app.add_middleware(IntegrateAfterWrite)
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: FastAPI):
+        async with inner(application) as state:
+            await run_in_threadpool(integrate_now, application)
+            stop = asyncio.Event()
+            task = asyncio.create_task(_loop(application, stop)) if application.state.ledger_interval else None
+            try:
+                yield state
+            finally:
+                stop.set()
+                if task is not None:
+                    await task
+
+    app.router.lifespan_context = lifespan

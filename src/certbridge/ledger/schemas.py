@@ -1,0 +1,79 @@
+"""API shapes of the ledger: proofs, bundles, events, keys and witnesses."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class InclusionProofOut(BaseModel):
+    """An RFC 9162 inclusion proof."""
+
+    index: int = Field(description="Leaf index (the event's seq)")
+    tree_size: int
+    leaf_hash: str = Field(description="base64 of SHA-256(0x00 ‖ event body)")
+    proof: list[str] = Field(description="base64 hashes, leaf end first")
+
+
+class ConsistencyProofOut(BaseModel):
+    """An RFC 9162 consistency proof between two tree sizes."""
+
+    old_size: int
+    new_size: int
+    proof: list[str] = Field(description="base64 hashes")
+
+
+class SubjectOut(BaseModel):
+    """What an event is about."""
+
+    type: str
+    id: str
+
+
+class EventOut(BaseModel):
+    """One event of the log; the body (exactly the hashed bytes) only when public."""
+
+    seq: int
+    leaf_hash: str = Field(description="base64")
+    public: bool
+    type: str | None
+    subject: SubjectOut | None
+    at: str | None
+    body: str | None = Field(description="Canonical JSON (RFC 8785) whose leaf hash is leaf_hash; null if not public")
+
+
+class ProofBundle(BaseModel):
+    """Everything needed to check offline that an event is in a signed checkpoint (format certbridge-proof/v1)."""
+
+    format: str = Field(examples=["certbridge-proof/v1"])
+    index: int
+    event: str | None = Field(description="The event body, exactly as hashed; null for non-public events")
+    leaf_hash: str
+    tree_size: int
+    root_hash: str
+    inclusion_proof: list[str]
+    checkpoint: str = Field(description="The signed checkpoint note (with witness cosignatures)")
+    log_keys: list[str] = Field(description="The log's verifier keys, for information only: check with your own copy")
+
+
+class KeyOut(BaseModel):
+    """A verifier key this instance has used."""
+
+    purpose: str = Field(description="log | witness | credential")
+    name: str
+    key_id: str
+    verifier_key: str
+    valid_from: str
+    valid_until: str | None
+
+
+class WitnessOut(BaseModel):
+    """A witness this log asks for cosignatures."""
+
+    id: int
+    name: str
+    url: str
+    verifier_key: str
+    last_size: int
+    active: bool
+    last_contact_at: str | None
+    last_error: str | None

@@ -1,0 +1,84 @@
+"""tlog-tiles resources: tiles that kit.tiles authenticates, entry bundles without private bodies, caching."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+
+from certbridge.db import write_session
+from certbridge.events import EventDraft, record_events
+from certbridge.kit.merkle import leaf_hash, prove_record, prove_tree
+from certbridge.kit.tiles import TILE_WIDTH, Tile, decode_entry_bundle, tile_hash_reader
+from tests.ledger.conftest import open_checkpoint
+
+
+def _grow(sessions, count: int) -> None:
+    with write_session(sessions) as session:
+        record_events(session, [EventDraft("test.appended", "test", str(i), "system", {"i": i}) for i in range(count)])
+
+
+def _read_tile(client):
+    def read(tile: Tile) -> bytes:
+        r = client.get("/log/" + tile.path())
+        assert r.status_code == 200, (tile.path(), r.text)
+        return r.content
+    return read
+
+
+def test_proofs_computed_from_served_tiles_match_the_api(client, sessions):
+    _grow(sessions, 600)  # two full level-0 tiles and a partial one
+    cp = open_checkpoint(client)
+    assert cp.size > 2 * TILE_WIDTH
+    reader = tile_hash_reader(cp.size, _read_tile(client), root_hash=cp.root_hash)  # authenticates every tile
+    for index in (0, 255, 256, 511, 512, cp.size - 1):
+        api = client.get("/api/v1/ledger/proof/inclusion", params={"index": index, "size": cp.size}).json()
+        assert [base64.b64encode(h).decode() for h in prove_record(cp.size, index, reader)] == api["proof"]
+    api = client.get("/api/v1/ledger/proof/consistency", params={"old": 300, "new": cp.size}).json()
+    assert [base64.b64encode(h).decode() for h in prove_tree(cp.size, 300, reader)] == api["proof"]
+
+
+def test_full_tiles_are_immutable_partial_ones_short_lived_and_missing_ones_404(client, sessions):
+    _grow(sessions, 300)
+    size = open_checkpoint(client).size
+    full = client.get("/log/tile/0/000")
+    assert full.status_code == 200 and len(full.content) == 256 * 32
+    assert "immutable" in full.headers["cache-control"] and full.headers["content-type"] == "application/octet-stream"
+    partial = client.get(f"/log/tile/0/001.p/{size - 256}")
+    assert partial.status_code == 200 and len(partial.content) == (size - 256) * 32
+    assert "immutable" not in partial.headers["cache-control"]
+    assert client.get("/log/tile/1/000.p/1").status_code == 200  # the level-1 hash of the first full tile
+    assert client.get("/log/tile/0/002").status_code == 404  # not in the tree yet
+    assert client.get(f"/log/tile/0/001.p/{size - 255}").status_code == 404
+    assert client.get("/log/tile/0/x000/001").status_code == 404  # non-canonical path
+
+
+def test_entry_bundles_carry_public_bodies_and_redact_private_ones(client, sessions):
+    cp = open_checkpoint(client)
+    width = min(cp.size, TILE_WIDTH)
+    path = f"/log/tile/entries/000.p/{width}" if width < TILE_WIDTH else "/log/tile/entries/000"
+    r = client.get(path, headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200
+    data = r.content if r.content[:2] != b"\x1f\x8b" else gzip.decompress(r.content)
+    entries = decode_entry_bundle(data, width)
+    hashes = client.get("/log/" + Tile(0, 0, width).path()).content
+    redacted = 0
+    for seq, entry in enumerate(entries):
+        leaf = hashes[seq * 32:(seq + 1) * 32]
+        parsed = json.loads(entry)
+        if parsed.get("redacted"):
+            redacted += 1
+            assert parsed == {"leaf_hash": base64.b64encode(leaf).decode(), "redacted": True, "seq": seq}
+        else:
+            assert leaf_hash(entry) == leaf and parsed["seq"] == seq
+    assert redacted >= 7  # the world's user accounts and API keys
+    assert b"user.created" not in data and b"api_key.created" not in data
+
+
+def test_a_private_event_shows_its_leaf_hash_but_not_its_body(client, world):
+    size = open_checkpoint(client).size
+    events = [client.get(f"/api/v1/ledger/events/{seq}").json() for seq in range(size)]
+    private = [e for e in events if not e["public"]]
+    assert private and all(e["body"] is None and e["type"] is None and e["leaf_hash"] for e in private)
+    as_regulator = client.get(f"/api/v1/ledger/events/{private[0]['seq']}", headers=world.auth("regulator")).json()
+    assert as_regulator["body"] is not None and as_regulator["type"].startswith(("user.", "api_key."))
