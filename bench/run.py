@@ -106,6 +106,32 @@ def bench_verify(sessions, numbers: list[str]) -> dict:
     return {"verify_p50_us": _pct(times, 50), "verify_p99_us": _pct(times, 99)}
 
 
+PROTOTYPE_VERIFY = (
+    "SELECT c.id, c.number, c.status, c.status_reason, c.status_changed_on, c.suspended_until, c.scheme_code, "
+    "c.issued_on, c.expires_on, c.cycle, c.scope, c.holder_name, c.organization_id, c.region_code, b.id, b.code, "
+    "b.name, b.approval_number, b.status, o.uscc, EXISTS (SELECT 1 FROM restriction r WHERE r.subject_type = "
+    "'organization' AND r.subject_id = c.organization_id AND r.kind IN ('dishonesty_list', 'permanent_exit') AND "
+    "r.starts_on <= {p} AND (r.ends_on IS NULL OR r.ends_on >= {p}) AND (r.lifted_on IS NULL OR r.lifted_on > {p})) "
+    "FROM certificate c JOIN certification_body b ON b.id = c.body_id LEFT JOIN organization o ON o.id = "
+    "c.organization_id WHERE c.number = {p} ORDER BY c.id")
+
+
+def bench_verify_prototype(sessions, numbers: list[str]) -> dict:
+    """Time the same facts fetched by one SQL statement: the floor a Core verify path could reach."""
+    with sessions() as session:
+        conn = session.connection()
+        mark = "?" if conn.dialect.name == "sqlite" else "%s"
+        sql = PROTOTYPE_VERIFY.format(p=mark)
+        raw = conn.connection.driver_connection
+        today = date.today().isoformat()
+        times = []
+        for n in numbers:
+            t = time.perf_counter()
+            raw.execute(sql, (today, today, today, n)).fetchall()
+            times.append((time.perf_counter() - t) * 1e6)
+    return {"verify_sql_p50_us": _pct(times, 50), "verify_sql_p99_us": _pct(times, 99)}
+
+
 def bench_search(sessions, terms: dict[int, list[str]], dialect: str) -> dict:
     """Time the search box (top 20) per query length, and the raw index query beside it."""
     from certbridge.certificates.queries import CertificateFilter, list_certificates
@@ -228,6 +254,7 @@ def run(size: int, *, backend: str = "sqlite", seed: int = 2026, reuse: bool = F
     result = {"size": size, "backend": backend, "seed": seed, "build_s": build_s, "machine": machine(),
               "date": date.today().isoformat()}
     result.update(bench_verify(sessions, sample["numbers"]))
+    result.update(bench_verify_prototype(sessions, sample["numbers"]))
     result["search"] = bench_search(sessions, sample["terms"], engine.dialect.name)
     result.update(bench_import(factory, import_rows, rng))
     engine.dispose()
@@ -259,6 +286,8 @@ def table(result: dict) -> str:
         ("verify over HTTP, p99", f"{app['p99_ms']:.1f} ms", f"{base['p99_ms']:.1f} ms", "", "≤ 10 ms"),
         ("verify in-process, p50 / p99", f"{result['verify_p50_us']:.0f} / {result['verify_p99_us']:.0f} µs", "", "",
          "p99 ≤ 100 µs"),
+        ("  same facts by one SQL statement (prototype), p50 / p99",
+         f"{result['verify_sql_p50_us']:.0f} / {result['verify_sql_p99_us']:.0f} µs", "", "", ""),
     ]
     for length, s in result["search"].items():
         ratio = f"{s['p95_ms'] / s['raw_p95_ms']:.1f} ×" if s["raw_p95_ms"] else ""

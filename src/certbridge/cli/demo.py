@@ -22,7 +22,8 @@ MESSAGES = {
                                 "Database {database} already holds certificates; demo data goes into an empty one."),
 }
 PHASES = {"schema": "建立数据库 / schema", "registries": "机构、审核员、实验室 / registries",
-          "certificates": "证书及其历史 / certificates", "indexes": "建立索引 / indexes"}
+          "certificates": "证书及其历史 / certificates", "indexes": "建立索引 / indexes",
+          "ledger": "账本入树并签名 / ledger tree and checkpoint"}
 
 
 def _say(code: str, lang: str, **params) -> str:

@@ -193,6 +193,12 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
 
     loading.restore_indexes(engine, aside, step)
     made_accounts = accounts(sessions, snapshot) if accounts else None
+    report("ledger", 0, 1)
+    # Hash the whole log into the Merkle tree and sign a checkpoint now, so the first `serve` answers at once.
+    from certbridge.ledger.integrate import integrate_pending
+
+    integrate_pending(sessions, settings=settings)
+    report("ledger", 1, 1)
     counts = _counts(sessions)
     if engine.dialect.name == "sqlite":
         raw = engine.raw_connection()
