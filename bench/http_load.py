@@ -76,10 +76,10 @@ def start_server(which: str, env: dict[str, str], port: int) -> tuple[subprocess
     raise RuntimeError(f"{which} server did not answer within 120 s")
 
 
-def rss_mb(pid: int) -> float:
-    """Return a process's resident memory in MB."""
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """Return a process's resident memory in MB (VmRSS; RssAnon is the private part, without mapped files)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return 0.0
 
