@@ -1,7 +1,7 @@
 """security: the audit trail
 
 Revision ID: 0006security
-Revises: 0001core
+Revises: 0004supervision
 Create Date: 2026-11-21 17:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from certbridge.db import UTCDateTime
 
 revision = "0006security"
-down_revision = "0001core"
+down_revision = "0004supervision"
 branch_labels = None
 depends_on = None
 

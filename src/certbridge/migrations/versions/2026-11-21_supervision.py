@@ -1,7 +1,7 @@
 """supervision and credit: check matters, plans, verifiable draws, tasks; penalties, credit, lists; 双公示
 
 Revision ID: 0004supervision
-Revises: 0001core
+Revises: 0003web
 Create Date: 2026-11-21 17:10:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from certbridge.db import UTCDateTime
 
 revision = "0004supervision"
-down_revision = "0001core"
+down_revision = "0003web"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """web: sign-in sessions, staged uploads, fake-certificate reports
 
 Revision ID: 0003web
-Revises: 0001core
+Revises: 0002ledger
 Create Date: 2026-11-21 17:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from certbridge.db import UTCDateTime
 
 revision = "0003web"
-down_revision = "0001core"
+down_revision = "0002ledger"
 branch_labels = None
 depends_on = None
 
