@@ -198,7 +198,14 @@ def change_setting(key: Annotated[str, Path(max_length=60)], item: SettingIn, db
     return {"key": row.key, "value": row.value}
 
 
-@router.get("/publicity/export", summary="双公示 export (XK_ / CF_ layout)")
+EXPORT_MEDIA = {"text/csv; charset=utf-8": {"schema": {"type": "string"}},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+                    {"schema": {"type": "string", "format": "binary"}}}
+
+
+@router.get("/publicity/export", summary="双公示 export (XK_ / CF_ layout)", response_class=Response,
+            responses={200: {"description": "CSV (UTF-8 with BOM, header of field codes) or XLSX",
+                             "content": EXPORT_MEDIA}})
 def export_publicity(db: ReadDB, principal: CurrentPrincipal, layout: Literal["XK", "CF"] = "CF",
                      format: Literal["csv", "xlsx"] = "csv", scope: Literal["public", "all"] = "public"):
     """Export licensing (XK) or penalty (CF) records in the 双公示 field layout; `all` is for regulators."""

@@ -1,0 +1,284 @@
+"""Credit and 双公示 pages: published penalties, the dishonesty list and licensing records for the public; the
+regulator's console for penalties, listings, bars, revocations and licensing publication.
+
+Rendered on the web layer's base (templates under web/templates/credit/), reached lazily like
+supervision/views.py: the web layer sits above every capability.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from importlib import import_module
+from types import SimpleNamespace
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Path, Request
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from certbridge.api.deps import ReadDB
+from certbridge.api.pagination import decode_cursor, next_cursor
+from certbridge.credit import lists, penalties
+from certbridge.credit.models import DishonestyListing
+from certbridge.credit.schemas import ListingIn, PenaltyIn
+from certbridge.db import write_session
+from certbridge.errors import DomainError, InvalidInput, NotFound
+from certbridge.i18n.catalog import render as message
+from certbridge.licensing import service as licensing
+from certbridge.licensing.deadlines import calendar_for
+from certbridge.licensing.queries import licensing_view, list_licensing_records
+
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+CONSOLE = "/regulator/credit"
+
+
+@cache
+def web() -> SimpleNamespace:
+    """Return the web layer's modules this page module renders through."""
+    return SimpleNamespace(**{name: import_module(f"certbridge.web.{name}")
+                              for name in ("templating", "guards", "csrf", "nav", "i18n")})
+
+
+async def _csrf(request: Request) -> None:
+    await web().csrf.require_csrf(request)
+
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(_csrf)])
+
+
+def _lang(request: Request) -> str:
+    return web().i18n.request_language(request)
+
+
+def _page(request: Request, template: str, **context: Any):
+    return web().templating.render(request, template, context)
+
+
+def _done(request: Request, url: str, exc: DomainError | None = None):
+    if exc is not None:
+        return web().templating.redirect(request, url, flash=exc.message(_lang(request)), kind="error")
+    return web().templating.redirect(request, url, flash=message("ui.done", _lang(request)))
+
+
+def _text(form, key: str) -> str | None:
+    value = form.get(key)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _date(form, key: str) -> date | None:
+    value = _text(form, key)
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise InvalidInput("validation.date_parsing", field=key) from None
+
+
+def _calendar(request: Request):
+    return calendar_for(request.app.state.settings.workday_overrides)
+
+
+# -- public ---------------------------------------------------------------------------------------------
+
+
+@router.get("/publicity/penalties")
+def public_penalties(request: Request, db: ReadDB, q: str | None = None, cursor: str | None = None):
+    """List penalties currently published."""
+    items = penalties.list_penalties(db, after_id=decode_cursor(cursor), limit=50, public_only=True, q=q)
+    return _page(request, "credit/penalties_public.html", q=q or "", items=items,
+                 next_cursor=next_cursor([p.id for p in items], 50))
+
+
+@router.get("/publicity/penalties/{penalty_id}")
+def public_penalty(request: Request, db: ReadDB, penalty_id: Id):
+    """Show a published penalty with every 双公示 field."""
+    penalty = penalties.get_penalty(db, penalty_id)
+    if penalties.penalty_status(penalty, date.today()) != "published":
+        raise NotFound("penalty.not_found", id=penalty_id)
+    return _page(request, "credit/penalty.html", p=penalties.penalty_view(db, penalty, lang=_lang(request),
+                                                                          calendar=_calendar(request)))
+
+
+@router.get("/publicity/dishonesty-list")
+def public_list(request: Request, db: ReadDB, q: str | None = None, cursor: str | None = None):
+    """List everyone on the serious-dishonesty list today."""
+    items = lists.public_listings(db, after_id=decode_cursor(cursor), limit=50, q=q)
+    return _page(request, "credit/dishonesty_public.html", q=q or "", items=items,
+                 next_cursor=next_cursor([i.id for i in items], 50))
+
+
+@router.get("/publicity/licensing")
+def public_licensing(request: Request, db: ReadDB, q: str | None = None, cursor: str | None = None):
+    """List published licensing records."""
+    items = list_licensing_records(db, after_id=decode_cursor(cursor), limit=50, public_only=True, q=q)
+    lang = _lang(request)
+    return _page(request, "credit/licensing_public.html", q=q or "",
+                 items=[licensing_view(db, r, lang=lang) for r in items],
+                 next_cursor=next_cursor([r.id for r in items], 50))
+
+
+# -- regulator ------------------------------------------------------------------------------------------
+
+
+@router.get("/regulator/credit")
+def console(request: Request, db: ReadDB):
+    """Show penalties, listings and licensing records with their actions and the forms to add them."""
+    web().guards.regulator(request)
+    lang, cal, today = _lang(request), _calendar(request), date.today()
+    recent = penalties.list_penalties(db, after_id=0, limit=200)
+    records = list_licensing_records(db, after_id=0, limit=200)
+    listings = list(db.scalars(select(DishonestyListing).order_by(DishonestyListing.id.desc()).limit(200)))
+    return _page(request, "credit/console.html",
+                 penalties=[penalties.penalty_view(db, p, lang=lang, calendar=cal) for p in reversed(recent)],
+                 listings=[{"l": item, "status": lists.listing_status(item, today)} for item in listings],
+                 records=[licensing_view(db, r, lang=lang, calendar=cal) for r in reversed(records)])
+
+
+def _penalty_from(form) -> PenaltyIn:
+    categories = [c.strip() for c in (_text(form, "categories") or "").replace("、", ",").split(",") if c.strip()]
+    data = {"party_name": _text(form, "party_name"), "party_uscc": _text(form, "party_uscc"),
+            "legal_representative": _text(form, "legal_representative"),
+            "decision_number": _text(form, "decision_number"), "violation_type": _text(form, "violation_type"),
+            "facts": _text(form, "facts"), "legal_basis": _text(form, "legal_basis"), "categories": categories,
+            "content": _text(form, "content"), "fine_wan": _text(form, "fine_wan"),
+            "confiscation_wan": _text(form, "confiscation_wan"), "licence_affected": _text(form, "licence_affected"),
+            "decided_on": _text(form, "decided_on"), "authority": _text(form, "authority"),
+            "authority_uscc": _text(form, "authority_uscc"), "samr": bool(form.get("samr")),
+            "sector": _text(form, "sector") or "general", "publish": bool(form.get("publish"))}
+    return PenaltyIn(**{k: v for k, v in data.items() if v is not None})
+
+
+@router.post("/regulator/credit/penalties")
+async def add_penalty(request: Request):
+    """Record a penalty from the console form."""
+    principal = web().guards.regulator(request)
+    form = await request.form()
+    try:
+        item = _penalty_from(form)
+        with write_session(request.app.state.sessions) as session:
+            penalties.record_penalty(session, principal=principal, item=item, calendar=_calendar(request))
+    except ValidationError as exc:
+        problems = web_forms().pydantic_errors(exc, _lang(request))
+        return web().templating.redirect(request, CONSOLE, flash="；".join(problems.values()), kind="error")
+    except DomainError as exc:
+        return _done(request, CONSOLE, exc)
+    return _done(request, CONSOLE)
+
+
+def web_forms():
+    """Return the web layer's form helpers."""
+    return import_module("certbridge.web.forms")
+
+
+@router.post("/regulator/credit/penalties/{penalty_id}/{action}")
+async def penalty_action(request: Request, penalty_id: Id, action: str):
+    """Publish, withdraw or repair a penalty."""
+    principal = web().guards.regulator(request)
+    form = await request.form()
+    try:
+        with write_session(request.app.state.sessions) as session:
+            if action == "publish":
+                penalties.publish_penalty(session, principal=principal, penalty_id=penalty_id)
+            elif action == "withdraw":
+                penalties.withdraw_penalty(session, principal=principal, penalty_id=penalty_id,
+                                           decision_changed_on=_date(form, "decision_changed_on") or date.today(),
+                                           reason=_text(form, "reason") or "", calendar=_calendar(request))
+            elif action == "repair":
+                penalties.repair_penalty(session, principal=principal, penalty_id=penalty_id,
+                                         reason=_text(form, "reason") or "")
+            else:
+                raise NotFound("not_found")
+    except DomainError as exc:
+        return _done(request, CONSOLE, exc)
+    return _done(request, CONSOLE)
+
+
+@router.post("/regulator/credit/listings")
+async def add_listing(request: Request):
+    """Put a subject on the serious-dishonesty list."""
+    principal = web().guards.regulator(request)
+    form = await request.form()
+    try:
+        item = ListingIn(subject_type=_text(form, "subject_type") or "organization",
+                         subject_id=int(_text(form, "subject_id") or 0) or 1,
+                         reason=_text(form, "reason") or "", decision_number=_text(form, "decision_number") or "",
+                         authority=_text(form, "authority") or "", listed_on=_date(form, "listed_on"))
+        with write_session(request.app.state.sessions) as session:
+            lists.list_on_dishonesty_list(session, principal=principal, item=item)
+    except (ValidationError, ValueError):
+        return _done(request, CONSOLE, InvalidInput("field.required", field=message("ui.list_subject", _lang(request))))
+    except DomainError as exc:
+        return _done(request, CONSOLE, exc)
+    return _done(request, CONSOLE)
+
+
+@router.post("/regulator/credit/listings/{listing_id}/remove")
+async def remove_listing(request: Request, listing_id: Id):
+    """Remove a subject early from the list."""
+    principal = web().guards.regulator(request)
+    form = await request.form()
+    try:
+        with write_session(request.app.state.sessions) as session:
+            lists.remove_from_dishonesty_list(session, principal=principal, listing_id=listing_id,
+                                              obligations_met=bool(form.get("obligations_met")),
+                                              reason=_text(form, "reason") or "")
+    except DomainError as exc:
+        return _done(request, CONSOLE, exc)
+    return _done(request, CONSOLE)
+
+
+@router.post("/regulator/credit/bars")
+async def bar(request: Request):
+    """Bar a person, or revoke a body's approval."""
+    principal = web().guards.regulator(request)
+    form = await request.form()
+    reason, number = _text(form, "reason") or "", _text(form, "decision_number") or ""
+    try:
+        with write_session(request.app.state.sessions) as session:
+            if _text(form, "target") == "body":
+                lists.revoke_body_approval(session, principal=principal, body_id=int(_text(form, "subject_id") or 0),
+                                           reason=reason, decision_number=number,
+                                           permanent_exit=bool(form.get("permanent_exit")))
+            else:
+                lists.bar_person(session, principal=principal, person_id=int(_text(form, "subject_id") or 0),
+                                 kind=_text(form, "kind") or "false_conclusion", reason=reason,
+                                 decision_number=number)
+    except ValueError:
+        return _done(request, CONSOLE, InvalidInput("field.required", field="subject_id"))
+    except DomainError as exc:
+        return _done(request, CONSOLE, exc)
+    return _done(request, CONSOLE)
+
+
+@router.post("/regulator/credit/licensing/{record_id}/{action}")
+async def licensing_action(request: Request, record_id: Id, action: str):
+    """Publish or withdraw a licensing record."""
+    principal = web().guards.regulator(request)
+    form = await request.form()
+    try:
+        with write_session(request.app.state.sessions) as session:
+            if action == "publish":
+                licensing.publish_licensing_record(session, principal=principal, record_id=record_id)
+            elif action == "withdraw":
+                licensing.withdraw_licensing_record(
+                    session, principal=principal, record_id=record_id, reason=_text(form, "reason") or "",
+                    decision_changed_on=_date(form, "decision_changed_on") or date.today(),
+                    calendar=_calendar(request))
+            else:
+                raise NotFound("not_found")
+    except DomainError as exc:
+        return _done(request, CONSOLE + "#licensing", exc)
+    return _done(request, CONSOLE + "#licensing")
+
+
+NAV_LABELS = {"Penalties & lists": "ui.credit"}
+
+
+def install(app: FastAPI) -> None:
+    """Mount the pages and add the regulator's nav entry."""
+    w = web()
+    app.include_router(router)
+    w.nav.add_nav_entry(w.nav.NavEntry(CONSOLE, "Penalties & lists", roles=w.nav.REGULATORS, area="regulator",
+                                       order=85))
+    for lang in ("zh", "en"):  # the nav shows gettext msgids: give this label its text where none exists
+        w.i18n.translations(lang).messages.setdefault("Penalties & lists", message("ui.credit", lang))

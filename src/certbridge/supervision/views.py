@@ -1,0 +1,362 @@
+"""Spot-check pages: the public results and draws, the regulator's matters, plans, draws and tasks, and the
+inspector's own tasks. Rendered on the web layer's base (templates under web/templates/supervision/).
+
+The web layer sits above every capability (DESIGN.md), so it is reached lazily, at install and request time,
+and only through its published hooks: templating.render, guards, csrf, nav.add_nav_entry and
+dashboard.register_panel_provider.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import import_module
+from types import SimpleNamespace
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Path, Request
+from sqlalchemy import func, select
+
+from certbridge.api.deps import ReadDB
+from certbridge.api.pagination import decode_cursor, next_cursor
+from certbridge.credit.penalties import overdue_penalties
+from certbridge.db import write_session
+from certbridge.errors import DomainError, InvalidInput, NotFound
+from certbridge.i18n.catalog import render as message
+from certbridge.licensing.deadlines import calendar_for
+from certbridge.licensing.queries import overdue_licensing_records
+from certbridge.supervision import draws, plans, tasks
+from certbridge.supervision.models import CheckMatter, InspectionTask, SpotCheckDraw, SpotCheckPlan
+from certbridge.supervision.views_model import draw_summary, draw_trail, plan_view, public_result_view, task_view
+
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+@cache
+def web() -> SimpleNamespace:
+    """Return the web layer's modules this page module renders through."""
+    return SimpleNamespace(**{name: import_module(f"certbridge.web.{name}")
+                              for name in ("templating", "guards", "csrf", "nav", "dashboard", "i18n")})
+
+
+async def _csrf(request: Request) -> None:
+    await web().csrf.require_csrf(request)
+
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(_csrf)])
+
+
+def _lang(request: Request) -> str:
+    return web().i18n.request_language(request)
+
+
+def _page(request: Request, template: str, **context: Any):
+    return web().templating.render(request, template, context)
+
+
+def _done(request: Request, url: str, exc: DomainError | None = None):
+    lang = _lang(request)
+    if exc is not None:
+        return web().templating.redirect(request, url, flash=exc.message(lang), kind="error")
+    return web().templating.redirect(request, url, flash=message("ui.done", lang))
+
+
+def _form_text(form, key: str) -> str | None:
+    value = form.get(key)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _ratios(form, prefix: str) -> dict[str, Any] | None:
+    out = {}
+    for cls in plans.CLASSES:
+        value = _form_text(form, f"{prefix}{cls}")
+        if value is not None:
+            try:
+                out[cls] = int(value) if prefix == "count_" else Decimal(value)
+            except (ValueError, InvalidOperation):
+                out[cls] = value
+    return out or None
+
+
+# -- public ---------------------------------------------------------------------------------------------
+
+
+@router.get("/publicity")
+def publicity_hub(request: Request, db: ReadDB):
+    """Show the publicity hub: spot-check results, penalties, the list, licensing decisions."""
+    published = db.scalar(select(func.count()).select_from(InspectionTask)
+                          .where(InspectionTask.status == "published")) or 0
+    return _page(request, "supervision/hub.html", published=published)
+
+
+@router.get("/publicity/spot-checks")
+def public_spot_checks(request: Request, db: ReadDB, q: str | None = None, cursor: str | None = None):
+    """List published spot-check results: authority, type, date, result."""
+    items = tasks.public_results(db, after_id=decode_cursor(cursor), limit=50, q=q)
+    lang = _lang(request)
+    return _page(request, "supervision/spot_checks.html", q=q or "",
+                 items=[public_result_view(db, t, lang) for t in items],
+                 next_cursor=next_cursor([t.id for t in items], 50))
+
+
+@router.get("/publicity/draws/{draw_id}")
+def public_draw(request: Request, db: ReadDB, draw_id: Id):
+    """Show a draw as published: commitment, seed, quotas, selection, audit trail and its verification."""
+    draw = draws.get_draw(db, draw_id)
+    problems = draws.verify_draw(db, draw) if draw.status == "revealed" else None
+    return _page(request, "supervision/draw_public.html", draw=draw_summary(db, draw, _lang(request)),
+                 trail=draw_trail(db, draw), problems=problems)
+
+
+# -- regulator ------------------------------------------------------------------------------------------
+
+
+@router.get("/regulator/supervision")
+def overview(request: Request, db: ReadDB):
+    """Show matters, plans, recent draws and what is overdue."""
+    principal = web().guards.regulator(request)
+    lang = _lang(request)
+    cal = calendar_for(request.app.state.settings.workday_overrides)
+    return _page(request, "supervision/overview.html",
+                 matters=list(db.scalars(select(CheckMatter).order_by(CheckMatter.active.desc(), CheckMatter.code))),
+                 plans=[plan_view(p) for p in db.scalars(select(SpotCheckPlan).order_by(SpotCheckPlan.year.desc(),
+                                                                                        SpotCheckPlan.id))],
+                 draws=[draw_summary(db, d, lang) for d in db.scalars(
+                     select(SpotCheckDraw).order_by(SpotCheckDraw.id.desc()).limit(20))],
+                 overdue=[task_view(db, t, principal, lang, cal) for t in tasks.overdue_results(db)],
+                 this_year=date.today().year)
+
+
+@router.post("/regulator/supervision/matters")
+async def add_matter(request: Request):
+    """Add a check matter."""
+    principal = web().guards.regulator(request)
+    form = await request.form()
+    try:
+        with write_session(request.app.state.sessions) as session:
+            plans.create_matter(session, principal=principal, code=_form_text(form, "code") or "",
+                                name=_form_text(form, "name") or "", kind=_form_text(form, "kind") or "",
+                                subject_type=_form_text(form, "subject_type") or "",
+                                legal_basis=_form_text(form, "legal_basis") or "",
+                                content=_form_text(form, "content") or "", method=_form_text(form, "method") or "",
+                                max_ratio=_form_text(form, "max_ratio"))
+    except DomainError as exc:
+        return _done(request, "/regulator/supervision", exc)
+    return _done(request, "/regulator/supervision")
+
+
+@router.post("/regulator/supervision/plans")
+async def add_plan(request: Request):
+    """Make an annual plan."""
+    principal = web().guards.regulator(request)
+    form = await request.form()
+    try:
+        with write_session(request.app.state.sessions) as session:
+            plan = plans.create_plan(session, principal=principal, year=int(_form_text(form, "year") or 0),
+                                     name=_form_text(form, "name") or "", authority=_form_text(form, "authority") or "",
+                                     region_code=_form_text(form, "region_code"),
+                                     class_ratios=_ratios(form, "ratio_"))
+            plan_id = plan.id
+    except DomainError as exc:
+        return _done(request, "/regulator/supervision", exc)
+    return _done(request, f"/regulator/supervision/plans/{plan_id}")
+
+
+@router.get("/regulator/supervision/plans/{plan_id}")
+def plan_page(request: Request, db: ReadDB, plan_id: Id):
+    """Show a plan, its batches and their draws, with the forms to add a batch and commit a draw."""
+    web().guards.regulator(request)
+    plan = plans.get_plan(db, plan_id)
+    batch_draws = {b.id: list(db.scalars(select(SpotCheckDraw).where(SpotCheckDraw.batch_id == b.id)
+                                         .order_by(SpotCheckDraw.id))) for b in plan.batches}
+    return _page(request, "supervision/plan.html", plan=plan_view(plan), batch_draws=batch_draws,
+                 matters=list(db.scalars(select(CheckMatter).where(CheckMatter.active.is_(True))
+                                         .order_by(CheckMatter.code))))
+
+
+@router.post("/regulator/supervision/plans/{plan_id}/batches")
+async def add_batch(request: Request, plan_id: Id):
+    """Add a batch to a plan."""
+    principal = web().guards.regulator(request)
+    form = await request.form()
+    url = f"/regulator/supervision/plans/{plan_id}"
+    try:
+        with write_session(request.app.state.sessions) as session:
+            plans.add_batch(session, principal=principal, plan_id=plan_id, name=_form_text(form, "name") or "",
+                            matter_id=int(_form_text(form, "matter_id") or 0),
+                            check_type=_form_text(form, "check_type") or "random",
+                            joint_departments=_form_text(form, "joint_departments"),
+                            starts_on=date.fromisoformat(_form_text(form, "starts_on") or ""),
+                            ends_on=date.fromisoformat(_form_text(form, "ends_on") or ""),
+                            scope={k: v for k in ("region", "scheme") if (v := _form_text(form, f"scope_{k}"))},
+                            class_ratios=_ratios(form, "ratio_"), class_counts=_ratios(form, "count_"))
+    except DomainError as exc:
+        return _done(request, url, exc)
+    except ValueError:
+        return _done(request, url, InvalidInput("validation.date_parsing", field="starts_on"))
+    return _done(request, url)
+
+
+@router.post("/regulator/supervision/batches/{batch_id}/draw")
+async def commit(request: Request, batch_id: Id):
+    """Commit a batch's draw (step 1); the reveal is a separate step."""
+    principal = web().guards.regulator(request)
+    form = await request.form()
+    try:
+        with write_session(request.app.state.sessions) as session:
+            draw = draws.commit_draw(session, principal=principal, batch_id=batch_id,
+                                     beacon_source=_form_text(form, "beacon_source"))
+            draw_id = draw.id
+    except DomainError as exc:
+        with write_session(request.app.state.sessions) as session:
+            plan_id = plans.get_batch(session, batch_id).plan_id
+        return _done(request, f"/regulator/supervision/plans/{plan_id}", exc)
+    return _done(request, f"/regulator/supervision/draws/{draw_id}")
+
+
+@router.get("/regulator/supervision/draws/{draw_id}")
+def draw_page(request: Request, db: ReadDB, draw_id: Id):
+    """Show a draw with its audit trail, and the reveal or cancel form while it is committed."""
+    web().guards.regulator(request)
+    draw = draws.get_draw(db, draw_id)
+    problems = draws.verify_draw(db, draw) if draw.status == "revealed" else None
+    return _page(request, "supervision/draw.html", draw=draw_summary(db, draw, _lang(request)),
+                 trail=draw_trail(db, draw), problems=problems)
+
+
+@router.post("/regulator/supervision/draws/{draw_id}/{action}")
+async def draw_action(request: Request, draw_id: Id, action: str):
+    """Reveal or cancel a committed draw."""
+    principal = web().guards.regulator(request)
+    form = await request.form()
+    url = f"/regulator/supervision/draws/{draw_id}"
+    try:
+        with write_session(request.app.state.sessions) as session:
+            if action == "reveal":
+                draws.reveal_draw(session, principal=principal, draw_id=draw_id,
+                                  beacon_value=_form_text(form, "beacon_value"))
+            elif action == "cancel":
+                draws.cancel_draw(session, principal=principal, draw_id=draw_id, reason=_form_text(form, "reason") or "")
+            else:
+                return _done(request, url, NotFound("not_found"))
+    except DomainError as exc:
+        return _done(request, url, exc)
+    return _done(request, url)
+
+
+@router.get("/regulator/supervision/tasks")
+def regulator_tasks(request: Request, db: ReadDB, status: str | None = None, cursor: str | None = None):
+    """List every task, by status, with the publish action for completed ones."""
+    principal = web().guards.regulator(request)
+    items = tasks.list_tasks(db, principal=principal, status=status or None, after_id=decode_cursor(cursor),
+                             limit=100)
+    cal = calendar_for(request.app.state.settings.workday_overrides)
+    return _page(request, "supervision/tasks.html", status=status or "", next_cursor=next_cursor(
+        [t.id for t in items], 100), items=[task_view(db, t, principal, _lang(request), cal) for t in items])
+
+
+@router.post("/regulator/supervision/tasks/{task_id}/publish")
+async def publish(request: Request, task_id: Id):
+    """Publish a task's result."""
+    principal = web().guards.regulator(request)
+    try:
+        with write_session(request.app.state.sessions) as session:
+            tasks.publish_result(session, principal=principal, task_id=task_id)
+    except DomainError as exc:
+        return _done(request, "/regulator/supervision/tasks?status=completed", exc)
+    return _done(request, "/regulator/supervision/tasks?status=completed")
+
+
+# -- inspector ------------------------------------------------------------------------------------------
+
+
+@router.get("/inspector/tasks")
+def my_tasks(request: Request, db: ReadDB):
+    """List the signed-in inspector's tasks."""
+    principal = web().guards.signed_in(request)
+    cal = calendar_for(request.app.state.settings.workday_overrides)
+    items = tasks.list_tasks(db, principal=principal, limit=200)
+    return _page(request, "supervision/inspector_tasks.html",
+                 items=[task_view(db, t, principal, _lang(request), cal) for t in items])
+
+
+@router.get("/inspector/tasks/{task_id}")
+def my_task(request: Request, db: ReadDB, task_id: Id):
+    """Show one task with the findings and result forms."""
+    principal = web().guards.signed_in(request)
+    task = tasks.task_for(db, principal=principal, task_id=task_id)
+    cal = calendar_for(request.app.state.settings.workday_overrides)
+    return _page(request, "supervision/inspector_task.html", task=task_view(db, task, principal, _lang(request), cal),
+                 results=[(r, message(f"result.{r}", _lang(request))) for r in tasks.RESULTS])
+
+
+@router.post("/inspector/tasks/{task_id}/{action}")
+async def my_task_action(request: Request, task_id: Id, action: str):
+    """Record a finding or the result on one's task."""
+    principal = web().guards.signed_in(request)
+    form = await request.form()
+    url = f"/inspector/tasks/{task_id}"
+    cal = calendar_for(request.app.state.settings.workday_overrides)
+    try:
+        with write_session(request.app.state.sessions) as session:
+            if action == "findings":
+                tasks.add_finding(session, principal=principal, task_id=task_id, text=_form_text(form, "text") or "")
+            elif action == "result":
+                completed = _form_text(form, "completed_on")
+                tasks.record_result(session, principal=principal, task_id=task_id,
+                                    result=_form_text(form, "result") or "",
+                                    completed_on=date.fromisoformat(completed) if completed else date.today(),
+                                    note=_form_text(form, "note"), calendar=cal)
+            else:
+                return _done(request, url, NotFound("not_found"))
+    except DomainError as exc:
+        return _done(request, url, exc)
+    except ValueError:
+        return _done(request, url, InvalidInput("validation.date_parsing", field="completed_on"))
+    return _done(request, url)
+
+
+# -- installation ---------------------------------------------------------------------------------------
+
+
+def overdue_panel(session, principal, lang):
+    """Dashboard panel: publications past their deadline, deadlines unknown, draws not revealed."""
+    d = web().dashboard
+    results, penalties, records = (tasks.overdue_results(session), overdue_penalties(session),
+                                   overdue_licensing_records(session))
+    unknown = sum(1 for x in (*results, *penalties, *records) if x.publication_due_on is None)
+    pending = session.scalar(select(func.count()).select_from(SpotCheckDraw)
+                             .where(SpotCheckDraw.status == "committed")) or 0
+    tone = lambda n: "ok" if n == 0 else "bad"  # noqa: E731
+    return [d.DashboardPanel(message("ui.overdue_panel", lang), [
+        d.DashboardItem(message("ui.overdue_results", lang), len(results), "/regulator/supervision/tasks?status=completed",
+                        tone(len(results)), [f"{t.object_name} — {t.publication_due_on or '?'}" for t in results[:5]]),
+        d.DashboardItem(message("ui.overdue_penalties", lang), len(penalties), "/regulator/credit", tone(len(penalties)),
+                        [f"{p.decision_number} — {p.publication_due_on or '?'}" for p in penalties[:5]]),
+        d.DashboardItem(message("ui.overdue_licensing", lang), len(records), "/regulator/credit#licensing",
+                        tone(len(records)), [r.document_number for r in records[:5]]),
+        d.DashboardItem(message("ui.unknown_deadlines", lang), unknown, "/regulator/supervision", tone(unknown)),
+        d.DashboardItem(message("ui.draws_unrevealed", lang), pending, "/regulator/supervision",
+                        "ok" if pending == 0 else "warn"),
+    ], order=40)]
+
+
+NAV_LABELS = {"Publicity": "ui.publicity", "Spot checks": "ui.nav.supervision", "My inspections": "ui.my_inspections"}
+
+
+def install(app: FastAPI) -> None:
+    """Mount the pages, add their nav entries and the dashboard panel."""
+    w = web()
+    app.include_router(router)
+    nav = w.nav
+    nav.add_nav_entry(nav.NavEntry("/publicity", "Publicity", order=60))
+    nav.add_nav_entry(nav.NavEntry("/regulator/supervision", "Spot checks", roles=nav.REGULATORS, area="regulator",
+                                   order=80))
+    nav.add_nav_entry(nav.NavEntry("/inspector/tasks", "My inspections", roles=("inspector",), area="account",
+                                   order=5))
+    w.dashboard.register_panel_provider(overdue_panel)
+    for lang in ("zh", "en"):  # the nav shows gettext msgids: give these labels their text where none exists
+        table = w.i18n.translations(lang).messages
+        for msgid, code in NAV_LABELS.items():
+            table.setdefault(msgid, message(code, lang))
