@@ -74,6 +74,19 @@ def test_any_input_change_changes_the_committed_digest(change):
     assert digest_of(changed) != digest_of(inputs)
 
 
+def test_the_fast_canonical_json_is_byte_identical_to_rfc8785():
+    from certbridge.kit.canonical_json import canonical_bytes
+    from certbridge.supervision.drawing import canonical_json
+
+    document = {"z": [1, -2, True, None, "北海\u0001\n\"\\/\u2028😀"], "a": {"b": [], "é": 1}, "B": {"x": [["k", "A"]]}}
+    assert canonical_json(document) == canonical_bytes(document)  # non-ASCII key: reference path
+    plain = {"z": [1, -2, True, None, "北海\u0001\n\"\\/\u2028😀\u007f"], "a": {"b": [], "c": 9007199254740991},
+             "B": {"x": [["k", "A"]]}}
+    assert canonical_json(plain) == canonical_bytes(plain)
+    assert canonical_json(make_inputs()) == canonical_bytes(make_inputs())
+    assert canonical_json({"f": 1.5, "e": 1e21}) == canonical_bytes({"f": 1.5, "e": 1e21})
+
+
 def test_seed_commitment_is_sha256_and_differs_per_seed():
     assert seed_commitment(SEED) == hashlib.sha256(SEED).hexdigest()
     assert seed_commitment(SEED) != seed_commitment(bytes(32))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import struct
 from collections import Counter, defaultdict
 from decimal import ROUND_CEILING, Decimal
@@ -38,7 +39,44 @@ def sha256_hex(data: bytes) -> str:
 
 def digest_of(document: Any) -> str:
     """Return the SHA-256 of a document's canonical JSON (RFC 8785)."""
-    return sha256_hex(canonical_bytes(document))
+    return sha256_hex(canonical_json(document))
+
+
+def canonical_json(document: Any) -> bytes:
+    """Return RFC 8785 bytes; documents of strings, integers, booleans and nulls with ASCII keys take a fast path.
+
+    For such documents the standard library's sorted, compact, non-ASCII-preserving output is byte-identical to
+    RFC 8785 (numbers are integers, keys sort the same in UTF-16 and code points); anything else — floats,
+    non-ASCII keys, dates, decimals — goes through the reference implementation.
+    """
+    if _plain(document):
+        return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                          allow_nan=False).encode("utf-8")
+    return canonical_bytes(document)
+
+
+def _plain(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is list:
+            for element in item:
+                if type(element) is not str:
+                    stack.append(element)
+        elif kind is dict:
+            for key, element in item.items():
+                if type(key) is not str or not key.isascii():
+                    return False
+                stack.append(element)
+        elif kind is bool or item is None:
+            continue
+        elif kind is int:
+            if abs(item) >= 2**53:  # beyond IEEE doubles: let the reference implementation decide
+                return False
+        elif kind is not str:
+            return False
+    return True
 
 
 def seed_commitment(seed: bytes) -> str:
@@ -277,7 +315,7 @@ def verify_export(document: dict[str, Any]) -> list[str]:
     except (KeyError, TypeError, ValueError) as exc:
         return problems + [f"inputs cannot be run: {exc!r}"]
     published = document.get("outputs") or {}
-    if canonical_bytes(outputs) != canonical_bytes(published):
+    if canonical_json(outputs) != canonical_json(published):
         problems.extend(_differences(outputs, published))
     if document.get("outputs_sha256") and digest_of(published) != document["outputs_sha256"]:
         problems.append("outputs do not match their published digest")
