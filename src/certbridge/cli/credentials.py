@@ -38,13 +38,13 @@ def verify_token_command(token: str = typer.Argument(..., help="The token (the p
     keys = [k.strip() for k in key or [] if k.strip()] or _instance_credential_keys()
     result = verify_token(token, keys)
     if not result.authentic:
-        err_console.print(f"[red]✘[/red] {_t(result.reason)}")
+        err_console.print(f"[red]✘[/red] {_t(result.reason)}", soft_wrap=True)
         raise typer.Exit(1)
     p = result.payload
-    console.print(f"[green]✔[/green] {_t('token.authentic')}")
-    console.print(f"  {p['no']} · {p['cb']} · {p['h']} · {p['u'] or '—'} · {p['s']} · {p['i']} → {p['e']}")
+    console.print(f"[green]✔[/green] {_t('token.authentic')}", soft_wrap=True)
+    console.print(f"  {p['no']} · {p['cb']} · {p['h']} · {p['u'] or '—'} · {p['s']} · {p['i']} → {p['e']}", soft_wrap=True)
     console.print(f"  {p['iss']} · key {result.key} · log seq {p['seq']}", soft_wrap=True)
-    console.print(f"[yellow]{_t('token.offline_note')}[/yellow]")
+    console.print(f"[yellow]{_t('token.offline_note')}[/yellow]", soft_wrap=True)
 
 
 def verify_receipt_command(
@@ -65,20 +65,20 @@ def verify_receipt_command(
                                 witness_keys=[k for k in witness_key or [] if k.strip()],
                                 min_cosignatures=min_cosignatures)
     except OSError as exc:
-        err_console.print(f"[red]✘[/red] {_t('offline.file_unreadable', path=str(receipt), detail=exc.strerror)}")
+        err_console.print(f"[red]✘[/red] {_t('offline.file_unreadable', path=str(receipt), detail=exc.strerror)}", soft_wrap=True)
         raise typer.Exit(2) from None
     except OfflineCheckError as exc:
-        err_console.print(f"[red]✘[/red] {_t(exc.code, **exc.params)}")
+        err_console.print(f"[red]✘[/red] {_t(exc.code, **exc.params)}", soft_wrap=True)
         raise typer.Exit(1) from None
     status = _t(f"status.{result['status']}")
-    console.print(f"[green]✔[/green] {_t('receipt.ok', events=len(data['events']), status=status)}")
+    console.print(f"[green]✔[/green] {_t('receipt.ok', events=len(data['events']), status=status)}", soft_wrap=True)
     console.print("  " + result["statement"].get(context().lang, ""), soft_wrap=True)
     console.print("  " + _t("offline.signed_by", keys=", ".join([result["signed_by"], *result["log_signed_by"]])),
                   soft_wrap=True)
     if result["cosigned_by"]:
         console.print("  " + _t("offline.cosigned_by", keys=", ".join(result["cosigned_by"])), soft_wrap=True)
     if result["embedded_keys"]:
-        console.print(f"[yellow]{_t('receipt.embedded_keys')}[/yellow]")
+        console.print(f"[yellow]{_t('receipt.embedded_keys')}[/yellow]", soft_wrap=True)
 
 
 @credentials_app.command("token")
@@ -93,7 +93,7 @@ def token_command(certificate_id: int = typer.Argument(..., help="Certificate id
         try:
             token = certificate_token(session, settings=ctx.settings, certificate_id=certificate_id)
         except DomainError as exc:
-            err_console.print(f"[red]✘[/red] {exc.message(ctx.lang)}")
+            err_console.print(f"[red]✘[/red] {exc.message(ctx.lang)}", soft_wrap=True)
             raise typer.Exit(1) from None
     typer.echo(token)
     typer.echo(verification_url(ctx.settings, token))
@@ -115,7 +115,7 @@ def qr_command(certificate_id: int = typer.Argument(..., help="Certificate id"),
         out.write_text(qr_svg(url), encoding="utf-8")
     else:
         out.write_bytes(qr_png(url))
-    console.print(f"✔ {out}")
+    console.print(f"✔ {out}", soft_wrap=True)
 
 
 @credentials_app.command("receipt")
@@ -133,13 +133,13 @@ def receipt_command(certificate_id: int = typer.Argument(..., help="Certificate 
         with read_session(ctx.sessions) as session:
             receipt = build_receipt(session, settings=ctx.settings, certificate_id=certificate_id)
     except DomainError as exc:
-        err_console.print(f"[red]✘[/red] {exc.message(ctx.lang)}")
+        err_console.print(f"[red]✘[/red] {exc.message(ctx.lang)}", soft_wrap=True)
         raise typer.Exit(1) from None
     if out.suffix.lower() == ".pdf":
         out.write_bytes(receipt_pdf(receipt))
     else:
         out.write_text(json.dumps(receipt, ensure_ascii=False, indent=1), encoding="utf-8")
-    console.print(f"✔ {out}")
+    console.print(f"✔ {out}", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -26,12 +26,12 @@ def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
-        err_console.print(f"[red]✘[/red] {_t('offline.file_unreadable', path=str(path), detail=exc.strerror)}")
+        err_console.print(f"[red]✘[/red] {_t('offline.file_unreadable', path=str(path), detail=exc.strerror)}", soft_wrap=True)
         raise typer.Exit(2) from None
 
 
 def _fail(exc) -> None:
-    err_console.print(f"[red]✘[/red] {_t(exc.code, **exc.params)}")
+    err_console.print(f"[red]✘[/red] {_t(exc.code, **exc.params)}", soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -42,7 +42,7 @@ def _domain_errors(fn):
     try:
         return fn()
     except DomainError as exc:
-        err_console.print(f"[red]✘[/red] {exc.message(context().lang)}")
+        err_console.print(f"[red]✘[/red] {exc.message(context().lang)}", soft_wrap=True)
         raise typer.Exit(1) from None
 
 
@@ -57,13 +57,13 @@ def integrate_command() -> None:
     ctx = context()
     result = _domain_errors(lambda: integrate_pending(ctx.sessions, settings=ctx.settings))
     if result is None:
-        console.print("日志已是最新 / nothing to integrate")
+        console.print("日志已是最新 / nothing to integrate", soft_wrap=True)
     else:
-        console.print(f"已入树 / integrated {result.old_size} → {result.size}")
+        console.print(f"已入树 / integrated {result.old_size} → {result.size}", soft_wrap=True)
     with httpx.Client(timeout=10) as http:
         for outcome in request_cosignatures(ctx.sessions, http=http):
             mark = "[green]✔[/green]" if outcome.ok else "[red]✘[/red]"
-            console.print(f"{mark} {outcome.witness}: {outcome.detail}")
+            console.print(f"{mark} {outcome.witness}: {outcome.detail}", soft_wrap=True)
 
 
 @ledger_app.command("checkpoint")
@@ -147,16 +147,16 @@ def verify_command(replay: bool = typer.Option(True, help="Also replay the log a
         raise typer.Exit(0 if report.ok else 1)
     console.print(f"[bold]{_t('ledger.verify.title')}[/bold] — " + _t(
         "ledger.verify.summary", events=report.events, tree=report.tree_size, checkpoints=report.checkpoints,
-        subjects=sum(report.subjects.values())))
+        subjects=sum(report.subjects.values())), soft_wrap=True)
     if report.ok:
-        console.print(f"[green]✔[/green] {_t('ledger.verify.ok')}")
+        console.print(f"[green]✔[/green] {_t('ledger.verify.ok')}", soft_wrap=True)
         return
-    console.print(f"[red]✘[/red] {_t('ledger.verify.failed', count=sum(report.counts.values()))}")
+    console.print(f"[red]✘[/red] {_t('ledger.verify.failed', count=sum(report.counts.values()))}", soft_wrap=True)
     for problem in report.problems:
         console.print(f"  • {_t(problem.code, **problem.params)}", soft_wrap=True)
     for code, count in report.counts.items():
         if count > MAX_REPORTED:
-            console.print("  " + _t("ledger.verify.more", count=count - MAX_REPORTED))
+            console.print("  " + _t("ledger.verify.more", count=count - MAX_REPORTED), soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -184,10 +184,10 @@ def check_inclusion_command(
         _fail(exc)
     except ValueError:
         _fail(OfflineCheckError("offline.bad_bundle"))
-    console.print(f"[green]✔[/green] {_t('offline.ok_inclusion', index=result['index'], origin=result['origin'], size=result['tree_size'])}")
+    console.print(f"[green]✔[/green] {_t('offline.ok_inclusion', index=result['index'], origin=result['origin'], size=result['tree_size'])}", soft_wrap=True)
     if result["event"]:
         event = result["event"]
-        console.print(f"  {event['type']} · {event['subject']['type']} {event['subject']['id']} · {event['at']} · {event['actor']}")
+        console.print(f"  {event['type']} · {event['subject']['type']} {event['subject']['id']} · {event['at']} · {event['actor']}", soft_wrap=True)
     console.print("  " + _t("offline.signed_by", keys=", ".join(result["signed_by"])), soft_wrap=True)
     if result["cosigned_by"]:
         console.print("  " + _t("offline.cosigned_by", keys=", ".join(result["cosigned_by"])), soft_wrap=True)
@@ -209,7 +209,7 @@ def check_consistency_command(
         _fail(exc)
     except ValueError:
         _fail(OfflineCheckError("offline.bad_bundle"))
-    console.print(f"[green]✔[/green] {_t('offline.ok_consistency', origin=result['origin'], old=result['old_size'], new=result['new_size'])}")
+    console.print(f"[green]✔[/green] {_t('offline.ok_consistency', origin=result['origin'], old=result['old_size'], new=result['new_size'])}", soft_wrap=True)
 
 
 @witness_app.command("add")
@@ -222,7 +222,7 @@ def witness_add(url: str = typer.Argument(..., help="The witness's submission pr
 
     with write_session(context().sessions) as session:
         row = _domain_errors(lambda: add_witness(session, principal=SYSTEM, url=url, verifier_key=vkey))
-        console.print(f"✔ #{row.id} {row.name} {row.url}")
+        console.print(f"✔ #{row.id} {row.name} {row.url}", soft_wrap=True)
 
 
 @witness_app.command("remove")
@@ -234,7 +234,7 @@ def witness_remove(witness_id: int = typer.Argument(..., help="Witness number fr
 
     with write_session(context().sessions) as session:
         row = _domain_errors(lambda: remove_witness(session, principal=SYSTEM, witness_id=witness_id))
-        console.print(f"✔ #{row.id} {row.name} — inactive")
+        console.print(f"✔ #{row.id} {row.name} — inactive", soft_wrap=True)
 
 
 @witness_app.command("list")
@@ -259,7 +259,7 @@ def witness_trust_log(origin: str = typer.Argument(..., help="The log's checkpoi
 
     with write_session(context().sessions) as session:
         row = _domain_errors(lambda: trust_log(session, principal=SYSTEM, origin=origin, verifier_key=vkey))
-        console.print(f"✔ {row.origin}")
+        console.print(f"✔ {row.origin}", soft_wrap=True)
 
 
 @witness_app.command("logs")
@@ -270,7 +270,7 @@ def witness_logs() -> None:
 
     with read_session(context().sessions) as session:
         for row in witnessed_logs(session):
-            console.print(f"{row.origin}  size {row.size}  keys {len(row.verifier_keys.splitlines())}")
+            console.print(f"{row.origin}  size {row.size}  keys {len(row.verifier_keys.splitlines())}", soft_wrap=True)
 
 
 @witness_app.command("key")

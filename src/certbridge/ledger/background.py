@@ -22,7 +22,10 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from certbridge.db import read_session
 from certbridge.ledger.integrate import integrate_pending
+from certbridge.ledger.proofs import integrated_size
+from certbridge.ledger.store import warm_cache
 from certbridge.ledger.witnessing import request_cosignatures
 
 log = logging.getLogger(__name__)
@@ -45,6 +48,12 @@ def _witness_client(app: FastAPI) -> httpx.Client:
     return getattr(app.state, "witness_http", None) or httpx.Client(timeout=WITNESS_TIMEOUT_SECONDS)
 
 
+def warm_hash_cache(app: FastAPI) -> None:
+    """Keep the top of the tree in memory, so proofs read only the levels next to their leaf."""
+    with read_session(app.state.sessions) as session:
+        warm_cache(session, integrated_size(session))
+
+
 def run_once(app: FastAPI, http: httpx.Client) -> None:
     """Integrate what other processes wrote, then ask witnesses to cosign the newest checkpoint."""
     integrate_pending(app.state.sessions, settings=app.state.settings)
@@ -55,6 +64,10 @@ async def _loop(app: FastAPI, stop: asyncio.Event) -> None:
     http = _witness_client(app)
     failures = 0
     try:
+        try:
+            await asyncio.to_thread(warm_hash_cache, app)
+        except Exception:  # a cold cache only makes the first proofs slower
+            log.exception("could not warm the ledger hash cache")
         while not stop.is_set():
             try:
                 await asyncio.to_thread(run_once, app, http)

@@ -57,28 +57,40 @@ def log_verifier_keys(session: Session) -> list[str]:
                                 .order_by(LedgerKey.id)))
 
 
-def _check_size(session: Session, size: int) -> None:
-    have = integrated_size(session)
-    if size > have:
-        raise NotFound("ledger.size_not_integrated", size=size, have=have)
+class Prover:
+    """Proofs over one session's view of the tree: the tree size is read once, then only hashes."""
+
+    def __init__(self, session: Session) -> None:
+        self.tree_size = integrated_size(session)
+        self.read = hash_reader(session)
+
+    def _check_size(self, size: int) -> None:
+        if size > self.tree_size:
+            raise NotFound("ledger.size_not_integrated", size=size, have=self.tree_size)
+
+    def inclusion(self, index: int, size: int) -> list[bytes]:
+        """Return the RFC 9162 inclusion proof of leaf `index` in the tree of `size`."""
+        if not 0 <= index < size:
+            raise InvalidInput("ledger.index_out_of_range", field="index", index=index, size=size)
+        self._check_size(size)
+        return prove_record(size, index, self.read)
+
+    def consistency(self, old_size: int, new_size: int) -> list[bytes]:
+        """Return the RFC 9162 consistency proof from the tree of `old_size` to the tree of `new_size`."""
+        if not 1 <= old_size <= new_size:
+            raise InvalidInput("ledger.sizes_out_of_order", field="old", old=old_size, new=new_size)
+        self._check_size(new_size)
+        return [] if old_size == new_size else prove_tree(new_size, old_size, self.read)
 
 
 def inclusion_proof(session: Session, *, index: int, size: int) -> list[bytes]:
     """Return the RFC 9162 inclusion proof of leaf `index` in the tree of `size`."""
-    if not 0 <= index < size:
-        raise InvalidInput("ledger.index_out_of_range", field="index", index=index, size=size)
-    _check_size(session, size)
-    return prove_record(size, index, hash_reader(session))
+    return Prover(session).inclusion(index, size)
 
 
 def consistency_proof(session: Session, *, old_size: int, new_size: int) -> list[bytes]:
     """Return the RFC 9162 consistency proof from the tree of `old_size` to the tree of `new_size`."""
-    if not 1 <= old_size <= new_size:
-        raise InvalidInput("ledger.sizes_out_of_order", field="old", old=old_size, new=new_size)
-    _check_size(session, new_size)
-    if old_size == new_size:
-        return []
-    return prove_tree(new_size, old_size, hash_reader(session))
+    return Prover(session).consistency(old_size, new_size)
 
 
 def get_event(session: Session, seq: int) -> LedgerEvent:

@@ -8,12 +8,16 @@ inside the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from weakref import WeakKeyDictionary
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from certbridge.errors import DomainError
 
 _CHUNK = 500  # indexes per IN (...) query
+CACHE_ENTRIES = 500_000  # ~60 MB; the hashes near the root, which every proof reads, stay in it
+_caches: WeakKeyDictionary[Engine, dict[int, bytes]] = WeakKeyDictionary()
 
 
 class LedgerCorrupt(DomainError):
@@ -27,33 +31,82 @@ def _driver(session: Session):
     return conn.connection.driver_connection, conn.dialect.name
 
 
+class HashStore:
+    """Reads stored hashes through one session's driver connection, remembering them per engine.
+
+    A stored hash never changes once written (the array is append-only), so a hash read once can be
+    served from memory for as long as the engine lives. `ledger verify` never uses this cache: it
+    reads the table itself, because its job is to distrust it.
+    """
+
+    def __init__(self, session: Session) -> None:
+        conn = session.connection()
+        self.raw, self.dialect = conn.connection.driver_connection, conn.dialect.name
+        self.cache = _caches.get(conn.engine)
+        if self.cache is None:
+            self.cache = _caches[conn.engine] = {}
+
+    def read(self, indexes: Sequence[int]) -> list[bytes]:
+        """Return the hashes at the given indexes, in order; one query for those not in memory."""
+        cache = self.cache
+        missing = sorted({i for i in indexes if i not in cache})
+        if missing:
+            found = self._query(missing)
+            if len(found) != len(missing):
+                raise LedgerCorrupt("ledger.hash_missing", index=next(i for i in missing if i not in found))
+            result = [found[i] if i in found else cache[i] for i in indexes]
+            if len(cache) + len(found) > CACHE_ENTRIES:
+                cache.clear()
+            cache.update(found)
+            return result
+        return [cache[i] for i in indexes]
+
+    __call__ = read  # a kit.merkle ReadHashes
+
+    def _query(self, wanted: list[int]) -> dict[int, bytes]:
+        found: dict[int, bytes] = {}
+        cur = self.raw.cursor()
+        try:
+            for i in range(0, len(wanted), _CHUNK):
+                chunk = wanted[i : i + _CHUNK]
+                if self.dialect == "sqlite":
+                    cur.execute(f"SELECT idx, hash FROM ledger_hash WHERE idx IN ({','.join('?' * len(chunk))})",
+                                chunk)
+                else:
+                    cur.execute("SELECT idx, hash FROM ledger_hash WHERE idx = ANY(%s)", (chunk,))
+                found.update((idx, bytes(h)) for idx, h in cur.fetchall())
+        finally:
+            cur.close()
+        return found
+
+
+def warm_cache(session: Session, tree_size: int, *, budget: int = CACHE_ENTRIES // 2) -> int:
+    """Load the hashes near the root (every level whose hashes fit the budget) into memory; return how many.
+
+    Every proof reads the same few upper hashes, so keeping the top of the tree in memory leaves only
+    the levels next to the leaf for the database (as Trillian's subtree cache does).
+    """
+    from certbridge.kit.merkle import stored_hash_index
+
+    level, total = 63, 0
+    while level > 0 and total + (tree_size >> (level - 1)) <= budget:
+        level -= 1
+        total += tree_size >> level
+    indexes = [stored_hash_index(lv, n) for lv in range(level, 64) for n in range(tree_size >> lv)]
+    store = HashStore(session)
+    for i in range(0, len(indexes), 5000):
+        store.read(indexes[i : i + 5000])
+    return len(indexes)
+
+
 def read_hashes(session: Session, indexes: Sequence[int]) -> list[bytes]:
-    """Return the stored hashes at the given indexes, in order, with one query per 500 indexes."""
-    if not indexes:
-        return []
-    raw, dialect = _driver(session)
-    wanted = sorted(set(indexes))
-    found: dict[int, bytes] = {}
-    cur = raw.cursor()
-    try:
-        for i in range(0, len(wanted), _CHUNK):
-            chunk = wanted[i : i + _CHUNK]
-            if dialect == "sqlite":
-                cur.execute(f"SELECT idx, hash FROM ledger_hash WHERE idx IN ({','.join('?' * len(chunk))})", chunk)
-            else:
-                cur.execute("SELECT idx, hash FROM ledger_hash WHERE idx = ANY(%s)", (chunk,))
-            found.update((idx, bytes(h)) for idx, h in cur.fetchall())
-    finally:
-        cur.close()
-    if len(found) != len(wanted):
-        missing = next(i for i in wanted if i not in found)
-        raise LedgerCorrupt("ledger.hash_missing", index=missing)
-    return [found[i] for i in indexes]
+    """Return the stored hashes at the given indexes, in order."""
+    return HashStore(session).read(indexes) if indexes else []
 
 
-def hash_reader(session: Session):
+def hash_reader(session: Session) -> HashStore:
     """Return a kit.merkle ReadHashes callable backed by this session."""
-    return lambda indexes: read_hashes(session, indexes)
+    return HashStore(session)
 
 
 def read_hash_range(session: Session, start: int, end: int) -> list[tuple[int, bytes]]:

@@ -102,40 +102,50 @@ def _submit(http: httpx.Client, witness: _Target, old: int, proof: list[bytes], 
                      headers={"Content-Type": "text/plain; charset=utf-8"})
 
 
-def _ask(sessions: sessionmaker[Session], http: httpx.Client, witness: _Target, cp_id: int, size: int,
-         note: str) -> tuple[CosignOutcome, str | None, int | None, int]:
-    """Run the protocol with one witness; return the outcome, the cosignature line and its timestamp."""
+@dataclass(frozen=True)
+class _Answer:
+    """What came back from one witness: the outcome, its cosignature line if any, and its size now."""
+
+    outcome: CosignOutcome
+    size: int
+    line: str | None = None
+    timestamp: int = 0
+
+
+def _ask(sessions: sessionmaker[Session], http: httpx.Client, witness: _Target, size: int, note: str) -> _Answer:
+    """Run the add-checkpoint protocol with one witness, retrying once from the size a 409 reports."""
+    def refused(detail: str, their: int) -> _Answer:
+        return _Answer(CosignOutcome(witness.name, size, False, detail), their)
+
     old = witness.last_size
     for _attempt in range(2):
         if old > size:
-            return CosignOutcome(witness.name, size, False,
-                                 f"witness has cosigned size {old}, bigger than ours ({size}): fork or rollback"), \
-                None, None, old
+            return refused(f"witness has cosigned size {old}, bigger than ours ({size}): fork or rollback", old)
         with read_session(sessions) as session:
             proof = consistency_proof(session, old_size=old, new_size=size) if 0 < old < size else []
         try:
             response = _submit(http, witness, old, proof, note)
         except httpx.HTTPError as exc:
-            return CosignOutcome(witness.name, size, False, f"unreachable: {exc}"), None, None, witness.last_size
+            return refused(f"unreachable: {exc}", witness.last_size)
         if response.status_code == 409 and response.headers.get("content-type", "").startswith(SIZE_CONTENT_TYPE):
-            their = int(response.text.strip() or "0")
-            if their == old:  # same size, different root: it saw another history
-                return CosignOutcome(witness.name, size, False,
-                                     f"witness refused size {size}: it cosigned a different tree at size {their}"), \
-                    None, None, their
+            try:
+                their = int(response.text.strip())
+            except ValueError:
+                return refused(f"HTTP 409 with a malformed size: {response.text[:40]!r}", old)
+            if their == old:  # it accepts our size but not our root: it saw another history
+                return refused(f"witness refused size {size}: it cosigned a different tree at size {their}", their)
             old = their
             continue
         if response.status_code != 200:
-            return CosignOutcome(witness.name, size, False, f"HTTP {response.status_code}: {response.text[:200]}"), \
-                None, None, old
+            return refused(f"HTTP {response.status_code}: {response.text[:200]}", old)
         try:
             opened = open_note(note + response.text, [CosignatureVerifier(witness.verifier_key)])
         except (InvalidNoteError, UnverifiedNoteError, ValueError) as exc:
-            return CosignOutcome(witness.name, size, False, f"bad cosignature: {exc}"), None, None, old
+            return refused(f"bad cosignature: {exc}", old)
         sig = opened.sigs[0]
-        return CosignOutcome(witness.name, size, True, "cosigned"), f"\u2014 {sig.name} {sig.base64}\n", \
-            sig.timestamp, size
-    return CosignOutcome(witness.name, size, False, "witness kept changing its size"), None, None, old
+        return _Answer(CosignOutcome(witness.name, size, True, "cosigned"), size,
+                       f"\u2014 {sig.name} {sig.base64}\n", sig.timestamp or 0)
+    return refused("witness kept changing its size", old)
 
 
 def request_cosignatures(sessions: sessionmaker[Session], *, http: httpx.Client) -> list[CosignOutcome]:
@@ -152,19 +162,19 @@ def request_cosignatures(sessions: sessionmaker[Session], *, http: httpx.Client)
         cp_id, size, note = cp.id, cp.size, cp.note
     outcomes = []
     for witness in witnesses:
-        outcome, line, timestamp, their_size = _ask(sessions, http, witness, cp_id, size, note)
-        if not outcome.ok:
-            log.warning("witness %s: %s", witness.name, outcome.detail)
+        answer = _ask(sessions, http, witness, size, note)
+        if not answer.outcome.ok:
+            log.warning("witness %s: %s", witness.name, answer.outcome.detail)
         try:
             with write_session(sessions) as session:
                 row = session.get(LedgerWitness, witness.id)
                 row.last_contact_at = utcnow()
-                row.last_error = None if outcome.ok else outcome.detail
-                row.last_size = their_size
-                if line is not None:
-                    session.add(LedgerCosignature(checkpoint_id=cp_id, witness_id=witness.id, line=line,
-                                                  timestamp=timestamp or 0, created_at=utcnow()))
+                row.last_error = None if answer.outcome.ok else answer.outcome.detail
+                row.last_size = answer.size
+                if answer.line is not None:
+                    session.add(LedgerCosignature(checkpoint_id=cp_id, witness_id=witness.id, line=answer.line,
+                                                  timestamp=answer.timestamp, created_at=utcnow()))
         except IntegrityError:  # another server stored this witness's cosignature first
             log.info("witness %s: cosignature of checkpoint %d already stored", witness.name, cp_id)
-        outcomes.append(outcome)
+        outcomes.append(answer.outcome)
     return outcomes
