@@ -193,3 +193,15 @@ def _b_payload(world):
     from tests.world import certificate_payload
 
     return certificate_payload(world, auditors=("2019-N1QMS-2000001",))
+
+
+def test_backdated_audit_keeps_history_and_rows_in_the_same_order(issue, client, world):
+    cert = issue()
+    audit = {"kind": "special", "method": "FS02", "start_on": "2025-01-05", "end_on": "2025-01-05",
+             "auditors": [{"registration_number": "2022-N1QMS-1000002", "role": "leader"}]}
+    r = client.post(f"/api/v1/certificates/{cert['id']}/audits", headers=world.auth("cb_a"), json=audit)
+    assert r.status_code == 201
+    rows = [a["start_on"] for a in r.json()["audits"]]
+    event = client.get(f"/api/v1/certificates/{cert['id']}/history").json()[-1]
+    assert rows == ["2025-01-05", "2025-02-20"]
+    assert [a["start_on"] for a in event["data"]["state"]["audits"]] == rows

@@ -149,6 +149,7 @@ def record_audit(session: Session, *, principal: Principal, certificate_id: int,
     if audit.kind == "surveillance" and (cert.last_surveillance_on is None or audit.end_on > cert.last_surveillance_on):
         cert.last_surveillance_on = audit.end_on
     session.flush()
+    session.expire(cert, ["audits"])  # reload in start-date order, the order replay and readers see
     record_event(session, type="certificate.audited", subject_type="certificate", subject_id=cert.id,
                  actor=principal.actor,
                  data={"audit": audit_state(item),
