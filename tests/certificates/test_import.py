@@ -46,8 +46,9 @@ def test_bad_rows_are_reported_and_nothing_is_written(client, world):
         _row(world, "IMP-006", issued="2025/13/01"),             # line 7: not a date
     ]
     r = _upload(client, world, _csv(rows))
-    assert r.status_code == 422
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
     report = r.json()
+    assert report["code"] == "import.rejected" and "没有导入任何数据" in report["detail"]
     assert report["committed"] is False and report["created"] == 1
     by_row = {e["row"]: e for e in report["errors"]}
     assert set(by_row) == {3, 4, 5, 6, 7}

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from certbridge.api.deps import AuthedPrincipal, Lang, ReadDB, WriteDB
 from certbridge.api.pagination import Page, decode_cursor, next_cursor
-from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.api.problems import PROBLEM_RESPONSES, PROBLEM_TYPE
 from certbridge.certificates import workflow
 from certbridge.certificates.holders import merge_holders
 from certbridge.certificates.importer import ImportReport, import_certificates
@@ -29,6 +29,7 @@ from certbridge.certificates.service import get_certificate, issue_certificate, 
 from certbridge.certificates.verification import verify_holder, verify_number
 from certbridge.certificates.views_model import detail, summary, verification_view
 from certbridge.events import subject_history
+from certbridge.i18n.catalog import render
 from certbridge.registry.api import organization_view
 from certbridge.registry.schemas import MergeIn, OrganizationOut
 
@@ -157,7 +158,9 @@ def merge_organization(organization_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
     return organization_view(db, org)
 
 
-@router.post("/bodies/{body_id}/certificates/import", response_model=ImportReport, summary="Bulk import")
+@router.post("/bodies/{body_id}/certificates/import", response_model=ImportReport, summary="Bulk import",
+             responses={422: {"model": ImportReport, "description": "Rows refused (nothing written), or bad request",
+                              "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}})
 async def bulk_import(
     body_id: BodyId,
     file: Annotated[UploadFile, File(description="CSV (UTF-8 or GBK), XLSX or JSON")],
@@ -171,5 +174,9 @@ async def bulk_import(
     if dry_run or report.errors:
         db.rollback()  # nothing half-written: a file with a bad row writes no row
     if report.errors:
-        return JSONResponse(report.model_dump(mode="json"), status_code=422)
+        # A problem document that also carries the whole report, so a client fixes every row in one go.
+        body = report.model_dump(mode="json")
+        body.update(type=PROBLEM_TYPE + "import.rejected", title=render("title.422", lang), status=422,
+                    code="import.rejected", detail=render("import.rejected", lang, count=len(report.errors)))
+        return JSONResponse(body, status_code=422, media_type="application/problem+json")
     return report

@@ -186,6 +186,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "import.bad_json": {"zh": "JSON 格式错误（第 {line} 行第 {column} 列）", "en": "Malformed JSON (line {line}, column {column})"},
     "import.json_shape": {"zh": "JSON 应为证书对象数组，或 {{\"certificates\": [...]}}", "en": "JSON must be an array of certificate objects or {{\"certificates\": [...]}}"},
     "import.file_type": {"zh": "不支持的文件类型 {filename}，请上传 CSV、XLSX 或 JSON", "en": "Unsupported file {filename}; upload CSV, XLSX or JSON"},
+    "import.rejected": {"zh": "文件有 {count} 处错误，没有导入任何数据；请按逐行说明更正后重新上传", "en": "The file has {count} problem(s); nothing was imported — fix the rows listed and upload again"},
     "import.status_not_valid": {"zh": "导入只登记有效证书，本行状态为「{status}」；暂停、撤销等请在导入后用状态变更操作登记", "en": "Import registers valid certificates only; this row's status is '{status}' — record suspensions, withdrawals etc. with lifecycle actions after importing"},
     "import.duplicate_in_file": {"zh": "证书编号 {number} 在文件中重复（首次出现在第 {first} 行）", "en": "Number {number} appears twice in the file (first on row {first})"},
 }
