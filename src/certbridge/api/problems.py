@@ -39,12 +39,15 @@ class Problem(BaseModel):
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "description": desc, "content": {"application/problem+json": {}}}
     for status, desc in (
+        (400, "Malformed request (e.g. a body that is not UTF-8)"),
         (401, "Not signed in or bad API key"),
         (403, "Not allowed for this principal"),
         (404, "Not found"),
         (409, "Refused by a domain rule or conflict"),
         (422, "Invalid input"),
+        (413, "Request body too large"),
         (429, "Too many requests"),
+        (503, "Busy: a write kept losing a lock race; retry after Retry-After"),
     )
 }
 

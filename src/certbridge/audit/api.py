@@ -12,6 +12,20 @@ from certbridge.api.deps import AuthedPrincipal, ReadDB
 from certbridge.api.pagination import Page, decode_cursor, next_cursor
 from certbridge.api.problems import PROBLEM_RESPONSES
 from certbridge.audit.service import OUTCOMES, list_records
+from certbridge.errors import InvalidInput
+
+ISO_TIME = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}:?\d{2})?$"
+
+
+def _time(value: str | None, field: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput("audit.bad_since", field=field, name=field) from None
+    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed
+
 
 router = APIRouter(prefix="/api/v1", tags=["audit"], responses=PROBLEM_RESPONSES)
 
@@ -45,8 +59,9 @@ class AuditRecordOut(BaseModel):
 def audit_trail(
     db: ReadDB, principal: AuthedPrincipal,
     actor: Annotated[str | None, Query(max_length=120, description="user:<id>:<username>, or a prefix such as user:5")] = None,
-    since: Annotated[datetime | None, Query(description="Only records at or after this time (ISO 8601)")] = None,
-    until: Annotated[datetime | None, Query(description="Only records before this time (ISO 8601)")] = None,
+    since: Annotated[str | None, Query(pattern=ISO_TIME, description="Only records at or after this time (ISO 8601)",
+                                       examples=["2026-11-21T08:00:00Z"])] = None,
+    until: Annotated[str | None, Query(pattern=ISO_TIME, description="Only records before this time (ISO 8601)")] = None,
     action: Literal["write", "login", "logout"] | None = None,
     outcome: Annotated[str | None, Query(max_length=20, pattern="^(" + "|".join(OUTCOMES) + ")$")] = None,
     client_ip: Annotated[str | None, Query(max_length=64)] = None,
@@ -54,7 +69,7 @@ def audit_trail(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ):
     """List audit records, oldest first, a page at a time (regulators and admins)."""
-    since, until = (t.replace(tzinfo=timezone.utc) if t is not None and t.tzinfo is None else t for t in (since, until))
-    records = list_records(db, principal=principal, actor=actor, since=since, until=until, action=action,
+    records = list_records(db, principal=principal, actor=actor, since=_time(since, "since"), until=_time(until, "until"),
+                           action=action,
                            outcome=outcome, client_ip=client_ip, after_id=decode_cursor(cursor), limit=limit)
     return {"items": records, "next_cursor": next_cursor([r.id for r in records], limit)}

@@ -11,11 +11,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "request.too_large": {"zh": "请求体超过 {max_mb} MB 上限，请拆分后再提交",
                           "en": "The request body exceeds {max_mb} MB; split it and send the parts"},
     "request.busy": {"zh": "系统繁忙，请稍后重试", "en": "The service is busy; please retry shortly"},
+    "request.nul_character": {"zh": "「{name}」含有不允许的空字符（\\0），请删除后重试",
+                              "en": "'{name}' holds a NUL character (\\0), which is not allowed; remove it"},
+    "title.400": {"zh": "请求格式错误", "en": "Malformed request"},
     "title.413": {"zh": "请求过大", "en": "Request too large"},
     "title.503": {"zh": "暂时无法处理", "en": "Temporarily unavailable"},
     # audit
-    "audit.bad_since": {"zh": "「since」应为 ISO 8601 时间，例如 2026-11-21T08:00:00Z",
-                        "en": "'since' must be an ISO 8601 time, e.g. 2026-11-21T08:00:00Z"},
+    "audit.bad_since": {"zh": "「{name}」应为 ISO 8601 时间，例如 2026-11-21T08:00:00Z",
+                        "en": "'{name}' must be an ISO 8601 time, e.g. 2026-11-21T08:00:00Z"},
     # backup and restore (CLI)
     "backup.written": {"zh": "已备份到 {path}（{size} 字节，账本 {events} 条事件）",
                        "en": "Backed up to {path} ({size} bytes, {events} ledger events)"},
@@ -70,5 +73,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "validation.missing_argument": {"zh": "缺少必填字段「{field}」", "en": "Required field '{field}' is missing"},
     "validation.url_parsing": {"zh": "字段「{field}」应为网址", "en": "Field '{field}' must be a URL"},
     "validation.none_required": {"zh": "字段「{field}」不应填写", "en": "Field '{field}' must be empty"},
+    "validation.null_not_allowed": {"zh": "字段「{field}」不能为 null；不修改请省略该字段",
+                                    "en": "Field '{field}' cannot be null; leave it out to keep its value"},
     "validation.value_error.upload": {"zh": "字段「{field}」应为上传的文件", "en": "Field '{field}' must be an uploaded file"},
 }

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+
+def _refuse_null(value):
+    # PATCH: leaving a field out keeps it; an explicit null must not blank a field that cannot be empty.
+    if value is None:
+        raise PydanticCustomError("null_not_allowed", "this field cannot be null; leave it out to keep it")
+    return value
 
 
 class IdentifierIO(BaseModel):
@@ -41,6 +49,8 @@ class OrganizationPatch(BaseModel):
     name_en: str | None = Field(default=None, max_length=300)
     industry: str | None = Field(default=None, max_length=80)
     identifiers: list[IdentifierIO] | None = Field(default=None, max_length=20)
+
+    _not_null = field_validator("name", "identifiers", mode="before")(_refuse_null)
 
 
 class OrganizationOut(BaseModel):
@@ -97,6 +107,8 @@ class BodyPatch(BaseModel):
     valid_until: date | None = None
     region_code: str | None = Field(default=None, pattern=r"^\d{6}$")
     address: str | None = Field(default=None, max_length=300)
+
+    _not_null = field_validator("name", "fields", mode="before")(_refuse_null)
 
 
 class BodyStatusIn(BaseModel):
@@ -161,6 +173,8 @@ class LabPatch(BaseModel):
     capabilities: list[CapabilityIO] | None = Field(default=None, max_length=2000)
     status: Literal["valid", "suspended", "revoked", "expired"] | None = None
     valid_until: date | None = None
+
+    _not_null = field_validator("name", "capabilities", "status", "valid_until", mode="before")(_refuse_null)
 
 
 class LabOut(BaseModel):

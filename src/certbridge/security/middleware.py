@@ -6,6 +6,7 @@ import ipaddress
 import logging
 import random
 from typing import Any
+from urllib.parse import parse_qsl
 
 import anyio
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -77,6 +78,22 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send)
 
 
+def _nul_field(scope, body: bytes) -> str | None:
+    """Name the part of a request holding a NUL character, which no text field may hold (PostgreSQL refuses it)."""
+    query = scope.get("query_string", b"")
+    if b"%00" in query.lower() or b"\x00" in query:
+        for key, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+            if "\x00" in key or "\x00" in value:
+                return key.replace("\x00", "") or "query"
+        return "query"
+    if "\x00" in scope.get("path", ""):
+        return "path"
+    content_type = (_header(scope, b"content-type") or "").lower()
+    if "json" in content_type and (b"\\u0000" in body or b"\x00" in body):
+        return "request"
+    return None
+
+
 def _retryable(exc: BaseException) -> bool:
     if isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
         return _retryable(exc.exceptions[0])
@@ -130,6 +147,10 @@ class BodyLimitRetryMiddleware:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
+        bad_field = _nul_field(scope, body)
+        if bad_field:
+            await send_refusal(scope, send, status=422, code="request.nul_character", field=bad_field, name=bad_field)
+            return
         attempts = 1 + (self.retries if scope["method"] in WRITE_METHODS else 0)
         for attempt in range(attempts):
             retry = await self._attempt(scope, receive, send, body, attempt == attempts - 1)

@@ -37,7 +37,7 @@ def _wants_html(scope) -> bool:
 
 
 async def send_refusal(scope, send, *, status: int, code: str, headers: dict[str, str] | None = None,
-                       **params) -> None:
+                       field: str | None = None, **params) -> None:
     """Send a refusal in the caller's language without running the application."""
     lang = request_language(scope)
     detail = render(code, lang, **params)
@@ -47,8 +47,9 @@ async def send_refusal(scope, send, *, status: int, code: str, headers: dict[str
                 f"</head><body><h1>{html.escape(title)}</h1><p>{html.escape(detail)}</p></body></html>").encode()
         content_type = b"text/html; charset=utf-8"
     else:
+        errors = [{"field": field, "code": code, "message": detail}] if field else []
         body = json.dumps({"type": PROBLEM_TYPE + code, "title": title, "status": status, "detail": detail,
-                           "code": code, "errors": []}, ensure_ascii=False).encode()
+                           "code": code, "errors": errors}, ensure_ascii=False).encode()
         content_type = b"application/problem+json"
     raw = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
     raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
