@@ -5,10 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from certbridge.certificates.models import Audit, Certificate
-
-
-def _iso(value):
-    return value.isoformat() if value is not None else None
+from certbridge.kit.dates import iso_or_none as _iso
 
 
 def sites_state(cert: Certificate) -> list[list[Any]]:

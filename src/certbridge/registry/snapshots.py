@@ -5,10 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from certbridge.registry.models import CertificationBody, Lab, Organization, Person, Restriction
-
-
-def _iso(value):
-    return value.isoformat() if value is not None else None
+from certbridge.kit.dates import iso_or_none as _iso
 
 
 def organization_state(org: Organization) -> dict[str, Any]:
