@@ -23,6 +23,7 @@ from certbridge.db import make_engine, make_sessionmaker, write_session
 from certbridge.principal import SYSTEM
 from certbridge.registry import people
 from tests.conftest import BACKEND, _pg_admin, _pg_url
+from tests.security import matrix_capabilities, matrix_web
 from tests.world import certificate_payload
 
 
@@ -51,6 +52,8 @@ def _seed(url: str, world) -> dict:
                    cert_b_number=cert_b.number, person_extra=extra.id, extra_registration="2023-N1QMS-1000009",
                    token_cb_a_ro=ro.token, key_cb_a_ro=ro.key.key_id, token_regulator_ro=reg_ro.token,
                    key_regulator_ro=reg_ro.key.key_id)
+        for part in (matrix_capabilities, matrix_web):
+            out.update(part.seed(session, world, dict(out)))
     if BACKEND == "sqlite":
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

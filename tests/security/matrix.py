@@ -1,6 +1,7 @@
 """The authorization matrix: every route of the app, who may call it, and what everyone else gets.
 
-Every route the application serves must appear here exactly once per method — the test fails, naming the
+Every route the application serves must appear exactly once per method — here (core), in
+matrix_capabilities.py (the other capabilities' API) or in matrix_web.py (pages and forms) — the test fails, naming the
 route, when one is missing. An entry says which roles succeed (2xx); every other role gets 401 (anonymous)
 or 403 (signed in but not allowed), unless `outcomes` says otherwise (e.g. 404 where existence is hidden).
 A refused write must leave every table and the ledger exactly as they were.
@@ -75,7 +76,7 @@ AUDIT = {"kind": "surveillance", "method": "FS01", "start_on": "2025-09-01", "en
          "auditors": [{"registration_number": "2021-N1QMS-1000001", "role": "leader"}]}
 CHANGE = {"reason": "矩阵测试"}
 
-MATRIX: list[Case | Exempt] = [
+CORE: list[Case | Exempt] = [
     Exempt("GET", "/openapi.json", "the public API description"),
     Exempt("GET", "/docs", "interactive API documentation, static"),
     Exempt("GET", "/docs/oauth2-redirect", "part of the interactive documentation"),
@@ -177,8 +178,3 @@ MATRIX: list[Case | Exempt] = [
     # audit trail
     Case("GET", "/api/v1/audit", REGULATORS | {"regulator_ro"}),
 ]
-
-# Routes of the capabilities that landed in parallel: six public reads placed as cases, the rest pending.
-from tests.security.matrix_pending import PENDING, PLACED_PUBLIC  # noqa: E402
-
-MATRIX += PLACED_PUBLIC + PENDING

@@ -14,9 +14,12 @@ from sqlalchemy import inspect, select, text
 from certbridge.auth.models import ApiKey, User
 from certbridge.kit.uscc import generate_uscc
 from certbridge.registry.models import Restriction
-from tests.security.matrix import MATRIX, ROLES, Case, Exempt
+from tests.security import matrix_capabilities, matrix_web
+from tests.security.matrix import CORE, ROLES, Case, Exempt
 from tests.world import PASSWORD
 
+# The core routes, the capabilities' API routes, and the web pages and forms, each in its own file.
+MATRIX = CORE + matrix_capabilities.CASES + matrix_web.CASES
 CASES = [c for c in MATRIX if isinstance(c, Case)]
 READS = [c for c in CASES if not c.writes]
 WRITES = [c for c in CASES if c.writes]
@@ -131,7 +134,7 @@ def assert_nothing_private(response, role: str, secrets: list[str], *, token_all
 def test_every_route_is_in_the_matrix(app):
     placed = {(c.method, c.path) for c in MATRIX}
     missing = sorted(app_routes(app) - placed)
-    assert not missing, "routes with no place in the authorization matrix — add it to tests/security/matrix.py: " + \
+    assert not missing, "routes with no place in the authorization matrix — add it to tests/security/matrix.py (core), matrix_capabilities.py (other API) or matrix_web.py (pages): " + \
         ", ".join(f"{m} {p}" for m, p in missing)
 
 
