@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -88,13 +89,19 @@ def phone(browser, server):
 
 
 @pytest.fixture
-def shot():
-    """Save a screenshot of a page to docs/screenshots/<name>.png."""
+def shot(tmp_path):
+    """Take a screenshot of a page; it refreshes docs/screenshots/<name>.png only when asked to.
+
+    A normal run writes into the test's temporary directory so the work tree stays clean;
+    `CERTBRIDGE_UPDATE_SCREENSHOTS=1 bash scripts/test` (or pytest tests/browser) refreshes the documented ones.
+    """
+    folder = SCREENSHOTS if os.environ.get("CERTBRIDGE_UPDATE_SCREENSHOTS") == "1" else tmp_path
 
     def _shot(tab, name: str, full_page: bool = True) -> Path:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{name}.png"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
         tab.screenshot(path=str(path), full_page=full_page)
+        assert path.stat().st_size > 0, f"empty screenshot {name}"
         return path
 
     return _shot
