@@ -39,6 +39,27 @@ def _pg_url(name: str) -> str:
     return PG_URL.rsplit("/", 1)[0] + "/" + name
 
 
+def copy_database(source_url: str, *, prefix: str, target: Path):
+    """Yield the URL of a fresh copy of `source_url`; PostgreSQL copies are dropped afterwards.
+
+    PostgreSQL: `CREATE DATABASE <prefix>_<random> TEMPLATE <source>`; SQLite: a file copy to `target`.
+    """
+    if BACKEND == "postgresql":
+        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        admin = _pg_admin()
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source_url.rsplit("/", 1)[1]}"'))
+        try:
+            yield _pg_url(name)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    else:
+        shutil.copyfile(Path(source_url.removeprefix("sqlite:///")), target)
+        yield f"sqlite:///{target}"
+
+
 @pytest.fixture(scope="session")
 def template(tmp_path_factory):
     """Build the migrated, seeded template database once per test session."""
@@ -71,22 +92,7 @@ def template(tmp_path_factory):
 @pytest.fixture
 def database_url(template, tmp_path):
     """Return the URL of a fresh copy of the template for this test."""
-    if BACKEND == "postgresql":
-        name = f"{template['prefix']}_{uuid.uuid4().hex[:10]}"
-        admin = _pg_admin()
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template["prefix"]}_tpl"'))
-        admin.dispose()
-        yield _pg_url(name)
-        admin = _pg_admin()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    else:
-        source = Path(template["url"].removeprefix("sqlite:///"))
-        target = tmp_path / "certbridge.db"
-        shutil.copyfile(source, target)
-        yield f"sqlite:///{target}"
+    yield from copy_database(template["url"], prefix=template["prefix"], target=tmp_path / "certbridge.db")
 
 
 @pytest.fixture

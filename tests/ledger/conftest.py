@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
-import uuid
-from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 from typer.testing import CliRunner
 
 from certbridge.app import create_app
 from certbridge.kit.signed_note import Verifier
 from certbridge.settings import Settings
-from tests.conftest import BACKEND, _pg_admin, _pg_url
+from tests.conftest import copy_database
 from tests.world import certificate_payload
 
 
@@ -79,21 +75,7 @@ def cli(settings, monkeypatch):
 @pytest.fixture
 def second_database_url(template, tmp_path):
     """Return a second fresh copy of the template (another instance's database)."""
-    if BACKEND == "postgresql":
-        name = f"{template['prefix']}_w{uuid.uuid4().hex[:9]}"
-        admin = _pg_admin()
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template["prefix"]}_tpl"'))
-        admin.dispose()
-        yield _pg_url(name)
-        admin = _pg_admin()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    else:
-        target = tmp_path / "second.db"
-        shutil.copyfile(Path(template["url"].removeprefix("sqlite:///")), target)
-        yield f"sqlite:///{target}"
+    yield from copy_database(template["url"], prefix=f"{template['prefix']}_w", target=tmp_path / "second.db")
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ this richer template; `seeded` tells the tests its ids, numbers and secrets.
 from __future__ import annotations
 
 import shutil
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from certbridge.certificates.workflow import suspend_certificate
 from certbridge.db import make_engine, make_sessionmaker, write_session
 from certbridge.principal import SYSTEM
 from certbridge.registry import people
-from tests.conftest import BACKEND, _pg_admin, _pg_url
+from tests.conftest import BACKEND, _pg_admin, _pg_url, copy_database
 from tests.security import matrix_capabilities, matrix_web
 from tests.world import certificate_payload
 
@@ -82,21 +81,7 @@ def security_template(template, tmp_path_factory):
 @pytest.fixture
 def database_url(template, security_template, tmp_path):
     """Return a fresh clone of the security template for this test."""
-    if BACKEND == "postgresql":
-        name = f"{template['prefix']}_{uuid.uuid4().hex[:10]}"
-        admin = _pg_admin()
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{security_template["name"]}"'))
-        admin.dispose()
-        yield _pg_url(name)
-        admin = _pg_admin()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    else:
-        target = tmp_path / "certbridge.db"
-        shutil.copyfile(Path(security_template["url"].removeprefix("sqlite:///")), target)
-        yield f"sqlite:///{target}"
+    yield from copy_database(security_template["url"], prefix=template["prefix"], target=tmp_path / "certbridge.db")
 
 
 @pytest.fixture
