@@ -80,6 +80,21 @@ def test_public_lookups_are_limited_with_problem_json_and_retry_after(limited, s
     assert limited("198.51.100.8").get("/api/v1/verify", params={"number": "X"}).status_code == 200
 
 
+def test_home_page_search_is_limited_with_retry_after(limited):
+    c = limited("198.51.100.20")
+    for _ in range(5):
+        assert c.get("/", params={"q": "北海"}).status_code == 200
+    refused = c.get("/", params={"q": "北海"}, headers={"Accept-Language": "en"})
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert f"try again in {refused.headers['Retry-After']} s" in refused.text
+    assert c.get("/", params={"status": "valid"}).status_code == 429  # any search on the home page counts
+    assert c.get("/api/v1/verify", params={"number": "X"}).status_code == 429  # one budget with the API look-ups
+    assert c.get("/").status_code == 200  # the bare home page (no search) is not a look-up
+    assert c.get("/", params={"q": ""}).status_code == 200
+    assert limited("198.51.100.21").get("/", params={"q": "北海"}).status_code == 200
+
+
 def test_forwarded_address_counts_only_behind_a_trusted_proxy(limited):
     proxy = limited("10.9.0.1")
     for i in range(5):

@@ -10,6 +10,7 @@ LOGOUT_PATHS = [r"^/(web/)?(auth/)?(logout|signout)/?$", r"^/api/v1/(auth/)?logo
 PUBLIC_LOOKUP_PATHS = [
     r"^/api/v1/verify(/|$)", r"^/api/v1/certificates/?$", r"^/api/v1/organizations/?$",
     r"^/api/v1/credentials/verify", r"^/(verify|search|v|c)(/|$)",
+    r"^/\?(.*&)?(q|status|scheme|body|region)=[^&]",  # the home page when it searches (see LimitRule.matches)
 ]
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "

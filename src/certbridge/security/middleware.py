@@ -67,7 +67,7 @@ class RateLimitMiddleware:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http" and self.enabled:
             for rule in self.rules:
-                if rule.matches(scope["method"], scope["path"]):
+                if rule.matches(scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1")):
                     ip = (scope.get("state") or {}).get("client_ip")
                     wait = rule.limiter.hit(client_key(ip))
                     if wait > 0:

@@ -59,9 +59,12 @@ class LimitRule:
     patterns: list[re.Pattern]
     limiter: TokenBucketLimiter
 
-    def matches(self, method: str, path: str) -> bool:
-        """Tell whether a request falls under this rule."""
-        return method in self.methods and any(p.search(path) for p in self.patterns)
+    def matches(self, method: str, path: str, query: str = "") -> bool:
+        """Tell whether a request falls under this rule: a pattern matches the path, or "path?query"."""
+        if method not in self.methods:
+            return False
+        target = f"{path}?{query}" if query else None
+        return any(p.search(path) or (target is not None and p.search(target)) for p in self.patterns)
 
 
 def client_key(ip: str | None) -> str:
