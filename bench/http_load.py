@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 LUA = r"""
@@ -45,6 +45,8 @@ class LoadResult:
     p95_ms: float
     p99_ms: float
     errors: int
+    statuses: dict[str, int] = field(default_factory=dict)  # by HTTP status, when the script counts them
+    socket_errors: int = 0  # connect, read, write and timeout errors (wrk), or failed requests (httpx loop)
 
 
 def free_port() -> int:
@@ -85,34 +87,43 @@ def rss_mb(pid: int, field: str = "VmRSS") -> float:
 
 
 def run_load(port: int, paths: list[str], *, connections: int = 32, seconds: int = 10,
-             force_fallback: bool = False) -> LoadResult:
-    """Run wrk against 127.0.0.1:port over `paths`; without wrk, a short httpx loop instead."""
+             force_fallback: bool = False, script: str = LUA) -> LoadResult:
+    """Run wrk against 127.0.0.1:port over `paths`; without wrk, a short httpx loop instead.
+
+    `script` is the wrk Lua script (LUA, or LUA extended to print "statuses"/"socket_errors" too).
+    """
     wrk = shutil.which("wrk")
     if wrk is None or force_fallback:
         return _httpx_loop(port, paths, seconds=min(seconds, 3))
     with tempfile.TemporaryDirectory() as tmp:
-        script, listing = Path(tmp) / "paths.lua", Path(tmp) / "paths.txt"
-        script.write_text(LUA)
+        lua, listing = Path(tmp) / "paths.lua", Path(tmp) / "paths.txt"
+        lua.write_text(script)
         listing.write_text("\n".join(paths) + "\n", encoding="utf-8")
-        out = subprocess.run([wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", str(script),
+        out = subprocess.run([wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", str(lua),
                               f"http://127.0.0.1:{port}"], capture_output=True, text=True,
                              env={**os.environ, "BENCH_PATHS": str(listing)}, timeout=seconds + 60)
     line = next(x for x in out.stdout.splitlines() if x.startswith("BENCH "))
     data = json.loads(line[6:])
     return LoadResult("wrk", data["requests"], data["requests"] / data["seconds"], data["p50"] / 1000,
-                      data["p95"] / 1000, data["p99"] / 1000, data["errors"])
+                      data["p95"] / 1000, data["p99"] / 1000, data["errors"], data.get("statuses", {}),
+                      data.get("socket_errors", 0))
 
 
 def _httpx_loop(port: int, paths: list[str], *, seconds: float) -> LoadResult:
     import httpx
 
-    latencies, errors = [], 0
+    latencies, errors, statuses, failed = [], 0, {}, 0
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
         started = time.perf_counter()
         i = 0
         while time.perf_counter() - started < seconds and i < 20_000:
             t = time.perf_counter()
-            if client.get(paths[i % len(paths)]).status_code >= 500:
+            try:
+                status = client.get(paths[i % len(paths)]).status_code
+            except httpx.HTTPError:
+                status, failed = 0, failed + 1
+            statuses[str(status)] = statuses.get(str(status), 0) + 1
+            if status >= 500 or status == 0:
                 errors += 1
             latencies.append((time.perf_counter() - t) * 1000)
             i += 1
@@ -123,4 +134,4 @@ def _httpx_loop(port: int, paths: list[str], *, seconds: float) -> LoadResult:
         return latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))]
 
     return LoadResult("httpx-loop (no wrk; 1 connection)", len(latencies), len(latencies) / elapsed, pct(50),
-                      pct(95), pct(99), errors)
+                      pct(95), pct(99), errors, {k: v for k, v in statuses.items() if k != "0"}, failed)
