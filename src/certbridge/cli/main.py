@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "certbridge.cli.demo",
     "certbridge.cli.supervision",
     "certbridge.cli.credit",
+    "certbridge.cli.backup",
 )
 
 for _name in COMMAND_MODULES:

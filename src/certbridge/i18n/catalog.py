@@ -23,6 +23,7 @@ def _all_messages() -> dict[str, dict[str, str]]:
     from certbridge.i18n.messages_web import MESSAGES as WEB_MESSAGES; merged.update(WEB_MESSAGES)  # noqa: E702
     from certbridge.i18n.messages_bulk import MESSAGES as BULK_MESSAGES; merged.update(BULK_MESSAGES)  # noqa: E702
     from certbridge.i18n.messages_supervision import MESSAGES as SUPERVISION_MESSAGES; merged.update(SUPERVISION_MESSAGES)  # noqa: E702,E501
+    from certbridge.i18n.messages_backup import MESSAGES as BACKUP_MESSAGES; merged.update(BACKUP_MESSAGES)  # noqa: E702
     return merged
 
 
