@@ -4,6 +4,10 @@ An event is the canonical JSON of {v, seq, type, subject, actor, at, data}; its 
 SHA-256(0x00 ‖ bytes) as RFC 9162 wants. `seq` is the leaf index: a single head row hands out
 indexes, so indexes are dense and in commit order (on PostgreSQL the row lock is the sequencer).
 `data.state` carries the subject's fields as they became, so replaying events rebuilds state.
+
+Appending is on every write's path, so `record_events` encodes each body once (the kit's RFC 8785
+fast path) and inserts through the session's own driver connection — still the caller's transaction —
+instead of the ORM, whose per-row type processing cost more than the insert itself.
 """
 
 from __future__ import annotations
@@ -11,16 +15,20 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Text, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from certbridge.db import Base, utcnow
-from certbridge.kit.canonical_json import canonical_bytes, to_json_value
+from certbridge.kit.canonical_json import canonical_bytes
 
 EVENT_FORMAT_VERSION = 1
+# session.info key: when a list is there (the audit trail puts one), appenders add the seqs they wrote to it.
+APPENDED_SEQS = "audit_ledger_seqs"
+EVENT_COLUMNS = ("seq", "type", "subject_type", "subject_id", "actor", "at", "public", "body", "leaf_hash")
+_COPY_FROM = 8  # PostgreSQL: COPY pays off from this many rows; fewer go through executemany
 
 
 class LedgerEvent(Base):
@@ -102,28 +110,43 @@ def record_events(session: Session, drafts: list[EventDraft], *, at: datetime | 
     if not drafts:
         return []
     at = at or utcnow()
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError("naive datetime given; use datetime.now(timezone.utc)")
+    at = at.astimezone(timezone.utc)
     first = _reserve(session, len(drafts))
+    conn = session.connection()
+    sqlite = conn.dialect.name == "sqlite"
+    stamp = at.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else at  # as SQLAlchemy stores it on SQLite
     rows = []
-    for offset, draft in enumerate(drafts):
-        seq = first + offset
-        draft = EventDraft(draft.type, draft.subject_type, draft.subject_id, draft.actor,
-                           to_json_value(draft.data), draft.public)  # stored exactly as hashed
+    for seq, draft in enumerate(drafts, start=first):
         body = event_body(seq, draft, at)
-        rows.append(
-            {
-                "seq": seq,
-                "type": draft.type,
-                "subject_type": draft.subject_type,
-                "subject_id": draft.subject_id,
-                "actor": draft.actor,
-                "at": at,
-                "public": draft.public,
-                "body": body.decode("utf-8"),
-                "leaf_hash": leaf_hash(body),
-            }
-        )
-    session.execute(insert(LedgerEvent), rows)
-    return [row["seq"] for row in rows]
+        rows.append((seq, draft.type, draft.subject_type, draft.subject_id, draft.actor, stamp, draft.public,
+                     body.decode("utf-8"), hashlib.sha256(b"\x00" + body).digest()))
+    insert_event_rows(session, rows)
+    return list(range(first, first + len(rows)))
+
+
+def insert_event_rows(session: Session, rows: list[tuple]) -> None:
+    """Insert ready event rows (EVENT_COLUMNS order) through the session's driver connection.
+
+    `at` is the SQLite storage text on SQLite and an aware datetime on PostgreSQL. The seqs go to the
+    session's APPENDED_SEQS list when it has one.
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    if conn.dialect.name == "postgresql" and len(rows) >= _COPY_FROM:
+        with conn.connection.driver_connection.cursor() as cur, \
+                cur.copy(f"COPY ledger_event ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        mark = "?" if conn.dialect.name == "sqlite" else "%s"
+        conn.exec_driver_sql(f"INSERT INTO ledger_event ({', '.join(EVENT_COLUMNS)}) "
+                             f"VALUES ({', '.join([mark] * len(EVENT_COLUMNS))})", rows)
+    appended = session.info.get(APPENDED_SEQS)
+    if appended is not None:
+        appended.extend(row[0] for row in rows)
 
 
 def record_event(

@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 import rfc8785
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from certbridge.kit.canonical_json import canonical_bytes, to_json_value
 
@@ -92,3 +94,89 @@ def test_out_of_range_values_are_refused():
 def test_non_string_keys_are_refused():
     with pytest.raises(TypeError, match="keys must be strings"):
         canonical_bytes({1: "a"})
+
+
+# --- the fast path is byte-identical to the reference implementation ---------------------------------
+
+# RFC 8785's own examples (§3.2.2 values and escaping, §3.2.3 sorting), as published with the
+# specification's reference test data (cyberphone/json-canonicalization, testdata/): input JSON text,
+# expected canonical UTF-8.
+RFC8785_VECTORS = {
+    "arrays": ('[56, {"d": true, "10": null, "1": [ ]}]', '[56,{"1":[],"10":null,"d":true}]'),
+    "french": ('{"peach": "This sorting order", "péché": "is wrong according to French", '
+               '"pêche": "but canonicalization MUST", "sin": "ingnore locale"}',
+               '{"peach":"This sorting order","péché":"is wrong according to French",'
+               '"pêche":"but canonicalization MUST","sin":"ingnore locale"}'),
+    "structures": ('{"1": {"f": {"f": "hi","F": 5} ,"\\n": 56.0}, "10": { }, "": "empty", "a": { }, '
+                   '"111": [ { } ], "A": { }}',
+                   '{"":"empty","1":{"\\n":56,"f":{"F":5,"f":"hi"}},"10":{},"111":[{}],"A":{},"a":{}}'),
+    "unicode": ('{"Unnormalized Unicode":"\\u1e0d\\u0307"}', '{"Unnormalized Unicode":"\u1e0d\u0307"}'),
+    "values": ('{"numbers": [1E30, 4.50, 333333333.33333329, 2e-3, 0.000000000000000000000000001], '
+               '"escaping": "\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/", "literals": [null, true, false]}',
+               '{"escaping":"\u20ac$\\u000f\\nA\'B\\"\\\\\\\\\\"/","literals":[null,true,false],'
+               '"numbers":[1e+30,4.5,333333333.3333333,0.002,1e-27]}'),
+    "weird": ('{"\\u20ac": "Euro Sign", "1": "One", "\\u0080": "Control\\u007f", "\\ud83d\\ude02": "Smiley", '
+              '"\\u00f6": "Latin Small Letter O With Diaeresis", "\\ufb33": "Hebrew Letter Dalet With Dagesh", '
+              '"</script>": "Browser Challenge"}',
+              '{"1":"One","</script>":"Browser Challenge","\u0080":"Control\u007f",'
+              '"\u00f6":"Latin Small Letter O With Diaeresis","\u20ac":"Euro Sign","\U0001f602":"Smiley",'
+              '"\ufb33":"Hebrew Letter Dalet With Dagesh"}'),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RFC8785_VECTORS))
+def test_rfc8785_examples(name):
+    source, expected = RFC8785_VECTORS[name]
+    assert canonical_bytes(json.loads(source)) == expected.encode("utf-8")
+
+
+def test_plain_documents_take_the_fast_path(monkeypatch):
+    import certbridge.kit.canonical_json as module
+
+    def refuse(value):
+        raise AssertionError(f"reference encoder used for {value!r}")
+
+    monkeypatch.setattr(module.rfc8785, "dumps", refuse)
+    event = {"v": 1, "seq": 7, "type": "certificate.issued", "subject": {"type": "certificate", "id": "9"},
+             "at": dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc), "data": {"state": {
+                 "holder_name": "北海市示例电子有限公司", "issued_on": dt.date(2025, 3, 1), "cycle": 1,
+                 "audits": [{"auditors": [[1, "2021-N1QMS-1000001", "leader"]]}], "fine": decimal.Decimal("1.50"),
+                 "名称": "非 ASCII 键", "previous_id": None, "public": True}}}
+    assert json.loads(canonical_bytes(event))["data"]["state"]["fine"] == "1.50"
+    with pytest.raises(AssertionError, match="reference encoder"):
+        canonical_bytes({"ratio": 0.5})  # floats are the reference implementation's
+
+
+# Characters chosen where encoders disagree: controls, quote and backslash, DEL, non-ASCII below the
+# surrogates, the private-use/compatibility block that sorts differently in UTF-16, astral characters,
+# and lone surrogates (not encodable as UTF-8).
+_TRICKY = "a\x00\x1f\"\\\x7f\u0080é中\u2028\ue000\ufb33\uffff\U0001f602\U00010000\ud800\udfff"
+_text = st.text(alphabet=st.sampled_from(_TRICKY), max_size=6) | st.text(max_size=6)
+_scalars = (st.none() | st.booleans() | _text
+            | st.integers(min_value=-(2**54), max_value=2**54) | st.integers()
+            | st.floats(allow_nan=True, allow_infinity=True)
+            | st.dates() | st.datetimes(timezones=st.sampled_from([dt.timezone.utc, CST]))
+            | st.datetimes() | st.decimals(allow_nan=True, allow_infinity=False, places=3) | st.uuids())
+_documents = st.recursive(
+    _scalars,
+    lambda children: (st.lists(children, max_size=4) | st.lists(children, max_size=3).map(tuple)
+                      | st.dictionaries(_text, children, max_size=4)),
+    max_leaves=20,
+)
+
+
+def _reference(value):
+    try:
+        return rfc8785.dumps(to_json_value(value))
+    except Exception as exc:  # noqa: BLE001 — the reference's refusal is what we must match
+        return type(exc)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_documents)
+def test_fast_path_is_byte_identical_to_rfc8785(value):
+    try:
+        ours = canonical_bytes(value)
+    except Exception as exc:  # noqa: BLE001
+        ours = type(exc)
+    assert ours == _reference(value)

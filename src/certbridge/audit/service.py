@@ -10,14 +10,14 @@ from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from certbridge.audit.models import AuditRecord
-from certbridge.events import LedgerEvent
+from certbridge.events import APPENDED_SEQS, LedgerEvent
 from certbridge.errors import Forbidden
 from certbridge.policy import require_authenticated
 from certbridge.principal import Principal
 
 OUTCOMES = ("success", "denied", "unauthenticated", "invalid", "refused", "not_found", "limited", "failed",
             "error")
-_SEQS = "audit_ledger_seqs"
+_SEQS = APPENDED_SEQS  # record_events adds its seqs to this session.info list
 _LEDGER_TABLE = LedgerEvent.__tablename__
 
 
