@@ -1,0 +1,167 @@
+"""Crash and concurrency harness: real `certbridge` processes on this test's database, killed for real.
+
+Every test gets its own database (the suite's per-test copy of the migrated, seeded template) and data
+directory. The CLI and the server run as subprocesses with CERTBRIDGE_* in their environment, so a SIGKILL
+hits a real process holding real locks; the checks afterwards open the database the way an operator would.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from certbridge.db import make_engine
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/reliability/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.slow)
+
+
+def free_port() -> int:
+    """Return a TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Instance:
+    """One certbridge instance: its database URL, data directory and the environment its processes get."""
+
+    database_url: str
+    data_dir: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def command(self, *args: str) -> list[str]:
+        """Return the argv of `certbridge <args>` run with this interpreter."""
+        return [sys.executable, "-m", "certbridge.cli.main", *args]
+
+    def start(self, *args: str, **kwargs) -> subprocess.Popen:
+        """Start `certbridge <args>` in the background."""
+        log = open(self.data_dir / f"{args[0]}-{time.monotonic_ns()}.log", "wb")  # noqa: SIM115 (kept by the child)
+        return subprocess.Popen(self.command(*args), env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+                                **kwargs)
+
+    def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        """Run `certbridge <args>` to completion and return its result (text output)."""
+        return subprocess.run(self.command(*args), env=self.env, cwd=REPO, capture_output=True, text=True,
+                              timeout=timeout)
+
+    def engine(self):
+        """Return a fresh engine on the database (the caller disposes of it)."""
+        return make_engine(self.database_url)
+
+
+@pytest.fixture
+def instance(database_url, tmp_path) -> Instance:
+    """Return this test's instance: the per-test database copy and a data directory for keys and logs."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    env = {**os.environ, "CERTBRIDGE_DATABASE_URL": database_url, "CERTBRIDGE_DATA_DIR": str(data_dir),
+           "CERTBRIDGE_SECRET_KEY": "test-secret-key", "CERTBRIDGE_LANG": "en", "COLUMNS": "200",
+           "PYTHONUNBUFFERED": "1"}
+    return Instance(database_url=database_url, data_dir=data_dir, env=env)
+
+
+class Server:
+    """`certbridge serve` in a subprocess on a fixed port, so it can be killed and started again."""
+
+    def __init__(self, instance: Instance, port: int | None = None) -> None:
+        self.instance = instance
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> Server:
+        """Start the server and wait until it answers."""
+        self.process = self.instance.start("serve", "--port", str(self.port))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"certbridge serve exited with {self.process.returncode}")
+            try:
+                if httpx.get(self.url + "/api/v1/ledger/keys", timeout=2).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        self.kill()
+        raise AssertionError("certbridge serve did not answer in time")
+
+    def kill(self) -> None:
+        """SIGKILL the server: no shutdown hooks, no rollback, like a power cut to the process."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        """Stop the server the polite way (SIGINT, as Ctrl+C), killing it if it hangs."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def servers(instance):
+    """Return a factory of servers on this instance; every one is stopped after the test."""
+    made: list[Server] = []
+
+    def make(port: int | None = None) -> Server:
+        server = Server(instance, port)
+        made.append(server)
+        return server
+
+    yield make
+    for server in made:
+        server.kill()
+
+
+def assert_database_sound(instance: Instance) -> None:
+    """The database opens and, on SQLite, `PRAGMA integrity_check` and the foreign-key check are clean."""
+    engine = instance.engine()
+    try:
+        with engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                assert conn.exec_driver_sql("PRAGMA integrity_check").scalars().all() == ["ok"]
+                assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+            assert conn.execute(text("SELECT count(*) FROM ledger_event")).scalar() > 0
+    finally:
+        engine.dispose()
+
+
+def cli(instance: Instance, *args: str):
+    """Run `certbridge <args>` in this process (the same Typer app, a fresh engine) and return the Result."""
+    from certbridge.cli.main import app as cli_app
+
+    env = {k: v for k, v in instance.env.items() if k.startswith("CERTBRIDGE_") or k == "COLUMNS"}
+    result = CliRunner().invoke(cli_app, list(args), env=env)
+    gc.collect()  # the command's engine is unreachable now: close its connections before the next kill
+    return result
+
+
+def assert_ledger_verifies(instance: Instance) -> None:
+    """`certbridge ledger integrate` (hash what is pending) then `certbridge ledger verify` both succeed."""
+    integrated = cli(instance, "ledger", "integrate")
+    assert integrated.exit_code == 0, integrated.output
+    verified = cli(instance, "ledger", "verify")
+    assert verified.exit_code == 0, verified.output
+    assert "All checks passed" in verified.output, verified.output
