@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Path, Query, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, File, Path, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from certbridge.api.deps import AuthedPrincipal, Lang, ReadDB, WriteDB
+from certbridge.api.deps import AuthedPrincipal, Lang, ReadDB, WriteDB, language
 from certbridge.api.pagination import Page, decode_cursor, next_cursor
 from certbridge.api.problems import PROBLEM_RESPONSES, PROBLEM_TYPE
 from certbridge.certificates import workflow
@@ -27,7 +28,8 @@ from certbridge.certificates.schemas import (
 )
 from certbridge.certificates.service import get_certificate, issue_certificate, record_audit
 from certbridge.certificates.verification import verify_holder, verify_number
-from certbridge.certificates.views_model import detail, summary, verification_view
+from certbridge.certificates.views_model import detail, summary, verification_json, verification_view
+from certbridge.db import read_session
 from certbridge.events import subject_history
 from certbridge.i18n.catalog import render
 from certbridge.registry.api import organization_view
@@ -41,12 +43,20 @@ router = APIRouter(prefix="/api/v1", tags=["certificates"], responses=PROBLEM_RE
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
+def _verification_json(sessions, number: str, body: str | None, lang: str) -> bytes:
+    with read_session(sessions) as db:
+        return verification_json(verification_view(verify_number(db, number, body), lang))
+
+
 @router.get("/verify", response_model=VerificationOut, summary="Verify a certificate by its number")
-def verify(db: ReadDB, lang: Lang,
-           number: Annotated[str, Query(min_length=1, max_length=60, examples=["00126Q35682R1M/4500"])],
-           body: Annotated[str | None, Query(max_length=30, description="Body code or approval number")] = None):
+async def verify(request: Request,
+                 number: Annotated[str, Query(min_length=1, max_length=60, examples=["00126Q35682R1M/4500"])],
+                 body: Annotated[str | None, Query(max_length=30, description="Body code or approval number")] = None):
     """Verify a certificate number, optionally from one body, and explain the outcome."""
-    return verification_view(verify_number(db, number, body), lang)
+    # The busiest public endpoint: one trip to the thread pool for the whole answer, serialised once here
+    # (the output is built in VerificationOut's shape, so it is not validated a second time).
+    content = await run_in_threadpool(_verification_json, request.app.state.sessions, number, body, language(request))
+    return Response(content, media_type="application/json")
 
 
 @router.get("/verify/holder/{uscc}", response_model=VerificationOut, summary="Verify an organization's certificates")

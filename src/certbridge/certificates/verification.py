@@ -1,20 +1,27 @@
-"""Public verification: what a buyer learns when checking a certificate, with the exact not-found case."""
+"""Public verification: what a buyer learns when checking a certificate, with the exact not-found case.
+
+The public view of certificates comes from one SQL statement (certificate, its body, its holder and the
+holder's list entries in force) built with SQLAlchemy Core, compiled once per database dialect and run on
+the session's own connection — no ORM objects on this path, which is the busiest one of the public site.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import Certificate
 from certbridge.registry.bodies import find_body
-from certbridge.registry.models import CertificationBody, Organization
+from certbridge.registry.models import CertificationBody, Organization, Restriction
 from certbridge.registry.restrictions import active_restrictions
 
 # outcome: valid | not_valid | not_found ; reason explains which case it is.
+HOLDER_FLAG_KINDS = ("dishonesty_list", "permanent_exit")
 
 
 @dataclass
@@ -27,13 +34,19 @@ class Verification:
     certificates: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _iso(value: Any) -> str | None:
+    """Return a date as YYYY-MM-DD (SQLite hands dates back as that text already, PostgreSQL as dates)."""
+    if value is None or type(value) is str:
+        return value
+    return value.isoformat()
+
+
 def public_certificate(session: Session, cert: Certificate, body: CertificationBody, org: Organization | None,
                        on: date) -> dict[str, Any]:
-    """Return the public view of a certificate with status meaning and list flags."""
+    """Return the public view of a certificate with status meaning and list flags (from loaded objects)."""
     holder_flags = []
     if org is not None:
-        holder_flags = [r.kind for r in active_restrictions(session, "organization", org.id, on,
-                                                            ("dishonesty_list", "permanent_exit"))]
+        holder_flags = [r.kind for r in active_restrictions(session, "organization", org.id, on, HOLDER_FLAG_KINDS)]
     return {
         "id": cert.id,
         "number": cert.number,
@@ -64,12 +77,101 @@ def public_certificate(session: Session, cert: Certificate, body: CertificationB
     }
 
 
-def _answer(session: Session, query: dict[str, Any], certs: list[Certificate], on: date) -> Verification:
-    bodies = {b.id: b for b in session.scalars(
-        select(CertificationBody).where(CertificationBody.id.in_({c.body_id for c in certs})))}
-    orgs = {o.id: o for o in session.scalars(
-        select(Organization).where(Organization.id.in_({c.organization_id for c in certs})))}
-    views = [public_certificate(session, c, bodies[c.body_id], orgs.get(c.organization_id), on) for c in certs]
+# --- the one-statement public view -------------------------------------------------------------------------
+
+_C, _B, _O, _R = (Certificate.__table__, CertificationBody.__table__, Organization.__table__,
+                  Restriction.__table__)
+_ON = bindparam("on", None)  # values are given at run time; None keeps them optional when compiling
+_COLUMNS = (_C.c.id, _C.c.number, _C.c.status, _C.c.status_reason, _C.c.status_changed_on, _C.c.suspended_until,
+            _C.c.scheme_code, _C.c.issued_on, _C.c.expires_on, _C.c.cycle, _C.c.scope, _C.c.holder_name,
+            _C.c.organization_id, _C.c.region_code, _B.c.id, _B.c.code, _B.c.name, _B.c.approval_number,
+            _B.c.status, _O.c.uscc, _R.c.kind)
+_FROM = (
+    _C.join(_B, _B.c.id == _C.c.body_id)
+    .outerjoin(_O, _O.c.id == _C.c.organization_id)
+    .outerjoin(_R, and_(_R.c.subject_type == "organization", _R.c.subject_id == _O.c.id,
+                        _R.c.kind.in_(HOLDER_FLAG_KINDS), _R.c.starts_on <= _ON,
+                        or_(_R.c.ends_on.is_(None), _R.c.ends_on >= _ON),
+                        or_(_R.c.lifted_on.is_(None), _R.c.lifted_on > _ON)))
+)
+
+
+def public_view_select(where, *order_by):
+    """Return the Core statement of public views: one row per certificate and holder list entry in force.
+
+    Bind `on` (the date the answer is for). Rows come in `order_by` order, then by list entry, so
+    `public_views_from_rows` can fold them back into one view per certificate.
+    """
+    return select(*_COLUMNS).select_from(_FROM).where(where).order_by(*order_by, _R.c.id)
+
+
+_STATEMENTS = {
+    "number": public_view_select(_C.c.number == bindparam("number", None), _C.c.id),
+    "number_body": public_view_select(and_(_C.c.number == bindparam("number", None), _C.c.body_id == bindparam("body_id", None)),
+                                      _C.c.id),
+    "holder": public_view_select(_C.c.organization_id == bindparam("organization_id", None), _C.c.issued_on.desc(),
+                                 _C.c.id),
+}
+_COMPILED: dict[tuple[str, str], tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
+
+
+def _compiled(dialect, key: str) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
+    """Return (SQL, positional parameter order or None, constant parameters) of a statement, compiled once."""
+    found = _COMPILED.get((dialect.name, key))
+    if found is None:
+        compiled = _STATEMENTS[key].compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        order = tuple(compiled.positiontup) if compiled.positional else None
+        found = _COMPILED[(dialect.name, key)] = (compiled.string, order, dict(compiled.params))
+    return found
+
+
+def _run(session: Session, key: str, **params: Any) -> list[tuple]:
+    """Run a compiled public-view statement on the session's connection (inside its transaction)."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # what this session changed must be in the answer
+    conn = session.connection()
+    sql, order, constants = _compiled(conn.dialect, key)
+    values = {**constants, **params}
+    values["on"] = values["on"].isoformat() if conn.dialect.name == "sqlite" else values["on"]
+    args = tuple(values[name] for name in order) if order is not None else values
+    return conn.connection.driver_connection.execute(sql, args).fetchall()
+
+
+def public_views_from_rows(rows: Iterable[tuple], on: date) -> list[dict[str, Any]]:
+    """Fold public-view rows into one view per certificate (the shape of `public_certificate`)."""
+    today = on.isoformat()
+    views: list[dict[str, Any]] = []
+    last_id = None
+    flags: list[str] = []
+    for row in rows:
+        if row[0] != last_id:
+            last_id = row[0]
+            issued, expires = _iso(row[7]), _iso(row[8])
+            flags = []
+            views.append({
+                "id": row[0],
+                "number": row[1],
+                "status": row[2],
+                "status_reason": row[3],
+                "status_changed_on": _iso(row[4]),
+                "suspended_until": _iso(row[5]),
+                "valid_now": row[2] == "valid" and issued <= today <= expires,
+                "scheme": row[6],
+                "issued_on": issued,
+                "expires_on": expires,
+                "cycle": row[9],
+                "scope": row[10],
+                "holder": {"name": row[11], "uscc": row[19], "organization_id": row[12], "region_code": row[13],
+                           "flags": flags},
+                "body": {"id": row[14], "code": row[15], "name": row[16], "approval_number": row[17],
+                         "status": row[18]},
+            })
+        if row[20] is not None:
+            flags.append(row[20])
+    return views
+
+
+def _answer(query: dict[str, Any], views: list[dict[str, Any]]) -> Verification:
     if any(v["valid_now"] for v in views):
         listed = any(v["holder"]["flags"] for v in views if v["valid_now"])
         return Verification("valid", "holder_listed" if listed else "valid", query, views)
@@ -81,16 +183,16 @@ def verify_number(session: Session, number: str, body_ref: str | None = None, *,
     on = on or date.today()
     number = (number or "").strip().upper()
     query = {"number": number, "body": body_ref}
-    stmt = select(Certificate).where(Certificate.number == number)
     if body_ref:
         body = find_body(session, body_ref)
         if body is None:
             return Verification("not_found", "unknown_body", query)
-        stmt = stmt.where(Certificate.body_id == body.id)
-    certs = list(session.scalars(stmt.order_by(Certificate.id)))
-    if not certs:
+        rows = _run(session, "number_body", number=number, body_id=body.id, on=on)
+    else:
+        rows = _run(session, "number", number=number, on=on)
+    if not rows:
         return Verification("not_found", "no_such_number_from_body" if body_ref else "no_such_number", query)
-    return _answer(session, query, certs, on)
+    return _answer(query, public_views_from_rows(rows, on))
 
 
 def verify_holder(session: Session, uscc: str, *, on: date | None = None) -> Verification:
@@ -98,11 +200,10 @@ def verify_holder(session: Session, uscc: str, *, on: date | None = None) -> Ver
     on = on or date.today()
     uscc = (uscc or "").strip().upper()
     query = {"uscc": uscc}
-    org = session.scalar(select(Organization).where(Organization.uscc == uscc))
-    if org is None:
+    org_id = session.scalar(select(Organization.id).where(Organization.uscc == uscc))
+    if org_id is None:
         return Verification("not_found", "unknown_organization", query)
-    certs = list(session.scalars(select(Certificate).where(Certificate.organization_id == org.id)
-                                 .order_by(Certificate.issued_on.desc(), Certificate.id)))
-    if not certs:
+    rows = _run(session, "holder", organization_id=org_id, on=on)
+    if not rows:
         return Verification("not_found", "organization_has_no_certificates", query)
-    return _answer(session, query, certs, on)
+    return _answer(query, public_views_from_rows(rows, on))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -42,11 +43,17 @@ def detail(session: Session, cert: Certificate, lang: str) -> dict[str, Any]:
     return view
 
 
+def with_meaning(view: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Return a public view with its status meaning, keys in CertificateSummary's order."""
+    out = {"id": view["id"], "number": view["number"], "status": view["status"],
+           "status_meaning": render(f"status.{view['status']}", lang)}
+    out.update(view)
+    return out
+
+
 def verification_view(result: Verification, lang: str) -> dict[str, Any]:
     """Return a verification answer with its explanation in a language."""
-    certs = []
-    for item in result.certificates:
-        certs.append({**item, "status_meaning": render(f"status.{item['status']}", lang)})
+    certs = [with_meaning(item, lang) for item in result.certificates]
     first = certs[0] if certs else {}
     message = render(f"verify.{result.reason}", lang, number=result.query.get("number") or "",
                      body=result.query.get("body") or "", uscc=result.query.get("uscc") or "",
@@ -54,3 +61,8 @@ def verification_view(result: Verification, lang: str) -> dict[str, Any]:
                      reason=first.get("status_reason") or "", count=len(certs))
     return {"outcome": result.outcome, "reason": result.reason, "message": message, "query": result.query,
             "certificates": certs}
+
+
+def verification_json(view: dict[str, Any]) -> bytes:
+    """Serialise a verification answer as the API sends it (VerificationOut's shape, compact UTF-8 JSON)."""
+    return json.dumps(view, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
