@@ -19,6 +19,11 @@ from certbridge.registry.snapshots import person_state
 PERSON_KINDS = ("auditor", "inspector", "expert")
 
 
+def is_public(person: Person) -> bool:
+    """Tell whether a person and their events are public: auditors are; inspectors and experts are not."""
+    return person.kind == "auditor"
+
+
 def get_person(session: Session, person_id: int) -> Person:
     """Get a person by id."""
     person = session.get(Person, person_id)
@@ -61,7 +66,7 @@ def register_person(
         _add_registration(session, person, reg)
     session.flush()
     record_event(session, type="person.registered", subject_type="person", subject_id=person.id,
-                 actor=principal.actor, data={"state": person_state(person)})
+                 actor=principal.actor, public=is_public(person), data={"state": person_state(person)})
     return person
 
 
@@ -84,7 +89,8 @@ def add_registration(session: Session, *, principal: Principal, person_id: int, 
     _add_registration(session, person, registration)
     session.flush()
     record_event(session, type="person.registration_added", subject_type="person", subject_id=person.id,
-                 actor=principal.actor, data={"state": {"registrations": person_state(person)["registrations"]}})
+                 actor=principal.actor, public=is_public(person),
+                 data={"state": {"registrations": person_state(person)["registrations"]}})
     return person
 
 
@@ -100,7 +106,7 @@ def revoke_registration(session: Session, *, principal: Principal, number: str, 
     session.flush()
     person = reg.person
     record_event(session, type="person.registration_revoked", subject_type="person", subject_id=person.id,
-                 actor=principal.actor,
+                 actor=principal.actor, public=is_public(person),
                  data={"state": {"registrations": person_state(person)["registrations"]}, "reason": reason})
     return person
 
@@ -117,7 +123,8 @@ def change_affiliation(session: Session, *, principal: Principal, person_id: int
     person.body_id, person.employer = body_id, employer if employer is not None else person.employer
     session.flush()
     record_event(session, type="person.affiliation_changed", subject_type="person", subject_id=person.id,
-                 actor=principal.actor, data={"state": {"body_id": body_id, "employer": person.employer}})
+                 actor=principal.actor, public=is_public(person),
+                 data={"state": {"body_id": body_id, "employer": person.employer}})
     return person
 
 
