@@ -26,6 +26,13 @@ def require_regulator(principal: Principal) -> None:
         raise Forbidden("auth.regulator_only")
 
 
+def require_regulator_reader(principal: Principal) -> None:
+    """Refuse anyone but a regulator or admin; unlike writes, a read-only key may read."""
+    require_authenticated(principal)
+    if not principal.is_regulator:
+        raise Forbidden("auth.regulator_only")
+
+
 def require_admin(principal: Principal) -> None:
     """Refuse anyone but an admin."""
     require_writer(principal)

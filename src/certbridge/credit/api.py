@@ -32,7 +32,7 @@ from certbridge.credit.settings import CREDIT_DEFAULTS, credit_setting, set_cred
 from certbridge.errors import NotFound
 from certbridge.licensing.deadlines import calendar_for
 from certbridge.licensing.schemas import PublishIn, WithdrawalIn
-from certbridge.policy import require_regulator
+from certbridge.policy import require_regulator_reader
 from certbridge.registry.restrictions import active_restrictions
 from certbridge.registry.snapshots import body_state
 
@@ -64,7 +64,7 @@ def list_all_penalties(request: Request, db: ReadDB, principal: AuthedPrincipal,
                        q: Annotated[str | None, Query(max_length=100)] = None,
                        cursor: Cursor = None, limit: Limit = 50):
     """List every penalty with its publication state (regulators)."""
-    require_regulator(principal)
+    require_regulator_reader(principal)
     items = penalties.list_penalties(db, after_id=decode_cursor(cursor), limit=limit, q=q)
     cal = _calendar(request)
     return {"items": [penalties.penalty_view(db, p, lang=lang, calendar=cal) for p in items],
@@ -128,7 +128,7 @@ def list_subject(item: ListingIn, db: WriteDB, principal: AuthedPrincipal):
 @router.get("/credit/dishonesty-list", response_model=Page[ListingOut], summary="Every listing (regulators)")
 def list_listings(db: ReadDB, principal: AuthedPrincipal, cursor: Cursor = None, limit: Limit = 50):
     """List every listing, past and present (regulators)."""
-    require_regulator(principal)
+    require_regulator_reader(principal)
     items = list(db.scalars(select(DishonestyListing).where(DishonestyListing.id > decode_cursor(cursor))
                             .order_by(DishonestyListing.id).limit(limit)))
     return {"items": [listing_view(i) for i in items], "next_cursor": next_cursor([i.id for i in items], limit)}
@@ -171,7 +171,7 @@ def revoke_body(body_id: Id, item: RevokeBodyIn, db: WriteDB, principal: AuthedP
 def read_record(subject_type: Literal["organization", "body", "person", "lab"], subject_id: Id, db: ReadDB,
                 principal: AuthedPrincipal):
     """Return a subject's risk score and class (regulators; classes are never published)."""
-    require_regulator(principal)
+    require_regulator_reader(principal)
     return scoring.credit_record(db, subject_type, subject_id)
 
 
@@ -186,7 +186,7 @@ def recompute(db: WriteDB, principal: AuthedPrincipal,
 @router.get("/credit/settings", summary="Credit rules")
 def read_settings(db: ReadDB, principal: AuthedPrincipal) -> dict[str, Any]:
     """Return the credit rules in force: bands, points, decay, list durations (regulators)."""
-    require_regulator(principal)
+    require_regulator_reader(principal)
     return {key: credit_setting(db, key) for key in CREDIT_DEFAULTS}
 
 
@@ -210,7 +210,7 @@ def export_publicity(db: ReadDB, principal: CurrentPrincipal, layout: Literal["X
                      format: Literal["csv", "xlsx"] = "csv", scope: Literal["public", "all"] = "public"):
     """Export licensing (XK) or penalty (CF) records in the 双公示 field layout; `all` is for regulators."""
     if scope == "all":
-        require_regulator(principal)
+        require_regulator_reader(principal)
     data = publicity_file(db, layout, format, public_only=scope == "public")
     media = ("text/csv; charset=utf-8" if format == "csv"
              else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

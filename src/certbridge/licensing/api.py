@@ -25,7 +25,7 @@ from certbridge.licensing.schemas import (
     WithdrawalIn,
 )
 from certbridge.licensing.settings import PUBLICITY_DEFAULTS, publicity_setting, set_publicity_setting
-from certbridge.policy import require_regulator
+from certbridge.policy import require_regulator, require_regulator_reader
 from certbridge.registry.snapshots import body_state, lab_state
 
 router = APIRouter(prefix="/api/v1", tags=["licensing"], responses=PROBLEM_RESPONSES)
@@ -82,7 +82,7 @@ def qualify_lab(item: LabQualificationIn, request: Request, db: WriteDB, princip
 def list_records(request: Request, db: ReadDB, principal: AuthedPrincipal, lang: Lang,
                  q: Annotated[str | None, Query(max_length=100)] = None, cursor: Cursor = None, limit: Limit = 50):
     """List every licensing record with its publication state (regulators)."""
-    require_regulator(principal)
+    require_regulator_reader(principal)
     items = list_licensing_records(db, after_id=decode_cursor(cursor), limit=limit, q=q)
     cal = _calendar(request)
     return {"items": [licensing_view(db, r, lang=lang, calendar=cal) for r in items],

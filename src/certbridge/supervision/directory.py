@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from certbridge.certificates.models import Certificate
 from certbridge.errors import Forbidden, InvalidInput, NotFound
 from certbridge.events import record_event
-from certbridge.policy import require_authenticated
+from certbridge.policy import require_authenticated, require_writer
 from certbridge.principal import Principal
 from certbridge.registry.models import BodyField, CertificationBody, Lab, Organization, Person, Scheme
 from certbridge.registry.regions import region_and_descendants
@@ -146,6 +146,7 @@ def declare_relationship(session: Session, *, principal: Principal, person_id: i
                          kind: str, declared_on: date, note: str | None = None,
                          ends_on: date | None = None) -> InspectorRelationship:
     """Declare an inspector's relationship with an object (the inspector or a regulator); it forces recusal."""
+    require_writer(principal)
     require_inspector_or_regulator(principal, person_id)
     get_inspector(session, person_id)
     get_object(session, object_type, object_id)
@@ -168,6 +169,7 @@ def declare_relationship(session: Session, *, principal: Principal, person_id: i
 def record_past_inspection(session: Session, *, principal: Principal, person_id: int, object_type: str,
                            object_id: int, inspected_on: date, source: str) -> InspectionHistory:
     """Record an inspection made outside the platform, so the recent-inspection rule sees it."""
+    require_writer(principal)
     require_inspector_or_regulator(principal, person_id)
     get_inspector(session, person_id)
     get_object(session, object_type, object_id)

@@ -14,7 +14,7 @@ from certbridge.errors import Forbidden, InvalidInput, NotFound, RuleViolation
 from certbridge.events import record_event
 from certbridge.kit.workdays import WorkdayCalendar
 from certbridge.licensing.deadlines import calendar_for, workday_deadline
-from certbridge.policy import require_authenticated, require_regulator
+from certbridge.policy import require_authenticated, require_regulator, require_writer
 from certbridge.principal import Principal
 from certbridge.registry.restrictions import active_restrictions
 from certbridge.supervision.directory import INSPECTOR_BARS
@@ -51,7 +51,8 @@ def task_for(session: Session, *, principal: Principal, task_id: int) -> Inspect
 
 
 def _writable(session: Session, principal: Principal, task_id: int, on: date) -> InspectionTask:
-    task = task_for(session, principal=principal, task_id=task_id)
+    task = task_for(session, principal=principal, task_id=task_id)  # a task you are not on does not exist
+    require_writer(principal)
     if not principal.is_regulator:
         if principal.role != "inspector":
             raise Forbidden("inspection.inspectors_only")
