@@ -15,7 +15,7 @@ from certbridge.credit.penalties import overdue_penalties, penalty_view
 from certbridge.credit.scoring import classes_for
 from certbridge.licensing.deadlines import calendar_for
 from certbridge.licensing.queries import licensing_view, overdue_licensing_records
-from certbridge.policy import require_regulator
+from certbridge.policy import require_regulator_reader
 from certbridge.supervision import directory, draws, plans, tasks
 from certbridge.supervision.models import CheckMatter, SpotCheckDraw, SpotCheckPlan
 from certbridge.supervision.schemas import (
@@ -84,7 +84,7 @@ def list_objects(db: ReadDB, principal: AuthedPrincipal,
                  field: Annotated[str | None, Query(max_length=20)] = None,
                  cursor: Cursor = None, limit: Limit = 50) -> dict[str, Any]:
     """List spot-check objects from the registries, with valid certificates and internal credit class."""
-    require_regulator(principal)
+    require_regulator_reader(principal)
     today = date.today()
     rows = directory.query_objects(db, directory.ObjectFilter(kind, region, scheme, field), on=today,
                                    after_id=decode_cursor(cursor), limit=limit)
@@ -101,7 +101,7 @@ def list_inspectors(db: ReadDB, principal: AuthedPrincipal,
                     region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
                     cursor: Cursor = None, limit: Limit = 50) -> dict[str, Any]:
     """List inspectors and experts with employer, region, relationships, past inspections and bars."""
-    require_regulator(principal)
+    require_regulator_reader(principal)
     people = directory.list_inspectors(db, region=region, after_id=decode_cursor(cursor), limit=limit)
     return {"items": [directory.inspector_profile(db, p, date.today()) for p in people],
             "next_cursor": next_cursor([p.id for p in people], limit)}
@@ -164,37 +164,40 @@ def add_batch(plan_id: Id, item: BatchIn, db: WriteDB, principal: AuthedPrincipa
 def commit_draw(batch_id: Id, item: DrawCommitIn, db: WriteDB, principal: AuthedPrincipal, lang: Lang):
     """Freeze the inputs and commit the seed's SHA-256 to the ledger; reveal in a separate request."""
     draw = draws.commit_draw(db, principal=principal, batch_id=batch_id, beacon_source=item.beacon_source)
-    return draw_summary(db, draw, lang)
+    return draw_summary(db, draw, lang, show_inspectors=True)
 
 
 @router.get("/supervision/draws", summary="Draws")
-def list_draws(db: ReadDB, lang: Lang, batch_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+def list_draws(db: ReadDB, lang: Lang, principal: CurrentPrincipal,
+               batch_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
                cursor: Cursor = None, limit: Limit = 50) -> dict[str, Any]:
     """List draws (public: every commitment and reveal is published)."""
     stmt = select(SpotCheckDraw).where(SpotCheckDraw.id > decode_cursor(cursor))
     if batch_id:
         stmt = stmt.where(SpotCheckDraw.batch_id == batch_id)
     items = list(db.scalars(stmt.order_by(SpotCheckDraw.id).limit(limit)))
-    return {"items": [draw_summary(db, d, lang) for d in items], "next_cursor": next_cursor([d.id for d in items], limit)}
+    return {"items": [draw_summary(db, d, lang, show_inspectors=principal.is_regulator) for d in items],
+            "next_cursor": next_cursor([d.id for d in items], limit)}
 
 
 @router.get("/supervision/draws/{draw_id}", summary="A draw: commitment, seed, quotas, selection")
-def read_draw(draw_id: Id, db: ReadDB, lang: Lang) -> dict[str, Any]:
-    """Return a draw's public summary."""
-    return draw_summary(db, draws.get_draw(db, draw_id), lang)
+def read_draw(draw_id: Id, db: ReadDB, lang: Lang, principal: CurrentPrincipal) -> dict[str, Any]:
+    """Return a draw's public summary (inspectors' names only to regulators)."""
+    return draw_summary(db, draws.get_draw(db, draw_id), lang, show_inspectors=principal.is_regulator)
 
 
 @router.post("/supervision/draws/{draw_id}/reveal", summary="Reveal a draw (step 2 of 2)")
 def reveal_draw(draw_id: Id, item: DrawRevealIn, db: WriteDB, principal: AuthedPrincipal, lang: Lang):
     """Reveal the seed, draw objects and inspectors, create the tasks (regulators)."""
     return draw_summary(db, draws.reveal_draw(db, principal=principal, draw_id=draw_id,
-                                              beacon_value=item.beacon_value), lang)
+                                              beacon_value=item.beacon_value), lang, show_inspectors=True)
 
 
 @router.post("/supervision/draws/{draw_id}/cancel", summary="Cancel a committed draw")
 def cancel_draw(draw_id: Id, item: CancelIn, db: WriteDB, principal: AuthedPrincipal, lang: Lang):
     """Cancel a draw before its reveal; its seed is published (regulators)."""
-    return draw_summary(db, draws.cancel_draw(db, principal=principal, draw_id=draw_id, reason=item.reason), lang)
+    return draw_summary(db, draws.cancel_draw(db, principal=principal, draw_id=draw_id, reason=item.reason), lang,
+                        show_inspectors=True)
 
 
 @router.get("/supervision/draws/{draw_id}/export", summary="The published draw as JSON (re-run it offline)")
@@ -272,7 +275,7 @@ def replace_inspector(task_id: Id, item: ReplaceIn, request: Request, db: WriteD
 @router.get("/supervision/overdue", summary="Publications past their legal deadline")
 def overdue(request: Request, db: ReadDB, principal: AuthedPrincipal, lang: Lang) -> dict[str, Any]:
     """List spot-check results, penalties and licensing records not published in time (regulators)."""
-    require_regulator(principal)
+    require_regulator_reader(principal)
     cal = _calendar(request)
     return {
         "spot_checks": [task_view(db, t, principal, lang, cal) for t in tasks.overdue_results(db)],

@@ -221,7 +221,7 @@ def draw_page(request: Request, db: ReadDB, draw_id: Id):
     web().guards.regulator(request)
     draw = draws.get_draw(db, draw_id)
     problems = draws.verify_draw(db, draw) if draw.status == "revealed" else None
-    return _page(request, "supervision/draw.html", draw=draw_summary(db, draw, _lang(request)),
+    return _page(request, "supervision/draw.html", draw=draw_summary(db, draw, _lang(request), show_inspectors=True),
                  trail=draw_trail(db, draw), problems=problems)
 
 

@@ -65,14 +65,19 @@ def public_result_view(session: Session, task: InspectionTask, lang: str = "zh")
     return view
 
 
-def draw_summary(session: Session, draw: SpotCheckDraw, lang: str = "zh") -> dict[str, Any]:
-    """Return a draw's public summary: commitment, status, quotas, the drawn objects and inspectors."""
+def draw_summary(session: Session, draw: SpotCheckDraw, lang: str = "zh", *,
+                 show_inspectors: bool = False) -> dict[str, Any]:
+    """Return a draw's summary: commitment, status, quotas, the drawn objects and inspectors.
+
+    Inspectors are not public: the published summary names them by key only; their names are for regulators.
+    """
     names = dict(session.execute(select(InspectionTask.object_key, InspectionTask.object_name)
                                  .where(InspectionTask.draw_id == draw.id)).all())
     selected = []
     if draw.outputs:
         ids = {int(k.split(":")[1]) for s in draw.outputs["selected"] for k in s["inspectors"]}
-        people = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all()) if ids else {}
+        people = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all()) \
+            if ids and show_inspectors else {}
         for item in draw.outputs["selected"]:
             selected.append({"object": item["object"], "name": names.get(item["object"], ""), "rank": item["rank"],
                              "inspectors": [{"key": k, "name": people.get(int(k.split(":")[1]), "")}
