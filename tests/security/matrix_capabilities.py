@@ -4,92 +4,300 @@ supervision, credit, licensing, publicity) and the public log endpoints.
 Same rules as tests/security/matrix.py. Objects these cases need beyond the security template (plans,
 draws, tasks, penalties, licensing records …) are created by `seed`, called once when the template is built;
 the ids it returns join `v`.
+
+Who may do what (DOMAIN.md, docs/supervision.md §9): the log, credentials, matters, plans, draws and what is
+published are public; regulators (and admins) run supervision, credit and licensing; an inspector sees and
+records only the tasks they are drawn for and keeps their own directory entry current. A read-only key
+reads what its user reads and writes nothing. Where existence is hidden (an unpublished penalty or licensing
+record, a task someone is not on) the others get 404.
 """
 
 from __future__ import annotations
 
-from tests.security.matrix import EVERYONE, Case, Exempt
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import event, func, select
+
+from certbridge.credit import lists, penalties
+from certbridge.credit.schemas import ListingIn, PenaltyIn
+from certbridge.events import LedgerEvent
+from certbridge.kit.uscc import generate_uscc
+from certbridge.licensing import service as licensing
+from certbridge.licensing.schemas import DecisionIn
+from certbridge.principal import SYSTEM
+from certbridge.registry import people, service as registry
+from certbridge.supervision import draws, plans, tasks
+from certbridge.supervision.models import InspectionTask
+from tests.security.matrix import EVERYONE, REGULATORS, TODAY, Case, Exempt
+
+READERS = REGULATORS | {"regulator_ro"}  # regulator-only data: a regulator's read-only key reads it too
+INSPECTOR_OR_REGULATOR = REGULATORS | {"inspector"}
+# Roles that are neither the task's inspector nor a regulator: the task does not exist for them.
+NOT_ON_TASK = {r: 404 for r in ("org", "cb_a", "cb_a_ro", "cb_b", "lab")}
+HIDDEN = {r: 404 for r in EVERYONE - READERS}  # unpublished records: existence hidden, even from anonymous
+BUREAU = "北海市市场监督管理局"
+BUREAU_USCC = "11450500398259791C"
+CNCA, CNCA_USCC = "国家认证认可监督管理委员会", "11100000190748334U"
+
+
+class CommittedLogSize:
+    """The template's ledger size as last committed: the size of the one checkpoint an app signs at start.
+
+    The web part seeds after this one (and commits on the way), so the size is read at every commit of the
+    template's session, the last one winning — not when `seed` returns.
+    """
+
+    def __init__(self, session) -> None:
+        self.size: int | None = None
+        event.listen(session, "before_commit", self._read)
+
+    def _read(self, session) -> None:
+        self.size = session.scalar(select(func.count()).select_from(LedgerEvent))
+
+    def __str__(self) -> str:
+        assert self.size is not None, "the security template was not committed"
+        return str(self.size)
+
+
+def _decision(number: str, **extra) -> DecisionIn:
+    return DecisionIn(document_number=number, decided_on=date.today() - timedelta(days=3), authority=CNCA,
+                      authority_uscc=CNCA_USCC, **extra)
+
+
+def _penalty(v_uscc: str, number: str, decided_on: date, **extra) -> PenaltyIn:
+    return PenaltyIn(party_name="北海市海城区示例电子有限公司", party_uscc=v_uscc, legal_representative="张三",
+                     decision_number=number, violation_type="冒用认证证书", facts="在产品包装上使用已撤销的认证证书编号",
+                     legal_basis="《认证认可条例》第七十一条", categories=["警告", "罚款"], content="警告，罚款人民币五千元",
+                     fine_wan="0.5", decided_on=decided_on, authority=BUREAU, authority_uscc=BUREAU_USCC, **extra)
+
+
+def _revealed_draw(session, batch_id: int, seed: bytes) -> list[InspectionTask]:
+    """Commit and reveal a draw with a fixed seed; return its tasks."""
+    draw = draws.commit_draw(session, principal=SYSTEM, batch_id=batch_id, seed=seed)
+    # The template is one transaction; the rule "reveal in a later transaction than the commit" is for live draws.
+    session.info[draws._COMMITTED_HERE].discard(draw.id)
+    draws.reveal_draw(session, principal=SYSTEM, draw_id=draw.id)
+    return list(session.scalars(select(InspectionTask).where(InspectionTask.draw_id == draw.id)
+                                .order_by(InspectionTask.id)))
+
+
+def _seed_supervision(session, world) -> dict:
+    year, today = date.today().year, date.today()
+    # A second inspector of the bureau: with 周敏 the whole pool, so every drawn object gets both of them.
+    people.register_person(session, principal=SYSTEM, name="黄磊", kind="inspector", employer=BUREAU,
+                           region_code="450500")
+    matter_kw = {"legal_basis": "《认证认可条例》第二十九条", "content": "证书和认证标志使用", "method": "现场检查"}
+    on_orgs = plans.create_matter(session, principal=SYSTEM, code="RZ-ORG-01", name="获证组织证书使用检查", kind="key",
+                                  subject_type="organization", **matter_kw)
+    on_bodies = plans.create_matter(session, principal=SYSTEM, code="RZ-JG-01", name="认证机构从业规范检查", kind="key",
+                                    subject_type="body", **matter_kw)
+    to_draw = plans.create_matter(session, principal=SYSTEM, code="RZ-ORG-02", name="获证组织认证有效性检查",
+                                  kind="key", subject_type="organization", **matter_kw)
+    plan = plans.create_plan(session, principal=SYSTEM, year=year, name=f"{year}年度抽查计划", authority=BUREAU,
+                             region_code="450500")
+
+    def batch(name, matter):
+        return plans.add_batch(session, principal=SYSTEM, plan_id=plan.id, name=name, matter_id=matter.id,
+                               check_type="random", starts_on=date(year, 1, 1), ends_on=date(year, 12, 31),
+                               class_counts={"B": 2}).id
+
+    fresh_batch, open_batch = batch("待抽取批次", to_draw), batch("已承诺批次", to_draw)
+    committed = draws.commit_draw(session, principal=SYSTEM, batch_id=open_batch, seed=b"matrix-open-draw-seed-0001")
+    assigned, completed = _revealed_draw(session, batch("组织批次", on_orgs), b"matrix-org-draw-seed-00000001")
+    published = _revealed_draw(session, batch("机构批次", on_bodies), b"matrix-body-draw-seed-0000001")
+    for task in (completed, *published):
+        tasks.record_result(session, principal=SYSTEM, task_id=task.id, result="no_problem", completed_on=today)
+    for task in published:
+        tasks.publish_result(session, principal=SYSTEM, task_id=task.id)
+    assert world.ids["inspector"] in [i.person_id for i in assigned.inspectors], "周敏 must be on the seeded task"
+    return {"matter": on_orgs.id, "plan": plan.id, "batch_fresh": fresh_batch, "draw_committed": committed.id,
+            "draw_revealed": assigned.draw_id, "task_assigned": assigned.id, "task_completed": completed.id}
+
+
+def _seed_credit_and_licensing(session, world) -> dict:
+    today = date.today()
+    uscc = world.uscc["org1"]
+    unpublished = penalties.record_penalty(session, principal=SYSTEM,
+                                           item=_penalty(uscc, "北市监处罚〔2026〕901号", today - timedelta(days=20)))
+    published = penalties.record_penalty(session, principal=SYSTEM,
+                                         item=_penalty(uscc, "北市监处罚〔2025〕902号", today - timedelta(days=400)))
+    penalties.publish_penalty(session, principal=SYSTEM, penalty_id=published.id, on=today - timedelta(days=390))
+    listed_org = registry.register_organization(session, principal=SYSTEM, name="北海市失信示例贸易有限公司",
+                                                uscc=generate_uscc(random.Random(7), region="450502"), region_code="450502")
+    to_list = registry.register_organization(session, principal=SYSTEM, name="北海市待列入示例商贸有限公司",
+                                             uscc=generate_uscc(random.Random(8), region="450502"),
+                                             region_code="450502")
+    listing = lists.list_on_dishonesty_list(session, principal=SYSTEM, item=ListingIn(
+        subject_type="organization", subject_id=listed_org.id, reason="提供虚假材料骗取认证",
+        decision_number="北市监失信〔2024〕3号", authority=BUREAU, listed_on=today - timedelta(days=400)))
+    lab_kw = {"region_code": "450500", "qualified_on": today - timedelta(days=3)}
+    _, hidden = licensing.qualify_lab_with_record(session, principal=SYSTEM, decision=_decision("桂市监认〔2026〕31号"),
+                                                  lab={"cma_number": "241500340201", "name": "北海市食品检验所", **lab_kw})
+    licensing.qualify_lab_with_record(session, principal=SYSTEM, decision=_decision("桂市监认〔2026〕32号", publish=True),
+                                      lab={"cma_number": "241500340202", "name": "北海市计量检测所", **lab_kw})
+    return {"penalty_unpublished": unpublished.id, "penalty_published": published.id, "listing": listing.id,
+            "org_to_list": to_list.id, "licensing_unpublished": hidden.id}
+
+
+def _seed_ledger(session, v: dict) -> dict:
+    size = session.scalar(select(func.count()).select_from(LedgerEvent))  # the web part only adds to it
+    private = session.scalar(select(func.max(LedgerEvent.seq)).where(LedgerEvent.type == "api_key.created"))
+    issued = session.scalar(select(func.min(LedgerEvent.seq)).where(
+        LedgerEvent.subject_type == "certificate", LedgerEvent.subject_id == str(v["cert_a"]),
+        LedgerEvent.public.is_(True)))
+    width = "" if size >= 256 else f".p/{size}"
+    return {"seq_private": private, "seq_cert_a": issued, "tile_hashes": f"0/000{width}",
+            "tile_entries": f"entries/000{width}"}
 
 
 def seed(session, world, out: dict) -> dict:
     """Create what these cases act on, in the template's write session; return ids to add to `v`."""
-    return {}
+    seeded = {**_seed_supervision(session, world), **_seed_credit_and_licensing(session, world)}
+    seeded.update(_seed_ledger(session, out), log_size=CommittedLogSize(session))
+    return seeded
 
+
+def _token_of_cert_a(client, role, v) -> dict:
+    """Ask for cert_a's token (it is signed with this test instance's key) and verify that."""
+    r = client.get(f"/api/v1/certificates/{v['cert_a']}/token")
+    assert r.status_code == 200, r.text
+    return {"params": {"token": r.json()["token"]}}
+
+
+CERT_A = {"certificate_id": "cert_a"}
+TASK = {"task_id": "task_assigned"}
+DECISION = {"document_number": "国认监认字〔2026〕99号", "decided_on": TODAY, "authority": CNCA,
+            "authority_uscc": CNCA_USCC}
+WITHDRAWAL = {"decision_changed_on": TODAY, "reason": "复议撤销原决定"}
 
 CASES: list = [
+    # the log and its proofs: public; a non-public event shows only its leaf hash (assert_nothing_private)
     Case("GET", "/api/v1/ledger/checkpoint", EVERYONE),
+    Case("GET", "/api/v1/ledger/checkpoints/{size}", EVERYONE, params={"size": "log_size"}),
     Case("GET", "/api/v1/ledger/keys", EVERYONE),
-    Case("GET", "/api/v1/public/dishonesty-list", EVERYONE),
-    Case("GET", "/api/v1/public/licensing-records", EVERYONE),
-    Case("GET", "/api/v1/public/penalties", EVERYONE),
+    Case("GET", "/api/v1/ledger/witnesses", EVERYONE),
+    Case("GET", "/api/v1/ledger/events/{seq}", EVERYONE, params={"seq": "seq_private"}),
+    Case("GET", "/api/v1/ledger/events/{seq}/proof", EVERYONE, params={"seq": "seq_private"}),
+    Case("GET", "/api/v1/ledger/proof/inclusion", EVERYONE, query=lambda v: {"index": v["seq_private"]}),
+    Case("GET", "/api/v1/ledger/proof/consistency", EVERYONE, query={"old": 1}),
+    Case("GET", "/api/v1/certificates/{certificate_id}/history/{seq}/proof", EVERYONE,
+         params={**CERT_A, "seq": "seq_cert_a"}),
+    Case("GET", "/log/checkpoint", EVERYONE),
+    Case("GET", "/log/tile/{path:path}", EVERYONE, params={"path:path": "tile_entries"}),
+    Exempt("POST", "/witness/add-checkpoint", "another log's signed checkpoint, authenticated by its key, not a "
+           "role: tests/ledger/test_witness.py::test_the_witness_refuses_forks_stale_sizes_and_strangers"),
+    # credentials: a certificate's token, QR code and receipts are public, like the certificate
+    Exempt("GET", "/api/v1/certificates/{certificate_id}/token", "public, like the QR code that carries the same "
+           "signed token (qr.svg/qr.png are placed below); its `token` field is that public credential, which the "
+           "matrix's private-field check takes for a secret: tests/credentials/test_tokens.py"),
+    Case("GET", "/api/v1/certificates/{certificate_id}/qr.svg", EVERYONE, params=CERT_A),
+    Case("GET", "/api/v1/certificates/{certificate_id}/qr.png", EVERYONE, params=CERT_A),
+    Case("GET", "/api/v1/certificates/{certificate_id}/receipt.json", EVERYONE, params=CERT_A),
+    Case("GET", "/api/v1/certificates/{certificate_id}/receipt.pdf", EVERYONE, params=CERT_A),
+    Case("GET", "/api/v1/tokens/verify", EVERYONE, prepare=_token_of_cert_a),
+    # supervision: the matter list, plans and draws are public; regulators write them
+    Case("GET", "/api/v1/supervision/matters", EVERYONE),
+    Case("POST", "/api/v1/supervision/matters", REGULATORS,
+         json={"code": "RZ-LAB-01", "name": "检验检测机构资质认定检查", "kind": "general", "subject_type": "lab",
+               "legal_basis": "《检验检测机构资质认定管理办法》", "content": "资质认定条件", "method": "书面检查",
+               "max_ratio": "0.2"}),
+    Case("PATCH", "/api/v1/supervision/matters/{matter_id}", REGULATORS, params={"matter_id": "matter"},
+         json={"method": "现场检查、书面检查"}),
+    Case("GET", "/api/v1/supervision/plans", EVERYONE),
+    Case("GET", "/api/v1/supervision/plans/{plan_id}", EVERYONE, params={"plan_id": "plan"}),
+    Case("POST", "/api/v1/supervision/plans", REGULATORS,
+         json={"year": date.today().year + 1, "name": "下年度抽查计划", "authority": BUREAU, "region_code": "450500"}),
+    Case("POST", "/api/v1/supervision/plans/{plan_id}/batches", REGULATORS, params={"plan_id": "plan"},
+         json=lambda v: {"name": "第二批", "matter_id": v["matter"], "starts_on": TODAY, "ends_on": TODAY}),
+    Case("POST", "/api/v1/supervision/batches/{batch_id}/draws", REGULATORS, params={"batch_id": "batch_fresh"},
+         json={}),
+    Case("GET", "/api/v1/supervision/draws", EVERYONE),
+    Case("GET", "/api/v1/supervision/draws/{draw_id}", EVERYONE, params={"draw_id": "draw_revealed"}),
+    Case("GET", "/api/v1/supervision/draws/{draw_id}/export", EVERYONE, params={"draw_id": "draw_revealed"}),
+    Case("GET", "/api/v1/supervision/draws/{draw_id}/verify", EVERYONE, params={"draw_id": "draw_revealed"}),
+    Case("GET", "/api/v1/supervision/draws/{draw_id}/trail", EVERYONE, params={"draw_id": "draw_revealed"}),
+    Case("POST", "/api/v1/supervision/draws/{draw_id}/reveal", REGULATORS, params={"draw_id": "draw_committed"},
+         json={}),
+    Case("POST", "/api/v1/supervision/draws/{draw_id}/cancel", REGULATORS, params={"draw_id": "draw_committed"},
+         json={"reason": "抽查范围有误"}),
+    # the directories are internal; an inspector reads and completes their own entry
+    Case("GET", "/api/v1/supervision/objects", READERS),
+    Case("GET", "/api/v1/supervision/inspectors", READERS),
+    Case("GET", "/api/v1/supervision/inspectors/{person_id}", READERS | {"inspector"},
+         params={"person_id": "inspector"}),
+    Case("POST", "/api/v1/supervision/inspectors/{person_id}/relationships", INSPECTOR_OR_REGULATOR,
+         params={"person_id": "inspector"},
+         json=lambda v: {"object_type": "organization", "object_id": v["org2"], "kind": "relative",
+                         "declared_on": TODAY}),
+    Case("POST", "/api/v1/supervision/inspectors/{person_id}/history", INSPECTOR_OR_REGULATOR,
+         params={"person_id": "inspector"},
+         json=lambda v: {"object_type": "organization", "object_id": v["org2"], "inspected_on": TODAY,
+                         "source": "北市监抽〔2026〕5号"}),
+    # tasks: the drawn inspector and regulators; for everyone else the task does not exist
+    Case("GET", "/api/v1/supervision/tasks", READERS | {"inspector"}),
+    Case("GET", "/api/v1/supervision/tasks/{task_id}", READERS | {"inspector"}, params=TASK, outcomes=NOT_ON_TASK),
+    Case("POST", "/api/v1/supervision/tasks/{task_id}/findings", INSPECTOR_OR_REGULATOR, params=TASK,
+         json={"text": "证书编号与平台记录一致"}, outcomes=NOT_ON_TASK),
+    Case("POST", "/api/v1/supervision/tasks/{task_id}/result", INSPECTOR_OR_REGULATOR, params=TASK,
+         json={"result": "no_problem", "completed_on": TODAY}, outcomes=NOT_ON_TASK),
+    Case("POST", "/api/v1/supervision/tasks/{task_id}/publish", REGULATORS, params={"task_id": "task_completed"},
+         json={}),
+    Case("POST", "/api/v1/supervision/tasks/{task_id}/replace-inspector", REGULATORS, params=TASK,
+         json=lambda v: {"person_id": v["inspector"], "reason": "检查前申报回避"}),
+    Case("GET", "/api/v1/supervision/overdue", READERS),
     Case("GET", "/api/v1/public/spot-checks", EVERYONE),
-    Exempt("GET", "/api/v1/certificates/{certificate_id}/history/{seq}/proof", "pending placement; authorization tested in tests/ledger"),
-    Exempt("GET", "/api/v1/certificates/{certificate_id}/qr.png", "pending placement; authorization tested in tests/credentials"),
-    Exempt("GET", "/api/v1/certificates/{certificate_id}/qr.svg", "pending placement; authorization tested in tests/credentials"),
-    Exempt("GET", "/api/v1/certificates/{certificate_id}/receipt.json", "pending placement; authorization tested in tests/credentials"),
-    Exempt("GET", "/api/v1/certificates/{certificate_id}/receipt.pdf", "pending placement; authorization tested in tests/credentials"),
-    Exempt("GET", "/api/v1/certificates/{certificate_id}/token", "pending placement; authorization tested in tests/credentials"),
-    Exempt("GET", "/api/v1/credit/dishonesty-list", "pending placement; authorization tested in tests/credit"),
-    Exempt("GET", "/api/v1/credit/penalties", "pending placement; authorization tested in tests/credit"),
-    Exempt("GET", "/api/v1/credit/penalties/{penalty_id}", "pending placement; authorization tested in tests/credit"),
-    Exempt("GET", "/api/v1/credit/records/{subject_type}/{subject_id}", "pending placement; authorization tested in tests/credit"),
-    Exempt("GET", "/api/v1/credit/settings", "pending placement; authorization tested in tests/credit"),
-    Exempt("GET", "/api/v1/ledger/checkpoints/{size}", "pending placement; authorization tested in tests/ledger"),
-    Exempt("GET", "/api/v1/ledger/events/{seq}", "pending placement; authorization tested in tests/ledger"),
-    Exempt("GET", "/api/v1/ledger/events/{seq}/proof", "pending placement; authorization tested in tests/ledger"),
-    Exempt("GET", "/api/v1/ledger/proof/consistency", "pending placement; authorization tested in tests/ledger"),
-    Exempt("GET", "/api/v1/ledger/proof/inclusion", "pending placement; authorization tested in tests/ledger"),
-    Exempt("GET", "/api/v1/ledger/witnesses", "pending placement; authorization tested in tests/ledger"),
-    Exempt("GET", "/api/v1/licensing/records", "pending placement; authorization tested in tests/licensing"),
-    Exempt("GET", "/api/v1/licensing/records/{record_id}", "pending placement; authorization tested in tests/licensing"),
-    Exempt("GET", "/api/v1/publicity/export", "pending placement; authorization tested in tests/licensing"),
-    Exempt("GET", "/api/v1/publicity/settings", "pending placement; authorization tested in tests/licensing"),
-    Exempt("GET", "/api/v1/supervision/draws", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/api/v1/supervision/draws/{draw_id}", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/api/v1/supervision/draws/{draw_id}/export", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/api/v1/supervision/draws/{draw_id}/trail", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/api/v1/supervision/draws/{draw_id}/verify", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/api/v1/supervision/inspectors", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/api/v1/supervision/inspectors/{person_id}", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/api/v1/supervision/matters", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/api/v1/supervision/objects", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/api/v1/supervision/overdue", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/api/v1/supervision/plans", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/api/v1/supervision/plans/{plan_id}", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/api/v1/supervision/tasks", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/api/v1/supervision/tasks/{task_id}", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/api/v1/tokens/verify", "pending placement; authorization tested in tests/credentials"),
-    Exempt("GET", "/log/checkpoint", "pending placement; authorization tested in tests/ledger"),
-    Exempt("GET", "/log/tile/{path:path}", "pending placement; authorization tested in tests/ledger"),
-    Exempt("PATCH", "/api/v1/supervision/matters/{matter_id}", "pending placement; authorization tested in tests/supervision"),
-    Exempt("POST", "/api/v1/credit/bodies/{body_id}/revoke", "pending placement; authorization tested in tests/credit"),
-    Exempt("POST", "/api/v1/credit/dishonesty-list", "pending placement; authorization tested in tests/credit"),
-    Exempt("POST", "/api/v1/credit/dishonesty-list/{listing_id}/remove", "pending placement; authorization tested in tests/credit"),
-    Exempt("POST", "/api/v1/credit/penalties", "pending placement; authorization tested in tests/credit"),
-    Exempt("POST", "/api/v1/credit/penalties/{penalty_id}/publish", "pending placement; authorization tested in tests/credit"),
-    Exempt("POST", "/api/v1/credit/penalties/{penalty_id}/repair", "pending placement; authorization tested in tests/credit"),
-    Exempt("POST", "/api/v1/credit/penalties/{penalty_id}/withdraw", "pending placement; authorization tested in tests/credit"),
-    Exempt("POST", "/api/v1/credit/people/{person_id}/bar", "pending placement; authorization tested in tests/credit"),
-    Exempt("POST", "/api/v1/credit/recompute", "pending placement; authorization tested in tests/credit"),
-    Exempt("POST", "/api/v1/licensing/bodies", "pending placement; authorization tested in tests/licensing"),
-    Exempt("POST", "/api/v1/licensing/bodies/{body_id}/changes", "pending placement; authorization tested in tests/licensing"),
-    Exempt("POST", "/api/v1/licensing/bodies/{body_id}/renewals", "pending placement; authorization tested in tests/licensing"),
-    Exempt("POST", "/api/v1/licensing/labs", "pending placement; authorization tested in tests/licensing"),
-    Exempt("POST", "/api/v1/licensing/records/{record_id}/publish", "pending placement; authorization tested in tests/licensing"),
-    Exempt("POST", "/api/v1/licensing/records/{record_id}/withdraw", "pending placement; authorization tested in tests/licensing"),
-    Exempt("POST", "/api/v1/supervision/batches/{batch_id}/draws", "pending placement; authorization tested in tests/supervision"),
-    Exempt("POST", "/api/v1/supervision/draws/{draw_id}/cancel", "pending placement; authorization tested in tests/supervision"),
-    Exempt("POST", "/api/v1/supervision/draws/{draw_id}/reveal", "pending placement; authorization tested in tests/supervision"),
-    Exempt("POST", "/api/v1/supervision/inspectors/{person_id}/history", "pending placement; authorization tested in tests/supervision"),
-    Exempt("POST", "/api/v1/supervision/inspectors/{person_id}/relationships", "pending placement; authorization tested in tests/supervision"),
-    Exempt("POST", "/api/v1/supervision/matters", "pending placement; authorization tested in tests/supervision"),
-    Exempt("POST", "/api/v1/supervision/plans", "pending placement; authorization tested in tests/supervision"),
-    Exempt("POST", "/api/v1/supervision/plans/{plan_id}/batches", "pending placement; authorization tested in tests/supervision"),
-    Exempt("POST", "/api/v1/supervision/tasks/{task_id}/findings", "pending placement; authorization tested in tests/supervision"),
-    Exempt("POST", "/api/v1/supervision/tasks/{task_id}/publish", "pending placement; authorization tested in tests/supervision"),
-    Exempt("POST", "/api/v1/supervision/tasks/{task_id}/replace-inspector", "pending placement; authorization tested in tests/supervision"),
-    Exempt("POST", "/api/v1/supervision/tasks/{task_id}/result", "pending placement; authorization tested in tests/supervision"),
-    Exempt("POST", "/witness/add-checkpoint", "pending placement; authorization tested in tests/ledger"),
-    Exempt("PUT", "/api/v1/credit/settings/{key}", "pending placement; authorization tested in tests/credit"),
-    Exempt("PUT", "/api/v1/publicity/settings/{key}", "pending placement; authorization tested in tests/licensing"),
+    # credit: penalties, lists and bars are regulators' decisions; the public sees what is published
+    Case("GET", "/api/v1/credit/penalties", READERS),
+    Case("GET", "/api/v1/credit/penalties/{penalty_id}", READERS, params={"penalty_id": "penalty_unpublished"},
+         outcomes=HIDDEN),
+    Case("POST", "/api/v1/credit/penalties", REGULATORS,
+         json=lambda v: _penalty(v["uscc_org1"], "北市监处罚〔2026〕903号", date.today()).model_dump(mode="json")),
+    Case("POST", "/api/v1/credit/penalties/{penalty_id}/publish", REGULATORS,
+         params={"penalty_id": "penalty_unpublished"}, json={}),
+    Case("POST", "/api/v1/credit/penalties/{penalty_id}/withdraw", REGULATORS,
+         params={"penalty_id": "penalty_unpublished"}, json=WITHDRAWAL),
+    Case("POST", "/api/v1/credit/penalties/{penalty_id}/repair", REGULATORS,
+         params={"penalty_id": "penalty_published"}, json={"reason": "已履行行政处罚决定并完成整改"}),
+    Case("GET", "/api/v1/public/penalties", EVERYONE),
+    Case("GET", "/api/v1/credit/dishonesty-list", READERS),
+    Case("POST", "/api/v1/credit/dishonesty-list", REGULATORS,
+         json=lambda v: {"subject_type": "organization", "subject_id": v["org_to_list"], "reason": "伪造认证证书",
+                         "decision_number": "北市监失信〔2026〕7号", "authority": BUREAU}),
+    Case("POST", "/api/v1/credit/dishonesty-list/{listing_id}/remove", REGULATORS, params={"listing_id": "listing"},
+         json={"obligations_met": True, "reason": "已履行法定义务，申请提前移出"}),
+    Case("GET", "/api/v1/public/dishonesty-list", EVERYONE),
+    Case("POST", "/api/v1/credit/people/{person_id}/bar", REGULATORS, params={"person_id": "a1"},
+         json={"kind": "false_conclusion", "reason": "出具虚假认证结论", "decision_number": "国市监认罚〔2026〕2号"}),
+    Case("POST", "/api/v1/credit/bodies/{body_id}/revoke", REGULATORS, params={"body_id": "body_b"},
+         json={"reason": "出具虚假认证结论情节严重", "decision_number": "国市监认罚〔2026〕3号"}),
+    Case("GET", "/api/v1/credit/records/{subject_type}/{subject_id}", READERS,
+         params={"subject_type": "organization", "subject_id": "org1"}),
+    Case("POST", "/api/v1/credit/recompute", REGULATORS),
+    Case("GET", "/api/v1/credit/settings", READERS),
+    Case("PUT", "/api/v1/credit/settings/{key}", REGULATORS, params={"key": "person_bar_years"}, json={"value": 5}),
+    # licensing (双公示): regulators decide and publish; the public sees published records
+    Case("POST", "/api/v1/licensing/bodies", REGULATORS,
+         json={"body": {"code": "00888", "approval_number": "CNCA-R-2026-888", "name": "北海新批准认证有限公司",
+                        "fields": ["SYS-QMS"], "approved_on": TODAY, "region_code": "450500"}, "decision": DECISION}),
+    Case("POST", "/api/v1/licensing/bodies/{body_id}/changes", REGULATORS, params={"body_id": "body_a"},
+         json={"changes": {"address": "广西北海市银海区 9 号"}, "decision": DECISION}),
+    Case("POST", "/api/v1/licensing/bodies/{body_id}/renewals", REGULATORS, params={"body_id": "body_a"},
+         json={"valid_until": "2040-12-31", "decision": DECISION}),
+    Case("POST", "/api/v1/licensing/labs", REGULATORS,
+         json={"lab": {"cma_number": "241500340299", "name": "北海市建材检验所", "qualified_on": TODAY},
+               "decision": DECISION}),
+    Case("GET", "/api/v1/licensing/records", READERS),
+    Case("GET", "/api/v1/licensing/records/{record_id}", READERS, params={"record_id": "licensing_unpublished"},
+         outcomes=HIDDEN),
+    Case("POST", "/api/v1/licensing/records/{record_id}/publish", REGULATORS,
+         params={"record_id": "licensing_unpublished"}, json={}),
+    Case("POST", "/api/v1/licensing/records/{record_id}/withdraw", REGULATORS,
+         params={"record_id": "licensing_unpublished"}, json=WITHDRAWAL),
+    Case("GET", "/api/v1/public/licensing-records", EVERYONE),
+    Case("GET", "/api/v1/publicity/settings", EVERYONE),
+    Case("PUT", "/api/v1/publicity/settings/{key}", REGULATORS, params={"key": "withdrawal_workdays"},
+         json={"value": 3}),
+    # The export of every record, published or not (scope=all), is for regulators; scope=public is anyone's.
+    Case("GET", "/api/v1/publicity/export", READERS, query={"layout": "CF", "scope": "all"}),
 ]
