@@ -123,3 +123,40 @@ def test_a_server_with_another_key_refuses_to_sign(client, settings, tmp_path):
         assert "copy" in refused.value.message("en").lower()
     finally:
         engine.dispose()
+
+
+def test_the_key_check_is_repeated_when_the_key_file_changes(sessions, settings):
+    from certbridge.errors import RuleViolation
+    from certbridge.kit.signed_note import generate_key
+    from certbridge.ledger.keys import key_name
+
+    _append(sessions, 2)
+    integrate_pending(sessions, settings=settings)  # the check passes and is remembered for this engine
+    path = key_path(settings, "log")
+    path.write_text(generate_key(key_name(settings, "log"))[0] + "\n")  # someone swaps the key file behind us
+    _append(sessions, 1, prefix="y")
+    with pytest.raises(RuleViolation) as refused:
+        integrate_pending(sessions, settings=settings)
+    assert refused.value.code == "ledger.key_not_current"
+    with read_session(sessions) as session:
+        assert session.scalar(select(LedgerTree.size)) == session.scalar(select(func.max(LedgerEvent.seq)))
+
+
+def test_extend_tree_stores_the_same_hashes_as_the_reference_layout():
+    import hashlib
+
+    from certbridge.kit.merkle import stored_hashes_for_record
+    from certbridge.ledger.integrate import extend_tree
+
+    leaves = [hashlib.sha256(bytes([i % 256, i // 256])).digest() for i in range(300)]
+    for start in (0, 1, 5, 64, 127):
+        stored: dict[int, bytes] = {}
+        rows, frontier = extend_tree(0, {}, leaves[:start])
+        stored.update(rows)
+        rows, _ = extend_tree(start, frontier, leaves[start:])
+        stored.update(rows)
+        expected = []
+        for n, leaf in enumerate(leaves):
+            expected.extend(stored_hashes_for_record(n, leaf, lambda xs: [stored[x] for x in xs]))
+        assert [stored[i] for i in range(len(expected))] == expected
+        assert len(stored) == stored_hash_count(len(leaves))

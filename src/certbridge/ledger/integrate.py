@@ -9,21 +9,28 @@ Appending leaf n needs, besides its own hash, only left siblings that are comple
 tree before it: those are either hashes made earlier in this batch or the "frontier" of the tree as
 integrated so far — the at most log2(size) complete-subtree hashes whose fold is the root. One query
 reads the frontier, one reads the new leaf hashes, one bulk insert writes the result.
+
+Integration runs after every write request, so its fixed costs matter as much as its per-leaf ones:
+the key check (`register_local_keys`) is repeated only when a key file or the ledger_key table changed
+since it last passed on this engine, and the log signer is parsed once per key file.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from hashlib import sha256
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from certbridge.db import read_session, utcnow, write_session
-from certbridge.events import log_size
-from certbridge.kit.merkle import stored_hash_index, stored_hashes_for_record, tree_hash
+from certbridge.events import LedgerHead, log_size
+from certbridge.kit.merkle import stored_hash_index, tree_hash
 from certbridge.kit.signed_note import Signer, format_checkpoint, sign
-from certbridge.ledger.keys import log_origin, log_signer, register_local_keys
-from certbridge.ledger.models import LedgerCheckpoint, LedgerTree
+from certbridge.ledger.keys import PURPOSES, key_path, log_origin, log_signer, register_local_keys
+from certbridge.ledger.models import LedgerCheckpoint, LedgerKey, LedgerTree
 from certbridge.ledger.store import LedgerCorrupt, append_hashes, read_hashes, read_leaf_hashes
 from certbridge.settings import Settings
 
@@ -51,21 +58,29 @@ def frontier_indexes(size: int) -> list[int]:
 
 
 def extend_tree(size: int, frontier: dict[int, bytes], leaves: list[bytes]) -> tuple[list[tuple[int, bytes]], dict[int, bytes]]:
-    """Append leaves to a tree known by its frontier; return the new stored hashes and the new frontier."""
-    known = dict(frontier)
-    read = known.__getitem__
-    out: list[tuple[int, bytes]] = []
+    """Append leaves to a tree known by its frontier; return the new stored hashes and the new frontier.
+
+    The frontier is kept as a stack of complete-subtree hashes, largest first: leaf n completes one subtree
+    per trailing 1 bit of n, each the hash of the stack's top (its left sibling) and the hash built so far.
+    The stored hashes of consecutive leaves have consecutive indexes, starting at stored_hash_index(0, size).
+    """
+    stack = [frontier[i] for i in frontier_indexes(size)]
+    pop, push = stack.pop, stack.append
+    hashes: list[bytes] = []
+    add = hashes.append
     n = size
-    index = stored_hash_index(0, n)
     for leaf in leaves:
-        hashes = stored_hashes_for_record(n, leaf, lambda xs: [read(x) for x in xs])
-        for h in hashes:
-            known[index] = h
-            out.append((index, h))
-            index += 1
+        add(leaf)
+        h = leaf
+        bits = n
+        while bits & 1:
+            h = sha256(b"\x01" + pop() + h).digest()
+            add(h)
+            bits >>= 1
+        push(h)
         n += 1
-    new_frontier = {i: known[i] for i in frontier_indexes(n)}
-    return out, new_frontier
+    out = list(enumerate(hashes, start=stored_hash_index(0, size)))
+    return out, dict(zip(frontier_indexes(n), stack, strict=True))
 
 
 def root_from_frontier(size: int, frontier: dict[int, bytes]) -> bytes:
@@ -82,10 +97,58 @@ def _lock_tree(session: Session) -> LedgerTree:
     return tree
 
 
+_key_checks: WeakKeyDictionary[Engine, tuple] = WeakKeyDictionary()  # engine → state the key check passed in
+_signers: dict[tuple, Signer] = {}
+
+
+def _file_state(path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def _key_state(session: Session, settings: Settings) -> tuple:
+    """What `register_local_keys` depends on: the key files, pending rotations and the ledger_key rows."""
+    files = []
+    for purpose in PURPOSES:
+        path = key_path(settings, purpose)
+        files.append((str(path), _file_state(path), _file_state(path.with_name(f"{purpose}.key.new"))))
+    rows = session.execute(select(func.count(), func.max(LedgerKey.id), func.count(LedgerKey.valid_until))).one()
+    return settings.instance_name, tuple(files), tuple(rows)
+
+
+def _check_keys(session: Session, settings: Settings, *, rotating: bool) -> None:
+    """Run `register_local_keys` unless it already passed on this engine with nothing changed since."""
+    engine = session.get_bind()
+    before = _key_state(session, settings)
+    if not rotating and _key_checks.get(engine) == before:
+        return
+    _key_checks.pop(engine, None)
+    register_local_keys(session, settings, finish_rotations=not rotating)
+    if _key_state(session, settings) == before:  # remember only a state the check saw from start to end
+        _key_checks[engine] = before
+
+
+def _log_signer(settings: Settings) -> Signer:
+    """Return the log signer, parsed once per key file (a rotation replaces the file, and so the entry)."""
+    path = key_path(settings, "log")
+    before = (str(path), log_origin(settings), _file_state(path))
+    signer = _signers.get(before) if before[2] is not None else None
+    if signer is None:
+        signer = log_signer(settings)  # creates the key on first use
+        if before[2] is not None and _file_state(path) == before[2]:
+            if len(_signers) > 16:
+                _signers.clear()
+            _signers[before] = signer
+    return signer
+
+
 def sign_checkpoint(session: Session, *, settings: Settings, size: int, root_hash: bytes,
                     signers: list[Signer] | None = None) -> LedgerCheckpoint:
     """Sign a checkpoint of the tree at `size` with the log key (and any extra signers) and store it."""
-    signers = signers or [log_signer(settings)]
+    signers = signers or [_log_signer(settings)]
     note = sign(format_checkpoint(log_origin(settings), size, root_hash), signers)
     row = LedgerCheckpoint(size=size, root_hash=root_hash, note=note,
                            key=f"{signers[0].name}+{signers[0].key_id:08x}", created_at=utcnow())
@@ -98,7 +161,7 @@ def integrate(session: Session, *, settings: Settings, max_leaves: int = BATCH_L
               rotating: bool = False) -> Integration:
     """Hash events beyond the integrated size into the tree and sign a checkpoint; call in a write transaction."""
     tree = _lock_tree(session)
-    register_local_keys(session, settings, finish_rotations=not rotating)
+    _check_keys(session, settings, rotating=rotating)
     old = tree.size
     target = min(log_size(session), old + max_leaves)
     if target < old:
@@ -128,9 +191,11 @@ def integrate(session: Session, *, settings: Settings, max_leaves: int = BATCH_L
 def pending_events(sessions: sessionmaker[Session]) -> int:
     """Return how many committed events are not yet in the tree (one cheap read)."""
     with read_session(sessions) as session:
-        tree_size = session.scalar(select(LedgerTree.size).where(LedgerTree.id == 1)) or 0
-        has_checkpoint = session.scalar(select(LedgerCheckpoint.id).limit(1)) is not None
-        return log_size(session) - tree_size + (0 if has_checkpoint else 1)
+        head, tree_size, has_checkpoint = session.execute(select(
+            select(LedgerHead.size).where(LedgerHead.id == 1).scalar_subquery(),
+            select(LedgerTree.size).where(LedgerTree.id == 1).scalar_subquery(),
+            select(LedgerCheckpoint.id).limit(1).exists())).one()
+        return (head or 0) - (tree_size or 0) + (0 if has_checkpoint else 1)
 
 
 def integrate_pending(sessions: sessionmaker[Session], *, settings: Settings,
