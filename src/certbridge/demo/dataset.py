@@ -2,17 +2,15 @@
 
 A data set is described by `demo.json` beside the database (size, seed, as-of date, generator version).
 SQLite data sets are built into `certbridge.db.building` and renamed when complete, so a half-built file is
-never mistaken for a data set. Certificates go through `certificates.bulk` in batches: a generator process
-prepares batch n+1 (rows and event bodies) while this process validates and writes batch n.
+never mistaken for a data set. Certificates go through `certificates.bulk` in chunks, made and written
+by parallel lanes (`demo.lanes`); read-side indexes are set aside during the load and rebuilt after it.
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import random
 import time
-import traceback
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -20,20 +18,20 @@ from typing import Callable
 
 from sqlalchemy import event, func, select
 
-from certbridge.certificates.bulk import BulkRules, Positions, load_rules, next_positions, prepare_batch, write_batch
+from certbridge.certificates.bulk import load_rules, next_positions
 from certbridge.db import make_engine, make_sessionmaker, utcnow, write_session
 from certbridge.demo import loading
-from certbridge.demo.generator import Generator
+from certbridge.demo.ledger_tree import TreeBuilder, write_hashes
+from certbridge.demo.ledger_tree import finish as finish_tree
+from certbridge.demo.lanes import IN_PROCESS_BELOW, LoadPlan, load_in_lanes, load_inline
 from certbridge.demo.reference import load_reference
-from certbridge.demo.registries import RegistrySnapshot, create_registries
+from certbridge.demo.registries import create_registries
+from certbridge.ledger.store import read_leaf_hashes
 from certbridge.migrate import upgrade
-from certbridge.principal import SYSTEM
 from certbridge.settings import Settings
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 MANIFEST = "demo.json"
-ORGS_PER_BATCH = 2000
-IN_PROCESS_BELOW = 30_000  # small data sets are generated without a second process
 
 Progress = Callable[[str, int, int], None]
 
@@ -107,25 +105,6 @@ def remove_dataset(settings: Settings) -> None:
     (settings.data_dir / "demo-accounts.json").unlink(missing_ok=True)
 
 
-def _produce(queue, snapshot: RegistrySnapshot, rules: BulkRules, size: int, seed: int, as_of: date,
-             start: Positions, dialect: str) -> None:
-    try:
-        at = utcnow()
-        for orgs, certs in Generator(snapshot, size=size, seed=seed, as_of=as_of).chunks(ORGS_PER_BATCH):
-            batch = prepare_batch(orgs, certs, rules=rules, start=start, actor=SYSTEM.actor, at=at,
-                                  dialect=dialect, today=as_of)
-            start = batch.end
-            queue.put(batch)
-        queue.put(None)
-    except BaseException:  # noqa: BLE001 - reported to the writing process, which raises it
-        queue.put(("error", traceback.format_exc()))
-
-
-class _InlineQueue(list):
-    def put(self, item):
-        self.append(item)
-
-
 def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, progress: Progress | None = None,
                   accounts: Callable | None = None) -> DatasetInfo:
     """Create the database, load reference data, registries and `size` certificates; return the manifest."""
@@ -152,38 +131,30 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
         load_reference(session)
         snapshot = create_registries(session, rng=random.Random(f"{seed}:registries"), size=size, as_of=as_of)
     report("registries", 1, 1)
+    tree = TreeBuilder()
     with write_session(sessions) as session:
         start = next_positions(session)
         rules = load_rules(session)
+        # The registries' events are the tree's first leaves; the lanes' chunks follow them.
+        write_hashes(session, tree.append([h for _, h in read_leaf_hashes(session, 0, start.seq)]))
     aside = loading.set_aside_indexes(engine)
-    dialect = engine.dialect.name
+    plan = LoadPlan(url=url, busy_timeout_ms=settings.sqlite_busy_timeout_ms, snapshot=snapshot, rules=rules,
+                    size=size, seed=seed, as_of=as_of, at=utcnow(), dialect=engine.dialect.name)
+    written = [0]
+
+    def chunk_written(certificates: int) -> None:
+        written[0] += certificates
+        report("certificates", written[0], size)
+
     if size < IN_PROCESS_BELOW:
-        queue, worker = _InlineQueue(), None
-        _produce(queue, snapshot, rules, size, seed, as_of, start, dialect)
-        take = lambda: queue.pop(0)  # noqa: E731
+        blocks = load_inline(plan, sessions, start, tree, chunk_written)
     else:
-        ctx = multiprocessing.get_context("fork")
-        queue = ctx.Queue(maxsize=3)
-        worker = ctx.Process(target=_produce, args=(queue, snapshot, rules, size, seed, as_of, start, dialect), daemon=True)
-        worker.start()
-        take = queue.get
-    written = 0
-    try:
-        while True:
-            batch = take()
-            if batch is None:
-                break
-            if isinstance(batch, tuple):
-                raise RuntimeError(f"demo generator failed:\n{batch[1]}")
-            with write_session(sessions) as session:
-                write_batch(session, principal=SYSTEM, batch=batch)
-            written += batch.certificates
-            report("certificates", written, size)
-    finally:
-        if worker is not None:
-            worker.join(timeout=5)
-            if worker.is_alive():
-                worker.terminate()
+        engine.dispose()  # the lanes open their own connections
+        blocks = load_in_lanes(plan, start, tree, chunk_written)
+    with write_session(sessions) as session:
+        for block in blocks:
+            write_hashes(session, block)
+        finish_tree(session, tree)
     steps = len(aside.statements) + int(aside.rebuild_fts)
     done = [0]
 
@@ -194,7 +165,8 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
     loading.restore_indexes(engine, aside, step)
     made_accounts = accounts(sessions, snapshot) if accounts else None
     report("ledger", 0, 1)
-    # Hash the whole log into the Merkle tree and sign a checkpoint now, so the first `serve` answers at once.
+    # The tree holds every event of the load; hash the accounts' events and sign a checkpoint now, so the
+    # first `serve` answers at once.
     from certbridge.ledger.integrate import integrate_pending
 
     integrate_pending(sessions, settings=settings)

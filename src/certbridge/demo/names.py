@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import random
 
+from certbridge.demo.draws import Weighted, between, pick
+
 # Characters that make up trade names; pairs drawn from here read like real 字号 (鑫源, 华泰, 恒达 …).
 BRAND_CHARS = (
     "华泰恒达鑫源宏盛隆兴丰瑞祥和昌利德信通海天金银峰永安宝顺佳美新创联合中盈广富远腾飞龙凤嘉诚明"
@@ -58,43 +60,46 @@ STREETS = ("人民路", "解放路", "中山路", "建设路", "北京路", "长
            "开发区大道", "滨海大道", "四川路", "云南路", "湖南路", "朝阳路", "东风路", "迎宾大道")
 PARKS = ("", "", "", "工业园", "高新区", "经济开发区", "科技园")
 MODELS = ("A", "B", "C", "K", "M", "S", "X", "Z")
+_FORMS = Weighted.of(FORMS)
 
 
 def person_name(rng: random.Random) -> str:
     """Return a Chinese personal name (surname + one or two given characters)."""
-    given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
-    return rng.choice(SURNAMES) + given
+    given = pick(rng, GIVEN) + (pick(rng, GIVEN) if rng.random() < 0.7 else "")
+    return pick(rng, SURNAMES) + given
 
 
 def brand(rng: random.Random) -> str:
     """Return a trade name of 2 (most), 3 or 4 characters."""
     roll = rng.random()
     if roll < 0.03:
-        return rng.choice(FAMOUS_BRANDS)
-    length = 2 if roll < 0.70 else 3 if roll < 0.92 else 4
-    return "".join(rng.choice(BRAND_CHARS) for _ in range(length))
+        return pick(rng, FAMOUS_BRANDS)
+    text = pick(rng, BRAND_CHARS) + pick(rng, BRAND_CHARS)
+    if roll >= 0.70:
+        text += pick(rng, BRAND_CHARS) if roll < 0.92 else pick(rng, BRAND_CHARS) + pick(rng, BRAND_CHARS)
+    return text
 
 
 def form(rng: random.Random) -> str:
     """Return an organizational form, weighted as registered names are."""
-    return rng.choices([f for f, _ in FORMS], [w for _, w in FORMS])[0]
+    return _FORMS.draw(rng)
 
 
 def organization_name(rng: random.Random, place: str, industry: tuple, brand_name: str | None = None) -> str:
     """Return a registered organization name: place + trade name + industry + form."""
     name = f"{place}{brand_name or brand(rng)}{industry[0]}{form(rng)}"
     if name.endswith("分公司"):
-        name = name[:-3] + rng.choice(("", "第一", "第二")) + "分公司"
+        name = name[:-3] + pick(rng, ("", "第一", "第二")) + "分公司"
     return name
 
 
 def address(rng: random.Random, full_region: str) -> str:
     """Return a street address inside a region."""
-    return f"{full_region}{rng.choice(PARKS)}{rng.choice(STREETS)}{rng.randint(1, 999)}号"
+    return f"{full_region}{pick(rng, PARKS)}{pick(rng, STREETS)}{between(rng, 1, 999)}号"
 
 
 def product(rng: random.Random, industry: tuple, trademark: str, manufacturer: str) -> dict[str, str]:
     """Return the product particulars a product certificate carries."""
-    model = f"{rng.choice(MODELS)}{rng.randint(10, 9999)}"
-    return {"name": industry[3] or "工业产品", "model": f"{model}、{model}-{rng.randint(1, 9)}",
+    model = f"{pick(rng, MODELS)}{between(rng, 10, 9999)}"
+    return {"name": industry[3] or "工业产品", "model": f"{model}、{model}-{between(rng, 1, 9)}",
             "trademark": trademark, "manufacturer": manufacturer, "factory": manufacturer}
