@@ -1,92 +1,310 @@
 """Authorization matrix, part three: every page and form of the web (portal, CB console, regulator console,
 inspector pages, publicity pages).
 
-Same rules as tests/security/matrix.py. Forms are sent with a signed-in session and its CSRF token (see
-`prepare`); objects the cases need beyond the security template are created by `seed`.
+Same rules as tests/security/matrix.py, with what a browser gets instead of what an API client gets:
+
+- A role on the web is a signed-in session of that role's user (opened by `seed`, so signing in writes
+  nothing during the test; POST /login itself is tested in tests/web/test_sessions.py). The read-only key
+  roles (cb_a_ro, regulator_ro) have no password: pages accept an API key too (api.deps.current_principal),
+  so they are sent as a script using that key would send them — the key as Bearer, no session, the
+  anonymous CSRF cookie and token — and must read what their user reads and write nothing.
+- A refused page or form answers anonymous with a 303 to /login?next=… and a signed-in wrong role with
+  403 (web/errors.py), unless `outcomes` says otherwise (404 where another body's record is simply not there).
+- A form that succeeds answers 303 to the page matching `lands` (a regular expression, or a callable of `v`
+  returning one) and appends a ledger event carrying the actor; a form with `lands=None` answers 2xx (it
+  shows its result in place, e.g. a new key's token). Forms always carry the CSRF token of the sender's
+  session; every form is also sent once without it and must be refused (403) without a change.
+- `setup(client, v)` runs once per test before the roles and returns more values (e.g. a QR token signed
+  with this test instance's key).
+
+Objects the cases need beyond the security template are created by `seed`.
 """
 
 from __future__ import annotations
 
-from tests.security.matrix import EVERYONE, Case, Exempt
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certbridge.auth.models import User
+from certbridge.auth.service import principal_for
+from certbridge.credit import lists, penalties
+from certbridge.credit.schemas import ListingIn, PenaltyIn
+from certbridge.licensing.schemas import DecisionIn
+from certbridge.licensing.service import qualify_lab_with_record
+from certbridge.principal import ANONYMOUS, SYSTEM
+from certbridge.supervision import draws, plans, tasks
+from certbridge.supervision.models import InspectionTask
+from certbridge.web.fake_reports import file_fake_report
+from certbridge.web.session import sign_in
+from certbridge.web.uploads import stage_upload
+from tests.security.matrix import EVERYONE, REGULATORS, TODAY, Case
+from tests.world import PASSWORD
+
+SESSION_ROLES = ("org", "cb_a", "cb_b", "lab", "inspector", "regulator", "admin")
+READ_ONLY_KEYS = ("cb_a_ro", "regulator_ro")
+SIGNED_IN = EVERYONE - {"anonymous"}
+REGULATOR_PAGES = REGULATORS | {"regulator_ro"}
+CB_PAGES = frozenset({"cb_a", "cb_a_ro", "cb_b"})
+OWN_CERT = frozenset({"cb_a", "cb_a_ro"})
+INSPECTOR_PAGES = frozenset({"inspector"}) | REGULATOR_PAGES
+# Another body's certificate, or a task one is not assigned to, is simply not there.
+NOT_THEIRS = {"cb_b": 404}
+# A staged import belongs to one sign-in session: another body's, and a key (no session at all), find nothing.
+NOT_STAGED_HERE = {"cb_b": 404, "cb_a_ro": 404}
+NOT_ASSIGNED = {r: 404 for r in ("org", "cb_a", "cb_a_ro", "cb_b", "lab")}
+BUREAU = "北海市市场监督管理局"
+AUTHORITY_USCC = "11450500398259791C"
+YEAR = date.today().year
+
+
+@dataclass(frozen=True)
+class Page(Case):
+    """A page or a form, sent the way a browser of the role sends it (see the module docstring)."""
+
+    form: dict | Callable[[dict], dict] | None = None
+    lands: str | Callable[[dict], str] | None = None
+    setup: Callable[[Any, dict], dict] | None = None
+
+
+def _import_csv(number: str, uscc: str) -> bytes:
+    return ("证书编号,认证项目,认证依据,标准版本,获证组织名称,统一社会信用代码,认证范围,颁证日期\n"
+            f"{number},QMS,GB/T 19001,2016,北海市海城区示例电子有限公司,{uscc},软件开发,2025-03-01\n").encode("gbk")
+
+
+def _sessions(session: Session, out: dict) -> None:
+    for role in SESSION_ROLES:
+        signed = sign_in(session, username=role, password=PASSWORD, hours=24 * 7)
+        out[f"web_cookie_{role}"] = signed.token
+        out[f"web_session_{role}"] = signed.session.id
+
+
+def _supervision(session: Session, world, out: dict) -> None:
+    """A plan with three batches: one drawn and revealed (two tasks), one committed, one not drawn yet."""
+    basis = {"kind": "key", "subject_type": "organization", "legal_basis": "《认证认可条例》第二十九条",
+             "content": "证书和认证标志使用", "method": "现场检查"}
+    matter = plans.create_matter(session, principal=SYSTEM, code="WEB-MATRIX-01", name="网页矩阵证书使用检查", **basis)
+    # An object is drawn once a year per matter: the batch left to draw checks another matter.
+    other = plans.create_matter(session, principal=SYSTEM, code="WEB-MATRIX-02", name="网页矩阵认证有效性检查", **basis)
+    # No avoidance window: the API matrix's draws (same organizations, same inspectors) must not empty this one.
+    plan = plans.create_plan(session, principal=SYSTEM, year=YEAR, name=f"{YEAR}年度网页矩阵抽查计划",
+                             authority=BUREAU, region_code="450500", recent_inspection_months=0)
+    batches = [plans.add_batch(session, principal=SYSTEM, plan_id=plan.id, name=name, matter_id=item.id,
+                               check_type="random", starts_on=date(YEAR, 1, 2), ends_on=date(YEAR, 12, 31),
+                               class_counts={"B": 2})
+               for name, item in (("网页第一批", matter), ("网页第二批", matter), ("网页第三批", other))]
+    revealed = draws.commit_draw(session, principal=SYSTEM, batch_id=batches[0].id, seed=b"web-matrix-draw-seed-0001")
+    committed = draws.commit_draw(session, principal=SYSTEM, batch_id=batches[1].id, seed=b"web-matrix-draw-seed-0002")
+    out.update(web_matter=matter.id, web_plan=plan.id, web_batch_free=batches[2].id, web_draw_revealed=revealed.id,
+               web_draw_committed=committed.id)
+    # A draw is revealed in a later transaction than its commitment, as in real use.
+    session.commit()
+    with Session(bind=session.get_bind()) as reveal:
+        draws.reveal_draw(reveal, principal=SYSTEM, draw_id=revealed.id)
+        reveal.commit()
+    drawn = list(session.scalars(select(InspectionTask).where(InspectionTask.draw_id == revealed.id)
+                                 .order_by(InspectionTask.id)))
+    mine = [t for t in drawn if world.ids["inspector"] in [i.person_id for i in t.inspectors if i.active]]
+    assert len(drawn) == 2 and mine, "the web matrix needs two drawn tasks, one of them 周敏's"
+    assigned = mine[0]
+    completed = next(t for t in drawn if t is not assigned)
+    tasks.record_result(session, principal=SYSTEM, task_id=completed.id, result="no_problem", completed_on=date.today())
+    out.update(web_task_assigned=assigned.id, web_task_completed=completed.id)
+
+
+def _credit(session: Session, world, out: dict) -> None:
+    """A penalty to publish, a published one, a listing to remove and a licensing record to publish."""
+    base = {"party_name": "北海市海城区示例电子有限公司", "party_uscc": world.uscc["org1"],
+            "violation_type": "冒用认证证书", "facts": "在产品包装上使用已撤销的认证证书编号",
+            "legal_basis": "《认证认可条例》第七十一条", "categories": ["警告"], "content": "警告",
+            "decided_on": TODAY, "authority": BUREAU, "authority_uscc": AUTHORITY_USCC}
+    draft = penalties.record_penalty(session, principal=SYSTEM,
+                                     item=PenaltyIn(**base, decision_number="网页矩阵〔2026〕1号"))
+    shown = penalties.record_penalty(session, principal=SYSTEM,
+                                     item=PenaltyIn(**base, decision_number="网页矩阵〔2026〕2号", publish=True))
+    listing = lists.list_on_dishonesty_list(session, principal=SYSTEM, item=ListingIn(
+        subject_type="organization", subject_id=world.ids["org2"], reason="伪造认证证书",
+        decision_number="网页矩阵失信〔2024〕1号", authority=BUREAU, listed_on=date.today() - timedelta(days=400)))
+    _, record = qualify_lab_with_record(
+        session, principal=SYSTEM, lab={"cma_number": "241500347777", "name": "北海市网页矩阵检验所",
+                                        "qualified_on": date(2025, 1, 2)},
+        decision=DecisionIn(document_number="桂市监认字〔2025〕7号", decided_on=date(2025, 1, 2), authority=BUREAU,
+                            authority_uscc=AUTHORITY_USCC))
+    out.update(web_penalty_draft=draft.id, web_penalty_published=shown.id, web_listing=listing.id,
+               web_licensing_record=record.id)
 
 
 def seed(session, world, out: dict) -> dict:
     """Create what these cases act on, in the template's write session; return ids to add to `v`."""
-    return {}
+    made: dict = {}
+    _sessions(session, made)
+    cb_a = principal_for(session.get(User, world.ids["user_cb_a"]))
+    made["web_upload"] = stage_upload(session, principal=cb_a, session_id=made["web_session_cb_a"],
+                                      body_id=world.ids["body_a"], filename="certs.csv",
+                                      data=_import_csv("00126Q26555R0M/4500", world.uscc["org1"]), rows=1).id
+    made["web_report"] = file_fake_report(session, principal=ANONYMOUS, number="00126Q99999R0M/4500",
+                                          where_seen="网店商品详情页").id
+    _credit(session, world, made)
+    _supervision(session, world, made)
+    return made
+
+
+def _qr_token(client, v: dict) -> dict:
+    r = client.get(f"/api/v1/certificates/{v['cert_a']}/token")
+    assert r.status_code == 200, r.text
+    return {"qr_token": r.json()["token"]}
+
+
+def _issue_form(v: dict) -> dict:
+    return {"number": "00126Q26444R0M/4500", "scheme": "QMS", "standard": "GB/T 19001|2016",
+            "holder.name": "北海市海城区示例电子有限公司", "holder.uscc": v["uscc_org1"], "scope": "电子元器件的设计",
+            "issued_on": "2025-03-01", "site_rows": "2"}
+
+
+PENALTY_FORM = {"party_name": "北海市海城区示例电子有限公司", "decision_number": "网页矩阵〔2026〕9号",
+                "violation_type": "冒用认证证书", "facts": "事实", "legal_basis": "《认证认可条例》第七十一条",
+                "categories": "警告", "content": "警告", "decided_on": TODAY, "authority": BUREAU,
+                "authority_uscc": AUTHORITY_USCC, "sector": "general"}
 
 
 CASES: list = [
-    Exempt("GET", "/account/keys", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/bodies", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/bodies/{body_id}", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/cb", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/cb/certificates/new", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/cb/certificates/{certificate_id}", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/cb/certificates/{certificate_id}/{action}", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/cb/export.xlsx", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/cb/import", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/cb/import/sample.csv", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/inspector/tasks", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/inspector/tasks/{task_id}", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/labs", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/labs/{lab_id}", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/publicity", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/publicity/dishonesty-list", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/publicity/draws/{draw_id}", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/publicity/licensing", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/publicity/penalties", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/publicity/penalties/{penalty_id}", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/publicity/spot-checks", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/regulator", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/regulator/bodies", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/regulator/bodies/new", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/regulator/bodies/{body_id}", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/regulator/credit", "pending placement; authorization tested in tests/credit"),
-    Exempt("GET", "/regulator/labs", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/regulator/labs/new", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/regulator/labs/{lab_id}", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/regulator/people", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/regulator/people/new", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/regulator/people/{person_id}", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/regulator/reports", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/regulator/restrictions", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/regulator/schemes", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/regulator/supervision", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/regulator/supervision/draws/{draw_id}", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/regulator/supervision/plans/{plan_id}", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/regulator/supervision/tasks", "pending placement; authorization tested in tests/supervision"),
-    Exempt("GET", "/report", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/report/thanks", "pending placement; authorization tested in tests/web"),
-    Exempt("GET", "/v/{token}", "pending placement; authorization tested in tests/web"),
-    Exempt("POST", "/account/keys", "pending placement; authorization tested in tests/web"),
-    Exempt("POST", "/account/keys/{key_id}/revoke", "pending placement; authorization tested in tests/web"),
-    Exempt("POST", "/cb/certificates/new", "pending placement; authorization tested in tests/web"),
-    Exempt("POST", "/cb/certificates/{certificate_id}/{action}", "pending placement; authorization tested in tests/web"),
-    Exempt("POST", "/cb/import", "pending placement; authorization tested in tests/web"),
-    Exempt("POST", "/cb/import/{upload_id}", "pending placement; authorization tested in tests/web"),
-    Exempt("POST", "/inspector/tasks/{task_id}/{action}", "pending placement; authorization tested in tests/supervision"),
-    Exempt("POST", "/regulator/bodies/new", "pending placement; authorization tested in tests/web"),
-    Exempt("POST", "/regulator/bodies/{body_id}", "pending placement; authorization tested in tests/web"),
-    Exempt("POST", "/regulator/bodies/{body_id}/status", "pending placement; authorization tested in tests/web"),
-    Exempt("POST", "/regulator/credit/bars", "pending placement; authorization tested in tests/credit"),
-    Exempt("POST", "/regulator/credit/licensing/{record_id}/{action}", "pending placement; authorization tested in tests/credit"),
-    Exempt("POST", "/regulator/credit/listings", "pending placement; authorization tested in tests/credit"),
-    Exempt("POST", "/regulator/credit/listings/{listing_id}/remove", "pending placement; authorization tested in tests/credit"),
-    Exempt("POST", "/regulator/credit/penalties", "pending placement; authorization tested in tests/credit"),
-    Exempt("POST", "/regulator/credit/penalties/{penalty_id}/{action}", "pending placement; authorization tested in tests/credit"),
-    Exempt("POST", "/regulator/labs/new", "pending placement; authorization tested in tests/web"),
-    Exempt("POST", "/regulator/labs/{lab_id}", "pending placement; authorization tested in tests/web"),
-    Exempt("POST", "/regulator/people/new", "pending placement; authorization tested in tests/web"),
-    Exempt("POST", "/regulator/people/{person_id}/registrations", "pending placement; authorization tested in tests/web"),
-    Exempt("POST", "/regulator/registrations/revoke", "pending placement; authorization tested in tests/web"),
-    Exempt("POST", "/regulator/reports/{report_id}/review", "pending placement; authorization tested in tests/web"),
-    Exempt("POST", "/regulator/restrictions", "pending placement; authorization tested in tests/web"),
-    Exempt("POST", "/regulator/restrictions/{restriction_id}/lift", "pending placement; authorization tested in tests/web"),
-    Exempt("POST", "/regulator/supervision/batches/{batch_id}/draw", "pending placement; authorization tested in tests/supervision"),
-    Exempt("POST", "/regulator/supervision/draws/{draw_id}/{action}", "pending placement; authorization tested in tests/supervision"),
-    Exempt("POST", "/regulator/supervision/matters", "pending placement; authorization tested in tests/supervision"),
-    Exempt("POST", "/regulator/supervision/plans", "pending placement; authorization tested in tests/supervision"),
-    Exempt("POST", "/regulator/supervision/plans/{plan_id}/batches", "pending placement; authorization tested in tests/supervision"),
-    Exempt("POST", "/regulator/supervision/tasks/{task_id}/publish", "pending placement; authorization tested in tests/supervision"),
-    Exempt("POST", "/report", "pending placement; authorization tested in tests/web"),
+    # public directories, publicity and the report form: the same for everyone
+    Page("GET", "/bodies", EVERYONE),
+    Page("GET", "/bodies/{body_id}", EVERYONE, params={"body_id": "body_a"}),
+    Page("GET", "/labs", EVERYONE),
+    Page("GET", "/labs/{lab_id}", EVERYONE, params={"lab_id": "lab"}),
+    Page("GET", "/publicity", EVERYONE),
+    Page("GET", "/publicity/dishonesty-list", EVERYONE),
+    Page("GET", "/publicity/draws/{draw_id}", EVERYONE, params={"draw_id": "web_draw_revealed"}),
+    Page("GET", "/publicity/licensing", EVERYONE),
+    Page("GET", "/publicity/penalties", EVERYONE),
+    Page("GET", "/publicity/penalties/{penalty_id}", EVERYONE, params={"penalty_id": "web_penalty_published"}),
+    Page("GET", "/publicity/spot-checks", EVERYONE),
+    Page("GET", "/report", EVERYONE),
+    Page("GET", "/report/thanks", EVERYONE),
+    Page("GET", "/v/{token}", EVERYONE, params={"token": "qr_token"}, setup=_qr_token),
+    # Anyone may report a suspected fake; the report is filed under whoever sent it.
+    Page("POST", "/report", EVERYONE, form={"number": "00126Q26001R0M/4500", "where_seen": "展会宣传册"},
+         lands="/report/thanks"),
+    # one's own API keys; a read-only key can list its user's keys but neither mint nor revoke one
+    Page("GET", "/account/keys", SIGNED_IN),
+    Page("POST", "/account/keys", frozenset(SESSION_ROLES), form={"name": "web"}),
+    Page("POST", "/account/keys/{key_id}/revoke", frozenset({"cb_a", "admin"}), params={"key_id": "key_cb_a_ro"},
+         form={}, lands="/account/keys"),
+    # certification-body console: operators of a body; regulators act through the API, not this console
+    Page("GET", "/cb", CB_PAGES),
+    Page("GET", "/cb/certificates/new", CB_PAGES),
+    Page("GET", "/cb/certificates/{certificate_id}", OWN_CERT, params={"certificate_id": "cert_a"},
+         outcomes=NOT_THEIRS),
+    Page("GET", "/cb/certificates/{certificate_id}/{action}", OWN_CERT,
+         params={"certificate_id": "cert_a", "action": "suspend"}, outcomes=NOT_THEIRS),
+    Page("GET", "/cb/export.xlsx", CB_PAGES),
+    Page("GET", "/cb/import", CB_PAGES),
+    Page("GET", "/cb/import/sample.csv", CB_PAGES),
+    # Each operator issues for their own body: the form names no body.
+    Page("POST", "/cb/certificates/new", frozenset({"cb_a", "cb_b"}), form=_issue_form,
+         lands=r"/cb/certificates/\d+"),
+    Page("POST", "/cb/certificates/{certificate_id}/{action}", frozenset({"cb_a"}),
+         params={"certificate_id": "cert_a", "action": "suspend"}, outcomes=NOT_THEIRS,
+         form={"reason": "监督审核未按期实施", "on": TODAY, "step": "confirm"},
+         lands=lambda v: f"/cb/certificates/{v['cert_a']}"),
+    # The preview stages the file for the sender's session (an event, no certificate yet).
+    Page("POST", "/cb/import", frozenset({"cb_a", "cb_b"}),
+         files=lambda v: {"file": ("certs.csv", _import_csv("00126Q26666R0M/4500", v["uscc_org1"]), "text/csv")}),
+    Page("POST", "/cb/import/{upload_id}", frozenset({"cb_a"}), params={"upload_id": "web_upload"}, form={},
+         outcomes=NOT_STAGED_HERE, lands="/cb"),
+    # inspector pages: an inspector their own tasks, a regulator every task
+    Page("GET", "/inspector/tasks", INSPECTOR_PAGES),
+    Page("GET", "/inspector/tasks/{task_id}", INSPECTOR_PAGES, params={"task_id": "web_task_assigned"},
+         outcomes=NOT_ASSIGNED),
+    Page("POST", "/inspector/tasks/{task_id}/{action}", frozenset({"inspector"}) | REGULATORS,
+         params={"task_id": "web_task_assigned", "action": "findings"}, outcomes=NOT_ASSIGNED,
+         form={"text": "现场核查证书使用情况，未发现问题"}, lands=lambda v: f"/inspector/tasks/{v['web_task_assigned']}"),
+    # regulator console: regulators read (a read-only key too), only writers write
+    Page("GET", "/regulator", REGULATOR_PAGES),
+    Page("GET", "/regulator/bodies", REGULATOR_PAGES),
+    Page("GET", "/regulator/bodies/new", REGULATOR_PAGES),
+    Page("GET", "/regulator/bodies/{body_id}", REGULATOR_PAGES, params={"body_id": "body_b"}),
+    Page("GET", "/regulator/credit", REGULATOR_PAGES),
+    Page("GET", "/regulator/labs", REGULATOR_PAGES),
+    Page("GET", "/regulator/labs/new", REGULATOR_PAGES),
+    Page("GET", "/regulator/labs/{lab_id}", REGULATOR_PAGES, params={"lab_id": "lab"}),
+    Page("GET", "/regulator/people", REGULATOR_PAGES),
+    Page("GET", "/regulator/people/new", REGULATOR_PAGES),
+    Page("GET", "/regulator/people/{person_id}", REGULATOR_PAGES, params={"person_id": "a1"}),
+    Page("GET", "/regulator/reports", REGULATOR_PAGES),
+    Page("GET", "/regulator/restrictions", REGULATOR_PAGES),
+    Page("GET", "/regulator/schemes", REGULATOR_PAGES),
+    Page("GET", "/regulator/supervision", REGULATOR_PAGES),
+    Page("GET", "/regulator/supervision/draws/{draw_id}", REGULATOR_PAGES, params={"draw_id": "web_draw_revealed"}),
+    Page("GET", "/regulator/supervision/plans/{plan_id}", REGULATOR_PAGES, params={"plan_id": "web_plan"}),
+    Page("GET", "/regulator/supervision/tasks", REGULATOR_PAGES),
+    Page("POST", "/regulator/bodies/new", REGULATORS,
+         form={"code": "00998", "approval_number": "CNCA-R-2026-998", "name": "网页批准认证有限公司",
+               "fields": "SYS-QMS", "approved_on": "2026-01-05"}, lands=r"/regulator/bodies/\d+"),
+    Page("POST", "/regulator/bodies/{body_id}", REGULATORS, params={"body_id": "body_b"},
+         form={"name": "南方检验认证有限公司", "address": "广州市天河区 8 号", "fields": "SYS-QMS"},
+         lands=lambda v: f"/regulator/bodies/{v['body_b']}"),
+    Page("POST", "/regulator/bodies/{body_id}/status", REGULATORS, params={"body_id": "body_b"},
+         form={"status": "suspended", "reason": "年度报告逾期", "step": "confirm"},
+         lands=lambda v: f"/regulator/bodies/{v['body_b']}"),
+    Page("POST", "/regulator/labs/new", REGULATORS,
+         form={"cma_number": "241500346666", "name": "北海市网页新检验所", "qualified_on": "2025-01-02"},
+         lands=r"/regulator/labs/\d+"),
+    Page("POST", "/regulator/labs/{lab_id}", REGULATORS, params={"lab_id": "lab"},
+         form={"name": "北海市产品质量检验所", "status": "valid", "valid_until": "2030-03-01",
+               "capabilities": "食品 | 铅的测定 | GB 5009.12-2023"}, lands=lambda v: f"/regulator/labs/{v['lab']}"),
+    Page("POST", "/regulator/people/new", REGULATORS, form=lambda v: {
+        "name": "刘洋", "kind": "auditor", "body_id": str(v["body_a"]), "number": "2026-N1QMS-1000077",
+        "field": "QMS"}, lands=r"/regulator/people/\d+"),
+    Page("POST", "/regulator/people/{person_id}/registrations", REGULATORS, params={"person_id": "a1"},
+         form={"number": "2025-N1EMS-1000002", "field": "EMS"}, lands=lambda v: f"/regulator/people/{v['a1']}"),
+    Page("POST", "/regulator/registrations/revoke", REGULATORS,
+         form=lambda v: {"number": v["extra_registration"], "reason": "出具虚假结论",
+                         "person_id": str(v["person_extra"])},
+         lands=lambda v: f"/regulator/people/{v['person_extra']}"),
+    Page("POST", "/regulator/reports/{report_id}/review", REGULATORS, params={"report_id": "web_report"},
+         form={"note": "已转交稽查"}, lands=r"/regulator/reports\?status=new"),
+    Page("POST", "/regulator/restrictions", REGULATORS, form=lambda v: {
+        "subject_type": "organization", "subject_ref": v["uscc_org2"], "kind": "dishonesty_list",
+        "reason": "虚假宣传", "starts_on": TODAY, "source": "北市监罚〔2026〕3号"}, lands="/regulator/restrictions"),
+    Page("POST", "/regulator/restrictions/{restriction_id}/lift", REGULATORS,
+         params={"restriction_id": "restriction_a3"}, form={"reason": "提前解除"}, lands="/regulator/restrictions"),
+    Page("POST", "/regulator/credit/penalties", REGULATORS,
+         form=lambda v: {**PENALTY_FORM, "party_uscc": v["uscc_org1"]}, lands="/regulator/credit"),
+    Page("POST", "/regulator/credit/penalties/{penalty_id}/{action}", REGULATORS,
+         params={"penalty_id": "web_penalty_draft", "action": "publish"}, form={}, lands="/regulator/credit"),
+    Page("POST", "/regulator/credit/listings", REGULATORS, form=lambda v: {
+        "subject_type": "organization", "subject_id": str(v["org1"]), "reason": "伪造认证证书",
+        "decision_number": "网页矩阵失信〔2026〕2号", "authority": BUREAU}, lands="/regulator/credit"),
+    Page("POST", "/regulator/credit/listings/{listing_id}/remove", REGULATORS, params={"listing_id": "web_listing"},
+         form={"obligations_met": "1", "reason": "已履行义务"}, lands="/regulator/credit"),
+    Page("POST", "/regulator/credit/bars", REGULATORS, form=lambda v: {
+        "target": "person", "subject_id": str(v["a2"]), "kind": "false_conclusion", "reason": "出具虚假认证结论",
+        "decision_number": "国市监〔2026〕5号"}, lands="/regulator/credit"),
+    Page("POST", "/regulator/credit/licensing/{record_id}/{action}", REGULATORS,
+         params={"record_id": "web_licensing_record", "action": "publish"}, form={},
+         lands="/regulator/credit#licensing"),
+    Page("POST", "/regulator/supervision/matters", REGULATORS,
+         form={"code": "WEB-MATRIX-09", "name": "网页新增检查事项", "kind": "key", "subject_type": "organization",
+               "legal_basis": "《认证认可条例》", "content": "证书和标志", "method": "现场检查"},
+         lands="/regulator/supervision"),
+    Page("POST", "/regulator/supervision/plans", REGULATORS,
+         form={"year": str(YEAR), "name": "网页新增年度计划", "authority": BUREAU, "region_code": "450500"},
+         lands=r"/regulator/supervision/plans/\d+"),
+    Page("POST", "/regulator/supervision/plans/{plan_id}/batches", REGULATORS, params={"plan_id": "web_plan"},
+         form=lambda v: {"name": "网页第四批", "matter_id": str(v["web_matter"]), "check_type": "random",
+                         "starts_on": f"{YEAR}-01-02", "ends_on": f"{YEAR}-12-31", "count_B": "1"},
+         lands=lambda v: f"/regulator/supervision/plans/{v['web_plan']}"),
+    Page("POST", "/regulator/supervision/batches/{batch_id}/draw", REGULATORS, params={"batch_id": "web_batch_free"},
+         form={"beacon_source": ""}, lands=r"/regulator/supervision/draws/\d+"),
+    Page("POST", "/regulator/supervision/draws/{draw_id}/{action}", REGULATORS,
+         params={"draw_id": "web_draw_committed", "action": "cancel"}, form={"reason": "抽取范围有误"},
+         lands=lambda v: f"/regulator/supervision/draws/{v['web_draw_committed']}"),
+    Page("POST", "/regulator/supervision/tasks/{task_id}/publish", REGULATORS,
+         params={"task_id": "web_task_completed"}, form={}, lands=r"/regulator/supervision/tasks\?status=completed"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 from typing import Any
 
 import pytest
@@ -14,8 +15,10 @@ from sqlalchemy import inspect, select, text
 from certbridge.auth.models import ApiKey, User
 from certbridge.kit.uscc import generate_uscc
 from certbridge.registry.models import Restriction
+from certbridge.web.session import COOKIE as SESSION_COOKIE
 from tests.security import matrix_capabilities, matrix_web
 from tests.security.matrix import CORE, ROLES, Case, Exempt
+from tests.security.matrix_web import Page
 from tests.world import PASSWORD
 
 # The core routes, the capabilities' API routes, and the web pages and forms, each in its own file.
@@ -58,15 +61,71 @@ def _expected(case: Case, role: str) -> int | None:
     if role in case.outcomes:
         return case.outcomes[role]
     if role in case.allow:
-        return None  # any 2xx
-    return 401 if role == "anonymous" else 403
+        return None  # any 2xx (a form with `lands`: 303 there)
+    if role == "anonymous":
+        return 303 if isinstance(case, Page) else 401  # a browser is sent to the sign-in page
+    return 403
 
 
-def _send(client, case: Case, role: str, world, seeded, v):
+def _check_status(response, case: Case, role: str, v) -> None:
+    """Assert the status a role must get; a page refusing anonymous must send it to sign in, and come back."""
+    want, where = _expected(case, role), f"{case.method} {case.path} as {role}"
+    location = response.headers.get("location", "")
+    if want is None and isinstance(case, Page) and case.writes and case.lands is not None:
+        lands = case.lands(v) if callable(case.lands) else case.lands
+        assert response.status_code == 303 and re.fullmatch(lands, location), \
+            f"{where}: {response.status_code} to {location!r}, not 303 to {lands!r}: {response.text[:300]}"
+    elif want is None:
+        assert 200 <= response.status_code < 300, f"{where}: {response.status_code} {location} {response.text[:300]}"
+    else:
+        assert response.status_code == want, f"{where}: {response.status_code} {location} {response.text[:300]}"
+        if want == 303 and role == "anonymous" and isinstance(case, Page):
+            assert location.startswith("/login?next=%2F"), f"{where} redirects to {location!r}, not to sign in"
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _path(case: Case, v) -> str:
     path = case.path
     for name, ref in case.params.items():
         value = v.get(ref, ref) if isinstance(ref, str) else ref
         path = path.replace("{" + name + "}", str(value))
+    return path
+
+
+def _send_web(client, case: Page, role: str, world, seeded, v, *, csrf: bool = True):
+    """Send a page or form as the role's browser: its session cookie (a read-only key: Bearer), never another's.
+
+    A form carries the CSRF token of exactly these credentials, read from a page the way a browser gets it;
+    for a key or anonymous that is the anonymous cookie-bound token.
+    """
+    client.cookies.clear()
+    cookie = seeded.get(f"web_cookie_{role}")
+    headers = {} if cookie else _headers(role, world, seeded)
+    if cookie:
+        client.cookies.set(SESSION_COOKIE, cookie)
+    kwargs: dict[str, Any] = {"headers": headers, "follow_redirects": False}
+    query = case.query(v) if callable(case.query) else case.query
+    if query:
+        kwargs["params"] = query
+    if case.writes:
+        data = dict(case.form(v) if callable(case.form) else case.form or {})
+        if csrf:
+            data["csrf_token"] = CSRF_FIELD.search(client.get("/login", headers=headers).text).group(1)
+        kwargs["data"] = data
+    if case.files is not None:
+        kwargs["files"] = case.files(v)
+    try:
+        return client.request(case.method, _path(case, v), **kwargs)
+    finally:
+        client.cookies.clear()
+
+
+def _send(client, case: Case, role: str, world, seeded, v):
+    if isinstance(case, Page):
+        return _send_web(client, case, role, world, seeded, v)
+    path = _path(case, v)
     kwargs: dict[str, Any] = {"headers": _headers(role, world, seeded)}
     query = case.query(v) if callable(case.query) else case.query
     if query:
@@ -99,6 +158,7 @@ def _log_size(sessions) -> int:
 def _secrets(world, seeded, sessions) -> list[str]:
     found = [PASSWORD, *world.tokens.values(), seeded["token_cb_a_ro"], seeded["token_regulator_ro"]]
     found += [t.split("_", 2)[2] for t in found[1:]]
+    found += [value for key, value in seeded.items() if key.startswith("web_cookie_")]
     with sessions() as s:
         found += [h for h in s.scalars(select(User.password_hash)) if h]
         found += list(s.scalars(select(ApiKey.secret_hash)))
@@ -126,7 +186,8 @@ def assert_nothing_private(response, role: str, secrets: list[str], *, token_all
             keys.discard("token")
         assert not keys, f"{response.request.url.path} as {role} has private fields {keys}"
     if role not in ("regulator", "regulator_ro", "admin"):
-        assert "周敏" not in body, f"{response.request.url.path} shows the inspector to {role}"
+        # 周敏 is the inspector role's own person: only she (and regulators) may see her name.
+        assert role == "inspector" or "周敏" not in body, f"{response.request.url.path} shows the inspector to {role}"
         shown = [t for t in PRIVATE_EVENT_TYPES if t in body]
         assert not shown, f"{response.request.url.path} shows non-public events {shown} to {role}"
 
@@ -149,16 +210,18 @@ def test_matrix_places_each_route_once():
     assert all(not isinstance(c, Exempt) or c.reason for c in MATRIX)
 
 
+def _setup(case: Case, client, v) -> None:
+    if isinstance(case, Page) and case.setup is not None:
+        v.update(case.setup(client, v))
+
+
 @pytest.mark.parametrize("case", READS, ids=lambda c: f"{c.method} {c.path}")
 def test_reads(case, client, world, seeded, sessions):
     v, secrets = _values(world, seeded, sessions), _secrets(world, seeded, sessions)
+    _setup(case, client, v)
     for role in ROLES:
         response = _send(client, case, role, world, seeded, v)
-        want = _expected(case, role)
-        if want is None:
-            assert 200 <= response.status_code < 300, f"{case.path} as {role}: {response.status_code} {response.text}"
-        else:
-            assert response.status_code == want, f"{case.path} as {role}: {response.status_code} {response.text}"
+        _check_status(response, case, role, v)
         assert_nothing_private(response, role, secrets)
 
 
@@ -167,29 +230,47 @@ def _write_params():
         yield pytest.param(case, None, id=f"{case.method} {case.path} [refused roles]")
         for role in sorted(case.allow):
             yield pytest.param(case, role, id=f"{case.method} {case.path} [{role}]")
+        if isinstance(case, Page):
+            yield pytest.param(case, "no csrf", id=f"{case.method} {case.path} [no csrf]")
+
+
+def _assert_unchanged(sessions, before: str, size: int, where: str) -> None:
+    assert _log_size(sessions) == size, f"{where} appended to the ledger"
+    assert _digest(sessions) == before, f"{where} changed stored data"
 
 
 @pytest.mark.parametrize(("case", "role"), list(_write_params()))
 def test_writes(case, role, client, world, seeded, sessions):
     v, secrets = _values(world, seeded, sessions), _secrets(world, seeded, sessions)
+    _setup(case, client, v)
     if role is None:
         for refused in [r for r in ROLES if r not in case.allow]:
             before, size = _digest(sessions), _log_size(sessions)
             response = _send(client, case, refused, world, seeded, v)
-            assert response.status_code == _expected(case, refused), \
-                f"{case.method} {case.path} as {refused}: {response.status_code} {response.text}"
-            assert _log_size(sessions) == size, f"{case.path} as {refused} appended to the ledger"
-            assert _digest(sessions) == before, f"{case.path} as {refused} changed stored data"
+            _check_status(response, case, refused, v)
+            _assert_unchanged(sessions, before, size, f"{case.method} {case.path} as {refused}")
             assert_nothing_private(response, refused, secrets)
+        return
+    if role == "no csrf":
+        # A form without its token is refused before anything is read or written, even for a role it allows.
+        sender = sorted(case.allow)[0]
+        before, size = _digest(sessions), _log_size(sessions)
+        response = _send_web(client, case, sender, world, seeded, v, csrf=False)
+        assert response.status_code == 403, f"{case.method} {case.path} as {sender} without CSRF token: " \
+                                            f"{response.status_code} {response.headers.get('location')}"
+        _assert_unchanged(sessions, before, size, f"{case.method} {case.path} without CSRF token")
         return
     size = _log_size(sessions)
     response = _send(client, case, role, world, seeded, v)
-    assert 200 <= response.status_code < 300, f"{case.method} {case.path} as {role}: {response.status_code} {response.text}"
+    _check_status(response, case, role, v)
     assert _log_size(sessions) > size, f"{case.path} as {role} succeeded without a ledger event"
     with sessions() as s:
         actors = set(s.scalars(text("SELECT actor FROM ledger_event WHERE seq >= :n"), {"n": size}))
     username = {"cb_a_ro": "cb_a", "regulator_ro": "regulator"}.get(role, role)
-    assert all(f":{username}" in a for a in actors), f"events of {role} carry actors {actors}"
-    token_allowed = case.path.endswith("/keys") and case.method == "POST"
+    if role == "anonymous":
+        assert actors == {"anonymous"}, f"events of {role} carry actors {actors}"
+    else:
+        assert all(f":{username}" in a for a in actors), f"events of {role} carry actors {actors}"
+    token_allowed = case.path.endswith("/keys") and case.method == "POST" and not isinstance(case, Page)
     assert_nothing_private(response, role, [s for s in secrets if s not in response.json().get("token", "")]
                            if token_allowed else secrets, token_allowed=token_allowed)
