@@ -12,14 +12,14 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from certbridge.certificates.numbers import check_number
 from certbridge.certificates.workflow import TRANSITIONS
 from certbridge.errors import Conflict, InvalidInput, RuleViolation
 from certbridge.events import LedgerHead
 from certbridge.kit.dates import add_months
-from certbridge.kit.uscc import validate_uscc
+from certbridge.kit.uscc import UsccResult, validate_uscc
 from certbridge.registry.models import CertificationBody, PersonRegistration, Region, Restriction, Scheme, Standard
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def load_rules(session: Session, *, organization_ids: set[int] = frozenset()) ->
     from certbridge.registry.models import Organization, Person
 
     bodies = {b.id: (b.name, b.status, b.valid_until, frozenset(f.field_code for f in b.fields))
-              for b in session.scalars(select(CertificationBody))}
+              for b in session.scalars(select(CertificationBody).options(selectinload(CertificationBody.fields)))}
     schemes = {s.code: (s.kind, s.field_code, s.validity_years, s.max_suspension_months, s.number_pattern,
                         s.reapply_block_months) for s in session.scalars(select(Scheme))}
     standards = {s.id: (s.scheme_code, s.code, s.version, s.transition_deadline) for s in session.scalars(select(Standard))}
@@ -104,12 +104,13 @@ def _usable(reg: tuple, on: date) -> str | None:
     return None
 
 
-def _check_organizations(organizations: list[OrganizationSpec], rules: BulkRules) -> list[bool]:
+def _check_organizations(organizations: list[OrganizationSpec], rules: BulkRules,
+                         checked: dict[str, UsccResult]) -> list[bool]:
     seen: set[str] = set()
     needs_check = []
     for index, org in enumerate(organizations):
         where = f"organizations[{index}]"
-        result = validate_uscc(org.uscc)
+        result = checked.get(org.uscc) or validate_uscc(org.uscc)
         if result.status == "invalid":
             problem = result.problems[0]
             raise InvalidInput(problem.code, field=f"{where}.uscc", **problem.params)
@@ -227,12 +228,13 @@ def _check_certificate(spec: CertificateSpec, where: str, rules: BulkRules, toda
 
 
 def validate_specs(organizations: list[OrganizationSpec], certificates: list[CertificateSpec], *, rules: BulkRules,
-                   today: date) -> list[bool]:
+                   today: date, uscc_results: dict[str, UsccResult] | None = None) -> list[bool]:
     """Refuse a batch that breaks a DOMAIN rule a single issue would refuse, naming the offending item.
 
-    Returns each organization's "USCC needs a manual check" flag.
+    Returns each organization's "USCC needs a manual check" flag. `uscc_results` holds validations the
+    caller already made (normalized code → result), so no code is checked twice.
     """
-    needs_check = _check_organizations(organizations, rules)
+    needs_check = _check_organizations(organizations, rules, uscc_results or {})
     taken: set[tuple[int, str]] = set()
     finals: list[tuple[str, str | None]] = []
     successors: set[int] = set()

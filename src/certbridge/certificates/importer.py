@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certbridge.certificates.bulk import issue_drafts
+from certbridge.certificates.bulk import issue_drafts, paused_gc
 from certbridge.certificates.models import Certificate, ImportBatch
 from certbridge.certificates.schemas import CertificateIn
 from certbridge.certificates.service import issue_certificate
@@ -169,6 +169,13 @@ def import_certificates(
     lang: str = "zh", max_bytes: int = 20 * 1024 * 1024, today: date | None = None,
 ) -> ImportReport:
     """Validate every row and issue the certificates; the caller rolls back if the report has errors."""
+    with paused_gc():
+        return _import(session, principal=principal, body_id=body_id, filename=filename, data=data, dry_run=dry_run,
+                       lang=lang, max_bytes=max_bytes, today=today)
+
+
+def _import(session: Session, *, principal: Principal, body_id: int, filename: str, data: bytes, dry_run: bool,
+            lang: str, max_bytes: int, today: date | None) -> ImportReport:
     require_body_operator(principal, body_id)
     get_body(session, body_id)
     report = ImportReport(filename=filename, rows=0, created=0, unchanged=0, dry_run=dry_run, committed=False, errors=[])
