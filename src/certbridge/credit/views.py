@@ -23,13 +23,16 @@ from certbridge.credit import lists, penalties
 from certbridge.credit.models import DishonestyListing
 from certbridge.credit.schemas import ListingIn, PenaltyIn
 from certbridge.db import write_session
-from certbridge.errors import DomainError, InvalidInput, NotFound
+from certbridge.errors import DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
 from certbridge.i18n.catalog import render as message
 from certbridge.licensing import service as licensing
 from certbridge.licensing.deadlines import calendar_for
 from certbridge.licensing.queries import licensing_view, list_licensing_records
 
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+# Who may not do this, or a record they may not see: the answer is the error page, with the audit trail
+# recording a denied attempt, not a redirect that reads as success.
+REFUSALS = (Forbidden, Unauthenticated, NotFound)
 CONSOLE = "/regulator/credit"
 
 
@@ -56,6 +59,8 @@ def _page(request: Request, template: str, **context: Any):
 
 
 def _done(request: Request, url: str, exc: DomainError | None = None):
+    if isinstance(exc, REFUSALS):
+        raise exc  # a refusal is answered with its status (403/404 page), never flashed over a redirect
     if exc is not None:
         return web().templating.redirect(request, url, flash=exc.message(_lang(request)), kind="error")
     return web().templating.redirect(request, url, flash=message("ui.done", _lang(request)))

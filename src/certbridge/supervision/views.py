@@ -22,7 +22,7 @@ from certbridge.api.deps import ReadDB
 from certbridge.api.pagination import decode_cursor, next_cursor
 from certbridge.credit.penalties import overdue_penalties
 from certbridge.db import write_session
-from certbridge.errors import DomainError, InvalidInput, NotFound
+from certbridge.errors import DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
 from certbridge.i18n.catalog import render as message
 from certbridge.licensing.deadlines import calendar_for
 from certbridge.licensing.queries import overdue_licensing_records
@@ -31,6 +31,9 @@ from certbridge.supervision.models import CheckMatter, InspectionTask, SpotCheck
 from certbridge.supervision.views_model import draw_summary, draw_trail, plan_view, public_result_view, task_view
 
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+# Who may not do this, or a record they may not see: the answer is the error page, with the audit trail
+# recording a denied attempt, not a redirect that reads as success.
+REFUSALS = (Forbidden, Unauthenticated, NotFound)
 
 
 @cache
@@ -57,6 +60,8 @@ def _page(request: Request, template: str, **context: Any):
 
 def _done(request: Request, url: str, exc: DomainError | None = None):
     lang = _lang(request)
+    if isinstance(exc, REFUSALS):
+        raise exc  # a refusal is answered with its status (403/404 page), never flashed over a redirect
     if exc is not None:
         return web().templating.redirect(request, url, flash=exc.message(lang), kind="error")
     return web().templating.redirect(request, url, flash=message("ui.done", lang))

@@ -9,7 +9,7 @@ from certbridge.certificates.verification import verify_number
 from certbridge.db import utcnow
 from certbridge.errors import InvalidInput, NotFound, RuleViolation
 from certbridge.events import record_event
-from certbridge.policy import require_regulator
+from certbridge.policy import require_regulator, require_regulator_reader
 from certbridge.principal import Principal
 from certbridge.web.models import FakeReport
 
@@ -73,8 +73,8 @@ def review_fake_report(session: Session, *, principal: Principal, report_id: int
 
 def list_fake_reports(session: Session, *, principal: Principal, status: str | None = None, after_id: int = 0,
                       limit: int = 50) -> list[FakeReport]:
-    """List reports, newest first within the cursor (regulators)."""
-    require_regulator(principal)
+    """List reports, newest first within the cursor (regulators; a read-only key may read them)."""
+    require_regulator_reader(principal)
     stmt = select(FakeReport)
     if status:
         stmt = stmt.where(FakeReport.status == status)
