@@ -79,45 +79,78 @@ def instance(database_url, tmp_path) -> Instance:
     return Instance(database_url=database_url, data_dir=data_dir, env=env)
 
 
-class Server:
-    """`certbridge serve` in a subprocess on a fixed port, so it can be killed and started again."""
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
-    def __init__(self, instance: Instance, port: int | None = None) -> None:
+
+class Server:
+    """`certbridge serve` in a subprocess on a fixed port, so it can be killed and started again.
+
+    With `warm=True` the server processes are forked from a parent that already imported the code
+    (tests/reliability/warm_serve.py), so a restart costs the server's own start-up only.
+    """
+
+    def __init__(self, instance: Instance, port: int | None = None, *, warm: bool = False) -> None:
         self.instance = instance
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
+        self.pid: int | None = None
+        self.process: subprocess.Popen | None = None  # a cold server's process
+        self.zygote: subprocess.Popen | None = None
+        if warm:
+            self.zygote = subprocess.Popen(
+                [sys.executable, "-m", "tests.reliability.warm_serve", str(self.port), str(instance.data_dir)],
+                env=instance.env, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            assert self.zygote.stdout.readline().strip() == "ready", "the warm server parent did not start"
 
-    def start(self, timeout: float = 60) -> Server:
+    def alive(self) -> bool:
+        """Tell whether the server process is running."""
+        return self.pid is not None and _alive(self.pid)
+
+    def start(self, timeout: float = 120) -> Server:
         """Start the server and wait until it answers."""
-        self.process = self.instance.start("serve", "--port", str(self.port))
+        if self.zygote is not None:
+            self.zygote.stdin.write("serve\n")
+            self.zygote.stdin.flush()
+            self.pid = int(self.zygote.stdout.readline())
+        else:
+            self.process = self.instance.start("serve", "--port", str(self.port))
+            self.pid = self.process.pid
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"certbridge serve exited with {self.process.returncode}")
+            if self.process is not None and self.process.poll() is not None or not self.alive():
+                raise AssertionError("certbridge serve exited before it answered")
             try:
-                if httpx.get(self.url + "/api/v1/ledger/keys", timeout=2).status_code == 200:
+                if httpx.get(self.url + "/api/v1/ledger/keys", timeout=5).status_code == 200:
                     return self
             except httpx.TransportError:
                 pass
-            time.sleep(0.1)
+            time.sleep(0.05)
         self.kill()
         raise AssertionError("certbridge serve did not answer in time")
 
     def kill(self) -> None:
         """SIGKILL the server: no shutdown hooks, no rollback, like a power cut to the process."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+        if not self.alive():
+            return
+        os.kill(self.pid, signal.SIGKILL)
+        if self.process is not None:
             self.process.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while _alive(self.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
 
-    def stop(self) -> None:
-        """Stop the server the polite way (SIGINT, as Ctrl+C), killing it if it hangs."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+    def close(self) -> None:
+        """Kill the server and end the warm parent."""
+        self.kill()
+        if self.zygote is not None:
+            self.zygote.stdin.close()
+            self.zygote.wait(timeout=30)
+            self.zygote = None
 
 
 @pytest.fixture
@@ -125,14 +158,14 @@ def servers(instance):
     """Return a factory of servers on this instance; every one is stopped after the test."""
     made: list[Server] = []
 
-    def make(port: int | None = None) -> Server:
-        server = Server(instance, port)
+    def make(port: int | None = None, *, warm: bool = False) -> Server:
+        server = Server(instance, port, warm=warm)
         made.append(server)
         return server
 
     yield make
     for server in made:
-        server.kill()
+        server.close()
 
 
 def assert_database_sound(instance: Instance) -> None:
