@@ -36,6 +36,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
+        held = getattr(app.state, "verify_connection", None)  # see certificates.api.loop_connection
+        if held:
+            held.close()
         engine.dispose()
 
     app = FastAPI(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import Engine, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import Certificate
@@ -125,16 +125,22 @@ def _compiled(dialect, key: str) -> tuple[str, tuple[str, ...] | None, dict[str,
     return found
 
 
+def _execute(driver_connection, dialect, key: str, params: dict[str, Any]) -> list[tuple]:
+    """Run a compiled public-view statement on a DBAPI connection."""
+    sql, order, constants = _compiled(dialect, key)
+    values = {**constants, **params}
+    if dialect.name == "sqlite":
+        values["on"] = values["on"].isoformat()  # dates are stored as ISO text there
+    args = tuple(values[name] for name in order) if order is not None else values
+    return driver_connection.execute(sql, args).fetchall()
+
+
 def _run(session: Session, key: str, **params: Any) -> list[tuple]:
     """Run a compiled public-view statement on the session's connection (inside its transaction)."""
     if session.new or session.dirty or session.deleted:
         session.flush()  # what this session changed must be in the answer
     conn = session.connection()
-    sql, order, constants = _compiled(conn.dialect, key)
-    values = {**constants, **params}
-    values["on"] = values["on"].isoformat() if conn.dialect.name == "sqlite" else values["on"]
-    args = tuple(values[name] for name in order) if order is not None else values
-    return conn.connection.driver_connection.execute(sql, args).fetchall()
+    return _execute(conn.connection.driver_connection, conn.dialect, key, params)
 
 
 def public_views_from_rows(rows: Iterable[tuple], on: date) -> list[dict[str, Any]]:
@@ -193,6 +199,29 @@ def verify_number(session: Session, number: str, body_ref: str | None = None, *,
     if not rows:
         return Verification("not_found", "no_such_number_from_body" if body_ref else "no_such_number", query)
     return _answer(query, public_views_from_rows(rows, on))
+
+
+def verify_number_on(driver_connection, dialect, number: str, *, on: date | None = None) -> Verification:
+    """`verify_number` without a body, on a DBAPI connection: one statement, which reads one snapshot on its own.
+
+    For the public API's hot path, where a Session and its transaction would cost more than the query.
+    """
+    on = on or date.today()
+    number = (number or "").strip().upper()
+    query = {"number": number, "body": None}
+    rows = _execute(driver_connection, dialect, "number", {"number": number, "on": on})
+    if not rows:
+        return Verification("not_found", "no_such_number", query)
+    return _answer(query, public_views_from_rows(rows, on))
+
+
+def verify_number_pooled(engine: Engine, number: str, *, on: date | None = None) -> Verification:
+    """`verify_number_on` a connection borrowed from the engine's pool and given back (reset) at once."""
+    raw = engine.raw_connection()
+    try:
+        return verify_number_on(raw.driver_connection, engine.dialect, number, on=on)
+    finally:
+        raw.close()
 
 
 def verify_holder(session: Session, uscc: str, *, on: date | None = None) -> Verification:
