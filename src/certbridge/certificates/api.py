@@ -17,7 +17,7 @@ from certbridge.api.problems import PROBLEM_RESPONSES, PROBLEM_TYPE
 from certbridge.certificates import workflow
 from certbridge.certificates.holders import merge_holders
 from certbridge.certificates.importer import ImportReport, import_certificates
-from certbridge.certificates.queries import CertificateFilter, list_certificates
+from certbridge.certificates.queries import CertificateFilter, search_public_views
 from certbridge.certificates.schemas import (
     AuditIn,
     CertificateDetail,
@@ -36,7 +36,7 @@ from certbridge.certificates.verification import (
     verify_number_on,
     verify_number_pooled,
 )
-from certbridge.certificates.views_model import detail, summary, verification_json, verification_view
+from certbridge.certificates.views_model import detail, verification_json, verification_view, with_meaning
 from certbridge.db import open_sqlite_reader, read_session
 from certbridge.events import subject_history
 from certbridge.i18n.catalog import render
@@ -146,8 +146,8 @@ def search_certificates(
     """Search and filter certificates, a page at a time."""
     flt = CertificateFilter(q=q, status=status, scheme=scheme, body_id=body_id, region_code=region,
                             organization_id=organization_id)
-    certs = list_certificates(db, flt, after_id=decode_cursor(cursor), limit=limit)
-    return {"items": [summary(db, c, lang) for c in certs], "next_cursor": next_cursor([c.id for c in certs], limit)}
+    views = search_public_views(db, flt, after_id=decode_cursor(cursor), limit=limit)
+    return {"items": [with_meaning(v, lang) for v in views], "next_cursor": next_cursor([v["id"] for v in views], limit)}
 
 
 @router.get("/certificates/{certificate_id}", response_model=CertificateDetail, summary="Read a certificate")

@@ -7,7 +7,7 @@ The FTS5 table follows `organization.search_name` through triggers created by th
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import Integer, delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from certbridge.kit.chinese_text import normalize_name
@@ -32,33 +32,36 @@ def _like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
-def search_organization_ids(session: Session, query: str, *, limit: int = 20, after_id: int = 0) -> list[int]:
-    """Return ids of organizations whose name contains the query, in id order after a cursor."""
+def organization_ids_select(session: Session, query: str, *, limit: int = 20, after_id: int = 0):
+    """Return the statement of `search_organization_ids`, to run or to nest; None for an empty query."""
     term = normalize_name(query)
     if not term:
-        return []
-    dialect = session.get_bind().dialect.name
+        return None
     if len(term) == 2:
-        stmt = (
+        return (
             select(OrganizationNameGram.organization_id)
             .where(OrganizationNameGram.gram == term, OrganizationNameGram.organization_id > after_id)
             .order_by(OrganizationNameGram.organization_id)
             .limit(limit)
         )
-        return list(session.scalars(stmt))
-    if len(term) >= 3 and dialect == "sqlite":
+    if len(term) >= 3 and session.get_bind().dialect.name == "sqlite":
         phrase = '"' + term.replace('"', '""') + '"'
-        rows = session.execute(
+        return (
             text("SELECT rowid FROM organization_fts WHERE organization_fts MATCH :q AND rowid > :after "
-                 "ORDER BY rowid LIMIT :limit"),
-            {"q": phrase, "after": after_id, "limit": limit},
+                 "ORDER BY rowid LIMIT :limit")
+            .bindparams(q=phrase, after=after_id, limit=limit)
+            .columns(rowid=Integer)
         )
-        return [r[0] for r in rows]
     # PostgreSQL (pg_trgm GIN index) for 3+, and a plain scan for single characters on both.
-    stmt = (
+    return (
         select(Organization.id)
         .where(Organization.search_name.like(_like_pattern(term), escape="\\"), Organization.id > after_id)
         .order_by(Organization.id)
         .limit(limit)
     )
-    return list(session.scalars(stmt))
+
+
+def search_organization_ids(session: Session, query: str, *, limit: int = 20, after_id: int = 0) -> list[int]:
+    """Return ids of organizations whose name contains the query, in id order after a cursor."""
+    stmt = organization_ids_select(session, query, limit=limit, after_id=after_id)
+    return [] if stmt is None else list(session.scalars(stmt))
