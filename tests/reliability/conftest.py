@@ -113,6 +113,10 @@ class Server:
 
     def start(self, timeout: float = 120) -> Server:
         """Start the server and wait until it answers."""
+        return self.launch().wait_ready(timeout)
+
+    def launch(self) -> Server:
+        """Start the server process without waiting for it."""
         if self.zygote is not None:
             self.zygote.stdin.write("serve\n")
             self.zygote.stdin.flush()
@@ -120,6 +124,10 @@ class Server:
         else:
             self.process = self.instance.start("serve", "--port", str(self.port))
             self.pid = self.process.pid
+        return self
+
+    def wait_ready(self, timeout: float = 120) -> Server:
+        """Wait until the launched server answers HTTP."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None or not self.alive():
