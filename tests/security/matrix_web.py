@@ -46,7 +46,6 @@ from tests.security.matrix import EVERYONE, REGULATORS, TODAY, Case
 from tests.world import PASSWORD
 
 SESSION_ROLES = ("org", "cb_a", "cb_b", "lab", "inspector", "regulator", "admin")
-READ_ONLY_KEYS = ("cb_a_ro", "regulator_ro")
 SIGNED_IN = EVERYONE - {"anonymous"}
 REGULATOR_PAGES = REGULATORS | {"regulator_ro"}
 CB_PAGES = frozenset({"cb_a", "cb_a_ro", "cb_b"})
