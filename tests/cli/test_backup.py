@@ -159,11 +159,9 @@ def test_restore_refuses_a_database_that_is_not_empty_unless_forced(client, sett
     assert run(settings, "backup", out).exit_code == 1  # never overwrites an archive
 
     # Another instance's database (the seeded template without this test's writes) is not empty.
-    target = empty_target("other")
-    other_url = target.database_url
     copies = copy_database(template["url"], prefix=f"{template['prefix']}_bk", target=tmp_path / "other.db")
     other_url = next(copies)
-    target = target.model_copy(update={"database_url": other_url})
+    target = empty_target("other").model_copy(update={"database_url": other_url})
     before = rows(other_url, "SELECT count(*) FROM ledger_event")
     try:
         refused = run(target, "restore", out)
