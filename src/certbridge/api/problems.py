@@ -36,8 +36,12 @@ class Problem(BaseModel):
     errors: list[FieldProblem] = Field(default_factory=list)
 
 
+# Documented by reference, not as `"model": Problem`: FastAPI builds a validator for every response model of
+# every route at start-up (~1,800 of them for these nine statuses), which was most of the start-up time.
+# The Problem schema is added to the document's components in `_problem_openapi`.
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "description": desc, "content": {"application/problem+json": {}}}
+    status: {"description": desc, "content": {"application/problem+json": {"schema": _PROBLEM_REF}}}
     for status, desc in (
         (400, "Malformed request (e.g. a body that is not UTF-8)"),
         (401, "Not signed in or bad API key"),
@@ -79,7 +83,12 @@ def _problem_openapi(app: FastAPI):
                     content = response.get("content", {})
                     if status.startswith(("4", "5")) and "application/json" in content:
                         content["application/problem+json"] = content.pop("application/json")
-        schema.setdefault("components", {}).setdefault("schemas", {})
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name, definition in Problem.model_json_schema(ref_template="#/components/schemas/{model}",
+                                                          mode="serialization").get("$defs", {}).items():
+            components.setdefault(name, definition)
+        components.setdefault("Problem", {k: v for k, v in Problem.model_json_schema(
+            ref_template="#/components/schemas/{model}", mode="serialization").items() if k != "$defs"})
         for name in ("HTTPValidationError", "ValidationError"):
             schema["components"]["schemas"].pop(name, None)
         for operations in schema.get("paths", {}).values():

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -21,8 +22,14 @@ from certbridge.principal import ROLES, Principal
 from certbridge.registry.models import CertificationBody, Lab, Organization, Person
 
 _hasher = PasswordHasher()
-# Verifying against this keeps timing equal for unknown users.
-_DUMMY_HASH = _hasher.hash("certbridge-dummy-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verifying against this keeps timing equal for unknown users (made on first sign-in, not at import:
+    one argon2 hash costs ~0.5 s of start-up)."""
+    return _hasher.hash("certbridge-dummy-password")
+
 SCOPE_FIELD = {"cb_operator": "body_id", "lab_operator": "lab_id", "organization": "organization_id",
                "inspector": "person_id"}
 SCOPE_MODEL = {"body_id": CertificationBody, "lab_id": Lab, "organization_id": Organization, "person_id": Person}
@@ -91,7 +98,7 @@ def authenticate_password(session: Session, username: str, password: str) -> Use
     """Return the user whose credentials these are, or raise the same error for any failure."""
     user = session.scalar(select(User).where(User.username == (username or "").strip().lower()))
     try:
-        _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password or "")
+        _hasher.verify(user.password_hash if user and user.password_hash else _dummy_hash(), password or "")
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         raise Unauthenticated("auth.bad_credentials") from None
     if user is None or not user.active or not user.password_hash:

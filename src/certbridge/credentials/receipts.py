@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from certbridge.certificates.service import get_certificate
 from certbridge.credentials.receipt_check import RECEIPT_CONTEXT, RECEIPT_FORMAT, effective_status_on
-from certbridge.credentials.receipt_pdf import render_receipt_pdf
 from certbridge.credentials.service import certificate_token, verification_url
 from certbridge.db import utcnow
 from certbridge.errors import RuleViolation
@@ -83,4 +82,6 @@ def build_receipt(session: Session, *, settings: Settings, certificate_id: int,
 
 def receipt_pdf(receipt: dict[str, Any]) -> bytes:
     """Return the one-page PDF of a receipt, with the signed JSON embedded as an attachment."""
+    from certbridge.credentials.receipt_pdf import render_receipt_pdf  # fpdf: ~0.6 s to import, only for PDFs
+
     return render_receipt_pdf(receipt)

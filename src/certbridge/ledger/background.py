@@ -16,8 +16,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
-import httpx
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,6 +27,9 @@ from certbridge.ledger.integrate import integrate_pending
 from certbridge.ledger.proofs import integrated_size
 from certbridge.ledger.store import warm_cache
 from certbridge.ledger.witnessing import request_cosignatures
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,8 @@ def integrate_now(app: FastAPI) -> bool:
 
 
 def _witness_client(app: FastAPI) -> httpx.Client:
+    import httpx  # in the background task, after start-up
+
     return getattr(app.state, "witness_http", None) or httpx.Client(timeout=WITNESS_TIMEOUT_SECONDS)
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import httpx
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +28,9 @@ from certbridge.kit.signed_note import (
     open as open_note,
 )
 from certbridge.ledger.models import LedgerCosignature, LedgerWitness
+
+if TYPE_CHECKING:  # httpx costs ~0.2 s of start-up; imported where a witness is actually asked
+    import httpx
 from certbridge.ledger.proofs import b64, consistency_proof, latest_checkpoint
 from certbridge.ledger.witness import SIZE_CONTENT_TYPE
 from certbridge.policy import require_admin
@@ -116,6 +119,8 @@ def _ask(sessions: sessionmaker[Session], http: httpx.Client, witness: _Target, 
     """Run the add-checkpoint protocol with one witness, retrying once from the size a 409 reports."""
     def refused(detail: str, their: int) -> _Answer:
         return _Answer(CosignOutcome(witness.name, size, False, detail), their)
+
+    import httpx
 
     old = witness.last_size
     for _attempt in range(2):
