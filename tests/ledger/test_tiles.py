@@ -81,4 +81,4 @@ def test_a_private_event_shows_its_leaf_hash_but_not_its_body(client, world):
     private = [e for e in events if not e["public"]]
     assert private and all(e["body"] is None and e["type"] is None and e["leaf_hash"] for e in private)
     as_regulator = client.get(f"/api/v1/ledger/events/{private[0]['seq']}", headers=world.auth("regulator")).json()
-    assert as_regulator["body"] is not None and as_regulator["type"].startswith(("user.", "api_key."))
+    assert as_regulator["body"] is not None and as_regulator["type"].startswith(("user.", "api_key.", "person."))
