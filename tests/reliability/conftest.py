@@ -87,25 +87,41 @@ def _alive(pid: int) -> bool:
     return True
 
 
+class Warm:
+    """A parent process that has imported the server code and forks `certbridge serve` processes on demand."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "tests.reliability.warm_serve", str(instance.data_dir)],
+                                        env=instance.env, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        text=True)
+        assert self.process.stdout.readline().strip() == "ready", "the warm server parent did not start"
+
+    def serve(self, port: int) -> int:
+        """Fork a server on a port; return its pid."""
+        self.process.stdin.write(f"{port}\n")
+        self.process.stdin.flush()
+        return int(self.process.stdout.readline())
+
+    def close(self) -> None:
+        """End the parent (its servers are killed by their Server objects)."""
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
 class Server:
     """`certbridge serve` in a subprocess on a fixed port, so it can be killed and started again.
 
-    With `warm=True` the server processes are forked from a parent that already imported the code
-    (tests/reliability/warm_serve.py), so a restart costs the server's own start-up only.
+    Given a Warm parent, the server processes are forked from it (tests/reliability/warm_serve.py), so a
+    restart costs the server's own start-up only, not the interpreter's imports.
     """
 
-    def __init__(self, instance: Instance, port: int | None = None, *, warm: bool = False) -> None:
+    def __init__(self, instance: Instance, port: int | None = None, *, warm: Warm | None = None) -> None:
         self.instance = instance
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.pid: int | None = None
         self.process: subprocess.Popen | None = None  # a cold server's process
-        self.zygote: subprocess.Popen | None = None
-        if warm:
-            self.zygote = subprocess.Popen(
-                [sys.executable, "-m", "tests.reliability.warm_serve", str(self.port), str(instance.data_dir)],
-                env=instance.env, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-            assert self.zygote.stdout.readline().strip() == "ready", "the warm server parent did not start"
+        self.warm = warm
 
     def alive(self) -> bool:
         """Tell whether the server process is running."""
@@ -117,10 +133,8 @@ class Server:
 
     def launch(self) -> Server:
         """Start the server process without waiting for it."""
-        if self.zygote is not None:
-            self.zygote.stdin.write("serve\n")
-            self.zygote.stdin.flush()
-            self.pid = int(self.zygote.stdout.readline())
+        if self.warm is not None:
+            self.pid = self.warm.serve(self.port)
         else:
             self.process = self.instance.start("serve", "--port", str(self.port))
             self.pid = self.process.pid
@@ -152,28 +166,29 @@ class Server:
         while _alive(self.pid) and time.monotonic() < deadline:
             time.sleep(0.01)
 
-    def close(self) -> None:
-        """Kill the server and end the warm parent."""
-        self.kill()
-        if self.zygote is not None:
-            self.zygote.stdin.close()
-            self.zygote.wait(timeout=30)
-            self.zygote = None
 
 
 @pytest.fixture
 def servers(instance):
-    """Return a factory of servers on this instance; every one is stopped after the test."""
+    """Return a factory of servers on this instance (warm=True: forked from one pre-imported parent).
+
+    Every server is killed after the test.
+    """
     made: list[Server] = []
+    parent: list[Warm] = []
 
     def make(port: int | None = None, *, warm: bool = False) -> Server:
-        server = Server(instance, port, warm=warm)
+        if warm and not parent:
+            parent.append(Warm(instance))
+        server = Server(instance, port, warm=parent[0] if warm else None)
         made.append(server)
         return server
 
     yield make
     for server in made:
-        server.close()
+        server.kill()
+    for warm in parent:
+        warm.close()
 
 
 def assert_database_sound(instance: Instance) -> None:

@@ -121,7 +121,7 @@ def race(a: Operator, b: Operator, cert: dict, log: Log, round_: int) -> tuple[h
 
 def test_concurrent_clients_lose_nothing_and_racing_writers_get_one_clear_409(instance, servers, world):
     tokens = {**world.tokens, **add_operators(instance, world)}
-    one, two = servers(), servers()
+    one, two = servers(warm=True), servers(warm=True)
     one.launch(), two.launch()
     one.wait_ready(), two.wait_ready()
     names = {b: [f"cb_{b}"] + [f"cb_{b}{n}" for n in range(2, PER_BODY + 1)] for b in "ab"}

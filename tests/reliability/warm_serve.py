@@ -1,8 +1,8 @@
 """Start `certbridge serve` processes on demand from a parent that has already imported the code.
 
-Usage: `python -m tests.reliability.warm_serve PORT LOG_DIR`. The parent imports every module `serve` needs
-(it opens no database), prints "ready", then for each line read on stdin forks a child that runs the real CLI
-— `certbridge serve --port PORT`: migration check, create_app, uvicorn — and prints the child's pid. The test
+Usage: `python -m tests.reliability.warm_serve LOG_DIR`. The parent imports every module `serve` needs (it
+opens no database), prints "ready", then for each port read on stdin (one a line) forks a child that runs the
+real CLI — `certbridge serve --port PORT`: migration check, create_app, uvicorn — and prints the child's pid. The test
 SIGKILLs children by pid; the parent reaps them. A restart after a kill then costs the server's own start-up
 instead of the interpreter's imports, which take seconds of CPU and would dominate a crash test's running time
 on a loaded two-core CI machine.
@@ -17,8 +17,8 @@ import time
 from importlib import import_module
 
 
-def main(port: str, log_dir: str) -> None:
-    """Import, then fork one server per line on stdin until stdin closes."""
+def main(log_dir: str) -> None:
+    """Import, then fork one server per port read on stdin until stdin closes."""
     from certbridge import app as app_module
     from certbridge.cli.main import app as cli
 
@@ -27,7 +27,8 @@ def main(port: str, log_dir: str) -> None:
         import_module(name)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped as soon as they die
     print("ready", flush=True)
-    for _line in sys.stdin:
+    for line in sys.stdin:
+        port = line.strip()
         pid = os.fork()
         if pid == 0:
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -44,4 +45,4 @@ def main(port: str, log_dir: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1])
