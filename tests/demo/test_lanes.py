@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from sqlalchemy import select
 
 from certbridge.certificates.export import export_certificates
@@ -57,3 +58,23 @@ def test_tree_builder_hashes_as_integration_does_whatever_order_chunks_arrive_in
     assert got == expected
     stored = dict(expected)
     assert tree.root() == tree_hash(300, lambda xs: [stored[x] for x in xs])
+
+
+def test_a_lane_that_fails_stops_the_build_without_leaving_a_data_set(empty_databases, monkeypatch):
+    from certbridge.demo import lanes
+
+    monkeypatch.setattr(generator, "CERTS_PER_CHUNK", 70)
+    monkeypatch.setattr(dataset, "IN_PROCESS_BELOW", 0)
+    prepare = lanes.LoadPlan.prepare
+
+    def fail_on_the_fourth_chunk(plan, orgs, certs, start):
+        if start.certificate > 3 * 70:
+            raise ValueError("disk on fire")
+        return prepare(plan, orgs, certs, start)
+
+    monkeypatch.setattr(lanes.LoadPlan, "prepare", fail_on_the_fourth_chunk)
+    settings = empty_databases()
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        build_dataset(settings, size=450, seed=11, as_of=AS_OF)
+    assert dataset.read_manifest(settings) is None
+    assert not (settings.data_dir / "certbridge.db").exists()
