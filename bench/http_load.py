@@ -105,6 +105,12 @@ def rss_mb(pid: int, field: str = "VmRSS") -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time (user + system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_load(port: int, paths: list[str], *, connections: int = 32, seconds: int = 10,
              force_fallback: bool = False, script: str = LUA) -> LoadResult:
     """Run wrk against 127.0.0.1:port over `paths`; without wrk, a short httpx loop instead.

@@ -223,6 +223,7 @@ def bench_http(settings, sample: dict, *, seconds: int, force_fallback: bool) ->
     proc, startup = http_load.start_server("app", env, port)
     try:
         out["startup_s"] = startup
+        out["startup_cpu_s"] = http_load.cpu_seconds(proc.pid)  # what the start cost, whatever the machine's load
         verify_paths = [f"/api/v1/verify?number={quote(n)}" for n in sample["numbers"]]
         http_load.run_load(port, verify_paths, seconds=2, force_fallback=force_fallback)  # warm-up
         out["app"] = http_load.run_load(port, verify_paths, seconds=seconds, force_fallback=force_fallback)
@@ -312,7 +313,8 @@ def table(result: dict) -> str:
          f"{result['raw_rows_per_s']:.0f} raw executemany", f"{result['import_ratio']:.3f} ×", "≥ 0.25 ×"),
         ("serving process RSS after load (private, without mapped DB pages)",
          f"{h['rss_mb']:.0f} MB ({h.get('rss_anon_mb', 0):.0f} MB)", "", "", "≤ 300 MB"),
-        ("start-up to first answer", f"{h['startup_s']:.2f} s", "", "", "≤ 2 s"),
+        ("start-up to first answer (CPU time of the server until then)",
+         f"{h['startup_s']:.2f} s ({h.get('startup_cpu_s', 0):.2f} s)", "", "", "≤ 2 s"),
     ]
     lines = ["| what | measured | baseline (same run) | ratio | target |", "|---|---|---|---|---|"]
     lines += [f"| {' | '.join(r)} |" for r in rows]
