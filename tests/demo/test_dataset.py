@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from dataclasses import asdict
 
+import pytest
 from sqlalchemy import func, select
 
 from certbridge.certificates.export import export_certificates
@@ -14,12 +16,13 @@ from certbridge.certificates.numbers import check_number, parse_ccc_number
 from certbridge.certificates.snapshots import certificate_state
 from certbridge.certificates.workflow import sweep_due
 from certbridge.db import make_engine, make_sessionmaker, read_session, write_session
-from certbridge.demo.dataset import build_dataset
+from certbridge.demo.dataset import DatasetConflict, DatasetInfo, build_dataset, check_existing, manifest_path
 from certbridge.events import LedgerEvent, leaf_hash, log_size
 from certbridge.kit.uscc import validate_uscc
 from certbridge.registry.bodies import body_can_issue
 from certbridge.registry.models import CertificationBody, Organization, Restriction, Scheme
 from certbridge.registry.snapshots import organization_state, restriction_state
+from certbridge.settings import Settings
 from tests.demo.conftest import AS_OF
 
 
@@ -164,3 +167,17 @@ def test_writes_after_the_demo_continue_the_log(demo_settings):
         assert log_size(session) == before + 1
         session.rollback()
     engine.dispose()
+
+
+def test_a_data_set_from_the_previous_generator_is_reused_not_refused(tmp_path):
+    settings = Settings(data_dir=tmp_path, secret_key="test")
+    (tmp_path / "certbridge.db").write_bytes(b"")
+    info = DatasetInfo(size=1000, seed=7, as_of="2026-11-01", generator_version=1, database="sqlite:certbridge.db",
+                       built_at="2026-11-01T00:00:00", seconds=1.0, counts={})
+    manifest_path(settings).write_text(json.dumps(asdict(info)), encoding="utf-8")
+    assert check_existing(settings, size=1000, seed=7, as_of=None) == info
+    with pytest.raises(DatasetConflict):
+        check_existing(settings, size=1000, seed=8, as_of=None)
+    manifest_path(settings).write_text(json.dumps(asdict(info) | {"generator_version": 99}), encoding="utf-8")
+    with pytest.raises(DatasetConflict):
+        check_existing(settings, size=1000, seed=7, as_of=None)

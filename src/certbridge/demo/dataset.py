@@ -31,6 +31,9 @@ from certbridge.migrate import upgrade
 from certbridge.settings import Settings
 
 GENERATOR_VERSION = 2
+# Data sets an older generator made are reused as they are: other rows from the same seed than this
+# generator would draw, but complete and valid (version 1: one generating process, before the lanes).
+REUSABLE_VERSIONS = frozenset({1, 2})
 MANIFEST = "demo.json"
 
 Progress = Callable[[str, int, int], None]
@@ -87,7 +90,7 @@ def check_existing(settings: Settings, *, size: int, seed: int, as_of: date | No
         return None
     if db_file is not None and not db_file.exists():
         return None
-    same = (info.size, info.seed, info.generator_version) == (size, seed, GENERATOR_VERSION) and (
+    same = (info.size, info.seed) == (size, seed) and info.generator_version in REUSABLE_VERSIONS and (
         as_of is None or info.as_of == as_of.isoformat()) and info.database == _database_label(settings)
     if not same:
         raise DatasetConflict("demo.other_dataset", size=info.size, seed=info.seed, as_of=info.as_of)
