@@ -133,21 +133,23 @@ class BodyLimitRetryMiddleware:
         if length is not None and (not length.strip().isdigit() or int(length) > self.max_body):
             await send_refusal(scope, send, status=413, code="request.too_large", max_mb=max_mb)
             return
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body:
-                await send_refusal(scope, send, status=413, code="request.too_large", max_mb=max_mb)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        bad_field = _nul_field(scope, body)
+        body = None  # a read announcing no body (the public look-ups): nothing to buffer, nothing to replay
+        if scope["method"] in WRITE_METHODS or length is not None or _header(scope, b"transfer-encoding"):
+            chunks, size = [], 0
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.max_body:
+                    await send_refusal(scope, send, status=413, code="request.too_large", max_mb=max_mb)
+                    return
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
+            body = b"".join(chunks)
+        bad_field = _nul_field(scope, body or b"")
         if bad_field:
             await send_refusal(scope, send, status=422, code="request.nul_character", field=bad_field, name=bad_field)
             return
@@ -158,9 +160,9 @@ class BodyLimitRetryMiddleware:
                 return
             await anyio.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
 
-    async def _attempt(self, scope, receive, send, body: bytes, last: bool) -> bool:
-        """Run the app once; return True if it should run again."""
-        state: dict[str, Any] = {"started": False, "body_sent": False}
+    async def _attempt(self, scope, receive, send, body: bytes | None, last: bool) -> bool:
+        """Run the app once (with the buffered body, if any); return True if it should run again."""
+        state: dict[str, Any] = {"started": False, "body_sent": body is None}
 
         async def replay():
             if not state["body_sent"]:
@@ -197,6 +199,27 @@ class SecurityHeadersMiddleware:
         self.csp, self.docs_csp = csp.encode(), docs_csp.encode()
         self.hsts = f"max-age={hsts_max_age}; includeSubDomains".encode() if hsts_max_age else None
         self.https_public_url = https_public_url
+        self._wanted_by_case: dict[tuple[bool, bool, bool], tuple[tuple[bytes, bytes], ...]] = {}
+
+    def _wanted(self, docs: bool, https: bool, credentialed: bool) -> tuple[tuple[bytes, bytes], ...]:
+        """Return the headers a response of this kind gets (built once per kind)."""
+        key = (docs, https, credentialed)
+        found = self._wanted_by_case.get(key)
+        if found is None:
+            wanted = [
+                (b"content-security-policy", self.docs_csp if docs else self.csp),
+                (b"x-content-type-options", b"nosniff"),
+                (b"referrer-policy", b"strict-origin-when-cross-origin"),
+                (b"x-frame-options", b"DENY"),
+                (b"cross-origin-opener-policy", b"same-origin"),
+                (b"permissions-policy", b"camera=(self), microphone=(), geolocation=(), payment=()"),
+            ]
+            if https and self.hsts:
+                wanted.append((b"strict-transport-security", self.hsts))
+            if credentialed:
+                wanted.append((b"cache-control", b"no-store"))
+            found = self._wanted_by_case[key] = tuple(wanted)
+        return found
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -205,24 +228,13 @@ class SecurityHeadersMiddleware:
         path = scope.get("path", "")
         docs = path in ("/docs", "/redoc", "/docs/oauth2-redirect")
         https = scope.get("scheme") == "https" or self.https_public_url
-        credentialed = _header(scope, b"authorization") is not None or _header(scope, b"x-api-key") is not None
+        credentialed = any(k.lower() in (b"authorization", b"x-api-key") for k, _ in scope.get("headers", []))
+        wanted = self._wanted(docs, https, credentialed)
 
         async def send_wrapper(message):
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
-                wanted = [
-                    (b"content-security-policy", self.docs_csp if docs else self.csp),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"strict-origin-when-cross-origin"),
-                    (b"x-frame-options", b"DENY"),
-                    (b"cross-origin-opener-policy", b"same-origin"),
-                    (b"permissions-policy", b"camera=(self), microphone=(), geolocation=(), payment=()"),
-                ]
-                if https and self.hsts:
-                    wanted.append((b"strict-transport-security", self.hsts))
-                if credentialed:
-                    wanted.append((b"cache-control", b"no-store"))
                 headers += [(k, v) for k, v in wanted if k not in present]
                 message = {**message, "headers": headers}
             await send(message)
