@@ -147,7 +147,8 @@ def search_certificates(
     flt = CertificateFilter(q=q, status=status, scheme=scheme, body_id=body_id, region_code=region,
                             organization_id=organization_id)
     views = search_public_views(db, flt, after_id=decode_cursor(cursor), limit=limit)
-    return {"items": [with_meaning(v, lang) for v in views], "next_cursor": next_cursor([v["id"] for v in views], limit)}
+    return {"items": [with_meaning(v, lang) for v in views],
+            "next_cursor": next_cursor([v["id"] for v in views], limit)}
 
 
 @router.get("/certificates/{certificate_id}", response_model=CertificateDetail, summary="Read a certificate")

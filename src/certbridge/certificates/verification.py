@@ -107,8 +107,8 @@ def public_view_select(where, *order_by):
 
 _STATEMENTS = {
     "number": public_view_select(_C.c.number == bindparam("number", None), _C.c.id),
-    "number_body": public_view_select(and_(_C.c.number == bindparam("number", None), _C.c.body_id == bindparam("body_id", None)),
-                                      _C.c.id),
+    "number_body": public_view_select(
+        and_(_C.c.number == bindparam("number", None), _C.c.body_id == bindparam("body_id", None)), _C.c.id),
     "holder": public_view_select(_C.c.organization_id == bindparam("organization_id", None), _C.c.issued_on.desc(),
                                  _C.c.id),
 }
