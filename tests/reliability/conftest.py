@@ -8,6 +8,7 @@ hits a real process holding real locks; the checks afterwards open the database 
 from __future__ import annotations
 
 import gc
+import json
 import os
 import signal
 import socket
@@ -79,7 +80,8 @@ def instance(database_url, tmp_path) -> Instance:
     return Instance(database_url=database_url, data_dir=data_dir, env=env)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Tell whether a process we started (directly or through a warm parent) still runs."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -88,22 +90,22 @@ def _alive(pid: int) -> bool:
 
 
 class Warm:
-    """A parent process that has imported the server code and forks `certbridge serve` processes on demand."""
+    """A parent process that has imported the code and forks `certbridge …` commands on demand (warm_cli.py)."""
 
     def __init__(self, instance: Instance) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "tests.reliability.warm_serve", str(instance.data_dir)],
+        self.process = subprocess.Popen([sys.executable, "-m", "tests.reliability.warm_cli", str(instance.data_dir)],
                                         env=instance.env, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         text=True)
         assert self.process.stdout.readline().strip() == "ready", "the warm server parent did not start"
 
-    def serve(self, port: int) -> int:
-        """Fork a server on a port; return its pid."""
-        self.process.stdin.write(f"{port}\n")
+    def run(self, *args: str) -> int:
+        """Fork `certbridge <args>`; return its pid (its exit status is not kept)."""
+        self.process.stdin.write(json.dumps(list(args)) + "\n")
         self.process.stdin.flush()
         return int(self.process.stdout.readline())
 
     def close(self) -> None:
-        """End the parent (its servers are killed by their Server objects)."""
+        """End the parent (the commands it forked are killed by their owners)."""
         self.process.stdin.close()
         self.process.wait(timeout=30)
 
@@ -111,7 +113,7 @@ class Warm:
 class Server:
     """`certbridge serve` in a subprocess on a fixed port, so it can be killed and started again.
 
-    Given a Warm parent, the server processes are forked from it (tests/reliability/warm_serve.py), so a
+    Given a Warm parent, the server processes are forked from it (tests/reliability/warm_cli.py), so a
     restart costs the server's own start-up only, not the interpreter's imports.
     """
 
@@ -125,7 +127,7 @@ class Server:
 
     def alive(self) -> bool:
         """Tell whether the server process is running."""
-        return self.pid is not None and _alive(self.pid)
+        return self.pid is not None and alive(self.pid)
 
     def start(self, timeout: float = 120) -> Server:
         """Start the server and wait until it answers."""
@@ -134,7 +136,7 @@ class Server:
     def launch(self) -> Server:
         """Start the server process without waiting for it."""
         if self.warm is not None:
-            self.pid = self.warm.serve(self.port)
+            self.pid = self.warm.run("serve", "--port", str(self.port))
         else:
             self.process = self.instance.start("serve", "--port", str(self.port))
             self.pid = self.process.pid
@@ -163,7 +165,7 @@ class Server:
         if self.process is not None:
             self.process.wait(timeout=30)
         deadline = time.monotonic() + 30
-        while _alive(self.pid) and time.monotonic() < deadline:
+        while alive(self.pid) and time.monotonic() < deadline:
             time.sleep(0.01)
 
 
@@ -189,6 +191,14 @@ def servers(instance):
         server.kill()
     for warm in parent:
         warm.close()
+
+
+@pytest.fixture
+def warm(instance):
+    """Return a pre-imported parent that forks `certbridge …` commands; ended after the test."""
+    parent = Warm(instance)
+    yield parent
+    parent.close()
 
 
 def assert_database_sound(instance: Instance) -> None:
