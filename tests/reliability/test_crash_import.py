@@ -140,6 +140,8 @@ def kill_import(instance: Instance, warm: Warm, path: Path, *, after: float | No
             time.sleep(0.01)
         return Kill(outcome, time.monotonic() - started, writing_at)
     finally:
+        if alive(pid):  # the loop above failed: do not leave the import running
+            os.kill(pid, signal.SIGKILL)
         if probe is not None:
             probe.close()
 
