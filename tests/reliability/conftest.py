@@ -1,8 +1,11 @@
 """Crash and concurrency harness: real `certbridge` processes on this test's database, killed for real.
 
 Every test gets its own database (the suite's per-test copy of the migrated, seeded template) and data
-directory. The CLI and the server run as subprocesses with CERTBRIDGE_* in their environment, so a SIGKILL
-hits a real process holding real locks; the checks afterwards open the database the way an operator would.
+directory. The CLI and the server run as their own processes with CERTBRIDGE_* in their environment, so a
+SIGKILL hits a real process holding real locks; the checks afterwards open the database the way an operator
+would (integrity check, `certbridge ledger integrate` and `verify`). Processes that are killed and started
+again are forked from a parent that has already imported the code (warm_cli.py), so a restart costs the
+command's own work rather than seconds of imports. The tests are marked `slow` and run in the normal suite.
 """
 
 from __future__ import annotations
@@ -55,9 +58,9 @@ class Instance:
 
     def start(self, *args: str, **kwargs) -> subprocess.Popen:
         """Start `certbridge <args>` in the background."""
-        log = open(self.data_dir / f"{args[0]}-{time.monotonic_ns()}.log", "wb")  # noqa: SIM115 (kept by the child)
-        return subprocess.Popen(self.command(*args), env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-                                **kwargs)
+        with open(self.data_dir / f"{args[0]}-{time.monotonic_ns()}.log", "wb") as log:  # the child keeps its copy
+            return subprocess.Popen(self.command(*args), env=self.env, cwd=REPO, stdout=log,
+                                    stderr=subprocess.STDOUT, **kwargs)
 
     def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
         """Run `certbridge <args>` to completion and return its result (text output)."""
@@ -167,7 +170,6 @@ class Server:
         deadline = time.monotonic() + 30
         while alive(self.pid) and time.monotonic() < deadline:
             time.sleep(0.01)
-
 
 
 @pytest.fixture
