@@ -111,6 +111,7 @@ class Warm:
         """End the parent (the commands it forked are killed by their owners)."""
         self.process.stdin.close()
         self.process.wait(timeout=30)
+        self.process.stdout.close()
 
 
 class Server:
