@@ -65,8 +65,8 @@ def _decision(number: str, **extra) -> DecisionIn:
                       authority_uscc=CNCA_USCC, **extra)
 
 
-def _penalty(v_uscc: str, number: str, decided_on: date, **extra) -> PenaltyIn:
-    return PenaltyIn(party_name="北海市海城区示例电子有限公司", party_uscc=v_uscc, legal_representative="张三",
+def _penalty(uscc: str, number: str, decided_on: date, **extra) -> PenaltyIn:
+    return PenaltyIn(party_name="北海市海城区示例电子有限公司", party_uscc=uscc, legal_representative="张三",
                      decision_number=number, violation_type="冒用认证证书", facts="在产品包装上使用已撤销的认证证书编号",
                      legal_basis="《认证认可条例》第七十一条", categories=["警告", "罚款"], content="警告，罚款人民币五千元",
                      fine_wan="0.5", decided_on=decided_on, authority=BUREAU, authority_uscc=BUREAU_USCC, **extra)
@@ -124,7 +124,8 @@ def _seed_credit_and_licensing(session, world) -> dict:
                                          item=_penalty(uscc, "北市监处罚〔2025〕902号", today - timedelta(days=400)))
     penalties.publish_penalty(session, principal=SYSTEM, penalty_id=published.id, on=today - timedelta(days=390))
     listed_org = registry.register_organization(session, principal=SYSTEM, name="北海市失信示例贸易有限公司",
-                                                uscc=generate_uscc(random.Random(7), region="450502"), region_code="450502")
+                                                uscc=generate_uscc(random.Random(7), region="450502"),
+                                                region_code="450502")
     to_list = registry.register_organization(session, principal=SYSTEM, name="北海市待列入示例商贸有限公司",
                                              uscc=generate_uscc(random.Random(8), region="450502"),
                                              region_code="450502")
@@ -147,8 +148,7 @@ def _seed_ledger(session, v: dict) -> dict:
         LedgerEvent.subject_type == "certificate", LedgerEvent.subject_id == str(v["cert_a"]),
         LedgerEvent.public.is_(True)))
     width = "" if size >= 256 else f".p/{size}"
-    return {"seq_private": private, "seq_cert_a": issued, "tile_hashes": f"0/000{width}",
-            "tile_entries": f"entries/000{width}"}
+    return {"seq_private": private, "seq_cert_a": issued, "tile_entries": f"entries/000{width}"}
 
 
 def seed(session, world, out: dict) -> dict:
