@@ -6,24 +6,13 @@ from pathlib import Path
 
 import typer
 
-from certbridge.cli.context import console, context, err_console
+from certbridge.cli.context import console, context, err_console, reporting_domain_errors
 
 
 def _t(code: str, **params) -> str:
     from certbridge.i18n.catalog import render
 
     return render(code, context().lang, **params)
-
-
-def _run(fn):
-    """Run fn, printing a domain error in the user's language and exiting 1 instead of a traceback."""
-    from certbridge.errors import DomainError
-
-    try:
-        return fn()
-    except DomainError as exc:
-        err_console.print(f"[red]✘[/red] {exc.message(context().lang)}", soft_wrap=True)
-        raise typer.Exit(1) from None
 
 
 def _size(n: int) -> str:
@@ -57,7 +46,7 @@ def backup_command(
 
     ctx = context()
     out = output or Path(f"certbridge-backup-{utcnow().strftime('%Y%m%dT%H%M%SZ')}.tar.gz")
-    result = _run(lambda: create_backup(ctx.settings, out, pg_bin=pg_bin))
+    result = reporting_domain_errors(lambda: create_backup(ctx.settings, out, pg_bin=pg_bin))
     console.print(f"[green]✔[/green] {_t('backup.done', path=str(result.path), size=_size(result.path.stat().st_size))}",
                   soft_wrap=True)
     _summary(result.manifest)
@@ -85,7 +74,7 @@ def restore_command(
                 tasks[phase] = bar.add_task(label, total=total)
             bar.advance(tasks[phase], advance)
 
-        result = _run(lambda: restore_backup(ctx.settings, archive, force=force, replay=replay, pg_bin=pg_bin,
+        result = reporting_domain_errors(lambda: restore_backup(ctx.settings, archive, force=force, replay=replay, pg_bin=pg_bin,
                                              progress=progress))
     console.print(f"[green]✔[/green] {_t('backup.restored', target=result.target)}", soft_wrap=True)
     _summary(result.manifest)

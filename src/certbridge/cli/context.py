@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 
+import typer
 from rich.console import Console
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,6 +41,17 @@ class CliContext:
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+def reporting_domain_errors(fn):
+    """Run fn; a domain error is printed in the user's language and exits 1 instead of a traceback."""
+    from certbridge.errors import DomainError
+
+    try:
+        return fn()
+    except DomainError as exc:
+        err_console.print(f"[red]✘[/red] {exc.message(context().lang)}", soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 def context() -> CliContext:

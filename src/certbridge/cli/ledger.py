@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from certbridge.cli.context import console, context, err_console
+from certbridge.cli.context import console, context, err_console, reporting_domain_errors
 
 ledger_app = typer.Typer(help="The traceability log (追溯日志): verify it, check proofs offline, manage keys and "
                               "witnesses.", no_args_is_help=True)
@@ -35,17 +35,6 @@ def _fail(exc) -> None:
     raise typer.Exit(1)
 
 
-def _domain_errors(fn):
-    """Run fn, printing a domain error in the user's language and exiting 1 instead of a traceback."""
-    from certbridge.errors import DomainError
-
-    try:
-        return fn()
-    except DomainError as exc:
-        err_console.print(f"[red]✘[/red] {exc.message(context().lang)}", soft_wrap=True)
-        raise typer.Exit(1) from None
-
-
 @ledger_app.command("integrate")
 def integrate_command() -> None:
     """Hash committed events into the tree, sign a checkpoint, and ask the witnesses to cosign it."""
@@ -55,7 +44,7 @@ def integrate_command() -> None:
     from certbridge.ledger.witnessing import request_cosignatures
 
     ctx = context()
-    result = _domain_errors(lambda: integrate_pending(ctx.sessions, settings=ctx.settings))
+    result = reporting_domain_errors(lambda: integrate_pending(ctx.sessions, settings=ctx.settings))
     if result is None:
         console.print("日志已是最新 / nothing to integrate", soft_wrap=True)
     else:
@@ -74,7 +63,7 @@ def checkpoint_command(size: int = typer.Option(None, help="Tree size (default: 
 
     ctx = context()
     with read_session(ctx.sessions) as session:
-        cp = _domain_errors(lambda: checkpoint_at(session, size) if size is not None else latest_checkpoint(session))
+        cp = reporting_domain_errors(lambda: checkpoint_at(session, size) if size is not None else latest_checkpoint(session))
         typer.echo(served_note(session, cp), nl=False)
 
 
@@ -100,10 +89,10 @@ def rotate_key_command(purpose: str = typer.Option("log", help="log | witness | 
     from certbridge.principal import SYSTEM
 
     ctx = context()
-    pending = _domain_errors(lambda: keys.prepare_rotation(ctx.settings, purpose))
+    pending = reporting_domain_errors(lambda: keys.prepare_rotation(ctx.settings, purpose))
     try:
         with write_session(ctx.sessions) as session:
-            old, new, _cp = _domain_errors(lambda: rotate_key(session, principal=SYSTEM, settings=ctx.settings,
+            old, new, _cp = reporting_domain_errors(lambda: rotate_key(session, principal=SYSTEM, settings=ctx.settings,
                                                               purpose=purpose, new_signer_key=pending))
             old_key, new_key = old.verifier_key, new.verifier_key
     except BaseException:
@@ -221,7 +210,7 @@ def witness_add(url: str = typer.Argument(..., help="The witness's submission pr
     from certbridge.principal import SYSTEM
 
     with write_session(context().sessions) as session:
-        row = _domain_errors(lambda: add_witness(session, principal=SYSTEM, url=url, verifier_key=vkey))
+        row = reporting_domain_errors(lambda: add_witness(session, principal=SYSTEM, url=url, verifier_key=vkey))
         console.print(f"✔ #{row.id} {row.name} {row.url}", soft_wrap=True)
 
 
@@ -233,7 +222,7 @@ def witness_remove(witness_id: int = typer.Argument(..., help="Witness number fr
     from certbridge.principal import SYSTEM
 
     with write_session(context().sessions) as session:
-        row = _domain_errors(lambda: remove_witness(session, principal=SYSTEM, witness_id=witness_id))
+        row = reporting_domain_errors(lambda: remove_witness(session, principal=SYSTEM, witness_id=witness_id))
         console.print(f"✔ #{row.id} {row.name} — inactive", soft_wrap=True)
 
 
@@ -258,7 +247,7 @@ def witness_trust_log(origin: str = typer.Argument(..., help="The log's checkpoi
     from certbridge.principal import SYSTEM
 
     with write_session(context().sessions) as session:
-        row = _domain_errors(lambda: trust_log(session, principal=SYSTEM, origin=origin, verifier_key=vkey))
+        row = reporting_domain_errors(lambda: trust_log(session, principal=SYSTEM, origin=origin, verifier_key=vkey))
         console.print(f"✔ {row.origin}", soft_wrap=True)
 
 
