@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 
 from sqlalchemy import text
 
@@ -11,18 +12,27 @@ from certbridge.db import make_engine
 from tests.conftest import BACKEND, PG_URL
 
 
-def test_bench_runs_at_tiny_size_and_prints_every_figure(tmp_path):
+ADMIN_URL = PG_URL.rsplit("/", 1)[0] + "/postgres"
+
+
+@contextmanager
+def bench_seed():
+    """Yield a fresh seed for a 300-certificate bench data set; drop its PostgreSQL database afterwards."""
     seed = int(uuid.uuid4().int % 10**6)
-    admin_url = PG_URL.rsplit("/", 1)[0] + "/postgres"
     try:
-        result = run(300, backend=BACKEND, seed=seed, data_dir=tmp_path / "data", seconds=1, samples_count=60,
-                     import_rows=15, force_fallback=True, pg_url=admin_url)
+        yield seed
     finally:
         if BACKEND == "postgresql":
-            admin = make_engine(admin_url).execution_options(isolation_level="AUTOCOMMIT")
+            admin = make_engine(ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "certbridge_bench_300_{seed}" WITH (FORCE)'))
             admin.dispose()
+
+
+def test_bench_runs_at_tiny_size_and_prints_every_figure(tmp_path):
+    with bench_seed() as seed:
+        result = run(300, backend=BACKEND, seed=seed, data_dir=tmp_path / "data", seconds=1, samples_count=60,
+                     import_rows=15, force_fallback=True, pg_url=ADMIN_URL)
     http = result["http"]
     assert http["app"]["requests"] > 0 and http["baseline"]["requests"] > 0
     assert http["app"]["errors"] == 0 and http["search"]["errors"] == 0
@@ -37,17 +47,9 @@ def test_bench_runs_at_tiny_size_and_prints_every_figure(tmp_path):
 def test_sustained_load_bench_runs_at_tiny_size_and_counts_unexpected_answers_as_errors(tmp_path):
     from bench.load_bench import report, run_sustained, window_errors
 
-    seed = int(uuid.uuid4().int % 10**6)
-    admin_url = PG_URL.rsplit("/", 1)[0] + "/postgres"
-    try:
+    with bench_seed() as seed:
         result = run_sustained(300, backend=BACKEND, seed=seed, data_dir=tmp_path / "data", seconds=2, window=1,
-                               samples_count=60, force_fallback=True, pg_url=admin_url)
-    finally:
-        if BACKEND == "postgresql":
-            admin = make_engine(admin_url).execution_options(isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "certbridge_bench_300_{seed}" WITH (FORCE)'))
-            admin.dispose()
+                               samples_count=60, force_fallback=True, pg_url=ADMIN_URL)
     summary = result["summary"]
     assert summary["requests"] > 0 and summary["errors"] == 0
     assert set(summary["statuses"]) <= {"200", "404"} and len(result["windows"]) >= 1
