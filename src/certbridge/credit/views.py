@@ -11,19 +11,20 @@ from datetime import date
 from functools import cache
 from importlib import import_module
 from types import SimpleNamespace
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from pydantic import ValidationError
 from sqlalchemy import select
 
 from certbridge.api.deps import ReadDB
+from certbridge.web.page_actions import form_done, page_language, render_page, require_form_token
 from certbridge.api.pagination import decode_cursor, next_cursor
 from certbridge.credit import lists, penalties
 from certbridge.credit.models import DishonestyListing
 from certbridge.credit.schemas import ListingIn, PenaltyIn
 from certbridge.db import write_session
-from certbridge.errors import DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
+from certbridge.errors import DomainError, InvalidInput, NotFound
 from certbridge.i18n.catalog import render as message
 from certbridge.licensing import service as licensing
 from certbridge.licensing.deadlines import calendar_for
@@ -32,7 +33,6 @@ from certbridge.licensing.queries import licensing_view, list_licensing_records
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 # Who may not do this, or a record they may not see: the answer is the error page, with the audit trail
 # recording a denied attempt, not a redirect that reads as success.
-REFUSALS = (Forbidden, Unauthenticated, NotFound)
 CONSOLE = "/regulator/credit"
 
 
@@ -43,27 +43,8 @@ def web() -> SimpleNamespace:
                               for name in ("templating", "guards", "csrf", "nav", "i18n")})
 
 
-async def _csrf(request: Request) -> None:
-    await web().csrf.require_csrf(request)
-
-
-router = APIRouter(include_in_schema=False, dependencies=[Depends(_csrf)])
-
-
-def _lang(request: Request) -> str:
-    return web().i18n.request_language(request)
-
-
-def _page(request: Request, template: str, **context: Any):
-    return web().templating.render(request, template, context)
-
-
-def _done(request: Request, url: str, exc: DomainError | None = None):
-    if isinstance(exc, REFUSALS):
-        raise exc  # a refusal is answered with its status (403/404 page), never flashed over a redirect
-    if exc is not None:
-        return web().templating.redirect(request, url, flash=exc.message(_lang(request)), kind="error")
-    return web().templating.redirect(request, url, flash=message("ui.done", _lang(request)))
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_form_token)])
+_lang, _page, _done = page_language, render_page, form_done
 
 
 def _text(form, key: str) -> str | None:

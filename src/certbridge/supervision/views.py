@@ -19,10 +19,11 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from sqlalchemy import func, select
 
 from certbridge.api.deps import ReadDB
+from certbridge.web.page_actions import form_done, page_language, render_page, require_form_token
 from certbridge.api.pagination import decode_cursor, next_cursor
 from certbridge.credit.penalties import overdue_penalties
 from certbridge.db import write_session
-from certbridge.errors import DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
+from certbridge.errors import DomainError, InvalidInput, NotFound
 from certbridge.i18n.catalog import render as message
 from certbridge.licensing.deadlines import calendar_for
 from certbridge.licensing.queries import overdue_licensing_records
@@ -33,7 +34,6 @@ from certbridge.supervision.views_model import draw_summary, draw_trail, plan_vi
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 # Who may not do this, or a record they may not see: the answer is the error page, with the audit trail
 # recording a denied attempt, not a redirect that reads as success.
-REFUSALS = (Forbidden, Unauthenticated, NotFound)
 
 
 @cache
@@ -43,28 +43,8 @@ def web() -> SimpleNamespace:
                               for name in ("templating", "guards", "csrf", "nav", "dashboard", "i18n")})
 
 
-async def _csrf(request: Request) -> None:
-    await web().csrf.require_csrf(request)
-
-
-router = APIRouter(include_in_schema=False, dependencies=[Depends(_csrf)])
-
-
-def _lang(request: Request) -> str:
-    return web().i18n.request_language(request)
-
-
-def _page(request: Request, template: str, **context: Any):
-    return web().templating.render(request, template, context)
-
-
-def _done(request: Request, url: str, exc: DomainError | None = None):
-    lang = _lang(request)
-    if isinstance(exc, REFUSALS):
-        raise exc  # a refusal is answered with its status (403/404 page), never flashed over a redirect
-    if exc is not None:
-        return web().templating.redirect(request, url, flash=exc.message(lang), kind="error")
-    return web().templating.redirect(request, url, flash=message("ui.done", lang))
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_form_token)])
+_lang, _page, _done = page_language, render_page, form_done
 
 
 def _form_text(form, key: str) -> str | None:
