@@ -16,7 +16,6 @@ Per-client rate limits are switched off: one loopback client stands for many rea
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import statistics
@@ -28,7 +27,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bench import http_load
-from bench.run import DATA, dataset, machine, samples
+from bench.run import DATA, dataset, dataset_parser, machine, samples
 
 MIX = {"verify_hit": 4, "verify_miss": 2, "holder": 2, "search": 2}  # weights out of 10
 
@@ -230,17 +229,10 @@ def report(result: dict) -> str:
 
 def main() -> None:
     """Parse arguments, run, print the report, save the figures; exit 1 if any request failed."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--size", type=int, required=True)
-    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--reuse", action="store_true", help="Reuse the data set of this size and seed if present")
-    parser.add_argument("--data-dir", type=Path, help="Data directory (default bench/data/<backend>-<size>-<seed>)")
+    parser = dataset_parser(__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=300, help="Duration of the sustained load (after warm-up)")
     parser.add_argument("--window", type=int, default=30, help="Seconds per reported window")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--samples", type=int, default=2000)
-    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     result = run_sustained(args.size, backend=args.backend, seed=args.seed, reuse=args.reuse,
                            data_dir=args.data_dir, seconds=args.seconds, window=args.window,

@@ -323,19 +323,25 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    """Parse arguments, run, print the table and save the figures as JSON."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def dataset_parser(description: str) -> argparse.ArgumentParser:
+    """Return a parser with the arguments every benchmark shares: the data set and the PostgreSQL server."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--size", type=int, required=True)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--reuse", action="store_true", help="Reuse the data set of this size and seed if present")
     parser.add_argument("--data-dir", type=Path, help="Data directory (default bench/data/<backend>-<size>-<seed>)")
-    parser.add_argument("--seconds", type=int, default=10, help="Duration of each HTTP load run")
     parser.add_argument("--samples", type=int, default=2000)
+    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    return parser
+
+
+def main() -> None:
+    """Parse arguments, run, print the table and save the figures as JSON."""
+    parser = dataset_parser(__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=int, default=10, help="Duration of each HTTP load run")
     parser.add_argument("--import-rows", type=int, default=10_000,
                         help="CSV lines in the import test (enough that fixed costs do not dominate)")
-    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     result = run(args.size, backend=args.backend, seed=args.seed, reuse=args.reuse, data_dir=args.data_dir,
                  seconds=args.seconds, samples_count=args.samples, import_rows=args.import_rows, pg_url=args.pg_url)
