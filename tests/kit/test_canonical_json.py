@@ -1,5 +1,6 @@
 import datetime as dt
 import decimal
+import enum
 import hashlib
 import json
 import uuid
@@ -147,16 +148,42 @@ def test_plain_documents_take_the_fast_path(monkeypatch):
         canonical_bytes({"ratio": 0.5})  # floats are the reference implementation's
 
 
-# Characters chosen where encoders disagree: controls, quote and backslash, DEL, non-ASCII below the
-# surrogates, the private-use/compatibility block that sorts differently in UTF-16, astral characters,
-# and lone surrogates (not encodable as UTF-8).
-_TRICKY = "a\x00\x1f\"\\\x7f\u0080é中\u2028\ue000\ufb33\uffff\U0001f602\U00010000\ud800\udfff"
+# Characters chosen where encoders disagree: controls (short and \u00xx escapes), quote and backslash,
+# slash, DEL, non-ASCII below the surrogates, CJK, the line/paragraph separators JavaScript once choked on,
+# the private-use/compatibility block that sorts differently in UTF-16, astral characters (emoji, CJK
+# extension B), and lone surrogates (not encodable as UTF-8).
+_TRICKY = ("a\x00\x08\t\n\x0b\x0c\r\x1f\"\\/\x7f\u0080é中华北海\u2028\u2029\ue000\ufb33\uff01\uffff"
+           "\U0001f602\U0001f600\U00010000\U00020000\ud800\udfff")
 _text = st.text(alphabet=st.sampled_from(_TRICKY), max_size=6) | st.text(max_size=6)
+
+
+class _Colour(enum.Enum):
+    RED = 1
+
+
+class _Status(str, enum.Enum):
+    VALID = "valid"
+
+
+class _Level(enum.IntEnum):
+    HIGH = 3
+
+
+class _Text(str):
+    pass
+
+
+class _Int(int):
+    pass
+
+
 _scalars = (st.none() | st.booleans() | _text
             | st.integers(min_value=-(2**54), max_value=2**54) | st.integers()
-            | st.floats(allow_nan=True, allow_infinity=True)
+            | st.sampled_from([2**53 - 1, -(2**53 - 1), 2**53, -(2**53), 2**63, 2**64, 0])
+            | st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([-0.0, 1.0, 1e21, 1e-7, 5e-324])
             | st.dates() | st.datetimes(timezones=st.sampled_from([dt.timezone.utc, CST]))
-            | st.datetimes() | st.decimals(allow_nan=True, allow_infinity=False, places=3) | st.uuids())
+            | st.datetimes() | st.decimals(allow_nan=True, allow_infinity=False, places=3) | st.uuids()
+            | st.sampled_from([_Colour.RED, _Status.VALID, _Level.HIGH, _Text("子类"), _Int(7), dt.time(8, 30)]))
 _documents = st.recursive(
     _scalars,
     lambda children: (st.lists(children, max_size=4) | st.lists(children, max_size=3).map(tuple)
@@ -180,3 +207,34 @@ def test_fast_path_is_byte_identical_to_rfc8785(value):
     except Exception as exc:  # noqa: BLE001
         ours = type(exc)
     assert ours == _reference(value)
+
+
+# Nested objects whose keys mix CJK, emoji and the U+E000–U+FFFF block: the sort order is where a
+# code-point sort (orjson's) and RFC 8785's UTF-16 sort part ways.
+_keys = st.text(alphabet=st.sampled_from("aZ0_中华\ue000\uff01\ufb33\U0001f602\U0001f600\U00020000é"),
+                min_size=0, max_size=4)
+_nested = st.recursive(st.none() | st.integers(-5, 5) | _keys,
+                       lambda children: st.dictionaries(_keys, children, max_size=6), max_leaves=30)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_nested)
+def test_nested_keys_sort_by_utf16_code_units(value):
+    assert canonical_bytes(value) == rfc8785.dumps(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(timezones=st.sampled_from([dt.timezone.utc, CST, dt.timezone(dt.timedelta(hours=-11))])))
+def test_datetime_text_is_the_documented_format(value):
+    assert to_json_value(value) == value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def test_a_certificate_event_needs_no_reference_encoder(monkeypatch):
+    import certbridge.kit.canonical_json as module
+
+    state = {"holder_name": "北海市海城区示例电子有限公司", "scope": "电子元器件的设计和生产\u2028第二行",
+             "note": "tab\there \"quoted\" \\ \x01", "cycle": 9007199254740991, "sites": [],
+             "audits": [{"auditors": [[1, "2021-N1QMS-1000001", "leader"]], "start_on": dt.date(2025, 2, 20)}]}
+    expected = rfc8785.dumps({"data": {"state": to_json_value(state)}, "at": "2025-03-01T00:00:00.000000Z"})
+    monkeypatch.setattr(module.rfc8785, "dumps", lambda value: pytest.fail(f"reference encoder used for {value!r}"))
+    assert canonical_bytes({"data": {"state": state}, "at": dt.datetime(2025, 3, 1, 8, tzinfo=CST)}) == expected

@@ -11,38 +11,44 @@ same record always hashes the same:
 * ``uuid.UUID`` → lower-case hyphenated form;
 * tuples become arrays; mapping keys must already be strings.
 
-Two encoders produce the bytes. Documents made of dicts with string keys below U+D800, lists,
-tuples, strings, booleans, None, integers within ±(2^53 − 1) and the four types above take the
-standard library's C encoder (sorted keys, no whitespace, no ASCII escaping): for them its output
-is byte-identical to RFC 8785 — integers print the same, strings escape the same characters the
-same way, and keys without surrogate pairs or U+E000–U+FFFF sort the same by code point as by
-UTF-16 code unit. Anything else (floats, other keys, subclasses, big integers, lone surrogates)
-goes through the reference implementation, the ``rfc8785`` package. `tests/kit` checks the two
-agree on generated documents and on the RFC's own examples.
+Two encoders produce the bytes. Documents made of dicts, lists, tuples, strings, booleans, None,
+integers and the four types above go to orjson's C encoder first (sorted keys, 53-bit integers, dates
+and subclasses handed back to us): for them its output is byte-identical to RFC 8785 — integers print
+the same, strings escape the same characters the same way (``\\b \\t \\n \\f \\r``, lower-case
+``\\u00xx`` for the other controls, everything else raw UTF-8, U+2028 included), and keys sort the same
+by code point as by UTF-16 code unit as long as no string holds a character beyond U+FFFF, so its output
+is kept only when it holds no 4-byte UTF-8 sequence. Anything else — floats (orjson prints ``1.0``,
+``1e21``, and NaN as ``null``), enums, subclasses, integers beyond ±(2^53 − 1), non-string keys, lone
+surrogates, characters beyond U+FFFF — goes through the reference implementation, the ``rfc8785``
+package. `tests/kit` checks the two agree on generated documents and on the RFC's own examples.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
-import json
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 import rfc8785
 
-_SAFE_INT = 2**53  # RFC 8785 integers are IEEE doubles: |n| ≤ 2^53 − 1
-_KEY_LIMIT = "\ud800"  # keys below this sort the same by code point and by UTF-16 code unit
+_UTC = dt.timezone.utc
 
 
 def canonical_bytes(obj: Any) -> bytes:
     """Serialize ``obj`` to RFC 8785 canonical JSON bytes (UTF-8, sorted keys, no whitespace)."""
     if _plain(obj):
         try:
-            return _encode(obj).encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: the reference implementation names the problem
+            out = _dumps(obj, default=_convert, option=_OPTIONS)
+        except TypeError:  # orjson.JSONEncodeError: a big integer, a lone surrogate, a bad key, a naive datetime
             pass
+        else:
+            # A 4-byte sequence (lead byte F0–F4) is a character beyond U+FFFF, the one case where sorting
+            # keys by code point and by UTF-16 code unit can differ.
+            if not (0xF0 in out or 0xF1 in out or 0xF2 in out or 0xF3 in out or 0xF4 in out):
+                return out
     return rfc8785.dumps(to_json_value(obj))
 
 
@@ -50,9 +56,7 @@ def to_json_value(obj: Any) -> Any:
     """Convert dates, datetimes, Decimals and UUIDs (recursively) to their canonical strings."""
     # datetime before date: a datetime is also a date.
     if isinstance(obj, dt.datetime):
-        if obj.tzinfo is None or obj.utcoffset() is None:
-            raise ValueError(f"naive datetime {obj!r}: attach a time zone before canonicalizing")
-        return obj.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return datetime_text(obj)
     if isinstance(obj, dt.date):
         return obj.isoformat()
     if isinstance(obj, decimal.Decimal):
@@ -71,33 +75,50 @@ def to_json_value(obj: Any) -> Any:
     return obj
 
 
-_CONVERTED = frozenset({dt.datetime, dt.date, decimal.Decimal, uuid.UUID})  # exact types `default` converts
-_SCALARS = frozenset({str, bool, type(None)})
+def datetime_text(value: dt.datetime) -> str:
+    """Return an aware datetime's canonical text: UTC ``YYYY-MM-DDTHH:MM:SS.ffffffZ``."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value!r}: attach a time zone before canonicalizing")
+    value = value.astimezone(_UTC)
+    if value.year >= 1000:  # isoformat is the faster; strftime does not zero-pad years below 1000
+        return value.isoformat(timespec="microseconds")[:-6] + "Z"  # drops "+00:00"
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
-_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False,
-                           check_circular=False, default=to_json_value).encode
+
+_CONVERTED = frozenset({dt.datetime, dt.date, decimal.Decimal, uuid.UUID})  # exact types `_convert` sees
+_LEAVES = frozenset({str, int, bool, type(None)}) | _CONVERTED
+
+_dumps = orjson.dumps
+# Sorted keys; integers beyond ±(2^53 − 1) raise; dates, datetimes and subclasses of str/int/dict/list go to
+# `_convert` instead of orjson's own formats (its datetimes end in +00:00; subclasses the reference refuses).
+_OPTIONS = (orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER | orjson.OPT_PASSTHROUGH_DATETIME
+            | orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS)
+
+
+def _convert(value: Any) -> str:
+    """orjson's `default`: the canonical string of a date, datetime, Decimal or UUID; refuse the rest."""
+    if type(value) in _CONVERTED:
+        return to_json_value(value)
+    raise TypeError(f"{type(value).__name__} is for the reference encoder")
 
 
 def _plain(value: Any) -> bool:
-    """Return True when the C encoder's output for `value` is RFC 8785 (see the module docstring)."""
+    """Return True when `value` holds only types orjson encodes as RFC 8785 does (see the module docstring).
+
+    Floats and enums are what this walk is for: orjson encodes them itself, never asking `_convert`.
+    """
     stack = [value]
-    pop, push, scalars = stack.pop, stack.append, _SCALARS
+    pop, push, leaves = stack.pop, stack.append, _LEAVES
     while stack:
         item = pop()
         kind = type(item)
         if kind is dict:
-            for key, element in item.items():
-                if type(key) is not str or not (key.isascii() or max(key) < _KEY_LIMIT):
-                    return False
-                if type(element) not in scalars:
-                    push(element)
-        elif kind is list or kind is tuple:
-            for element in item:
-                if type(element) not in scalars:
-                    push(element)
-        elif kind is int:
-            if not -_SAFE_INT < item < _SAFE_INT:
+            item = item.values()
+        elif kind is not list and kind is not tuple:
+            if kind not in leaves:
                 return False
-        elif kind not in scalars and kind not in _CONVERTED:
-            return False
+            continue
+        for element in item:
+            if type(element) not in leaves:
+                push(element)
     return True
