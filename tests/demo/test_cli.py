@@ -22,6 +22,7 @@ def test_demo_builds_then_reuses_and_refuses_another_size(empty_databases):
     built = runner.invoke(app, ["demo", "--no-serve", "--size", "300", "--as-of", "2026-11-01"], env=_env(settings))
     assert built.exit_code == 0, built.output
     assert "300" in built.output and "admin" in built.output
+    assert "索引 indexes" in built.output  # where the build time went, phase by phase
     accounts = json.loads((settings.data_dir / "demo-accounts.json").read_text(encoding="utf-8"))
     assert {a["role"] for a in accounts} >= {"admin", "regulator", "cb_operator", "inspector", "lab_operator"}
 

@@ -16,7 +16,9 @@ from certbridge.certificates.numbers import check_number, parse_ccc_number
 from certbridge.certificates.snapshots import certificate_state
 from certbridge.certificates.workflow import sweep_due
 from certbridge.db import make_engine, make_sessionmaker, read_session, write_session
-from certbridge.demo.dataset import DatasetConflict, DatasetInfo, build_dataset, check_existing, manifest_path
+from certbridge.demo.dataset import (
+    DatasetConflict, DatasetInfo, build_dataset, check_existing, manifest_path, read_manifest,
+)
 from certbridge.events import LedgerEvent, leaf_hash, log_size
 from certbridge.kit.uscc import validate_uscc
 from certbridge.registry.bodies import body_can_issue
@@ -181,3 +183,19 @@ def test_a_data_set_from_the_previous_generator_is_reused_not_refused(tmp_path):
     manifest_path(settings).write_text(json.dumps(asdict(info) | {"generator_version": 99}), encoding="utf-8")
     with pytest.raises(DatasetConflict):
         check_existing(settings, size=1000, seed=7, as_of=None)
+
+
+def test_the_manifest_says_where_the_build_time_went(demo_settings):
+    info = read_manifest(demo_settings)
+    assert list(info.phases) == ["schema_and_registries", "certificates", "indexes", "accounts_and_checkpoint"]
+    assert all(seconds >= 0 for seconds in info.phases.values())
+    # The phases cover the whole build but the final counts and the rename (a fraction of a second here).
+    assert sum(info.phases.values()) == pytest.approx(info.seconds, abs=1.0)
+
+
+def test_a_manifest_written_before_phases_were_recorded_still_reads(tmp_path):
+    settings = Settings(data_dir=tmp_path, secret_key="test")
+    old = {"size": 10, "seed": 1, "as_of": "2026-11-01", "generator_version": 2, "database": "sqlite:certbridge.db",
+           "built_at": "2026-11-01T00:00:00", "seconds": 1.0, "counts": {}}
+    manifest_path(settings).write_text(json.dumps(old), encoding="utf-8")
+    assert read_manifest(settings).phases == {}

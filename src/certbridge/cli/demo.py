@@ -24,6 +24,8 @@ MESSAGES = {
 PHASES = {"schema": "建立数据库 / schema", "registries": "机构、审核员、实验室 / registries",
           "certificates": "证书及其历史 / certificates", "indexes": "建立索引 / indexes",
           "ledger": "账本入树并签名 / ledger tree and checkpoint"}
+PHASE_LABELS = {"schema_and_registries": "数据库与登记 schema + registries", "certificates": "证书 certificates",
+                "indexes": "索引 indexes", "accounts_and_checkpoint": "账号与检查点 accounts + checkpoint"}
 
 
 def _say(code: str, lang: str, **params) -> str:
@@ -121,6 +123,8 @@ def register(app: typer.Typer) -> None:
             console.print(f"已生成 / built {counts['certificates']:,} 张证书 certificates "
                           f"({counts['valid']:,} 有效 valid), {counts['organizations']:,} 个组织 organizations, "
                           f"{counts['events']:,} 条账本事件 ledger events — {info.seconds} s")
+            console.print("  " + " · ".join(f"{PHASE_LABELS.get(name, name)} {seconds} s"
+                                            for name, seconds in info.phases.items()), soft_wrap=True)
         accounts_file = settings.data_dir / "demo-accounts.json"
         if accounts_file.exists():
             _print_accounts(json.loads(accounts_file.read_text(encoding="utf-8")), port)

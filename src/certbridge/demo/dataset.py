@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Callable
@@ -51,6 +51,7 @@ class DatasetInfo:
     built_at: str
     seconds: float
     counts: dict[str, int]
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per build phase (older manifests: none)
 
 
 class DatasetConflict(Exception):
@@ -112,6 +113,14 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
                   accounts: Callable | None = None) -> DatasetInfo:
     """Create the database, load reference data, registries and `size` certificates; return the manifest."""
     started = time.perf_counter()
+    phases: dict[str, float] = {}
+    mark = [started]
+
+    def phase_done(name: str) -> None:
+        now = time.perf_counter()
+        phases[name] = round(now - mark[0], 1)
+        mark[0] = now
+
     report = progress or (lambda phase, done, total: None)
     settings.ensure_data_dir()
     url = settings.resolved_database_url()
@@ -134,6 +143,7 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
         load_reference(session)
         snapshot = create_registries(session, rng=random.Random(f"{seed}:registries"), size=size, as_of=as_of)
     report("registries", 1, 1)
+    phase_done("schema_and_registries")
     tree = TreeBuilder()
     with write_session(sessions) as session:
         start = next_positions(session)
@@ -158,6 +168,7 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
         for block in blocks:
             write_hashes(session, block)
         finish_tree(session, tree)
+    phase_done("certificates")
     steps = len(aside.statements) + int(aside.rebuild_fts)
     done = [0]
 
@@ -166,6 +177,7 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
         report("indexes", done[0], steps)
 
     loading.restore_indexes(engine, aside, step)
+    phase_done("indexes")
     made_accounts = accounts(sessions, snapshot) if accounts else None
     report("ledger", 0, 1)
     # The tree holds every event of the load; hash the accounts' events and sign a checkpoint now, so the
@@ -174,6 +186,7 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
 
     integrate_pending(sessions, settings=settings)
     report("ledger", 1, 1)
+    phase_done("accounts_and_checkpoint")
     counts = _counts(sessions)
     if engine.dialect.name == "sqlite":
         raw = engine.raw_connection()
@@ -188,7 +201,7 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
         building.replace(final)
     info = DatasetInfo(size=size, seed=seed, as_of=as_of.isoformat(), generator_version=GENERATOR_VERSION,
                        database=_database_label(settings), built_at=utcnow().isoformat(timespec="seconds"),
-                       seconds=round(time.perf_counter() - started, 1), counts=counts)
+                       seconds=round(time.perf_counter() - started, 1), counts=counts, phases=phases)
     if made_accounts is not None:
         path = settings.data_dir / "demo-accounts.json"
         path.write_text(json.dumps(made_accounts, ensure_ascii=False, indent=2), encoding="utf-8")
