@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import chain
-from json.encoder import c_make_encoder, encode_basestring
+from json.encoder import c_make_encoder, encode_basestring, encode_basestring_ascii
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -148,11 +148,20 @@ _c_encoder = c_make_encoder(None, json.JSONEncoder().default, encode_basestring,
     if c_make_encoder is not None else None
 
 
+# What `json.dumps` writes with its defaults (ASCII, ", " and ": ", keys as given) for the JSON columns.
+_c_column_encoder = c_make_encoder(None, json.JSONEncoder().default, encode_basestring_ascii, None, ": ", ", ", False,
+                                   False, True) if c_make_encoder is not None else None
+
+
 def _encode_plain(value: Any) -> str:
     if _c_encoder is None:
         return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True,
                                 check_circular=False).encode(value)
     return "".join(_c_encoder(value, 0))
+
+
+def _json_column(value: dict[str, Any]) -> str:
+    return json.dumps(value) if _c_column_encoder is None else "".join(_c_column_encoder(value, 0))
 
 
 def _iso(day: date | None) -> str | None:
@@ -280,7 +289,7 @@ def prepare_batch(organizations: list[OrganizationSpec], certificates: list[Cert
                 data = {"scheme": spec.scheme_code, "cause": "holder"}
                 rows["restriction"].append((p.restriction, "organization", org_id, "reapplication_block", reason,
                                             step.on.isoformat(), ends.isoformat(), None, f"certificate:{cid}",
-                                            json.dumps(data)))
+                                            _json_column(data)))
                 log.add("restriction.imposed", "restriction", p.restriction, {"state": {
                     "subject_type": "organization", "subject_id": org_id, "kind": "reapplication_block",
                     "reason": reason, "starts_on": step.on.isoformat(), "ends_on": ends.isoformat(),
@@ -290,7 +299,7 @@ def prepare_batch(organizations: list[OrganizationSpec], certificates: list[Cert
             cid, spec.number, spec.body_id, org_id, spec.scheme_code, spec.standard_id, status, reason,
             changed.isoformat(), _iso(until), spec.issued_on.isoformat(), spec.expires_on.isoformat(), cycle,
             previous_id, spec.holder_name, spec.holder_address, spec.region_code, spec.scope, spec.scope_en,
-            json.dumps(spec.product) if spec.product is not None else None, spec.certification_mode,
+            _json_column(spec.product) if spec.product is not None else None, spec.certification_mode,
             _iso(surveillance), 1 + len(audits[1:]) + len(spec.steps), stamp, stamp))
     p.seq = log.seq
     rows["ledger_event"] = log.rows
