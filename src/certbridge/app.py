@@ -39,6 +39,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         held = getattr(app.state, "verify_connection", None)  # see certificates.api.loop_connection
         if held:
             held.close()
+        readers = getattr(app.state, "verify_readers", None)  # see certificates.api.loop_readers
+        if readers is not None:
+            readers.close()
         engine.dispose()
 
     app = FastAPI(

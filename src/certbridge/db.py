@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -118,6 +119,85 @@ def open_sqlite_reader(engine: Engine):
     _sqlite_memory_pragmas(cur)
     cur.close()
     return conn
+
+
+# How many connections the event loop verifies on (PostgreSQL): a few, so the loop prepares the next answer
+# while the server works on earlier ones; more only add backends competing for the same cores.
+ASYNC_READERS = 4
+
+
+class AsyncReaders:
+    """A few psycopg `AsyncConnection`s for reads made on the event loop (PostgreSQL): the loop never waits on I/O.
+
+    Opened when first needed, with the engine's own connect arguments; autocommit (each statement reads its own
+    snapshot, no transaction is left open) and read-only. A connection found dropped (server restart,
+    `pg_terminate_backend`, an idle timeout) is replaced and the statement run once more on the new one.
+    Bound to the event loop that made it (`loop`).
+    """
+
+    def __init__(self, engine: Engine, size: int):
+        self.loop = asyncio.get_running_loop()
+        self._connect_args = engine.dialect.create_connect_args(engine.url)
+        self._idle: asyncio.LifoQueue = asyncio.LifoQueue()  # the last one used first: under light load, one
+        for _ in range(size):
+            self._idle.put_nowait(None)  # a slot not connected yet (under the connected ones)
+
+    async def run(self, work):
+        """Return `await work(connection)` on an idle connection; once more on a fresh one if it was dropped."""
+        import psycopg
+
+        conn = await self._idle.get()
+        try:
+            for attempt in (1, 2):
+                if conn is None or conn.closed:
+                    conn = await self._connect()
+                try:
+                    return await work(conn)
+                except psycopg.OperationalError:
+                    if not conn.closed or attempt == 2:
+                        raise
+        finally:
+            self._idle.put_nowait(self._reusable(conn))
+
+    async def _connect(self):
+        import psycopg
+
+        cargs, cparams = self._connect_args
+        conn = await psycopg.AsyncConnection.connect(*cargs, **{**cparams, "autocommit": True})
+        try:
+            await conn.execute("SET default_transaction_read_only = on")
+        except BaseException:
+            conn.pgconn.finish()
+            raise
+        return conn
+
+    def _reusable(self, conn):
+        """Return the connection if it is idle and usable, else close it and return None (an empty slot)."""
+        from psycopg.pq import TransactionStatus
+
+        if conn is None:
+            return None
+        if self.loop is None or conn.info.transaction_status != TransactionStatus.IDLE:
+            # Closed readers, a dropped connection, or a statement still in flight (its request was cancelled):
+            # never hand it out again.
+            conn.pgconn.finish()
+            return None
+        return conn
+
+    def close(self) -> None:
+        """Close the idle connections now and the ones in use when they are given back."""
+        self.loop = None
+        while not self._idle.empty():
+            conn = self._idle.get_nowait()
+            if conn is not None:
+                conn.pgconn.finish()  # synchronous, so readers left on a finished loop can be closed too
+
+
+def open_async_readers(engine: Engine) -> AsyncReaders | None:
+    """Return loop-bound async readers for a PostgreSQL engine (call on the event loop), or None for SQLite."""
+    if engine.dialect.name != "postgresql":
+        return None
+    return AsyncReaders(engine, ASYNC_READERS)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from typing import Annotated, Literal
 
@@ -33,11 +34,12 @@ from certbridge.certificates.service import get_certificate, issue_certificate, 
 from certbridge.certificates.verification import (
     verify_holder,
     verify_number,
+    verify_number_async,
     verify_number_on,
     verify_number_pooled,
 )
 from certbridge.certificates.views_model import detail, verification_json, verification_view, with_meaning
-from certbridge.db import open_sqlite_reader, read_session
+from certbridge.db import AsyncReaders, open_async_readers, open_sqlite_reader, read_session
 from certbridge.events import subject_history
 from certbridge.i18n.catalog import render
 from certbridge.registry.api import organization_view
@@ -97,12 +99,25 @@ def loop_connection(app_state):
     worker thread and back costs under load (the hand-off, and threads queueing for the GIL, cost more than
     the query). So on SQLite the loop answers by itself, on one connection of its own with no busy wait; if
     that connection is ever told the database is busy, the request goes the pooled way instead. PostgreSQL
-    (a network round trip) and in-memory databases (one per connection) always go the pooled way.
+    answers on the loop too, over async connections (see loop_readers); in-memory databases (one per
+    connection) always go the pooled way.
     """
     conn = getattr(app_state, "verify_connection", None)
     if conn is None:
         conn = app_state.verify_connection = open_sqlite_reader(app_state.engine) or False  # closed at shutdown
     return conn or None
+
+
+def loop_readers(app_state) -> AsyncReaders | None:
+    """Return the PostgreSQL connections the event loop verifies on, awaiting the server (None on SQLite)."""
+    if app_state.engine.dialect.name != "postgresql":
+        return None
+    readers = getattr(app_state, "verify_readers", None)
+    if readers is None or readers.loop is not asyncio.get_running_loop():
+        if readers is not None:
+            readers.close()  # made on another, finished event loop (a test client's, say)
+        readers = app_state.verify_readers = open_async_readers(app_state.engine)  # closed at shutdown
+    return readers
 
 
 @router.get("/verify", response_model=VerificationOut, summary="Verify a certificate by its number",
@@ -114,13 +129,17 @@ async def verify(request: Request):
     number, body = _verify_query(request)
     lang, state = language(request), request.app.state
     conn = loop_connection(state) if body is None else None
+    readers = loop_readers(state) if body is None and conn is None else None
+    result = None
     if conn is not None:
         try:
             result = verify_number_on(conn, state.engine.dialect, number)
         except sqlite3.OperationalError:  # busy (e.g. a checkpoint or recovery): wait in a worker thread instead
             result = None
-        if result is not None:
-            return Response(verification_json(verification_view(result, lang)), media_type="application/json")
+    elif readers is not None:
+        result = await readers.run(lambda c: verify_number_async(c, state.engine.dialect, number))
+    if result is not None:
+        return Response(verification_json(verification_view(result, lang)), media_type="application/json")
     content = await run_in_threadpool(_verification_json, state, number, body, lang)
     return Response(content, media_type="application/json")
 

@@ -125,14 +125,18 @@ def _compiled(dialect, key: str) -> tuple[str, tuple[str, ...] | None, dict[str,
     return found
 
 
-def _execute(driver_connection, dialect, key: str, params: dict[str, Any]) -> list[tuple]:
-    """Run a compiled public-view statement on a DBAPI connection."""
+def _bound(dialect, key: str, params: dict[str, Any]) -> tuple[str, tuple | dict[str, Any]]:
+    """Return the compiled SQL of a public-view statement and its arguments in the driver's form."""
     sql, order, constants = _compiled(dialect, key)
     values = {**constants, **params}
     if dialect.name == "sqlite":
         values["on"] = values["on"].isoformat()  # dates are stored as ISO text there
-    args = tuple(values[name] for name in order) if order is not None else values
-    return driver_connection.execute(sql, args).fetchall()
+    return sql, tuple(values[name] for name in order) if order is not None else values
+
+
+def _execute(driver_connection, dialect, key: str, params: dict[str, Any]) -> list[tuple]:
+    """Run a compiled public-view statement on a DBAPI connection."""
+    return driver_connection.execute(*_bound(dialect, key, params)).fetchall()
 
 
 def _run(session: Session, key: str, **params: Any) -> list[tuple]:
@@ -208,8 +212,19 @@ def verify_number_on(driver_connection, dialect, number: str, *, on: date | None
     """
     on = on or date.today()
     number = (number or "").strip().upper()
+    return _number_answer(number, on, _execute(driver_connection, dialect, "number", {"number": number, "on": on}))
+
+
+async def verify_number_async(async_connection, dialect, number: str, *, on: date | None = None) -> Verification:
+    """`verify_number_on` over a psycopg `AsyncConnection`: the same statement, awaited on the event loop."""
+    on = on or date.today()
+    number = (number or "").strip().upper()
+    cursor = await async_connection.execute(*_bound(dialect, "number", {"number": number, "on": on}))
+    return _number_answer(number, on, await cursor.fetchall())
+
+
+def _number_answer(number: str, on: date, rows: list[tuple]) -> Verification:
     query = {"number": number, "body": None}
-    rows = _execute(driver_connection, dialect, "number", {"number": number, "on": on})
     if not rows:
         return Verification("not_found", "no_such_number", query)
     return _answer(query, public_views_from_rows(rows, on))
