@@ -15,13 +15,10 @@ the costly part on another core:
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import chain
-from json.encoder import c_make_encoder, encode_basestring, encode_basestring_ascii
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -29,9 +26,10 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from certbridge.certificates.bulk_events import EventLog, check_events, encode_plain, json_column
 from certbridge.certificates.bulk_rules import BulkRules, _chunks, load_rules, validate_specs
 from certbridge.errors import Conflict, InvalidInput
-from certbridge.events import EVENT_FORMAT_VERSION, EventDraft, LedgerHead, event_body
+from certbridge.events import LedgerHead
 from certbridge.kit.chinese_text import normalize_name
 from certbridge.kit.dates import add_months
 from certbridge.kit.uscc import UsccResult, validate_uscc
@@ -140,69 +138,17 @@ class PreparedBatch:
     organizations: int
 
 
-# The kit's fast path without its per-value check: bulk events are built here from JSON-native values only
-# (str, int, bool, None, lists, ASCII-keyed dicts), for which sorted keys and no whitespace are RFC 8785.
-# One C encoder made once: `JSONEncoder.encode` builds a new one per call (~1.5 µs of a ~10 µs event).
-_sha256 = hashlib.sha256
-_c_encoder = c_make_encoder(None, json.JSONEncoder().default, encode_basestring, None, ":", ",", True, False, True) \
-    if c_make_encoder is not None else None
-
-
-# What `json.dumps` writes with its defaults (ASCII, ", " and ": ", keys as given) for the JSON columns.
-_c_column_encoder = c_make_encoder(None, json.JSONEncoder().default, encode_basestring_ascii, None, ": ", ", ", False,
-                                   False, True) if c_make_encoder is not None else None
-
-
-def _encode_plain(value: Any) -> str:
-    if _c_encoder is None:
-        return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True,
-                                check_circular=False).encode(value)
-    return "".join(_c_encoder(value, 0))
-
-
-def _json_column(value: dict[str, Any]) -> str:
-    return json.dumps(value) if _c_column_encoder is None else "".join(_c_column_encoder(value, 0))
-
-
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
+
+
+def _start_on(audit: AuditSpec) -> date:
+    return audit.start_on
 
 
 def _stamp(moment: datetime, dialect: str) -> Any:
     # SQLAlchemy stores UTC datetimes on SQLite as naive text; psycopg takes aware datetimes.
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else moment
-
-
-class _Log:
-    """Builds event rows at consecutive log positions."""
-
-    def __init__(self, seq: int, actor: str, at: datetime, dialect: str):
-        self.seq, self.actor, self.rows = seq, actor, []
-        self.at_text = at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        self.at_row = _stamp(at, dialect)
-        # The envelope around `data`, in RFC 8785 key order (actor, at, data, seq, subject, type, v): only the
-        # data is encoded per event; `write_batch` re-checks the first of each type against `events.event_body`.
-        self.head = '{"actor":' + _encode_plain(actor) + ',"at":' + _encode_plain(self.at_text) + ',"data":'
-        self.tails: dict[tuple[str, str], str] = {}
-
-    def add(self, type_: str, subject_type: str, subject_id: int, data: dict[str, Any]) -> None:
-        self.add_encoded(type_, subject_type, subject_id, _encode_plain(data))
-
-    def add_encoded(self, type_: str, subject_type: str, subject_id: int, data: str) -> None:
-        tail = self.tails.get((type_, subject_type))
-        if tail is None:
-            tail = self.tails[type_, subject_type] = (
-                f'","type":{_encode_plain(subject_type)}}},"type":{_encode_plain(type_)},"v":{EVENT_FORMAT_VERSION}}}')
-        seq, subject = self.seq, str(subject_id)
-        body = f'{self.head}{data},"seq":{seq},"subject":{{"id":"{subject}{tail}'
-        self.rows.append((seq, type_, subject_type, subject, self.actor, self.at_row, True, body,
-                          _sha256(b"\x00" + body.encode()).digest()))
-        self.seq = seq + 1
-
-
-def _audit_json(audit: AuditSpec) -> str:
-    return _encode_plain({"kind": audit.kind, "method": audit.method, "start_on": audit.start_on.isoformat(),
-                          "end_on": audit.end_on.isoformat(), "auditors": [list(a) for a in sorted(audit.auditors)]})
 
 
 def prepare_batch(organizations: list[OrganizationSpec], certificates: list[CertificateSpec], *, rules: BulkRules,
@@ -213,11 +159,12 @@ def prepare_batch(organizations: list[OrganizationSpec], certificates: list[Cert
         raise Conflict("bulk.stale_batch", expected=rules.log_size, found=start.seq)
     flags = validate_specs(organizations, certificates, rules=rules, today=today, uscc_results=uscc_results)
     p = replace(start)
-    log = _Log(p.seq, actor, at, dialect)
     stamp = _stamp(at, dialect)
+    log = EventLog(p.seq, actor, at, stamp)
     rows: dict[str, list[tuple]] = {k: [] for k in ("organization", "organization_identifier", "name_gram",
                                                     "certificate", "certificate_site", "audit", "audit_auditor",
                                                     "restriction")}
+    audit_rows, auditor_rows = rows["audit"], rows["audit_auditor"]
     org_ids = []
     for org, needs_check in zip(organizations, flags):
         oid = p.organization
@@ -248,18 +195,20 @@ def prepare_batch(organizations: list[OrganizationSpec], certificates: list[Cert
             rows["certificate_site"].append((p.site, cid, name, address, region, scope))
             sites.append([name, address, region, scope])
             p.site += 1
-        audits = sorted(spec.audits, key=lambda a: a.start_on)
-        for audit in audits:
-            rows["audit"].append((p.audit, cid, audit.kind, audit.method, audit.start_on.isoformat(),
-                                  audit.end_on.isoformat()))
-            rows["audit_auditor"].extend((p.audit, pid, number, role) for pid, number, role in sorted(audit.auditors))
-            p.audit += 1
+        audits = sorted(spec.audits, key=_start_on) if len(spec.audits) > 1 else spec.audits
         # Each audit's state is encoded once; a certificate's events splice the encoded audits so far
         # ("audits" sorts first among the state's keys, "audit" before "state").
-        audit_jsons = [_audit_json(a) for a in audits]
+        audit_jsons = []
+        for audit in audits:
+            team, start_on, end_on = sorted(audit.auditors), audit.start_on.isoformat(), audit.end_on.isoformat()
+            audit_rows.append((p.audit, cid, audit.kind, audit.method, start_on, end_on))
+            auditor_rows.extend([(p.audit, pid, number, role) for pid, number, role in team])
+            audit_jsons.append(encode_plain({"auditors": [list(a) for a in team], "end_on": end_on, "kind": audit.kind,
+                                             "method": audit.method, "start_on": start_on}))
+            p.audit += 1
         surveillance = audits[0].end_on if audits and audits[0].kind == "surveillance" else None
         issued_on = spec.issued_on.isoformat()
-        rest = _encode_plain({
+        rest = encode_plain({
             "number": spec.number, "body_id": spec.body_id, "organization_id": org_id,
             "scheme_code": spec.scheme_code, "standard_id": spec.standard_id, "status": "valid",
             "status_reason": None, "status_changed_on": issued_on, "suspended_until": None,
@@ -276,7 +225,7 @@ def prepare_batch(organizations: list[OrganizationSpec], certificates: list[Cert
                 surveillance = audit.end_on
             log.add_encoded("certificate.audited", "certificate", cid,
                             f'{{"audit":{audit_jsons[index]},"state":{{"audits":[{",".join(audit_jsons[:index + 1])}],'
-                            f'"last_surveillance_on":{_encode_plain(_iso(surveillance))}}}}}')
+                            f'"last_surveillance_on":{encode_plain(_iso(surveillance))}}}}}')
         status, reason, changed, until = "valid", None, spec.issued_on, None
         for step in spec.steps:
             status, reason, changed = step.status, step.reason, step.on
@@ -289,7 +238,7 @@ def prepare_batch(organizations: list[OrganizationSpec], certificates: list[Cert
                 data = {"scheme": spec.scheme_code, "cause": "holder"}
                 rows["restriction"].append((p.restriction, "organization", org_id, "reapplication_block", reason,
                                             step.on.isoformat(), ends.isoformat(), None, f"certificate:{cid}",
-                                            _json_column(data)))
+                                            json_column(data)))
                 log.add("restriction.imposed", "restriction", p.restriction, {"state": {
                     "subject_type": "organization", "subject_id": org_id, "kind": "reapplication_block",
                     "reason": reason, "starts_on": step.on.isoformat(), "ends_on": ends.isoformat(),
@@ -299,7 +248,7 @@ def prepare_batch(organizations: list[OrganizationSpec], certificates: list[Cert
             cid, spec.number, spec.body_id, org_id, spec.scheme_code, spec.standard_id, status, reason,
             changed.isoformat(), _iso(until), spec.issued_on.isoformat(), spec.expires_on.isoformat(), cycle,
             previous_id, spec.holder_name, spec.holder_address, spec.region_code, spec.scope, spec.scope_en,
-            _json_column(spec.product) if spec.product is not None else None, spec.certification_mode,
+            json_column(spec.product) if spec.product is not None else None, spec.certification_mode,
             _iso(surveillance), 1 + len(audits[1:]) + len(spec.steps), stamp, stamp))
     p.seq = log.seq
     rows["ledger_event"] = log.rows
@@ -353,22 +302,6 @@ def _reserve_log(session: Session, batch: PreparedBatch) -> None:
         raise Conflict("bulk.stale_batch", expected=batch.start.seq, found=size - count)
 
 
-def _check_events(batch: PreparedBatch) -> None:
-    # The first event of each type is encoded again by `events.event_body`: the bulk encoding, spliced from
-    # parts, must never drift from the reference.
-    checked: set[str] = set()
-    for row in batch.rows["ledger_event"]:
-        if row[1] in checked:
-            continue
-        checked.add(row[1])
-        stored = json.loads(row[7])
-        draft = EventDraft(stored["type"], stored["subject"]["type"], stored["subject"]["id"], stored["actor"],
-                           stored["data"])
-        at = datetime.strptime(stored["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
-        if event_body(stored["seq"], draft, at).decode() != row[7]:
-            raise RuntimeError(f"bulk encoding of {row[1]} events drifted from events.event_body")
-
-
 def _insert(session: Session, table: str, rows: list[tuple]) -> None:
     if not rows:
         return
@@ -418,7 +351,7 @@ def write_batch(session: Session, *, principal: Principal, batch: PreparedBatch)
         require_regulator(principal)
     if batch.actor != principal.actor:
         raise Conflict("bulk.stale_batch", expected=batch.actor, found=principal.actor)
-    _check_events(batch)
+    check_events(batch.rows["ledger_event"])
     _reserve_log(session, batch)
     if not batch.fresh:
         _check_unique_in_database(session, batch)
