@@ -22,15 +22,15 @@ from dataclasses import dataclass
 from hashlib import sha256
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.util import identity_key
 
 from certbridge.db import read_session, utcnow, write_session
-from certbridge.events import LedgerHead, log_size
 from certbridge.kit.merkle import stored_hash_index, tree_hash
 from certbridge.kit.signed_note import Signer, format_checkpoint, sign
-from certbridge.ledger.keys import PURPOSES, key_path, log_origin, log_signer, register_local_keys
-from certbridge.ledger.models import LedgerCheckpoint, LedgerKey, LedgerTree
+from certbridge.ledger.keys import PURPOSES, key_file, log_origin, log_signer, register_local_keys
+from certbridge.ledger.models import LedgerCheckpoint, LedgerTree
 from certbridge.ledger.store import LedgerCorrupt, append_hashes, read_hashes, read_leaf_hashes
 from certbridge.settings import Settings
 
@@ -88,13 +88,25 @@ def root_from_frontier(size: int, frontier: dict[int, bytes]) -> bytes:
     return tree_hash(size, lambda xs: [frontier[x] for x in xs])
 
 
-def _lock_tree(session: Session) -> LedgerTree:
+def _lock_tree(session: Session) -> tuple[int, bytes]:
+    """Take the tree lock and return the integrated size and root hash."""
+    session.flush()  # driver statements do not autoflush; pending ORM rows must be seen as before
+    conn = session.connection()
     # A no-op UPDATE as the transaction's first write: PostgreSQL locks the row, SQLite the database.
-    session.execute(update(LedgerTree).where(LedgerTree.id == 1).values(size=LedgerTree.size))
-    tree = session.scalar(select(LedgerTree).where(LedgerTree.id == 1).execution_options(populate_existing=True))
-    if tree is None:
+    conn.exec_driver_sql("UPDATE ledger_tree SET size = size WHERE id = 1")
+    row = conn.exec_driver_sql("SELECT size, root_hash FROM ledger_tree WHERE id = 1").first()
+    if row is None:
         raise LedgerCorrupt("ledger.tree_missing")
-    return tree
+    return row[0], bytes(row[1])
+
+
+def _store_tree(session: Session, size: int, root_hash: bytes) -> None:
+    """Record the tree's new size and root; a LedgerTree this session had loaded is refreshed on next use."""
+    session.execute(update(LedgerTree).where(LedgerTree.id == 1)
+                    .values(size=size, root_hash=root_hash, updated_at=utcnow()))
+    loaded = session.identity_map.get(identity_key(LedgerTree, 1))
+    if loaded is not None:
+        session.expire(loaded)
 
 
 _key_checks: WeakKeyDictionary[Engine, tuple] = WeakKeyDictionary()  # engine → state the key check passed in
@@ -113,9 +125,10 @@ def _key_state(session: Session, settings: Settings) -> tuple:
     """What `register_local_keys` depends on: the key files, pending rotations and the ledger_key rows."""
     files = []
     for purpose in PURPOSES:
-        path = key_path(settings, purpose)
+        path = key_file(settings, purpose)  # key_path would mkdir the folder on every call
         files.append((str(path), _file_state(path), _file_state(path.with_name(f"{purpose}.key.new"))))
-    rows = session.execute(select(func.count(), func.max(LedgerKey.id), func.count(LedgerKey.valid_until))).one()
+    session.flush()  # a key row added in this transaction counts
+    rows = session.connection().exec_driver_sql("SELECT count(*), max(id), count(valid_until) FROM ledger_key").one()
     return settings.instance_name, tuple(files), tuple(rows)
 
 
@@ -133,7 +146,7 @@ def _check_keys(session: Session, settings: Settings, *, rotating: bool) -> None
 
 def _log_signer(settings: Settings) -> Signer:
     """Return the log signer, parsed once per key file (a rotation replaces the file, and so the entry)."""
-    path = key_path(settings, "log")
+    path = key_file(settings, "log")
     before = (str(path), log_origin(settings), _file_state(path))
     signer = _signers.get(before) if before[2] is not None else None
     if signer is None:
@@ -160,18 +173,17 @@ def sign_checkpoint(session: Session, *, settings: Settings, size: int, root_has
 def integrate(session: Session, *, settings: Settings, max_leaves: int = BATCH_LEAVES,
               rotating: bool = False) -> Integration:
     """Hash events beyond the integrated size into the tree and sign a checkpoint; call in a write transaction."""
-    tree = _lock_tree(session)
+    old, old_root = _lock_tree(session)
     _check_keys(session, settings, rotating=rotating)
-    old = tree.size
-    target = min(log_size(session), old + max_leaves)
+    head, _, has_checkpoint = _sizes(session)
+    target = min(head, old + max_leaves)
     if target < old:
         raise LedgerCorrupt("ledger.head_behind_tree", head=target, tree=old)
-    has_checkpoint = session.scalar(select(LedgerCheckpoint.id).limit(1)) is not None
     if target == old:
         if has_checkpoint:
-            return Integration(old, old, tree.root_hash, None)
-        cp = sign_checkpoint(session, settings=settings, size=old, root_hash=tree.root_hash)
-        return Integration(old, old, tree.root_hash, cp.id)
+            return Integration(old, old, old_root, None)
+        cp = sign_checkpoint(session, settings=settings, size=old, root_hash=old_root)
+        return Integration(old, old, old_root, cp.id)
     front_idx = frontier_indexes(old)
     frontier = dict(zip(front_idx, read_hashes(session, front_idx), strict=True))
     rows = read_leaf_hashes(session, old, target)
@@ -182,20 +194,26 @@ def integrate(session: Session, *, settings: Settings, max_leaves: int = BATCH_L
     new_hashes, frontier = extend_tree(old, frontier, [h for _, h in rows])
     append_hashes(session, new_hashes)
     root = root_from_frontier(target, frontier)
-    tree.size, tree.root_hash, tree.updated_at = target, root, utcnow()
-    session.flush()
+    _store_tree(session, target, root)
     cp = sign_checkpoint(session, settings=settings, size=target, root_hash=root)
     return Integration(old, target, root, cp.id)
+
+
+def _sizes(session: Session) -> tuple[int, int, bool]:
+    """Return the log head's size, the tree's size and whether a checkpoint exists, in one driver query."""
+    # Through the driver: this runs after every write request, where the ORM's statement handling cost
+    # more than the query.
+    head, tree, signed = session.connection().exec_driver_sql(
+        "SELECT (SELECT size FROM ledger_head WHERE id = 1), (SELECT size FROM ledger_tree WHERE id = 1), "
+        "EXISTS (SELECT 1 FROM ledger_checkpoint)").one()
+    return head or 0, tree or 0, bool(signed)
 
 
 def pending_events(sessions: sessionmaker[Session]) -> int:
     """Return how many committed events are not yet in the tree (one cheap read)."""
     with read_session(sessions) as session:
-        head, tree_size, has_checkpoint = session.execute(select(
-            select(LedgerHead.size).where(LedgerHead.id == 1).scalar_subquery(),
-            select(LedgerTree.size).where(LedgerTree.id == 1).scalar_subquery(),
-            select(LedgerCheckpoint.id).limit(1).exists())).one()
-        return (head or 0) - (tree_size or 0) + (0 if has_checkpoint else 1)
+        head, tree_size, has_checkpoint = _sizes(session)
+        return head - tree_size + (0 if has_checkpoint else 1)
 
 
 def integrate_pending(sessions: sessionmaker[Session], *, settings: Settings,

@@ -53,6 +53,11 @@ def key_path(settings: Settings, purpose: str) -> Path:
     return keys_dir(settings) / f"{purpose}.key"
 
 
+def key_file(settings: Settings, purpose: str) -> Path:
+    """Return where a purpose's current private key lives, checking and creating nothing (for stat calls)."""
+    return settings.data_dir / "keys" / f"{purpose}.key"
+
+
 def _write_exclusive(path: Path, text: str) -> bool:
     """Write a 0600 file only if none exists, atomically; tell whether we wrote it."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")

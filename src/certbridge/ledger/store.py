@@ -8,6 +8,7 @@ inside the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
@@ -16,6 +17,8 @@ from sqlalchemy.orm import Session
 from certbridge.errors import DomainError
 
 _CHUNK = 500  # indexes per IN (...) query
+_ROWS_PER_INSERT = 250  # (idx, hash) rows per multi-row INSERT on SQLite: 500 parameters, under every limit
+_MULTI_INSERT = "INSERT INTO ledger_hash (idx, hash) VALUES " + ", ".join(["(?, ?)"] * _ROWS_PER_INSERT)
 CACHE_ENTRIES = 500_000  # ~60 MB; the hashes near the root, which every proof reads, stay in it
 _caches: WeakKeyDictionary[Engine, dict[int, bytes]] = WeakKeyDictionary()
 
@@ -141,7 +144,13 @@ def append_hashes(session: Session, rows: Iterable[tuple[int, bytes]]) -> None:
     cur = raw.cursor()
     try:
         if dialect == "sqlite":
-            cur.executemany("INSERT INTO ledger_hash (idx, hash) VALUES (?, ?)", rows)
+            # Multi-row INSERTs: a fifth less CPU per row than one executemany row each (two rows per event).
+            rows = rows if isinstance(rows, list) else list(rows)
+            full = len(rows) - len(rows) % _ROWS_PER_INSERT
+            if full:
+                cur.executemany(_MULTI_INSERT, [list(chain.from_iterable(rows[i:i + _ROWS_PER_INSERT]))
+                                                for i in range(0, full, _ROWS_PER_INSERT)])
+            cur.executemany("INSERT INTO ledger_hash (idx, hash) VALUES (?, ?)", rows[full:])
         else:
             with cur.copy("COPY ledger_hash (idx, hash) FROM STDIN") as copy:
                 for row in rows:
