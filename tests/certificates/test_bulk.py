@@ -57,6 +57,8 @@ def test_drafts_are_issued_with_events_that_replay_to_the_rows(sessions, world):
 @pytest.mark.parametrize(("overrides", "code"), [
     ({"auditors": ("2020-N1QMS-1000003",)}, "auditor.barred"),
     ({"auditors": ("2019-N1QMS-2000001",)}, "auditor.other_body"),
+    ({"auditors": ("2021-N1QMS-1000001", "2021-N1QMS-1000001")}, "audit.duplicate_auditor"),
+    ({"auditors": ("2021-N1QMS-1000001", "2020-N1QMS-1000003", "2020-N1QMS-1000003")}, "auditor.barred"),
     ({"scheme": "ISMS", "standard_code": None}, "body.field_not_approved"),
     ({"issued_on": "2031-01-01"}, "certificate.issued_in_future"),
 ])

@@ -8,6 +8,7 @@ regions, auditor registrations, bars); `validate_specs` applies to a whole batch
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,8 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
+# Validity limits repeat (a chunk's certificates share issue days and schemes); add_months is pure.
+_add_months = lru_cache(maxsize=1 << 16)(add_months)
 _ACTION_FOR = {target: action for action, (_, target) in TRANSITIONS.items()}
 
 
@@ -155,33 +158,44 @@ def _check_steps(spec: CertificateSpec, where: str, scheme: tuple, today: date) 
 
 
 def _check_audits(spec: CertificateSpec, where: str, rules: BulkRules, today: date) -> None:
+    registrations, person_bars = rules.registrations, rules.person_bars
     for index, audit in enumerate(spec.audits):
-        field_ = f"{where}.audits[{index}]"
-        if audit.end_on < audit.start_on:
-            raise InvalidInput("date.order", field=f"{field_}.end_on", start=audit.start_on, end=audit.end_on)
+        start_on = audit.start_on
+        if audit.end_on < start_on:
+            raise InvalidInput("date.order", field=f"{where}.audits[{index}].end_on", start=start_on, end=audit.end_on)
         if not audit.auditors:
-            raise InvalidInput("audit.no_auditors", field=f"{field_}.auditors")
-        if index and audit.start_on > today:
-            raise InvalidInput("certificate.date_in_future", field=f"{field_}.start_on", date=audit.start_on)
-        if index and audit.start_on < spec.issued_on:
-            raise InvalidInput("date.order", field=f"{field_}.start_on", start=spec.issued_on, end=audit.start_on)
+            raise InvalidInput("audit.no_auditors", field=f"{where}.audits[{index}].auditors")
+        if index and start_on > today:
+            raise InvalidInput("certificate.date_in_future", field=f"{where}.audits[{index}].start_on", date=start_on)
+        if index and start_on < spec.issued_on:
+            raise InvalidInput("date.order", field=f"{where}.audits[{index}].start_on", start=spec.issued_on,
+                               end=start_on)
         seen = set()
         for person_id, number, _role in audit.auditors:
-            reg = rules.registrations.get(number)
-            if reg is None or reg[0] != person_id:
-                raise InvalidInput("auditor.unregistered", field=f"{field_}.auditors", number=number)
-            problem = _usable(reg, audit.start_on)
-            if problem:
-                raise RuleViolation(problem, field=f"{field_}.auditors", number=number)
-            if reg[1] != spec.body_id:
-                raise RuleViolation("auditor.other_body", field=f"{field_}.auditors", number=number, name=reg[2])
-            for bar in rules.person_bars.get(person_id, ()):
-                if _in_force(bar, audit.start_on) or _in_force(bar, today):
-                    raise RuleViolation("auditor.barred", field=f"{field_}.auditors", number=number, name=reg[2],
-                                        reason=bar[3])
-            if person_id in seen:
-                raise InvalidInput("audit.duplicate_auditor", field=f"{field_}.auditors", number=number)
+            reg = registrations.get(number)
+            problem = ("auditor.unregistered" if reg is None or reg[0] != person_id else _usable(reg, start_on)
+                       or ("auditor.other_body" if reg[1] != spec.body_id else None))
+            bars = person_bars.get(person_id, ())
+            if problem or bars or person_id in seen:
+                _refuse_auditor(problem, bars, person_id in seen, number, reg, f"{where}.audits[{index}].auditors",
+                                start_on, today)
             seen.add(person_id)
+
+
+def _refuse_auditor(problem: str | None, bars: list[tuple], repeated: bool, number: str, reg: tuple | None,
+                    field: str, start_on: date, today: date) -> None:
+    # Raises in the order the checks were made one by one: registration, body, bars, repetition.
+    if problem == "auditor.unregistered":
+        raise InvalidInput(problem, field=field, number=number)
+    if problem == "auditor.other_body":
+        raise RuleViolation(problem, field=field, number=number, name=reg[2])
+    if problem:
+        raise RuleViolation(problem, field=field, number=number)
+    for bar in bars:
+        if _in_force(bar, start_on) or _in_force(bar, today):
+            raise RuleViolation("auditor.barred", field=field, number=number, name=reg[2], reason=bar[3])
+    if repeated:
+        raise InvalidInput("audit.duplicate_auditor", field=field, number=number)
 
 
 def _check_certificate(spec: CertificateSpec, where: str, rules: BulkRules, today: date) -> tuple:
@@ -202,7 +216,7 @@ def _check_certificate(spec: CertificateSpec, where: str, rules: BulkRules, toda
         raise InvalidInput("certificate.issued_in_future", field=f"{where}.issued_on", date=spec.issued_on)
     if spec.expires_on <= spec.issued_on:
         raise InvalidInput("date.order", field=f"{where}.expires_on", start=spec.issued_on, end=spec.expires_on)
-    if spec.expires_on > add_months(spec.issued_on, 12 * scheme[2]):
+    if spec.expires_on > _add_months(spec.issued_on, 12 * scheme[2]):
         raise InvalidInput("certificate.validity_too_long", field=f"{where}.expires_on", years=scheme[2])
     if scheme[0] == "product" and not spec.product:
         raise InvalidInput("certificate.product_required", field=f"{where}.product")
@@ -213,12 +227,16 @@ def _check_certificate(spec: CertificateSpec, where: str, rules: BulkRules, toda
         if std[3] is not None and spec.issued_on > std[3]:
             raise InvalidInput("standard.transition_over", field=f"{where}.standard_id", code=std[1],
                                version=std[2], deadline=std[3].isoformat())
-    for code in (spec.region_code, *(s[2] for s in spec.sites)):
-        if code is not None and code not in rules.regions:
-            raise InvalidInput("region.unknown", field=f"{where}.region_code", code=code)
-    for key, value in (("scope", spec.scope), ("holder_name", spec.holder_name)):
-        if not value.strip():
-            raise InvalidInput("field.required", field=f"{where}.{key}")
+    regions = rules.regions
+    if spec.region_code is not None and spec.region_code not in regions:
+        raise InvalidInput("region.unknown", field=f"{where}.region_code", code=spec.region_code)
+    for site in spec.sites:
+        if site[2] is not None and site[2] not in regions:
+            raise InvalidInput("region.unknown", field=f"{where}.region_code", code=site[2])
+    if not spec.scope.strip():
+        raise InvalidInput("field.required", field=f"{where}.scope")
+    if not spec.holder_name.strip():
+        raise InvalidInput("field.required", field=f"{where}.holder_name")
     for bar in rules.holder_bars.get(-spec.organization, ()):
         if _in_force(bar, today) and (bar[4] != "reapplication_block" or bar[5] in (None, spec.scheme_code)):
             raise RuleViolation(f"holder.{bar[4]}", field=f"{where}.holder", reason=bar[3],
