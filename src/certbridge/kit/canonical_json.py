@@ -39,16 +39,16 @@ _UTC = dt.timezone.utc
 
 def canonical_bytes(obj: Any) -> bytes:
     """Serialize ``obj`` to RFC 8785 canonical JSON bytes (UTF-8, sorted keys, no whitespace)."""
-    if _plain(obj):
-        try:
-            out = _dumps(obj, default=_convert, option=_OPTIONS)
-        except TypeError:  # orjson.JSONEncodeError: a big integer, a lone surrogate, a bad key, a naive datetime
-            pass
-        else:
-            # A 4-byte sequence (lead byte F0–F4) is a character beyond U+FFFF, the one case where sorting
-            # keys by code point and by UTF-16 code unit can differ.
-            if not (0xF0 in out or 0xF1 in out or 0xF2 in out or 0xF3 in out or 0xF4 in out):
-                return out
+    try:
+        out = _dumps(obj, default=_convert, option=_OPTIONS)
+    except TypeError:  # orjson.JSONEncodeError: big integer, lone surrogate, bad key, cycle, naive datetime
+        pass
+    else:
+        # Walked only after orjson accepted it, so a cycle is refused there instead of walked forever here.
+        # A 4-byte sequence (lead byte F0–F4) is a character beyond U+FFFF, the one case where sorting keys
+        # by code point and by UTF-16 code unit can differ.
+        if _plain(obj) and not (0xF0 in out or 0xF1 in out or 0xF2 in out or 0xF3 in out or 0xF4 in out):
+            return out
     return rfc8785.dumps(to_json_value(obj))
 
 
@@ -108,9 +108,8 @@ def _plain(value: Any) -> bool:
     Floats and enums are what this walk is for: orjson encodes them itself, never asking `_convert`.
     """
     stack = [value]
-    pop, push, leaves = stack.pop, stack.append, _LEAVES
-    while stack:
-        item = pop()
+    push, leaves = stack.append, _LEAVES
+    for item in stack:  # the loop also visits what is pushed while it runs: no pop calls
         kind = type(item)
         if kind is dict:
             item = item.values()

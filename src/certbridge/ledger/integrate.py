@@ -128,7 +128,8 @@ def _key_state(session: Session, settings: Settings) -> tuple:
         path = key_file(settings, purpose)  # key_path would mkdir the folder on every call
         files.append((str(path), _file_state(path), _file_state(path.with_name(f"{purpose}.key.new"))))
     session.flush()  # a key row added in this transaction counts
-    rows = session.connection().exec_driver_sql("SELECT count(*), max(id), count(valid_until) FROM ledger_key").one()
+    rows = session.connection().exec_driver_sql(
+        "SELECT count(*), max(id), count(valid_until) FROM ledger_key").one()
     return settings.instance_name, tuple(files), tuple(rows)
 
 
