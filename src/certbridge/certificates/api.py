@@ -13,12 +13,12 @@ from pydantic import StringConstraints, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from certbridge.api.deps import AuthedPrincipal, Lang, ReadDB, WriteDB, language
-from certbridge.api.pagination import Page, decode_cursor, next_cursor
+from certbridge.api.pagination import Page, decode_key_cursor, next_cursor
 from certbridge.api.problems import PROBLEM_RESPONSES, PROBLEM_TYPE
 from certbridge.certificates import workflow
 from certbridge.certificates.holders import merge_holders
 from certbridge.certificates.importer import ImportReport, import_certificates
-from certbridge.certificates.queries import CertificateFilter, search_public_views
+from certbridge.certificates.queries import CertificateFilter, page_keys, search_public_views
 from certbridge.certificates.schemas import (
     AuditIn,
     CertificateDetail,
@@ -162,12 +162,12 @@ def search_certificates(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ):
-    """Search and filter certificates, a page at a time."""
+    """Search and filter certificates, a page at a time (a name search by holder, then certificate)."""
     flt = CertificateFilter(q=q, status=status, scheme=scheme, body_id=body_id, region_code=region,
                             organization_id=organization_id)
-    views = search_public_views(db, flt, after_id=decode_cursor(cursor), limit=limit)
-    return {"items": [with_meaning(v, lang) for v in views],
-            "next_cursor": next_cursor([v["id"] for v in views], limit)}
+    views = search_public_views(db, flt, after=decode_key_cursor(cursor), limit=limit)
+    keys = page_keys(flt, [(v["holder"]["organization_id"], v["id"]) for v in views])
+    return {"items": [with_meaning(v, lang) for v in views], "next_cursor": next_cursor(keys, limit)}
 
 
 @router.get("/certificates/{certificate_id}", response_model=CertificateDetail, summary="Read a certificate")

@@ -1,4 +1,10 @@
-"""Read queries over certificates: filtered, cursor-paginated lists and the search box."""
+"""Read queries over certificates: filtered, cursor-paginated lists and the search box.
+
+A search by name returns certificates by holder, then certificate — key (organization id, certificate id) —
+so a page is found by walking the matching holders in id order, a few at a time, and stops as soon as it is
+full: a common word matching tens of thousands of names costs about what a rare one does. Other lists (no
+query, a 统一社会信用代码) go in certificate id order, key (certificate id,).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +12,24 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import Certificate
 from certbridge.certificates.verification import public_view_select, public_views_from_rows
+from certbridge.errors import InvalidInput
 from certbridge.kit.query_kind import classify_query
 from certbridge.registry.models import Organization
 from certbridge.registry.regions import region_and_descendants
-from certbridge.registry.search import organization_ids_select
+from certbridge.registry.search import matching_ids_select, name_match
 
-NAME_MATCH_CAP = 2000  # organizations a name query considers; narrower words find the rest
+# Holders read per round while filling a page: the first round takes as many holders as the page has
+# places (most have one or more certificates); each further round four times more, so a filter that
+# passes few of their certificates needs few rounds, up to a bound that keeps the statements small.
+HOLDER_BATCH_GROWTH = 4
+HOLDER_BATCH_MAX = 4000
+
+PageKey = tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -31,22 +44,20 @@ class CertificateFilter:
     organization_id: int | None = None
 
 
-def _filtered(session: Session, stmt: Select, flt: CertificateFilter) -> Select | None:
-    """Narrow a statement over certificates by a filter; None when nothing can match."""
-    if flt.q:
-        kind, term = classify_query(flt.q)
-        if kind == "uscc":
-            stmt = stmt.join(Organization, Organization.id == Certificate.organization_id).where(Organization.uscc == term)
-        elif kind == "number":
-            by_number = select(Certificate.id).where(Certificate.number == term)
-            by_name = organization_ids_select(session, flt.q, limit=NAME_MATCH_CAP)
-            matches = Certificate.id.in_(by_number)
-            stmt = stmt.where(matches if by_name is None else matches | Certificate.organization_id.in_(by_name))
-        elif kind == "name":
-            by_name = organization_ids_select(session, term, limit=NAME_MATCH_CAP)
-            if by_name is None:
-                return None
-            stmt = stmt.where(Certificate.organization_id.in_(by_name))
+def orders_by_holder(flt: CertificateFilter) -> bool:
+    """Return whether results come by holder, then certificate (the query searches names), not by id."""
+    return bool(flt.q) and classify_query(flt.q)[0] in ("name", "number")
+
+
+def page_keys(flt: CertificateFilter, certificates: list[tuple[int, int]]) -> list[PageKey]:
+    """Return the keys a page continues after, for (organization id, certificate id) of its certificates."""
+    if orders_by_holder(flt):
+        return list(certificates)
+    return [(certificate_id,) for _, certificate_id in certificates]
+
+
+def _narrowed(session: Session, stmt: Select, flt: CertificateFilter) -> Select:
+    """Narrow a statement over certificates by everything in a filter but the query."""
     if flt.status:
         stmt = stmt.where(Certificate.status == flt.status)
     if flt.scheme:
@@ -60,24 +71,173 @@ def _filtered(session: Session, stmt: Select, flt: CertificateFilter) -> Select 
     return stmt
 
 
-def list_certificates(session: Session, flt: CertificateFilter, *, after_id: int = 0, limit: int = 20) -> list[Certificate]:
-    """Return certificates matching a filter, in id order after a cursor."""
-    stmt = _filtered(session, select(Certificate).where(Certificate.id > after_id), flt)
-    if stmt is None:
-        return []
-    return list(session.scalars(stmt.order_by(Certificate.id).limit(limit)))
+def _checked_key(after: PageKey, size: int) -> PageKey:
+    """Return a cursor key of the expected size (zeros for the first page); refuse one of another list."""
+    if not after:
+        return (0,) * size
+    if len(after) != size:
+        raise InvalidInput("pagination.bad_cursor", field="cursor")
+    return after
 
 
-def search_public_views(session: Session, flt: CertificateFilter, *, after_id: int = 0, limit: int = 20,
+def _id_page_select(session: Session, flt: CertificateFilter, after: PageKey, limit: int,
+                    what=Certificate.id) -> Select:
+    """Return the statement of a page of a list in id order (no query, or a USCC), selecting `what`."""
+    (after_id,) = _checked_key(after, 1)
+    stmt = select(what).where(Certificate.id > after_id)
+    if flt.q:
+        kind, term = classify_query(flt.q)
+        if kind == "uscc":
+            stmt = stmt.join(Organization, Organization.id == Certificate.organization_id).where(
+                Organization.uscc == term)
+    return _narrowed(session, stmt, flt).order_by(Certificate.id).limit(limit)
+
+
+# --- name searches: (holder, certificate) order, one compiled statement per round ------------------------
+
+_FILTER_COLUMNS = {"status": Certificate.status, "scheme": Certificate.scheme_code, "body_id": Certificate.body_id,
+                   "organization_id": Certificate.organization_id}
+_COMPILED: dict[tuple, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
+
+
+def _filter_values(session: Session, flt: CertificateFilter) -> dict[str, Any]:
+    """Return the bind values of a filter's narrowing (the query aside), region_0… for a region's codes."""
+    values: dict[str, Any] = {"status": flt.status, "scheme": flt.scheme.upper() if flt.scheme else None,
+                              "body_id": flt.body_id, "organization_id": flt.organization_id}
+    values = {k: v for k, v in values.items() if v}
+    if flt.region_code:
+        codes = region_and_descendants(session, flt.region_code)
+        values.update({f"region_{i}": code for i, code in enumerate(codes)})
+        values["regions"] = len(codes)
+    return values
+
+
+def _compiled(dialect, shape: tuple, build) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
+    """Return (SQL, positional parameter names or None, constant parameters) of a statement, compiled once."""
+    found = _COMPILED.get((dialect.name, *shape))
+    if found is None:
+        compiled = build().compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        found = _COMPILED[(dialect.name, *shape)] = (
+            compiled.string, tuple(compiled.positiontup) if compiled.positional else None,
+            {k: v for k, v in compiled.params.items() if v is not None})
+    return found
+
+
+def _bind(name: str):
+    return bindparam(name, None)  # no value when compiling; given when run
+
+
+def _holder_page_statement(dialect, match: str, values: dict[str, Any]):
+    """Return one round's public views, compiled once per shape (see `_compiled`).
+
+    `match` is a name matching way of `registry.search` — the next holders after `holders_after`, at most
+    `holders_limit`; each row then also carries how many holders that was and the last one's id — or
+    "number" (the certificates numbered `number`). Either way the page continues after (`after_org`,
+    `after_id`) and holds at most `remaining` certificates.
+    """
+    filters = tuple(k for k in _FILTER_COLUMNS if k in values)
+
+    def build():
+        org, after_org = Certificate.organization_id, _bind("after_org")
+        conds = [or_(org > after_org, and_(org == after_org, Certificate.id > _bind("after_id")))]
+        conds += [_FILTER_COLUMNS[k] == _bind(k) for k in filters]
+        if "regions" in values:
+            conds.append(Certificate.region_code.in_([_bind(f"region_{i}") for i in range(values["regions"])]))
+        holders = None
+        if match == "number":
+            conds.append(Certificate.number == _bind("number"))
+        else:
+            # Materialized: the name index is read once, for the page and for the two figures about the round.
+            holders = matching_ids_select(match).cte("holders").prefix_with("MATERIALIZED")
+            conds.append(org.in_(select(holders.c.id)))
+        page = select(Certificate.id).where(*conds).order_by(org, Certificate.id).limit(_bind("remaining"))
+        stmt = public_view_select(Certificate.id.in_(page.correlate(None)), org, Certificate.id)
+        if holders is not None:
+            stmt = stmt.add_columns(select(func.count()).select_from(holders).scalar_subquery(),
+                                    select(func.max(holders.c.id)).scalar_subquery())
+        return stmt
+
+    return _compiled(dialect, ("views", match, filters, values.get("regions")), build)
+
+
+def _run(session: Session, compiled, values: dict[str, Any]) -> list[tuple]:
+    """Run a compiled statement on the session's connection (inside its transaction)."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # what this session changed must be in the answer
+    sql, order, constants = compiled
+    values = {**constants, **values}
+    conn = session.connection()
+    driver = conn.connection.driver_connection
+    if conn.dialect.name == "sqlite":
+        if "on" in values:
+            values["on"] = values["on"].isoformat()  # dates are stored as ISO text there
+        return driver.execute(sql, tuple(values[name] for name in order)).fetchall()
+    # Never a prepared generic plan: how many names a LIKE pattern matches decides between walking the
+    # primary key (a common word) and the trigram index (a rare one), so each query is planned for its value.
+    return driver.execute(sql, values, prepare=False).fetchall()
+
+
+def _holder_page_views(session: Session, flt: CertificateFilter, after: PageKey, limit: int,
+                       on: date) -> list[dict[str, Any]]:
+    """Return the public views of a page of a name search, in (holder, certificate) order.
+
+    Matching holders are read in id order, `limit` of them first and more per round, and their
+    certificates through the index on certificate.organization_id, until the page is full. A query shaped
+    like a certificate number also matches that number, whoever holds it.
+    """
+    after_org, after_id = _checked_key(after, 2)
+    kind, term = classify_query(flt.q)
+    dialect = session.get_bind().dialect
+    values = {**_filter_values(session, flt), "after_org": after_org, "after_id": after_id, "on": on}
+    numbered: list[dict[str, Any]] = []
+    if kind == "number":
+        # A number names a handful of certificates; merged by key with the name matches below.
+        numbered = public_views_from_rows(_run(session, _holder_page_statement(dialect, "number", values),
+                                               {**values, "number": term, "remaining": limit}), on)
+    match = name_match(session, flt.q if kind == "number" else term)
+    views: list[dict[str, Any]] = []
+    holders_after, batch = max(after_org - 1, 0), limit
+    while match is not None and len(views) < limit:
+        way, value = match
+        values.update(name_match=value, holders_after=holders_after, holders_limit=batch)
+        rows = _run(session, _holder_page_statement(dialect, way, values), {**values, "remaining": limit - len(views)})
+        views += public_views_from_rows(rows, on)
+        if len(views) == limit:
+            break
+        if rows:
+            read, last = rows[0][-2:]
+        else:  # none of these holders' certificates passed the filter: where did the holders end?
+            ids = _run(session, _compiled(dialect, ("holders", way), lambda: matching_ids_select(way)), values)
+            read, last = len(ids), ids[-1][0] if ids else None
+        if read < batch:
+            break
+        holders_after, batch = last, min(batch * HOLDER_BATCH_GROWTH, HOLDER_BATCH_MAX)
+    if numbered:
+        merged = {v["id"]: v for v in numbered + views}
+        views = sorted(merged.values(), key=lambda v: (v["holder"]["organization_id"], v["id"]))[:limit]
+    return views
+
+
+def list_certificates(session: Session, flt: CertificateFilter, *, after: PageKey = (),
+                      limit: int = 20) -> list[Certificate]:
+    """Return a page of certificates matching a filter, after a cursor key (see `page_keys`)."""
+    if not orders_by_holder(flt):
+        return list(session.scalars(_id_page_select(session, flt, after, limit, Certificate)))
+    ids = [v["id"] for v in _holder_page_views(session, flt, after, limit, date.today())]
+    by_id = {c.id: c for c in session.scalars(select(Certificate).where(Certificate.id.in_(ids)))} if ids else {}
+    return [by_id[i] for i in ids]
+
+
+def search_public_views(session: Session, flt: CertificateFilter, *, after: PageKey = (), limit: int = 20,
                         on: date | None = None) -> list[dict[str, Any]]:
     """Return the public views (as `verification.public_certificate` shapes them) of a page of matches.
 
-    One statement: the page of matching ids, their bodies, holders and holder list entries, all joined.
+    One statement in the common case: the page's certificate ids (nested), their bodies, holders and holder
+    list entries, all joined; a name search that needs more holders than the page has places takes more.
     """
-    ids = _filtered(session, select(Certificate.id).where(Certificate.id > after_id), flt)
-    if ids is None:
-        return []
-    ids = ids.order_by(Certificate.id).limit(limit).correlate(None)
     on = on or date.today()
+    if orders_by_holder(flt):
+        return _holder_page_views(session, flt, after, limit, on)
+    ids = _id_page_select(session, flt, after, limit).correlate(None)
     rows = session.execute(public_view_select(Certificate.id.in_(ids), Certificate.id), {"on": on})
     return public_views_from_rows(rows, on)

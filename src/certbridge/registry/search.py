@@ -7,7 +7,7 @@ The FTS5 table follows `organization.search_name` through triggers created by th
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, delete, insert, select, text
+from sqlalchemy import Integer, bindparam, delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from certbridge.kit.chinese_text import normalize_name
@@ -32,33 +32,55 @@ def _like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
-def organization_ids_select(session: Session, query: str, *, limit: int = 20, after_id: int = 0):
-    """Return the statement of `search_organization_ids`, to run or to nest; None for an empty query."""
+def name_match(session: Session, query: str) -> tuple[str, str] | None:
+    """Return how a name query is matched ("bigram", "fts" or "like") and the value it binds; None if empty."""
     term = normalize_name(query)
     if not term:
         return None
     if len(term) == 2:
+        return "bigram", term
+    if len(term) >= 3 and session.get_bind().dialect.name == "sqlite":
+        return "fts", '"' + term.replace('"', '""') + '"'
+    # PostgreSQL (pg_trgm GIN index) for 3+, and a plain scan for single characters on both.
+    return "like", _like_pattern(term)
+
+
+def matching_ids_select(way: str):
+    """Return the statement of matching organization ids (column `id`) in id order, one way, to run or to nest.
+
+    Its parameters: `name_match` (the value `name_match` gives), `holders_after` (an id to start after)
+    and `holders_limit`.
+    """
+    # No values here (None keeps them optional when compiling): given when run, or by `.params()`.
+    match, after, limit = (bindparam(name, None) for name in ("name_match", "holders_after", "holders_limit"))
+    if way == "bigram":
         return (
-            select(OrganizationNameGram.organization_id)
-            .where(OrganizationNameGram.gram == term, OrganizationNameGram.organization_id > after_id)
+            select(OrganizationNameGram.organization_id.label("id"))
+            .where(OrganizationNameGram.gram == match, OrganizationNameGram.organization_id > after)
             .order_by(OrganizationNameGram.organization_id)
             .limit(limit)
         )
-    if len(term) >= 3 and session.get_bind().dialect.name == "sqlite":
-        phrase = '"' + term.replace('"', '""') + '"'
-        return (
-            text("SELECT rowid FROM organization_fts WHERE organization_fts MATCH :q AND rowid > :after "
-                 "ORDER BY rowid LIMIT :limit")
-            .bindparams(q=phrase, after=after_id, limit=limit)
-            .columns(rowid=Integer)
-        )
-    # PostgreSQL (pg_trgm GIN index) for 3+, and a plain scan for single characters on both.
+    if way == "fts":
+        return text(
+            "SELECT rowid AS id FROM organization_fts WHERE organization_fts MATCH :name_match "
+            "AND rowid > :holders_after ORDER BY rowid LIMIT :holders_limit"
+        ).bindparams(match, after, limit).columns(id=Integer)
     return (
         select(Organization.id)
-        .where(Organization.search_name.like(_like_pattern(term), escape="\\"), Organization.id > after_id)
+        .where(Organization.search_name.like(match, escape="\\"), Organization.id > after)
         .order_by(Organization.id)
         .limit(limit)
     )
+
+
+def organization_ids_select(session: Session, query: str, *, limit: int = 20, after_id: int = 0):
+    """Return the statement of `search_organization_ids`, to run or to nest; None for an empty query."""
+    found = name_match(session, query)
+    if found is None:
+        return None
+    way, value = found
+    stmt = matching_ids_select(way)
+    return stmt.params(name_match=value, holders_after=after_id, holders_limit=limit)
 
 
 def search_organization_ids(session: Session, query: str, *, limit: int = 20, after_id: int = 0) -> list[int]:

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
 from certbridge.api.deps import ReadDB
-from certbridge.api.pagination import decode_cursor, encode_cursor
+from certbridge.api.pagination import decode_key_cursor, encode_cursor
 from certbridge.certificates.export import export_certificates
 from certbridge.certificates.models import STATUSES
-from certbridge.certificates.queries import CertificateFilter, list_certificates
+from certbridge.certificates.queries import CertificateFilter, list_certificates, page_keys
 from certbridge.certificates.views_model import detail, summary
 from certbridge.errors import DomainError
 from certbridge.registry.bodies import get_body
@@ -54,13 +54,14 @@ def cb_home(request: Request, db: ReadDB):
     flt = CertificateFilter(q=values.get("q"), status=status, scheme=values.get("scheme"), body_id=body.id)
     problem = None
     try:
-        certs = list_certificates(db, flt, after_id=decode_cursor(qp.get("cursor")), limit=PAGE_SIZE + 1)
+        certs = list_certificates(db, flt, after=decode_key_cursor(qp.get("cursor")), limit=PAGE_SIZE + 1)
     except DomainError as exc:
         certs, problem = [], exc.message(lang)
     next_url = None
     if len(certs) > PAGE_SIZE:
         certs = certs[:PAGE_SIZE]
-        next_url = query_url("/cb", values, cursor=encode_cursor(certs[-1].id))
+        (last,) = page_keys(flt, [(certs[-1].organization_id, certs[-1].id)])
+        next_url = query_url("/cb", values, cursor=encode_cursor(last))
     warning = body_warning(body, date.today())
     return render(request, "cb/home.html", {
         "body": body, "body_name": lookups.body_name(body, lang), "values": values, "problem": problem,

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Path, Request
 from sqlalchemy import select
 
 from certbridge.api.deps import ReadDB
-from certbridge.api.pagination import decode_cursor, encode_cursor
+from certbridge.api.pagination import decode_key_cursor, encode_cursor
 from certbridge.certificates.models import STATUSES, Certificate
-from certbridge.certificates.queries import CertificateFilter, list_certificates
+from certbridge.certificates.queries import CertificateFilter, list_certificates, page_keys
 from certbridge.certificates.service import get_certificate
 from certbridge.certificates.verification import verify_holder, verify_number
 from certbridge.certificates.views_model import detail, summary, verification_view
@@ -60,12 +60,13 @@ def home(request: Request, db: ReadDB):
     searched = bool(values)
     if searched:
         try:
-            certs = list_certificates(db, flt, after_id=decode_cursor(cursor), limit=PAGE_SIZE + 1)
+            certs = list_certificates(db, flt, after=decode_key_cursor(cursor), limit=PAGE_SIZE + 1)
         except DomainError as exc:
             certs, problem = [], exc.message(lang)
         if len(certs) > PAGE_SIZE:
             certs = certs[:PAGE_SIZE]
-            next_url = _page_url(values, encode_cursor(certs[-1].id))
+            (last,) = page_keys(flt, [(certs[-1].organization_id, certs[-1].id)])
+            next_url = _page_url(values, encode_cursor(last))
         results = [summary(db, c, lang) for c in certs]
         if flt.q and not cursor:
             kind, term = classify_query(flt.q)
