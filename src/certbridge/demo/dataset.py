@@ -3,7 +3,8 @@
 A data set is described by `demo.json` beside the database (size, seed, as-of date, generator version).
 SQLite data sets are built into `certbridge.db.building` and renamed when complete, so a half-built file is
 never mistaken for a data set. Certificates go through `certificates.bulk` in chunks, made and written
-by parallel lanes (`demo.lanes`); read-side indexes are set aside during the load and rebuilt after it.
+by parallel lanes (`demo.lanes`); what is cheaper to build after the load (`demo.loading`) is set aside
+and rebuilt. `demo.json` also records the seconds of each build phase.
 """
 
 from __future__ import annotations
