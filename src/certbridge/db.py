@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, Executable, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -198,6 +199,48 @@ def open_async_readers(engine: Engine) -> AsyncReaders | None:
     if engine.dialect.name != "postgresql":
         return None
     return AsyncReaders(engine, ASYNC_READERS)
+
+
+# --- statements compiled once, run on the driver: the hot read paths (verify, search) --------------------
+
+Compiled = tuple[str, tuple[str, ...] | None, dict[str, Any]]  # SQL, positional names (or None), constants
+_COMPILED: dict[tuple, Compiled] = {}
+
+
+def compiled_once(dialect, key: tuple, build: Callable[[], Executable]) -> Compiled:
+    """Return the statement `build` makes, compiled for a dialect the first time `key` is asked for."""
+    found = _COMPILED.get((dialect.name, *key))
+    if found is None:
+        compiled = build().compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        found = _COMPILED[(dialect.name, *key)] = (
+            compiled.string, tuple(compiled.positiontup) if compiled.positional else None,
+            {k: v for k, v in compiled.params.items() if v is not None})
+    return found
+
+
+def driver_arguments(dialect, compiled: Compiled, values: dict[str, Any]) -> tuple[str, tuple | dict[str, Any]]:
+    """Return a compiled statement's SQL and its values in the driver's form (dates as ISO text on SQLite)."""
+    sql, order, constants = compiled
+    values = {**constants, **values}
+    if order is None:
+        return sql, values
+    if dialect.name == "sqlite":  # what SQLAlchemy's Date type would bind there
+        return sql, tuple(v.isoformat() if type(v) is date else v for v in (values[name] for name in order))
+    return sql, tuple(values[name] for name in order)
+
+
+def run_compiled(session: Session, compiled: Compiled, values: dict[str, Any], *,
+                 plan_per_value: bool = False) -> list[tuple]:
+    """Run a compiled statement on a session's connection, inside its transaction, seeing its changes.
+
+    `plan_per_value`: on PostgreSQL, never reuse a prepared generic plan (when the values decide the plan).
+    """
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # what this session changed must be in the answer
+    conn = session.connection()
+    sql, args = driver_arguments(conn.dialect, compiled, values)
+    options = {"prepare": False} if plan_per_value and conn.dialect.name == "postgresql" else {}
+    return conn.connection.driver_connection.execute(sql, args, **options).fetchall()
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

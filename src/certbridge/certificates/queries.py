@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import Certificate
 from certbridge.certificates.verification import public_view_select, public_views_from_rows
+from certbridge.db import compiled_once, run_compiled
 from certbridge.errors import InvalidInput
 from certbridge.kit.query_kind import classify_query
 from certbridge.registry.models import Organization
@@ -97,7 +98,6 @@ def _id_page_select(session: Session, flt: CertificateFilter, after: PageKey, li
 
 _FILTER_COLUMNS = {"status": Certificate.status, "scheme": Certificate.scheme_code, "body_id": Certificate.body_id,
                    "organization_id": Certificate.organization_id}
-_COMPILED: dict[tuple, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
 
 
 def _filter_values(session: Session, flt: CertificateFilter) -> dict[str, Any]:
@@ -112,23 +112,12 @@ def _filter_values(session: Session, flt: CertificateFilter) -> dict[str, Any]:
     return values
 
 
-def _compiled(dialect, shape: tuple, build) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
-    """Return (SQL, positional parameter names or None, constant parameters) of a statement, compiled once."""
-    found = _COMPILED.get((dialect.name, *shape))
-    if found is None:
-        compiled = build().compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-        found = _COMPILED[(dialect.name, *shape)] = (
-            compiled.string, tuple(compiled.positiontup) if compiled.positional else None,
-            {k: v for k, v in compiled.params.items() if v is not None})
-    return found
-
-
 def _bind(name: str):
     return bindparam(name, None)  # no value when compiling; given when run
 
 
 def _holder_page_statement(dialect, match: str, values: dict[str, Any]):
-    """Return one round's public views, compiled once per shape (see `_compiled`).
+    """Return one round's public views, compiled once per shape (`db.compiled_once`).
 
     `match` is a name matching way of `registry.search` — the next holders after `holders_after`, at most
     `holders_limit`; each row then also carries how many holders that was and the last one's id — or
@@ -157,24 +146,14 @@ def _holder_page_statement(dialect, match: str, values: dict[str, Any]):
                                     select(func.max(holders.c.id)).scalar_subquery())
         return stmt
 
-    return _compiled(dialect, ("views", match, filters, values.get("regions")), build)
+    return compiled_once(dialect, ("search_views", match, filters, values.get("regions")), build)
 
 
 def _run(session: Session, compiled, values: dict[str, Any]) -> list[tuple]:
-    """Run a compiled statement on the session's connection (inside its transaction)."""
-    if session.new or session.dirty or session.deleted:
-        session.flush()  # what this session changed must be in the answer
-    sql, order, constants = compiled
-    values = {**constants, **values}
-    conn = session.connection()
-    driver = conn.connection.driver_connection
-    if conn.dialect.name == "sqlite":
-        if "on" in values:
-            values["on"] = values["on"].isoformat()  # dates are stored as ISO text there
-        return driver.execute(sql, tuple(values[name] for name in order)).fetchall()
+    """Run a compiled statement of a search round on the session's connection (inside its transaction)."""
     # Never a prepared generic plan: how many names a LIKE pattern matches decides between walking the
     # primary key (a common word) and the trigram index (a rare one), so each query is planned for its value.
-    return driver.execute(sql, values, prepare=False).fetchall()
+    return run_compiled(session, compiled, values, plan_per_value=True)
 
 
 def _holder_page_views(session: Session, flt: CertificateFilter, after: PageKey, limit: int,
@@ -207,7 +186,8 @@ def _holder_page_views(session: Session, flt: CertificateFilter, after: PageKey,
         if rows:
             read, last = rows[0][-2:]
         else:  # none of these holders' certificates passed the filter: where did the holders end?
-            ids = _run(session, _compiled(dialect, ("holders", way), lambda: matching_ids_select(way)), values)
+            ids = _run(session, compiled_once(dialect, ("search_holders", way), lambda: matching_ids_select(way)),
+                       values)
             read, last = len(ids), ids[-1][0] if ids else None
         if read < batch:
             break

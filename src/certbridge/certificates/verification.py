@@ -16,6 +16,7 @@ from sqlalchemy import Engine, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import Certificate
+from certbridge.db import compiled_once, driver_arguments, run_compiled
 from certbridge.registry.bodies import find_body
 from certbridge.registry.models import CertificationBody, Organization, Restriction
 from certbridge.registry.restrictions import active_restrictions
@@ -112,39 +113,16 @@ _STATEMENTS = {
     "holder": public_view_select(_C.c.organization_id == bindparam("organization_id", None), _C.c.issued_on.desc(),
                                  _C.c.id),
 }
-_COMPILED: dict[tuple[str, str], tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
 
 
-def _compiled(dialect, key: str) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
-    """Return (SQL, positional parameter order or None, constant parameters) of a statement, compiled once."""
-    found = _COMPILED.get((dialect.name, key))
-    if found is None:
-        compiled = _STATEMENTS[key].compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-        order = tuple(compiled.positiontup) if compiled.positional else None
-        found = _COMPILED[(dialect.name, key)] = (compiled.string, order, dict(compiled.params))
-    return found
-
-
-def _bound(dialect, key: str, params: dict[str, Any]) -> tuple[str, tuple | dict[str, Any]]:
-    """Return the compiled SQL of a public-view statement and its arguments in the driver's form."""
-    sql, order, constants = _compiled(dialect, key)
-    values = {**constants, **params}
-    if dialect.name == "sqlite":
-        values["on"] = values["on"].isoformat()  # dates are stored as ISO text there
-    return sql, tuple(values[name] for name in order) if order is not None else values
-
-
-def _execute(driver_connection, dialect, key: str, params: dict[str, Any]) -> list[tuple]:
-    """Run a compiled public-view statement on a DBAPI connection."""
-    return driver_connection.execute(*_bound(dialect, key, params)).fetchall()
+def _statement(dialect, key: str):
+    """Return a public-view statement compiled for a dialect (once)."""
+    return compiled_once(dialect, ("public_view", key), lambda: _STATEMENTS[key])
 
 
 def _run(session: Session, key: str, **params: Any) -> list[tuple]:
     """Run a compiled public-view statement on the session's connection (inside its transaction)."""
-    if session.new or session.dirty or session.deleted:
-        session.flush()  # what this session changed must be in the answer
-    conn = session.connection()
-    return _execute(conn.connection.driver_connection, conn.dialect, key, params)
+    return run_compiled(session, _statement(session.get_bind().dialect, key), params)
 
 
 def public_views_from_rows(rows: Iterable[tuple], on: date) -> list[dict[str, Any]]:
@@ -212,14 +190,16 @@ def verify_number_on(driver_connection, dialect, number: str, *, on: date | None
     """
     on = on or date.today()
     number = (number or "").strip().upper()
-    return _number_answer(number, on, _execute(driver_connection, dialect, "number", {"number": number, "on": on}))
+    sql, args = driver_arguments(dialect, _statement(dialect, "number"), {"number": number, "on": on})
+    return _number_answer(number, on, driver_connection.execute(sql, args).fetchall())
 
 
 async def verify_number_async(async_connection, dialect, number: str, *, on: date | None = None) -> Verification:
     """`verify_number_on` over a psycopg `AsyncConnection`: the same statement, awaited on the event loop."""
     on = on or date.today()
     number = (number or "").strip().upper()
-    cursor = await async_connection.execute(*_bound(dialect, "number", {"number": number, "on": on}))
+    cursor = await async_connection.execute(*driver_arguments(dialect, _statement(dialect, "number"),
+                                                             {"number": number, "on": on}))
     return _number_answer(number, on, await cursor.fetchall())
 
 
