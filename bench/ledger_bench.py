@@ -10,6 +10,10 @@ Measures, on a log of N events:
   read session, the engine's hash cache warm as in a running server), against a baseline of the
   database alone answering the same number of uncached stored-hash reads per proof.
 
+The database is opened by the app's own `db.make_engine`, so appends are as durable as the app's: on
+SQLite WAL with `synchronous=FULL` (every commit is on disk before it returns), on PostgreSQL its defaults
+(`synchronous_commit=on`).
+
 Building a big log through `record_events` would take hours and measure nothing new, so the first N
 leaves take a fast path: synthetic leaf hashes go straight through the integration code
 (`extend_tree`) into `ledger_hash`, the tree row and the log head are set to N, and no event rows
