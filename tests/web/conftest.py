@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from datetime import date
 
@@ -10,6 +11,7 @@ import pytest
 from certbridge.certificates.schemas import CertificateIn
 from certbridge.certificates.service import issue_certificate
 from certbridge.db import write_session
+from certbridge.kit.uscc import generate_uscc
 from certbridge.principal import SYSTEM
 from tests.world import PASSWORD, certificate_payload
 
@@ -60,3 +62,20 @@ def make_certificate(sessions, world):
                                      today=date.today()).id
 
     return _make
+
+
+def issue_to_two_holders_named_alike(make_certificate, count: int, series: int) -> list[str]:
+    """Issue `count` certificates numbered 00126Q<series>… alternately to org1 and to a later holder also named
+    …示例电子…; return the numbers in (holder, certificate) order, the order a name search lists them in."""
+    other = {"name": "北海市示例电子配件有限公司", "uscc": generate_uscc(random.Random(series), region="450502"),
+             "address": "广西北海市银海区 2 号"}
+    first, second = [], []
+    for i in range(count):
+        number = f"00126Q{series}{i:03d}R0M/4500"
+        if i % 2:
+            make_certificate(number, holder=other)
+            second.append(number)
+        else:
+            make_certificate(number, org="org1")
+            first.append(number)
+    return first + second

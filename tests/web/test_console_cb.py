@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import random
 import re
 from datetime import date
 
@@ -15,10 +14,9 @@ from certbridge.certificates.schemas import CertificateIn
 from certbridge.certificates.service import issue_certificate
 from certbridge.db import read_session, write_session
 from certbridge.kit.dates import add_months
-from certbridge.kit.uscc import generate_uscc
 from certbridge.principal import SYSTEM
 from certbridge.registry.bodies import set_body_status
-from tests.web.conftest import csrf_from, post_form
+from tests.web.conftest import csrf_from, issue_to_two_holders_named_alike, post_form
 from tests.world import certificate_payload
 
 GOOD_FORM = {
@@ -279,20 +277,10 @@ def test_restore_and_expire(client, sessions, signed_in, make_certificate):
 
 
 def test_console_name_search_pages_by_holder_then_certificate(client, world, signed_in, make_certificate):
-    other = {"name": "北海市示例电子配件有限公司", "uscc": generate_uscc(random.Random(29), region="450502"),
-             "address": "广西北海市银海区 2 号"}
-    first, second = [], []
-    for i in range(30):
-        number = f"00126Q29{i:03d}R0M/4500"
-        if i % 2:
-            make_certificate(number, holder=other)
-            second.append(number)
-        else:
-            make_certificate(number, org="org1")
-            first.append(number)
+    expected = issue_to_two_holders_named_alike(make_certificate, 30, series=29)
     signed_in("cb_a")
     page1 = client.get("/cb", params={"q": "示例电子"})
     next_url = re.search(r'href="([^"]*cursor=[^"]+)" rel="next"', page1.text).group(1).replace("&amp;", "&")
     page2 = client.get(next_url)
     shown = [n for page in (page1, page2) for n in re.findall(r"00126Q29\d{3}R0M/4500", page.text)]
-    assert list(dict.fromkeys(shown)) == first + second and 'rel="next"' not in page2.text
+    assert list(dict.fromkeys(shown)) == expected and 'rel="next"' not in page2.text

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import random
 import re
 from datetime import date
 
 from certbridge.certificates import workflow
 from certbridge.certificates.schemas import StatusChangeIn
 from certbridge.db import write_session
-from certbridge.kit.uscc import generate_uscc
 from certbridge.principal import SYSTEM
+from tests.web.conftest import issue_to_two_holders_named_alike
 
 
 def _suspend(sessions, cert_id, reason="监督审核未按期实施"):
@@ -185,25 +184,8 @@ def test_pages_are_usable_without_javascript_and_labelled(client, make_certifica
         assert "<script>" not in html  # no inline script: all behaviour works without JS
 
 
-def _two_holders_named_alike(world, make_certificate, count: int) -> list[str]:
-    """Issue `count` certificates alternately to org1 and to a later holder also named …示例电子…; return the
-    numbers in (holder, certificate) order."""
-    other = {"name": "北海市示例电子配件有限公司", "uscc": generate_uscc(random.Random(28), region="450502"),
-             "address": "广西北海市银海区 2 号"}
-    first, second = [], []
-    for i in range(count):
-        number = f"00126Q28{i:03d}R0M/4500"
-        if i % 2:
-            make_certificate(number, holder=other)
-            second.append(number)
-        else:
-            make_certificate(number, org="org1")
-            first.append(number)
-    return first + second
-
-
 def test_a_name_search_pages_by_holder_then_certificate(client, world, make_certificate):
-    expected = _two_holders_named_alike(world, make_certificate, 26)
+    expected = issue_to_two_holders_named_alike(make_certificate, 26, series=28)
     first = client.get("/", params={"q": "示例電子"})
     next_url = re.search(r'href="([^"]*cursor=[^"]+)" rel="next"', first.text).group(1).replace("&amp;", "&")
     second = client.get(next_url)
