@@ -212,6 +212,15 @@ def bench_import(sessions, rows: int, rng: random.Random) -> dict:
             "import_rows": rows, "import_cpu_rows_per_s": rows / ours_cpu, "raw_cpu_rows_per_s": rows / raw_cpu}
 
 
+def _load_with_cpu(pid: int, port: int, paths: list[str], **load) -> tuple:
+    """Run a load; return its result and the server's CPU microseconds per request (robust to a busy machine)."""
+    from bench import http_load
+
+    before = http_load.cpu_seconds(pid)
+    result = http_load.run_load(port, paths, **load)
+    return result, (http_load.cpu_seconds(pid) - before) / max(result.requests, 1) * 1e6
+
+
 def bench_http(settings, sample: dict, *, seconds: int, force_fallback: bool) -> dict:
     """Serve certbridge and the bare baseline in turn and load each with the same generator."""
     from bench import http_load
@@ -230,7 +239,8 @@ def bench_http(settings, sample: dict, *, seconds: int, force_fallback: bool) ->
         out["startup_cpu_s"] = http_load.cpu_seconds(proc.pid)  # what the start cost, whatever the machine's load
         verify_paths = [f"/api/v1/verify?number={quote(n)}" for n in sample["numbers"]]
         http_load.run_load(port, verify_paths, seconds=2, force_fallback=force_fallback)  # warm-up
-        out["app"] = http_load.run_load(port, verify_paths, seconds=seconds, force_fallback=force_fallback)
+        out["app"], out["app_cpu_us"] = _load_with_cpu(proc.pid, port, verify_paths, seconds=seconds,
+                                                       force_fallback=force_fallback)
         # At 32 connections latency is mostly queueing (mean = connections / throughput); at 4 it is service time.
         out["app_4"] = http_load.run_load(port, verify_paths, connections=4, seconds=seconds,
                                           force_fallback=force_fallback)
@@ -249,7 +259,8 @@ def bench_http(settings, sample: dict, *, seconds: int, force_fallback: bool) ->
     try:
         pk_paths = [f"/pk?id={i}" for i in sample["ids"]]
         http_load.run_load(port, pk_paths, seconds=2, force_fallback=force_fallback)
-        out["baseline"] = http_load.run_load(port, pk_paths, seconds=seconds, force_fallback=force_fallback)
+        out["baseline"], out["baseline_cpu_us"] = _load_with_cpu(proc.pid, port, pk_paths, seconds=seconds,
+                                                                 force_fallback=force_fallback)
         out["baseline_4"] = http_load.run_load(port, pk_paths, connections=4, seconds=seconds,
                                                force_fallback=force_fallback)
     finally:
@@ -309,6 +320,9 @@ def table(result: dict) -> str:
         ("  Little's law: mean latency = 32 / requests/s", f"{32000 / app['rps']:.1f} ms",
          f"{32000 / base['rps']:.1f} ms", "", ""),
     ]
+    if "app_cpu_us" in h:
+        rows.append(("  server CPU per request (32 conn.)", f"{h['app_cpu_us']:.0f} µs",
+                     f"{h['baseline_cpu_us']:.0f} µs", f"{h['baseline_cpu_us'] / h['app_cpu_us']:.2f} ×", ""))
     if "app_4" in h:
         app4, base4 = h["app_4"], h["baseline_4"]
         rows += [

@@ -40,8 +40,8 @@ def test_bench_runs_at_tiny_size_and_prints_every_figure(tmp_path):
     assert set(result["search"]) == set(range(2, 9))
     assert result["import_rows_per_s"] > 0 and 0 < result["import_ratio"]
     rendered = table(result)
-    for label in ("verify over HTTP", "at 4 conn.", "Little's law", "search 2 chars", "bulk CSV import", "RSS",
-                  "start-up"):
+    for label in ("verify over HTTP", "at 4 conn.", "Little's law", "server CPU per request", "search 2 chars",
+                  "bulk CSV import", "RSS", "start-up"):
         assert label in rendered
 
 
