@@ -47,15 +47,16 @@ def keys_dir(settings: Settings) -> Path:
     return path
 
 
-def key_path(settings: Settings, purpose: str) -> Path:
-    """Return the file of a purpose's current private key."""
-    key_name(settings, purpose)
-    return keys_dir(settings) / f"{purpose}.key"
-
-
 def key_file(settings: Settings, purpose: str) -> Path:
     """Return where a purpose's current private key lives, checking and creating nothing (for stat calls)."""
     return settings.data_dir / "keys" / f"{purpose}.key"
+
+
+def key_path(settings: Settings, purpose: str) -> Path:
+    """Return the file of a purpose's current private key, its folder created."""
+    key_name(settings, purpose)
+    keys_dir(settings)
+    return key_file(settings, purpose)
 
 
 def _write_exclusive(path: Path, text: str) -> bool:
