@@ -16,8 +16,8 @@ import bisect
 import itertools
 import random
 import zlib
-from functools import lru_cache
 from datetime import date, timedelta
+from functools import lru_cache
 
 from certbridge.certificates.bulk import AuditSpec, CertificateSpec, OrganizationSpec, StatusStep
 from certbridge.demo import distributions as dist
