@@ -8,7 +8,6 @@ regions, auditor registrations, bars); `validate_specs` applies to a whole batch
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -34,8 +33,6 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
-# Validity limits repeat (a chunk's certificates share issue days and schemes); add_months is pure.
-_add_months = lru_cache(maxsize=1 << 16)(add_months)
 _ACTION_FOR = {target: action for action, (_, target) in TRANSITIONS.items()}
 
 
@@ -216,7 +213,7 @@ def _check_certificate(spec: CertificateSpec, where: str, rules: BulkRules, toda
         raise InvalidInput("certificate.issued_in_future", field=f"{where}.issued_on", date=spec.issued_on)
     if spec.expires_on <= spec.issued_on:
         raise InvalidInput("date.order", field=f"{where}.expires_on", start=spec.issued_on, end=spec.expires_on)
-    if spec.expires_on > _add_months(spec.issued_on, 12 * scheme[2]):
+    if spec.expires_on > add_months(spec.issued_on, 12 * scheme[2]):
         raise InvalidInput("certificate.validity_too_long", field=f"{where}.expires_on", years=scheme[2])
     if scheme[0] == "product" and not spec.product:
         raise InvalidInput("certificate.product_required", field=f"{where}.product")

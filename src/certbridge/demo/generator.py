@@ -17,7 +17,6 @@ import itertools
 import random
 import zlib
 from datetime import date, timedelta
-from functools import lru_cache
 
 from certbridge.certificates.bulk import AuditSpec, CertificateSpec, OrganizationSpec, StatusStep
 from certbridge.demo import distributions as dist
@@ -36,8 +35,6 @@ TEAMS = (1, 2, 2, 3)
 MODES = {"CCC": "型式试验+初始工厂检查+获证后监督", "VOL": "型式试验+工厂检查+获证后监督"}
 LANES = 2  # part of the data set's identity: changing it changes numbers, USCCs and names
 CERTS_PER_CHUNK = 10_000
-# Issue, surveillance and suspension dates repeat across a chunk; add_months is pure (dates are immutable).
-_add_months = lru_cache(maxsize=1 << 16)(add_months)
 
 
 def chunk_count(size: int) -> int:
@@ -195,7 +192,7 @@ class Generator:
         issued, cycle, previous = start, 1, None
         number, base = self._number(rng, body, scheme, issued, cycle, None, category)
         while self.made < self.quota:
-            expires = _add_months(issued, 12 * rules["validity_years"]) - timedelta(days=1)
+            expires = add_months(issued, 12 * rules["validity_years"]) - timedelta(days=1)
             audits = [self._audit(rng, body, "initial" if cycle == 1 else "recertification",
                                   issued - _days(rng, 5, 40), pick(rng, TEAMS))]
             spec = CertificateSpec(
@@ -236,20 +233,20 @@ class Generator:
             limit = min(final_on or end_of_life, self.as_of, spec.expires_on - timedelta(days=15))
             on, count = spec.issued_on, 0
             while True:
-                on = _add_months(on, 11) + _days(rng, 0, 25)
+                on = add_months(on, 11) + _days(rng, 0, 25)
                 if on > limit or (not current and count >= 1):
                     break
                 spec.audits.append(self._audit(rng, body, "surveillance", on, 1 if rng.random() < 0.6 else 2))
                 count += 1
         if rng.random() < dist.EPISODE_SUSPENSION and outcome not in ("suspended",):
             first = spec.issued_on + timedelta(days=int(span * rng.uniform(0.1, 0.5)))
-            latest = min(_add_months(first, rules["max_suspension_months"]), spec.expires_on)
+            latest = min(add_months(first, rules["max_suspension_months"]), spec.expires_on)
             back = first + _days(rng, 10, max(10, (latest - first).days - 1))
             if back < min(final_on or end_of_life, self.as_of) and back <= latest:
                 spec.steps.append(StatusStep("suspended", first, pick(rng, dist.SUSPEND_REASONS), until=latest))
                 spec.steps.append(StatusStep("valid", back, dist.RESTORE_REASON))
         if outcome == "suspended":
-            latest = min(_add_months(final_on, rules["max_suspension_months"]), spec.expires_on)
+            latest = min(add_months(final_on, rules["max_suspension_months"]), spec.expires_on)
             if latest <= final_on:
                 return
             spec.steps.append(StatusStep("suspended", final_on, pick(rng, dist.SUSPEND_REASONS), until=latest))

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from functools import lru_cache
 
 
+# Pure on immutable arguments, and the same few thousand (day, months) pairs recur by the million in bulk
+# validation and the demo generator: the cache costs a dict lookup where the arithmetic costs a calendar call.
+@lru_cache(maxsize=1 << 16)
 def add_months(day: date, months: int) -> date:
     """Add calendar months, clamping to the month's last day (2024-01-31 + 1 month = 2024-02-29)."""
     month_index = day.month - 1 + months
