@@ -16,6 +16,7 @@ from certbridge.errors import InvalidInput, NotFound, RuleViolation
 from certbridge.events import record_event
 from certbridge.kit.dates import add_months
 from certbridge.kit.workdays import WorkdayCalendar
+from certbridge.licensing import disclosure
 from certbridge.licensing.deadlines import calendar_for, missing_year_message, workday_deadline
 from certbridge.licensing.settings import publicity_setting
 from certbridge.policy import require_regulator
@@ -126,19 +127,7 @@ def publish_penalty(session: Session, *, principal: Principal, penalty_id: int, 
     """Publish a penalty on the public portal."""
     require_regulator(principal)
     penalty = get_penalty(session, penalty_id)
-    if penalty.withdrawn_on is not None:
-        raise RuleViolation("publicity.already_withdrawn", on=penalty.withdrawn_on)
-    if penalty.published_on is not None:
-        raise RuleViolation("publicity.already_published", on=penalty.published_on)
-    on = on or date.today()
-    if on < penalty.decided_on:
-        raise InvalidInput("publicity.before_decision", field="on", date=on, decided_on=penalty.decided_on)
-    penalty.published_on = on
-    session.flush()
-    late = penalty.publication_due_on is not None and on > penalty.publication_due_on
-    record_event(session, type="penalty.published", subject_type="penalty", subject_id=penalty.id,
-                 actor=principal.actor, data={"state": {"published_on": on}, "late": late,
-                                              "due_on": penalty.publication_due_on})
+    disclosure.publish(session, penalty, principal=principal, event_prefix="penalty", subject_type="penalty", on=on)
     return penalty
 
 
@@ -147,22 +136,8 @@ def withdraw_penalty(session: Session, *, principal: Principal, penalty_id: int,
     """Withdraw a penalty's publication because the decision was changed or annulled (its credit weight goes)."""
     require_regulator(principal)
     penalty = get_penalty(session, penalty_id)
-    if penalty.withdrawn_on is not None:
-        raise RuleViolation("publicity.already_withdrawn", on=penalty.withdrawn_on)
-    on = on or date.today()
-    if decision_changed_on < penalty.decided_on or decision_changed_on > on:
-        raise InvalidInput("publicity.change_date", field="decision_changed_on", date=decision_changed_on,
-                           decided_on=penalty.decided_on)
-    deadline = workday_deadline(calendar or calendar_for(), decision_changed_on,
-                                publicity_setting(session, "withdrawal_workdays"))
-    penalty.decision_changed_on, penalty.withdrawal_due_on = decision_changed_on, deadline.due_on
-    penalty.withdrawn_on, penalty.withdrawal_reason = on, reason.strip()
-    session.flush()
-    late = deadline.due_on is not None and on > deadline.due_on
-    record_event(session, type="penalty.withdrawn", subject_type="penalty", subject_id=penalty.id,
-                 actor=principal.actor,
-                 data={"state": {"decision_changed_on": decision_changed_on, "withdrawal_due_on": deadline.due_on,
-                                 "withdrawn_on": on, "withdrawal_reason": penalty.withdrawal_reason}, "late": late})
+    disclosure.withdraw(session, penalty, principal=principal, event_prefix="penalty", subject_type="penalty",
+                        decision_changed_on=decision_changed_on, reason=reason, on=on, calendar=calendar)
     return penalty
 
 

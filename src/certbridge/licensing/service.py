@@ -13,6 +13,7 @@ from certbridge.errors import InvalidInput, NotFound, RuleViolation
 from certbridge.events import record_event
 from certbridge.i18n.catalog import render
 from certbridge.kit.workdays import WorkdayCalendar
+from certbridge.licensing import disclosure
 from certbridge.licensing.deadlines import calendar_for, workday_deadline
 from certbridge.licensing.models import LicensingRecord
 from certbridge.licensing.schemas import DecisionIn
@@ -163,19 +164,8 @@ def publish_licensing_record(session: Session, *, principal: Principal, record_i
     """Publish a licensing record on the public portal."""
     require_regulator(principal)
     record = get_licensing_record(session, record_id)
-    if record.withdrawn_on is not None:
-        raise RuleViolation("publicity.already_withdrawn", on=record.withdrawn_on)
-    if record.published_on is not None:
-        raise RuleViolation("publicity.already_published", on=record.published_on)
-    on = on or date.today()
-    if on < record.decided_on:
-        raise InvalidInput("publicity.before_decision", field="on", date=on, decided_on=record.decided_on)
-    record.published_on = on
-    session.flush()
-    late = record.publication_due_on is not None and on > record.publication_due_on
-    record_event(session, type="licensing.published", subject_type="licensing_record", subject_id=record.id,
-                 actor=principal.actor, data={"state": {"published_on": on}, "late": late,
-                                              "due_on": record.publication_due_on})
+    disclosure.publish(session, record, principal=principal, event_prefix="licensing",
+                       subject_type="licensing_record", on=on)
     return record
 
 
@@ -185,20 +175,7 @@ def withdraw_licensing_record(session: Session, *, principal: Principal, record_
     """Withdraw a licensing record's publication because its decision was changed or annulled."""
     require_regulator(principal)
     record = get_licensing_record(session, record_id)
-    if record.withdrawn_on is not None:
-        raise RuleViolation("publicity.already_withdrawn", on=record.withdrawn_on)
-    on = on or date.today()
-    if decision_changed_on < record.decided_on or decision_changed_on > on:
-        raise InvalidInput("publicity.change_date", field="decision_changed_on", date=decision_changed_on,
-                           decided_on=record.decided_on)
-    deadline = workday_deadline(calendar or calendar_for(), decision_changed_on,
-                                publicity_setting(session, "withdrawal_workdays"))
-    record.decision_changed_on, record.withdrawal_due_on = decision_changed_on, deadline.due_on
-    record.withdrawn_on, record.withdrawal_reason = on, reason.strip()
-    session.flush()
-    late = deadline.due_on is not None and on > deadline.due_on
-    record_event(session, type="licensing.withdrawn", subject_type="licensing_record", subject_id=record.id,
-                 actor=principal.actor,
-                 data={"state": {"decision_changed_on": decision_changed_on, "withdrawal_due_on": deadline.due_on,
-                                 "withdrawn_on": on, "withdrawal_reason": record.withdrawal_reason}, "late": late})
+    disclosure.withdraw(session, record, principal=principal, event_prefix="licensing",
+                        subject_type="licensing_record", decision_changed_on=decision_changed_on, reason=reason,
+                        on=on, calendar=calendar)
     return record
