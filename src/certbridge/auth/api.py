@@ -10,13 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from certbridge.api.deps import AuthedPrincipal, ReadDB, WriteDB
+from certbridge.api.params import Id
 from certbridge.api.problems import PROBLEM_RESPONSES
 from certbridge.auth import service
 from certbridge.auth.models import User
 from certbridge.policy import require_admin, require_authenticated
 
 router = APIRouter(prefix="/api/v1", tags=["auth"], responses=PROBLEM_RESPONSES)
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class UserIn(BaseModel):

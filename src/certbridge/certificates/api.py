@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from certbridge.api.deps import AuthedPrincipal, Lang, ReadDB, WriteDB, language
 from certbridge.api.pagination import Page, decode_key_cursor, next_cursor
+from certbridge.api.params import Id, IdFilter
 from certbridge.api.problems import PROBLEM_RESPONSES, PROBLEM_TYPE
 from certbridge.certificates import workflow
 from certbridge.certificates.holders import merge_holders
@@ -44,9 +45,6 @@ from certbridge.events import subject_history
 from certbridge.i18n.catalog import render
 from certbridge.registry.api import organization_view
 from certbridge.registry.schemas import MergeIn, OrganizationOut
-
-CertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-BodyId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 router = APIRouter(prefix="/api/v1", tags=["certificates"], responses=PROBLEM_RESPONSES)
 
@@ -156,9 +154,9 @@ def search_certificates(
     q: Annotated[str | None, Query(max_length=100, description="Number, 统一社会信用代码 or name substring")] = None,
     status: Literal["valid", "suspended", "withdrawn", "cancelled", "expired"] | None = None,
     scheme: Annotated[str | None, Query(max_length=20)] = None,
-    body_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    body_id: IdFilter = None,
     region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
-    organization_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    organization_id: IdFilter = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ):
@@ -171,14 +169,14 @@ def search_certificates(
 
 
 @router.get("/certificates/{certificate_id}", response_model=CertificateDetail, summary="Read a certificate")
-def read_certificate(certificate_id: CertId, db: ReadDB, lang: Lang):
+def read_certificate(certificate_id: Id, db: ReadDB, lang: Lang):
     """Return everything public about a certificate."""
     return detail(db, get_certificate(db, certificate_id), lang)
 
 
 @router.get("/certificates/{certificate_id}/history", response_model=list[HistoryEntry],
             summary="A certificate's history")
-def certificate_history(certificate_id: CertId, db: ReadDB):
+def certificate_history(certificate_id: Id, db: ReadDB):
     """Return every event of a certificate, oldest first, with its log index."""
     get_certificate(db, certificate_id)
     return [{"seq": e.seq, "type": e.type, "actor": e.actor, "at": e.at.isoformat(), "data": e.data}
@@ -187,7 +185,7 @@ def certificate_history(certificate_id: CertId, db: ReadDB):
 
 @router.post("/bodies/{body_id}/certificates", response_model=CertificateDetail, status_code=201,
              summary="Issue a certificate")
-def create_certificate(body_id: BodyId, draft: CertificateIn,
+def create_certificate(body_id: Id, draft: CertificateIn,
                        db: WriteDB, principal: AuthedPrincipal, lang: Lang):
     """Issue a certificate as the given body (its operators only)."""
     cert = issue_certificate(db, principal=principal, body_id=body_id, draft=draft)
@@ -204,7 +202,7 @@ _ACTIONS = {
 
 
 def _lifecycle_route(action: str):
-    def route(certificate_id: CertId, change: StatusChangeIn,
+    def route(certificate_id: Id, change: StatusChangeIn,
               db: WriteDB, principal: AuthedPrincipal, lang: Lang):
         cert = _ACTIONS[action](db, principal=principal, certificate_id=certificate_id, change=change)
         return detail(db, cert, lang)
@@ -221,7 +219,7 @@ for _action in _ACTIONS:
 
 @router.post("/certificates/{certificate_id}/renew", response_model=CertificateDetail, status_code=201,
              summary="Renew a certificate")
-def renew(certificate_id: CertId, renewal: RenewIn, db: WriteDB,
+def renew(certificate_id: Id, renewal: RenewIn, db: WriteDB,
           principal: AuthedPrincipal, lang: Lang):
     """Issue the next cycle of a certificate."""
     return detail(db, workflow.renew_certificate(db, principal=principal, certificate_id=certificate_id,
@@ -229,7 +227,7 @@ def renew(certificate_id: CertId, renewal: RenewIn, db: WriteDB,
 
 
 @router.post("/certificates/{certificate_id}/scope", response_model=CertificateDetail, summary="Change scope")
-def scope(certificate_id: CertId, change: ScopeChangeIn, db: WriteDB,
+def scope(certificate_id: Id, change: ScopeChangeIn, db: WriteDB,
           principal: AuthedPrincipal, lang: Lang):
     """Extend or reduce a certificate's scope."""
     return detail(db, workflow.change_scope(db, principal=principal, certificate_id=certificate_id,
@@ -238,7 +236,7 @@ def scope(certificate_id: CertId, change: ScopeChangeIn, db: WriteDB,
 
 @router.post("/certificates/{certificate_id}/audits", response_model=CertificateDetail, status_code=201,
              summary="Record an audit")
-def audit(certificate_id: CertId, item: AuditIn, db: WriteDB,
+def audit(certificate_id: Id, item: AuditIn, db: WriteDB,
           principal: AuthedPrincipal, lang: Lang):
     """Record an audit (surveillance, special …) on a certificate."""
     return detail(db, record_audit(db, principal=principal, certificate_id=certificate_id, audit=item), lang)
@@ -246,7 +244,7 @@ def audit(certificate_id: CertId, item: AuditIn, db: WriteDB,
 
 @router.post("/organizations/{organization_id}/merge", response_model=OrganizationOut, tags=["registry"],
              summary="Merge a duplicate organization")
-def merge_organization(organization_id: Annotated[int, Path(ge=1, le=2**31 - 1)], item: MergeIn, db: WriteDB,
+def merge_organization(organization_id: Id, item: MergeIn, db: WriteDB,
                        principal: AuthedPrincipal):
     """Merge a duplicate organization into this one, moving its identifiers and certificates (regulators)."""
     org = merge_holders(db, principal=principal, source_id=item.source_id, target_id=organization_id,
@@ -258,7 +256,7 @@ def merge_organization(organization_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
              responses={422: {"model": ImportReport, "description": "Rows refused (nothing written), or bad request",
                               "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}})
 async def bulk_import(
-    body_id: BodyId,
+    body_id: Id,
     file: Annotated[UploadFile, File(description="CSV (UTF-8 or GBK), XLSX or JSON")],
     db: WriteDB, principal: AuthedPrincipal, lang: Lang,
     dry_run: Annotated[bool, Query(description="Validate and report without writing")] = False,

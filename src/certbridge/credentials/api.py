@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from certbridge.api.deps import Lang, ReadDB
+from certbridge.api.params import Id
 from certbridge.api.problems import PROBLEM_RESPONSES
 from certbridge.credentials.qr import qr_png, qr_svg
 from certbridge.credentials.receipts import build_receipt, receipt_pdf
-from certbridge.credentials.service import certificate_token, credential_verifier_keys, verification_url, \
-    verify_token_online
+from certbridge.credentials.service import (
+    certificate_token,
+    credential_verifier_keys,
+    verification_url,
+    verify_token_online,
+)
 from certbridge.i18n.catalog import render
 from certbridge.ledger.deps import LedgerDB
 
 router = APIRouter(prefix="/api/v1", tags=["credentials"], responses=PROBLEM_RESPONSES)
 
-CertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PNG = {200: {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}, "description": "PNG"}}
 SVG = {200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}, "description": "SVG"}}
 PDF = {200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
@@ -50,7 +54,7 @@ class TokenCheckOut(BaseModel):
 
 
 @router.get("/certificates/{certificate_id}/token", response_model=TokenOut, summary="Signed token of a certificate")
-def token(certificate_id: CertId, db: ReadDB, request: Request):
+def token(certificate_id: Id, db: ReadDB, request: Request):
     """Return the certificate's compact signed token and its verification URL."""
     settings = request.app.state.settings
     value = certificate_token(db, settings=settings, certificate_id=certificate_id)
@@ -59,7 +63,7 @@ def token(certificate_id: CertId, db: ReadDB, request: Request):
 
 
 @router.get("/certificates/{certificate_id}/qr.svg", responses=SVG, summary="QR code (SVG)")
-def qr_code_svg(certificate_id: CertId, db: ReadDB, request: Request):
+def qr_code_svg(certificate_id: Id, db: ReadDB, request: Request):
     """Return the certificate's QR code as SVG (it carries the verification URL with the signed token)."""
     settings = request.app.state.settings
     url = verification_url(settings, certificate_token(db, settings=settings, certificate_id=certificate_id))
@@ -67,7 +71,7 @@ def qr_code_svg(certificate_id: CertId, db: ReadDB, request: Request):
 
 
 @router.get("/certificates/{certificate_id}/qr.png", responses=PNG, summary="QR code (PNG)")
-def qr_code_png(certificate_id: CertId, db: ReadDB, request: Request,
+def qr_code_png(certificate_id: Id, db: ReadDB, request: Request,
                 scale: Annotated[int, Query(ge=1, le=20, description="Pixels per module")] = 6):
     """Return the certificate's QR code as PNG."""
     settings = request.app.state.settings
@@ -76,7 +80,7 @@ def qr_code_png(certificate_id: CertId, db: ReadDB, request: Request,
 
 
 @router.get("/certificates/{certificate_id}/receipt.json", summary="Signed verification receipt (JSON)")
-def receipt_json(certificate_id: CertId, db: LedgerDB, request: Request) -> dict:
+def receipt_json(certificate_id: Id, db: LedgerDB, request: Request) -> dict:
     """Return a signed receipt of the certificate's status now, with its proofs; check it with verify-receipt."""
     receipt = build_receipt(db, settings=request.app.state.settings, certificate_id=certificate_id)
     name = f"receipt-{certificate_id}-{receipt['issued_at'][:10]}.json"
@@ -85,7 +89,7 @@ def receipt_json(certificate_id: CertId, db: LedgerDB, request: Request) -> dict
 
 
 @router.get("/certificates/{certificate_id}/receipt.pdf", responses=PDF, summary="Verification receipt (PDF)")
-def receipt_as_pdf(certificate_id: CertId, db: LedgerDB, request: Request):
+def receipt_as_pdf(certificate_id: Id, db: LedgerDB, request: Request):
     """Return the one-page PDF receipt (Chinese and English), with the signed JSON embedded in it."""
     receipt = build_receipt(db, settings=request.app.state.settings, certificate_id=certificate_id)
     name = f"receipt-{certificate_id}-{receipt['issued_at'][:10]}.pdf"

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from certbridge.api.deps import AuthedPrincipal, CurrentPrincipal, Lang, ReadDB, WriteDB
 from certbridge.api.pagination import Page, decode_cursor, next_cursor
+from certbridge.api.params import Id, IdFilter
 from certbridge.api.problems import PROBLEM_RESPONSES
 from certbridge.credit import lists, penalties, scoring
 from certbridge.credit.models import DishonestyListing
@@ -37,7 +38,6 @@ from certbridge.registry.restrictions import active_restrictions
 from certbridge.registry.snapshots import body_state
 
 router = APIRouter(prefix="/api/v1", tags=["credit"], responses=PROBLEM_RESPONSES)
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Cursor = Annotated[str | None, Query(max_length=200)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
@@ -178,7 +178,7 @@ def read_record(subject_type: Literal["organization", "body", "person", "lab"], 
 @router.post("/credit/recompute", response_model=RecomputeOut, summary="Recompute credit classes")
 def recompute(db: WriteDB, principal: AuthedPrincipal,
               subject_type: Literal["organization", "body", "person", "lab"] | None = None,
-              subject_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
+              subject_id: IdFilter = None):
     """Recompute scores and classes now: every subject, or one (regulators)."""
     return scoring.recompute_credit(db, principal=principal, subject_type=subject_type, subject_id=subject_id)
 

@@ -11,15 +11,14 @@ from datetime import date
 from functools import cache
 from importlib import import_module
 from types import SimpleNamespace
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import ValidationError
 from sqlalchemy import select
 
 from certbridge.api.deps import ReadDB
-from certbridge.web.page_actions import form_done, page_language, render_page, require_form_token
 from certbridge.api.pagination import decode_cursor, next_cursor
+from certbridge.api.params import Id
 from certbridge.credit import lists, penalties
 from certbridge.credit.models import DishonestyListing
 from certbridge.credit.schemas import ListingIn, PenaltyIn
@@ -29,8 +28,8 @@ from certbridge.i18n.catalog import render as message
 from certbridge.licensing import service as licensing
 from certbridge.licensing.deadlines import calendar_for
 from certbridge.licensing.queries import licensing_view, list_licensing_records
+from certbridge.web.page_actions import form_done, page_language, render_page, require_form_token
 
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 # Who may not do this, or a record they may not see: the answer is the error page, with the audit trail
 # recording a denied attempt, not a redirect that reads as success.
 CONSOLE = "/regulator/credit"

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from certbridge.api.deps import CurrentPrincipal
+from certbridge.api.params import Id
 from certbridge.api.problems import PROBLEM_RESPONSES
 from certbridge.errors import NotFound
 from certbridge.ledger import proofs
@@ -77,7 +78,7 @@ def event_proof(seq: Seq, db: LedgerDB, principal: CurrentPrincipal,
 
 @api.get("/certificates/{certificate_id}/history/{seq}/proof", response_model=ProofBundle,
             summary="Proof bundle of a certificate event")
-def certificate_event_proof(certificate_id: Annotated[int, Path(ge=1, le=2**31 - 1)], seq: Seq, db: LedgerDB,
+def certificate_event_proof(certificate_id: Id, seq: Seq, db: LedgerDB,
                             size: Annotated[int | None, Query(ge=0, le=2**62, description="Checkpoint size")] = None):
     """Return the downloadable proof that this event of a certificate's history is in the log."""
     event = proofs.get_event(db, seq)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Request
 
 from certbridge.api.deps import AuthedPrincipal, CurrentPrincipal, Lang, ReadDB, WriteDB
 from certbridge.api.pagination import Page, decode_cursor, next_cursor
+from certbridge.api.params import Id
 from certbridge.api.problems import PROBLEM_RESPONSES
 from certbridge.errors import NotFound
 from certbridge.licensing import service
@@ -29,7 +30,6 @@ from certbridge.policy import require_regulator, require_regulator_reader
 from certbridge.registry.snapshots import body_state, lab_state
 
 router = APIRouter(prefix="/api/v1", tags=["licensing"], responses=PROBLEM_RESPONSES)
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Cursor = Annotated[str | None, Query(max_length=200)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from certbridge.api.deps import AuthedPrincipal, CurrentPrincipal, Lang, ReadDB, WriteDB
 from certbridge.api.pagination import Page, decode_cursor, next_cursor
+from certbridge.api.params import Id, IdFilter, IdQuery
 from certbridge.api.problems import PROBLEM_RESPONSES
 from certbridge.errors import NotFound
 from certbridge.i18n.catalog import render
@@ -51,7 +52,6 @@ from certbridge.registry.search import search_organization_ids
 from certbridge.registry.snapshots import body_state, lab_state
 
 router = APIRouter(prefix="/api/v1", tags=["registry"], responses=PROBLEM_RESPONSES)
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Cursor = Annotated[str | None, Query(max_length=200)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
@@ -203,7 +203,7 @@ def patch_lab(lab_id: Id, patch: LabPatch, db: WriteDB, principal: AuthedPrincip
 
 @router.get("/people", response_model=Page[PersonOut], summary="Directory of auditors and inspectors")
 def list_people(db: ReadDB, principal: CurrentPrincipal, kind: Annotated[str | None, Query(max_length=12)] = None,
-                body_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None, cursor: Cursor = None,
+                body_id: IdFilter = None, cursor: Cursor = None,
                 limit: Limit = 50):
     """List people (auditors are public; inspectors only to regulators)."""
     stmt = select(Person).where(Person.id > decode_cursor(cursor))
@@ -279,7 +279,7 @@ def list_regions(db: ReadDB, parent: Annotated[str | None, Query(pattern=r"^\d{6
 
 @router.get("/restrictions", response_model=list[RestrictionOut], summary="Bars in force on a subject")
 def list_restrictions(db: ReadDB, subject_type: Annotated[str, Query(pattern="^(body|person|organization)$")],
-                      subject_id: Annotated[int, Query(ge=1, le=2**31 - 1)]):
+                      subject_id: IdQuery):
     """List the bars in force today on a body, person or organization."""
     return restrictions.active_restrictions(db, subject_type, subject_id, date.today())
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
 from certbridge.api.deps import AuthedPrincipal, CurrentPrincipal, Lang, ReadDB, WriteDB
 from certbridge.api.pagination import Page, decode_cursor, next_cursor
+from certbridge.api.params import Id, IdFilter
 from certbridge.api.problems import PROBLEM_RESPONSES
 from certbridge.credit.penalties import overdue_penalties, penalty_view
 from certbridge.credit.scoring import classes_for
@@ -45,7 +46,6 @@ from certbridge.supervision.views_model import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["supervision"], responses=PROBLEM_RESPONSES)
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Cursor = Annotated[str | None, Query(max_length=200)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
@@ -169,7 +169,7 @@ def commit_draw(batch_id: Id, item: DrawCommitIn, db: WriteDB, principal: Authed
 
 @router.get("/supervision/draws", summary="Draws")
 def list_draws(db: ReadDB, lang: Lang, principal: CurrentPrincipal,
-               batch_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+               batch_id: IdFilter = None,
                cursor: Cursor = None, limit: Limit = 50) -> dict[str, Any]:
     """List draws (public: every commitment and reveal is published)."""
     stmt = select(SpotCheckDraw).where(SpotCheckDraw.id > decode_cursor(cursor))
@@ -222,7 +222,7 @@ def draw_audit_trail(draw_id: Id, db: ReadDB) -> list[dict[str, Any]]:
 @router.get("/supervision/tasks", summary="Inspection tasks")
 def list_tasks(request: Request, db: ReadDB, principal: AuthedPrincipal, lang: Lang,
                status: Literal["assigned", "completed", "published"] | None = None,
-               draw_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+               draw_id: IdFilter = None,
                cursor: Cursor = None, limit: Limit = 50) -> Page[TaskOut]:
     """List tasks: an inspector sees their own, a regulator all."""
     items = tasks.list_tasks(db, principal=principal, status=status, draw_id=draw_id,

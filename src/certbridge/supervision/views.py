@@ -13,14 +13,14 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import import_module
 from types import SimpleNamespace
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy import func, select
 
 from certbridge.api.deps import ReadDB
-from certbridge.web.page_actions import form_done, page_language, render_page, require_form_token
 from certbridge.api.pagination import decode_cursor, next_cursor
+from certbridge.api.params import Id
 from certbridge.credit.penalties import overdue_penalties
 from certbridge.db import write_session
 from certbridge.errors import DomainError, InvalidInput, NotFound
@@ -30,8 +30,8 @@ from certbridge.licensing.queries import overdue_licensing_records
 from certbridge.supervision import draws, plans, tasks
 from certbridge.supervision.models import CheckMatter, InspectionTask, SpotCheckDraw, SpotCheckPlan
 from certbridge.supervision.views_model import draw_summary, draw_trail, plan_view, public_result_view, task_view
+from certbridge.web.page_actions import form_done, page_language, render_page, require_form_token
 
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 # Who may not do this, or a record they may not see: the answer is the error page, with the audit trail
 # recording a denied attempt, not a redirect that reads as success.
 

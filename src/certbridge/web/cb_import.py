@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
+from certbridge.api.params import Id
 from certbridge.certificates.importer import COLUMN_ALIASES, ImportReport, import_certificates
 from certbridge.db import write_session
 from certbridge.i18n.catalog import render as render_message
@@ -22,7 +22,6 @@ from certbridge.web.templating import redirect, render, t
 from certbridge.web.uploads import discard_upload, stage_upload, staged_upload
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 SAMPLE_COLUMNS = ("number", "scheme", "standard_code", "standard_version", "holder_name", "holder_uscc",
                   "holder_address", "scope", "issued_on", "site_name", "site_address", "audit_kind", "audit_start_on",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Callable
+from typing import Any, Callable
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from certbridge.api.deps import ReadDB
+from certbridge.api.params import Id
 from certbridge.certificates import workflow
 from certbridge.certificates.models import Certificate
 from certbridge.certificates.schemas import AuditIn, RenewIn, ScopeChangeIn, StatusChangeIn
@@ -27,7 +28,6 @@ from certbridge.web.i18n import N_, gettext, request_language
 from certbridge.web.templating import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pathlib
 import tempfile
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.pagination import decode_key_cursor, encode_cursor
+from certbridge.api.params import Id
 from certbridge.certificates.export import export_certificates
 from certbridge.certificates.models import STATUSES
 from certbridge.certificates.queries import CertificateFilter, list_certificates, page_keys
@@ -26,7 +26,6 @@ from certbridge.web.portal import certificate_history
 from certbridge.web.templating import query_url, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PAGE_SIZE = 25
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ACTION_ORDER = ("change_scope", "audit", "renew", "suspend", "restore", "withdraw", "cancel", "expire")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
 
 from certbridge.api.deps import ReadDB
+from certbridge.api.params import Id
 from certbridge.db import write_session
 from certbridge.errors import DomainError, InvalidInput
 from certbridge.registry.bodies import BODY_STATUSES, approve_body, change_body, get_body, set_body_status
@@ -22,7 +23,6 @@ from certbridge.web.i18n import N_, gettext, request_language
 from certbridge.web.templating import redirect, render, t
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 BODY_LABELS = {"code": N_("Body code"), "approval_number": N_("Approval number"), "name": N_("Name"),
                "name_en": N_("Name (English)"), "uscc": N_("Unified social credit code"),
                "region_code": N_("Region code"), "address": N_("Address"), "approved_on": N_("Approved on"),

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy import func, select
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.pagination import decode_cursor, encode_cursor
+from certbridge.api.params import Id
 from certbridge.certificates.models import Certificate
 from certbridge.registry.bodies import BODY_STATUSES, get_body
 from certbridge.registry.labs import get_lab
@@ -22,7 +22,6 @@ from certbridge.web.templating import query_url, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 PAGE_SIZE = 50
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 LAB_STATUSES = ("valid", "suspended", "revoked", "expired")
 
 

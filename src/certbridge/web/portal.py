@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.pagination import decode_key_cursor, encode_cursor
+from certbridge.api.params import Id
 from certbridge.certificates.models import STATUSES, Certificate
 from certbridge.certificates.queries import CertificateFilter, list_certificates, page_keys
 from certbridge.certificates.service import get_certificate
@@ -28,7 +28,6 @@ from certbridge.web.templating import query_url, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 PAGE_SIZE = 20
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 VERDICT_TONE = {"valid": "ok", "not_valid": "bad", "not_found": "bad"}
 
 

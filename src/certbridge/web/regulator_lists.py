@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy import or_, select
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.pagination import decode_cursor
+from certbridge.api.params import Id
 from certbridge.db import write_session
 from certbridge.errors import DomainError, InvalidInput
 from certbridge.registry.models import CertificationBody, Organization, Person, Restriction
@@ -23,7 +23,6 @@ from certbridge.web.regulator_registry import _errors, resolve_subject
 from certbridge.web.templating import query_url, redirect, render, t
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 SUBJECT_MODELS = {"body": CertificationBody, "organization": Organization, "person": Person}
 
 

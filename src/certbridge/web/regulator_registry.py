@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
 
 from certbridge.api.deps import ReadDB
+from certbridge.api.params import Id
 from certbridge.db import write_session
 from certbridge.errors import DomainError, InvalidInput
 from certbridge.registry import labs as lab_service
@@ -24,7 +25,6 @@ from certbridge.web.i18n import N_, gettext, request_language
 from certbridge.web.templating import redirect, render, t
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 LABELS = {"cma_number": N_("CMA number"), "name": N_("Name"), "uscc": N_("Unified social credit code"),
           "region_code": N_("Region code"), "address": N_("Address"), "qualified_on": N_("Qualified on"),
           "valid_until": N_("Valid until"), "capabilities": N_("Qualified test items"), "status": N_("Status"),
