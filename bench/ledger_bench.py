@@ -78,7 +78,7 @@ def synthetic_leaf(i: int) -> bytes:
 def build_tree(sessions, events: int) -> dict:
     """Fast path: hash N synthetic leaves into ledger_hash through the integration code; set tree and head."""
     from certbridge.db import write_session
-    from certbridge.events import LedgerHead
+    from certbridge.ledger.journal import LedgerHead
     from certbridge.ledger.integrate import extend_tree, root_from_frontier
     from certbridge.ledger.models import LedgerTree
     from certbridge.ledger.store import append_hashes
@@ -105,7 +105,7 @@ def build_tree(sessions, events: int) -> dict:
 
 def event_drafts(count: int, start: int, rng: random.Random):
     """Return `count` realistic certificate events (the shape certificate.issued carries)."""
-    from certbridge.events import EventDraft
+    from certbridge.ledger.journal import EventDraft
 
     drafts = []
     for i in range(count):
@@ -129,7 +129,7 @@ def event_drafts(count: int, start: int, rng: random.Random):
 def measure_append(sessions, settings, *, count: int, batch: int, rng: random.Random) -> dict:
     """Append `count` events in committed batches: end to end, each half alone, and the raw baseline."""
     from certbridge.db import write_session
-    from certbridge.events import event_body, leaf_hash, log_size, record_events
+    from certbridge.ledger.journal import event_body, leaf_hash, log_size, record_events
     from certbridge.ledger.integrate import integrate_pending
 
     with write_session(sessions) as session:

@@ -93,7 +93,7 @@ def samples(sessions, rng: random.Random, count: int) -> dict:
 def bench_verify(sessions, numbers: list[str]) -> dict:
     """Time verify_number (and its public view) in-process."""
     from certbridge.certificates.verification import verify_number
-    from certbridge.certificates.views_model import verification_view
+    from certbridge.certificates.presenters import verification_view
 
     with sessions() as session:
         for n in numbers:  # warm-up: the same pages cached for this and for the prototype timed after it
@@ -136,7 +136,7 @@ def bench_search(sessions, terms: dict[int, list[str]], dialect: str) -> dict:
     """Time the search box (top 20 public summaries, as the API builds them) per query length, and the raw
     index query beside it."""
     from certbridge.certificates.queries import CertificateFilter, search_public_views
-    from certbridge.certificates.views_model import with_meaning
+    from certbridge.certificates.presenters import with_meaning
 
     out = {}
     with sessions() as session:

@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 
 from certbridge.db import make_engine
 from certbridge.migrate import upgrade
-from certbridge.schema import metadata
+from certbridge.tables import metadata
 
 # Search indexes are backend-specific DDL, not models.
 IGNORED_TABLES = {"organization_fts", "organization_fts_config", "organization_fts_data", "organization_fts_docsize",

@@ -24,7 +24,7 @@ API_ROUTERS = (
     "certbridge.licensing.api",
 )
 # Capabilities that need more than a router (pages, static files, middleware) expose install(app).
-INSTALLERS: tuple[str, ...] = ("certbridge.security.install", "certbridge.web.install", "certbridge.supervision.views", "certbridge.credit.views", "certbridge.ledger.background")
+INSTALLERS: tuple[str, ...] = ("certbridge.security.install", "certbridge.web.install", "certbridge.supervision.pages", "certbridge.credit.pages", "certbridge.ledger.background")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

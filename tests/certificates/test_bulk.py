@@ -15,7 +15,7 @@ from certbridge.certificates.schemas import CertificateIn
 from certbridge.certificates.snapshots import certificate_state
 from certbridge.db import write_session
 from certbridge.errors import DomainError
-from certbridge.events import LedgerEvent, log_size
+from certbridge.ledger.journal import LedgerEvent, log_size
 from certbridge.kit.uscc import generate_uscc
 from certbridge.principal import SYSTEM
 from certbridge.registry.models import Organization

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from certbridge.credit.lists import end_expired_listings
-from certbridge.events import LedgerEvent
+from certbridge.ledger.journal import LedgerEvent
 from certbridge.kit.dates import add_months
 from certbridge.principal import SYSTEM
 from tests.world import certificate_payload

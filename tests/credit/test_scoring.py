@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from certbridge.cli.main import app as cli
 from certbridge.credit.scoring import recompute_credit
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.principal import SYSTEM
 from tests.world import certificate_payload
 

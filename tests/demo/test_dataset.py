@@ -19,7 +19,7 @@ from certbridge.db import make_engine, make_sessionmaker, read_session, write_se
 from certbridge.demo.dataset import (
     DatasetConflict, DatasetInfo, build_dataset, check_existing, manifest_path, read_manifest,
 )
-from certbridge.events import LedgerEvent, leaf_hash, log_size
+from certbridge.ledger.journal import LedgerEvent, leaf_hash, log_size
 from certbridge.kit.uscc import validate_uscc
 from certbridge.registry.bodies import body_can_issue
 from certbridge.registry.models import CertificationBody, Organization, Restriction, Scheme
@@ -116,7 +116,7 @@ def test_events_replay_to_the_rows(demo_settings):
 
 
 def test_bulk_events_hash_exactly_as_the_event_journal(demo_settings):
-    from certbridge.events import EventDraft, event_body
+    from certbridge.ledger.journal import EventDraft, event_body
 
     engine, sessions = _sessions(demo_settings)
     with read_session(sessions) as session:

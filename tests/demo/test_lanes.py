@@ -14,7 +14,7 @@ from certbridge.db import make_engine, make_sessionmaker, read_session
 from certbridge.demo import dataset, generator
 from certbridge.demo.dataset import build_dataset
 from certbridge.demo.ledger_tree import TreeBuilder
-from certbridge.events import EventDraft, LedgerEvent, event_body, leaf_hash, log_size
+from certbridge.ledger.journal import EventDraft, LedgerEvent, event_body, leaf_hash, log_size
 from certbridge.kit.merkle import tree_hash
 from certbridge.ledger.integrate import extend_tree
 from certbridge.ledger.models import LedgerTree

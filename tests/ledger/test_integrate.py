@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from certbridge.db import read_session, write_session
-from certbridge.events import EventDraft, LedgerEvent, record_events
+from certbridge.ledger.journal import EventDraft, LedgerEvent, record_events
 from certbridge.kit.merkle import root_from_leaves, stored_hash_count
 from certbridge.ledger.integrate import integrate, integrate_pending
 from certbridge.ledger.keys import key_path, keys_dir

@@ -7,7 +7,7 @@ import gzip
 import json
 
 from certbridge.db import write_session
-from certbridge.events import EventDraft, record_events
+from certbridge.ledger.journal import EventDraft, record_events
 from certbridge.kit.merkle import leaf_hash, prove_record, prove_tree
 from certbridge.kit.tiles import TILE_WIDTH, Tile, decode_entry_bundle, tile_hash_reader
 from tests.ledger.conftest import open_checkpoint

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from certbridge.db import read_session, write_session
-from certbridge.events import EventDraft, LedgerEvent, record_events
+from certbridge.ledger.journal import EventDraft, LedgerEvent, record_events
 from certbridge.kit.merkle import reference_consistency_proof, root_from_leaves
 from certbridge.kit.signed_note import CosignatureVerifier, format_checkpoint, generate_key, open as open_note, sign
 from certbridge.kit.signed_note import Signer, Verifier

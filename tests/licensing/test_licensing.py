@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from certbridge.db import read_session
-from certbridge.events import LedgerEvent
+from certbridge.ledger.journal import LedgerEvent
 
 AUTHORITY = {"authority": "国家认证认可监督管理委员会", "authority_uscc": "11100000190748334U"}
 

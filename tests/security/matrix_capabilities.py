@@ -21,7 +21,7 @@ from sqlalchemy import event, func, select
 
 from certbridge.credit import lists, penalties
 from certbridge.credit.schemas import ListingIn, PenaltyIn
-from certbridge.events import LedgerEvent
+from certbridge.ledger.journal import LedgerEvent
 from certbridge.kit.uscc import generate_uscc
 from certbridge.licensing import service as licensing
 from certbridge.licensing.schemas import DecisionIn

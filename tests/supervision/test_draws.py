@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from certbridge.db import read_session, write_session
 from certbridge.errors import RuleViolation
-from certbridge.events import LedgerEvent
+from certbridge.ledger.journal import LedgerEvent
 from certbridge.principal import SYSTEM
 from certbridge.registry import people, restrictions
 from certbridge.supervision import directory, draws, plans

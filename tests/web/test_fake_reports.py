@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 
 from certbridge.db import read_session
-from certbridge.events import LedgerEvent
+from certbridge.ledger.journal import LedgerEvent
 from certbridge.web.models import FakeReport
 from tests.web.conftest import csrf_from, post_form
 

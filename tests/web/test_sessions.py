@@ -8,7 +8,7 @@ import json
 from sqlalchemy import select
 
 from certbridge.db import read_session
-from certbridge.events import LedgerEvent
+from certbridge.ledger.journal import LedgerEvent
 from certbridge.web.models import WebSession
 from tests.web.conftest import csrf_from, sign_in
 from tests.world import PASSWORD

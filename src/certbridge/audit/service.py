@@ -10,7 +10,7 @@ from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from certbridge.audit.models import AuditRecord
-from certbridge.events import APPENDED_SEQS, LedgerEvent
+from certbridge.ledger.journal import APPENDED_SEQS, LedgerEvent
 from certbridge.errors import Forbidden
 from certbridge.policy import require_authenticated
 from certbridge.principal import Principal

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from certbridge.auth.models import ApiKey, User
 from certbridge.db import utcnow
 from certbridge.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.policy import require_admin, require_authenticated, require_writer
 from certbridge.principal import ROLES, Principal
 from certbridge.registry.models import CertificationBody, Lab, Organization, Person

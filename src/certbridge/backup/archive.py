@@ -35,7 +35,7 @@ def certbridge_version() -> str:
 
 def database_facts(conn: Connection) -> dict[str, Any]:
     """Read what a restore must find again: schema revision, log size and root, rows per table."""
-    from certbridge.schema import metadata
+    from certbridge.tables import metadata
 
     revision = sorted(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
     events = conn.execute(text("SELECT count(*) FROM ledger_event")).scalar() or 0

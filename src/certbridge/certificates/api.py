@@ -39,9 +39,9 @@ from certbridge.certificates.verification import (
     verify_number_on,
     verify_number_pooled,
 )
-from certbridge.certificates.views_model import detail, verification_json, verification_view, with_meaning
+from certbridge.certificates.presenters import detail, verification_json, verification_view, with_meaning
 from certbridge.db import AsyncReaders, open_async_readers, open_sqlite_reader, read_session
-from certbridge.events import subject_history
+from certbridge.ledger.journal import subject_history
 from certbridge.i18n.catalog import render
 from certbridge.registry.api import organization_view
 from certbridge.registry.schemas import MergeIn, OrganizationOut

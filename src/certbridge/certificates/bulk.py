@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from certbridge.certificates.bulk_events import EventLog, check_events, encode_plain, json_column
 from certbridge.certificates.bulk_rules import BulkRules, _chunks, load_rules, validate_specs
 from certbridge.errors import Conflict, InvalidInput
-from certbridge.events import LedgerHead
+from certbridge.ledger.journal import LedgerHead
 from certbridge.kit.chinese_text import normalize_name
 from certbridge.kit.dates import add_months
 from certbridge.kit.uscc import UsccResult, validate_uscc

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from json.encoder import c_make_encoder, encode_basestring, encode_basestring_ascii
 from typing import Any
 
-from certbridge.events import EVENT_FORMAT_VERSION, EventDraft, event_body
+from certbridge.ledger.journal import EVENT_FORMAT_VERSION, EventDraft, event_body
 
 _sha256 = hashlib.sha256
 _default = json.JSONEncoder().default

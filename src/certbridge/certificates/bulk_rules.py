@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from certbridge.certificates.numbers import check_number
 from certbridge.certificates.workflow import TRANSITIONS
 from certbridge.errors import Conflict, InvalidInput, RuleViolation
-from certbridge.events import LedgerHead
+from certbridge.ledger.journal import LedgerHead
 from certbridge.kit.dates import add_months
 from certbridge.kit.uscc import UsccResult, validate_uscc
 from certbridge.registry.models import CertificationBody, PersonRegistration, Region, Restriction, Scheme, Standard

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import Certificate
-from certbridge.events import EventDraft, record_events
+from certbridge.ledger.journal import EventDraft, record_events
 from certbridge.principal import Principal
 from certbridge.registry.models import Organization
 from certbridge.registry.service import merge_organizations

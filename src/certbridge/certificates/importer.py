@@ -21,7 +21,7 @@ from certbridge.certificates.models import Certificate, ImportBatch
 from certbridge.certificates.schemas import CertificateIn
 from certbridge.certificates.service import issue_certificate
 from certbridge.errors import DomainError
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.i18n.catalog import render
 from certbridge.kit.tabular import TableError, read_table
 from certbridge.policy import require_body_operator

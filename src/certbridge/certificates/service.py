@@ -17,7 +17,7 @@ from certbridge.certificates.rules import (
 from certbridge.certificates.schemas import AuditIn, CertificateIn, SiteIn
 from certbridge.certificates.snapshots import audit_state, certificate_state
 from certbridge.errors import Conflict, InvalidInput, NotFound
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.kit.dates import add_months
 from certbridge.policy import require_body_operator
 from certbridge.principal import Principal

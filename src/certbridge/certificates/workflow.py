@@ -12,7 +12,7 @@ from certbridge.certificates.schemas import CertificateIn, HolderIn, RenewIn, Sc
 from certbridge.certificates.service import _sites, get_certificate, issue_certificate
 from certbridge.certificates.snapshots import sites_state
 from certbridge.errors import Conflict, InvalidInput, RuleViolation
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.kit.dates import add_months
 from certbridge.policy import require_body_operator
 from certbridge.principal import SYSTEM, Principal

@@ -20,7 +20,7 @@ from certbridge.credentials.receipt_check import RECEIPT_CONTEXT, RECEIPT_FORMAT
 from certbridge.credentials.service import certificate_token, verification_url
 from certbridge.db import utcnow
 from certbridge.errors import RuleViolation
-from certbridge.events import subject_history
+from certbridge.ledger.journal import subject_history
 from certbridge.i18n.catalog import render
 from certbridge.kit.canonical_json import canonical_bytes
 from certbridge.ledger.keys import credential_signer

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from certbridge.certificates.models import Certificate
 from certbridge.certificates.service import get_certificate
 from certbridge.credentials.tokens import sign_token, verify_token
-from certbridge.events import LedgerEvent
+from certbridge.ledger.journal import LedgerEvent
 from certbridge.ledger.keys import credential_signer, known_keys
 from certbridge.registry.models import CertificationBody, Organization
 from certbridge.settings import Settings

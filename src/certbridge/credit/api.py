@@ -29,7 +29,7 @@ from certbridge.credit.schemas import (
     RevokeBodyIn,
     SettingIn,
 )
-from certbridge.credit.settings import CREDIT_DEFAULTS, credit_setting, set_credit_setting
+from certbridge.credit.parameters import CREDIT_DEFAULTS, credit_setting, set_credit_setting
 from certbridge.errors import NotFound
 from certbridge.licensing.deadlines import calendar_for
 from certbridge.licensing.schemas import PublishIn, WithdrawalIn

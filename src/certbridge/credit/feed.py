@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import Certificate
 from certbridge.credit.models import CreditCursor, CreditEntry
-from certbridge.events import LedgerEvent, log_size
+from certbridge.ledger.journal import LedgerEvent, log_size
 
 CHINA = timezone(timedelta(hours=8))
 SUBJECT_TYPES = ("organization", "body", "person", "lab")

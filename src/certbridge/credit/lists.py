@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from certbridge.credit.models import DishonestyListing
 from certbridge.credit.schemas import ListingIn
-from certbridge.credit.settings import credit_setting
+from certbridge.credit.parameters import credit_setting
 from certbridge.errors import InvalidInput, NotFound, RuleViolation
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.kit.dates import add_months
 from certbridge.policy import require_regulator
 from certbridge.principal import Principal

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 from certbridge.credit.models import Penalty
 from certbridge.credit.schemas import PenaltyIn
 from certbridge.errors import InvalidInput, NotFound, RuleViolation
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.kit.dates import add_months
 from certbridge.kit.workdays import WorkdayCalendar
 from certbridge.licensing import disclosure
 from certbridge.licensing.deadlines import calendar_for, missing_year_message, workday_deadline
-from certbridge.licensing.settings import publicity_setting
+from certbridge.licensing.parameters import publicity_setting
 from certbridge.policy import require_regulator
 from certbridge.principal import Principal
 from certbridge.registry.models import CertificationBody, Lab, Organization, Person

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from certbridge.credit.feed import sync_credit_entries
 from certbridge.credit.models import CreditEntry, CreditRecord
-from certbridge.credit.settings import CLASSES, class_for_score, credit_setting
+from certbridge.credit.parameters import CLASSES, class_for_score, credit_setting
 from certbridge.errors import InvalidInput
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.kit.dates import add_months
 from certbridge.policy import require_regulator
 from certbridge.principal import Principal

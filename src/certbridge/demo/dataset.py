@@ -217,7 +217,7 @@ def _tune(dbapi_conn, dialect: str) -> None:
 
 def _counts(sessions) -> dict[str, int]:
     from certbridge.certificates.models import Audit, Certificate
-    from certbridge.events import LedgerHead
+    from certbridge.ledger.journal import LedgerHead
     from certbridge.registry.models import CertificationBody, Organization, Person
 
     with write_session(sessions) as session:

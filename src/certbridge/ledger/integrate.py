@@ -1,6 +1,6 @@
 """Integration: hash committed events into the Merkle tree and sign a checkpoint of the new size.
 
-Events are appended by every service in its own transaction (certbridge.events); this module is the
+Events are appended by every service in its own transaction (certbridge.ledger.journal); this module is the
 one writer of the tree. It takes the tree row's lock (a row lock on PostgreSQL; on SQLite the write
 transaction's RESERVED lock, taken by the very first statement), so two integrators queue instead of
 writing the same stored-hash indexes twice.

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certbridge.errors import InvalidInput, NotFound
-from certbridge.events import LedgerEvent
+from certbridge.ledger.journal import LedgerEvent
 from certbridge.kit.merkle import prove_record, prove_tree
 from certbridge.ledger.models import LedgerCheckpoint, LedgerCosignature, LedgerKey, LedgerTree
 from certbridge.ledger.store import hash_reader

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from certbridge.certificates.models import Audit, Certificate
 from certbridge.certificates.snapshots import certificate_state
-from certbridge.events import LedgerEvent
+from certbridge.ledger.journal import LedgerEvent
 from certbridge.kit.canonical_json import to_json_value
 from certbridge.registry.models import CertificationBody, Lab, Organization, Person, Restriction
 from certbridge.registry.snapshots import body_state, lab_state, organization_state, person_state, restriction_state

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.kit.signed_note import Signer
 from certbridge.ledger import keys
 from certbridge.ledger.integrate import integrate, sign_checkpoint

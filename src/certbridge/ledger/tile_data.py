@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certbridge.errors import NotFound
-from certbridge.events import LedgerEvent
+from certbridge.ledger.journal import LedgerEvent
 from certbridge.kit.canonical_json import canonical_bytes
 from certbridge.kit.tiles import TILE_HEIGHT, TILE_WIDTH, Tile, encode_entry_bundle, read_tile_data
 from certbridge.ledger.proofs import integrated_size

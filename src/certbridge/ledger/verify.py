@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from certbridge.events import LedgerEvent, leaf_hash, log_size
+from certbridge.ledger.journal import LedgerEvent, leaf_hash, log_size
 from certbridge.kit.canonical_json import to_json_value
 from certbridge.kit.signed_note import (
     CosignatureVerifier,

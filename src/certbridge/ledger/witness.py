@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from certbridge.db import utcnow
 from certbridge.errors import Conflict, InvalidInput, NotFound
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.kit.merkle import ProofError, verify_consistency
 from certbridge.kit.signed_note import (
     InvalidCheckpointError,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from certbridge.db import read_session, utcnow, write_session
 from certbridge.errors import Conflict, InvalidInput, NotFound
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.kit.signed_note import (
     CosignatureVerifier,
     InvalidKeyError,

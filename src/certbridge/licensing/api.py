@@ -25,7 +25,7 @@ from certbridge.licensing.schemas import (
     PublishIn,
     WithdrawalIn,
 )
-from certbridge.licensing.settings import PUBLICITY_DEFAULTS, publicity_setting, set_publicity_setting
+from certbridge.licensing.parameters import PUBLICITY_DEFAULTS, publicity_setting, set_publicity_setting
 from certbridge.policy import require_regulator, require_regulator_reader
 from certbridge.registry.snapshots import body_state, lab_state
 

@@ -14,10 +14,10 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from certbridge.errors import InvalidInput, RuleViolation
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.kit.workdays import WorkdayCalendar
 from certbridge.licensing.deadlines import calendar_for, workday_deadline
-from certbridge.licensing.settings import publicity_setting
+from certbridge.licensing.parameters import publicity_setting
 from certbridge.principal import Principal
 
 

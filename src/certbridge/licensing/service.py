@@ -10,14 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certbridge.errors import InvalidInput, NotFound, RuleViolation
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.i18n.catalog import render
 from certbridge.kit.workdays import WorkdayCalendar
 from certbridge.licensing import disclosure
 from certbridge.licensing.deadlines import calendar_for, workday_deadline
 from certbridge.licensing.models import LicensingRecord
 from certbridge.licensing.schemas import DecisionIn
-from certbridge.licensing.settings import publicity_setting
+from certbridge.licensing.parameters import publicity_setting
 from certbridge.policy import require_regulator
 from certbridge.principal import Principal
 from certbridge.registry import bodies, labs

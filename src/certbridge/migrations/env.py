@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from certbridge.db import make_engine
-from certbridge.schema import metadata
+from certbridge.tables import metadata
 from certbridge.settings import Settings
 
 config = context.config

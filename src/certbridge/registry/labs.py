@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certbridge.errors import Conflict, InvalidInput, NotFound
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.policy import require_lab_operator, require_regulator
 from certbridge.principal import Principal
 from certbridge.registry.models import Lab, LabCapability

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certbridge.errors import Conflict, InvalidInput, NotFound
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.kit.chinese_text import normalize_name
 from certbridge.kit.uscc import validate_uscc
 from certbridge.policy import require_regulator

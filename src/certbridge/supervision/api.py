@@ -36,7 +36,7 @@ from certbridge.supervision.schemas import (
     ResultIn,
     TaskOut,
 )
-from certbridge.supervision.views_model import (
+from certbridge.supervision.presenters import (
     draw_summary,
     draw_trail,
     matter_view,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import Certificate
 from certbridge.errors import Forbidden, InvalidInput, NotFound
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.policy import require_authenticated, require_writer
 from certbridge.principal import Principal
 from certbridge.registry.models import BodyField, CertificationBody, Lab, Organization, Person, Scheme

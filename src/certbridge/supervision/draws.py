@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from certbridge.credit.scoring import refresh_credit
 from certbridge.db import utcnow
 from certbridge.errors import InvalidInput, NotFound, RuleViolation
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.policy import require_regulator
 from certbridge.principal import Principal
 from certbridge.supervision.directory import OBJECT_MODELS

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from certbridge.errors import Forbidden, InvalidInput, NotFound, RuleViolation
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.kit.workdays import WorkdayCalendar
 from certbridge.licensing.deadlines import calendar_for, workday_deadline
 from certbridge.policy import require_authenticated, require_regulator, require_writer

@@ -15,7 +15,7 @@ from certbridge.api.params import Id
 from certbridge.certificates.export import export_certificates
 from certbridge.certificates.models import STATUSES
 from certbridge.certificates.queries import CertificateFilter, list_certificates, page_keys
-from certbridge.certificates.views_model import detail, summary
+from certbridge.certificates.presenters import detail, summary
 from certbridge.errors import DomainError
 from certbridge.registry.bodies import get_body
 from certbridge.web import lookups

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from certbridge.certificates.verification import verify_number
 from certbridge.db import utcnow
 from certbridge.errors import InvalidInput, NotFound, RuleViolation
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.policy import require_regulator, require_regulator_reader
 from certbridge.principal import Principal
 from certbridge.web.models import FakeReport

@@ -14,9 +14,9 @@ from certbridge.certificates.models import STATUSES, Certificate
 from certbridge.certificates.queries import CertificateFilter, list_certificates, page_keys
 from certbridge.certificates.service import get_certificate
 from certbridge.certificates.verification import verify_holder, verify_number
-from certbridge.certificates.views_model import detail, summary, verification_view
+from certbridge.certificates.presenters import detail, summary, verification_view
 from certbridge.errors import DomainError
-from certbridge.events import subject_history
+from certbridge.ledger.journal import subject_history
 from certbridge.kit.query_kind import classify_query
 from certbridge.registry.models import CertificationBody, Standard
 from certbridge.registry.restrictions import active_restrictions

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 
 from certbridge.api.deps import ReadDB, current_principal
 from certbridge.certificates.models import Certificate
-from certbridge.certificates.views_model import summary
+from certbridge.certificates.presenters import summary
 from certbridge.db import write_session
 from certbridge.errors import DomainError
 from certbridge.web import credentials_link, lookups

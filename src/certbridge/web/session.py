@@ -14,7 +14,7 @@ from certbridge.auth.models import User
 from certbridge.auth.service import authenticate_password, principal_for
 from certbridge.db import read_session, utcnow
 from certbridge.errors import Forbidden
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.principal import Principal
 from certbridge.web.models import WebSession, WebUpload
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from certbridge.db import utcnow
 from certbridge.errors import NotFound
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.policy import require_body_operator
 from certbridge.principal import Principal
 from certbridge.web.models import WebUpload

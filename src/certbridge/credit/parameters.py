@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from certbridge.credit.models import CreditSetting
 from certbridge.errors import InvalidInput
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.policy import require_regulator
 from certbridge.principal import Principal
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certbridge.events import LedgerEvent
+from certbridge.ledger.journal import LedgerEvent
 from certbridge.i18n.catalog import render
 from certbridge.kit.workdays import WorkdayCalendar
 from certbridge.licensing.deadlines import calendar_for, missing_year_message

@@ -1,6 +1,6 @@
 """Every table of the application, gathered so migrations and checks see the whole schema."""
 
-from certbridge import events  # noqa: F401
+from certbridge.ledger import journal  # noqa: F401  (the event journal's table)
 from certbridge.audit import models as audit_models  # noqa: F401
 from certbridge.auth import models as auth_models  # noqa: F401
 from certbridge.certificates import models as certificate_models  # noqa: F401

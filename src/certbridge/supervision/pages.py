@@ -29,7 +29,7 @@ from certbridge.licensing.deadlines import calendar_for
 from certbridge.licensing.queries import overdue_licensing_records
 from certbridge.supervision import draws, plans, tasks
 from certbridge.supervision.models import CheckMatter, InspectionTask, SpotCheckDraw, SpotCheckPlan
-from certbridge.supervision.views_model import draw_summary, draw_trail, plan_view, public_result_view, task_view
+from certbridge.supervision.presenters import draw_summary, draw_trail, plan_view, public_result_view, task_view
 from certbridge.web.page_actions import form_done, page_language, render_page, require_form_token
 
 # Who may not do this, or a record they may not see: the answer is the error page, with the audit trail

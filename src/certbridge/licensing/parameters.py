@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from certbridge.errors import InvalidInput
-from certbridge.events import record_event
+from certbridge.ledger.journal import record_event
 from certbridge.licensing.models import PublicitySetting
 from certbridge.policy import require_regulator
 from certbridge.principal import Principal

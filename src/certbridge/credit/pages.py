@@ -2,7 +2,7 @@
 regulator's console for penalties, listings, bars, revocations and licensing publication.
 
 Rendered on the web layer's base (templates under web/templates/credit/), reached lazily like
-supervision/views.py: the web layer sits above every capability.
+supervision/pages.py: the web layer sits above every capability.
 """
 
 from __future__ import annotations
