@@ -3,28 +3,43 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from importlib import import_module
 
 from fastapi import FastAPI
 
 from certbridge.api.problems import install_problem_handlers
+from certbridge.audit import api as audit_api
+from certbridge.auth import api as auth_api
+from certbridge.auth import pages as auth_pages
+from certbridge.certificates import api as certificates_api
+from certbridge.certificates import pages as certificate_pages
+from certbridge.complaints import pages as complaint_pages
+from certbridge.credentials import api as credentials_api
+from certbridge.credentials import pages as credential_pages
+from certbridge.credit import api as credit_api
+from certbridge.credit import pages as credit_pages
 from certbridge.db import make_engine, make_sessionmaker
+from certbridge.ledger import api as ledger_api
+from certbridge.ledger import background as ledger_background
+from certbridge.licensing import api as licensing_api
+from certbridge.registry import api as registry_api
+from certbridge.registry import pages as registry_pages
+from certbridge.security import install as security_install
 from certbridge.settings import Settings
+from certbridge.supervision import api as supervision_api
+from certbridge.supervision import pages as supervision_pages
+from certbridge.web import install as page_kit
 
-# Each capability contributes a router; order is the order of the OpenAPI document.
+# The whole app, listed once. Each capability contributes a JSON router; order is the order of the OpenAPI document.
 API_ROUTERS = (
-    "certbridge.certificates.api",
-    "certbridge.registry.api",
-    "certbridge.auth.api",
-    "certbridge.audit.api",
-    "certbridge.ledger.api",
-    "certbridge.credentials.api",
-    "certbridge.supervision.api",
-    "certbridge.credit.api",
-    "certbridge.licensing.api",
+    certificates_api, registry_api, auth_api, audit_api, ledger_api, credentials_api, supervision_api, credit_api,
+    licensing_api,
 )
-# Capabilities that need more than a router (pages, static files, middleware) expose install(app).
-INSTALLERS: tuple[str, ...] = ("certbridge.security.install", "certbridge.web.install", "certbridge.supervision.pages", "certbridge.credit.pages", "certbridge.ledger.background")
+# Then everything that needs more than a router, in mount order: request defences, the page kit, each capability's
+# pages (routers, nav entries, dashboard panels, slots), and background work. Each exposes install(app).
+INSTALLERS = (
+    security_install, page_kit, auth_pages, certificate_pages, complaint_pages, credential_pages, registry_pages,
+    supervision_pages, credit_pages, ledger_background,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -58,8 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
     install_problem_handlers(app)
-    for name in API_ROUTERS:
-        app.include_router(import_module(name).router)
-    for name in INSTALLERS:
-        import_module(name).install(app)
+    for module in API_ROUTERS:
+        app.include_router(module.router)
+    for module in INSTALLERS:
+        module.install(app)
     return app

@@ -1,15 +1,15 @@
 """Every table of the application, gathered so migrations and checks see the whole schema."""
 
-from certbridge.ledger import journal  # noqa: F401  (the event journal's table)
 from certbridge.audit import models as audit_models  # noqa: F401
 from certbridge.auth import models as auth_models  # noqa: F401
 from certbridge.certificates import models as certificate_models  # noqa: F401
+from certbridge.complaints import models as complaint_models  # noqa: F401
 from certbridge.credit import models as credit_models  # noqa: F401
 from certbridge.db import Base
+from certbridge.ledger import journal  # noqa: F401  (the event journal's table)
 from certbridge.ledger import models as ledger_models  # noqa: F401
 from certbridge.licensing import models as licensing_models  # noqa: F401
 from certbridge.registry import models as registry_models  # noqa: F401
 from certbridge.supervision import models as supervision_models  # noqa: F401
-from certbridge.web import models as web_models  # noqa: F401
 
 metadata = Base.metadata

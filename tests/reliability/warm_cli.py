@@ -24,8 +24,8 @@ def main(log_dir: str) -> None:
     from certbridge import app as app_module
     from certbridge.cli.main import app as cli
 
-    for name in (*app_module.API_ROUTERS, *app_module.INSTALLERS, "certbridge.migrate", "alembic.command",
-                 "certbridge.certificates.importer", "uvicorn"):
+    assert app_module.API_ROUTERS  # importing the app module imports every capability it lists
+    for name in ("certbridge.migrate", "alembic.command", "certbridge.certificates.importer", "uvicorn"):
         import_module(name)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped as soon as they die
     print("ready", flush=True)

@@ -32,6 +32,9 @@ from sqlalchemy.orm import Session
 
 from certbridge.auth.models import User
 from certbridge.auth.service import principal_for
+from certbridge.auth.sessions import sign_in
+from certbridge.certificates.uploads import stage_upload
+from certbridge.complaints.service import file_fake_report
 from certbridge.credit import lists, penalties
 from certbridge.credit.schemas import ListingIn, PenaltyIn
 from certbridge.licensing.schemas import DecisionIn
@@ -39,9 +42,6 @@ from certbridge.licensing.service import qualify_lab_with_record
 from certbridge.principal import ANONYMOUS, SYSTEM
 from certbridge.supervision import draws, plans, tasks
 from certbridge.supervision.models import InspectionTask
-from certbridge.web.fake_reports import file_fake_report
-from certbridge.web.session import sign_in
-from certbridge.web.uploads import stage_upload
 from tests.security.matrix import EVERYONE, REGULATORS, TODAY, Case
 from tests.world import PASSWORD
 

@@ -13,9 +13,9 @@ from fastapi.routing import iter_route_contexts
 from sqlalchemy import inspect, select, text
 
 from certbridge.auth.models import ApiKey, User
+from certbridge.auth.sessions import COOKIE as SESSION_COOKIE
 from certbridge.kit.uscc import generate_uscc
 from certbridge.registry.models import Restriction
-from certbridge.web.session import COOKIE as SESSION_COOKIE
 from tests.security import matrix_capabilities, matrix_web
 from tests.security.matrix import CORE, ROLES, Case, Exempt
 from tests.security.matrix_web import Page

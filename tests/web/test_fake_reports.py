@@ -6,9 +6,9 @@ import json
 
 from sqlalchemy import select
 
+from certbridge.complaints.models import FakeReport
 from certbridge.db import read_session
 from certbridge.ledger.journal import LedgerEvent
-from certbridge.web.models import FakeReport
 from tests.web.conftest import csrf_from, post_form
 
 

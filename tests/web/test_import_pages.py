@@ -6,9 +6,8 @@ import re
 
 from sqlalchemy import func, select
 
-from certbridge.certificates.models import Certificate
+from certbridge.certificates.models import Certificate, WebUpload
 from certbridge.db import read_session
-from certbridge.web.models import WebUpload
 from tests.web.conftest import csrf_from, post_form
 
 HEADER = "证书编号,认证项目,认证依据,标准版本,获证组织名称,统一社会信用代码,认证范围,颁证日期,审核开始日期,审核员注册号\n"

@@ -7,9 +7,9 @@ import json
 
 from sqlalchemy import select
 
+from certbridge.auth.models import WebSession
 from certbridge.db import read_session
 from certbridge.ledger.journal import LedgerEvent
-from certbridge.web.models import WebSession
 from tests.web.conftest import csrf_from, sign_in
 from tests.world import PASSWORD
 

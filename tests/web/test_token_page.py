@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from certbridge.web import credentials_link
+from certbridge.credentials import pages as credential_pages
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ def verdict(monkeypatch):
     """Make the token check answer what a test says (the real one is tested with the credentials capability)."""
 
     def _set(check):
-        monkeypatch.setattr(credentials_link, "check_token", lambda session, settings, token: check)
+        monkeypatch.setattr(credential_pages, "verify_token_online", lambda session, settings, token: check)
 
     return _set
 
@@ -67,21 +67,12 @@ def test_outdated_token_names_what_changed(client, verdict, make_certificate):
     assert "真实，但信息已过时" in page and "获证组织名称、有效期" in page
 
 
-def test_without_the_credentials_capability_the_page_says_so(client, monkeypatch):
-    monkeypatch.setattr(credentials_link, "check_token", lambda session, settings, token: None)
-    page = client.get("/v/x")
-    assert page.status_code == 200 and "本平台尚未启用签名二维码" in page.text
-
-
 def test_certificate_qr_code_round_trip(client, sessions, make_certificate):
     """With the credentials capability: the page's QR token verifies, and a tampered one does not."""
     import re
 
     cid = make_certificate("00126Q26904R0M/4500")
     page = client.get(f"/certificates/{cid}").text
-    if not credentials_link.available():
-        assert "本平台尚未启用签名二维码和核验回执" in page
-        return
     assert "<svg" in page and f"/api/v1/certificates/{cid}/receipt.pdf" in page
     token = re.search(r'href="/v/([^"]+)"', page).group(1)
     landing = client.get(f"/v/{token}")

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from certbridge.certificates.models import Certificate
+from certbridge.certificates.models import STATUSES, Certificate
 from certbridge.certificates.verification import Verification, public_certificate
 from certbridge.certificates.workflow import allowed_actions
 from certbridge.i18n.catalog import render
@@ -66,3 +66,8 @@ def verification_view(result: Verification, lang: str) -> dict[str, Any]:
 def verification_json(view: dict[str, Any]) -> bytes:
     """Serialise a verification answer as the API sends it (VerificationOut's shape, compact UTF-8 JSON)."""
     return json.dumps(view, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+
+
+def status_options(lang: str) -> list[tuple[str, str]]:
+    """Return (status, word) for certificate statuses, for status filters."""
+    return [(s, render(f"status.{s}", lang)) for s in STATUSES]

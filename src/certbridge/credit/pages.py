@@ -1,16 +1,12 @@
 """Credit and 双公示 pages: published penalties, the dishonesty list and licensing records for the public; the
 regulator's console for penalties, listings, bars, revocations and licensing publication.
 
-Rendered on the web layer's base (templates under web/templates/credit/), reached lazily like
-supervision/pages.py: the web layer sits above every capability.
+Built on the page kit (`certbridge.web`); templates under credit/templates/credit/.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
-from importlib import import_module
-from types import SimpleNamespace
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import ValidationError
@@ -28,18 +24,12 @@ from certbridge.i18n.catalog import render as message
 from certbridge.licensing import service as licensing
 from certbridge.licensing.deadlines import calendar_for
 from certbridge.licensing.queries import licensing_view, list_licensing_records
+from certbridge.web import forms, guards, nav, templating
 from certbridge.web.page_actions import form_done, page_language, render_page, require_form_token
 
 # Who may not do this, or a record they may not see: the answer is the error page, with the audit trail
 # recording a denied attempt, not a redirect that reads as success.
 CONSOLE = "/regulator/credit"
-
-
-@cache
-def web() -> SimpleNamespace:
-    """Return the web layer's modules this page module renders through."""
-    return SimpleNamespace(**{name: import_module(f"certbridge.web.{name}")
-                              for name in ("templating", "guards", "csrf", "nav", "i18n")})
 
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_form_token)])
@@ -108,7 +98,7 @@ def public_licensing(request: Request, db: ReadDB, q: str | None = None, cursor:
 @router.get("/regulator/credit")
 def console(request: Request, db: ReadDB):
     """Show penalties, listings and licensing records with their actions and the forms to add them."""
-    web().guards.regulator(request)
+    guards.regulator(request)
     lang, cal, today = _lang(request), _calendar(request), date.today()
     recent = penalties.list_penalties(db, after_id=0, limit=200)
     records = list_licensing_records(db, after_id=0, limit=200)
@@ -136,29 +126,24 @@ def _penalty_from(form) -> PenaltyIn:
 @router.post("/regulator/credit/penalties")
 async def add_penalty(request: Request):
     """Record a penalty from the console form."""
-    principal = web().guards.regulator(request)
+    principal = guards.regulator(request)
     form = await request.form()
     try:
         item = _penalty_from(form)
         with write_session(request.app.state.sessions) as session:
             penalties.record_penalty(session, principal=principal, item=item, calendar=_calendar(request))
     except ValidationError as exc:
-        problems = web_forms().pydantic_errors(exc, _lang(request))
-        return web().templating.redirect(request, CONSOLE, flash="；".join(problems.values()), kind="error")
+        problems = forms.pydantic_errors(exc, _lang(request))
+        return templating.redirect(request, CONSOLE, flash="；".join(problems.values()), kind="error")
     except DomainError as exc:
         return _done(request, CONSOLE, exc)
     return _done(request, CONSOLE)
 
 
-def web_forms():
-    """Return the web layer's form helpers."""
-    return import_module("certbridge.web.forms")
-
-
 @router.post("/regulator/credit/penalties/{penalty_id}/{action}")
 async def penalty_action(request: Request, penalty_id: Id, action: str):
     """Publish, withdraw or repair a penalty."""
-    principal = web().guards.regulator(request)
+    principal = guards.regulator(request)
     form = await request.form()
     try:
         with write_session(request.app.state.sessions) as session:
@@ -181,7 +166,7 @@ async def penalty_action(request: Request, penalty_id: Id, action: str):
 @router.post("/regulator/credit/listings")
 async def add_listing(request: Request):
     """Put a subject on the serious-dishonesty list."""
-    principal = web().guards.regulator(request)
+    principal = guards.regulator(request)
     form = await request.form()
     try:
         item = ListingIn(subject_type=_text(form, "subject_type") or "organization",
@@ -200,7 +185,7 @@ async def add_listing(request: Request):
 @router.post("/regulator/credit/listings/{listing_id}/remove")
 async def remove_listing(request: Request, listing_id: Id):
     """Remove a subject early from the list."""
-    principal = web().guards.regulator(request)
+    principal = guards.regulator(request)
     form = await request.form()
     try:
         with write_session(request.app.state.sessions) as session:
@@ -215,7 +200,7 @@ async def remove_listing(request: Request, listing_id: Id):
 @router.post("/regulator/credit/bars")
 async def bar(request: Request):
     """Bar a person, or revoke a body's approval."""
-    principal = web().guards.regulator(request)
+    principal = guards.regulator(request)
     form = await request.form()
     reason, number = _text(form, "reason") or "", _text(form, "decision_number") or ""
     try:
@@ -238,7 +223,7 @@ async def bar(request: Request):
 @router.post("/regulator/credit/licensing/{record_id}/{action}")
 async def licensing_action(request: Request, record_id: Id, action: str):
     """Publish or withdraw a licensing record."""
-    principal = web().guards.regulator(request)
+    principal = guards.regulator(request)
     form = await request.form()
     try:
         with write_session(request.app.state.sessions) as session:
@@ -256,14 +241,7 @@ async def licensing_action(request: Request, record_id: Id, action: str):
     return _done(request, CONSOLE + "#licensing")
 
 
-NAV_LABELS = {"Penalties & lists": "ui.credit"}
-
-
 def install(app: FastAPI) -> None:
     """Mount the pages and add the regulator's nav entry."""
-    w = web()
     app.include_router(router)
-    w.nav.add_nav_entry(w.nav.NavEntry(CONSOLE, "Penalties & lists", roles=w.nav.REGULATORS, area="regulator",
-                                       order=85))
-    for lang in ("zh", "en"):  # the nav shows gettext msgids: give this label its text where none exists
-        w.i18n.translations(lang).messages.setdefault("Penalties & lists", message("ui.credit", lang))
+    nav.add_nav_entry(nav.NavEntry(CONSOLE, "Penalties & lists", roles=nav.REGULATORS, area="regulator", order=85))

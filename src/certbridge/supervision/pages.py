@@ -1,18 +1,11 @@
 """Spot-check pages: the public results and draws, the regulator's matters, plans, draws and tasks, and the
-inspector's own tasks. Rendered on the web layer's base (templates under web/templates/supervision/).
-
-The web layer sits above every capability (DESIGN.md), so it is reached lazily, at install and request time,
-and only through its published hooks: templating.render, guards, csrf, nav.add_nav_entry and
-dashboard.register_panel_provider.
+inspector's own tasks. Built on the page kit (`certbridge.web`); templates under supervision/templates/supervision/.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import cache
-from importlib import import_module
-from types import SimpleNamespace
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -30,17 +23,11 @@ from certbridge.licensing.queries import overdue_licensing_records
 from certbridge.supervision import draws, plans, tasks
 from certbridge.supervision.models import CheckMatter, InspectionTask, SpotCheckDraw, SpotCheckPlan
 from certbridge.supervision.presenters import draw_summary, draw_trail, plan_view, public_result_view, task_view
+from certbridge.web import dashboard, guards, nav
 from certbridge.web.page_actions import form_done, page_language, render_page, require_form_token
 
 # Who may not do this, or a record they may not see: the answer is the error page, with the audit trail
 # recording a denied attempt, not a redirect that reads as success.
-
-
-@cache
-def web() -> SimpleNamespace:
-    """Return the web layer's modules this page module renders through."""
-    return SimpleNamespace(**{name: import_module(f"certbridge.web.{name}")
-                              for name in ("templating", "guards", "csrf", "nav", "dashboard", "i18n")})
 
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_form_token)])
@@ -100,7 +87,7 @@ def public_draw(request: Request, db: ReadDB, draw_id: Id):
 @router.get("/regulator/supervision")
 def overview(request: Request, db: ReadDB):
     """Show matters, plans, recent draws and what is overdue."""
-    principal = web().guards.regulator(request)
+    principal = guards.regulator(request)
     lang = _lang(request)
     cal = calendar_for(request.app.state.settings.workday_overrides)
     return _page(request, "supervision/overview.html",
@@ -116,7 +103,7 @@ def overview(request: Request, db: ReadDB):
 @router.post("/regulator/supervision/matters")
 async def add_matter(request: Request):
     """Add a check matter."""
-    principal = web().guards.regulator(request)
+    principal = guards.regulator(request)
     form = await request.form()
     try:
         with write_session(request.app.state.sessions) as session:
@@ -134,7 +121,7 @@ async def add_matter(request: Request):
 @router.post("/regulator/supervision/plans")
 async def add_plan(request: Request):
     """Make an annual plan."""
-    principal = web().guards.regulator(request)
+    principal = guards.regulator(request)
     form = await request.form()
     try:
         with write_session(request.app.state.sessions) as session:
@@ -151,7 +138,7 @@ async def add_plan(request: Request):
 @router.get("/regulator/supervision/plans/{plan_id}")
 def plan_page(request: Request, db: ReadDB, plan_id: Id):
     """Show a plan, its batches and their draws, with the forms to add a batch and commit a draw."""
-    web().guards.regulator(request)
+    guards.regulator(request)
     plan = plans.get_plan(db, plan_id)
     batch_draws = {b.id: list(db.scalars(select(SpotCheckDraw).where(SpotCheckDraw.batch_id == b.id)
                                          .order_by(SpotCheckDraw.id))) for b in plan.batches}
@@ -163,7 +150,7 @@ def plan_page(request: Request, db: ReadDB, plan_id: Id):
 @router.post("/regulator/supervision/plans/{plan_id}/batches")
 async def add_batch(request: Request, plan_id: Id):
     """Add a batch to a plan."""
-    principal = web().guards.regulator(request)
+    principal = guards.regulator(request)
     form = await request.form()
     url = f"/regulator/supervision/plans/{plan_id}"
     try:
@@ -186,7 +173,7 @@ async def add_batch(request: Request, plan_id: Id):
 @router.post("/regulator/supervision/batches/{batch_id}/draw")
 async def commit(request: Request, batch_id: Id):
     """Commit a batch's draw (step 1); the reveal is a separate step."""
-    principal = web().guards.regulator(request)
+    principal = guards.regulator(request)
     form = await request.form()
     try:
         with write_session(request.app.state.sessions) as session:
@@ -203,7 +190,7 @@ async def commit(request: Request, batch_id: Id):
 @router.get("/regulator/supervision/draws/{draw_id}")
 def draw_page(request: Request, db: ReadDB, draw_id: Id):
     """Show a draw with its audit trail, and the reveal or cancel form while it is committed."""
-    web().guards.regulator(request)
+    guards.regulator(request)
     draw = draws.get_draw(db, draw_id)
     problems = draws.verify_draw(db, draw) if draw.status == "revealed" else None
     return _page(request, "supervision/draw.html", draw=draw_summary(db, draw, _lang(request), show_inspectors=True),
@@ -213,7 +200,7 @@ def draw_page(request: Request, db: ReadDB, draw_id: Id):
 @router.post("/regulator/supervision/draws/{draw_id}/{action}")
 async def draw_action(request: Request, draw_id: Id, action: str):
     """Reveal or cancel a committed draw."""
-    principal = web().guards.regulator(request)
+    principal = guards.regulator(request)
     form = await request.form()
     url = f"/regulator/supervision/draws/{draw_id}"
     try:
@@ -233,7 +220,7 @@ async def draw_action(request: Request, draw_id: Id, action: str):
 @router.get("/regulator/supervision/tasks")
 def regulator_tasks(request: Request, db: ReadDB, status: str | None = None, cursor: str | None = None):
     """List every task, by status, with the publish action for completed ones."""
-    principal = web().guards.regulator(request)
+    principal = guards.regulator(request)
     items = tasks.list_tasks(db, principal=principal, status=status or None, after_id=decode_cursor(cursor),
                              limit=100)
     cal = calendar_for(request.app.state.settings.workday_overrides)
@@ -244,7 +231,7 @@ def regulator_tasks(request: Request, db: ReadDB, status: str | None = None, cur
 @router.post("/regulator/supervision/tasks/{task_id}/publish")
 async def publish(request: Request, task_id: Id):
     """Publish a task's result."""
-    principal = web().guards.regulator(request)
+    principal = guards.regulator(request)
     try:
         with write_session(request.app.state.sessions) as session:
             tasks.publish_result(session, principal=principal, task_id=task_id)
@@ -259,7 +246,7 @@ async def publish(request: Request, task_id: Id):
 @router.get("/inspector/tasks")
 def my_tasks(request: Request, db: ReadDB):
     """List the signed-in inspector's tasks."""
-    principal = web().guards.signed_in(request)
+    principal = guards.signed_in(request)
     cal = calendar_for(request.app.state.settings.workday_overrides)
     items = tasks.list_tasks(db, principal=principal, limit=200)
     return _page(request, "supervision/inspector_tasks.html",
@@ -269,7 +256,7 @@ def my_tasks(request: Request, db: ReadDB):
 @router.get("/inspector/tasks/{task_id}")
 def my_task(request: Request, db: ReadDB, task_id: Id):
     """Show one task with the findings and result forms."""
-    principal = web().guards.signed_in(request)
+    principal = guards.signed_in(request)
     task = tasks.task_for(db, principal=principal, task_id=task_id)
     cal = calendar_for(request.app.state.settings.workday_overrides)
     return _page(request, "supervision/inspector_task.html", task=task_view(db, task, principal, _lang(request), cal),
@@ -279,7 +266,7 @@ def my_task(request: Request, db: ReadDB, task_id: Id):
 @router.post("/inspector/tasks/{task_id}/{action}")
 async def my_task_action(request: Request, task_id: Id, action: str):
     """Record a finding or the result on one's task."""
-    principal = web().guards.signed_in(request)
+    principal = guards.signed_in(request)
     form = await request.form()
     url = f"/inspector/tasks/{task_id}"
     cal = calendar_for(request.app.state.settings.workday_overrides)
@@ -307,7 +294,7 @@ async def my_task_action(request: Request, task_id: Id, action: str):
 
 def overdue_panel(session, principal, lang):
     """Dashboard panel: publications past their deadline, deadlines unknown, draws not revealed."""
-    d = web().dashboard
+    d = dashboard
     results, penalties, records = (tasks.overdue_results(session), overdue_penalties(session),
                                    overdue_licensing_records(session))
     unknown = sum(1 for x in (*results, *penalties, *records) if x.publication_due_on is None)
@@ -327,21 +314,12 @@ def overdue_panel(session, principal, lang):
     ], order=40)]
 
 
-NAV_LABELS = {"Publicity": "ui.publicity", "Spot checks": "ui.nav.supervision", "My inspections": "ui.my_inspections"}
-
-
 def install(app: FastAPI) -> None:
     """Mount the pages, add their nav entries and the dashboard panel."""
-    w = web()
     app.include_router(router)
-    nav = w.nav
     nav.add_nav_entry(nav.NavEntry("/publicity", "Publicity", order=60))
     nav.add_nav_entry(nav.NavEntry("/regulator/supervision", "Spot checks", roles=nav.REGULATORS, area="regulator",
                                    order=80))
     nav.add_nav_entry(nav.NavEntry("/inspector/tasks", "My inspections", roles=("inspector",), area="account",
                                    order=5))
-    w.dashboard.register_panel_provider(overdue_panel)
-    for lang in ("zh", "en"):  # the nav shows gettext msgids: give these labels their text where none exists
-        table = w.i18n.translations(lang).messages
-        for msgid, code in NAV_LABELS.items():
-            table.setdefault(msgid, message(code, lang))
+    dashboard.register_panel_provider(overdue_panel)

@@ -1,4 +1,4 @@
-"""Keep the page catalogs complete: extract msgids from templates and views, add new ones to both .po files.
+"""Keep the page catalogs complete: extract msgids from the kit and every capability's pages and templates.
 
 Run `python -m certbridge.web.catalogs` after adding text; then fill the empty Chinese entries in
 web/locale/zh/LC_MESSAGES/messages.po (English entries start as the msgid and may be reworded).
@@ -23,15 +23,21 @@ OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_block
            "**.py": {}}
 
 
+def _is_page_source(filename: str) -> bool:
+    """Tell whether a file holds page text: the kit, any capability's pages and templates."""
+    path = "/" + filename.replace("\\", "/")
+    return ("/web/" in path or "/templates/" in path or "/pages/" in path or path.endswith("/pages.py")
+            or path.endswith("/choices.py"))
+
+
 def extract_messages() -> dict[str, list[str]]:
     """Return every msgid used by the pages (under src/certbridge), with where each is used."""
     found: dict[str, list[str]] = {}
     for filename, lineno, message, _comments, context in extract_from_dir(
             str(SRC), METHOD_MAP, options_map=OPTIONS, keywords={**PY_KEYWORDS, "ngettext": (1, 2)},
             comment_tags=(), strip_comment_tags=True):
-        if "/web/" not in f"/{filename}" and "web/" not in filename:
-            if "templates" not in filename:
-                continue
+        if not _is_page_source(filename):
+            continue
         msgid = message[0] if isinstance(message, tuple) else message
         if not msgid:
             continue

@@ -13,8 +13,7 @@ import secrets
 
 from fastapi import Request
 
-from certbridge.web.session import COOKIE as SESSION_COOKIE
-
+SESSION_COOKIE = "cb_session"  # the sign-in cookie (auth.sessions sets it; the kit only reads it)
 ANON_COOKIE = "cb_csrf"
 FIELD = "csrf_token"
 HEADER = "x-csrf-token"
@@ -43,12 +42,16 @@ def anonymous_seed(request: Request) -> str:
     return seed
 
 
+def live_session_id(request: Request) -> int | None:
+    """Return the id of the request's live sign-in session, as the installed sign-in capability says (else None)."""
+    resolve = getattr(request.app.state, "session_id_of", None)
+    return resolve(request) if resolve is not None else None
+
+
 def csrf_token(request: Request) -> str:
     """Return the token forms on this page must carry."""
     session_token = request.cookies.get(SESSION_COOKIE)
-    from certbridge.web.session import current_session_id
-
-    if session_token and current_session_id(request) is not None:
+    if session_token and live_session_id(request) is not None:
         return _sign(request, "session", session_token)
     return _sign(request, "anon", anonymous_seed(request))
 
@@ -56,9 +59,7 @@ def csrf_token(request: Request) -> str:
 def _expected(request: Request) -> list[str]:
     out = []
     session_token = request.cookies.get(SESSION_COOKIE)
-    from certbridge.web.session import current_session_id
-
-    if session_token and current_session_id(request) is not None:
+    if session_token and live_session_id(request) is not None:
         out.append(_sign(request, "session", session_token))
     else:
         seed = request.cookies.get(ANON_COOKIE)

@@ -1,4 +1,4 @@
-"""Who may open a console page, and which records a console may show them."""
+"""Who may open a console page (signed in, by role), and rehearsing a write before it is confirmed."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from certbridge.api.deps import current_principal
-from certbridge.certificates.models import Certificate
-from certbridge.certificates.service import get_certificate
-from certbridge.errors import Forbidden, NotFound, Unauthenticated
+from certbridge.errors import Forbidden, Unauthenticated
 from certbridge.principal import Principal
 
 
@@ -37,14 +35,6 @@ def regulator(request: Request) -> Principal:
     if not principal.is_regulator:
         raise Forbidden("auth.regulator_only")
     return principal
-
-
-def own_certificate(db: Session, principal: Principal, certificate_id: int) -> Certificate:
-    """Return a certificate of the operator's own body; another body's is simply not there (404)."""
-    cert = get_certificate(db, certificate_id)
-    if cert.body_id != principal.body_id:
-        raise NotFound("certificate.not_found", id=certificate_id)
-    return cert
 
 
 @contextmanager

@@ -20,23 +20,9 @@ class NavEntry:
     order: int = 100
 
 
+# The kit's own link; every capability adds its links from its install(app) with add_nav_entry.
 NAV: list[NavEntry] = [
-    NavEntry("/", "Search certificates", order=10),
-    NavEntry("/verify", "Verify", order=20),
-    NavEntry("/bodies", "Certification bodies", order=30),
-    NavEntry("/labs", "Labs", order=40),
-    NavEntry("/report", "Report a fake certificate", order=90),
-    NavEntry("/cb", "My certificates", roles=("cb_operator",), area="cb", order=10),
-    NavEntry("/cb/import", "Bulk upload", roles=("cb_operator",), area="cb", order=20),
     NavEntry("/regulator", "Dashboard", roles=REGULATORS, area="regulator", order=10),
-    NavEntry("/regulator/bodies", "Bodies", roles=REGULATORS, area="regulator", order=20),
-    NavEntry("/regulator/labs", "Labs", roles=REGULATORS, area="regulator", order=30),
-    NavEntry("/regulator/people", "People", roles=REGULATORS, area="regulator", order=40),
-    NavEntry("/regulator/schemes", "Schemes", roles=REGULATORS, area="regulator", order=50),
-    NavEntry("/regulator/restrictions", "Restrictions", roles=REGULATORS, area="regulator", order=60),
-    NavEntry("/regulator/reports", "Fake reports", roles=REGULATORS, area="regulator", order=70),
-    NavEntry("/account/keys", "API keys", roles=("cb_operator", "regulator", "admin", "lab_operator"),
-             area="account", order=10),
 ]
 
 

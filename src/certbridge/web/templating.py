@@ -18,7 +18,10 @@ from certbridge.i18n.catalog import render as render_message
 from certbridge.web import csrf, i18n
 from certbridge.web.nav import visible_entries
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).parent / "templates"  # the kit's own: base.html, macros.html, error.html
+# Every capability's templates (`certbridge/<capability>/templates/`), searched after the kit's; names stay
+# unique by their folder (portal/, cb/, regulator/, supervision/ …).
+CAPABILITY_TEMPLATES = sorted(p for p in Path(__file__).parents[1].glob("*/templates") if p != TEMPLATES)
 FLASH_COOKIE = "cb_flash"
 LANG_COOKIE_DAYS = 365
 
@@ -42,8 +45,8 @@ def query_url(base: str, params: dict[str, Any], **changes: Any) -> str:
 
 @cache
 def environment() -> Environment:
-    """Return the shared template environment (templates under web/templates, gettext installed)."""
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "xml"]),
+    """Return the shared template environment (the kit's templates, then every capability's; gettext installed)."""
+    env = Environment(loader=FileSystemLoader([str(TEMPLATES), *map(str, CAPABILITY_TEMPLATES)]), autoescape=select_autoescape(["html", "xml"]),
                       trim_blocks=True, lstrip_blocks=True)
     i18n.install_gettext(env)
     env.globals.update(msg=_msg, msg_or=_msg_or, query_url=query_url)
@@ -89,8 +92,8 @@ def redirect(request: Request, url: str, *, flash: str | None = None, kind: str 
 def page_context(request: Request) -> dict[str, Any]:
     """Return what every template sees: language, who is signed in, nav, CSRF token, flashes."""
     from certbridge.api.deps import current_principal
-    from certbridge.web.session import display_name
 
+    name_of = getattr(request.app.state, "session_user_name", None)  # set by the sign-in capability
     lang = i18n.request_language(request)
     principal = current_principal(request)
     path = request.url.path
@@ -99,7 +102,7 @@ def page_context(request: Request) -> dict[str, Any]:
     back = query_url(path, params)
     return {
         "request": request, "lang": lang, "other_lang": "en" if lang == "zh" else "zh",
-        "principal": principal, "user_name": display_name(request), "path": path, "here": here,
+        "principal": principal, "user_name": name_of(request) if name_of else None, "path": path, "here": here,
         "lang_switch_url": query_url("/lang/" + ("en" if lang == "zh" else "zh"), {"next": back}),
         "nav": visible_entries(principal, path), "csrf_token": csrf.csrf_token(request),
         "flashes": _read_flashes(request), "today": date.today(), "params": params,

@@ -10,15 +10,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from certbridge.auth.models import User
+from certbridge.auth.models import User, WebSession
 from certbridge.auth.service import authenticate_password, principal_for
 from certbridge.db import read_session, utcnow
 from certbridge.errors import Forbidden
 from certbridge.ledger.journal import record_event
 from certbridge.principal import Principal
-from certbridge.web.models import WebSession, WebUpload
+from certbridge.web.csrf import SESSION_COOKIE
+from certbridge.web.slots import notify_slot
 
-COOKIE = "cb_session"
+COOKIE = SESSION_COOKIE  # one name, declared by the page kit that reads it for CSRF
 DEFAULT_HOURS = 12
 
 
@@ -74,7 +75,7 @@ def sign_out(session: Session, *, principal: Principal, token: str) -> WebSessio
     if item.user_id != principal.user_id:
         raise Forbidden("auth.forbidden")
     item.revoked_at = utcnow()
-    session.execute(delete(WebUpload).where(WebUpload.session_id == item.id))
+    notify_slot("session.ended", session=session, session_id=item.id)
     session.flush()
     record_event(session, type="web.signed_out", subject_type="user", subject_id=item.user_id,
                  actor=principal.actor, public=False,

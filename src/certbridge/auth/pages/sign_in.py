@@ -1,44 +1,22 @@
-"""Sign in, sign out and the language switch."""
+"""Sign in and sign out."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse
 
 from certbridge.api.deps import client_ip, current_principal
+from certbridge.auth.sessions import COOKIE, DEFAULT_HOURS, sign_in, sign_out
 from certbridge.db import write_session
 from certbridge.errors import Unauthenticated
 from certbridge.web import i18n
 from certbridge.web.csrf import require_csrf
 from certbridge.web.forms import text
-from certbridge.web.session import COOKIE, DEFAULT_HOURS, sign_in, sign_out
-from certbridge.web.templating import LANG_COOKIE_DAYS, cookie_secure, redirect, render, t
+from certbridge.web.language import safe_next
+from certbridge.web.templating import cookie_secure, redirect, render, t
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
 HOME_OF_ROLE = {"cb_operator": "/cb", "regulator": "/regulator", "admin": "/regulator"}
-
-
-def safe_next(value: str | None, default: str = "/") -> str:
-    """Return a local path to go back to, refusing anything that leaves this site."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return default
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc:
-        return default
-    return value
-
-
-@router.get("/lang/{code}")
-def switch_language(code: str, request: Request, next: str | None = None):
-    """Remember a language in a cookie and go back to the page the user was on."""
-    response = RedirectResponse(safe_next(next), status_code=303)
-    if code in ("zh", "en"):
-        response.set_cookie(i18n.COOKIE, code, max_age=LANG_COOKIE_DAYS * 86400, samesite="lax",
-                            secure=cookie_secure(request), path="/")
-    return response
 
 
 @router.get("/login")

@@ -11,19 +11,20 @@ from certbridge.api.deps import ReadDB
 from certbridge.api.pagination import decode_key_cursor, encode_cursor
 from certbridge.api.params import Id
 from certbridge.certificates.models import STATUSES, Certificate
+from certbridge.certificates.presenters import detail, status_options, summary, verification_view
 from certbridge.certificates.queries import CertificateFilter, list_certificates, page_keys
 from certbridge.certificates.service import get_certificate
 from certbridge.certificates.verification import verify_holder, verify_number
-from certbridge.certificates.presenters import detail, summary, verification_view
 from certbridge.errors import DomainError
-from certbridge.ledger.journal import subject_history
 from certbridge.kit.query_kind import classify_query
+from certbridge.ledger.journal import subject_history
+from certbridge.registry import choices as lookups
 from certbridge.registry.models import CertificationBody, Standard
 from certbridge.registry.restrictions import active_restrictions
 from certbridge.registry.service import get_organization
-from certbridge.web import credentials_link, lookups
 from certbridge.web.csrf import require_csrf
 from certbridge.web.i18n import request_language
+from certbridge.web.slots import slot_values
 from certbridge.web.templating import query_url, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -80,7 +81,7 @@ def home(request: Request, db: ReadDB):
         "first_url": _page_url(values, None) if cursor else None, "verdict": verdict,
         "verdict_tone": VERDICT_TONE.get(verdict["outcome"]) if verdict else None, "problem": problem,
         "schemes": lookups.scheme_options(db, lang), "scheme_names": lookups.scheme_names(db, lang),
-        "bodies": lookups.body_options(db, lang), "statuses": lookups.status_options(lang),
+        "bodies": lookups.body_options(db, lang), "statuses": status_options(lang),
         "regions": lookups.region_options(db),
     })
 
@@ -128,12 +129,12 @@ def certificate_page(request: Request, db: ReadDB, certificate_id: Id):
     body = db.get(CertificationBody, cert.body_id)
     standard = db.get(Standard, cert.standard_id) if cert.standard_id else None
     successor = db.scalar(select(Certificate.id).where(Certificate.previous_id == cert.id))
-    qr = credentials_link.qr_for_certificate(db, request.app.state.settings, cert.id)
+    extras = slot_values("certificate.page", session=db, settings=request.app.state.settings, certificate_id=cert.id)
     return render(request, "portal/certificate.html", {
         "c": view, "body": body, "body_name": lookups.body_name(body, lang), "standard": standard,
         "scheme_name": lookups.scheme_names(db, lang).get(cert.scheme_code, cert.scheme_code),
         "region": lookups.region_name(db, cert.region_code), "history": certificate_history(db, cert.id),
-        "successor_id": successor, "qr": qr, "credentials": credentials_link.available(),
+        "successor_id": successor, "qr": extras.get("qr"), "credentials": extras.get("credentials", False),
         "sites": [{**s, "region": lookups.region_name(db, s["region_code"])} for s in view["sites"]],
     })
 

@@ -11,11 +11,11 @@ from certbridge.api.deps import ReadDB
 from certbridge.api.pagination import decode_cursor, encode_cursor
 from certbridge.api.params import Id
 from certbridge.certificates.models import Certificate
+from certbridge.registry import choices as lookups
 from certbridge.registry.bodies import BODY_STATUSES, get_body
 from certbridge.registry.labs import get_lab
 from certbridge.registry.models import BodyField, CertificationBody, Lab
 from certbridge.registry.restrictions import active_restrictions
-from certbridge.web import lookups
 from certbridge.web.csrf import require_csrf
 from certbridge.web.i18n import request_language
 from certbridge.web.templating import query_url, render

@@ -5,8 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certbridge.certificates.models import STATUSES
-from certbridge.i18n.catalog import render
 from certbridge.i18n.catalog import render as render_message  # noqa: F401 - re-exported for pages
 from certbridge.registry.models import CertificationBody, CertificationField, Region, Scheme, Standard
 
@@ -31,11 +29,6 @@ def body_options(db: Session, lang: str) -> list[tuple[int, str]]:
 def body_name(body: CertificationBody, lang: str) -> str:
     """Return a body's name in the page language when it has one."""
     return body.name_en if lang == "en" and body.name_en else body.name
-
-
-def status_options(lang: str) -> list[tuple[str, str]]:
-    """Return (status, word) for certificate statuses."""
-    return [(s, render(f"status.{s}", lang)) for s in STATUSES]
 
 
 def region_options(db: Session) -> list[tuple[str, str]]:

@@ -1,4 +1,4 @@
-"""Regulator console: restrictions in force (impose, lift) and fake-certificate reports (review)."""
+"""Regulator console: restrictions in force (impose, lift)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,17 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy import or_, select
 
 from certbridge.api.deps import ReadDB
-from certbridge.api.pagination import decode_cursor
 from certbridge.api.params import Id
 from certbridge.db import write_session
 from certbridge.errors import DomainError, InvalidInput
 from certbridge.registry.models import CertificationBody, Organization, Person, Restriction
+from certbridge.registry.pages.registers import _errors, resolve_subject
 from certbridge.registry.restrictions import KINDS, SUBJECT_TYPES, impose_restriction, lift_restriction
 from certbridge.web.csrf import require_csrf
-from certbridge.web.fake_reports import list_fake_reports, review_fake_report
 from certbridge.web.forms import form_values_of, parse_date, text
 from certbridge.web.guards import regulator
 from certbridge.web.i18n import request_language
-from certbridge.web.regulator_registry import _errors, resolve_subject
-from certbridge.web.templating import query_url, redirect, render, t
+from certbridge.web.templating import redirect, render, t
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 SUBJECT_MODELS = {"body": CertificationBody, "organization": Organization, "person": Person}
@@ -93,29 +91,3 @@ async def lift(request: Request, db: ReadDB, restriction_id: Id):
         return _page(request, db, errors={}, general=general or next(iter(errors.values()), None),
                      status_code=exc.status)
     return redirect(request, "/regulator/restrictions", flash=t(request, "The restriction is lifted."))
-
-
-@router.get("/regulator/reports")
-def reports(request: Request, db: ReadDB):
-    """List fake-certificate reports, those waiting first."""
-    principal = regulator(request)
-    status = request.query_params.get("status") if request.query_params.get("status") in ("new", "reviewed") else None
-    cursor = request.query_params.get("cursor")
-    items = list_fake_reports(db, principal=principal, status=status, after_id=decode_cursor(cursor), limit=51)
-    next_url = None
-    if len(items) > 50:
-        items = items[:50]
-        from certbridge.api.pagination import encode_cursor
-
-        next_url = query_url("/regulator/reports", {"status": status}, cursor=encode_cursor(items[-1].id))
-    return render(request, "regulator/reports.html", {"reports": items, "status": status, "next_url": next_url})
-
-
-@router.post("/regulator/reports/{report_id}/review")
-async def review(request: Request, report_id: Id):
-    """Close a report with what was found or done."""
-    principal = regulator(request)
-    form = await request.form()
-    with write_session(request.app.state.sessions) as wdb:
-        review_fake_report(wdb, principal=principal, report_id=report_id, note=text(form, "note"))
-    return redirect(request, "/regulator/reports?status=new", flash=t(request, "The report is closed."))

@@ -14,16 +14,17 @@ from certbridge.api.deps import ReadDB
 from certbridge.api.params import Id
 from certbridge.certificates import workflow
 from certbridge.certificates.models import Certificate
+from certbridge.certificates.pages import forms as cb_forms
+from certbridge.certificates.pages.console import own_certificate
 from certbridge.certificates.schemas import AuditIn, RenewIn, ScopeChangeIn, StatusChangeIn
 from certbridge.certificates.service import get_certificate, record_audit
 from certbridge.db import write_session
 from certbridge.errors import DomainError, NotFound
 from certbridge.kit.dates import add_months
 from certbridge.registry.models import Scheme
-from certbridge.web import cb_forms
 from certbridge.web.csrf import require_csrf
 from certbridge.web.forms import domain_errors, pydantic_errors, split_general, text
-from certbridge.web.guards import cb_operator, own_certificate, rehearsal
+from certbridge.web.guards import cb_operator, rehearsal
 from certbridge.web.i18n import N_, gettext, request_language
 from certbridge.web.templating import redirect, render
 

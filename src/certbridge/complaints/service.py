@@ -6,12 +6,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.verification import verify_number
+from certbridge.complaints.models import FakeReport
 from certbridge.db import utcnow
 from certbridge.errors import InvalidInput, NotFound, RuleViolation
 from certbridge.ledger.journal import record_event
 from certbridge.policy import require_regulator, require_regulator_reader
 from certbridge.principal import Principal
-from certbridge.web.models import FakeReport
 
 LIMITS = {"number": 60, "body_ref": 30, "holder_name": 200, "where_seen": 2000, "contact": 200}
 

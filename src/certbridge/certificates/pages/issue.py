@@ -9,13 +9,14 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from certbridge.api.deps import ReadDB
+from certbridge.certificates.pages import forms as cb_forms
+from certbridge.certificates.pages.console import body_warning, body_warning_text
 from certbridge.certificates.schemas import CertificateIn
 from certbridge.certificates.service import issue_certificate
 from certbridge.db import write_session
 from certbridge.errors import DomainError
+from certbridge.registry import choices as lookups
 from certbridge.registry.bodies import get_body
-from certbridge.web import cb_forms, lookups
-from certbridge.web.console_cb import body_warning, body_warning_text
 from certbridge.web.csrf import require_csrf
 from certbridge.web.forms import domain_errors, pydantic_errors, split_general
 from certbridge.web.guards import cb_operator

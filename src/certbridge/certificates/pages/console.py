@@ -8,21 +8,24 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.pagination import decode_key_cursor, encode_cursor
 from certbridge.api.params import Id
 from certbridge.certificates.export import export_certificates
-from certbridge.certificates.models import STATUSES
+from certbridge.certificates.models import STATUSES, Certificate
+from certbridge.certificates.pages.public import certificate_history
+from certbridge.certificates.presenters import detail, status_options, summary
 from certbridge.certificates.queries import CertificateFilter, list_certificates, page_keys
-from certbridge.certificates.presenters import detail, summary
-from certbridge.errors import DomainError
+from certbridge.certificates.service import get_certificate
+from certbridge.errors import DomainError, NotFound
+from certbridge.principal import Principal
+from certbridge.registry import choices as lookups
 from certbridge.registry.bodies import get_body
-from certbridge.web import lookups
 from certbridge.web.csrf import require_csrf
-from certbridge.web.guards import cb_operator, own_certificate
+from certbridge.web.guards import cb_operator
 from certbridge.web.i18n import request_language
-from certbridge.web.portal import certificate_history
 from certbridge.web.templating import query_url, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -38,6 +41,15 @@ def body_warning(body, today: date) -> str | None:
     if body.valid_until is not None and today > body.valid_until:
         return "body.approval_expired"
     return None
+
+
+
+def own_certificate(db: Session, principal: Principal, certificate_id: int) -> Certificate:
+    """Return a certificate of the operator's own body; another body's is simply not there (404)."""
+    cert = get_certificate(db, certificate_id)
+    if cert.body_id != principal.body_id:
+        raise NotFound("certificate.not_found", id=certificate_id)
+    return cert
 
 
 @router.get("/cb")
@@ -67,7 +79,7 @@ def cb_home(request: Request, db: ReadDB):
         "certificates": [summary(db, c, lang) for c in certs], "next_url": next_url,
         "first_url": query_url("/cb", values) if qp.get("cursor") else None,
         "warning": warning and body_warning_text(body, warning, lang),
-        "statuses": lookups.status_options(lang), "schemes": lookups.scheme_options(db, lang),
+        "statuses": status_options(lang), "schemes": lookups.scheme_options(db, lang),
         "scheme_names": lookups.scheme_names(db, lang),
     })
 

@@ -1,4 +1,4 @@
-"""Regulator console: the dashboard and the register of certification bodies (approve, change, suspend, revoke)."""
+"""Regulator console: the register of certification bodies (approve, change, suspend, revoke) and its dashboard panel."""
 
 from __future__ import annotations
 
@@ -6,23 +6,26 @@ from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.params import Id
 from certbridge.db import write_session
 from certbridge.errors import DomainError, InvalidInput
+from certbridge.principal import Principal
+from certbridge.registry import choices as lookups
 from certbridge.registry.bodies import BODY_STATUSES, approve_body, change_body, get_body, set_body_status
-from certbridge.registry.models import CertificationBody
-from certbridge.web import lookups
+from certbridge.registry.models import CertificationBody, Lab
 from certbridge.web.csrf import require_csrf
-from certbridge.web.dashboard import LAPSE_WINDOW_DAYS, dashboard_panels
+from certbridge.web.dashboard import DashboardItem, DashboardPanel, tone
 from certbridge.web.forms import domain_errors, form_values_of, parse_date, split_general, text
 from certbridge.web.guards import regulator, rehearsal
 from certbridge.web.i18n import N_, gettext, request_language
 from certbridge.web.templating import redirect, render, t
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+LAPSE_WINDOW_DAYS = 90  # approvals lapsing within this many days are flagged
 BODY_LABELS = {"code": N_("Body code"), "approval_number": N_("Approval number"), "name": N_("Name"),
                "name_en": N_("Name (English)"), "uscc": N_("Unified social credit code"),
                "region_code": N_("Region code"), "address": N_("Address"), "approved_on": N_("Approved on"),
@@ -41,14 +44,6 @@ STATUS_EFFECT = {
 
 def _labels(lang: str) -> dict[str, str]:
     return {k: gettext(lang, v) for k, v in BODY_LABELS.items()}
-
-
-@router.get("/regulator")
-def dashboard(request: Request, db: ReadDB):
-    """Show what needs a regulator's action today."""
-    principal = regulator(request)
-    return render(request, "regulator/dashboard.html",
-                  {"panels": dashboard_panels(db, principal, request_language(request))})
 
 
 @router.get("/regulator/bodies")
@@ -181,3 +176,28 @@ async def change_status(request: Request, db: ReadDB, body_id: Id):
         "b": body, "status": status, "reason": reason, "word": word,
         "effect": gettext(lang, STATUS_EFFECT[status], name=body.name),
     })
+
+
+def approvals_panel(session: Session, principal: Principal, lang: str,
+                    today: date | None = None) -> list[DashboardPanel]:
+    """Bodies whose approval lapses within 90 days or has lapsed, and labs whose qualification does."""
+    today = today or date.today()
+    horizon = today + timedelta(days=LAPSE_WINDOW_DAYS)
+    soon = list(session.scalars(select(CertificationBody).where(
+        CertificationBody.status.in_(("approved", "suspended")), CertificationBody.valid_until.is_not(None),
+        CertificationBody.valid_until >= today, CertificationBody.valid_until <= horizon)
+        .order_by(CertificationBody.valid_until)))
+    lapsed = list(session.scalars(select(CertificationBody).where(
+        CertificationBody.status.in_(("approved", "suspended")), CertificationBody.valid_until < today)))
+    labs_soon = session.scalar(select(func.count()).select_from(Lab).where(
+        Lab.status == "valid", Lab.valid_until >= today, Lab.valid_until <= horizon)) or 0
+    g = lambda msg, **kw: gettext(lang, msg, **kw)  # noqa: E731
+    return [DashboardPanel(g("Approvals"), [
+        DashboardItem(g("Body approvals lapsing within %(days)s days", days=LAPSE_WINDOW_DAYS), len(soon),
+                      "/regulator/bodies?lapsing=1", tone(len(soon)),
+                      [f"{b.name} — {b.valid_until.isoformat()}" for b in soon[:5]]),
+        DashboardItem(g("Body approvals already lapsed but still marked approved"), len(lapsed),
+                      "/regulator/bodies?lapsed=1", tone(len(lapsed), bad=True), [b.name for b in lapsed[:5]]),
+        DashboardItem(g("Lab qualifications lapsing within %(days)s days", days=LAPSE_WINDOW_DAYS), labs_soon,
+                      "/regulator/labs", tone(labs_soon)),
+    ], order=10)]

@@ -8,12 +8,12 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from certbridge.certificates.models import WebUpload
 from certbridge.db import utcnow
 from certbridge.errors import NotFound
 from certbridge.ledger.journal import record_event
 from certbridge.policy import require_body_operator
 from certbridge.principal import Principal
-from certbridge.web.models import WebUpload
 
 KEEP_FOR = timedelta(days=1)
 
@@ -48,3 +48,8 @@ def discard_upload(session: Session, *, principal: Principal, upload: WebUpload)
     require_body_operator(principal, upload.body_id)
     session.delete(upload)
     session.flush()
+
+
+def discard_session_uploads(*, session: Session, session_id: int, **_: object) -> None:
+    """Drop every upload staged in a sign-in session that has ended (the `session.ended` slot)."""
+    session.execute(delete(WebUpload).where(WebUpload.session_id == session_id))

@@ -12,12 +12,12 @@ from certbridge.api.deps import ReadDB
 from certbridge.api.params import Id
 from certbridge.db import write_session
 from certbridge.errors import DomainError, InvalidInput
+from certbridge.registry import choices as lookups
 from certbridge.registry import labs as lab_service
 from certbridge.registry import people as people_service
 from certbridge.registry.bodies import find_body
 from certbridge.registry.models import CertificationBody, Lab, Person, Scheme, Standard
 from certbridge.registry.service import find_organization_by_uscc
-from certbridge.web import lookups
 from certbridge.web.csrf import require_csrf
 from certbridge.web.forms import domain_errors, form_values_of, parse_date, split_general, text
 from certbridge.web.guards import regulator

@@ -11,15 +11,14 @@ from starlette.datastructures import UploadFile
 
 from certbridge.api.params import Id
 from certbridge.certificates.importer import COLUMN_ALIASES, ImportReport, import_certificates
+from certbridge.certificates.pages import forms as cb_forms
+from certbridge.certificates.uploads import discard_upload, stage_upload, staged_upload
 from certbridge.db import write_session
 from certbridge.i18n.catalog import render as render_message
-from certbridge.web import cb_forms
-from certbridge.web.csrf import require_csrf
+from certbridge.web.csrf import live_session_id, require_csrf
 from certbridge.web.guards import cb_operator, rehearsal
 from certbridge.web.i18n import request_language
-from certbridge.web.session import current_session_id
 from certbridge.web.templating import redirect, render, t
-from certbridge.web.uploads import discard_upload, stage_upload, staged_upload
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -100,7 +99,7 @@ async def preview(request: Request):
     staged = None
     if not report.errors and report.rows:
         with write_session(request.app.state.sessions) as wdb:
-            staged = stage_upload(wdb, principal=principal, session_id=current_session_id(request),
+            staged = stage_upload(wdb, principal=principal, session_id=live_session_id(request),
                                   body_id=principal.body_id, filename=filename, data=data, rows=report.rows).id
     return render(request, "cb/import.html", {
         "columns": _columns(), "report": report, "rows": _report_rows(report, lang), "upload_id": staged,
@@ -114,7 +113,7 @@ async def confirm(request: Request, upload_id: Id):
     lang = request_language(request)
     try:
         with write_session(request.app.state.sessions) as wdb:
-            upload = staged_upload(wdb, principal=principal, session_id=current_session_id(request),
+            upload = staged_upload(wdb, principal=principal, session_id=live_session_id(request),
                                    upload_id=upload_id)
             report = import_certificates(wdb, principal=principal, body_id=principal.body_id,
                                          filename=upload.filename, data=upload.data, lang=lang,

@@ -1,0 +1,97 @@
+"""Pages of the complaints capability: the public report form, and the regulator's review of reports."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from sqlalchemy.orm import Session
+
+from certbridge.api.deps import ReadDB, current_principal
+from certbridge.api.pagination import decode_cursor, encode_cursor
+from certbridge.api.params import Id
+from certbridge.complaints.service import count_open_reports, file_fake_report, list_fake_reports, review_fake_report
+from certbridge.db import write_session
+from certbridge.errors import DomainError
+from certbridge.principal import Principal
+from certbridge.web.csrf import require_csrf
+from certbridge.web.dashboard import DashboardItem, DashboardPanel, register_panel_provider, tone
+from certbridge.web.forms import domain_errors, form_values_of, text
+from certbridge.web.guards import regulator
+from certbridge.web.i18n import N_, gettext, request_language
+from certbridge.web.nav import REGULATORS, NavEntry, add_nav_entry
+from certbridge.web.templating import query_url, redirect, render, t
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+REPORT_LABELS = {"number": N_("Certificate number"), "body_ref": N_("Issuing body shown on it"),
+                 "holder_name": N_("Company named on it"), "where_seen": N_("Where did you see it?"),
+                 "contact": N_("Your phone or e-mail (optional)")}
+
+
+@router.get("/report")
+def report_form(request: Request, number: str | None = None):
+    """Show the form to report a suspected fake certificate."""
+    return render(request, "portal/report.html", {"values": {"number": (number or "")[:60]}, "errors": {}})
+
+
+@router.post("/report")
+async def report(request: Request):
+    """File the report with what verification says about the number, then thank the reporter."""
+    lang = request_language(request)
+    form = await request.form()
+    values = form_values_of(form, REPORT_LABELS)
+    try:
+        with write_session(request.app.state.sessions) as wdb:
+            item = file_fake_report(wdb, principal=current_principal(request), **values)
+            ref = item.id
+    except DomainError as exc:
+        labels = {k: gettext(lang, v) for k, v in REPORT_LABELS.items()}
+        return render(request, "portal/report.html", {"values": values, "errors": domain_errors(exc, lang, labels)},
+                      status_code=exc.status)
+    return redirect(request, "/report/thanks",
+                    flash=t(request, "Thank you. Your report no. %(ref)s was sent to the regulator.", ref=ref))
+
+
+@router.get("/report/thanks")
+def report_thanks(request: Request):
+    """Thank the reporter and say what happens next."""
+    return render(request, "portal/report_thanks.html")
+
+
+@router.get("/regulator/reports")
+def reports(request: Request, db: ReadDB):
+    """List fake-certificate reports, those waiting first."""
+    principal = regulator(request)
+    status = request.query_params.get("status") if request.query_params.get("status") in ("new", "reviewed") else None
+    cursor = request.query_params.get("cursor")
+    items = list_fake_reports(db, principal=principal, status=status, after_id=decode_cursor(cursor), limit=51)
+    next_url = None
+    if len(items) > 50:
+        items = items[:50]
+        next_url = query_url("/regulator/reports", {"status": status}, cursor=encode_cursor(items[-1].id))
+    return render(request, "regulator/reports.html", {"reports": items, "status": status, "next_url": next_url})
+
+
+@router.post("/regulator/reports/{report_id}/review")
+async def review(request: Request, report_id: Id):
+    """Close a report with what was found or done."""
+    principal = regulator(request)
+    form = await request.form()
+    with write_session(request.app.state.sessions) as wdb:
+        review_fake_report(wdb, principal=principal, report_id=report_id, note=text(form, "note"))
+    return redirect(request, "/regulator/reports?status=new", flash=t(request, "The report is closed."))
+
+
+def reports_panel(session: Session, principal: Principal, lang: str) -> list[DashboardPanel]:
+    """Fake-certificate reports waiting for review."""
+    count = count_open_reports(session)
+    return [DashboardPanel(gettext(lang, "Public reports"), [
+        DashboardItem(gettext(lang, "Fake-certificate reports to review"), count, "/regulator/reports?status=new",
+                      tone(count)),
+    ], order=30)]
+
+
+def install(app: FastAPI) -> None:
+    """Mount the complaint pages, their header links and their dashboard panel."""
+    app.include_router(router)
+    add_nav_entry(NavEntry("/report", N_("Report a fake certificate"), order=90))
+    add_nav_entry(NavEntry("/regulator/reports", N_("Fake reports"), roles=REGULATORS, area="regulator", order=70))
+    register_panel_provider(reports_panel)

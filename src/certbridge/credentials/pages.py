@@ -1,0 +1,50 @@
+"""Pages of the credentials capability: the QR-code landing page, and the signed QR code on a certificate's page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from sqlalchemy.orm import Session
+
+from certbridge.api.deps import ReadDB
+from certbridge.certificates.models import Certificate
+from certbridge.certificates.presenters import summary
+from certbridge.credentials.qr import qr_svg
+from certbridge.credentials.service import certificate_token, verification_url, verify_token_online
+from certbridge.registry import choices as lookups
+from certbridge.settings import Settings
+from certbridge.web.i18n import request_language
+from certbridge.web.slots import fill_slot
+from certbridge.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/v/{token}")
+def token_landing(request: Request, db: ReadDB, token: str):
+    """Check a signed QR token: is it authentic, and is the certificate valid now?"""
+    lang = request_language(request)
+    check = verify_token_online(db, settings=request.app.state.settings, token=token[:2000])
+    cert_view = None
+    if check is not None and check.certificate_id:
+        cert = db.get(Certificate, check.certificate_id)
+        if cert is not None:
+            cert_view = summary(db, cert, lang)
+    return render(request, "portal/token.html", {
+        "check": check, "c": cert_view,
+        "scheme_names": lookups.scheme_names(db, lang),
+    }, status_code=200 if check.authentic else 400)
+
+
+def certificate_qr(*, session: Session, settings: Settings, certificate_id: int, **_: Any) -> dict[str, Any]:
+    """Fill the certificate page's slot: its signed token, the URL a QR code opens and the QR code as SVG."""
+    token = certificate_token(session, settings=settings, certificate_id=certificate_id)
+    url = verification_url(settings, token)
+    return {"qr": {"token": token, "url": url, "svg": qr_svg(url)}, "credentials": True}
+
+
+def install(app: FastAPI) -> None:
+    """Mount the QR landing page and put the signed QR code on every certificate page."""
+    app.include_router(router)
+    fill_slot("certificate.page", certificate_qr)
