@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from certbridge.credit.models import CreditSetting
 from certbridge.errors import InvalidInput
-from certbridge.ledger.journal import record_event
+from certbridge.licensing.parameters import store_parameter
 from certbridge.policy import require_regulator
 from certbridge.principal import Principal
 
@@ -85,16 +85,7 @@ def set_credit_setting(session: Session, *, principal: Principal, key: str, valu
     if key == "points" and isinstance(value, dict):
         value = {**credit_setting(session, "points"), **value}
     _check_value(key, value)
-    row = session.get(CreditSetting, key)
-    if row is None:
-        row = CreditSetting(key=key, value=value)
-        session.add(row)
-    else:
-        row.value = value
-    session.flush()
-    record_event(session, type="credit_setting.changed", subject_type="credit_setting", subject_id=key,
-                 actor=principal.actor, data={"state": {"value": value}})
-    return row
+    return store_parameter(session, CreditSetting, principal=principal, key=key, value=value)
 
 
 def class_for_score(bands: dict[str, list[int]], score: int) -> str:

@@ -49,13 +49,23 @@ def set_publicity_setting(session: Session, *, principal: Principal, key: str, v
                 isinstance(v, int) and 1 <= v <= 60 for v in value.values()):
             raise InvalidInput("setting.repair_wait_shape", field=key,
                                sectors=", ".join(PUBLICITY_DEFAULTS[key]))
-    row = session.get(PublicitySetting, key)
+    return store_parameter(session, PublicitySetting, principal=principal, key=key, value=value)
+
+
+def store_parameter(session: Session, table: type, *, principal: Principal, key: str, value: Any) -> Any:
+    """Store one checked rule-table value (a key/value row of `table`) and record `<table>.changed` in the log.
+
+    Every rule table (publicity deadlines here, credit bands and points in credit.parameters) is changed
+    through this one function, so each change lands the same way with the same event.
+    """
+    row = session.get(table, key)
     if row is None:
-        row = PublicitySetting(key=key, value=value)
+        row = table(key=key, value=value)
         session.add(row)
     else:
         row.value = value
     session.flush()
-    record_event(session, type="publicity_setting.changed", subject_type="publicity_setting", subject_id=key,
-                 actor=principal.actor, data={"state": {"value": value}})
+    name = table.__tablename__
+    record_event(session, type=f"{name}.changed", subject_type=name, subject_id=key, actor=principal.actor,
+                 data={"state": {"value": value}})
     return row
