@@ -33,18 +33,21 @@ def looks_like_formula(text: str) -> bool:
     return not _PLAIN_NUMBER.match(text)
 
 
+def _escaped_already(text: str) -> bool:
+    return text.startswith("'") and looks_like_formula(text.lstrip("'"))
+
+
 def csv_cell(value: Any) -> Any:
-    """Return a value safe to write into a CSV cell: formula-like text gets a leading apostrophe."""
-    if isinstance(value, str) and looks_like_formula(value):
+    """Return a value safe to write into a CSV cell: formula-like text gets a leading apostrophe (so does text
+    that already starts with apostrophes before formula-like text, so that ``unescape_csv_cell`` is exact)."""
+    if isinstance(value, str) and (looks_like_formula(value) or _escaped_already(value)):
         return "'" + value
     return value
 
 
 def unescape_csv_cell(text: str) -> str:
-    """Undo ``csv_cell``: an apostrophe followed by formula-like text is dropped."""
-    if text.startswith("'") and looks_like_formula(text[1:]):
-        return text[1:]
-    return text
+    """Undo ``csv_cell``: one apostrophe before formula-like text is dropped."""
+    return text[1:] if _escaped_already(text) else text
 
 
 def write_csv_bytes(header: Iterable[str], rows: Iterable[Iterable[Any]], *, bom: bool = True) -> bytes:

@@ -93,6 +93,7 @@ def decode_text(data: bytes) -> Decoded:
 def _looks_utf16(data: bytes) -> bool:
     if data.startswith(_UTF16_32_BOMS):
         return True
-    sample = data[:4096]
-    # ASCII text in UTF-16 has a NUL in every other byte.
-    return sample.count(b"\x00") * 3 >= len(sample)
+    sample = data[:8192]
+    # Text in UTF-16 has its NUL bytes (the high byte of ASCII characters) at one parity of positions only.
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    return max(even, odd) >= 4 * max(1, min(even, odd)) and max(even, odd) * 20 >= len(sample)
