@@ -95,9 +95,10 @@ def clean_strings(value: Any, *, multiline: bool = True) -> Any:
 IDENTIFIER_FIELD_NAMES = frozenset({
     "number", "uscc", "region_code", "registration_number", "value", "code", "approval_number", "cma_number",
     "scheme", "standard_code", "standard_version", "holder_uscc", "holder_region_code", "certificate_number",
+    "party_uscc", "authority_uscc", "data_source_uscc",
 })
-SINGLE_LINE_FIELD_NAMES = frozenset({"name", "name_en", "holder_name", "trademark", "manufacturer", "factory",
-                                     "model", "specification"})
+SINGLE_LINE_FIELD_NAMES = frozenset({"name", "name_en", "holder_name", "party_name", "trademark", "manufacturer",
+                                     "factory", "model", "specification", "legal_representative", "authority"})
 
 
 def clean_field(name: str, value: Any) -> Any:
