@@ -126,9 +126,12 @@ def test_invisible_characters_are_removed_with_a_warning_and_the_visible_name_is
 def test_full_width_identifiers_are_folded_on_import_and_on_verify(client, world):
     uscc = world.uscc["org1"]
     wide_uscc = "".join(chr(ord(ch) + 0xFEE0) for ch in uscc)
-    r = _upload(client, world, _csv([_row(world, "ＦＷ－００１", uscc=wide_uscc)]))
+    row = _row(world, "ＦＷ－００１", uscc=wide_uscc)
+    row[7] = "２０２５－０３－０１"  # issued_on, typed with a Chinese input method
+    r = _upload(client, world, _csv([row]))
     assert r.status_code == 200, r.text
-    assert client.get("/api/v1/verify", params={"number": "FW-001"}).json()["outcome"] == "valid"
+    found = client.get("/api/v1/verify", params={"number": "FW-001"}).json()
+    assert found["outcome"] == "valid" and found["certificates"][0]["issued_on"] == "2025-03-01"
     assert client.get("/api/v1/verify", params={"number": "ｆｗ－００１"}).json()["outcome"] == "valid"
     held = client.get(f"/api/v1/verify/holder/{wide_uscc}").json()
     assert held["outcome"] == "valid" and held["certificates"][0]["number"] == "FW-001"

@@ -42,3 +42,38 @@ def test_removed_invisible_characters_are_listed_by_row(client, world, signed_in
     assert r.status_code == 200, r.text
     listed = r.text.split('id="row-warnings"')[1].split("</table>")[0]
     assert '<td data-label="行号">3</td>' in listed and "不可见字符" in listed and "获证组织名称" in listed
+
+
+def _wide(text: str) -> str:
+    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in text)
+
+
+def test_the_verify_page_and_the_search_box_fold_full_width_and_invisible_input(client, world, make_certificate):
+    make_certificate("00126Q26011R0M/4500")
+    typed = "\u200b" + _wide("00126q26011r0m/4500") + "\ufeff"
+    page = client.get("/verify", params={"number": typed}).text
+    assert "证书 00126Q26011R0M/4500 真实有效" in page
+    home = client.get("/", params={"q": _wide(world.uscc["org1"]) + "\u200b"}).text
+    assert "00126Q26011R0M/4500" in home and "真实有效" in home
+
+
+def test_the_issue_form_folds_a_full_width_number_and_uscc(client, sessions, world, signed_in):
+    from sqlalchemy import select
+
+    from certbridge.certificates.models import Certificate
+    from certbridge.db import read_session
+    from certbridge.registry.models import Organization
+    from tests.web.conftest import post_form as post
+
+    signed_in("cb_a")
+    form = {"number": _wide("00126Q26401R0M"), "scheme": "QMS", "standard": "GB/T 19001|2016", "issued_on": "2025-03-01",
+            "holder.name": "北海市海城区\u200b示例电子有限公司\u202e", "holder.uscc": _wide(world.uscc["org1"]),
+            "scope": "电子元器件的设计和生产", "audits[0].kind": "initial", "audits[0].method": "FS01",
+            "audits[0].start_on": "2025-02-20", "audits[0].end_on": "2025-02-21",
+            "audits[0].auditors": _wide("2021-N1QMS-1000001")}
+    r = post(client, "/cb/certificates/new", data=form)
+    assert r.status_code == 303, r.text[-3000:]
+    with read_session(sessions) as db:
+        cert = db.scalar(select(Certificate).where(Certificate.number == "00126Q26401R0M"))
+        assert cert is not None and cert.holder_name == "北海市海城区示例电子有限公司"
+        assert db.scalar(select(Organization.uscc).where(Organization.id == cert.organization_id)) == world.uscc["org1"]

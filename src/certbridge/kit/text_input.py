@@ -105,7 +105,7 @@ def clean_field(name: str, value: Any) -> Any:
     """Clean one input field by its name: identifiers folded (``normalize_identifier``), names kept on one line,
     other text stripped of invisible characters with its line breaks kept; lists and dicts walked."""
     if isinstance(value, str):
-        if name in IDENTIFIER_FIELD_NAMES:
+        if name in IDENTIFIER_FIELD_NAMES or name.endswith("_on") or name in ("on", "until"):  # codes, numbers, dates
             return normalize_identifier(value)
         return strip_invisible(value, multiline=name not in SINGLE_LINE_FIELD_NAMES)
     if isinstance(value, list):
