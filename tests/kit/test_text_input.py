@@ -6,11 +6,11 @@ import pytest
 
 from certbridge.kit.chinese_text import normalize_name
 from certbridge.kit.query_kind import classify_query
-from certbridge.kit.text_input import clean_field, fold_width, normalize_identifier, strip_invisible
+from certbridge.kit.text_input import clean_field, clean_mapping, fold_width, normalize_identifier, strip_invisible
 
 
 @pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e", "\u200f",
-                                       "\u202a", "\u202e", "\u2066", "\u2069", "\x07", "\x1b", "\x7f", "\x85"[:0] or "\x9f"])
+                                       "\u202a", "\u202e", "\u2066", "\u2069", "\x07", "\x1b", "\x7f", "\x9f"])
 def test_each_invisible_character_is_removed(invisible):
     assert strip_invisible(f"华为{invisible}技术有限公司") == "华为技术有限公司"
 
@@ -38,3 +38,11 @@ def test_full_width_identifiers_fold_and_other_compatibility_forms_do_not():
 def test_search_finds_the_visible_name_whatever_invisible_characters_were_typed():
     assert normalize_name("华\u200b为技术\ufeff有限公司") == normalize_name("华为技术有限公司")
     assert classify_query("\u200b９１３５０１００Ｍ０００１００Ｙ４３") == ("uscc", "91350100M000100Y43")
+
+
+def test_clean_mapping_returns_the_same_mapping_when_nothing_changes_and_cleans_otherwise():
+    plain = {"name": "北海市示例电子有限公司", "uscc": "91450502245915102N", "issued_on": "2025-03-01", "n": 5}
+    assert clean_mapping(plain) is plain
+    assert clean_mapping({"uscc": "９１４５", "name": "北海"}) == {"uscc": "9145", "name": "北海"}
+    assert clean_mapping({"name": "北\u200b海", "scope": "a\u200b\nb", "fields": ["S\u200bYS"]}) == {
+        "name": "北海", "scope": "a\nb", "fields": ["SYS"]}

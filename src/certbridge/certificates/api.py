@@ -49,7 +49,6 @@ from certbridge.registry.schemas import MergeIn, OrganizationOut
 router = APIRouter(prefix="/api/v1", tags=["certificates"], responses=PROBLEM_RESPONSES)
 
 
-
 # The query parameters of GET /verify, checked here rather than by FastAPI's per-request parameter machinery
 # (the busiest public endpoint); errors come out exactly as FastAPI's own (same types, locations, context).
 _VERIFY_NUMBER = TypeAdapter(Annotated[str, StringConstraints(min_length=1, max_length=60)])

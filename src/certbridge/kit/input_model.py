@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, model_validator
 
-from certbridge.kit.text_input import clean_field
+from certbridge.kit.text_input import clean_mapping
 
 
 class CleanInput(BaseModel):
@@ -18,4 +18,4 @@ class CleanInput(BaseModel):
     def _clean_text(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        return {key: clean_field(key, value) if isinstance(key, str) else value for key, value in data.items()}
+        return clean_mapping(data)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 _LINE_SEPARATORS = {"\u2028": "\n", "\u2029": "\n", "\u0085": "\n"}
@@ -71,13 +71,18 @@ def _width_fold_table() -> dict[int, str]:
 def fold_width(text: str) -> str:
     """Apply NFKC's width mappings only: full-width letters, digits and punctuation to ASCII, half-width kana to
     full-width; nothing else changes."""
+    if text.isascii():
+        return text  # the common case: nothing to fold
     return text.translate(_width_fold_table())
 
 
 def normalize_identifier(text: str, *, upper: bool = False) -> str:
     """Fold an identifier or number as typed: invisible characters out, full-width to half-width, ends stripped,
     and upper case where the identifier's rules say letters are capitals."""
-    folded = fold_width(strip_invisible(text, multiline=False)).strip()
+    if text.isascii() and text.isprintable():
+        folded = text.strip()  # the common case: nothing invisible, nothing full-width
+    else:
+        folded = fold_width(strip_invisible(text, multiline=False)).strip()
     return folded.upper() if upper else folded
 
 
@@ -101,13 +106,56 @@ SINGLE_LINE_FIELD_NAMES = frozenset({"name", "name_en", "holder_name", "party_na
                                      "factory", "model", "specification", "legal_representative", "authority"})
 
 
+@lru_cache(maxsize=4096)
+def _field_kind(name: str) -> int:
+    # 0: identifier, number or date (folded); 1: single-line text; 2: text that may have several lines.
+    if name in IDENTIFIER_FIELD_NAMES or name.endswith("_on") or name in ("on", "until"):
+        return 0
+    return 1 if name in SINGLE_LINE_FIELD_NAMES else 2
+
+
 def clean_field(name: str, value: Any) -> Any:
-    """Clean one input field by its name: identifiers folded (``normalize_identifier``), names kept on one line,
-    other text stripped of invisible characters with its line breaks kept; lists and dicts walked."""
+    """Clean one input field by its name: identifiers, numbers and dates folded (``normalize_identifier``), names
+    kept on one line, other text stripped of invisible characters with its line breaks kept; lists walked."""
     if isinstance(value, str):
-        if name in IDENTIFIER_FIELD_NAMES or name.endswith("_on") or name in ("on", "until"):  # codes, numbers, dates
+        kind = _field_kind(name)
+        if kind == 0:
             return normalize_identifier(value)
-        return strip_invisible(value, multiline=name not in SINGLE_LINE_FIELD_NAMES)
+        if value.isprintable():
+            return value
+        return strip_invisible(value, multiline=kind == 2)
     if isinstance(value, list):
         return [clean_field(name, item) for item in value]
     return value
+
+
+def clean_mapping(data: dict) -> dict:
+    """Apply ``clean_field`` to every text (or list of text) value of a mapping keyed by field name.
+
+    Returns ``data`` itself when nothing changes; the common case (no invisible character, no full-width
+    identifier) costs one C-level scan of the joined text rather than a call per field.
+    """
+    texts = []
+    for value in data.values():
+        kind = type(value)
+        if kind is str:
+            texts.append(value)
+        elif kind is list and value and type(value[0]) is str:
+            return _clean_each(data)
+    joined = "".join(texts)
+    if not joined.isprintable():
+        return _clean_each(data)
+    if joined.isascii():
+        return data
+    wide = [key for key, value in data.items()
+            if type(value) is str and not value.isascii() and _field_kind(key) == 0]
+    if not wide:
+        return data
+    data = dict(data)
+    for key in wide:
+        data[key] = normalize_identifier(data[key])
+    return data
+
+
+def _clean_each(data: dict) -> dict:
+    return {key: clean_field(key, value) if isinstance(key, str) else value for key, value in data.items()}

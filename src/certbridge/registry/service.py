@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certbridge.errors import Conflict, InvalidInput, NotFound
-from certbridge.ledger.journal import record_event
 from certbridge.kit.chinese_text import normalize_name
 from certbridge.kit.text_input import normalize_identifier
 from certbridge.kit.uscc import validate_uscc
+from certbridge.ledger.journal import record_event
 from certbridge.policy import require_regulator
 from certbridge.principal import Principal
 from certbridge.registry import search
