@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from certbridge.kit.tabular import TableLimits
+
 
 class Settings(BaseSettings):
     """Runtime configuration of one certbridge instance (env prefix CERTBRIDGE_)."""
@@ -27,6 +29,14 @@ class Settings(BaseSettings):
     workday_overrides: Path | None = Field(
         default=None, description="TOML file of holidays and make-up working days for years not covered."
     )
+    import_max_file_bytes: int = Field(default=20 * 1024 * 1024, ge=1024,
+                                       description="Largest bulk-import file (API, web, CLI); larger is refused (413).")
+    import_max_cell_chars: int = Field(default=10_000, ge=100, description="Most characters in one imported cell.")
+    import_max_row_chars: int = Field(default=50_000, ge=1_000, description="Most characters in one imported row.")
+
+    def import_limits(self) -> TableLimits:
+        """Return the per-cell and per-row limits of bulk imports."""
+        return TableLimits(max_cell_chars=self.import_max_cell_chars, max_row_chars=self.import_max_row_chars)
 
     def resolved_database_url(self) -> str:
         """Return the database URL, defaulting to the embedded SQLite file."""

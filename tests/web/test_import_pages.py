@@ -89,7 +89,7 @@ def test_a_staged_file_belongs_to_its_session(client, app, world, signed_in):
 def test_unreadable_file_and_missing_file_explain_themselves(client, signed_in):
     signed_in("cb_a")
     r = _upload(client, "not,a\x00csv", name="x.csv")
-    assert r.status_code == 422 and "文件不是文本 CSV" in r.text
+    assert r.status_code == 422 and "不是文本 CSV" in r.text and "GBK/GB18030" in r.text
     r = post_form(client, "/cb/import", data={})
     assert r.status_code == 422 and "请选择 CSV、XLSX 或 JSON 文件。" in r.text
 

@@ -48,8 +48,6 @@ from certbridge.registry.schemas import MergeIn, OrganizationOut
 
 router = APIRouter(prefix="/api/v1", tags=["certificates"], responses=PROBLEM_RESPONSES)
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-
 
 # The query parameters of GET /verify, checked here rather than by FastAPI's per-request parameter machinery
 # (the busiest public endpoint); errors come out exactly as FastAPI's own (same types, locations, context).
@@ -256,21 +254,30 @@ def merge_organization(organization_id: Id, item: MergeIn, db: WriteDB,
              responses={422: {"model": ImportReport, "description": "Rows refused (nothing written), or bad request",
                               "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}})
 async def bulk_import(
+    request: Request,
     body_id: Id,
     file: Annotated[UploadFile, File(description="CSV (UTF-8 or GBK), XLSX or JSON")],
     db: WriteDB, principal: AuthedPrincipal, lang: Lang,
     dry_run: Annotated[bool, Query(description="Validate and report without writing")] = False,
 ):
     """Import certificates from a file: all rows or none, with every bad row reported."""
-    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    settings = request.app.state.settings
+    data = await file.read(settings.import_max_file_bytes + 1)
     report = import_certificates(db, principal=principal, body_id=body_id, filename=file.filename or "upload",
-                                 data=data, dry_run=dry_run, lang=lang, max_bytes=MAX_UPLOAD_BYTES)
+                                 data=data, dry_run=dry_run, lang=lang, max_bytes=settings.import_max_file_bytes,
+                                 limits=settings.import_limits())
     if dry_run or report.errors:
         db.rollback()  # nothing half-written: a file with a bad row writes no row
     if report.errors:
-        # A problem document that also carries the whole report, so a client fixes every row in one go.
+        # A problem document that also carries the whole report, so a client fixes every row in one go. A file
+        # refused as a whole (too large, undecodable, a cell or row over the limit) is that one problem.
         body = report.model_dump(mode="json")
-        body.update(type=PROBLEM_TYPE + "import.rejected", title=render("title.422", lang), status=422,
-                    code="import.rejected", detail=render("import.rejected", lang, count=len(report.errors)))
-        return JSONResponse(body, status_code=422, media_type="application/problem+json")
+        code, status, detail = "import.rejected", 422, render("import.rejected", lang, count=len(report.errors))
+        whole = report.errors[0] if report.rows == 0 and len(report.errors) == 1 else None
+        if whole is not None:
+            code, detail = whole.code, whole.message
+            status = 413 if whole.code == "import.too_large" else 422
+        body.update(type=PROBLEM_TYPE + code, title=render(f"title.{status}", lang), status=status, code=code,
+                    detail=detail)
+        return JSONResponse(body, status_code=status, media_type="application/problem+json")
     return report

@@ -1,8 +1,11 @@
-"""Export certificates in the importer's own column layout, so an export re-imports unchanged."""
+"""Export certificates in the importer's own column layout, so an export re-imports unchanged.
+
+Every CSV and XLSX cell goes through `kit.spreadsheet`, so a holder name such as ``=HYPERLINK(…)`` is data in a
+spreadsheet, never a formula (the importer undoes the CSV apostrophe).
+"""
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import Certificate
+from certbridge.kit.spreadsheet import SafeCsvWriter, xlsx_cells
 from certbridge.registry.models import Organization, Standard
 
 COLUMNS = ("number", "scheme", "standard_code", "standard_version", "holder_name", "holder_uscc", "holder_address",
@@ -53,10 +57,10 @@ def export_certificates(session: Session, out: Path, *, body_id: int | None = No
     count = 0
     if suffix == ".csv":
         with out.open("w", newline="", encoding="utf-8-sig") as fh:
-            writer = csv.DictWriter(fh, fieldnames=COLUMNS)
-            writer.writeheader()
+            writer = SafeCsvWriter(fh)
+            writer.writerow(COLUMNS)
             for row in rows:
-                writer.writerow(row)
+                writer.writerow([row[c] for c in COLUMNS])
                 count += 1
     elif suffix == ".jsonl":
         with out.open("w", encoding="utf-8") as fh:
@@ -70,7 +74,7 @@ def export_certificates(session: Session, out: Path, *, body_id: int | None = No
         sheet = book.create_sheet("certificates")
         sheet.append(list(COLUMNS))
         for row in rows:
-            sheet.append([row[c] for c in COLUMNS])
+            sheet.append(xlsx_cells(sheet, [row[c] for c in COLUMNS]))
             count += 1
         book.save(out)
     else:

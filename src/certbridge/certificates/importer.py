@@ -23,7 +23,8 @@ from certbridge.certificates.service import issue_certificate
 from certbridge.errors import DomainError
 from certbridge.ledger.journal import record_event
 from certbridge.i18n.catalog import render
-from certbridge.kit.tabular import TableError, read_table
+from certbridge.kit.tabular import TableError, TableLimits, read_table
+from certbridge.kit.text_input import strip_invisible
 from certbridge.policy import require_body_operator
 from certbridge.principal import Principal
 from certbridge.registry.bodies import get_body
@@ -86,6 +87,8 @@ class ImportReport(BaseModel):
     committed: bool
     encoding: str | None = None
     errors: list[RowError]
+    warnings: list[RowError] = Field(default_factory=list, description="Changes made to the input, e.g. "
+                                     "invisible characters removed from a cell (the row still imports)")
 
 
 def _canonical(row: dict[str, Any]) -> dict[str, Any]:
@@ -170,27 +173,48 @@ def _pydantic_errors(line: int, exc: ValidationError, lang: str) -> list[RowErro
 
 def import_certificates(
     session: Session, *, principal: Principal, body_id: int, filename: str, data: bytes, dry_run: bool = False,
-    lang: str = "zh", max_bytes: int = 20 * 1024 * 1024, today: date | None = None,
+    lang: str = "zh", max_bytes: int = 20 * 1024 * 1024, today: date | None = None, limits: TableLimits | None = None,
 ) -> ImportReport:
-    """Validate every row and issue the certificates; the caller rolls back if the report has errors."""
+    """Validate every row and issue the certificates; the caller rolls back if the report has errors.
+
+    A file over ``max_bytes`` is refused with the single error ``import.too_large`` (callers answer 413); a cell,
+    row or column count beyond ``limits`` with ``import.cell_too_long`` / ``import.row_too_long`` naming the row.
+    """
     with paused_gc():
         return _import(session, principal=principal, body_id=body_id, filename=filename, data=data, dry_run=dry_run,
-                       lang=lang, max_bytes=max_bytes, today=today)
+                       lang=lang, max_bytes=max_bytes, today=today, limits=limits)
+
+
+def _without_invisible(line: int, value: Any, report: ImportReport, lang: str, path: str = "") -> Any:
+    """Remove invisible characters from a row's cells (JSON: at any depth), adding one warning per cell changed."""
+    if isinstance(value, str):
+        stripped = strip_invisible(value)
+        if stripped == value:
+            return value
+        report.warnings.append(RowError(row=line, field=path, code="import.invisible_removed",
+                                        message=render("import.invisible_removed", lang, row=line, column=path)))
+        return stripped.strip()
+    if isinstance(value, dict):
+        return {key: _without_invisible(line, item, report, lang, f"{path}.{key}" if path else str(key))
+                for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_invisible(line, item, report, lang, f"{path}.{i}") for i, item in enumerate(value)]
+    return value
 
 
 def _import(session: Session, *, principal: Principal, body_id: int, filename: str, data: bytes, dry_run: bool,
-            lang: str, max_bytes: int, today: date | None) -> ImportReport:
+            lang: str, max_bytes: int, today: date | None, limits: TableLimits | None) -> ImportReport:
     require_body_operator(principal, body_id)
     get_body(session, body_id)
     report = ImportReport(filename=filename, rows=0, created=0, unchanged=0, dry_run=dry_run, committed=False, errors=[])
     if len(data) > max_bytes:
         report.errors.append(RowError(row=0, field=None, code="import.too_large",
-                                      message=render("import.too_large", lang, max_mb=max_bytes // 1024 // 1024)))
+                                      message=render("import.too_large", lang, max_mb=max(1, max_bytes // 1024 // 1024))))
         return report
     try:
-        table = read_table(filename, data)
+        table = read_table(filename, data, limits)
     except TableError as exc:
-        column = exc.params.get("column") if exc.code == "import.formula" else None  # a sheet column is a field
+        column = exc.params.get("column") if exc.code in ("import.formula", "import.cell_too_long") else None
         report.errors.append(RowError(row=exc.params.get("row", 0), field=column, code=exc.code,
                                       message=render(exc.code, lang, **exc.params)))
         return report
@@ -201,6 +225,7 @@ def _import(session: Session, *, principal: Principal, body_id: int, filename: s
     seen_numbers: dict[str, int] = {}
     pending: list[tuple[int, CertificateIn]] = []
     for line, raw in table.rows:
+        raw = _without_invisible(line, raw, report, lang)
         row = _canonical(raw) if "holder" not in raw else raw
         status = str(row.get("status") or "").strip().lower()
         if status not in ACTIVE_STATUSES:

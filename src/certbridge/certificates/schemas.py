@@ -7,8 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from certbridge.kit.input_model import CleanInput
 
-class HolderIn(BaseModel):
+
+class HolderIn(CleanInput):
     """The certified organization as the certificate names it."""
 
     model_config = ConfigDict(extra="forbid")
@@ -20,7 +22,7 @@ class HolderIn(BaseModel):
     name_en: str | None = Field(default=None, max_length=300)
 
 
-class SiteIn(BaseModel):
+class SiteIn(CleanInput):
     """A certified site."""
 
     model_config = ConfigDict(extra="forbid")
@@ -31,7 +33,7 @@ class SiteIn(BaseModel):
     scope: str | None = Field(default=None, max_length=4000)
 
 
-class AuditorIn(BaseModel):
+class AuditorIn(CleanInput):
     """An auditor on an audit, by registration number."""
 
     model_config = ConfigDict(extra="forbid")
@@ -40,7 +42,7 @@ class AuditorIn(BaseModel):
     role: Literal["leader", "member", "expert"] = "member"
 
 
-class AuditIn(BaseModel):
+class AuditIn(CleanInput):
     """An audit and its team."""
 
     model_config = ConfigDict(extra="forbid")
@@ -52,7 +54,7 @@ class AuditIn(BaseModel):
     auditors: list[AuditorIn] = Field(default_factory=list, max_length=50)
 
 
-class ProductIn(BaseModel):
+class ProductIn(CleanInput):
     """Product particulars required on product certificates."""
 
     model_config = ConfigDict(extra="forbid")
@@ -65,7 +67,7 @@ class ProductIn(BaseModel):
     factory: str | None = Field(default=None, max_length=200)
 
 
-class CertificateIn(BaseModel):
+class CertificateIn(CleanInput):
     """A certificate to issue."""
 
     model_config = ConfigDict(extra="forbid")
@@ -85,7 +87,7 @@ class CertificateIn(BaseModel):
     audits: list[AuditIn] = Field(default_factory=list, max_length=100)
 
 
-class StatusChangeIn(BaseModel):
+class StatusChangeIn(CleanInput):
     """A lifecycle action's particulars."""
 
     model_config = ConfigDict(extra="forbid")
@@ -99,7 +101,7 @@ class StatusChangeIn(BaseModel):
     expected_version: int | None = Field(default=None, description="Refuse if the certificate changed since.")
 
 
-class RenewIn(BaseModel):
+class RenewIn(CleanInput):
     """A renewal: a new cycle linked to the old certificate."""
 
     model_config = ConfigDict(extra="forbid")
@@ -111,7 +113,7 @@ class RenewIn(BaseModel):
     audits: list[AuditIn] = Field(default_factory=list, max_length=100)
 
 
-class ScopeChangeIn(BaseModel):
+class ScopeChangeIn(CleanInput):
     """A change of scope (extension or reduction)."""
 
     model_config = ConfigDict(extra="forbid")

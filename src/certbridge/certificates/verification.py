@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import Certificate
 from certbridge.db import compiled_once, driver_arguments, run_compiled
+from certbridge.kit.text_input import normalize_identifier
 from certbridge.registry.bodies import find_body
 from certbridge.registry.models import CertificationBody, Organization, Restriction
 from certbridge.registry.restrictions import active_restrictions
@@ -169,7 +170,7 @@ def _answer(query: dict[str, Any], views: list[dict[str, Any]]) -> Verification:
 def verify_number(session: Session, number: str, body_ref: str | None = None, *, on: date | None = None) -> Verification:
     """Verify a certificate number, optionally from a named body."""
     on = on or date.today()
-    number = (number or "").strip().upper()
+    number = normalize_identifier(number or "", upper=True)
     query = {"number": number, "body": body_ref}
     if body_ref:
         body = find_body(session, body_ref)
@@ -189,7 +190,7 @@ def verify_number_on(driver_connection, dialect, number: str, *, on: date | None
     For the public API's hot path, where a Session and its transaction would cost more than the query.
     """
     on = on or date.today()
-    number = (number or "").strip().upper()
+    number = normalize_identifier(number or "", upper=True)
     sql, args = driver_arguments(dialect, _statement(dialect, "number"), {"number": number, "on": on})
     return _number_answer(number, on, driver_connection.execute(sql, args).fetchall())
 
@@ -197,7 +198,7 @@ def verify_number_on(driver_connection, dialect, number: str, *, on: date | None
 async def verify_number_async(async_connection, dialect, number: str, *, on: date | None = None) -> Verification:
     """`verify_number_on` over a psycopg `AsyncConnection`: the same statement, awaited on the event loop."""
     on = on or date.today()
-    number = (number or "").strip().upper()
+    number = normalize_identifier(number or "", upper=True)
     cursor = await async_connection.execute(*driver_arguments(dialect, _statement(dialect, "number"),
                                                              {"number": number, "on": on}))
     return _number_answer(number, on, await cursor.fetchall())
@@ -222,7 +223,7 @@ def verify_number_pooled(engine: Engine, number: str, *, on: date | None = None)
 def verify_holder(session: Session, uscc: str, *, on: date | None = None) -> Verification:
     """Verify what certificates an organization holds, by its 统一社会信用代码."""
     on = on or date.today()
-    uscc = (uscc or "").strip().upper()
+    uscc = normalize_identifier(uscc or "", upper=True)
     query = {"uscc": uscc}
     org_id = session.scalar(select(Organization.id).where(Organization.uscc == uscc))
     if org_id is None:

@@ -32,13 +32,19 @@ def register(app: typer.Typer) -> None:
                 err_console.print(f"[red]✘[/red] 找不到认证机构 / no certification body {body}")
                 raise typer.Exit(1)
             try:
+                limit = ctx.settings.import_max_file_bytes
+                with path.open("rb") as fh:
+                    data = fh.read(limit + 1)  # a larger file is refused without reading all of it
                 report = import_certificates(session, principal=SYSTEM, body_id=found.id, filename=path.name,
-                                             data=path.read_bytes(), dry_run=dry_run, lang=ctx.lang)
+                                             data=data, dry_run=dry_run, lang=ctx.lang, max_bytes=limit,
+                                             limits=ctx.settings.import_limits())
             except DomainError as exc:
                 err_console.print(f"[red]✘[/red] {exc.message(ctx.lang)}")
                 raise typer.Exit(1) from None
             if report.errors or dry_run:
                 session.rollback()
+        for warning in report.warnings:
+            err_console.print(f"[yellow]![/yellow] {warning.message}", markup=True, highlight=False)
         for err in report.errors:
             where = f"第 {err.row} 行 / row {err.row}" + (f" [{err.field}]" if err.field else "")
             err_console.print(f"[red]✘[/red] {where}: {err.message}")

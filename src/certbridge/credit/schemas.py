@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from certbridge.kit.input_model import CleanInput
+
 # 《行政处罚法》(2021) 第九条: the kinds of administrative penalty.
 PENALTY_CATEGORIES = ("警告", "通报批评", "罚款", "没收违法所得", "没收非法财物", "暂扣许可证件", "降低资质等级",
                       "吊销许可证件", "限制开展生产经营活动", "责令停产停业", "责令关闭", "限制从业", "行政拘留", "其他")
@@ -16,7 +18,7 @@ PenaltyCategory = Literal["警告", "通报批评", "罚款", "没收违法所�
 Amount = Decimal  # 万元
 
 
-class PenaltyIn(BaseModel):
+class PenaltyIn(CleanInput):
     """A penalty decision with the 双公示 penalty fields."""
 
     model_config = ConfigDict(extra="forbid")
@@ -95,7 +97,7 @@ class PenaltyOut(BaseModel):
     warnings: list[str] = Field(default_factory=list)
 
 
-class RepairIn(BaseModel):
+class RepairIn(CleanInput):
     """A credit repair request granted: the penalty leaves public view early."""
 
     model_config = ConfigDict(extra="forbid")
@@ -104,7 +106,7 @@ class RepairIn(BaseModel):
     on: date | None = None
 
 
-class ListingIn(BaseModel):
+class ListingIn(CleanInput):
     """Putting a subject on the serious-dishonesty list."""
 
     model_config = ConfigDict(extra="forbid")
@@ -118,7 +120,7 @@ class ListingIn(BaseModel):
     listed_on: date | None = None
 
 
-class RemovalIn(BaseModel):
+class RemovalIn(CleanInput):
     """Removing a subject from the list early, once its obligations are met."""
 
     model_config = ConfigDict(extra="forbid")
@@ -149,7 +151,7 @@ class ListingOut(BaseModel):
     status: str = Field(description="listed | removed_early | ended")
 
 
-class BarPersonIn(BaseModel):
+class BarPersonIn(CleanInput):
     """Barring a person: 5 years after a false certification conclusion, or for life."""
 
     model_config = ConfigDict(extra="forbid")
@@ -160,7 +162,7 @@ class BarPersonIn(BaseModel):
     starts_on: date | None = None
 
 
-class RevokeBodyIn(BaseModel):
+class RevokeBodyIn(CleanInput):
     """Revoking a body's approval, optionally with permanent exit."""
 
     model_config = ConfigDict(extra="forbid")
@@ -190,7 +192,7 @@ class RecomputeOut(BaseModel):
     class_changes: int
 
 
-class SettingIn(BaseModel):
+class SettingIn(CleanInput):
     """A new value for one rule."""
 
     model_config = ConfigDict(extra="forbid")

@@ -175,9 +175,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "verify.unknown_organization": {"zh": "没有统一社会信用代码为 {uscc} 的获证组织", "en": "No certified organization has USCC {uscc}"},
     "verify.organization_has_no_certificates": {"zh": "统一社会信用代码为 {uscc} 的组织没有任何证书", "en": "The organization with USCC {uscc} holds no certificate"},
     # import
-    "import.too_large": {"zh": "文件超过 {max_mb} MB，请拆分后上传", "en": "The file exceeds {max_mb} MB; split it and upload the parts"},
-    "import.encoding": {"zh": "无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV", "en": "Unknown text encoding; save the CSV as UTF-8 or GBK"},
-    "import.binary": {"zh": "文件不是文本 CSV", "en": "The file is not a text CSV"},
     "import.empty": {"zh": "文件中没有数据行", "en": "The file has no data rows"},
     "import.too_many_rows": {"zh": "一次最多导入 {max} 行，请拆分文件", "en": "At most {max} rows per import; split the file"},
     "import.not_xlsx": {"zh": "文件不是有效的 XLSX 工作簿", "en": "The file is not a valid XLSX workbook"},

@@ -8,6 +8,8 @@ from functools import cache
 
 from opencc import OpenCC
 
+from certbridge.kit.text_input import strip_invisible
+
 
 @cache
 def _t2s() -> OpenCC:
@@ -69,7 +71,8 @@ _INSIGNIFICANT_SPACE = re.compile(r"(?<![0-9a-z\u00c0-\u024f]) | (?![0-9a-z\u00c
 
 def normalize_name(text: str) -> str:
     """Normalize an organization or person name for search indexing and for queries alike."""
-    text = unicodedata.normalize("NFKC", text)  # full-width → half-width, compatibility forms
+    # invisible characters (zero-width spaces, BOMs, direction controls) out; full-width → half-width
+    text = unicodedata.normalize("NFKC", strip_invisible(text, multiline=False))
     text = to_simplified(text).casefold()
     text = text.translate(_PUNCTUATION)
     text = _SPACES.sub(" ", text).strip()

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from certbridge.kit.text_input import strip_invisible
+
 _USCC_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 _NUMBER_SHAPE = re.compile(r"^[0-9A-Z/_-]{4,60}$")
 
 
 def classify_query(raw: str) -> tuple[str, str]:
     """Return (kind, normalized query) with kind one of uscc, number, name, empty."""
-    text = unicodedata.normalize("NFKC", raw or "").strip()
+    text = unicodedata.normalize("NFKC", strip_invisible(raw or "", multiline=False)).strip()
     if not text:
         return "empty", ""
     upper = text.upper().replace(" ", "")

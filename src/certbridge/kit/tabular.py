@@ -1,4 +1,9 @@
-"""Read uploaded tables (CSV in UTF-8 or GBK, XLSX, JSON) safely into rows of strings."""
+"""Read uploaded tables (CSV in UTF-8 or GBK, XLSX, JSON) safely into rows of strings.
+
+Every cell and row is held to `TableLimits` (a cell or row too long is refused naming its row and column);
+CSV text is decoded only when its encoding is certain (`kit.text_decoding`); a CSV cell written by our own
+export as ``'=…`` (formula neutralized, `kit.spreadsheet`) reads back as ``=…``.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,24 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from certbridge.kit.spreadsheet import unescape_csv_cell
+from certbridge.kit.text_decoding import decode_text
+
 MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_ROWS = 100_000
+# The csv module refuses a field over 131,072 characters with a bare csv.Error (which was a plain 500). Our own
+# per-cell limit (TableLimits.max_cell_chars) names the row and column instead; the file-size limit bounds memory.
+csv.field_size_limit(2**31 - 1)
+
+
+@dataclass(frozen=True)
+class TableLimits:
+    """How much one cell, one row and one table may hold (characters, columns, rows)."""
+
+    max_cell_chars: int = 10_000
+    max_row_chars: int = 50_000
+    max_columns: int = 200
+    max_rows: int = MAX_ROWS
 
 
 class TableError(ValueError):
@@ -31,37 +52,62 @@ class Table:
 
 
 def _decode(data: bytes) -> tuple[str, str]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise TableError("import.encoding")
+    decoded = decode_text(data)
+    if decoded.text is None:
+        raise TableError(decoded.problem or "import.encoding")
+    return decoded.text, decoded.encoding
 
 
-def read_csv(data: bytes) -> Table:
-    """Read a CSV file in UTF-8 (with or without BOM) or GBK/GB18030."""
+def _check_header(header: list[str], limits: TableLimits) -> None:
+    if len(header) > limits.max_columns:
+        raise TableError("import.too_many_columns", count=len(header), max=limits.max_columns)
+    for index, name in enumerate(header, start=1):
+        if len(name) > limits.max_cell_chars:
+            raise TableError("import.cell_too_long", row=1, column=str(index), max=limits.max_cell_chars)
+
+
+def _check_row(line: int, header: list[str], values: list[str], limits: TableLimits) -> None:
+    total = 0
+    for index, value in enumerate(values):
+        size = len(value)
+        if size > limits.max_cell_chars:
+            column = header[index] if index < len(header) and header[index] else str(index + 1)
+            raise TableError("import.cell_too_long", row=line, column=column, max=limits.max_cell_chars)
+        total += size
+    if total > limits.max_row_chars:
+        raise TableError("import.row_too_long", row=line, max=limits.max_row_chars)
+    if len(values) > limits.max_columns:
+        raise TableError("import.too_many_columns", count=len(values), max=limits.max_columns)
+
+
+def read_csv(data: bytes, limits: TableLimits | None = None) -> Table:
+    """Read a CSV file in UTF-8 (with or without BOM) or GBK/GB18030; anything else is refused."""
+    limits = limits or TableLimits()
     text, encoding = _decode(data)
-    if "\x00" in text:
-        raise TableError("import.binary")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = next(reader)
+        header = [h.strip() for h in next(reader)]
+        _check_header(header, limits)
+        rows = []
+        for values in reader:
+            line = reader.line_num
+            _check_row(line, header, values, limits)
+            if not any(v.strip() for v in values):
+                continue
+            if len(rows) >= limits.max_rows:
+                raise TableError("import.too_many_rows", max=limits.max_rows)
+            rows.append((line, dict(zip(header, (unescape_csv_cell(v.strip()) for v in values)))))
     except StopIteration:
         raise TableError("import.empty") from None
-    header = [h.strip() for h in header]
-    rows = []
-    for values in reader:
-        if not any(v.strip() for v in values):
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise TableError("import.too_many_rows", max=MAX_ROWS)
-        rows.append((reader.line_num, dict(zip(header, (v.strip() for v in values)))))
+    except csv.Error as exc:
+        raise TableError("import.bad_csv", row=reader.line_num, detail=str(exc)) from None
     return Table(rows, encoding)
 
 
-def read_xlsx(data: bytes) -> Table:
-    """Read the first sheet of an XLSX file, refusing zip bombs and formulas."""
+def read_xlsx(data: bytes, limits: TableLimits | None = None) -> Table:
+    """Read the first sheet of an XLSX file, refusing zip bombs and formulas (text that merely starts with "="
+    is text)."""
+    limits = limits or TableLimits()
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -80,12 +126,13 @@ def read_xlsx(data: bytes) -> Table:
         header = [str(c.value).strip() if c.value is not None else "" for c in next(iterator)]
     except StopIteration:
         raise TableError("import.empty") from None
+    _check_header(header, limits)
     rows = []
     for index, cells in enumerate(iterator, start=2):
         values = {}
         for name, cell in zip(header, cells):
             value = cell.value
-            if isinstance(value, str) and value.startswith("="):
+            if getattr(cell, "data_type", None) == "f":
                 raise TableError("import.formula", row=index, column=name)
             if isinstance(value, datetime):
                 value = value.date().isoformat()
@@ -94,17 +141,40 @@ def read_xlsx(data: bytes) -> Table:
             elif isinstance(value, float) and value.is_integer():
                 value = str(int(value))
             values[name] = "" if value is None else str(value).strip()
+        _check_row(index, header, list(values.values()), limits)
         if not any(values.values()):
             continue
-        if len(rows) >= MAX_ROWS:
-            raise TableError("import.too_many_rows", max=MAX_ROWS)
+        if len(rows) >= limits.max_rows:
+            raise TableError("import.too_many_rows", max=limits.max_rows)
         rows.append((index, values))
     book.close()
     return Table(rows)
 
 
-def read_json(data: bytes) -> Table:
+def _json_strings(value: Any, path: str) -> Any:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _json_strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            yield from _json_strings(item, f"{path}.{position}")
+
+
+def _check_json_item(row: int, item: dict, limits: TableLimits) -> None:
+    total = 0
+    for path, text in _json_strings(item, ""):
+        if len(text) > limits.max_cell_chars:
+            raise TableError("import.cell_too_long", row=row, column=path, max=limits.max_cell_chars)
+        total += len(text)
+    if total > limits.max_row_chars:
+        raise TableError("import.row_too_long", row=row, max=limits.max_row_chars)
+
+
+def read_json(data: bytes, limits: TableLimits | None = None) -> Table:
     """Read a JSON array of objects (or {"certificates": [...]}); rows are numbered from 1."""
+    limits = limits or TableLimits()
     text, _ = _decode(data)
     try:
         payload = json.loads(text)
@@ -114,18 +184,20 @@ def read_json(data: bytes) -> Table:
         payload = payload.get("certificates")
     if not isinstance(payload, list) or not all(isinstance(item, dict) for item in payload):
         raise TableError("import.json_shape")
-    if len(payload) > MAX_ROWS:
-        raise TableError("import.too_many_rows", max=MAX_ROWS)
+    if len(payload) > limits.max_rows:
+        raise TableError("import.too_many_rows", max=limits.max_rows)
+    for row, item in enumerate(payload, start=1):
+        _check_json_item(row, item, limits)
     return Table([(i, item) for i, item in enumerate(payload, start=1)])
 
 
-def read_table(filename: str, data: bytes) -> Table:
-    """Read a table by the file's content and extension."""
+def read_table(filename: str, data: bytes, limits: TableLimits | None = None) -> Table:
+    """Read a table by the file's content and extension, within ``limits``."""
     name = filename.lower()
     if data[:2] == b"PK" or name.endswith(".xlsx"):
-        return read_xlsx(data)
+        return read_xlsx(data, limits)
     if name.endswith(".json") or data.lstrip()[:1] in (b"[", b"{"):
-        return read_json(data)
+        return read_json(data, limits)
     if name.endswith((".csv", ".txt")) or not name.rpartition(".")[1]:
-        return read_csv(data)
+        return read_csv(data, limits)
     raise TableError("import.file_type", filename=filename)

@@ -8,13 +8,13 @@ which were inferred. Codes are the header row; the XLSX adds the Chinese names a
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from certbridge.kit.spreadsheet import write_csv_bytes, xlsx_cells
 from certbridge.licensing.models import LicensingRecord
 
 PARTY_CATEGORY = {"legal_person": "法人及非法人组织", "individual_business": "个体工商户", "natural_person": "自然人"}
@@ -111,27 +111,9 @@ def licensing_row(record: LicensingRecord, status: str) -> dict[str, str]:
     return {code: cell_text(values.get(code)) for code, _ in XK_FIELDS}
 
 
-def _csv_safe(text: str) -> str:
-    # Spreadsheet programs run cells starting with these as formulas (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "@") or (text[:1] == "-" and not _is_number(text)) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        Decimal(text)
-    except ArithmeticError:
-        return False
-    return True
-
-
 def write_csv(fields: list[tuple[str, str]], rows: Iterable[dict[str, str]]) -> bytes:
     """Write rows as UTF-8 CSV (with BOM, for Excel) under a header of field codes."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([code for code, _ in fields])
-    for row in rows:
-        writer.writerow([_csv_safe(row.get(code, "")) for code, _ in fields])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return write_csv_bytes([code for code, _ in fields], ([row.get(code, "") for code, _ in fields] for row in rows))
 
 
 def write_xlsx(fields: list[tuple[str, str]], rows: Iterable[dict[str, str]], title: str) -> bytes:
@@ -147,10 +129,7 @@ def write_xlsx(fields: list[tuple[str, str]], rows: Iterable[dict[str, str]], ti
     for cell in (*sheet[1], *sheet[2]):
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([row.get(code, "") for code, _ in fields])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text, never a formula
+        sheet.append(xlsx_cells(sheet, [row.get(code, "") for code, _ in fields]))  # text, never a formula
     sheet.freeze_panes = "A3"
     for index, (code, _) in enumerate(fields, start=1):
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(12, len(code) + 4)

@@ -7,13 +7,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from certbridge.kit.input_model import CleanInput
 from certbridge.registry.schemas import BodyIn, BodyPatch, LabIn
 
 LICENCE_CATEGORIES = ("普通", "特许", "认可", "核准", "登记", "其他")
 PARTY_TYPES = ("legal_person", "individual_business", "natural_person")
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(CleanInput):
     """The decision that makes a licensing record: document, authority, category."""
 
     model_config = ConfigDict(extra="forbid")
@@ -34,7 +35,7 @@ class DecisionIn(BaseModel):
     publish: bool = Field(default=False, description="Publish the record at once")
 
 
-class BodyApprovalIn(BaseModel):
+class BodyApprovalIn(CleanInput):
     """A certification body's approval together with the licensing decision behind it."""
 
     model_config = ConfigDict(extra="forbid")
@@ -43,7 +44,7 @@ class BodyApprovalIn(BaseModel):
     decision: DecisionIn
 
 
-class BodyChangeIn(BaseModel):
+class BodyChangeIn(CleanInput):
     """A change to a body's approval together with its licensing decision."""
 
     model_config = ConfigDict(extra="forbid")
@@ -52,7 +53,7 @@ class BodyChangeIn(BaseModel):
     decision: DecisionIn
 
 
-class BodyRenewalIn(BaseModel):
+class BodyRenewalIn(CleanInput):
     """A renewal of a body's approval to a new end date, with its licensing decision."""
 
     model_config = ConfigDict(extra="forbid")
@@ -61,7 +62,7 @@ class BodyRenewalIn(BaseModel):
     decision: DecisionIn
 
 
-class LabQualificationIn(BaseModel):
+class LabQualificationIn(CleanInput):
     """A lab's 资质认定 together with its licensing decision."""
 
     model_config = ConfigDict(extra="forbid")
@@ -70,7 +71,7 @@ class LabQualificationIn(BaseModel):
     decision: DecisionIn
 
 
-class WithdrawalIn(BaseModel):
+class WithdrawalIn(CleanInput):
     """Withdrawing a publication because the decision was changed or annulled."""
 
     model_config = ConfigDict(extra="forbid")
@@ -79,7 +80,7 @@ class WithdrawalIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class PublishIn(BaseModel):
+class PublishIn(CleanInput):
     """Publishing a record (today unless a date is given)."""
 
     model_config = ConfigDict(extra="forbid")

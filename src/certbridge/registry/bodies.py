@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certbridge.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from certbridge.kit.text_input import normalize_identifier
 from certbridge.ledger.journal import record_event
 from certbridge.policy import require_regulator
 from certbridge.principal import Principal
@@ -32,7 +33,7 @@ def get_body(session: Session, body_id: int) -> CertificationBody:
 
 def find_body(session: Session, ref: str) -> CertificationBody | None:
     """Find a body by its code, approval number or id."""
-    ref = ref.strip().upper()
+    ref = normalize_identifier(ref, upper=True)
     stmt = select(CertificationBody).where(
         (CertificationBody.code == ref) | (CertificationBody.approval_number == ref)
     )

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certbridge.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from certbridge.kit.text_input import normalize_identifier
 from certbridge.ledger.journal import record_event
 from certbridge.policy import require_regulator
 from certbridge.principal import Principal
@@ -34,7 +35,7 @@ def get_person(session: Session, person_id: int) -> Person:
 
 def find_registration(session: Session, number: str) -> PersonRegistration | None:
     """Find a registration by its number."""
-    return session.scalar(select(PersonRegistration).where(PersonRegistration.number == number.strip().upper()))
+    return session.scalar(select(PersonRegistration).where(PersonRegistration.number == normalize_identifier(number, upper=True)))
 
 
 def register_person(

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
+from certbridge.kit.input_model import CleanInput
+
 
 def _refuse_null(value):
     # PATCH: leaving a field out keeps it; an explicit null must not blank a field that cannot be empty.
@@ -16,14 +18,14 @@ def _refuse_null(value):
     return value
 
 
-class IdentifierIO(BaseModel):
+class IdentifierIO(CleanInput):
     """An organization identifier."""
 
     scheme: Literal["uscc", "org_code", "reg_no", "vat", "lei", "duns"]
     value: str = Field(min_length=1, max_length=40)
 
 
-class OrganizationIn(BaseModel):
+class OrganizationIn(CleanInput):
     """An organization to register."""
 
     model_config = ConfigDict(extra="forbid")
@@ -37,7 +39,7 @@ class OrganizationIn(BaseModel):
     identifiers: list[IdentifierIO] = Field(default_factory=list, max_length=20)
 
 
-class OrganizationPatch(BaseModel):
+class OrganizationPatch(CleanInput):
     """Changes to an organization (only the fields given change)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -69,7 +71,7 @@ class OrganizationOut(BaseModel):
     flags: list[str] = Field(default_factory=list, description="Lists the organization is on now")
 
 
-class MergeIn(BaseModel):
+class MergeIn(CleanInput):
     """Merge a duplicate into this organization."""
 
     model_config = ConfigDict(extra="forbid")
@@ -78,7 +80,7 @@ class MergeIn(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
-class BodyIn(BaseModel):
+class BodyIn(CleanInput):
     """A certification body's approval."""
 
     model_config = ConfigDict(extra="forbid")
@@ -96,7 +98,7 @@ class BodyIn(BaseModel):
     address: str | None = Field(default=None, max_length=300)
 
 
-class BodyPatch(BaseModel):
+class BodyPatch(CleanInput):
     """Changes to a body's particulars or approved fields."""
 
     model_config = ConfigDict(extra="forbid")
@@ -111,7 +113,7 @@ class BodyPatch(BaseModel):
     _not_null = field_validator("name", "fields", mode="before")(_refuse_null)
 
 
-class BodyStatusIn(BaseModel):
+class BodyStatusIn(CleanInput):
     """A change of a body's approval status."""
 
     model_config = ConfigDict(extra="forbid")
@@ -139,7 +141,7 @@ class BodyOut(BaseModel):
     fields: list[str]
 
 
-class CapabilityIO(BaseModel):
+class CapabilityIO(CleanInput):
     """A lab capability."""
 
     category: str = Field(min_length=1, max_length=120)
@@ -147,7 +149,7 @@ class CapabilityIO(BaseModel):
     standard: str | None = Field(default=None, max_length=120)
 
 
-class LabIn(BaseModel):
+class LabIn(CleanInput):
     """A lab's qualification."""
 
     model_config = ConfigDict(extra="forbid")
@@ -162,7 +164,7 @@ class LabIn(BaseModel):
     capabilities: list[CapabilityIO] = Field(default_factory=list, max_length=2000)
 
 
-class LabPatch(BaseModel):
+class LabPatch(CleanInput):
     """Changes a lab makes to its record (status and validity: regulators only)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -192,7 +194,7 @@ class LabOut(BaseModel):
     capabilities: list[CapabilityIO]
 
 
-class RegistrationIO(BaseModel):
+class RegistrationIO(CleanInput):
     """A person's registration."""
 
     number: str = Field(min_length=1, max_length=40)
@@ -202,7 +204,7 @@ class RegistrationIO(BaseModel):
     valid_until: date | None = None
 
 
-class PersonIn(BaseModel):
+class PersonIn(CleanInput):
     """A person to register."""
 
     model_config = ConfigDict(extra="forbid")
@@ -227,7 +229,7 @@ class PersonOut(BaseModel):
     registrations: list[RegistrationIO]
 
 
-class RevokeRegistrationIn(BaseModel):
+class RevokeRegistrationIn(CleanInput):
     """Revoke a registration."""
 
     model_config = ConfigDict(extra="forbid")
@@ -253,7 +255,7 @@ class SchemeOut(BaseModel):
     body_revoked_block_months: int
 
 
-class StandardIn(BaseModel):
+class StandardIn(CleanInput):
     """A standard version to publish."""
 
     model_config = ConfigDict(extra="forbid")
@@ -294,7 +296,7 @@ class RegionOut(BaseModel):
     full_name: str
 
 
-class RestrictionIn(BaseModel):
+class RestrictionIn(CleanInput):
     """A bar to impose."""
 
     model_config = ConfigDict(extra="forbid")

@@ -8,9 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certbridge.errors import Conflict, InvalidInput, NotFound
-from certbridge.ledger.journal import record_event
 from certbridge.kit.chinese_text import normalize_name
+from certbridge.kit.text_input import normalize_identifier
 from certbridge.kit.uscc import validate_uscc
+from certbridge.ledger.journal import record_event
 from certbridge.policy import require_regulator
 from certbridge.principal import Principal
 from certbridge.registry import search
@@ -48,7 +49,7 @@ def get_organization(session: Session, organization_id: int) -> Organization:
 
 def find_organization_by_uscc(session: Session, uscc: str) -> Organization | None:
     """Find an organization by its 统一社会信用代码."""
-    return session.scalar(select(Organization).where(Organization.uscc == uscc.strip().upper()))
+    return session.scalar(select(Organization).where(Organization.uscc == normalize_identifier(uscc, upper=True)))
 
 
 def _check_name(name: str | None, field: str = "name") -> str:

@@ -8,10 +8,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from certbridge.kit.input_model import CleanInput
+
 ClassKey = Literal["A", "B", "C", "D"]
 
 
-class MatterIn(BaseModel):
+class MatterIn(CleanInput):
     """A check matter for the published list."""
 
     model_config = ConfigDict(extra="forbid")
@@ -26,7 +28,7 @@ class MatterIn(BaseModel):
     max_ratio: Decimal | None = Field(default=None, ge=0, le=1, description="General matters: the ratio cap")
 
 
-class MatterPatch(BaseModel):
+class MatterPatch(CleanInput):
     """Changes to a matter (active=false retires it)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -55,7 +57,7 @@ class MatterOut(BaseModel):
     active: bool
 
 
-class PlanIn(BaseModel):
+class PlanIn(CleanInput):
     """An annual plan."""
 
     model_config = ConfigDict(extra="forbid")
@@ -73,7 +75,7 @@ class PlanIn(BaseModel):
     include_experts: bool = False
 
 
-class BatchIn(BaseModel):
+class BatchIn(CleanInput):
     """A batch of a plan."""
 
     model_config = ConfigDict(extra="forbid")
@@ -90,7 +92,7 @@ class BatchIn(BaseModel):
     ends_on: date
 
 
-class DrawCommitIn(BaseModel):
+class DrawCommitIn(CleanInput):
     """Committing a draw (optionally naming a public beacon to mix in at the reveal)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -99,7 +101,7 @@ class DrawCommitIn(BaseModel):
                                       examples=["中国福利彩票双色球 2026130 期开奖号码"])
 
 
-class DrawRevealIn(BaseModel):
+class DrawRevealIn(CleanInput):
     """Revealing a draw."""
 
     model_config = ConfigDict(extra="forbid")
@@ -107,7 +109,7 @@ class DrawRevealIn(BaseModel):
     beacon_value: str | None = Field(default=None, max_length=500)
 
 
-class CancelIn(BaseModel):
+class CancelIn(CleanInput):
     """Cancelling a committed draw."""
 
     model_config = ConfigDict(extra="forbid")
@@ -115,7 +117,7 @@ class CancelIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class RelationshipIn(BaseModel):
+class RelationshipIn(CleanInput):
     """A relationship an inspector declares."""
 
     model_config = ConfigDict(extra="forbid")
@@ -128,7 +130,7 @@ class RelationshipIn(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-class HistoryIn(BaseModel):
+class HistoryIn(CleanInput):
     """An inspection made outside the platform."""
 
     model_config = ConfigDict(extra="forbid")
@@ -139,7 +141,7 @@ class HistoryIn(BaseModel):
     source: str = Field(min_length=1, max_length=200)
 
 
-class FindingIn(BaseModel):
+class FindingIn(CleanInput):
     """A finding on a task."""
 
     model_config = ConfigDict(extra="forbid")
@@ -147,7 +149,7 @@ class FindingIn(BaseModel):
     text: str = Field(min_length=1, max_length=8000)
 
 
-class ResultIn(BaseModel):
+class ResultIn(CleanInput):
     """A task's result."""
 
     model_config = ConfigDict(extra="forbid")
@@ -157,7 +159,7 @@ class ResultIn(BaseModel):
     note: str | None = Field(default=None, max_length=8000)
 
 
-class ReplaceIn(BaseModel):
+class ReplaceIn(CleanInput):
     """Replacing an inspector on a task."""
 
     model_config = ConfigDict(extra="forbid")

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from certbridge.errors import TRANSLATED_PARAMS, DomainError, InvalidInput, ValidationErrors
 from certbridge.i18n.catalog import has_message, render
+from certbridge.kit.text_input import strip_invisible
 
 
 def field_name(loc: tuple | list | str | None) -> str | None:
@@ -83,9 +84,9 @@ def split_general(errors: dict[str, str], known: set[str]) -> tuple[dict[str, st
 
 
 def text(form: Any, name: str) -> str:
-    """Return a posted text field, stripped ('' when absent)."""
+    """Return a posted text field without invisible characters (`kit.text_input`), stripped ('' when absent)."""
     value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
+    return strip_invisible(value).strip() if isinstance(value, str) else ""
 
 
 def optional(form: Any, name: str) -> str | None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
@@ -15,13 +12,13 @@ from certbridge.certificates.pages import forms as cb_forms
 from certbridge.certificates.uploads import discard_upload, stage_upload, staged_upload
 from certbridge.db import write_session
 from certbridge.i18n.catalog import render as render_message
+from certbridge.kit.spreadsheet import write_csv_bytes
 from certbridge.web.csrf import live_session_id, require_csrf
 from certbridge.web.guards import cb_operator, rehearsal
 from certbridge.web.i18n import request_language
 from certbridge.web.templating import redirect, render, t
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 SAMPLE_COLUMNS = ("number", "scheme", "standard_code", "standard_version", "holder_name", "holder_uscc",
                   "holder_address", "scope", "issued_on", "site_name", "site_address", "audit_kind", "audit_start_on",
                   "audit_end_on", "auditors")
@@ -61,6 +58,11 @@ def _report_rows(report: ImportReport, lang: str) -> list[dict]:
     return [{"row": row, "problems": problems} for row, problems in sorted(grouped.items())]
 
 
+def _refusal_status(report: ImportReport) -> int:
+    # A file over the size limit is 413 (Content Too Large); every other refusal is 422.
+    return 413 if any(err.code == "import.too_large" for err in report.errors) else 422
+
+
 @router.get("/cb/import")
 def import_form(request: Request):
     """Show the upload form and the columns a file may have."""
@@ -72,11 +74,7 @@ def import_form(request: Request):
 def sample_csv(request: Request):
     """Download a sample CSV with our column names and one filled row."""
     cb_operator(request)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(SAMPLE_COLUMNS)
-    writer.writerow(SAMPLE_ROW)
-    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), media_type="text/csv; charset=utf-8",
+    return Response(write_csv_bytes(SAMPLE_COLUMNS, [SAMPLE_ROW]), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="certificates-sample.csv"'})
 
 
@@ -91,11 +89,13 @@ async def preview(request: Request):
         return render(request, "cb/import.html", {"columns": _columns(), "report": None,
                                                   "errors": {"file": t(request, "Choose a CSV, XLSX or JSON file.")}},
                       status_code=422)
-    data = await upload.read(MAX_UPLOAD_BYTES + 1)
+    settings = request.app.state.settings
+    data = await upload.read(settings.import_max_file_bytes + 1)
     filename = upload.filename
     with rehearsal(request) as rdb:
         report = import_certificates(rdb, principal=principal, body_id=principal.body_id, filename=filename,
-                                     data=data, dry_run=True, lang=lang, max_bytes=MAX_UPLOAD_BYTES)
+                                     data=data, dry_run=True, lang=lang, max_bytes=settings.import_max_file_bytes,
+                                     limits=settings.import_limits())
     staged = None
     if not report.errors and report.rows:
         with write_session(request.app.state.sessions) as wdb:
@@ -103,7 +103,7 @@ async def preview(request: Request):
                                   body_id=principal.body_id, filename=filename, data=data, rows=report.rows).id
     return render(request, "cb/import.html", {
         "columns": _columns(), "report": report, "rows": _report_rows(report, lang), "upload_id": staged,
-    }, status_code=422 if report.errors else 200)
+    }, status_code=_refusal_status(report) if report.errors else 200)
 
 
 @router.post("/cb/import/{upload_id}")
@@ -115,9 +115,10 @@ async def confirm(request: Request, upload_id: Id):
         with write_session(request.app.state.sessions) as wdb:
             upload = staged_upload(wdb, principal=principal, session_id=live_session_id(request),
                                    upload_id=upload_id)
+            settings = request.app.state.settings
             report = import_certificates(wdb, principal=principal, body_id=principal.body_id,
                                          filename=upload.filename, data=upload.data, lang=lang,
-                                         max_bytes=MAX_UPLOAD_BYTES)
+                                         max_bytes=settings.import_max_file_bytes, limits=settings.import_limits())
             if report.errors:
                 raise _Refused(report)
             discard_upload(wdb, principal=principal, upload=upload)
