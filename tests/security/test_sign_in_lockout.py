@@ -15,7 +15,7 @@ from certbridge.auth.lockout import LockoutPolicy, account_key, check_not_locked
 from certbridge.auth.models import SignInThrottle
 from certbridge.db import read_session, utcnow, write_session
 from certbridge.errors import Unauthenticated
-from certbridge.events import LedgerEvent
+from certbridge.ledger.journal import LedgerEvent
 from tests.security.test_limits_and_headers import anonymous_csrf
 from tests.world import PASSWORD
 
