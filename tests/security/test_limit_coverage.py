@@ -170,3 +170,23 @@ def test_only_an_administrator_sets_a_key_quota(client, world):
     r = client.post(f"/api/v1/users/{me}/keys", json={"name": "theirs", "quota_per_minute": 100000},
                     headers=world.auth("admin"))
     assert r.status_code == 201 and r.json()["quota_per_minute"] == 100000
+
+
+def test_the_cli_creates_a_key_with_its_own_quota(settings, monkeypatch):
+    from sqlalchemy import select
+    from typer.testing import CliRunner
+
+    from certbridge.auth.models import ApiKey
+    from certbridge.cli.main import app as cli
+    from certbridge.db import make_engine, make_sessionmaker, read_session
+
+    monkeypatch.setenv("CERTBRIDGE_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("CERTBRIDGE_DATA_DIR", str(settings.data_dir))
+    result = CliRunner().invoke(cli, ["keys", "create", "cb_b", "--name", "buyer", "--quota", "20000"])
+    assert result.exit_code == 0, result.output
+    assert CliRunner().invoke(cli, ["keys", "create", "cb_b", "--name", "x", "--quota", "0"]).exit_code == 1
+    engine = make_engine(settings.database_url)
+    with read_session(make_sessionmaker(engine)) as db:
+        quotas = {k.name: k.quota_per_minute for k in db.scalars(select(ApiKey))}
+    engine.dispose()
+    assert quotas["buyer"] == 20000 and "x" not in quotas
