@@ -1,7 +1,7 @@
 """limits: per-key request quotas and the per-account sign-in throttle
 
-Revision ID: 0007signinlimits
-Revises: 0006security
+Revision ID: 0008signinlimits
+Revises: 0007inputs
 Create Date: 2026-12-06 20:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from certbridge.db import UTCDateTime
 
-revision = "0007signinlimits"
-down_revision = "0006security"
+revision = "0008signinlimits"
+down_revision = "0007inputs"
 branch_labels = None
 depends_on = None
 
