@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from certbridge.api.openapi_security import document_security
 from certbridge.api.problems import install_problem_handlers
 from certbridge.audit import api as audit_api
 from certbridge.auth import api as auth_api
@@ -77,4 +78,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     for module in INSTALLERS:
         module.install(app)
+    document_security(app)
     return app

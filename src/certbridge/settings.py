@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     default_language: str = Field(default="zh", description="zh or en.")
     page_size_max: int = Field(default=200, description="Largest page a list endpoint returns.")
     sqlite_busy_timeout_ms: int = Field(default=30_000, description="How long SQLite writers wait for the lock.")
+    sign_in_lockout_free: int = Field(
+        default=5, ge=1, description="Failed passwords of one account before it is locked for a while.")
+    sign_in_lockout_base_seconds: int = Field(
+        default=30, ge=1, description="First lock after the free failures; it doubles with each further failure.")
+    sign_in_lockout_max_seconds: int = Field(default=900, ge=1, description="Longest lock of an account.")
+    sign_in_lockout_forget_seconds: int = Field(
+        default=86_400, ge=60, description="Failures older than this no longer count.")
     workday_overrides: Path | None = Field(
         default=None, description="TOML file of holidays and make-up working days for years not covered."
     )

@@ -72,7 +72,7 @@ def test_public_lookups_are_limited_with_problem_json_and_retry_after(limited, s
     assert r.status_code == 429
     assert r.headers["content-type"] == "application/problem+json"
     body = r.json()
-    assert body["status"] == 429 and body["code"] == "rate_limited.public"
+    assert body["status"] == 429 and body["code"] == "rate_limited.lookup"
     assert body["detail"].startswith("Too many look-ups; try again in")
     assert body["detail"].endswith(f"try again in {r.headers['Retry-After']} s")
     assert c.get("/api/v1/certificates", params={"q": "北海"}).status_code == 429  # search shares the budget

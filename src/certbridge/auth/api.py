@@ -55,6 +55,9 @@ class KeyIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=100)
     read_only: bool = False
+    quota_per_minute: int | None = Field(
+        default=None, ge=1, le=1_000_000,
+        description="Requests per minute for this key (administrators only); default: the instance's key quota")
 
 
 class KeyOut(BaseModel):
@@ -65,6 +68,7 @@ class KeyOut(BaseModel):
     read_only: bool
     created_at: datetime
     revoked_at: datetime | None
+    quota_per_minute: int | None = Field(description="The key's own quota; null: the instance default")
 
 
 class NewKeyOut(KeyOut):
@@ -75,7 +79,7 @@ class NewKeyOut(KeyOut):
 
 def _key(k) -> dict:
     return {"key_id": k.key_id, "name": k.name, "read_only": k.read_only, "created_at": k.created_at,
-            "revoked_at": k.revoked_at}
+            "revoked_at": k.revoked_at, "quota_per_minute": k.quota_per_minute}
 
 
 def _user(u: User) -> dict:
@@ -111,7 +115,8 @@ def list_keys(user_id: Id, db: ReadDB, principal: AuthedPrincipal):
 @router.post("/users/{user_id}/keys", response_model=NewKeyOut, status_code=201, summary="Create an API key")
 def create_key(user_id: Id, item: KeyIn, db: WriteDB, principal: AuthedPrincipal):
     """Create an API key; the token is returned once."""
-    new = service.create_api_key(db, principal=principal, user_id=user_id, name=item.name, read_only=item.read_only)
+    new = service.create_api_key(db, principal=principal, user_id=user_id, name=item.name, read_only=item.read_only,
+                                 quota_per_minute=item.quota_per_minute)
     return {**_key(new.key), "token": new.token}
 
 

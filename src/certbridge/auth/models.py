@@ -41,6 +41,8 @@ class ApiKey(Base):
     read_only: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    # Requests per minute this key may make (security/limiter.py); None: the instance default.
+    quota_per_minute: Mapped[int | None]
 
 
 class WebSession(Base):
@@ -54,3 +56,20 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class SignInThrottle(Base):
+    """Recent failed sign-ins of one account name (auth/lockout.py); keyed by a keyed hash, never the name.
+
+    Operational state like the rate-limit buckets, but in the database so it survives restarts and is
+    shared by every server process. Names that belong to no account get rows too: the answer must not
+    tell whether an account exists.
+    """
+
+    __tablename__ = "sign_in_throttle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(64), unique=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow)

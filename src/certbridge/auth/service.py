@@ -30,6 +30,7 @@ def _dummy_hash() -> str:
     one argon2 hash costs ~0.5 s of start-up)."""
     return _hasher.hash("certbridge-dummy-password")
 
+MAX_QUOTA = 1_000_000  # requests per minute a key may be given
 SCOPE_FIELD = {"cb_operator": "body_id", "lab_operator": "lab_id", "organization": "organization_id",
                "inspector": "person_id"}
 SCOPE_MODEL = {"body_id": CertificationBody, "lab_id": Lab, "organization_id": Organization, "person_id": Person}
@@ -121,11 +122,17 @@ def _secret_hash(secret: str) -> str:
 
 
 def create_api_key(session: Session, *, principal: Principal, user_id: int, name: str,
-                   read_only: bool = False) -> NewKey:
-    """Create an API key for a user (the user or an admin); return its token once."""
+                   read_only: bool = False, quota_per_minute: int | None = None) -> NewKey:
+    """Create an API key for a user (the user or an admin); return its token once.
+
+    `quota_per_minute` gives the key its own rate limit (requests per minute); only an administrator sets it,
+    otherwise the instance default applies (CERTBRIDGE_RATE_LIMIT_KEY_PER_MINUTE).
+    """
     require_writer(principal)
-    if principal.user_id != user_id:
+    if principal.user_id != user_id or quota_per_minute is not None:
         require_admin(principal)
+    if quota_per_minute is not None and not 1 <= quota_per_minute <= MAX_QUOTA:
+        raise InvalidInput("auth.quota_range", field="quota_per_minute", max=MAX_QUOTA)
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("auth.user_not_found", id=user_id)
@@ -133,11 +140,12 @@ def create_api_key(session: Session, *, principal: Principal, user_id: int, name
         raise InvalidInput("field.required", field="name")
     key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
     key = ApiKey(key_id=key_id, secret_hash=_secret_hash(secret), user_id=user.id, name=name.strip(),
-                 read_only=read_only)
+                 read_only=read_only, quota_per_minute=quota_per_minute)
     session.add(key)
     session.flush()
     record_event(session, type="api_key.created", subject_type="user", subject_id=user.id, actor=principal.actor,
-                 public=False, data={"key_id": key_id, "name": key.name, "read_only": read_only})
+                 public=False, data={"key_id": key_id, "name": key.name, "read_only": read_only,
+                                         "quota_per_minute": quota_per_minute})
     return NewKey(key, f"cbk_{key_id}_{secret}")
 
 
@@ -155,6 +163,21 @@ def revoke_api_key(session: Session, *, principal: Principal, key_id: str) -> Ap
         record_event(session, type="api_key.revoked", subject_type="user", subject_id=key.user_id,
                      actor=principal.actor, public=False, data={"key_id": key_id})
     return key
+
+
+def key_quota(session: Session, token: str) -> tuple[str, int | None] | None:
+    """Return (key id, own quota or None) of a valid, unrevoked key token of an active user; None otherwise."""
+    parts = (token or "").strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != "cbk" or len(parts[1]) > 16:
+        return None
+    row = session.execute(select(ApiKey.key_id, ApiKey.secret_hash, ApiKey.revoked_at, ApiKey.quota_per_minute,
+                                 User.active).join(User, User.id == ApiKey.user_id)
+                          .where(ApiKey.key_id == parts[1])).first()
+    if row is None or row.revoked_at is not None or not row.active:
+        return None
+    if not hmac.compare_digest(row.secret_hash, _secret_hash(parts[2])):
+        return None
+    return row.key_id, row.quota_per_minute
 
 
 def authenticate_api_key(session: Session, token: str, *, client_ip: str | None = None) -> Principal:

@@ -10,10 +10,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from certbridge.auth.lockout import LockoutPolicy, SignInLocked, account_key, check_not_locked, record_failure, \
+    record_success
 from certbridge.auth.models import User, WebSession
 from certbridge.auth.service import authenticate_password, principal_for
-from certbridge.db import read_session, utcnow
-from certbridge.errors import Forbidden
+from certbridge.db import read_session, utcnow, write_session
+from certbridge.errors import Forbidden, Unauthenticated
 from certbridge.ledger.journal import record_event
 from certbridge.principal import Principal
 from certbridge.web.csrf import SESSION_COOKIE
@@ -41,6 +43,12 @@ def sign_in(session: Session, *, username: str, password: str, client_ip: str | 
             hours: int = DEFAULT_HOURS, now: datetime | None = None) -> SignedIn:
     """Check a password and open a session; record the sign-in without any secret."""
     user = authenticate_password(session, username, password)
+    return open_session(session, user, client_ip=client_ip, hours=hours, now=now)
+
+
+def open_session(session: Session, user: User, *, client_ip: str | None = None, hours: int = DEFAULT_HOURS,
+                 now: datetime | None = None) -> SignedIn:
+    """Open a session for a user whose password was checked; record the sign-in without any secret."""
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
     item = WebSession(token_hash=token_hash(token), user_id=user.id, created_at=now,
@@ -54,6 +62,47 @@ def sign_in(session: Session, *, username: str, password: str, client_ip: str | 
                  actor=principal_for(user).actor, public=False,
                  data={"state": {"session": item.id, "expires_at": item.expires_at}, "client_ip": client_ip})
     return SignedIn(item, user, token)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What the sign-in page needs once the transaction is over: the cookie value and who signed in."""
+
+    token: str
+    user_id: int
+    username: str
+    role: str
+
+
+def sign_in_guarded(sessions, *, username: str, password: str, pepper: bytes, policy: LockoutPolicy,
+                    client_ip: str | None = None, hours: int = DEFAULT_HOURS) -> Opened:
+    """Sign in under the per-account lockout (auth/lockout.py); blocking: run it in a worker thread.
+
+    The password (argon2, ~0.1 s) is checked outside any write transaction; the lock is checked before it and
+    again in the transaction that opens the session, so a lock set meanwhile still refuses the right password.
+    """
+    key = account_key(username, pepper)
+    with read_session(sessions) as db:
+        check_not_locked(db, key)
+        try:
+            user_id = authenticate_password(db, username, password).id
+        except Unauthenticated:
+            user_id = None
+    with write_session(sessions) as db:
+        if user_id is None:
+            now = utcnow()
+            locked = record_failure(db, key, policy, now=now)
+        else:
+            check_not_locked(db, key)
+            record_success(db, key)
+            user = db.get(User, user_id)
+            signed = open_session(db, user, client_ip=client_ip, hours=hours)
+            opened = Opened(signed.token, user.id, user.username, user.role)
+    if user_id is None:
+        if locked:
+            raise SignInLocked(now + timedelta(seconds=locked), now)
+        raise Unauthenticated("auth.bad_credentials")
+    return opened
 
 
 def find_session(session: Session, token: str | None, *, now: datetime | None = None) -> WebSession | None:
@@ -98,7 +147,8 @@ def principal_from_request(request) -> Principal | None:
         user = db.get(User, item.user_id)
         if user is None or not user.active:
             return None
-        client = request.client.host if request.client else None
+        # the address the security middleware resolved (forwarded headers only from trusted proxies)
+        client = getattr(request.state, "client_ip", None) or (request.client.host if request.client else None)
         principal = principal_for(user, client_ip=client)
         # read inside the session: its closing rollback expires every loaded attribute
         request.state.web_session = (item.id, principal, user.display_name)

@@ -18,7 +18,21 @@ def serve_app(host: str, port: int, workers: int = 1) -> None:
     upgrade(ctx.engine)
     app = create_app(ctx.settings)
     console.print(f"certbridge 正在运行 / serving on [bold]http://{host}:{port}[/bold]  (Ctrl+C 退出 / to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", workers=workers)
+    uvicorn.run(app, host=host, port=port, log_level="warning", workers=workers, **proxy_options())
+
+
+def proxy_options() -> dict:
+    """Return uvicorn's forwarded-header options: believed only from CERTBRIDGE_TRUSTED_PROXIES (default none).
+
+    uvicorn on its own trusts X-Forwarded-For from 127.0.0.1; with no proxy configured anyone on the machine
+    (or a local tunnel) could then choose the client address the limits and the audit trail see.
+    """
+    from certbridge.security.config import SecuritySettings
+
+    proxies = SecuritySettings().trusted_proxies
+    if not proxies:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(proxies)}
 
 
 def register(app: typer.Typer) -> None:

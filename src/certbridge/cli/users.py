@@ -74,9 +74,28 @@ def list_users() -> None:
     console.print(table)
 
 
+@users_app.command("unlock")
+def unlock(username: str) -> None:
+    """Lift the sign-in lock of an account after too many failed passwords (acts as the regulator)."""
+    from certbridge.auth.lockout import unlock as lift
+    from certbridge.db import write_session
+    from certbridge.i18n.catalog import render
+
+    ctx = context()
+    try:
+        with write_session(ctx.sessions) as session:
+            done = lift(session, principal=SYSTEM, username=username,
+                        pepper=ctx.settings.resolved_secret_key().encode())
+    except DomainError as exc:
+        _fail(exc, ctx.lang)
+    console.print(render("auth.unlocked" if done else "auth.not_locked", ctx.lang, username=username.lower()))
+
+
 @keys_app.command("create")
 def create_key(username: str, name: str = typer.Option("cli", help="What the key is for"),
-               read_only: bool = typer.Option(False, help="Key can only read")) -> None:
+               read_only: bool = typer.Option(False, help="Key can only read"),
+               quota: int = typer.Option(None, help="Requests per minute for this key (default: "
+                                                    "CERTBRIDGE_RATE_LIMIT_KEY_PER_MINUTE)")) -> None:
     """Create an API key for a user and print its token once."""
     from sqlalchemy import select
 
@@ -91,7 +110,8 @@ def create_key(username: str, name: str = typer.Option("cli", help="What the key
             if user is None:
                 err_console.print(f"[red]✘[/red] 找不到用户 / no user {username}")
                 raise typer.Exit(1)
-            new = create_api_key(session, principal=SYSTEM, user_id=user.id, name=name, read_only=read_only)
+            new = create_api_key(session, principal=SYSTEM, user_id=user.id, name=name, read_only=read_only,
+                                 quota_per_minute=quota)
     except DomainError as exc:
         _fail(exc, ctx.lang)
     console.print("请立即保存，此密钥只显示一次 / save it now, it is shown only once:")

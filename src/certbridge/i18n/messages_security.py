@@ -2,10 +2,6 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     # rate limiting and request limits
-    "rate_limited.login": {"zh": "登录尝试过于频繁，请在 {retry_after} 秒后再试",
-                           "en": "Too many sign-in attempts; try again in {retry_after} s"},
-    "rate_limited.public": {"zh": "查询过于频繁，请在 {retry_after} 秒后再试",
-                            "en": "Too many look-ups; try again in {retry_after} s"},
     "rate_limited.write": {"zh": "写入请求过于频繁，请在 {retry_after} 秒后再试",
                            "en": "Too many write requests; try again in {retry_after} s"},
     "request.too_large": {"zh": "请求体超过 {max_mb} MB 上限，请拆分后再提交",

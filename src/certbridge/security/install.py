@@ -2,44 +2,45 @@
 
 from __future__ import annotations
 
-import re
-
 from fastapi import FastAPI
 
 from certbridge.audit.middleware import AuditMiddleware
 from certbridge.security.config import SecuritySettings
+from certbridge.security.coverage import COSTLY, LOOKUP, SIGNIN, WRITE
+from certbridge.security.limiter import KeyQuotas, RateLimitMiddleware
 from certbridge.security.middleware import (
     BodyLimitRetryMiddleware,
     ClientAddressMiddleware,
-    RateLimitMiddleware,
     SecurityHeadersMiddleware,
 )
-from certbridge.security.ratelimit import LimitRule, TokenBucketLimiter
+from certbridge.security.ratelimit import TokenBucketLimiter
 
 
-def limit_rules(config: SecuritySettings) -> list[LimitRule]:
-    """Build the sign-in and public look-up limits from the settings."""
-    login = TokenBucketLimiter(per_minute=config.rate_limit_login_per_minute, burst=config.rate_limit_login_burst,
-                               max_keys=config.rate_limit_max_clients)
-    public = TokenBucketLimiter(per_minute=config.rate_limit_public_per_minute,
-                                burst=config.rate_limit_public_burst, max_keys=config.rate_limit_max_clients)
-    return [
-        LimitRule("login", frozenset({"POST"}), [re.compile(p) for p in config.rate_limit_login_paths], login),
-        LimitRule("public", frozenset({"GET", "HEAD"}), [re.compile(p) for p in config.rate_limit_public_paths],
-                  public),
-    ]
+def class_limiters(config: SecuritySettings) -> dict[str, TokenBucketLimiter]:
+    """Build one per-client limiter for each limited class of security/coverage.py from the settings."""
+    budgets = {SIGNIN: (config.rate_limit_login_per_minute, config.rate_limit_login_burst),
+               LOOKUP: (config.rate_limit_public_per_minute, config.rate_limit_public_burst),
+               COSTLY: (config.rate_limit_costly_per_minute, config.rate_limit_costly_burst),
+               WRITE: (config.rate_limit_write_per_minute, config.rate_limit_write_burst)}
+    return {name: TokenBucketLimiter(per_minute=rate, burst=burst, max_keys=config.rate_limit_max_clients)
+            for name, (rate, burst) in budgets.items()}
 
 
 def install(app: FastAPI, config: SecuritySettings | None = None) -> None:
     """Add client address, rate limits, body limit and write retries, audit and security headers."""
     config = config or SecuritySettings()
-    rules = limit_rules(config)
+    limiters = class_limiters(config)
+    keys = KeyQuotas(default_per_minute=config.rate_limit_key_per_minute)
+    key_limiter = TokenBucketLimiter(per_minute=config.rate_limit_key_per_minute, burst=1,
+                                     max_keys=config.rate_limit_max_clients)
     app.state.security = config
-    app.state.rate_limits = {rule.name: rule.limiter for rule in rules}
+    app.state.rate_limits = {**limiters, "key": key_limiter}
+    app.state.key_quotas = keys
     # Added innermost first: the last one added wraps all the others.
     app.add_middleware(BodyLimitRetryMiddleware, max_body_bytes=config.max_body_bytes, retries=config.write_retries)
     app.add_middleware(AuditMiddleware, login_paths=config.rate_limit_login_paths, logout_paths=config.logout_paths)
-    app.add_middleware(RateLimitMiddleware, rules=rules, enabled=config.rate_limit_enabled)
+    app.add_middleware(RateLimitMiddleware, limiters=limiters, keys=keys, key_limiter=key_limiter,
+                       costly_weight=config.rate_limit_key_costly_weight, enabled=config.rate_limit_enabled)
     app.add_middleware(ClientAddressMiddleware, trusted_proxies=config.trusted_proxies)
     public_url = getattr(app.state.settings, "public_url", "") or ""
     app.add_middleware(SecurityHeadersMiddleware, csp=config.content_security_policy,

@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: client address, rate limits, body limit with write retries, security headers."""
+"""Pure ASGI middleware: client address, body limit with write retries, security headers (limits: limiter.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import anyio
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from certbridge.security.ratelimit import LimitRule, client_key, retry_after_header
 from certbridge.security.responses import send_refusal
 
 log = logging.getLogger("certbridge.security")
@@ -53,28 +52,6 @@ class ClientAddressMiddleware:
                     if not self._trusted(hop):
                         break
             scope.setdefault("state", {})["client_ip"] = ip
-        await self.app(scope, receive, send)
-
-
-class RateLimitMiddleware:
-    """Refuse a client over a rule's limit with 429, Retry-After and a message in its language."""
-
-    def __init__(self, app, *, rules: list[LimitRule], enabled: bool = True) -> None:
-        self.app = app
-        self.rules = rules
-        self.enabled = enabled
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and self.enabled:
-            for rule in self.rules:
-                if rule.matches(scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1")):
-                    ip = (scope.get("state") or {}).get("client_ip")
-                    wait = rule.limiter.hit(client_key(ip))
-                    if wait > 0:
-                        retry = retry_after_header(wait)
-                        await send_refusal(scope, send, status=429, code=f"rate_limited.{rule.name}",
-                                           headers={"Retry-After": retry}, retry_after=retry)
-                        return
         await self.app(scope, receive, send)
 
 

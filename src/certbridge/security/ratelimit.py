@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ipaddress
 import math
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -16,11 +15,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What one request learned from its bucket: how long to wait (0: go on) and what is left."""
+
+    wait: float
+    remaining: int
+    limit: int
+    reset: int  # seconds until the bucket is full again
+
+
 class TokenBucketLimiter:
     """Allow `burst` requests at once and `per_minute` sustained, per key; forget the least recent keys."""
 
     def __init__(self, *, per_minute: int, burst: int, max_keys: int = 100_000,
                  clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute = per_minute
         self.rate = per_minute / 60.0
         self.burst = float(burst)
         self.max_keys = max_keys
@@ -28,43 +38,35 @@ class TokenBucketLimiter:
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def hit(self, key: str) -> float:
-        """Take one token for a key; return 0 if allowed, else the seconds until one is available."""
+    def take(self, key: str, cost: float = 1.0, *, per_minute: int | None = None,
+             burst: int | None = None) -> Verdict:
+        """Take `cost` tokens for a key (at this limiter's rate, or the key's own); say whether it may go on."""
+        rate = (per_minute / 60.0) if per_minute else self.rate
+        size = float(burst) if burst else self.burst
+        cost = min(cost, size)
         now = self.clock()
         with self._lock:
-            tokens, last = self._buckets.pop(key, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - last) * self.rate)
-            if tokens >= 1.0:
-                self._buckets[key] = (tokens - 1.0, now)
+            tokens, last = self._buckets.pop(key, (size, now))
+            tokens = min(size, tokens + (now - last) * rate)
+            if tokens >= cost:
+                tokens -= cost
                 wait = 0.0
             else:
-                self._buckets[key] = (tokens, now)
-                wait = (1.0 - tokens) / self.rate
+                wait = (cost - tokens) / rate
+            self._buckets[key] = (tokens, now)
             while len(self._buckets) > self.max_keys:
                 self._buckets.popitem(last=False)
-        return wait
+        return Verdict(wait=wait, remaining=int(tokens), limit=int(size),
+                       reset=max(0, math.ceil((size - tokens) / rate)))
+
+    def hit(self, key: str) -> float:
+        """Take one token for a key; return 0 if allowed, else the seconds until one is available."""
+        return self.take(key).wait
 
     def reset(self) -> None:
         """Forget every client (tests, or an operator after a false alarm)."""
         with self._lock:
             self._buckets.clear()
-
-
-@dataclass
-class LimitRule:
-    """A named limit applied to requests whose method and path match."""
-
-    name: str
-    methods: frozenset[str]
-    patterns: list[re.Pattern]
-    limiter: TokenBucketLimiter
-
-    def matches(self, method: str, path: str, query: str = "") -> bool:
-        """Tell whether a request falls under this rule: a pattern matches the path, or "path?query"."""
-        if method not in self.methods:
-            return False
-        target = f"{path}?{query}" if query else None
-        return any(p.search(path) or (target is not None and p.search(target)) for p in self.patterns)
 
 
 def client_key(ip: str | None) -> str:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from certbridge.api.deps import client_ip, current_principal
-from certbridge.auth.sessions import COOKIE, DEFAULT_HOURS, sign_in, sign_out
+from certbridge.auth.lockout import LockoutPolicy, SignInLocked
+from certbridge.auth.sessions import COOKIE, DEFAULT_HOURS, sign_in_guarded, sign_out
 from certbridge.db import write_session
 from certbridge.errors import Unauthenticated
 from certbridge.web import i18n
@@ -17,6 +19,13 @@ from certbridge.web.templating import cookie_secure, redirect, render, t
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
 HOME_OF_ROLE = {"cb_operator": "/cb", "regulator": "/regulator", "admin": "/regulator"}
+
+
+def lockout_policy(settings) -> LockoutPolicy:
+    """Return the per-account sign-in lockout the settings describe."""
+    return LockoutPolicy(free=settings.sign_in_lockout_free, base_seconds=settings.sign_in_lockout_base_seconds,
+                         max_seconds=settings.sign_in_lockout_max_seconds,
+                         forget_seconds=settings.sign_in_lockout_forget_seconds)
 
 
 @router.get("/login")
@@ -31,21 +40,27 @@ async def login(request: Request):
     form = await request.form()
     username, password = text(form, "username"), form.get("password") or ""
     target = safe_next(text(form, "next"), "")
+    settings = request.app.state.settings
     try:
-        hours = int(getattr(request.app.state.settings, "session_hours", DEFAULT_HOURS))
-        with write_session(request.app.state.sessions) as db:
-            signed = sign_in(db, username=username, password=str(password), client_ip=client_ip(request),
-                             hours=hours)
-            role = signed.user.role
-            request.state.audit_actor = f"user:{signed.user.id}:{signed.user.username}"
+        hours = int(getattr(settings, "session_hours", DEFAULT_HOURS))
+        opened = await run_in_threadpool(
+            sign_in_guarded, request.app.state.sessions, username=username, password=str(password),
+            pepper=settings.resolved_secret_key().encode(), policy=lockout_policy(settings),
+            client_ip=client_ip(request), hours=hours)
+        role = opened.role
+        request.state.audit_actor = f"user:{opened.user_id}:{opened.username}"
     except Unauthenticated as exc:
         message = exc.message(i18n.request_language(request))
-        return render(request, "login.html", {"next": target, "values": {"username": username},
-                                              "errors": {"password": message}, "general": message},
-                      status_code=401)
+        locked = isinstance(exc, SignInLocked)
+        response = render(request, "login.html", {"next": target, "values": {"username": username},
+                                                  "errors": {"password": message}, "general": message},
+                          status_code=429 if locked else 401)
+        if locked:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     response = redirect(request, target or HOME_OF_ROLE.get(role, "/"),
                         flash=t(request, "You are signed in."))
-    response.set_cookie(COOKIE, signed.token, max_age=hours * 3600, httponly=True, samesite="lax",
+    response.set_cookie(COOKIE, opened.token, max_age=hours * 3600, httponly=True, samesite="lax",
                         secure=cookie_secure(request), path="/")
     return response
 

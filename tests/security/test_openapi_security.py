@@ -1,0 +1,31 @@
+"""The OpenAPI document declares how to authenticate: the API key scheme per operation (the Authorize button)."""
+
+from __future__ import annotations
+
+KEY = [{"apiKey": []}, {"apiKeyHeader": []}]
+
+
+def test_the_document_declares_the_key_and_session_schemes(client):
+    schemes = client.get("/openapi.json").json()["components"]["securitySchemes"]
+    assert schemes["apiKey"] == {**schemes["apiKey"], "type": "http", "scheme": "bearer"}
+    assert schemes["apiKeyHeader"]["in"] == "header" and schemes["apiKeyHeader"]["name"] == "X-API-Key"
+    assert schemes["session"]["in"] == "cookie" and "pages" in schemes["session"]["description"]
+
+
+def test_each_operation_says_whether_it_needs_a_key(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    writes = [(m, p) for p, ops in paths.items() for m, op in ops.items() if m in ("post", "put", "patch", "delete")]
+    assert writes and all(paths[p][m].get("security") == KEY for m, p in writes), \
+        [f"{m} {p}" for m, p in writes if paths[p][m].get("security") != KEY]
+    assert paths["/api/v1/me"]["get"]["security"] == KEY
+    assert paths["/api/v1/audit"]["get"]["security"] == KEY
+    assert "security" not in paths["/api/v1/verify"]["get"]  # public: no key needed or used
+    # a read anyone may make, where a key shows more (private events): anonymous allowed, key optional
+    assert paths["/api/v1/ledger/events/{seq}"]["get"]["security"] == [{}, *KEY]
+
+
+def test_a_key_the_document_describes_works_and_none_is_refused(client, world):
+    assert client.get("/api/v1/me").status_code == 401
+    assert client.get("/api/v1/me", headers=world.auth("regulator")).json()["username"] == "regulator"
+    token = world.tokens["regulator"]
+    assert client.get("/api/v1/me", headers={"X-API-Key": token}).json()["username"] == "regulator"
