@@ -113,3 +113,20 @@ def test_ledger_verify_clears_a_degraded_state_once_the_database_is_repaired(cli
     assert cli("ledger", "verify").exit_code == 0
     run_integrity_check(app)
     assert client.get("/healthz").status_code == 200
+
+
+def test_the_background_runner_checks_integrity_by_itself(issue, sessions, settings):
+    import time
+
+    issue()
+    application = create_app(settings)
+    application.state.ledger_interval, application.state.integrity_interval = 0.05, 0.1
+    with TestClient(application) as running:
+        assert running.get("/healthz").status_code == 200
+        with read_session(sessions) as db:
+            leaf = db.scalar(text("SELECT max(idx) FROM ledger_hash"))
+        _sql(sessions, "UPDATE ledger_hash SET hash = :h WHERE idx = :i", h=b"\x07" * 32, i=leaf)
+        deadline = time.monotonic() + 20
+        while running.get("/healthz").status_code == 200 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert running.get("/healthz").status_code == 503

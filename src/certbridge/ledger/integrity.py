@@ -195,15 +195,25 @@ def _check_tree_head(session: Session, found: Findings, tree_size: int, tree_roo
         found.add("integrity.checkpoint", size=parsed.size, tree=tree_size)
 
 
-def _check_rows(session: Session, found: Findings, event_start: int, event_end: int, after_id: int) -> int:
-    """Replay the certificates that got events in [event_start, event_end) and those with ids above `after_id`."""
-    ids = {int(sid) for (sid,) in _driver_rows(
-        session, "SELECT DISTINCT subject_id FROM ledger_event WHERE seq >= ? AND seq < ? AND subject_type = ?",
-        (event_start, event_end, "certificate")) if str(sid).isdigit()}
+def _check_rows(session: Session, found: Findings, event_start: int, event_end: int, after_id: int) -> tuple[int, int]:
+    """Replay the certificates that got events in [event_start, event_end) and those with ids above `after_id`.
+
+    At most ROWS_PER_RUN certificates of each kind: when more got events, the window is cut where the limit
+    is reached. Returns (the highest new id checked, where the event window now ends).
+    """
+    ids: list[int] = []
+    cut = event_end
+    for seq, sid in _driver_rows(session, "SELECT seq, subject_id FROM ledger_event WHERE seq >= ? AND seq < ? "
+                                          "AND subject_type = ? ORDER BY seq", (event_start, event_end, "certificate")):
+        if not str(sid).isdigit() or int(sid) in ids:
+            continue
+        if len(ids) == ROWS_PER_RUN:
+            cut = seq
+            break
+        ids.append(int(sid))
     new = [i for (i,) in _driver_rows(session, "SELECT id FROM certificate WHERE id > ? ORDER BY id LIMIT ?",
                                       (after_id, ROWS_PER_RUN))]
-    top = max(new) if new else after_id
-    for cid in sorted(ids | set(new))[:ROWS_PER_RUN * 4]:
+    for cid in sorted(set(ids) | set(new)):
         bodies = [b for (b,) in _driver_rows(session, "SELECT body FROM ledger_event WHERE subject_type = ? AND "
                                                       "subject_id = ? ORDER BY seq", ("certificate", str(cid)))]
         row = session.scalar(select(Certificate).where(Certificate.id == cid).options(*CERTIFICATES.options))
@@ -217,7 +227,7 @@ def _check_rows(session: Session, found: Findings, event_start: int, event_end: 
         for m in compare(CERTIFICATES, str(cid), fold(bodies), row)[:1]:
             found.add("integrity.row_differs", table="certificate", id=cid, field=m.field)
     session.expunge_all()
-    return top
+    return (max(new) if new else after_id), cut
 
 
 def check(session: Session, state: LedgerIntegrity) -> Findings:
@@ -241,8 +251,7 @@ def check(session: Session, state: LedgerIntegrity) -> Findings:
         _check_leaves(session, found, sweep, sweep_end)
         _check_tree_head(session, found, tree_size, tree_root)
         found.checked_tree, found.sweep_leaf = tree_end, sweep_end
-    found.checked_certificate = _check_rows(session, found, start, end, state.checked_certificate)
-    found.checked_seq = end
+    found.checked_certificate, found.checked_seq = _check_rows(session, found, start, end, state.checked_certificate)
     return found
 
 
