@@ -27,9 +27,8 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from certbridge.api.deps import language
 from certbridge.db import read_session
-from certbridge.i18n.catalog import render
+from certbridge.i18n.catalog import pick_language, render
 from certbridge.ledger import integrity
 from certbridge.ledger.integrate import integrate_pending
 from certbridge.ledger.proofs import integrated_size
@@ -146,7 +145,9 @@ def healthz(request: Request) -> JSONResponse:
     if status is None:  # no check has run in this process yet (started without its lifespan): read the stored one
         with read_session(request.app.state.sessions) as session:
             status = integrity.current(session)
-    lang = language(request)
+    lang = request.query_params.get("lang")
+    if lang not in ("zh", "en"):
+        lang = pick_language(request.headers.get("accept-language"), request.app.state.settings.default_language)
     body = status.as_json()
     body["messages"] = ([integrity.problem_text(p, lang) for p in status.problems] if not status.ok
                         else [render("health.ok", lang)])
