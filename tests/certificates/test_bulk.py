@@ -98,7 +98,7 @@ def test_bulk_events_name_their_subjects_previous_event_like_every_other_event(s
             number="00126Q26401R0M", body_id=world.ids["body_a"], organization=-world.ids["org1"], scheme_code="QMS",
             standard_id=None, issued_on=date(2025, 3, 1), expires_on=date(2028, 2, 28), holder_name="北海市海城区示例电子有限公司",
             holder_address=None, region_code="450502", scope="电子元器件的设计和生产",
-            audits=[AuditSpec("initial", "onsite", date(2025, 2, 20), date(2025, 2, 22),
+            audits=[AuditSpec("initial", "FS01", date(2025, 2, 20), date(2025, 2, 22),
                               [(world.ids["a1"], "2021-N1QMS-1000001", "leader")])],
             steps=[StatusStep("suspended", date(2025, 5, 1), "监督审核未按期实施", until=date(2025, 11, 1)),
                    StatusStep("valid", date(2025, 6, 1), "整改完成")])
