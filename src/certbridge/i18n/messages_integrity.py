@@ -66,6 +66,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "回执有效：由本平台签发，{events} 个事件与所述状态「{status}」均经日志核验，且没有遗漏事件",
         "en": "The receipt checks out: signed by this platform, its {events} events and the stated status "
               "'{status}' proven by the log, with no event left out"},
+    "receipt.fields_unproven": {
+        "zh": "注意：这是旧格式回执（2026-12-06 之前），其统一社会信用代码和认证机构没有日志事件证明",
+        "en": "Note: a receipt in the old form (before 2026-12-06): its USCC and certification body are not proven by log events"},
+    "receipt.tail_note": {
+        "zh": "离线核验无法证明回执之后（或末尾）没有被略去的事件；要确认没有遗漏，请提交到 POST /api/v1/receipts/verify 在线核验",
+        "en": "Offline, nobody can prove that no event was left off the end of the receipt; to confirm none was, "
+              "check it online with POST /api/v1/receipts/verify"},
     "ledger.verify.event_missing": {"zh": "日志第 {seq} 号事件缺失（已被删除）",
                                     "en": "Event {seq} is missing from the log (deleted)"},
 }
