@@ -104,6 +104,7 @@ class Findings:
 
 
 _known: WeakKeyDictionary[Engine, IntegrityStatus] = WeakKeyDictionary()
+_sweeps: WeakKeyDictionary[Engine, int] = WeakKeyDictionary()  # where the rolling re-check of older leaves is
 
 
 def _driver_rows(session: Session, sql: str, params: tuple) -> list[tuple]:
@@ -230,9 +231,9 @@ def _check_rows(session: Session, found: Findings, event_start: int, event_end: 
     return (max(new) if new else after_id), cut
 
 
-def check(session: Session, state: LedgerIntegrity) -> Findings:
-    """Run one bounded check from the stored watermarks (read-only; `run` stores the result)."""
-    found = Findings(checked_seq=state.checked_seq, checked_tree=state.checked_tree, sweep_leaf=state.sweep_leaf,
+def check(session: Session, state: LedgerIntegrity, sweep_leaf: int = 0) -> Findings:
+    """Run one bounded check from the stored watermarks and the rolling re-check's place (read-only)."""
+    found = Findings(checked_seq=state.checked_seq, checked_tree=state.checked_tree, sweep_leaf=sweep_leaf,
                      checked_certificate=state.checked_certificate)
     head_row = _driver_rows(session, "SELECT size FROM ledger_head WHERE id = 1", ())
     head = head_row[0][0] if head_row else 0
@@ -246,7 +247,7 @@ def check(session: Session, state: LedgerIntegrity) -> Findings:
         tree_start = min(state.checked_tree, tree_size)
         tree_end = min(tree_size, tree_start + EVENTS_PER_RUN)
         _check_leaves(session, found, tree_start, tree_end)
-        sweep = state.sweep_leaf if state.sweep_leaf < tree_start else 0
+        sweep = sweep_leaf if sweep_leaf < tree_start else 0
         sweep_end = min(tree_start, sweep + SWEEP_LEAVES)
         _check_leaves(session, found, sweep, sweep_end)
         _check_tree_head(session, found, tree_size, tree_root)
@@ -258,7 +259,7 @@ def check(session: Session, state: LedgerIntegrity) -> Findings:
 def _load(session: Session) -> LedgerIntegrity:
     state = session.get(LedgerIntegrity, 1)
     if state is None:
-        state = LedgerIntegrity(id=1, checked_seq=0, checked_tree=0, sweep_leaf=0, checked_certificate=0,
+        state = LedgerIntegrity(id=1, checked_seq=0, checked_tree=0, checked_certificate=0,
                                 status="ok")
     return state
 
@@ -269,11 +270,29 @@ def _status_of(row: LedgerIntegrity) -> IntegrityStatus:
 
 
 def run(sessions: sessionmaker[Session]) -> IntegrityStatus:
-    """Run one check, store its watermarks (only when clean) or the problems; return the status now."""
+    """Run one check; store new watermarks (only when clean) or new problems; return the status now.
+
+    Nothing is written when nothing moved (no new event, no new problem): the check itself is read-only, and
+    the rolling re-check of older leaves keeps its place in memory.
+    """
+    engine = sessions.kw["bind"]
     with read_session(sessions) as session:
         if session.get_bind().dialect.name == "postgresql":  # one snapshot: events and rows seen together
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        found = check(session, _load(session))
+        stored = session.get(LedgerIntegrity, 1)
+        state = LedgerIntegrity(  # a detached copy: the read session never flushes it
+            checked_seq=stored.checked_seq if stored else 0, checked_tree=stored.checked_tree if stored else 0,
+            checked_certificate=stored.checked_certificate if stored else 0)
+        before = _status_of(stored) if stored is not None else IntegrityStatus(True)
+        found = check(session, state, _sweeps.get(engine, 0))
+    _sweeps[engine] = found.sweep_leaf
+    marks = (state.checked_seq, state.checked_tree, state.checked_certificate)
+    moved = (found.checked_seq, found.checked_tree, found.checked_certificate) != marks
+    new_problems = [p for p in found.problems if p not in before.problems]
+    if stored is not None and not new_problems and (found.problems or not moved):
+        status = IntegrityStatus(before.ok, before.problems, utcnow())
+        _known[engine] = status
+        return status
     with write_session(sessions) as session:
         row = _load(session)
         now = utcnow()
@@ -287,13 +306,12 @@ def run(sessions: sessionmaker[Session]) -> IntegrityStatus:
             # Watermarks only move forward over what was found clean (another process may be further).
             row.checked_seq = max(row.checked_seq or 0, found.checked_seq)
             row.checked_tree = max(row.checked_tree or 0, found.checked_tree)
-            row.sweep_leaf = found.sweep_leaf
             row.checked_certificate = max(row.checked_certificate or 0, found.checked_certificate)
         row.checked_at = now
         session.add(row)
         session.flush()
         status = _status_of(row)
-    _known[sessions.kw["bind"]] = status
+    _known[engine] = status
     return status
 
 

@@ -111,7 +111,6 @@ class LedgerIntegrity(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     checked_seq: Mapped[int] = mapped_column(BigInt, default=0)  # events below it re-hashed and in sequence
     checked_tree: Mapped[int] = mapped_column(BigInt, default=0)  # stored hashes of leaves below it recomputed
-    sweep_leaf: Mapped[int] = mapped_column(BigInt, default=0)  # where the rolling re-check of older leaves is
     checked_certificate: Mapped[int] = mapped_column(BigInt, default=0)  # highest certificate id replayed
     status: Mapped[str] = mapped_column(String(20), default="ok")  # ok | degraded
     problems: Mapped[str | None] = mapped_column(Text)  # JSON list of {code, params} when degraded

@@ -26,7 +26,6 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("checked_seq", BigInt, nullable=False),
         sa.Column("checked_tree", BigInt, nullable=False),
-        sa.Column("sweep_leaf", BigInt, nullable=False),
         sa.Column("checked_certificate", BigInt, nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("problems", sa.Text(), nullable=True),
