@@ -1,7 +1,7 @@
 """ledger: the integrity monitor's watermarks and findings (ledger_integrity)
 
-Revision ID: 0007ledgerintegrity
-Revises: 0006security
+Revision ID: 0008ledgerintegrity
+Revises: 0007inputs
 Create Date: 2026-12-06 20:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from certbridge.db import UTCDateTime
 
-revision = "0007ledgerintegrity"
-down_revision = "0006security"
+revision = "0008ledgerintegrity"
+down_revision = "0007inputs"
 branch_labels = None
 depends_on = None
 
