@@ -78,7 +78,9 @@ def synthetic_leaf(i: int) -> bytes:
 def build_tree(sessions, events: int) -> dict:
     """Fast path: hash N synthetic leaves into ledger_hash through the integration code; set tree and head."""
     from certbridge.db import write_session
-    from certbridge.ledger.journal import LedgerHead
+    from datetime import datetime, timezone
+
+    from certbridge.ledger.journal import LedgerEvent, LedgerHead
     from certbridge.ledger.integrate import extend_tree, root_from_frontier
     from certbridge.ledger.models import LedgerTree
     from certbridge.ledger.store import append_hashes
@@ -94,6 +96,10 @@ def build_tree(sessions, events: int) -> dict:
     with write_session(sessions) as session:
         session.execute(update(LedgerTree).where(LedgerTree.id == 1).values(size=size, root_hash=root))
         session.execute(insert(LedgerHead).values(id=1, size=size))
+        if size:  # the event writer refuses to append after a missing event: give the synthetic tail one row
+            session.execute(insert(LedgerEvent).values(
+                seq=size - 1, type="bench.synthetic", subject_type="bench", subject_id="0", actor="bench",
+                at=datetime.now(timezone.utc), public=False, body="{}", leaf_hash=synthetic_leaf(size - 1)))
     engine = sessions.kw["bind"]
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

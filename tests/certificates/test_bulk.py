@@ -84,3 +84,43 @@ def test_another_bodys_operator_cannot_bulk_issue(sessions, world):
         with pytest.raises(Forbidden):
             issue_drafts(session, principal=operator_b, body_id=world.ids["body_a"], drafts=_drafts(world, 1),
                          today=date(2025, 6, 1))
+
+
+def test_bulk_events_name_their_subjects_previous_event_like_every_other_event(sessions, world):
+    from certbridge.certificates.bulk import load_rules, next_positions, prepare_batch, write_batch
+    from certbridge.certificates.bulk import AuditSpec, CertificateSpec, StatusStep
+    from datetime import datetime, timezone
+
+    with write_session(sessions) as session:
+        start = next_positions(session)
+        rules = load_rules(session, organization_ids={world.ids["org1"]})
+        spec = CertificateSpec(
+            number="00126Q26401R0M", body_id=world.ids["body_a"], organization=-world.ids["org1"], scheme_code="QMS",
+            standard_id=None, issued_on=date(2025, 3, 1), expires_on=date(2028, 2, 28), holder_name="北海市海城区示例电子有限公司",
+            holder_address=None, region_code="450502", scope="电子元器件的设计和生产",
+            audits=[AuditSpec("initial", "FS01", date(2025, 2, 20), date(2025, 2, 22),
+                              [(world.ids["a1"], "2021-N1QMS-1000001", "leader")])],
+            steps=[StatusStep("suspended", date(2025, 5, 1), "监督审核未按期实施", until=date(2025, 11, 1)),
+                   StatusStep("valid", date(2025, 6, 1), "整改完成")])
+        batch = prepare_batch([], [spec], rules=rules, start=start, actor=SYSTEM.actor,
+                              at=datetime.now(timezone.utc), dialect=session.get_bind().dialect.name,
+                              today=date(2025, 6, 2))
+        write_batch(session, principal=SYSTEM, batch=batch)
+    with write_session(sessions) as session:
+        cert = session.scalar(select(Certificate).where(Certificate.number == "00126Q26401R0M"))
+        bodies = [json.loads(e.body) for e in session.scalars(select(LedgerEvent).where(
+            LedgerEvent.subject_type == "certificate", LedgerEvent.subject_id == str(cert.id)).order_by(LedgerEvent.seq))]
+        assert [b["prev"] for b in bodies] == [None] + [b["seq"] for b in bodies[:-1]]
+
+
+def test_bulk_import_refuses_to_write_over_a_hole_in_the_log(sessions, world):
+    from sqlalchemy import text
+
+    with write_session(sessions) as session:
+        last = log_size(session) - 1
+        session.execute(text("DELETE FROM ledger_event WHERE seq = :s"), {"s": last})
+    with write_session(sessions) as session:
+        with pytest.raises(DomainError) as refused:
+            issue_drafts(session, principal=SYSTEM, body_id=world.ids["body_a"], drafts=_drafts(world, 2),
+                         today=date(2025, 6, 1))
+        assert refused.value.code == "ledger.append_over_hole"

@@ -94,7 +94,7 @@ def test_every_event_a_chunk_writes_is_encoded_as_events_event_body_encodes_it(d
         draft = EventDraft(stored["type"], stored["subject"]["type"], stored["subject"]["id"], stored["actor"],
                            stored["data"])
         at = datetime.strptime(stored["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
-        expected = event_body(seq, draft, at)
+        expected = event_body(seq, draft, at, **({"prev": stored["prev"]} if "prev" in stored else {}))
         assert (body.encode(), bytes(leaf)) == (expected, leaf_hash(expected)), seq
     assert {"organization.registered", "certificate.issued", "certificate.renewed", "certificate.audited",
             "certificate.suspended", "certificate.withdrawn", "restriction.imposed"} <= types

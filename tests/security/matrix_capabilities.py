@@ -200,6 +200,9 @@ CASES: list = [
     Case("GET", "/api/v1/certificates/{certificate_id}/receipt.json", EVERYONE, params=CERT_A),
     Case("GET", "/api/v1/certificates/{certificate_id}/receipt.pdf", EVERYONE, params=CERT_A),
     Case("GET", "/api/v1/tokens/verify", EVERYONE, prepare=_token_of_cert_a),
+    Exempt("POST", "/api/v1/receipts/verify", "a read-only check of a receipt anyone may hold: no role, no state, "
+           "no event; tests/credentials/test_receipt_fields.py checks it with genuine and forged receipts"),
+    Case("GET", "/healthz", EVERYONE),
     # supervision: the matter list, plans and draws are public; regulators write them
     Case("GET", "/api/v1/supervision/matters", EVERYONE),
     Case("POST", "/api/v1/supervision/matters", REGULATORS,

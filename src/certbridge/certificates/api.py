@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from typing import Annotated, Literal
 
@@ -135,9 +136,20 @@ async def verify(request: Request):
     elif readers is not None:
         result = await readers.run(lambda c: verify_number_async(c, state.engine.dialect, number))
     if result is not None:
-        return Response(verification_json(verification_view(result, lang)), media_type="application/json")
-    content = await run_in_threadpool(_verification_json, state, number, body, lang)
-    return Response(content, media_type="application/json")
+        content = verification_json(verification_view(result, lang))
+    else:
+        content = await run_in_threadpool(_verification_json, state, number, body, lang)
+    return Response(_with_integrity_warning(state, content, lang), media_type="application/json")
+
+
+def _with_integrity_warning(state, content: bytes, lang: str) -> bytes:
+    """Add `integrity_warning` to a verification answer while the integrity monitor reports the log damaged."""
+    sound = getattr(state, "integrity", None)
+    if sound is None or sound.ok:
+        return content
+    answer = json.loads(content)
+    answer["integrity_warning"] = render("integrity.warning", lang)
+    return json.dumps(answer, ensure_ascii=False).encode("utf-8")
 
 
 @router.get("/verify/holder/{uscc}", response_model=VerificationOut, summary="Verify an organization's certificates")

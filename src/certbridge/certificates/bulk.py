@@ -22,14 +22,14 @@ from itertools import chain
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.bulk_events import EventLog, check_events, encode_plain, json_column
 from certbridge.certificates.bulk_rules import BulkRules, _chunks, load_rules, validate_specs
 from certbridge.errors import Conflict, InvalidInput
-from certbridge.ledger.journal import LedgerHead
+from certbridge.ledger.journal import LedgerHead, append_prepared
 from certbridge.kit.chinese_text import normalize_name
 from certbridge.kit.dates import add_months
 from certbridge.kit.uscc import UsccResult, validate_uscc
@@ -291,17 +291,6 @@ def next_positions(session: Session) -> Positions:
                      restriction=top("restriction"), seq=size)
 
 
-def _reserve_log(session: Session, batch: PreparedBatch) -> None:
-    count = batch.end.seq - batch.start.seq
-    size = session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(size=LedgerHead.size + count)
-                           .returning(LedgerHead.size)).scalar_one_or_none()
-    if size is None:
-        session.execute(LedgerHead.__table__.insert().values(id=1, size=count))
-        size = count
-    if size - count != batch.start.seq:
-        raise Conflict("bulk.stale_batch", expected=batch.start.seq, found=size - count)
-
-
 def _insert(session: Session, table: str, rows: list[tuple]) -> None:
     if not rows:
         return
@@ -351,14 +340,17 @@ def write_batch(session: Session, *, principal: Principal, batch: PreparedBatch)
         require_regulator(principal)
     if batch.actor != principal.actor:
         raise Conflict("bulk.stale_batch", expected=batch.actor, found=principal.actor)
-    check_events(batch.rows["ledger_event"])
-    _reserve_log(session, batch)
-    if not batch.fresh:
-        _check_unique_in_database(session, batch)
+    events = batch.rows["ledger_event"]
+    check_events(events)
+    if len(events) != batch.end.seq - batch.start.seq or (events and events[0][0] != batch.start.seq):
+        raise Conflict("bulk.stale_batch", expected=batch.start.seq, found=events[0][0] if events else None)
     session.flush()
     try:
+        append_prepared(session, events)  # the event writer: takes the log positions, refuses holes
+        if not batch.fresh:
+            _check_unique_in_database(session, batch)
         for key in ("organization", "organization_identifier", "name_gram", "certificate", "certificate_site",
-                    "audit", "audit_auditor", "restriction", "ledger_event"):
+                    "audit", "audit_auditor", "restriction"):
             _insert(session, _ROW_KEYS.get(key, key), batch.rows[key])
     except IntegrityError as exc:  # a duplicate number or USCC that only the unique indexes saw
         raise Conflict("bulk.duplicate", detail=str(exc.orig).splitlines()[0]) from None

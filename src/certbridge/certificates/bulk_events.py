@@ -5,6 +5,10 @@ standard encoder with sorted keys and no whitespace is RFC 8785. One C encoder i
 `JSONEncoder.encode` builds a new one per call); the envelope around `data` is encoded once per batch;
 callers may splice parts they encoded once (`EventLog.add_encoded`). `check_events` re-encodes the first
 event of each type through `events.event_body`, so the two can never drift apart unnoticed.
+
+Events of chained subjects (`events.CHAINED_SUBJECTS`) name their subject's previous event (`prev`). A bulk
+batch only creates subjects, so a subject's first event in the batch has `prev` null and each later one
+the index of the one before; `events.append_prepared` writes the rows (the one writer of the log).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from datetime import datetime, timezone
 from json.encoder import c_make_encoder, encode_basestring, encode_basestring_ascii
 from typing import Any
 
-from certbridge.ledger.journal import EVENT_FORMAT_VERSION, EventDraft, event_body
+from certbridge.ledger.journal import CHAINED_SUBJECTS, EVENT_FORMAT_VERSION, EventDraft, event_body
 
 _sha256 = hashlib.sha256
 _default = json.JSONEncoder().default
@@ -47,6 +51,7 @@ class EventLog:
         # RFC 8785 key order of an event: actor, at, data, seq, subject, type, v.
         self.head = f'{{"actor":{encode_plain(actor)},"at":{encode_plain(at_text)},"data":'
         self.tails: dict[tuple[str, str], str] = {}
+        self.last: dict[tuple[str, str], int] = {}  # chained subject → index of its latest event in this batch
 
     def add(self, type_: str, subject_type: str, subject_id: int, data: dict[str, Any]) -> None:
         """Append an event whose data is JSON-native."""
@@ -59,7 +64,12 @@ class EventLog:
             tail = self.tails[type_, subject_type] = (
                 f'","type":{encode_plain(subject_type)}}},"type":{encode_plain(type_)},"v":{EVENT_FORMAT_VERSION}}}')
         seq, subject = self.seq, str(subject_id)
-        body = f'{self.head}{data},"seq":{seq},"subject":{{"id":"{subject}{tail}'
+        if subject_type in CHAINED_SUBJECTS:  # "prev" sorts between "data" and "seq"
+            prev = self.last.get((subject_type, subject))
+            self.last[subject_type, subject] = seq
+            body = f'{self.head}{data},"prev":{"null" if prev is None else prev},"seq":{seq},"subject":{{"id":"{subject}{tail}'
+        else:
+            body = f'{self.head}{data},"seq":{seq},"subject":{{"id":"{subject}{tail}'
         self.rows.append((seq, type_, subject_type, subject, self.actor, self.at_row, True, body,
                           _sha256(b"\x00" + body.encode()).digest()))
         self.seq = seq + 1
@@ -76,5 +86,6 @@ def check_events(rows: list[tuple]) -> None:
         draft = EventDraft(stored["type"], stored["subject"]["type"], stored["subject"]["id"], stored["actor"],
                            stored["data"])
         at = datetime.strptime(stored["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
-        if event_body(stored["seq"], draft, at).decode() != row[7]:
+        chain = {"prev": stored["prev"]} if "prev" in stored else {}
+        if event_body(stored["seq"], draft, at, **chain).decode() != row[7]:
             raise RuntimeError(f"bulk encoding of {row[1]} events drifted from events.event_body")

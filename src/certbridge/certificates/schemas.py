@@ -175,6 +175,8 @@ class VerificationOut(BaseModel):
     message: str = Field(description="The outcome explained in the caller's language")
     query: dict
     certificates: list[CertificateSummary]
+    integrity_warning: str | None = Field(None, description="Present while this server's integrity monitor finds "
+                                                            "its log damaged: the answer cannot serve as proof")
 
 
 class SiteOut(SiteIn):

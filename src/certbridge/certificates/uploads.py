@@ -29,8 +29,8 @@ def stage_upload(session: Session, *, principal: Principal, session_id: int, bod
     item = WebUpload(session_id=session_id, body_id=body_id, filename=filename[:200], sha256=digest, data=data)
     session.add(item)
     session.flush()
-    record_event(session, type="import.previewed", subject_type="body", subject_id=body_id, actor=principal.actor,
-                 public=False, data={"state": {"upload": item.id, "file_sha256": digest, "filename": item.filename,
+    record_event(session, type="import.previewed", subject_type="upload", subject_id=item.id, actor=principal.actor,
+                 public=False, data={"upload": {"id": item.id, "body_id": body_id, "file_sha256": digest, "filename": item.filename,
                                                "rows": rows}})
     return item
 

@@ -79,6 +79,9 @@ def verify_receipt_command(
         console.print("  " + _t("offline.cosigned_by", keys=", ".join(result["cosigned_by"])), soft_wrap=True)
     if result["embedded_keys"]:
         console.print(f"[yellow]{_t('receipt.embedded_keys')}[/yellow]", soft_wrap=True)
+    if not result.get("fields_proven", True):
+        console.print(f"[yellow]{_t('receipt.fields_unproven')}[/yellow]", soft_wrap=True)
+    console.print(f"[yellow]{_t('receipt.tail_note')}[/yellow]", soft_wrap=True)
 
 
 @credentials_app.command("token")

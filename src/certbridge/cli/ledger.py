@@ -105,6 +105,19 @@ def rotate_key_command(purpose: str = typer.Option("log", help="log | witness | 
                   f"{keys.key_path(ctx.settings, purpose)}", soft_wrap=True)
 
 
+def _record_verdict(sessions, report, *, full: bool) -> None:
+    """Tell the integrity monitor what `ledger verify` found: problems degrade; a clean full run clears."""
+    from certbridge.db import write_session
+    from certbridge.ledger.integrity import record_verified
+
+    if report.ok and not full:
+        return
+    problems = [{"code": p.code, "params": p.params} for p in report.problems]
+    with write_session(sessions) as session:
+        top = session.connection().exec_driver_sql("SELECT max(id) FROM certificate").scalar() or 0
+        record_verified(session, problems=problems, size=report.events, tree=report.tree_size, certificate=top)
+
+
 @ledger_app.command("verify")
 def verify_command(replay: bool = typer.Option(True, help="Also replay the log against the current rows"),
                    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON")) -> None:
@@ -127,6 +140,7 @@ def verify_command(replay: bool = typer.Option(True, help="Also replay the log a
 
         with read_session(ctx.sessions) as session:
             report = verify_everything(session, progress, replay=replay)
+    _record_verdict(ctx.sessions, report, full=replay)
     if as_json:
         typer.echo(json.dumps({"ok": report.ok, "events": report.events, "tree_size": report.tree_size,
                                "checkpoints": report.checkpoints, "subjects": report.subjects,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -12,6 +12,7 @@ from certbridge.api.deps import Lang, ReadDB
 from certbridge.api.params import Id
 from certbridge.api.problems import PROBLEM_RESPONSES
 from certbridge.credentials.qr import qr_png, qr_svg
+from certbridge.credentials.receipt_online import check_receipt_online
 from certbridge.credentials.receipts import build_receipt, receipt_pdf
 from certbridge.credentials.service import (
     certificate_token,
@@ -51,6 +52,21 @@ class TokenCheckOut(BaseModel):
     certificate_id: int | None
     changed_fields: list[str] = Field(description="Token fields that no longer match the certificate")
     payload: dict | None = Field(description="What the token says (see docs/ledger.md for the keys)")
+    integrity_warning: str | None = Field(None, description="Set when this server's integrity monitor found its "
+                                                            "log damaged: the answer cannot be fully trusted")
+
+
+class ReceiptCheckOut(BaseModel):
+    """The verdict on a receipt, checked against this server's keys and its log."""
+
+    valid: bool = Field(description="Signed by this instance, every stated field proven by the events it carries, "
+                                    "and no event of the certificate, its holder or its body left out")
+    complete: bool = Field(description="No event up to the receipt's checkpoint is missing from it")
+    reason: str = Field(examples=["receipt.ok"])
+    message: str = Field(description="The verdict in the caller's language")
+    certificate_id: int | None
+    status: str | None = Field(description="The status the receipt proves (as of its checkpoint)")
+    tree_size: int | None
 
 
 @router.get("/certificates/{certificate_id}/token", response_model=TokenOut, summary="Signed token of a certificate")
@@ -106,4 +122,12 @@ def verify(db: ReadDB, lang: Lang, request: Request,
     return {"authentic": check.authentic, "valid_now": check.valid_now, "reason": check.reason,
             "message": render(check.reason, lang, status=status, fields=", ".join(check.changed_fields)),
             "status": check.status, "certificate_id": check.certificate_id,
-            "changed_fields": list(check.changed_fields), "payload": check.payload}
+            "changed_fields": list(check.changed_fields), "payload": check.payload,
+            "integrity_warning": None if check.integrity_ok else render("integrity.warning", lang)}
+
+
+@router.post("/receipts/verify", response_model=ReceiptCheckOut, summary="Verify a receipt against this server")
+def verify_receipt_online(db: ReadDB, lang: Lang, request: Request,
+                          receipt: Annotated[dict, Body(description="The receipt JSON (certbridge-receipt/v1)")]):
+    """Check a receipt with this instance's keys and log: what `verify-receipt` checks, plus no dropped event."""
+    return check_receipt_online(db, settings=request.app.state.settings, receipt=receipt, lang=lang)

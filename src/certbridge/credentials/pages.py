@@ -12,6 +12,7 @@ from certbridge.certificates.models import Certificate
 from certbridge.certificates.presenters import summary
 from certbridge.credentials.qr import qr_svg
 from certbridge.credentials.service import certificate_token, verification_url, verify_token_online
+from certbridge.ledger.integrity import IntegrityHalt
 from certbridge.registry import choices as lookups
 from certbridge.settings import Settings
 from certbridge.web.i18n import request_language
@@ -38,8 +39,15 @@ def token_landing(request: Request, db: ReadDB, token: str):
 
 
 def certificate_qr(*, session: Session, settings: Settings, certificate_id: int, **_: Any) -> dict[str, Any]:
-    """Fill the certificate page's slot: its signed token, the URL a QR code opens and the QR code as SVG."""
-    token = certificate_token(session, settings=settings, certificate_id=certificate_id)
+    """Fill the certificate page's slot: its signed token, the URL a QR code opens and the QR code as SVG.
+
+    No QR code when the server may not sign for this certificate (its row differs from its log, or the
+    integrity monitor found the log damaged): the page shows without one.
+    """
+    try:
+        token = certificate_token(session, settings=settings, certificate_id=certificate_id)
+    except IntegrityHalt:
+        return {"qr": None, "credentials": True}
     url = verification_url(settings, token)
     return {"qr": {"token": token, "url": url, "svg": qr_svg(url)}, "credentials": True}
 

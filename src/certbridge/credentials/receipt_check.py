@@ -15,6 +15,7 @@ import re
 import zlib
 from typing import Any
 
+from certbridge.i18n.catalog import render
 from certbridge.kit.canonical_json import canonical_bytes
 from certbridge.kit.merkle import ProofError, leaf_hash, verify_inclusion
 from certbridge.kit.signed_note import InvalidKeyError, Verifier
@@ -84,11 +85,27 @@ def _check_signature(receipt: dict[str, Any], keys: list[str]) -> str:
     raise OfflineCheckError("receipt.unknown_key", key=sig.get("key"))
 
 
-def _fold_events(receipt: dict[str, Any], root: bytes, size: int) -> dict[str, Any]:
-    cert_id = str(receipt["certificate"]["id"])
+ISSUE_EVENTS = ("certificate.issued", "certificate.renewed")
+
+
+def statement(certificate: dict[str, Any], *, at: str, origin: str, size: int, lang: str) -> str:
+    """Return the receipt's sentence in one language (the builder writes it, the checker regenerates it)."""
+    return render("receipt.statement", lang, number=certificate["number"], body=certificate["body"]["name"],
+                  holder=certificate["holder"]["name"], status=render(f"status.{certificate['status']}", lang),
+                  at=at, origin=origin, size=size)
+
+
+def _fold_chain(items: list[dict[str, Any]], subject: dict[str, str], root: bytes, size: int,
+                first_types: tuple[str, ...] | None = None) -> tuple[dict[str, Any], bool]:
+    """Check a subject's events (proofs, subject, order, `prev` chain) and fold them; return (state, chained).
+
+    Each event that names its subject's previous event (`prev`) must follow exactly that event in the list,
+    so a dropped event in the middle breaks the chain; the first event must start the chain (`prev` null,
+    or an event from before `prev` existed) and, for a certificate, be its issue event.
+    """
     state: dict[str, Any] = {}
-    last = -1
-    for item in receipt.get("events") or []:
+    last, chained = None, False
+    for item in items:
         seq, body = int(item["seq"]), item["body"]
         proof = [decode_b64(h, "inclusion_proof") for h in item["inclusion_proof"]]
         try:
@@ -96,23 +113,80 @@ def _fold_events(receipt: dict[str, Any], root: bytes, size: int) -> dict[str, A
         except ProofError as exc:
             raise OfflineCheckError("receipt.event_not_in_log", seq=seq, detail=str(exc)) from None
         event = json.loads(body)
-        if event.get("seq") != seq or event.get("subject") != {"type": "certificate", "id": cert_id}:
+        if event.get("seq") != seq or event.get("subject") != subject:
             raise OfflineCheckError("receipt.event_foreign", seq=seq)
-        if seq <= last:
+        if last is not None and seq <= last:
             raise OfflineCheckError("receipt.event_order", seq=seq)
+        if last is None and first_types is not None and event.get("type") not in first_types:
+            raise OfflineCheckError("receipt.chain_start", seq=seq)
+        if "prev" in event:
+            chained = True
+            if event["prev"] != last:
+                raise OfflineCheckError("receipt.chain_broken", seq=seq, prev=event["prev"],
+                                        given="-" if last is None else last)
         last = seq
         change = (event.get("data") or {}).get("state")
-        if isinstance(change, dict):
+        if isinstance(change, dict) and event.get("type") != "import.previewed":
             state.update(change)
+    return state, chained
+
+
+def _claim_differs(field: str, claim: Any, logged: Any) -> None:
+    if claim != logged:
+        raise OfflineCheckError("receipt.claim_differs", field=field, claim=claim, log=logged)
+
+
+def _check_claim(receipt: dict[str, Any], root: bytes, size: int, origin: str) -> tuple[dict[str, Any], str, bool]:
+    """Check every field the receipt states against the folds of the events it carries; return (claim, status, full)."""
+    claim = receipt["certificate"]
+    cert_id = str(claim["id"])
+    state, chained = _fold_chain(receipt.get("events") or [], {"type": "certificate", "id": cert_id}, root, size,
+                                 ISSUE_EVENTS)
     if not state:
         raise OfflineCheckError("receipt.no_events")
-    return state
+    known = {"id", "number", "scheme", "scope", "body", "holder", "issued_on", "expires_on", "status", "valid"}
+    extra = sorted(set(claim) - known)
+    if extra:
+        raise OfflineCheckError("receipt.claim_unproven", field=extra[0])
+    for name, logged in (("number", state.get("number")), ("scheme", state.get("scheme_code")),
+                         ("holder.name", state.get("holder_name")), ("issued_on", state.get("issued_on")),
+                         ("expires_on", state.get("expires_on"))):
+        head, _, tail = name.partition(".")
+        _claim_differs(name, (claim.get(head) or {}).get(tail) if tail else claim.get(head), logged)
+    if "scope" in claim or chained:
+        _claim_differs("scope", claim.get("scope"), state.get("scope"))
+    status = effective_status_on(state.get("status") or "", state.get("expires_on") or "", receipt["issued_at"][:10])
+    _claim_differs("status", claim.get("status"), status)
+    _claim_differs("valid", claim.get("valid"), status == "valid" and (state.get("issued_on") or "") <= receipt["issued_at"][:10])
+    context = receipt.get("context")
+    full = context is not None
+    if chained and not full:  # made after prev existed: the holder's and body's events must be there
+        raise OfflineCheckError("receipt.claim_unproven", field="holder.uscc")
+    if full:
+        holder, _ = _fold_chain(context.get("holder") or [], {"type": "organization",
+                                                               "id": str(state.get("organization_id"))}, root, size)
+        body, _ = _fold_chain(context.get("body") or [], {"type": "body", "id": str(state.get("body_id"))}, root, size)
+        _claim_differs("holder.uscc", (claim.get("holder") or {}).get("uscc"), holder.get("uscc"))
+        for key in ("code", "name", "approval_number"):
+            _claim_differs(f"body.{key}", (claim.get("body") or {}).get(key), body.get(key))
+    for lang in ("zh", "en"):
+        wanted = statement(claim, at=receipt["issued_at"], origin=origin, size=size, lang=lang)
+        if (receipt.get("statement") or {}).get(lang) != wanted:
+            raise OfflineCheckError("receipt.statement_differs", lang=lang)
+    return claim, status, full
 
 
 def verify_receipt(receipt: dict[str, Any], *, credential_keys: list[str] | None = None,
                    log_keys: list[str] | None = None, witness_keys: list[str] = (),
                    min_cosignatures: int = 0) -> dict[str, Any]:
-    """Check a receipt completely; raise OfflineCheckError naming what fails, or return what it proves."""
+    """Check a receipt completely; raise OfflineCheckError naming what fails, or return what it proves.
+
+    Proven: the signature; the checkpoint; every event's inclusion; the certificate's chain of events from
+    its issue event (`prev`); and every stated field — number, scheme, scope, holder, USCC, body, dates,
+    status, and the statement text, regenerated — against the folds of the events carried. Not provable
+    offline: that no event came after the last one carried (a dropped tail); `POST /api/v1/receipts/verify`
+    checks that against the log.
+    """
     if not isinstance(receipt, dict) or receipt.get("format") != RECEIPT_FORMAT:
         raise OfflineCheckError("receipt.format")
     embedded = (receipt.get("keys") or {})
@@ -123,22 +197,10 @@ def verify_receipt(receipt: dict[str, Any], *, credential_keys: list[str] | None
         cp = verified.checkpoint
         if cp.size != receipt["tree_size"]:
             raise OfflineCheckError("offline.size_mismatch", bundle=receipt["tree_size"], checkpoint=cp.size)
-        state = _fold_events(receipt, cp.root_hash, cp.size)
-        claim = receipt["certificate"]
-    except (KeyError, TypeError, ValueError):
+        claim, status, full = _check_claim(receipt, cp.root_hash, cp.size, receipt["checkpoint"].split("\n", 1)[0])
+    except (KeyError, TypeError, ValueError, AttributeError):
         raise OfflineCheckError("receipt.format") from None
-    logged = {"number": state.get("number"), "holder_name": state.get("holder_name"),
-              "issued_on": state.get("issued_on"), "expires_on": state.get("expires_on")}
-    claimed = {"number": claim.get("number"), "holder_name": (claim.get("holder") or {}).get("name"),
-               "issued_on": claim.get("issued_on"), "expires_on": claim.get("expires_on")}
-    for name, value in claimed.items():
-        if logged[name] != value:
-            raise OfflineCheckError("receipt.claim_differs", field=name, claim=value, log=logged[name])
-    status = effective_status_on(state.get("status") or "", state.get("expires_on") or "",
-                                 receipt["issued_at"][:10])
-    if status != claim.get("status") or claim.get("valid") != (status == "valid"):
-        raise OfflineCheckError("receipt.claim_differs", field="status", claim=claim.get("status"), log=status)
     return {"certificate": claim, "status": status, "issued_at": receipt["issued_at"], "tree_size": cp.size,
             "origin": cp.origin, "signed_by": signed_by, "log_signed_by": verified.signed_by,
             "cosigned_by": verified.cosigned_by, "embedded_keys": not (credential_keys and log_keys),
-            "statement": receipt.get("statement") or {}}
+            "statement": receipt.get("statement") or {}, "fields_proven": full}

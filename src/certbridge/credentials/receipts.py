@@ -1,9 +1,12 @@
 """Signed verification receipts: "certificate X of body Y was <status> at time T, per checkpoint N".
 
 A receipt (format certbridge-receipt/v1) carries the statement, the signed checkpoint N, and every
-event of the certificate's history with its inclusion proof in N — so anyone can later check, with
+event of the certificate's history with its inclusion proof in N — plus the public events of its holder
+and its body ("context"), which give the USCC and the body's name — so anyone can later check, with
 no network, that the platform signed the statement *and* that its log, as committed in N, gives
-that status. The receipt is signed with the credential key over
+every field it states. Nothing is signed unless the certificate's row is exactly its folded events
+(credentials/guard.py); the holder's and body's particulars are taken from their folded events, never
+from rows. The receipt is signed with the credential key over
 ``b"certbridge-receipt/v1\\n" + RFC 8785 canonical JSON of the receipt without "signature"``.
 """
 
@@ -16,42 +19,44 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.service import get_certificate
-from certbridge.credentials.receipt_check import RECEIPT_CONTEXT, RECEIPT_FORMAT, effective_status_on
+from certbridge.credentials.guard import require_logged
+from certbridge.credentials.receipt_check import RECEIPT_CONTEXT, RECEIPT_FORMAT, effective_status_on, statement
 from certbridge.credentials.service import certificate_token, verification_url
 from certbridge.db import utcnow
 from certbridge.errors import RuleViolation
-from certbridge.ledger.journal import subject_history
-from certbridge.i18n.catalog import render
+from certbridge.ledger.journal import LedgerEvent, subject_history
 from certbridge.kit.canonical_json import canonical_bytes
 from certbridge.ledger.keys import credential_signer
 from certbridge.ledger.proofs import b64, inclusion_proof, latest_checkpoint, log_verifier_keys, served_note
-from certbridge.registry.models import CertificationBody, Organization
+from certbridge.ledger.replay import fold
 from certbridge.settings import Settings
 
+__all__ = ["build_receipt", "receipt_pdf", "statement"]
 
-def statement(certificate: dict[str, Any], *, at: str, origin: str, size: int, lang: str) -> str:
-    """Return the receipt's sentence in one language."""
-    return render("receipt.statement", lang, number=certificate["number"], body=certificate["body"]["name"],
-                  holder=certificate["holder"]["name"], status=render(f"status.{certificate['status']}", lang),
-                  at=at, origin=origin, size=size)
+
+def _proven(session: Session, events: list[LedgerEvent], size: int) -> list[dict[str, Any]]:
+    return [{"seq": e.seq, "body": e.body,
+             "inclusion_proof": [b64(h) for h in inclusion_proof(session, index=e.seq, size=size)]} for e in events]
 
 
 def build_receipt(session: Session, *, settings: Settings, certificate_id: int,
                   now: datetime | None = None) -> dict[str, Any]:
     """Return a signed receipt of a certificate's status now, anchored in the latest checkpoint."""
     cert = get_certificate(session, certificate_id)
+    logged = require_logged(session, cert)  # the row is exactly its events, and nothing is degraded
     now = now or utcnow()
     cp = latest_checkpoint(session)
-    events = [e for e in subject_history(session, "certificate", cert.id) if e.public]
-    if not events or events[-1].seq >= cp.size:
+    events = [e for e in logged.events if e.public]
+    holder_events = [e for e in subject_history(session, "organization", cert.organization_id) if e.public]
+    body_events = [e for e in subject_history(session, "body", cert.body_id) if e.public]
+    if not events or max(e.seq for e in events + holder_events + body_events) >= cp.size:
         raise RuleViolation("receipt.not_yet_in_log", id=cert.id)
-    body = session.get(CertificationBody, cert.body_id)
-    org = session.get(Organization, cert.organization_id)
+    holder, body = fold([e.body for e in holder_events]), fold([e.body for e in body_events])
     status = effective_status_on(cert.status, cert.expires_on.isoformat(), now.date().isoformat())
     certificate = {
-        "id": cert.id, "number": cert.number, "scheme": cert.scheme_code,
-        "body": {"code": body.code, "name": body.name, "approval_number": body.approval_number},
-        "holder": {"name": cert.holder_name, "uscc": org.uscc if org else None},
+        "id": cert.id, "number": cert.number, "scheme": cert.scheme_code, "scope": cert.scope,
+        "body": {"code": body.get("code"), "name": body.get("name"), "approval_number": body.get("approval_number")},
+        "holder": {"name": cert.holder_name, "uscc": holder.get("uscc")},
         "issued_on": cert.issued_on.isoformat(), "expires_on": cert.expires_on.isoformat(),
         "status": status, "valid": status == "valid" and cert.issued_on <= now.date(),
     }
@@ -68,9 +73,8 @@ def build_receipt(session: Session, *, settings: Settings, certificate_id: int,
                       for lang in ("zh", "en")},
         "checkpoint": served_note(session, cp),
         "tree_size": cp.size,
-        "events": [{"seq": e.seq, "body": e.body,
-                    "inclusion_proof": [b64(h) for h in inclusion_proof(session, index=e.seq, size=cp.size)]}
-                   for e in events],
+        "events": _proven(session, events, cp.size),
+        "context": {"holder": _proven(session, holder_events, cp.size), "body": _proven(session, body_events, cp.size)},
         "verify_url": verification_url(settings, token),
         "keys": {"credential": signer.verifier_key, "log": log_verifier_keys(session)},
     }

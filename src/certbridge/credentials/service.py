@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import Certificate
 from certbridge.certificates.service import get_certificate
+from certbridge.credentials.guard import ISSUE_EVENTS, fold_certificate, require_logged
 from certbridge.credentials.tokens import sign_token, verify_token
+from certbridge.ledger.integrity import current as integrity_status
 from certbridge.ledger.journal import LedgerEvent
 from certbridge.ledger.keys import credential_signer, known_keys
 from certbridge.registry.models import CertificationBody, Organization
 from certbridge.settings import Settings
 
-ISSUE_EVENTS = ("certificate.issued", "certificate.renewed")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class TokenCheck:
     valid_now: bool
     certificate_id: int | None
     changed_fields: tuple[str, ...] = field(default=())  # token fields that no longer match the certificate
+    integrity_ok: bool = True  # False: the integrity monitor found the log damaged (a warning goes with the answer)
 
 
 def issue_event_seq(session: Session, certificate_id: int) -> int | None:
@@ -40,23 +42,29 @@ def issue_event_seq(session: Session, certificate_id: int) -> int | None:
         LedgerEvent.type.in_(ISSUE_EVENTS)).order_by(LedgerEvent.seq).limit(1))
 
 
-def token_payload(session: Session, cert: Certificate, *, issuer: str, key_id: str) -> dict[str, Any]:
-    """Return the token payload of a certificate as it is now."""
+def token_payload(session: Session, cert: Certificate, *, issuer: str, key_id: str,
+                  issue_seq: int | None | bool = False) -> dict[str, Any]:
+    """Return the token payload of a certificate as it is now (`issue_seq`: its issue event, if already known)."""
     body = session.get(CertificationBody, cert.body_id)
     org = session.get(Organization, cert.organization_id)
     return {
         "v": 1, "iss": issuer, "kid": key_id, "id": cert.id, "no": cert.number, "cb": body.code,
         "h": cert.holder_name, "u": org.uscc if org else None, "s": cert.scheme_code,
         "i": cert.issued_on.isoformat(), "e": cert.expires_on.isoformat(),
-        "seq": issue_event_seq(session, cert.id),
+        "seq": issue_event_seq(session, cert.id) if issue_seq is False else issue_seq,
     }
 
 
 def certificate_token(session: Session, *, settings: Settings, certificate_id: int) -> str:
-    """Return the signed token of a certificate (the same token for the same data and key)."""
+    """Return the signed token of a certificate (the same token for the same data and key).
+
+    Refused (IntegrityHalt) when the certificate has no issue event or its row differs from its events.
+    """
     cert = get_certificate(session, certificate_id)
+    logged = require_logged(session, cert)
     signer = credential_signer(settings)
-    payload = token_payload(session, cert, issuer=settings.instance_name, key_id=f"{signer.key_id:08x}")
+    payload = token_payload(session, cert, issuer=settings.instance_name, key_id=f"{signer.key_id:08x}",
+                            issue_seq=logged.events[0].seq)
     return sign_token(payload, signer)
 
 
@@ -91,12 +99,18 @@ def verify_token_online(session: Session, *, settings: Settings, token: str, on:
     cert = session.get(Certificate, payload["id"]) if isinstance(payload.get("id"), int) else None
     if cert is None:
         return TokenCheck(True, "token.certificate_missing", payload, None, False, None)
-    now = token_payload(session, cert, issuer=payload["iss"], key_id=payload["kid"])
-    changed = tuple(k for k in ("no", "cb", "h", "u", "s", "i", "e", "seq") if now[k] != payload[k])
+    sound = integrity_status(session).ok
+    logged = fold_certificate(session, cert)  # the row must be what the certificate's own events say
+    if not logged.issued:
+        return TokenCheck(True, "token.not_in_log", payload, None, False, cert.id, (), sound)
     status = effective_status(cert, on)
+    if logged.mismatches:
+        return TokenCheck(True, "token.log_differs", payload, None, False, cert.id, logged.differing_fields, sound)
+    now = token_payload(session, cert, issuer=payload["iss"], key_id=payload["kid"], issue_seq=logged.events[0].seq)
+    changed = tuple(k for k in ("no", "cb", "h", "u", "s", "i", "e", "seq") if now[k] != payload[k])
     if status != "valid":
-        return TokenCheck(True, "token.not_valid", payload, status, False, cert.id, changed)
+        return TokenCheck(True, "token.not_valid", payload, status, False, cert.id, changed, sound)
     if changed:
         # Authentic but outdated (e.g. renamed holder): send people to the current record, not "valid".
-        return TokenCheck(True, "token.outdated", payload, status, False, cert.id, changed)
-    return TokenCheck(True, "token.valid", payload, status, True, cert.id)
+        return TokenCheck(True, "token.outdated", payload, status, False, cert.id, changed, sound)
+    return TokenCheck(True, "token.valid", payload, status, True, cert.id, (), sound)

@@ -8,6 +8,10 @@
 * A background task catches what other processes wrote (the CLI, other app servers) every INTERVAL
   seconds — one cheap read when there is nothing — and asks the configured witnesses to cosign.
 
+* The integrity monitor (ledger/integrity.py) runs at startup, before anything is integrated or served,
+  and every INTEGRITY_SECONDS in the same background runner; its verdict is `app.state.integrity` and
+  `GET /healthz` reports it (503 while degraded).
+
 Proof endpoints also integrate on demand (deps.integrated_read), so a proof never waits on timing.
 """
 
@@ -18,11 +22,14 @@ import logging
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from certbridge.db import read_session
+from certbridge.i18n.catalog import pick_language, render
+from certbridge.ledger import integrity
 from certbridge.ledger.integrate import integrate_pending
 from certbridge.ledger.proofs import integrated_size
 from certbridge.ledger.store import warm_cache
@@ -34,6 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 INTERVAL_SECONDS = 1.0
+INTEGRITY_SECONDS = 10.0  # between two integrity checks (each bounded, see ledger/integrity.py)
 WITNESS_TIMEOUT_SECONDS = 10.0
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -59,6 +67,21 @@ def warm_hash_cache(app: FastAPI) -> None:
         warm_cache(session, integrated_size(session))
 
 
+def run_integrity_check(app: FastAPI) -> integrity.IntegrityStatus:
+    """Run one integrity check and publish its verdict on app.state (what /healthz and verifiers read)."""
+    status = integrity.run(app.state.sessions)
+    app.state.integrity = status
+    return status
+
+
+def check_integrity_now(app: FastAPI) -> None:
+    """Run the integrity check, never raising: a check that cannot run is logged and tried again."""
+    try:
+        run_integrity_check(app)
+    except Exception:
+        log.exception("ledger integrity check could not run")
+
+
 def run_once(app: FastAPI, http: httpx.Client) -> None:
     """Integrate what other processes wrote, then ask witnesses to cosign the newest checkpoint."""
     integrate_pending(app.state.sessions, settings=app.state.settings)
@@ -68,6 +91,8 @@ def run_once(app: FastAPI, http: httpx.Client) -> None:
 async def _loop(app: FastAPI, stop: asyncio.Event) -> None:
     http = _witness_client(app)
     failures = 0
+    loop = asyncio.get_running_loop()
+    next_check = loop.time() + app.state.integrity_interval
     try:
         try:
             await asyncio.to_thread(warm_hash_cache, app)
@@ -81,6 +106,9 @@ async def _loop(app: FastAPI, stop: asyncio.Event) -> None:
                 failures += 1
                 if failures in (1, 10) or failures % 100 == 0:
                     log.exception("ledger background integration failed (%d in a row)", failures)
+            if loop.time() >= next_check:
+                await asyncio.to_thread(check_integrity_now, app)
+                next_check = loop.time() + app.state.integrity_interval
             delay = app.state.ledger_interval * min(2 ** failures, 120)
             try:
                 await asyncio.wait_for(stop.wait(), timeout=delay)
@@ -111,15 +139,34 @@ class IntegrateAfterWrite:
         await self.app(scope, receive, send_after_integrating)
 
 
+def healthz(request: Request) -> JSONResponse:
+    """Say whether this server is sound: 200 ok, or 503 degraded with what the integrity monitor found."""
+    status: integrity.IntegrityStatus | None = getattr(request.app.state, "integrity", None)
+    if status is None:  # no check has run in this process yet (started without its lifespan): read the stored one
+        with read_session(request.app.state.sessions) as session:
+            status = integrity.current(session)
+    lang = request.query_params.get("lang")
+    if lang not in ("zh", "en"):
+        lang = pick_language(request.headers.get("accept-language"), request.app.state.settings.default_language)
+    body = status.as_json()
+    body["messages"] = ([integrity.problem_text(p, lang) for p in status.problems] if not status.ok
+                        else [render("health.ok", lang)])
+    return JSONResponse(body, status_code=200 if status.ok else 503, headers={"Cache-Control": "no-store"})
+
+
 def install(app: FastAPI) -> None:
     """Integrate at startup, after each write, and in the background (app.state.ledger_interval = None stops it)."""
     app.state.ledger_interval = INTERVAL_SECONDS
+    app.state.integrity_interval = INTEGRITY_SECONDS
+    app.state.integrity = None
+    app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     app.add_middleware(IntegrateAfterWrite)
     inner = app.router.lifespan_context
 
     @asynccontextmanager
     async def lifespan(application: FastAPI):
         async with inner(application) as state:
+            await run_in_threadpool(check_integrity_now, application)  # before anything is integrated or signed
             await run_in_threadpool(integrate_now, application)
             stop = asyncio.Event()
             task = asyncio.create_task(_loop(application, stop)) if application.state.ledger_interval else None

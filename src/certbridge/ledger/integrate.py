@@ -210,10 +210,18 @@ def _sizes(session: Session) -> tuple[int, int, bool]:
     return head or 0, tree or 0, bool(signed)
 
 
+def degraded(session: Session) -> bool:
+    """Tell whether the integrity monitor (ledger/integrity.py) found a problem: then no checkpoint is signed."""
+    row = session.connection().exec_driver_sql("SELECT status FROM ledger_integrity WHERE id = 1").first()
+    return row is not None and row[0] == "degraded"
+
+
 def pending_events(sessions: sessionmaker[Session]) -> int:
-    """Return how many committed events are not yet in the tree (one cheap read)."""
+    """Return how many committed events are not yet in the tree (one cheap read); 0 while integrity is degraded."""
     with read_session(sessions) as session:
         head, tree_size, has_checkpoint = _sizes(session)
+        if degraded(session):
+            return 0
         return head - tree_size + (0 if has_checkpoint else 1)
 
 

@@ -5,6 +5,14 @@ SHA-256(0x00 ‖ bytes) as RFC 9162 wants. `seq` is the leaf index: a single hea
 indexes, so indexes are dense and in commit order (on PostgreSQL the row lock is the sequencer).
 `data.state` carries the subject's fields as they became, so replaying events rebuilds state.
 
+Events of chained subjects (certificates, organizations, bodies) also name their subject's previous
+event: `prev` is its leaf index (null on the subject's first event). A receipt must therefore present an
+unbroken chain from the issue event. Events written before `prev` existed carry no such key and stay valid.
+
+This module is the one writer of the log: `record_events` for services, `append_prepared` for bulk
+batches built elsewhere. Both take sequence numbers from the head row and refuse to append over a hole
+(the event before the first new one must exist), so a deleted tail is noticed, never written over.
+
 Appending is on every write's path, so `record_events` encodes each body once (the kit's RFC 8785
 fast path) and inserts through the session's own driver connection — still the caller's transaction —
 instead of the ORM, whose per-row type processing cost more than the insert itself.
@@ -18,10 +26,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Text, insert, select, update
+from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Text, func, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from certbridge.db import Base, utcnow
+from certbridge.errors import Conflict, DomainError
 from certbridge.kit.canonical_json import canonical_bytes, datetime_text
 
 EVENT_FORMAT_VERSION = 1
@@ -29,6 +38,15 @@ EVENT_FORMAT_VERSION = 1
 APPENDED_SEQS = "audit_ledger_seqs"
 EVENT_COLUMNS = ("seq", "type", "subject_type", "subject_id", "actor", "at", "public", "body", "leaf_hash")
 _COPY_FROM = 8  # PostgreSQL: COPY pays off from this many rows; fewer go through executemany
+CHAINED_SUBJECTS = frozenset({"certificate", "organization", "body"})  # their events carry `prev`
+_NO_PREV = object()
+_IN_CHUNK = 500
+
+
+class LogHole(DomainError):
+    """The log is missing the event just before the next sequence number: appending would write over a hole."""
+
+    status = 503
 
 
 class LedgerEvent(Base):
@@ -74,16 +92,19 @@ class EventDraft:
     public: bool = True
 
 
-def event_body(seq: int, draft: EventDraft, at: datetime) -> bytes:
-    """Return the canonical bytes of an event: exactly what its leaf hash covers."""
-    return _body(seq, draft, datetime_text(at))
+def event_body(seq: int, draft: EventDraft, at: datetime, prev: Any = _NO_PREV) -> bytes:
+    """Return the canonical bytes of an event: exactly what its leaf hash covers (`prev` for chained subjects)."""
+    return _body(seq, draft, datetime_text(at), prev)
 
 
-def _body(seq: int, draft: EventDraft, at_text: str) -> bytes:
+def _body(seq: int, draft: EventDraft, at_text: str, prev: Any = _NO_PREV) -> bytes:
     # `at` as its canonical text, made once per batch: the same bytes canonical_bytes would make of it.
-    return canonical_bytes({"v": EVENT_FORMAT_VERSION, "seq": seq, "type": draft.type,
-                            "subject": {"type": draft.subject_type, "id": draft.subject_id},
-                            "actor": draft.actor, "at": at_text, "data": draft.data})
+    event = {"v": EVENT_FORMAT_VERSION, "seq": seq, "type": draft.type,
+             "subject": {"type": draft.subject_type, "id": draft.subject_id},
+             "actor": draft.actor, "at": at_text, "data": draft.data}
+    if prev is not _NO_PREV:
+        event["prev"] = prev
+    return canonical_bytes(event)
 
 
 def leaf_hash(body: bytes) -> bytes:
@@ -92,14 +113,40 @@ def leaf_hash(body: bytes) -> bytes:
 
 
 def _reserve(session: Session, count: int) -> int:
-    """Reserve `count` sequence numbers and return the first; holds the head row until commit."""
+    """Reserve `count` sequence numbers and return the first; holds the head row until commit.
+
+    Refuses (LogHole) when the event just before the first reserved number is not there: the head
+    row is held from here to commit, so that event, if it was ever written, is committed and visible.
+    """
     result = session.execute(
         update(LedgerHead).where(LedgerHead.id == 1).values(size=LedgerHead.size + count).returning(LedgerHead.size)
     ).scalar_one_or_none()
     if result is None:
         session.execute(insert(LedgerHead).values(id=1, size=count))
         result = count
-    return result - count
+    first = result - count
+    if first > 0 and session.connection().exec_driver_sql(
+            f"SELECT 1 FROM ledger_event WHERE seq = {int(first - 1)}").first() is None:
+        raise LogHole("ledger.append_over_hole", seq=first - 1)
+    return first
+
+
+def last_events(session: Session, subjects: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Return the last log index of each (subject type, subject id) that has events (one query per 500)."""
+    out: dict[tuple[str, str], int] = {}
+    by_type: dict[str, list[str]] = {}
+    for subject_type, subject_id in subjects:
+        by_type.setdefault(subject_type, []).append(subject_id)
+    for subject_type, ids in by_type.items():
+        ids.sort()
+        for start in range(0, len(ids), _IN_CHUNK):
+            stmt = (select(LedgerEvent.subject_id, func.max(LedgerEvent.seq))
+                    .where(LedgerEvent.subject_type == subject_type,
+                           LedgerEvent.subject_id.in_(ids[start:start + _IN_CHUNK]))
+                    .group_by(LedgerEvent.subject_id))
+            for subject_id, seq in session.execute(stmt):
+                out[subject_type, subject_id] = seq
+    return out
 
 
 def record_events(session: Session, drafts: list[EventDraft], *, at: datetime | None = None) -> list[int]:
@@ -115,14 +162,39 @@ def record_events(session: Session, drafts: list[EventDraft], *, at: datetime | 
     sqlite = conn.dialect.name == "sqlite"
     stamp = at.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else at  # as SQLAlchemy stores it on SQLite
     at_text, sha256 = datetime_text(at), hashlib.sha256
+    chained = {(d.subject_type, d.subject_id) for d in drafts if d.subject_type in CHAINED_SUBJECTS}
+    last = last_events(session, chained) if chained else {}
     rows = []
     add = rows.append
     for seq, draft in enumerate(drafts, start=first):
-        body = _body(seq, draft, at_text)
+        if draft.subject_type in CHAINED_SUBJECTS:
+            key = (draft.subject_type, draft.subject_id)
+            body = _body(seq, draft, at_text, last.get(key))
+            last[key] = seq
+        else:
+            body = _body(seq, draft, at_text)
         add((seq, draft.type, draft.subject_type, draft.subject_id, draft.actor, stamp, draft.public,
              body.decode("utf-8"), sha256(b"\x00" + body).digest()))
     insert_event_rows(session, rows)
     return list(range(first, first + len(rows)))
+
+
+def append_prepared(session: Session, rows: list[tuple]) -> None:
+    """Append event rows built elsewhere (bulk batches) at the log position they were built for.
+
+    Rows are in EVENT_COLUMNS order with dense seqs from the first one, bodies already encoded (with
+    `prev` for chained subjects). The head row is advanced here, as for `record_events`: if the log moved
+    since the batch was prepared it is refused (`bulk.stale_batch`), and a hole before it is refused too.
+    """
+    if not rows:
+        return
+    start = rows[0][0]
+    if any(row[0] != start + i for i, row in enumerate(rows)):
+        raise ValueError("prepared event rows must have dense sequence numbers")
+    first = _reserve(session, len(rows))
+    if first != start:
+        raise Conflict("bulk.stale_batch", expected=start, found=first)
+    insert_event_rows(session, rows)
 
 
 def insert_event_rows(session: Session, rows: list[tuple]) -> None:

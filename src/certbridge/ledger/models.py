@@ -101,3 +101,18 @@ class WitnessedLog(Base):
     root_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LedgerIntegrity(Base):
+    """What the integrity monitor has checked (its watermarks) and what it found: ok, or degraded and why."""
+
+    __tablename__ = "ledger_integrity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checked_seq: Mapped[int] = mapped_column(BigInt, default=0)  # events below it re-hashed and in sequence
+    checked_tree: Mapped[int] = mapped_column(BigInt, default=0)  # stored hashes of leaves below it recomputed
+    checked_certificate: Mapped[int] = mapped_column(BigInt, default=0)  # highest certificate id replayed
+    status: Mapped[str] = mapped_column(String(20), default="ok")  # ok | degraded
+    problems: Mapped[str | None] = mapped_column(Text)  # JSON list of {code, params} when degraded
+    checked_at: Mapped[datetime | None]
+    degraded_at: Mapped[datetime | None]

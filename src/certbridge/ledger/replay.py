@@ -26,6 +26,9 @@ from certbridge.registry.snapshots import body_state, lab_state, organization_st
 
 _ABSENT = object()
 SUBJECTS_PER_BATCH = 500
+# Events whose `data.state` is not their subject's state: the web upload preview wrote one on the body
+# subject until 2026-12-06 (now it carries `data.upload`); logs that hold them still replay.
+NOT_STATE_TYPES = frozenset({"import.previewed"})
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,10 @@ def fold(bodies: list[str]) -> dict[str, Any]:
     """Fold the `data.state` of a subject's event bodies, in log order."""
     state: dict[str, Any] = {}
     for body in bodies:
-        data = json.loads(body).get("data") or {}
+        event = json.loads(body)
+        if event.get("type") in NOT_STATE_TYPES:
+            continue
+        data = event.get("data") or {}
         change = data.get("state")
         if isinstance(change, dict):
             state.update(change)

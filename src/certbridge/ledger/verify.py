@@ -166,6 +166,8 @@ def verify_log(session: Session, report: Report, progress: Progress | None = Non
         for row in rows:
             if row.seq != expected_seq:
                 report.add("ledger.verify.seq_gap", expected=expected_seq, found=row.seq)
+                for missing in range(expected_seq, min(row.seq, expected_seq + 10)):
+                    report.add("ledger.verify.event_missing", seq=missing)
             _check_event(report, row)
             expected_seq = row.seq + 1
         # (b): extend the recomputed tree leaf by leaf up to the integrated size, checkpoint by checkpoint.
@@ -185,6 +187,8 @@ def verify_log(session: Session, report: Report, progress: Progress | None = Non
             checkpoints_up_to(size)
             leaves = leaves[take:]
         progress("log", len(rows), total)
+    for missing in range(expected_seq, min(head, expected_seq + MAX_REPORTED)):  # a deleted tail
+        report.add("ledger.verify.event_missing", seq=missing)
     if size != report.tree_size:
         report.add("ledger.verify.tree_beyond_events", tree=report.tree_size, events=size)
     elif tree is not None and tree.root_hash != root_from_frontier(size, frontier):

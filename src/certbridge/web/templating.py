@@ -106,7 +106,18 @@ def page_context(request: Request) -> dict[str, Any]:
         "lang_switch_url": query_url("/lang/" + ("en" if lang == "zh" else "zh"), {"next": back}),
         "nav": visible_entries(principal, path), "csrf_token": csrf.csrf_token(request),
         "flashes": _read_flashes(request), "today": date.today(), "params": params,
+        "integrity_warning": _integrity_warning(request, lang),
     }
+
+
+def _integrity_warning(request: Request, lang: str) -> str | None:
+    """Return the integrity warning while the monitor reports the log damaged (see ledger/integrity.py)."""
+    sound = getattr(request.app.state, "integrity", None)
+    if sound is None or sound.ok:
+        return None
+    from certbridge.i18n.catalog import render as render_message
+
+    return render_message("integrity.warning", lang)
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None, *,
