@@ -1,7 +1,7 @@
 """ledger: the integrity monitor's watermarks and findings (ledger_integrity)
 
-Revision ID: 0008ledgerintegrity
-Revises: 0007inputs
+Revision ID: 0009ledgerintegrity
+Revises: 0008signinlimits
 Create Date: 2026-12-06 20:00:00
 """
 
