@@ -42,6 +42,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "event.inspection.result_published": {"zh": "检查结果已公示", "en": "inspection result published"},
     "subject.draw": {"zh": "抽取", "en": "draw"},
     "subject.inspection_task": {"zh": "检查任务", "en": "inspection task"},
+    # the lab operator's console
+    "auth.lab_only": {"zh": "此页面仅供检验检测机构的账号使用", "en": "This page is for laboratory accounts only"},
+    "ui.lab.lead": {"zh": "本机构的资质认定、批准的检验检测项目，以及可由本机构维护的信息。",
+                    "en": "Your lab's qualification, its approved test items, and the particulars you keep up to date."},
+    "ui.lab.qualification": {"zh": "资质认定", "en": "Qualification"},
+    "ui.lab.regulator_only": {"zh": "状态和有效期由监管部门维护", "en": "Status and validity are kept by the regulator"},
+    "ui.lab.keys": {"zh": "API 密钥", "en": "API keys"},
+    "ui.lab.item_count": {"zh": "共 {count} 项", "en": "{count} in all"},
+    "ui.lab.edit": {"zh": "修改机构信息和检验检测项目", "en": "Change particulars and test items"},
+    "ui.lab.saved": {"zh": "已保存", "en": "Saved"},
     # the time zone every page shows times in
     "ui.time_zone": {"zh": "北京时间", "en": "China Standard Time"},
 }
