@@ -52,6 +52,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.lab.item_count": {"zh": "共 {count} 项", "en": "{count} in all"},
     "ui.lab.edit": {"zh": "修改机构信息和检验检测项目", "en": "Change particulars and test items"},
     "ui.lab.saved": {"zh": "已保存", "en": "Saved"},
+    # list totals and sorting
+    "list.bad_sort": {"zh": "无法按「{value}」排序，可用：{allowed}", "en": "Cannot sort by '{value}'; use one of {allowed}"},
+    "list.bad_page": {"zh": "页码应在 1 到 {max} 之间", "en": "The page must be between 1 and {max}"},
+    "ui.list.total": {"zh": "共 {count} 条", "en": "{count} in all"},
+    "ui.list.total_capped": {"zh": "超过 {count} 条（只计到 {count} 条，请缩小范围）",
+                             "en": "More than {count} (counted up to {count}; narrow the search)"},
+    "ui.list.sort_by": {"zh": "排序", "en": "Sort by"},
+    "ui.list.sort_default": {"zh": "默认", "en": "default"},
+    "ui.list.sort.number": {"zh": "证书编号", "en": "number"},
+    "ui.list.sort.holder": {"zh": "获证组织", "en": "holder"},
+    "ui.list.sort.issued_on": {"zh": "颁证日期", "en": "issue date"},
+    "ui.list.sort.expires_on": {"zh": "到期日期", "en": "expiry date"},
+    "ui.list.sort.status": {"zh": "状态", "en": "status"},
+    "ui.list.ascending": {"zh": "升序", "en": "ascending"},
+    "ui.list.descending": {"zh": "降序", "en": "descending"},
     # the time zone every page shows times in
     "ui.time_zone": {"zh": "北京时间", "en": "China Standard Time"},
 }
