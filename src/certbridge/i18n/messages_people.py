@@ -67,6 +67,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.list.sort.status": {"zh": "状态", "en": "status"},
     "ui.list.ascending": {"zh": "升序", "en": "ascending"},
     "ui.list.descending": {"zh": "降序", "en": "descending"},
+    # spot-check batches and draws, as people read them
+    "batch_scope.region": {"zh": "地区", "en": "region"},
+    "batch_scope.scheme": {"zh": "认证制度", "en": "scheme"},
+    "batch_scope.field": {"zh": "认证领域", "en": "field"},
+    "ui.class_ratio": {"zh": "{cls} 类抽 {value}", "en": "class {cls}: {value}"},
+    "ui.class_count": {"zh": "{cls} 类抽 {value} 家", "en": "class {cls}: {value}"},
+    "ui.inspectors_hidden": {"zh": "{count} 名执法检查人员（姓名不公开）", "en": "{count} inspector(s) (names not published)"},
+    "ui.inspector_hidden": {"zh": "一名执法检查人员", "en": "an inspector"},
     # the time zone every page shows times in
     "ui.time_zone": {"zh": "北京时间", "en": "China Standard Time"},
 }

@@ -57,7 +57,26 @@ def subject(context, value: str | None) -> str:
     return code_words("subject", kind, _lang(context)) if kind else ""
 
 
+@pass_context
+def scope_words(context, scope: dict | None) -> str:
+    """Template global: a batch's scope {"region": "450500"} → 地区：450500 (nothing when it has none)."""
+    lang = _lang(context)
+    sep = "：" if lang == "zh" else ": "
+    return "、".join(f"{code_words('batch_scope', k, lang)}{sep}{v}" for k, v in (scope or {}).items() if v)
+
+
+@pass_context
+def class_words(context, values: dict | None, kind: str = "ratio") -> str:
+    """Template global: {"B": 2} → B 类抽 2 家; ratios {"A": "0.1"} → A 类抽 10%."""
+    lang, out = _lang(context), []
+    for cls, value in (values or {}).items():
+        if kind == "ratio":
+            value = f"{float(value) * 100:g}%"
+        out.append(render_message(f"ui.class_{kind}", lang, cls=cls, value=value))
+    return "、".join(out) if lang == "zh" else ", ".join(out)
+
+
 def install(env) -> None:
     """Add the helpers to a Jinja environment (globals words/actor/subject, filters cst and cst_day)."""
-    env.globals.update(words=words, actor=actor, subject=subject)
+    env.globals.update(words=words, actor=actor, subject=subject, scope_words=scope_words, class_words=class_words)
     env.filters.update(cst=show_time, cst_day=show_day)
