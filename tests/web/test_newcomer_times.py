@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from certbridge.db import read_session
-from certbridge.events import subject_history
+from certbridge.ledger.journal import subject_history
 from certbridge.kit.local_time import show_time
 from tests.leaks import visible_text
 
