@@ -104,7 +104,9 @@ def world(template) -> World:
 @pytest.fixture
 def settings(database_url, tmp_path) -> Settings:
     """Return settings for an instance on this test's database."""
-    return Settings(data_dir=tmp_path / "data", database_url=database_url, secret_key="test-secret-key")
+    # Named, so expectations can quote the origin; tests/ledger/test_instance_name.py covers the unset default.
+    return Settings(data_dir=tmp_path / "data", database_url=database_url, secret_key="test-secret-key",
+                    instance_name="certbridge.local")
 
 
 @pytest.fixture

@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "(Accept-Language: en). Lists paginate with an opaque `cursor`."
         ),
         lifespan=lifespan,
+        docs_url=None, redoc_url=None,  # served from packaged assets by certbridge.web.api_docs (no CDN)
     )
     app.state.settings = settings
     app.state.engine = engine

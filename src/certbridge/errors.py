@@ -32,6 +32,8 @@ class DomainError(Exception):
             if prefix and isinstance(value, str) and has_message(prefix + value):
                 value = render(prefix + value, lang)
             params[key] = value
+        if self.field is not None:  # "「{field}」为必填项" names the field, which is kept apart from params
+            params.setdefault("field", self.field)
         return render(self.code, lang, **params)
 
 

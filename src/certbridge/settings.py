@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+import socket
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from certbridge.kit.tabular import TableLimits
@@ -20,8 +23,11 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; defaults to SQLite in the data directory."
     )
-    instance_name: str = Field(default="certbridge.local", description="Origin name used in checkpoints.")
-    public_url: str = Field(default="http://127.0.0.1:8000", description="Base URL printed on QR codes.")
+    instance_name: str = Field(
+        default="", description="Origin name used in checkpoints; unset: the one stored with the keys, else derived "
+                                "from public_url's host, else certbridge-<8 hex>.local unique to this data directory.")
+    public_url: str = Field(default="http://127.0.0.1:8000",
+                            description="Base URL printed on QR codes; serve/demo use the served address if unset.")
     secret_key: str | None = Field(default=None, description="Session signing key; generated if unset.")
     default_language: str = Field(default="zh", description="zh or en.")
     page_size_max: int = Field(default=200, description="Largest page a list endpoint returns.")
@@ -45,6 +51,15 @@ class Settings(BaseSettings):
         """Return the per-cell and per-row limits of bulk imports."""
         return TableLimits(max_cell_chars=self.import_max_cell_chars, max_row_chars=self.import_max_row_chars)
 
+    @model_validator(mode="after")
+    def _default_instance_name(self) -> Settings:
+        """Fill an unset instance name: stored with the keys, the public host, or unique to this data directory."""
+        if not self.instance_name:
+            # Through __dict__, so model_fields_set still tells a configured name from a default one.
+            self.__dict__["instance_name"] = default_instance_name(self.data_dir, self.public_url,
+                                                                   "public_url" in self.model_fields_set)
+        return self
+
     def resolved_database_url(self) -> str:
         """Return the database URL, defaulting to the embedded SQLite file."""
         if self.database_url:
@@ -65,3 +80,30 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+
+INSTANCE_NAME_FILE = "instance-name"  # in <data_dir>/keys, written with the first key
+LEGACY_INSTANCE_NAME = "certbridge.local"  # the default before names were unique: existing data dirs keep it
+
+
+def default_instance_name(data_dir: Path, public_url: str, public_url_set: bool) -> str:
+    """Return the instance name to use when none is configured (reads files, writes none).
+
+    The name stored with the keys wins, so an instance's log origin never changes; a data directory whose keys
+    predate that file keeps the old shared default. Otherwise the configured public URL's host names the
+    instance (two public instances never share a host), else a name derived from this machine and data directory.
+    """
+    keys = data_dir / "keys"
+    try:
+        stored = (keys / INSTANCE_NAME_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        stored = ""
+    if stored:
+        return stored
+    if (keys / "log.key").exists():
+        return LEGACY_INSTANCE_NAME
+    host = (urlsplit(public_url).hostname or "") if public_url_set else ""
+    if host and host not in ("localhost", "127.0.0.1", "::1", "0.0.0.0"):
+        return host
+    seed = f"{socket.gethostname()}:{data_dir.resolve()}".encode()
+    return f"certbridge-{hashlib.sha256(seed).hexdigest()[:8]}.local"

@@ -28,7 +28,9 @@ from tests.world import certificate_payload
 def run(settings: Settings, *args, lang: str = "en"):
     """Run `certbridge …` in-process against an instance's settings."""
     env = {"CERTBRIDGE_DATA_DIR": str(settings.data_dir), "CERTBRIDGE_DATABASE_URL": settings.database_url,
-           "CERTBRIDGE_LANG": lang, "CERTBRIDGE_INSTANCE_NAME": settings.instance_name, "COLUMNS": "200"}
+           "CERTBRIDGE_LANG": lang, "COLUMNS": "200"}
+    if "instance_name" in settings.model_fields_set:  # else the instance is unnamed, as a fresh one is
+        env["CERTBRIDGE_INSTANCE_NAME"] = settings.instance_name
     return CliRunner().invoke(cli_app, [str(a) for a in args], env=env)
 
 

@@ -82,6 +82,7 @@ CORE: list[Case | Exempt] = [
     Exempt("GET", "/docs/oauth2-redirect", "part of the interactive documentation"),
     Exempt("GET", "/redoc", "API documentation, static"),
     Exempt("GET", "/static", "stylesheets and scripts, the same for everyone"),
+    Exempt("GET", "/static-docs", "Swagger UI and ReDoc files (packaged), the same for everyone"),
     Exempt("POST", "/login", "signs in with a password, not a role's key: tests/security/test_sessions.py"),
     Exempt("POST", "/logout", "ends the caller's own session: tests/security/test_sessions.py"),
     # public pages

@@ -194,6 +194,10 @@ CASES: list = [
     Page("POST", "/account/keys", frozenset(SESSION_ROLES), form={"name": "web"}),
     Page("POST", "/account/keys/{key_id}/revoke", frozenset({"cb_a", "admin"}), params={"key_id": "key_cb_a_ro"},
          form={}, lands="/account/keys"),
+    # the lab operator's console: their own lab only (a regulator changes labs in the regulator console)
+    Page("GET", "/lab", frozenset({"lab"})),
+    Page("POST", "/lab", frozenset({"lab"}), form={"name": "北海市产品质量检验所", "address": "北海市 1 号",
+                                                 "capabilities": "食品 | 铅的测定 | GB 5009.12-2023"}, lands="/lab"),
     # certification-body console: operators of a body; regulators act through the API, not this console
     Page("GET", "/cb", CB_PAGES),
     Page("GET", "/cb/certificates/new", CB_PAGES),

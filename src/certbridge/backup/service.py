@@ -132,6 +132,8 @@ def restore_backup(settings: Settings, source: Path, *, force: bool = False, rep
     backend = databases.backend_of(url)
     if manifest["backend"] != backend:
         raise RuleViolation("backup.backend_mismatch", archive=manifest["backend"], target=backend)
+    if "instance_name" not in settings.model_fields_set and not (settings.data_dir / "keys").exists():
+        settings.instance_name = manifest["instance_name"]  # an unnamed, empty target takes the archive's name
     if manifest["instance_name"] != settings.instance_name:
         raise RuleViolation("backup.instance_mismatch", archive=manifest["instance_name"],
                             target=settings.instance_name)

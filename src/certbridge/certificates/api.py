@@ -10,16 +10,17 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import StringConstraints, TypeAdapter, ValidationError
+from pydantic import Field, StringConstraints, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from certbridge.api.deps import AuthedPrincipal, Lang, ReadDB, WriteDB, language
-from certbridge.api.pagination import Page, decode_key_cursor, next_cursor
+from certbridge.api.pagination import Page, decode_cursor, decode_key_cursor, encode_cursor, next_cursor
 from certbridge.api.params import Id, IdFilter
 from certbridge.api.problems import PROBLEM_RESPONSES, PROBLEM_TYPE
 from certbridge.certificates import workflow
 from certbridge.certificates.holders import merge_holders
 from certbridge.certificates.importer import ImportReport, import_certificates
+from certbridge.certificates.listing import SORTS, count_certificates, sorted_page
 from certbridge.certificates.queries import CertificateFilter, page_keys, search_public_views
 from certbridge.certificates.schemas import (
     AuditIn,
@@ -40,7 +41,7 @@ from certbridge.certificates.verification import (
     verify_number_on,
     verify_number_pooled,
 )
-from certbridge.certificates.presenters import detail, verification_json, verification_view, with_meaning
+from certbridge.certificates.presenters import detail, summary, verification_json, verification_view, with_meaning
 from certbridge.db import AsyncReaders, open_async_readers, open_sqlite_reader, read_session
 from certbridge.ledger.journal import subject_history
 from certbridge.i18n.catalog import render
@@ -158,7 +159,14 @@ def verify_by_holder(uscc: Annotated[str, Path(min_length=1, max_length=40)], db
     return verification_view(verify_holder(db, uscc), lang)
 
 
-@router.get("/certificates", response_model=Page[CertificateSummary], summary="Search certificates")
+class CertificateList(Page[CertificateSummary]):
+    """A page of certificates; with ?total=true also how many there are (exact up to 10,000)."""
+
+    total: int | None = Field(default=None, description="With ?total=true: matches counted, at most 10,000")
+    total_capped: bool | None = Field(default=None, description="True when there are more than `total`")
+
+
+@router.get("/certificates", response_model=CertificateList, summary="Search certificates")
 def search_certificates(
     db: ReadDB, lang: Lang,
     q: Annotated[str | None, Query(max_length=100, description="Number, 统一社会信用代码 or name substring")] = None,
@@ -169,13 +177,26 @@ def search_certificates(
     organization_id: IdFilter = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    sort: Annotated[Literal[SORTS] | None, Query(  # type: ignore[valid-type]
+        description="Order by a column, `-` for descending; pages over the first 10,000 matches")] = None,
+    total: Annotated[bool, Query(description="Also count the matches (exact up to 10,000)")] = False,
 ):
     """Search and filter certificates, a page at a time (a name search by holder, then certificate)."""
     flt = CertificateFilter(q=q, status=status, scheme=scheme, body_id=body_id, region_code=region,
                             organization_id=organization_id)
+    out: dict = {}
+    if total:
+        counted = count_certificates(db, flt)
+        out = {"total": counted.count, "total_capped": counted.capped}
+    if sort:  # the cursor carries the page number of the sorted list
+        page = decode_cursor(cursor) or 1
+        certs = sorted_page(db, flt, sort, page=page, limit=limit)
+        more = len(certs) > limit
+        items = [summary(db, c, lang) for c in certs[:limit]]
+        return {"items": items, "next_cursor": encode_cursor(page + 1) if more else None, **out}
     views = search_public_views(db, flt, after=decode_key_cursor(cursor), limit=limit)
     keys = page_keys(flt, [(v["holder"]["organization_id"], v["id"]) for v in views])
-    return {"items": [with_meaning(v, lang) for v in views], "next_cursor": next_cursor(keys, limit)}
+    return {"items": [with_meaning(v, lang) for v in views], "next_cursor": next_cursor(keys, limit), **out}
 
 
 @router.get("/certificates/{certificate_id}", response_model=CertificateDetail, summary="Read a certificate")

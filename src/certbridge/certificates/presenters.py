@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from certbridge.certificates.models import STATUSES, Certificate
 from certbridge.certificates.verification import Verification, public_certificate
 from certbridge.certificates.workflow import allowed_actions
-from certbridge.i18n.catalog import render
+from certbridge.i18n.catalog import has_message, render
 from certbridge.registry.models import CertificationBody, Organization, Standard
 
 
@@ -51,14 +51,30 @@ def with_meaning(view: dict[str, Any], lang: str) -> dict[str, Any]:
     return out
 
 
+def verdict_number(result: Verification, certs: list[dict[str, Any]], lang: str) -> str:
+    """Return the certificate number(s) a verdict names: the one asked about, or — asked by 统一社会信用代码 —
+    the numbers of the certificates the verdict is about (the valid ones when any is valid)."""
+    if result.query.get("number"):
+        return result.query["number"]
+    named = [c["number"] for c in certs if c.get("valid_now")] if result.outcome == "valid" else []
+    return ("、" if lang == "zh" else ", ").join(named or [c["number"] for c in certs])
+
+
+def status_reason_words(reason: str | None, lang: str) -> str:
+    """Return a status reason as words: system codes (validity_ended …) from the catalog, typed text as is."""
+    if not reason:
+        return ""
+    return render(f"status_reason.{reason}", lang) if has_message(f"status_reason.{reason}") else reason
+
+
 def verification_view(result: Verification, lang: str) -> dict[str, Any]:
     """Return a verification answer with its explanation in a language."""
     certs = [with_meaning(item, lang) for item in result.certificates]
     first = certs[0] if certs else {}
-    message = render(f"verify.{result.reason}", lang, number=result.query.get("number") or "",
+    message = render(f"verify.{result.reason}", lang, number=verdict_number(result, certs, lang),
                      body=result.query.get("body") or "", uscc=result.query.get("uscc") or "",
                      status=first.get("status_meaning", ""), date=first.get("status_changed_on", ""),
-                     reason=first.get("status_reason") or "", count=len(certs))
+                     reason=status_reason_words(first.get("status_reason"), lang), count=len(certs))
     return {"outcome": result.outcome, "reason": result.reason, "message": message, "query": result.query,
             "certificates": certs}
 

@@ -47,6 +47,17 @@ def _sample_name_term() -> str:
     return re.sub(r"^.*?[省市县区]", "", name)[:2] or "华为"
 
 
+def try_command(port: int, term: str) -> str:
+    """Return a curl command searching the served API for a term, with the term percent-encoded by curl.
+
+    A raw Chinese character in a URL is not valid HTTP (uvicorn answers 400), so the term is passed with
+    `-G --data-urlencode`, which works in every shell and curl version.
+    """
+    import shlex
+
+    return f"curl -G http://127.0.0.1:{port}/api/v1/certificates --data-urlencode {shlex.quote('q=' + term)}"
+
+
 def _print_accounts(accounts: list[dict], port: int) -> None:
     from rich.table import Table
 
@@ -59,7 +70,7 @@ def _print_accounts(accounts: list[dict], port: int) -> None:
     console.print("API 密钥 / API keys (Authorization: Bearer …):")
     for item in accounts:
         console.print(f"  {item['username']:<10} {item['api_key']}", soft_wrap=True)
-    console.print(f"试一试 / try: curl 'http://127.0.0.1:{port}/api/v1/certificates?q={_sample_name_term()}'")
+    console.print(f"试一试 / try: {try_command(port, _sample_name_term())}", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,6 +7,12 @@ import typer
 from certbridge.cli.context import console, context
 
 
+def served_url(host: str, port: int) -> str:
+    """Return the base URL of a server listening on host:port (loopback when it listens on every address)."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
 def serve_app(host: str, port: int, workers: int = 1) -> None:
     """Migrate the database if needed and serve the app with uvicorn."""
     import uvicorn
@@ -16,7 +22,10 @@ def serve_app(host: str, port: int, workers: int = 1) -> None:
 
     ctx = context()
     upgrade(ctx.engine)
-    app = create_app(ctx.settings)
+    settings = ctx.settings
+    if "public_url" not in settings.model_fields_set:  # QR codes and links point where this server answers
+        settings.public_url = served_url(host, port)
+    app = create_app(settings)
     console.print(f"certbridge 正在运行 / serving on [bold]http://{host}:{port}[/bold]  (Ctrl+C 退出 / to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning", workers=workers, **proxy_options())
 

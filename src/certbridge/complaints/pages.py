@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certbridge.api.deps import ReadDB, current_principal
 from certbridge.api.pagination import decode_cursor, encode_cursor
 from certbridge.api.params import Id
+from certbridge.complaints.models import FakeReport
 from certbridge.complaints.service import count_open_reports, file_fake_report, list_fake_reports, review_fake_report
 from certbridge.db import write_session
 from certbridge.errors import DomainError
@@ -67,7 +69,10 @@ def reports(request: Request, db: ReadDB):
     if len(items) > 50:
         items = items[:50]
         next_url = query_url("/regulator/reports", {"status": status}, cursor=encode_cursor(items[-1].id))
-    return render(request, "regulator/reports.html", {"reports": items, "status": status, "next_url": next_url})
+    counted = select(func.count()).select_from(FakeReport)
+    total = db.scalar(counted.where(FakeReport.status == status) if status else counted)
+    return render(request, "regulator/reports.html", {"reports": items, "status": status, "next_url": next_url,
+                                                      "report_total": total})
 
 
 @router.post("/regulator/reports/{report_id}/review")

@@ -17,6 +17,7 @@ from fpdf import FPDF
 
 from certbridge.credentials.qr import qr_png
 from certbridge.i18n.catalog import render
+from certbridge.kit.local_time import show_time
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -57,6 +58,11 @@ def _label(pdf: FPDF, code: str, value: str) -> None:
     pdf.multi_cell(0, 7, value or "—", align="L", new_x="LMARGIN", new_y="NEXT")
 
 
+def header_line(receipt: dict[str, Any]) -> str:
+    """Return the line under the title: the issuer and when the receipt was made, in China Standard Time."""
+    return f"{receipt['issuer']} · {show_time(receipt['issued_at'], seconds=True)}"
+
+
 def render_receipt_pdf(receipt: dict[str, Any]) -> bytes:
     """Lay out a receipt on one A4 page and embed its JSON."""
     path, index = cjk_font()
@@ -74,7 +80,7 @@ def render_receipt_pdf(receipt: dict[str, Any]) -> bytes:
     pdf.set_font("cjk", size=11)
     pdf.cell(0, 6, render("receipt.pdf.title", "en"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=9)
-    pdf.cell(0, 6, f"{receipt['issuer']} · {receipt['issued_at']}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, header_line(receipt), new_x="LMARGIN", new_y="NEXT")
     pdf.image(io.BytesIO(qr_png(receipt["verify_url"], scale=4)), x=158, y=12, w=36, h=36)
     pdf.set_xy(150, 49)
     pdf.set_font("cjk", size=7)

@@ -20,7 +20,7 @@ from certbridge.db import utcnow
 from certbridge.errors import InvalidInput, RuleViolation
 from certbridge.kit.signed_note import CosignatureSigner, Signer, generate_key, is_valid_key_name
 from certbridge.ledger.models import LedgerKey
-from certbridge.settings import Settings
+from certbridge.settings import INSTANCE_NAME_FILE, Settings
 
 PURPOSES = ("log", "witness", "credential")
 
@@ -44,6 +44,9 @@ def keys_dir(settings: Settings) -> Path:
     """Return the folder holding the private keys, created with mode 0700."""
     path = settings.ensure_data_dir() / "keys"
     path.mkdir(mode=0o700, exist_ok=True)
+    name_file = path / INSTANCE_NAME_FILE
+    if not name_file.exists():  # the log origin is fixed with the first key: later runs read it back
+        _write_exclusive(name_file, settings.instance_name)
     return path
 
 

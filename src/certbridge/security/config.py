@@ -10,9 +10,9 @@ LOGOUT_PATHS = [r"^/(web/)?(auth/)?(logout|signout)/?$", r"^/api/v1/(auth/)?logo
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
        "frame-ancestors 'none'")
-# FastAPI's interactive docs load Swagger UI / ReDoc from a CDN with an inline bootstrap script.
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
+# The interactive docs load Swagger UI / ReDoc from /static-docs (packaged) with an inline bootstrap script.
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
             "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
 
 

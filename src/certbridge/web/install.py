@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from certbridge.web import dashboard, language
+from certbridge.web import api_docs, dashboard, language
 from certbridge.web.errors import install_error_pages
 
 STATIC = Path(__file__).parent / "static"
@@ -19,6 +19,7 @@ STATIC = Path(__file__).parent / "static"
 def install(app: FastAPI) -> None:
     """Install the page kit on the application."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    api_docs.install(app)
     app.include_router(language.router)
     app.include_router(dashboard.router)
     install_error_pages(app)

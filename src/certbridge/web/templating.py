@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 
 from certbridge.i18n.catalog import has_message
 from certbridge.i18n.catalog import render as render_message
-from certbridge.web import csrf, i18n
+from certbridge.web import csrf, i18n, people_words
 from certbridge.web.nav import visible_entries
 
 TEMPLATES = Path(__file__).parent / "templates"  # the kit's own: base.html, macros.html, error.html
@@ -50,6 +50,7 @@ def environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     i18n.install_gettext(env)
     env.globals.update(msg=_msg, msg_or=_msg_or, query_url=query_url)
+    people_words.install(env)
     return env
 
 

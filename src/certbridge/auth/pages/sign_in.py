@@ -18,7 +18,7 @@ from certbridge.web.templating import cookie_secure, redirect, render, t
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
-HOME_OF_ROLE = {"cb_operator": "/cb", "regulator": "/regulator", "admin": "/regulator"}
+HOME_OF_ROLE = {"cb_operator": "/cb", "regulator": "/regulator", "admin": "/regulator", "lab_operator": "/lab"}
 
 
 def lockout_policy(settings) -> LockoutPolicy:

@@ -11,22 +11,22 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from certbridge.api.deps import ReadDB
-from certbridge.api.pagination import decode_key_cursor, encode_cursor
 from certbridge.api.params import Id
 from certbridge.certificates.export import export_certificates
 from certbridge.certificates.models import STATUSES, Certificate
 from certbridge.certificates.pages.public import certificate_history
 from certbridge.certificates.presenters import detail, status_options, summary
-from certbridge.certificates.queries import CertificateFilter, list_certificates, page_keys
+from certbridge.certificates.queries import CertificateFilter
 from certbridge.certificates.service import get_certificate
 from certbridge.errors import DomainError, NotFound
 from certbridge.principal import Principal
 from certbridge.registry import choices as lookups
+from certbridge.certificates.pages.listing import certificate_list
 from certbridge.registry.bodies import get_body
 from certbridge.web.csrf import require_csrf
 from certbridge.web.guards import cb_operator
 from certbridge.web.i18n import request_language
-from certbridge.web.templating import query_url, render
+from certbridge.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 PAGE_SIZE = 25
@@ -64,20 +64,18 @@ def cb_home(request: Request, db: ReadDB):
                                  "scheme": (qp.get("scheme") or "").strip()[:20] or None}.items() if v}
     flt = CertificateFilter(q=values.get("q"), status=status, scheme=values.get("scheme"), body_id=body.id)
     problem = None
+    listing = {"certificates": [], "next_url": None, "first_url": None, "total": None, "sort": None,
+               "list_values": values}
     try:
-        certs = list_certificates(db, flt, after=decode_key_cursor(qp.get("cursor")), limit=PAGE_SIZE + 1)
+        listing = certificate_list(request, db, flt, base="/cb", values=values, page_size=PAGE_SIZE)
     except DomainError as exc:
-        certs, problem = [], exc.message(lang)
-    next_url = None
-    if len(certs) > PAGE_SIZE:
-        certs = certs[:PAGE_SIZE]
-        (last,) = page_keys(flt, [(certs[-1].organization_id, certs[-1].id)])
-        next_url = query_url("/cb", values, cursor=encode_cursor(last))
+        problem = exc.message(lang)
     warning = body_warning(body, date.today())
     return render(request, "cb/home.html", {
         "body": body, "body_name": lookups.body_name(body, lang), "values": values, "problem": problem,
-        "certificates": [summary(db, c, lang) for c in certs], "next_url": next_url,
-        "first_url": query_url("/cb", values) if qp.get("cursor") else None,
+        "certificates": [summary(db, c, lang) for c in listing["certificates"]], "next_url": listing["next_url"],
+        "first_url": listing["first_url"], "total": listing["total"], "sort": listing["sort"],
+        "list_values": listing["list_values"],
         "warning": warning and body_warning_text(body, warning, lang),
         "statuses": status_options(lang), "schemes": lookups.scheme_options(db, lang),
         "scheme_names": lookups.scheme_names(db, lang),

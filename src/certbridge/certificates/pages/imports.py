@@ -6,9 +6,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
+from certbridge.api.deps import ReadDB
 from certbridge.api.params import Id
 from certbridge.certificates.importer import COLUMN_ALIASES, ImportReport, import_certificates
 from certbridge.certificates.pages import forms as cb_forms
+from certbridge.certificates.pages import sample as cb_sample
 from certbridge.certificates.uploads import discard_upload, stage_upload, staged_upload
 from certbridge.db import write_session
 from certbridge.i18n.catalog import render as render_message
@@ -19,12 +21,6 @@ from certbridge.web.i18n import request_language
 from certbridge.web.templating import redirect, render, t
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
-SAMPLE_COLUMNS = ("number", "scheme", "standard_code", "standard_version", "holder_name", "holder_uscc",
-                  "holder_address", "scope", "issued_on", "site_name", "site_address", "audit_kind", "audit_start_on",
-                  "audit_end_on", "auditors")
-SAMPLE_ROW = ("00126Q26001R0M/4500", "QMS", "GB/T 19001", "2016", "北海市海城区示例电子有限公司", "",
-              "广西北海市海城区北京路 1 号", "电子元器件的设计和生产", "2025-03-01", "", "", "初次认证", "2025-02-20",
-              "2025-02-21", "2021-N1QMS-1000001;2022-N1QMS-1000002")
 
 
 class _Refused(Exception):
@@ -52,7 +48,7 @@ def _report_rows(report: ImportReport, lang: str) -> list[dict]:
         field = err.field or next((f for prefix, f in cb_forms.CODE_FIELDS.items() if err.code.startswith(prefix)), "")
         label = labels.get(field, field)
         message = err.message
-        if err.code in ("validation.missing", "validation.string_too_short") and field in labels:
+        if err.code in ("validation.missing", "validation.string_too_short", "field.required") and field in labels:
             message = render_message("field.required", lang, field=label)  # every required text needs 1+ char
         grouped.setdefault(err.row, []).append({"field": label, "message": message})
     return [{"row": row, "problems": problems} for row, problems in sorted(grouped.items())]
@@ -71,10 +67,11 @@ def import_form(request: Request):
 
 
 @router.get("/cb/import/sample.csv")
-def sample_csv(request: Request):
-    """Download a sample CSV with our column names and one filled row."""
-    cb_operator(request)
-    return Response(write_csv_bytes(SAMPLE_COLUMNS, [SAMPLE_ROW]), media_type="text/csv; charset=utf-8",
+def sample_csv(request: Request, db: ReadDB):
+    """Download a sample CSV with our column names and one row this body can import as it is."""
+    principal = cb_operator(request)
+    row = cb_sample.sample_row(db, principal.body_id)
+    return Response(write_csv_bytes(cb_sample.COLUMNS, [row]), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="certificates-sample.csv"'})
 
 

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
 
 from certbridge.api.deps import ReadDB
-from certbridge.api.pagination import decode_key_cursor, encode_cursor
 from certbridge.api.params import Id
 from certbridge.certificates.models import STATUSES, Certificate
 from certbridge.certificates.presenters import detail, status_options, summary, verification_view
-from certbridge.certificates.queries import CertificateFilter, list_certificates, page_keys
+from certbridge.certificates.queries import CertificateFilter
+from certbridge.certificates.pages.listing import certificate_list
 from certbridge.certificates.service import get_certificate
 from certbridge.certificates.verification import verify_holder, verify_number
 from certbridge.errors import DomainError
@@ -25,7 +25,7 @@ from certbridge.registry.service import get_organization
 from certbridge.web.csrf import require_csrf
 from certbridge.web.i18n import request_language
 from certbridge.web.slots import slot_values
-from certbridge.web.templating import query_url, render
+from certbridge.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 PAGE_SIZE = 20
@@ -58,15 +58,13 @@ def home(request: Request, db: ReadDB):
     cursor = request.query_params.get("cursor")
     results, next_url, verdict, problem = [], None, None, None
     searched = bool(values)
+    listing = {"total": None, "sort": None, "list_values": values, "first_url": None}
     if searched:
         try:
-            certs = list_certificates(db, flt, after=decode_key_cursor(cursor), limit=PAGE_SIZE + 1)
+            listing = certificate_list(request, db, flt, base="/", values=values, page_size=PAGE_SIZE)
+            certs, next_url = listing["certificates"], listing["next_url"]
         except DomainError as exc:
             certs, problem = [], exc.message(lang)
-        if len(certs) > PAGE_SIZE:
-            certs = certs[:PAGE_SIZE]
-            (last,) = page_keys(flt, [(certs[-1].organization_id, certs[-1].id)])
-            next_url = _page_url(values, encode_cursor(last))
         results = [summary(db, c, lang) for c in certs]
         if flt.q and not cursor:
             kind, term = classify_query(flt.q)
@@ -78,16 +76,13 @@ def home(request: Request, db: ReadDB):
                 verdict = verification_view(verify_holder(db, term), lang)
     return render(request, "portal/home.html", {
         "values": values, "searched": searched, "results": results, "next_url": next_url,
-        "first_url": _page_url(values, None) if cursor else None, "verdict": verdict,
+        "first_url": listing["first_url"], "verdict": verdict, "total": listing["total"],
+        "sort": listing["sort"], "list_values": listing["list_values"],
         "verdict_tone": VERDICT_TONE.get(verdict["outcome"]) if verdict else None, "problem": problem,
         "schemes": lookups.scheme_options(db, lang), "scheme_names": lookups.scheme_names(db, lang),
         "bodies": lookups.body_options(db, lang), "statuses": status_options(lang),
         "regions": lookups.region_options(db),
     })
-
-
-def _page_url(values: dict[str, str], cursor: str | None) -> str:
-    return query_url("/", values, cursor=cursor)
 
 
 @router.get("/verify")

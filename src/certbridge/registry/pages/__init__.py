@@ -1,10 +1,11 @@
-"""Pages of the registry capability: the regulator's registers of bodies, labs, people, schemes and restrictions."""
+"""Pages of the registry capability: the regulator's registers of bodies, labs, people, schemes and restrictions,
+and the lab operator's console."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from certbridge.registry.pages import bodies, registers, restrictions
+from certbridge.registry.pages import bodies, lab, registers, restrictions
 from certbridge.web.dashboard import register_panel_provider
 from certbridge.web.i18n import N_
 from certbridge.web.nav import REGULATORS, NavEntry, add_nav_entry
@@ -15,12 +16,13 @@ NAV = (
     NavEntry("/regulator/people", N_("People"), roles=REGULATORS, area="regulator", order=40),
     NavEntry("/regulator/schemes", N_("Schemes"), roles=REGULATORS, area="regulator", order=50),
     NavEntry("/regulator/restrictions", N_("Restrictions"), roles=REGULATORS, area="regulator", order=60),
+    NavEntry("/lab", N_("My lab"), roles=("lab_operator",), area="account", order=5),
 )
 
 
 def install(app: FastAPI) -> None:
     """Mount the registry console pages, their header links and the approvals panel."""
-    for module in (bodies, registers, restrictions):
+    for module in (bodies, registers, restrictions, lab):
         app.include_router(module.router)
     for entry in NAV:
         add_nav_entry(entry)
