@@ -154,6 +154,8 @@ CORE: list[Case | Exempt] = [
     Case("POST", "/api/v1/people", REGULATORS, json=lambda v: {"name": "刘洋", "kind": "auditor", "body_id": v["body_a"]}),
     Case("POST", "/api/v1/people/{person_id}/registrations", REGULATORS, params={"person_id": "a1"},
          json={"number": "2025-N1EMS-1000001", "field": "EMS"}),
+    Case("PUT", "/api/v1/people/{person_id}/id-document", REGULATORS, params={"person_id": "a2"},
+         json={"id_number": "11010519491231002X"}),
     Case("POST", "/api/v1/registrations/{number}/revoke", REGULATORS, params={"number": "extra_registration"},
          json={"reason": "出具虚假结论"}),
     Case("POST", "/api/v1/standards", REGULATORS,
