@@ -16,7 +16,7 @@ from certbridge.errors import NotFound
 from certbridge.i18n.catalog import render
 from certbridge.kit.uscc import validate_uscc
 from certbridge.registry import bodies, labs, people, restrictions, schemes, service
-from certbridge.registry.identity import fingerprint, identity_key
+from certbridge.registry.identity import fingerprint, identity_key, with_legal_rep_fingerprint
 from certbridge.registry.models import (
     CertificationBody,
     Lab,
@@ -159,10 +159,7 @@ def read_body(body_id: Id, db: ReadDB):
 @router.post("/bodies", response_model=BodyOut, status_code=201, summary="Approve a certification body")
 def create_body(item: BodyIn, db: WriteDB, principal: AuthedPrincipal, request: Request):
     """Record a body's approval (regulators); a permanently exited USCC or legal representative is refused."""
-    data = item.model_dump()
-    rep = data.pop("legal_representative_id_number")
-    data["legal_rep_fingerprint"] = fingerprint(identity_key(request.app.state.settings), rep,
-                                                field="legal_representative_id_number") if rep else None
+    data = with_legal_rep_fingerprint(request.app.state.settings, item.model_dump())
     return body_view(bodies.approve_body(db, principal=principal, **data))
 
 

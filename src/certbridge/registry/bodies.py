@@ -122,11 +122,12 @@ def approve_body(
     refuse_if_banned(by_rep, "body.legal_rep_exited")
     body = CertificationBody(
         code=code, approval_number=approval_number, name=name.strip(), name_en=name_en,
-        uscc=uscc, legal_rep_fingerprint=legal_rep_fingerprint, foreign_invested=foreign_invested,
+        uscc=check_uscc(uscc)[0] if uscc else None, foreign_invested=foreign_invested,
         region_code=check_region(session, region_code), address=address, status="approved",
         approved_on=approved_on, valid_until=valid_until,
     )
     body.fields = [BodyField(field_code=c) for c in _check_fields(session, fields)]
+    body.legal_rep_fingerprint = legal_rep_fingerprint
     session.add(body)
     session.flush()
     record_event(session, type="body.approved", subject_type="body", subject_id=body.id,

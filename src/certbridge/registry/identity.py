@@ -93,3 +93,12 @@ def _write_exclusive(path: Path, text: str) -> None:
         pass
     finally:
         tmp.unlink()
+
+
+def with_legal_rep_fingerprint(settings: Settings, body: dict) -> dict:
+    """Return a body request's fields with the representative's ID number replaced by its keyed hash."""
+    out = dict(body)
+    raw = out.pop("legal_representative_id_number", None)
+    out["legal_rep_fingerprint"] = fingerprint(identity_key(settings), raw, field="legal_representative_id_number") \
+        if raw else None
+    return out
