@@ -6,7 +6,7 @@ import random
 
 from sqlalchemy import select
 
-from certbridge.events import LedgerEvent
+from certbridge.ledger.journal import LedgerEvent
 from certbridge.kit.uscc import generate_uscc
 from certbridge.registry.models import Person
 from tests.world import certificate_payload
