@@ -54,6 +54,8 @@ def test_banned_person_with_a_second_record_cannot_lead_another_bodys_audit(clie
     assert r.status_code == 409, r.text
     assert r.json()["code"] == "auditor.identity_banned"
     assert "终身禁入" in r.json()["detail"] and "2024-N1QMS-4000002" in r.json()["detail"]
+    registrations = client.get(f"/api/v1/people/{second.json()['id']}").json()["registrations"]
+    assert [r["status"] for r in registrations] == ["revoked"]  # the bar revoked every record's registrations
     moved = client.post(f"/api/v1/people/{second.json()['id']}/registrations", headers=world.auth("regulator"),
                         json={"number": "2026-N1EMS-4000003", "field": "EMS"})
     assert moved.status_code == 409 and moved.json()["code"] == "person.identity_banned"

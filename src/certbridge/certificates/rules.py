@@ -215,20 +215,14 @@ def check_auditor(raw_number: str, registrations: dict[str, RegistrationFacts], 
                   body_id: int, on: date, today: date, field: str = "auditors") -> RegistrationFacts:
     """Return the registration behind a number, refusing unregistered, foreign, barred or banned people.
 
-    The registration must have been valid on the audit date; a bar refuses the assignment if it is in force
-    on the audit date or today (a barred person can be put on no audit, even a back-dated one), whichever
-    record of the person's identity it was imposed on.
+    A bar refuses the assignment if it is in force on the audit date or today (a barred person can be put on
+    no audit, even a back-dated one), whichever record of the person's identity it was imposed on; it is
+    named first, before the registrations it revoked. The registration must have been valid on the audit date.
     """
     number = raw_number.strip().upper()
     reg = registrations.get(number)
     if reg is None:
         raise InvalidInput("auditor.unregistered", field=field, number=number)
-    if reg.status != "valid":
-        raise RuleViolation("person.registration_not_valid", field=field, number=number)
-    if reg.valid_until is not None and on > reg.valid_until:
-        raise RuleViolation("person.registration_expired", field=field, number=number)
-    if reg.body_id != body_id:
-        raise RuleViolation("auditor.other_body", field=field, number=number, name=reg.name)
     for bar in bars.get(reg.person_id, ()):
         if bar.in_force(on) or bar.in_force(today):
             if bar.subject_id == reg.person_id:
@@ -236,6 +230,12 @@ def check_auditor(raw_number: str, registrations: dict[str, RegistrationFacts], 
             raise RuleViolation("auditor.identity_banned", field=field, number=number, name=reg.name, ban=bar.kind,
                                 reason=bar.reason, source=bar.source or "—",
                                 until=bar.ends_on.isoformat() if bar.ends_on else "—")
+    if reg.status != "valid":
+        raise RuleViolation("person.registration_not_valid", field=field, number=number)
+    if reg.valid_until is not None and on > reg.valid_until:
+        raise RuleViolation("person.registration_expired", field=field, number=number)
+    if reg.body_id != body_id:
+        raise RuleViolation("auditor.other_body", field=field, number=number, name=reg.name)
     return reg
 
 
