@@ -223,7 +223,7 @@ class PersonIn(CleanInput):
         "stored only as a keyed hash, so a barred person is recognized under a new record.")
 
 
-class IdDocumentIn(BaseModel):
+class IdDocumentIn(CleanInput):
     """The ID document of a person registered without one."""
 
     model_config = ConfigDict(extra="forbid")
