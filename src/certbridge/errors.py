@@ -7,7 +7,7 @@ from typing import Any
 
 # Parameters holding a code that has its own catalog entry, rendered as words.
 TRANSLATED_PARAMS = {"status": "status.", "target": "status.", "action": "action.", "current": "body_status.",
-                     "wanted": "body_status."}
+                     "wanted": "body_status.", "ban": "ban_kind."}
 
 
 class DomainError(Exception):

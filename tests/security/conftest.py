@@ -20,7 +20,7 @@ from certbridge.certificates.service import issue_certificate
 from certbridge.certificates.workflow import suspend_certificate
 from certbridge.db import make_engine, make_sessionmaker, write_session
 from certbridge.principal import SYSTEM
-from certbridge.registry import people
+from certbridge.registry import bodies, people
 from tests.conftest import BACKEND, _pg_admin, _pg_url, copy_database
 from tests.security import matrix_capabilities, matrix_web
 from tests.world import certificate_payload
@@ -44,6 +44,15 @@ def _seed(url: str, world) -> dict:
         extra = people.register_person(session, principal=SYSTEM, name="孙丽", kind="auditor",
                                        body_id=world.ids["body_a"],
                                        registrations=[{"number": "2023-N1QMS-1000009", "field": "QMS"}])
+        # a certificate of a body whose approval was revoked, for the transfer route
+        exited = bodies.approve_body(session, principal=SYSTEM, code="00777", approval_number="CNCA-R-2010-777",
+                                     name="已撤销认证有限公司", fields=["SYS-QMS"], approved_on=date(2010, 1, 4))
+        people.register_person(session, principal=SYSTEM, name="钱进", kind="auditor", body_id=exited.id,
+                               registrations=[{"number": "2020-N1QMS-7000001", "field": "QMS"}])
+        cert_exited = issue_certificate(session, principal=SYSTEM, body_id=exited.id, draft=CertificateIn.model_validate(
+            certificate_payload(world, number="00777Q26001", auditors=("2020-N1QMS-7000001",))))
+        bodies.set_body_status(session, principal=SYSTEM, body_id=exited.id, status="revoked", reason="出具虚假认证证书")
+        out["cert_exited"] = cert_exited.id
         ro = create_api_key(session, principal=SYSTEM, user_id=world.ids["user_cb_a"], name="read-only", read_only=True)
         reg_ro = create_api_key(session, principal=SYSTEM, user_id=world.ids["user_regulator"], name="ro",
                                 read_only=True)

@@ -17,7 +17,7 @@ from certbridge.api.deps import AuthedPrincipal, Lang, ReadDB, WriteDB, language
 from certbridge.api.pagination import Page, decode_cursor, decode_key_cursor, encode_cursor, next_cursor
 from certbridge.api.params import Id, IdFilter
 from certbridge.api.problems import PROBLEM_RESPONSES, PROBLEM_TYPE
-from certbridge.certificates import workflow
+from certbridge.certificates import body_exit, workflow
 from certbridge.certificates.holders import merge_holders
 from certbridge.certificates.importer import ImportReport, import_certificates
 from certbridge.certificates.listing import SORTS, count_certificates, sorted_page
@@ -31,6 +31,7 @@ from certbridge.certificates.schemas import (
     RenewIn,
     ScopeChangeIn,
     StatusChangeIn,
+    TransferIn,
     VerificationOut,
 )
 from certbridge.certificates.service import get_certificate, issue_certificate, record_audit
@@ -255,6 +256,13 @@ def renew(certificate_id: Id, renewal: RenewIn, db: WriteDB,
     """Issue the next cycle of a certificate."""
     return detail(db, workflow.renew_certificate(db, principal=principal, certificate_id=certificate_id,
                                                  renewal=renewal), lang)
+
+
+@router.post("/bodies/{body_id}/transfers", response_model=CertificateDetail, status_code=201,
+             summary="Take over a certificate of a revoked body")
+def transfer(body_id: Id, item: TransferIn, db: WriteDB, principal: AuthedPrincipal, lang: Lang):
+    """Move a valid certificate of a body whose approval was revoked or withdrawn to this body (its grace period)."""
+    return detail(db, body_exit.transfer_certificate(db, principal=principal, body_id=body_id, transfer=item), lang)
 
 
 @router.post("/certificates/{certificate_id}/scope", response_model=CertificateDetail, summary="Change scope")

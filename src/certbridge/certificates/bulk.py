@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from itertools import chain
 from datetime import date, datetime, timezone
 from typing import Any
@@ -28,6 +28,8 @@ from sqlalchemy.orm import Session
 
 from certbridge.certificates.bulk_events import EventLog, check_events, encode_plain, json_column
 from certbridge.certificates.bulk_rules import BulkRules, _chunks, load_rules, validate_specs
+from certbridge.certificates.bulk_specs import AuditSpec, CertificateSpec, OrganizationSpec, StatusStep
+from certbridge.certificates.numbers import normalize_number
 from certbridge.errors import Conflict, InvalidInput
 from certbridge.ledger.journal import LedgerHead, append_prepared
 from certbridge.kit.chinese_text import normalize_name
@@ -52,63 +54,6 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-@dataclass(slots=True)
-class OrganizationSpec:
-    """An organization to register (its USCC becomes its first identifier)."""
-
-    uscc: str
-    name: str
-    address: str | None = None
-    region_code: str | None = None
-    industry: str | None = None
-
-
-@dataclass(slots=True)
-class AuditSpec:
-    """An audit with its team: (person id, registration number, role), sorted by person id when written."""
-
-    kind: str
-    method: str
-    start_on: date
-    end_on: date
-    auditors: list[tuple[int, str, str]]
-
-
-@dataclass(slots=True)
-class StatusStep:
-    """One lifecycle change after issue, as `workflow` would record it."""
-
-    status: str
-    on: date
-    reason: str
-    until: date | None = None  # end of a suspension
-    extra: dict[str, Any] | None = None  # {"cause": "holder"}, {"renewed_by_number": ...}
-
-
-@dataclass(slots=True)
-class CertificateSpec:
-    """A certificate cycle and what happened to it: audits (the first at issue) and status steps."""
-
-    number: str
-    body_id: int
-    organization: int  # index into the batch's organizations, or -(existing id) for one already stored
-    scheme_code: str
-    standard_id: int | None
-    issued_on: date
-    expires_on: date
-    holder_name: str
-    holder_address: str | None
-    region_code: str | None
-    scope: str
-    audits: list[AuditSpec]
-    steps: list[StatusStep] = field(default_factory=list)
-    previous: int | None = None  # index of the previous cycle in this batch (a renewal)
-    scope_en: str | None = None
-    product: dict[str, Any] | None = None
-    certification_mode: str | None = None
-    sites: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -434,7 +379,7 @@ def issue_drafts(session: Session, *, principal: Principal, body_id: int, drafts
                 people.append((reg[0], number, a.role))
             audits.append(AuditSpec(audit.kind, audit.method, audit.start_on, audit.end_on, people))
         specs.append(CertificateSpec(
-            number=draft.number.strip(), body_id=body_id, organization=org_ref, scheme_code=scheme_code,
+            number=normalize_number(draft.number), body_id=body_id, organization=org_ref, scheme_code=scheme_code,
             standard_id=standards[key], issued_on=draft.issued_on,
             expires_on=draft.expires_on or add_months(draft.issued_on, 12 * scheme[2]),
             holder_name=holder.name.strip(), holder_address=holder.address or org_address,

@@ -113,6 +113,19 @@ class RenewIn(CleanInput):
     audits: list[AuditIn] = Field(default_factory=list, max_length=100)
 
 
+class TransferIn(CleanInput):
+    """Taking over a certificate of a body whose approval was revoked or withdrawn, within its grace period."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    certificate_id: int = Field(ge=1, le=2**31 - 1, description="The certificate of the revoked body")
+    number: str = Field(min_length=1, max_length=60, description="Its number at the receiving body")
+    issued_on: date = Field(description="The receiving body's decision date")
+    expires_on: date | None = Field(default=None, description="Defaults to the old certificate's end (same cycle)")
+    scope: str | None = Field(default=None, max_length=4000)
+    audits: list[AuditIn] = Field(default_factory=list, max_length=100, description="The transfer review")
+
+
 class ScopeChangeIn(CleanInput):
     """A change of scope (extension or reduction)."""
 

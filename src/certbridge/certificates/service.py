@@ -8,17 +8,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from certbridge.certificates.models import Audit, AuditAuditor, Certificate, CertificateSite
-from certbridge.certificates.numbers import check_number
 from certbridge.certificates.rules import (
+    body_facts,
+    check_audit,
     check_body_may_issue,
-    check_holder_may_be_certified,
-    resolve_auditor,
+    check_holder,
+    check_number_and_dates,
+    check_product,
+    holder_bars_of,
+    person_bars_of,
+    registrations_of,
+    scheme_facts,
 )
 from certbridge.certificates.schemas import AuditIn, CertificateIn, SiteIn
 from certbridge.certificates.snapshots import audit_state, certificate_state
 from certbridge.errors import Conflict, InvalidInput, NotFound
 from certbridge.ledger.journal import record_event
-from certbridge.kit.dates import add_months
 from certbridge.policy import require_body_operator
 from certbridge.principal import Principal
 from certbridge.registry.bodies import get_body
@@ -70,21 +75,14 @@ def _sites(session: Session, sites: list[SiteIn]) -> list[CertificateSite]:
 
 
 def _audit(session: Session, body_id: int, audit: AuditIn, index: int = 0, today: date | None = None) -> Audit:
-    if audit.end_on < audit.start_on:
-        raise InvalidInput("date.order", field=f"audits[{index}].end_on", start=audit.start_on, end=audit.end_on)
-    if not audit.auditors:
-        raise InvalidInput("audit.no_auditors", field=f"audits[{index}].auditors")
+    numbers = [a.registration_number.strip().upper() for a in audit.auditors]
+    registrations = registrations_of(session, numbers)
+    bars = person_bars_of(session, [r.person_id for r in registrations.values()])
+    people = check_audit(audit.start_on, audit.end_on, numbers, registrations, bars, body_id, today or date.today(),
+                         prefix=f"audits[{index}].")
     item = Audit(kind=audit.kind, method=audit.method, start_on=audit.start_on, end_on=audit.end_on)
-    seen = set()
-    for auditor in audit.auditors:
-        person = resolve_auditor(session, body_id, auditor.registration_number, audit.start_on,
-                                 today or date.today())
-        if person.id in seen:
-            raise InvalidInput("audit.duplicate_auditor", field=f"audits[{index}].auditors",
-                               number=auditor.registration_number)
-        seen.add(person.id)
-        item.auditors.append(AuditAuditor(person_id=person.id, role=auditor.role,
-                                          registration_number=auditor.registration_number.strip().upper()))
+    for person_id, auditor, number in zip(people, audit.auditors, numbers, strict=True):
+        item.auditors.append(AuditAuditor(person_id=person_id, role=auditor.role, registration_number=number))
     return item
 
 
@@ -99,23 +97,17 @@ def issue_certificate(
     scheme = session.get(Scheme, draft.scheme.strip().upper())
     if scheme is None:
         raise InvalidInput("scheme.not_found", field="scheme", code=draft.scheme)
-    check_body_may_issue(body, scheme, draft.issued_on)
-    number = check_number(draft.number, pattern=scheme.number_pattern)
+    facts = scheme_facts(scheme)
+    check_body_may_issue(body_facts(body), facts, scheme.code, draft.issued_on)
+    number, expires_on = check_number_and_dates(draft.number, facts, draft.issued_on, draft.expires_on, today)
     if session.scalar(select(Certificate.id).where(Certificate.body_id == body_id, Certificate.number == number)):
         raise Conflict("certificate.number_taken", field="number", number=number, body=body.name)
-    if draft.issued_on > today:
-        raise InvalidInput("certificate.issued_in_future", field="issued_on", date=draft.issued_on)
-    expires_on = draft.expires_on or add_months(draft.issued_on, 12 * scheme.validity_years)
-    if expires_on <= draft.issued_on:
-        raise InvalidInput("date.order", field="expires_on", start=draft.issued_on, end=expires_on)
-    if expires_on > add_months(draft.issued_on, 12 * scheme.validity_years):
-        raise InvalidInput("certificate.validity_too_long", field="expires_on", years=scheme.validity_years)
-    if scheme.kind == "product" and draft.product is None:
-        raise InvalidInput("certificate.product_required", field="product")
+    check_product(facts, draft.product)
     standard = resolve_standard(session, scheme.code, draft.standard_code, draft.standard_version, draft.issued_on)
     holder_region = check_region(session, draft.holder.region_code, field="holder.region_code")
     org = _holder(session, principal, draft)
-    check_holder_may_be_certified(session, org.id, scheme, today)  # bars apply to what is recorded now
+    # bars apply to what is recorded now
+    check_holder(holder_bars_of(session, [org.id]).get(org.id, ()), scheme.code, today)
     cert = Certificate(
         number=number, body_id=body_id, organization_id=org.id, scheme_code=scheme.code,
         standard_id=standard.id if standard else None, status="valid", status_changed_on=draft.issued_on,

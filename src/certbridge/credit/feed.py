@@ -15,8 +15,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import Certificate
-from certbridge.credit.models import CreditCursor, CreditEntry
+from certbridge.credit.models import CreditCursor, CreditEntry, DishonestyListing
 from certbridge.ledger.journal import LedgerEvent, log_size
+from certbridge.registry.models import Restriction
 
 CHINA = timezone(timedelta(hours=8))
 SUBJECT_TYPES = ("organization", "body", "person", "lab")
@@ -100,7 +101,32 @@ HANDLERS: dict[str, Callable[[Session, LedgerEvent, dict], Iterator[Entry]]] = {
     "body.revoked": _body("body_revoked"),
     "complaint.upheld": _complaint,  # the hook for the complaints capability
 }
-VOIDING = {"penalty.withdrawn": "penalty"}  # the decision was annulled: its entries stop counting
+# the decision was annulled, or the record repaired (信用修复): its entries stop counting
+VOIDING = {"penalty.withdrawn": "penalty", "penalty.repaired": "penalty"}
+
+
+def _listing_subject(session: Session, event: LedgerEvent) -> set[tuple[str, int]]:
+    row = session.get(DishonestyListing, int(event.subject_id))
+    return {(row.subject_type, row.subject_id)} if row is not None else set()
+
+
+def _lifted_subject(session: Session, event: LedgerEvent) -> set[tuple[str, int]]:
+    row = session.get(Restriction, int(event.subject_id))
+    return {(row.subject_type, row.subject_id)} if row is not None and row.subject_type in SUBJECT_TYPES else set()
+
+
+# events that add no entry but change what a score is made of (a listing's end sets the class floor free)
+RESCORING: dict[str, Callable[[Session, LedgerEvent], set[tuple[str, int]]]] = {
+    "dishonesty.removed": _listing_subject, "dishonesty.ended": _listing_subject, "restriction.lifted": _lifted_subject,
+}
+TYPES = tuple(HANDLERS) + tuple(VOIDING) + tuple(RESCORING)
+
+
+def credit_pending(session: Session) -> bool:
+    """Tell whether the log holds events the credit feed has not read yet (one or two cheap reads)."""
+    cursor = session.get(CreditCursor, 1)
+    last = cursor.last_seq if cursor is not None else -1
+    return log_size(session) - 1 > last
 
 
 def sync_credit_entries(session: Session, *, batch: int = 5000) -> set[tuple[str, int]]:
@@ -112,7 +138,7 @@ def sync_credit_entries(session: Session, *, batch: int = 5000) -> set[tuple[str
         session.flush()
     end = log_size(session) - 1
     touched: set[tuple[str, int]] = set()
-    types = tuple(HANDLERS) + tuple(VOIDING)
+    types = TYPES
     while cursor.last_seq < end:
         events = list(session.scalars(
             select(LedgerEvent).where(LedgerEvent.seq > cursor.last_seq, LedgerEvent.seq <= end,
@@ -125,6 +151,8 @@ def sync_credit_entries(session: Session, *, batch: int = 5000) -> set[tuple[str
 
 
 def _apply(session: Session, event: LedgerEvent) -> set[tuple[str, int]]:
+    if event.type in RESCORING:
+        return RESCORING[event.type](session, event)
     data = event.data
     if event.type in VOIDING:
         source_type = VOIDING[event.type]

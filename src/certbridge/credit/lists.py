@@ -22,7 +22,7 @@ from certbridge.policy import require_regulator
 from certbridge.principal import Principal
 from certbridge.registry import bodies, people
 from certbridge.registry.models import CertificationBody, Organization, Person, Restriction
-from certbridge.registry.restrictions import active_restrictions, impose_restriction, lift_restriction
+from certbridge.registry.restrictions import active_restrictions, impose_restriction, lift_restriction, same_identity
 
 LISTABLE = {"organization": Organization, "body": CertificationBody, "person": Person}
 
@@ -151,9 +151,12 @@ def bar_person(session: Session, *, principal: Principal, person_id: int, kind: 
     restriction = impose_restriction(session, principal=principal, subject_type="person", subject_id=person_id,
                                      kind=restriction_kind, reason=reason, starts_on=starts_on, ends_on=ends_on,
                                      source=decision_number, data={"bar": kind})
-    for registration in list(person.registrations):
-        if registration.status == "valid":
-            people.revoke_registration(session, principal=principal, number=registration.number, reason=reason)
+    # the bar binds the person: the registrations of every record of the same identity are revoked
+    for same in session.scalars(select(Person).where(Person.id.in_(same_identity("person", person_id)))
+                                .order_by(Person.id)):
+        for registration in list(same.registrations):
+            if registration.status == "valid":
+                people.revoke_registration(session, principal=principal, number=registration.number, reason=reason)
     return restriction
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from certbridge.api.deps import ReadDB
 from certbridge.api.pagination import decode_cursor, next_cursor
 from certbridge.api.params import Id
-from certbridge.credit import lists, penalties
+from certbridge.credit import follow, lists, penalties
 from certbridge.credit.models import DishonestyListing
 from certbridge.credit.schemas import ListingIn, PenaltyIn
 from certbridge.db import write_session
@@ -244,4 +244,5 @@ async def licensing_action(request: Request, record_id: Id, action: str):
 def install(app: FastAPI) -> None:
     """Mount the pages and add the regulator's nav entry."""
     app.include_router(router)
+    follow.install(app)  # credit follows every write's events at once
     nav.add_nav_entry(nav.NavEntry(CONSOLE, "Penalties & lists", roles=nav.REGULATORS, area="regulator", order=85))

@@ -13,14 +13,14 @@ from datetime import date
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from certbridge.credit.feed import sync_credit_entries
+from certbridge.credit.feed import credit_pending, sync_credit_entries
 from certbridge.credit.models import CreditEntry, CreditRecord
 from certbridge.credit.parameters import CLASSES, class_for_score, credit_setting
 from certbridge.errors import InvalidInput
 from certbridge.ledger.journal import record_event
 from certbridge.kit.dates import add_months
 from certbridge.policy import require_regulator
-from certbridge.principal import Principal
+from certbridge.principal import SYSTEM, Principal
 from certbridge.registry.models import Restriction
 
 Subject = tuple[str, int]
@@ -116,6 +116,24 @@ def refresh_credit(session: Session, *, principal: Principal, today: date | None
     require_regulator(principal)
     today = today or date.today()
     touched = sorted(sync_credit_entries(session))
+    changes = _store(session, principal, touched, Scorer(session, today), _listed_subjects(session, today))
+    return {"subjects": len(touched), "class_changes": changes}
+
+
+def follow_events(session: Session, *, today: date | None = None, principal: Principal = SYSTEM) -> dict[str, int]:
+    """Rescore the subjects the events recorded since the last call weigh on, in the caller's transaction.
+
+    Credit follows every event that changes it — penalties and their withdrawal or repair, list entries and
+    removals, spot-check results, certificate suspensions and withdrawals, bars, body revocations, upheld
+    complaints — as soon as the integrator runs (after each write request and in the background), instead of
+    waiting for the monthly recompute (which still applies the time decay to everyone).
+    """
+    if not credit_pending(session):
+        return {"subjects": 0, "class_changes": 0}
+    today = today or date.today()
+    touched = sorted(sync_credit_entries(session))
+    if not touched:
+        return {"subjects": 0, "class_changes": 0}
     changes = _store(session, principal, touched, Scorer(session, today), _listed_subjects(session, today))
     return {"subjects": len(touched), "class_changes": changes}
 

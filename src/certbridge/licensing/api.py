@@ -27,6 +27,7 @@ from certbridge.licensing.schemas import (
 )
 from certbridge.licensing.parameters import PUBLICITY_DEFAULTS, publicity_setting, set_publicity_setting
 from certbridge.policy import require_regulator, require_regulator_reader
+from certbridge.registry.identity import with_legal_rep_fingerprint
 from certbridge.registry.snapshots import body_state, lab_state
 
 router = APIRouter(prefix="/api/v1", tags=["licensing"], responses=PROBLEM_RESPONSES)
@@ -45,7 +46,8 @@ def _answer(db, subject: dict[str, Any], record, lang: str, request: Request) ->
 @router.post("/licensing/bodies", status_code=201, summary="Approve a certification body (with its licensing record)")
 def approve_body(item: BodyApprovalIn, request: Request, db: WriteDB, principal: AuthedPrincipal, lang: Lang):
     """Approve a body and create its 双公示 licensing record in one transaction (regulators)."""
-    body, record = service.approve_body_with_record(db, principal=principal, body=item.body.model_dump(),
+    fields = with_legal_rep_fingerprint(request.app.state.settings, item.body.model_dump())
+    body, record = service.approve_body_with_record(db, principal=principal, body=fields,
                                                     decision=item.decision, calendar=_calendar(request))
     return _answer(db, {"id": body.id, **body_state(body)}, record, lang, request)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from sqlalchemy import select
 
 from certbridge.api.deps import AuthedPrincipal, CurrentPrincipal, Lang, ReadDB, WriteDB
@@ -16,6 +16,7 @@ from certbridge.errors import NotFound
 from certbridge.i18n.catalog import render
 from certbridge.kit.uscc import validate_uscc
 from certbridge.registry import bodies, labs, people, restrictions, schemes, service
+from certbridge.registry.identity import fingerprint, identity_key, with_legal_rep_fingerprint
 from certbridge.registry.models import (
     CertificationBody,
     Lab,
@@ -30,6 +31,7 @@ from certbridge.registry.schemas import (
     BodyOut,
     BodyPatch,
     BodyStatusIn,
+    IdDocumentIn,
     LabIn,
     LabOut,
     LabPatch,
@@ -155,9 +157,10 @@ def read_body(body_id: Id, db: ReadDB):
 
 
 @router.post("/bodies", response_model=BodyOut, status_code=201, summary="Approve a certification body")
-def create_body(item: BodyIn, db: WriteDB, principal: AuthedPrincipal):
-    """Record a body's approval (regulators)."""
-    return body_view(bodies.approve_body(db, principal=principal, **item.model_dump()))
+def create_body(item: BodyIn, db: WriteDB, principal: AuthedPrincipal, request: Request):
+    """Record a body's approval (regulators); a permanently exited USCC or legal representative is refused."""
+    data = with_legal_rep_fingerprint(request.app.state.settings, item.model_dump())
+    return body_view(bodies.approve_body(db, principal=principal, **data))
 
 
 @router.patch("/bodies/{body_id}", response_model=BodyOut, summary="Change a certification body")
@@ -227,10 +230,20 @@ def read_person(person_id: Id, db: ReadDB, principal: CurrentPrincipal):
 
 
 @router.post("/people", response_model=PersonOut, status_code=201, summary="Register a person")
-def create_person(item: PersonIn, db: WriteDB, principal: AuthedPrincipal):
-    """Register an auditor, inspector or expert (regulators)."""
+def create_person(item: PersonIn, db: WriteDB, principal: AuthedPrincipal, request: Request):
+    """Register an auditor, inspector or expert (regulators); a barred or banned identity is refused."""
     data = item.model_dump()
+    id_number = data.pop("id_number")
+    data["id_fingerprint"] = fingerprint(identity_key(request.app.state.settings), id_number) if id_number else None
     return person_view(people.register_person(db, principal=principal, **data))
+
+
+@router.put("/people/{person_id}/id-document", response_model=PersonOut, summary="Record a person's ID document")
+def put_id_document(person_id: Id, item: IdDocumentIn, db: WriteDB, principal: AuthedPrincipal, request: Request):
+    """Record the ID document of a person registered without one (regulators); kept only as a keyed hash."""
+    return person_view(people.record_id_document(
+        db, principal=principal, person_id=person_id,
+        id_fingerprint=fingerprint(identity_key(request.app.state.settings), item.id_number)))
 
 
 @router.post("/people/{person_id}/registrations", response_model=PersonOut, status_code=201,

@@ -14,7 +14,9 @@ from certbridge.kit.text_input import normalize_identifier
 from certbridge.ledger.journal import record_event
 from certbridge.policy import require_regulator
 from certbridge.principal import Principal
+from certbridge.registry.identity import check_fingerprint
 from certbridge.registry.models import BodyField, CertificationBody, CertificationField
+from certbridge.registry.restrictions import refuse_if_banned, restrictions_in_force
 from certbridge.registry.service import check_region, check_uscc
 from certbridge.registry.snapshots import body_state
 
@@ -65,6 +67,17 @@ def check_approval_number(value: str, *, foreign_invested: bool) -> str:
     return value
 
 
+def exits_of_identity(session: Session, *, on: date, uscc: str | None = None,
+                      legal_rep_fingerprint: str | None = None) -> tuple[list, list]:
+    """Return the permanent exits in force on a date on bodies with this USCC, and on bodies with this legal rep."""
+    by_uscc = restrictions_in_force(session, "body", select(CertificationBody.id).where(CertificationBody.uscc == uscc),
+                                    on, ("permanent_exit",)) if uscc else []
+    by_rep = restrictions_in_force(session, "body", select(CertificationBody.id).where(
+        CertificationBody.legal_rep_fingerprint == legal_rep_fingerprint), on, ("permanent_exit",)) \
+        if legal_rep_fingerprint else []
+    return by_uscc, by_rep
+
+
 def approve_body(
     session: Session,
     *,
@@ -80,8 +93,14 @@ def approve_body(
     region_code: str | None = None,
     address: str | None = None,
     name_en: str | None = None,
+    legal_rep_fingerprint: str | None = None,
+    today: date | None = None,
 ) -> CertificationBody:
-    """Record a certification body's approval with its approved fields."""
+    """Record a certification body's approval with its approved fields.
+
+    Permanent exit binds the USCC and the legal representative (keyed hash of their ID document,
+    `registry.identity.fingerprint`): a body whose USCC or representative exited is refused under any code.
+    """
     require_regulator(principal)
     code = (code or "").strip().upper()
     if not BODY_CODE.match(code):
@@ -95,6 +114,12 @@ def approve_body(
         raise InvalidInput("date.order", field="valid_until", start=approved_on, end=valid_until)
     if not (name or "").strip():
         raise InvalidInput("field.required", field="name")
+    uscc = check_uscc(uscc)[0] if uscc else None
+    legal_rep_fingerprint = check_fingerprint(legal_rep_fingerprint, field="legal_representative_id_number")
+    by_uscc, by_rep = exits_of_identity(session, on=today or date.today(), uscc=uscc,
+                                        legal_rep_fingerprint=legal_rep_fingerprint)
+    refuse_if_banned(by_uscc, "body.identity_exited", uscc=uscc)
+    refuse_if_banned(by_rep, "body.legal_rep_exited")
     body = CertificationBody(
         code=code, approval_number=approval_number, name=name.strip(), name_en=name_en,
         uscc=check_uscc(uscc)[0] if uscc else None, foreign_invested=foreign_invested,
@@ -102,10 +127,14 @@ def approve_body(
         approved_on=approved_on, valid_until=valid_until,
     )
     body.fields = [BodyField(field_code=c) for c in _check_fields(session, fields)]
+    body.legal_rep_fingerprint = legal_rep_fingerprint
     session.add(body)
     session.flush()
     record_event(session, type="body.approved", subject_type="body", subject_id=body.id,
                  actor=principal.actor, data={"state": body_state(body)})
+    if legal_rep_fingerprint:  # not public, outside `state`: never part of the public record
+        record_event(session, type="body.legal_rep_recorded", subject_type="body", subject_id=body.id,
+                     actor=principal.actor, public=False, data={"legal_rep_fingerprint": legal_rep_fingerprint})
     return body
 
 

@@ -114,7 +114,9 @@ class CertificationBody(Base):
     approval_number: Mapped[str] = mapped_column(String(30), unique=True)  # CNCA-R-2002-001
     name: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str | None] = mapped_column(String(300))
-    uscc: Mapped[str | None] = mapped_column(String(18))
+    uscc: Mapped[str | None] = mapped_column(String(18), index=True)  # permanent exit binds it
+    # keyed hash of the legal representative's ID document (registry.identity); never the number in clear
+    legal_rep_fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
     foreign_invested: Mapped[bool] = mapped_column(Boolean, default=False)
     region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
     address: Mapped[str | None] = mapped_column(String(300))
@@ -183,6 +185,8 @@ class Person(Base):
     body_id: Mapped[int | None] = mapped_column(ForeignKey("certification_body.id"), index=True)
     employer: Mapped[str | None] = mapped_column(String(200))  # inspectors: their bureau
     region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
+    # keyed hash of the ID document (registry.identity); None on records made before it was asked for
+    id_fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     registrations: Mapped[list[PersonRegistration]] = relationship(
         back_populates="person", cascade="all, delete-orphan", order_by="PersonRegistration.id"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from certbridge.errors import Conflict, InvalidInput, NotFound, RuleViolation
@@ -13,11 +13,14 @@ from certbridge.kit.text_input import normalize_identifier
 from certbridge.ledger.journal import record_event
 from certbridge.policy import require_regulator
 from certbridge.principal import Principal
+from certbridge.registry.identity import check_fingerprint
 from certbridge.registry.models import CertificationBody, Person, PersonRegistration
+from certbridge.registry.restrictions import refuse_if_banned, restrictions_in_force, same_identity
 from certbridge.registry.service import check_region
 from certbridge.registry.snapshots import person_state
 
 PERSON_KINDS = ("auditor", "inspector", "expert")
+PERSON_BANS = ("barred", "lifetime_ban")
 
 
 def is_public(person: Person) -> bool:
@@ -38,6 +41,17 @@ def find_registration(session: Session, number: str) -> PersonRegistration | Non
     return session.scalar(select(PersonRegistration).where(PersonRegistration.number == normalize_identifier(number, upper=True)))
 
 
+def identity_bans(session: Session, *, on: date, person_id: int | None = None, fingerprint: str | None = None,
+                  numbers: list[str] = ()) -> list:
+    """Return the bans in force on a date on the identity of a record, an ID fingerprint or registration numbers."""
+    ids = select(Person.id).where(or_(
+        Person.id_fingerprint == fingerprint if fingerprint else false(),
+        Person.id.in_(select(PersonRegistration.person_id).where(PersonRegistration.number.in_(list(numbers))))
+        if numbers else false(),
+        Person.id.in_(same_identity("person", person_id)) if person_id is not None else false()))
+    return restrictions_in_force(session, "person", ids, on, PERSON_BANS)
+
+
 def register_person(
     session: Session,
     *,
@@ -48,9 +62,19 @@ def register_person(
     employer: str | None = None,
     region_code: str | None = None,
     registrations: list[dict[str, Any]] = (),
+    id_fingerprint: str | None = None,
+    today: date | None = None,
 ) -> Person:
-    """Register an auditor, inspector or expert; an auditor belongs to one body only."""
+    """Register an auditor, inspector or expert; an auditor belongs to one body only.
+
+    `id_fingerprint` is the keyed hash of the ID document (`registry.identity.fingerprint`). A person whose
+    identity — that fingerprint, or a registration number they held — is barred or banned is refused.
+    """
     require_regulator(principal)
+    id_fingerprint = check_fingerprint(id_fingerprint)
+    numbers = [(r.get("number") or "").strip().upper() for r in registrations]
+    refuse_if_banned(identity_bans(session, on=today or date.today(), fingerprint=id_fingerprint, numbers=numbers),
+                     "person.identity_banned")
     if kind not in PERSON_KINDS:
         raise InvalidInput("person.kind_unknown", field="kind", kind=kind)
     if not (name or "").strip():
@@ -60,7 +84,7 @@ def register_person(
     if body_id is not None and session.get(CertificationBody, body_id) is None:
         raise InvalidInput("body.not_found", field="body_id", id=body_id)
     person = Person(name=name.strip(), kind=kind, body_id=body_id, employer=employer,
-                    region_code=check_region(session, region_code))
+                    region_code=check_region(session, region_code), id_fingerprint=id_fingerprint)
     session.add(person)
     session.flush()
     for reg in registrations:
@@ -68,6 +92,30 @@ def register_person(
     session.flush()
     record_event(session, type="person.registered", subject_type="person", subject_id=person.id,
                  actor=principal.actor, public=is_public(person), data={"state": person_state(person)})
+    if id_fingerprint:
+        _record_identity(session, principal, person)
+    return person
+
+
+def _record_identity(session: Session, principal: Principal, person: Person) -> None:
+    # Never public, and outside `state`: the fingerprint is not part of the public record replay compares.
+    record_event(session, type="person.identity_recorded", subject_type="person", subject_id=person.id,
+                 actor=principal.actor, public=False, data={"id_fingerprint": person.id_fingerprint})
+
+
+def record_id_document(session: Session, *, principal: Principal, person_id: int, id_fingerprint: str,
+                       today: date | None = None) -> Person:
+    """Record the ID-document fingerprint of a person registered without one (records made before it was asked)."""
+    require_regulator(principal)
+    person = get_person(session, person_id)
+    fingerprint = check_fingerprint(id_fingerprint)
+    if fingerprint is None:
+        raise InvalidInput("field.required", field="id_number")
+    if person.id_fingerprint is not None and person.id_fingerprint != fingerprint:
+        raise Conflict("person.identity_recorded", field="id_number")
+    person.id_fingerprint = fingerprint
+    session.flush()
+    _record_identity(session, principal, person)
     return person
 
 
@@ -76,6 +124,7 @@ def _add_registration(session: Session, person: Person, reg: dict[str, Any]) -> 
     if not number:
         raise InvalidInput("field.required", field="registrations.number")
     if find_registration(session, number) is not None:
+        refuse_if_banned(identity_bans(session, on=date.today(), numbers=[number]), "person.identity_banned")
         raise Conflict("person.registration_taken", field="registrations.number", value=number)
     item = PersonRegistration(number=number, field=reg.get("field"), level=reg.get("level"),
                               status=reg.get("status", "valid"), valid_until=reg.get("valid_until"))
@@ -87,6 +136,7 @@ def add_registration(session: Session, *, principal: Principal, person_id: int, 
     """Add a registration to a person."""
     require_regulator(principal)
     person = get_person(session, person_id)
+    refuse_if_banned(identity_bans(session, on=date.today(), person_id=person.id), "person.identity_banned")
     _add_registration(session, person, registration)
     session.flush()
     record_event(session, type="person.registration_added", subject_type="person", subject_id=person.id,
@@ -121,6 +171,8 @@ def change_affiliation(session: Session, *, principal: Principal, person_id: int
         raise InvalidInput("person.auditor_needs_body", field="body_id")
     if body_id is not None and session.get(CertificationBody, body_id) is None:
         raise InvalidInput("body.not_found", field="body_id", id=body_id)
+    if body_id is not None:
+        refuse_if_banned(identity_bans(session, on=date.today(), person_id=person.id), "person.identity_banned")
     person.body_id, person.employer = body_id, employer if employer is not None else person.employer
     session.flush()
     record_event(session, type="person.affiliation_changed", subject_type="person", subject_id=person.id,

@@ -1,4 +1,9 @@
-"""Bars that every service enforces: barred people, listed organizations, re-application blocks."""
+"""Bars that every service enforces: barred people, listed organizations, re-application blocks.
+
+A bar on a person or a body binds its identity, not the record it was imposed on: `active_restrictions`
+of a person includes the restrictions of every person record with the same ID-document fingerprint, and of
+a body those of every body with the same USCC (registry.identity), so a new record or a new code sheds nothing.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from certbridge.errors import InvalidInput, NotFound, RuleViolation
 from certbridge.ledger.journal import record_event
 from certbridge.policy import require_regulator
 from certbridge.principal import Principal
-from certbridge.registry.models import Restriction
+from certbridge.registry.models import CertificationBody, Person, Restriction
 from certbridge.registry.snapshots import restriction_state
 
 SUBJECT_TYPES = ("body", "person", "organization")
@@ -21,16 +26,45 @@ KINDS = ("barred", "dishonesty_list", "reapplication_block", "lifetime_ban", "pe
 def active_restrictions(
     session: Session, subject_type: str, subject_id: int, on: date, kinds: tuple[str, ...] = KINDS
 ) -> list[Restriction]:
-    """Return the restrictions in force on a subject on a date."""
+    """Return the restrictions in force on a subject on a date, those of its other records included."""
     stmt = select(Restriction).where(
         Restriction.subject_type == subject_type,
-        Restriction.subject_id == subject_id,
+        Restriction.subject_id.in_(same_identity(subject_type, subject_id)),
         Restriction.kind.in_(kinds),
         Restriction.starts_on <= on,
         or_(Restriction.ends_on.is_(None), Restriction.ends_on >= on),
         or_(Restriction.lifted_on.is_(None), Restriction.lifted_on > on),
     )
     return list(session.scalars(stmt.order_by(Restriction.id)))
+
+
+def same_identity(subject_type: str, subject_id: int):
+    """Return a selectable of the ids of every record that is the same person (fingerprint) or body (USCC)."""
+    if subject_type == "person":
+        mine = select(Person.id_fingerprint).where(Person.id == subject_id).scalar_subquery()
+        return select(Person.id).where(or_(Person.id == subject_id, Person.id_fingerprint == mine))
+    if subject_type == "body":
+        mine = select(CertificationBody.uscc).where(CertificationBody.id == subject_id).scalar_subquery()
+        return select(CertificationBody.id).where(or_(CertificationBody.id == subject_id,
+                                                      CertificationBody.uscc == mine))
+    return [subject_id]
+
+
+def restrictions_in_force(session: Session, subject_type: str, ids, on: date, kinds: tuple[str, ...]) -> list[Restriction]:
+    """Return the restrictions of these kinds in force on a date on any of these subject ids (a list or select)."""
+    stmt = select(Restriction).where(
+        Restriction.subject_type == subject_type, Restriction.subject_id.in_(ids), Restriction.kind.in_(kinds),
+        Restriction.starts_on <= on, or_(Restriction.ends_on.is_(None), Restriction.ends_on >= on),
+        or_(Restriction.lifted_on.is_(None), Restriction.lifted_on > on))
+    return list(session.scalars(stmt.order_by(Restriction.id)))
+
+
+def refuse_if_banned(bans: list[Restriction], code: str, **params) -> None:
+    """Raise RuleViolation `code` naming the first ban, its kind, reason, decision and end, if there is one."""
+    if bans:
+        ban = bans[0]
+        raise RuleViolation(code, ban=ban.kind, reason=ban.reason, source=ban.source or "—",
+                            until=ban.ends_on.isoformat() if ban.ends_on else "—", **params)
 
 
 def impose_restriction(

@@ -96,6 +96,9 @@ class BodyIn(CleanInput):
     foreign_invested: bool = False
     region_code: str | None = Field(default=None, pattern=r"^\d{6}$")
     address: str | None = Field(default=None, max_length=300)
+    legal_representative_id_number: str | None = Field(
+        default=None, max_length=40, description="The legal representative's ID or passport number; stored only "
+        "as a keyed hash, so a permanently exited representative's new application is refused.")
 
 
 class BodyPatch(CleanInput):
@@ -215,6 +218,17 @@ class PersonIn(CleanInput):
     employer: str | None = Field(default=None, max_length=200)
     region_code: str | None = Field(default=None, pattern=r"^\d{6}$")
     registrations: list[RegistrationIO] = Field(default_factory=list, max_length=20)
+    id_number: str | None = Field(
+        default=None, max_length=40, description="National ID (18 characters, GB 11643) or passport number; "
+        "stored only as a keyed hash, so a barred person is recognized under a new record.")
+
+
+class IdDocumentIn(CleanInput):
+    """The ID document of a person registered without one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id_number: str = Field(min_length=1, max_length=40)
 
 
 class PersonOut(BaseModel):

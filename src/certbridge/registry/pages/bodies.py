@@ -16,6 +16,7 @@ from certbridge.errors import DomainError, InvalidInput
 from certbridge.principal import Principal
 from certbridge.registry import choices as lookups
 from certbridge.registry.bodies import BODY_STATUSES, approve_body, change_body, get_body, set_body_status
+from certbridge.registry.identity import fingerprint, identity_key
 from certbridge.registry.models import CertificationBody, Lab
 from certbridge.web.csrf import require_csrf
 from certbridge.web.dashboard import DashboardItem, DashboardPanel, tone
@@ -30,7 +31,8 @@ BODY_LABELS = {"code": N_("Body code"), "approval_number": N_("Approval number")
                "name_en": N_("Name (English)"), "uscc": N_("Unified social credit code"),
                "region_code": N_("Region code"), "address": N_("Address"), "approved_on": N_("Approved on"),
                "valid_until": N_("Valid until"), "fields": N_("Approved fields"), "status": N_("New status"),
-               "reason": N_("Reason")}
+               "reason": N_("Reason"),
+               "legal_representative_id_number": N_("Legal representative's ID card or passport number")}
 # status → what it does to the body's certificates and new issues
 STATUS_EFFECT = {
     "suspended": N_("%(name)s will be shown as suspended and cannot issue any new certificate until restored. "
@@ -92,7 +94,10 @@ async def create_body(request: Request, db: ReadDB):
                                                    "region_code", "address", "approved_on", "valid_until"))
     values["fields"] = [f for f in form.getlist("fields") if isinstance(f, str)]
     values["foreign_invested"] = bool(form.get("foreign_invested"))
+    representative = text(form, "legal_representative_id_number")  # never echoed back into the form
     try:
+        rep_print = fingerprint(identity_key(request.app.state.settings), representative,
+                                field="legal_representative_id_number") if representative else None
         approved_on = parse_date(values["approved_on"], "approved_on")
         if approved_on is None:
             raise InvalidInput("field.required", field="approved_on")
@@ -104,7 +109,7 @@ async def create_body(request: Request, db: ReadDB):
                                 uscc=values["uscc"] or None,
                                 foreign_invested=values["foreign_invested"],
                                 region_code=values["region_code"] or None, address=values["address"] or None,
-                                name_en=values["name_en"] or None)
+                                name_en=values["name_en"] or None, legal_rep_fingerprint=rep_print)
             body_id = body.id
     except DomainError as exc:
         errors, general = split_general(domain_errors(exc, lang, _labels(lang)), set(BODY_LABELS))

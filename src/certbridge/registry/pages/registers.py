@@ -16,6 +16,7 @@ from certbridge.registry import choices as lookups
 from certbridge.registry import labs as lab_service
 from certbridge.registry import people as people_service
 from certbridge.registry.bodies import find_body
+from certbridge.registry.identity import fingerprint, identity_key
 from certbridge.registry.models import CertificationBody, Lab, Person, Scheme, Standard
 from certbridge.registry.service import find_organization_by_uscc
 from certbridge.web.csrf import require_csrf
@@ -29,6 +30,7 @@ LABELS = {"cma_number": N_("CMA number"), "name": N_("Name"), "uscc": N_("Unifie
           "region_code": N_("Region code"), "address": N_("Address"), "qualified_on": N_("Qualified on"),
           "valid_until": N_("Valid until"), "capabilities": N_("Qualified test items"), "status": N_("Status"),
           "kind": N_("Kind"), "body_id": N_("Certification body"), "employer": N_("Employer"),
+          "id_number": N_("ID card or passport number"),
           "registrations.number": N_("Registration number"), "number": N_("Registration number"),
           "field": N_("Scheme covered"), "reason": N_("Reason"), "subject_type": N_("Applies to"),
           "subject_ref": N_("Who"), "starts_on": N_("From"), "ends_on": N_("Until"), "source": N_("Decision number"),
@@ -176,18 +178,20 @@ async def create_person(request: Request, db: ReadDB):
     lang = request_language(request)
     form = await request.form()
     values = form_values_of(form, ("name", "kind", "body_id", "employer", "region_code", "number", "field",
-                                   "valid_until"))
+                                   "valid_until", "id_number"))
+    id_number = values.pop("id_number")  # never echoed back into the form
     try:
         registrations = []
         if values["number"]:
             registrations.append({"number": values["number"], "field": values["field"] or None,
                                   "valid_until": parse_date(values["valid_until"], "valid_until")})
+        print_ = fingerprint(identity_key(request.app.state.settings), id_number) if id_number else None
         with write_session(request.app.state.sessions) as wdb:
             person = people_service.register_person(
                 wdb, principal=principal, name=values["name"], kind=values["kind"],
                 body_id=int(values["body_id"]) if values["body_id"].isdigit() else None,
                 employer=values["employer"] or None, region_code=values["region_code"] or None,
-                registrations=registrations)
+                registrations=registrations, id_fingerprint=print_)
             person_id = person.id
     except DomainError as exc:
         errors, general = _errors(exc, lang)

@@ -1,0 +1,79 @@
+"""Credit follows the log at once: after every successful write request, the events it recorded are scored.
+
+The middleware runs when the response starts, after the request's transaction committed and before the ledger's
+integrator (installed later, so outside it) hashes the new events — the `credit.class_changed` events made here,
+under the request's actor, are integrated in the same pass. A request that recorded no event (a refusal, a
+redirect to sign-in) changes nothing here. Writes made outside the app (the CLI) are scored by the next write request,
+before every spot-check draw (`refresh_credit`) and by the monthly recompute.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from certbridge.credit.feed import credit_pending
+from certbridge.credit.scoring import follow_events
+from certbridge.db import read_session, write_session
+from certbridge.ledger.journal import log_size
+from certbridge.principal import SYSTEM, Principal
+
+log = logging.getLogger(__name__)
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def current_log_size(app: FastAPI) -> int | None:
+    """Return the log's size now (None if it cannot be read: the request goes on, credit catches up later)."""
+    try:
+        with read_session(app.state.sessions) as session:
+            return log_size(session)
+    except Exception:
+        log.exception("could not read the log size")
+        return None
+
+
+def follow_now(app: FastAPI, principal: Principal | None = None) -> dict[str, int] | None:
+    """Score the events not yet read into credit, in a transaction of its own. Never raises: logs instead.
+
+    The class changes are recorded as the request's actor's (they are what that write caused).
+    """
+    try:
+        with read_session(app.state.sessions) as session:
+            if not credit_pending(session):  # a read first: most requests need no write transaction here
+                return None
+        with write_session(app.state.sessions) as session:
+            return follow_events(session, principal=principal or SYSTEM)
+    except Exception:  # the write already committed; the next write or the monthly recompute catches up
+        log.exception("credit could not follow the log")
+        return None
+
+
+class FollowAfterWrite:
+    """ASGI middleware: after a successful write, rescore what its events weigh on before the response starts."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        application = scope["app"]
+        size = await run_in_threadpool(current_log_size, application)
+
+        async def send_after_following(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] < 400 and size is not None:
+                if await run_in_threadpool(current_log_size, application) != size:  # the request recorded events
+                    principal = scope.get("state", {}).get("principal")
+                    await run_in_threadpool(follow_now, application, principal)
+            await send(message)
+
+        await self.app(scope, receive, send_after_following)
+
+
+def install(app: FastAPI) -> None:
+    """Add the middleware (before the ledger's integrator is installed, so it runs first)."""
+    app.add_middleware(FollowAfterWrite)
