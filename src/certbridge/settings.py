@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     default_language: str = Field(default="zh", description="zh or en.")
     page_size_max: int = Field(default=200, description="Largest page a list endpoint returns.")
     sqlite_busy_timeout_ms: int = Field(default=30_000, description="How long SQLite writers wait for the lock.")
+    writer_slots: int = Field(default=0, ge=0, le=64, description="Requests writing at once (0: 1 on SQLite, 8 on "
+                              "PostgreSQL); the others wait without holding a thread.")
+    write_wait_seconds: float = Field(default=10.0, gt=0, le=300, description="How long a write request waits for "
+                                      "a writer slot before it is answered 503 request.busy.")
+    shutdown_grace_seconds: float = Field(default=5.0, gt=0, le=300, description="How long `serve` lets requests in "
+                                          "flight finish after SIGTERM before it closes them.")
     workday_overrides: Path | None = Field(
         default=None, description="TOML file of holidays and make-up working days for years not covered."
     )

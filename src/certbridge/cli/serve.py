@@ -18,7 +18,10 @@ def serve_app(host: str, port: int, workers: int = 1) -> None:
     upgrade(ctx.engine)
     app = create_app(ctx.settings)
     console.print(f"certbridge 正在运行 / serving on [bold]http://{host}:{port}[/bold]  (Ctrl+C 退出 / to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", workers=workers)
+    # SIGTERM: stop accepting, let requests in flight finish for a few seconds, then close them; background jobs
+    # are interrupted and rolled back at shutdown (certbridge.jobs), so the process always exits promptly.
+    uvicorn.run(app, host=host, port=port, log_level="warning", workers=workers,
+                timeout_graceful_shutdown=ctx.settings.shutdown_grace_seconds)
 
 
 def register(app: typer.Typer) -> None:

@@ -15,6 +15,7 @@ from certbridge.security.middleware import (
     SecurityHeadersMiddleware,
 )
 from certbridge.security.ratelimit import LimitRule, TokenBucketLimiter
+from certbridge.security.writers import WriterGateMiddleware, make_gate
 
 
 def limit_rules(config: SecuritySettings) -> list[LimitRule]:
@@ -36,7 +37,10 @@ def install(app: FastAPI, config: SecuritySettings | None = None) -> None:
     rules = limit_rules(config)
     app.state.security = config
     app.state.rate_limits = {rule.name: rule.limiter for rule in rules}
-    # Added innermost first: the last one added wraps all the others.
+    app.state.writer_gate = make_gate(app.state.settings, app.state.engine.dialect.name)
+    # Added innermost first: the last one added wraps all the others. The writer gate is inside the body limit,
+    # so a slow client's upload never holds a writer slot (security/writers.py).
+    app.add_middleware(WriterGateMiddleware)
     app.add_middleware(BodyLimitRetryMiddleware, max_body_bytes=config.max_body_bytes, retries=config.write_retries)
     app.add_middleware(AuditMiddleware, login_paths=config.rate_limit_login_paths, logout_paths=config.logout_paths)
     app.add_middleware(RateLimitMiddleware, rules=rules, enabled=config.rate_limit_enabled)
