@@ -18,10 +18,28 @@ def serve_app(host: str, port: int, workers: int = 1) -> None:
     upgrade(ctx.engine)
     app = create_app(ctx.settings)
     console.print(f"certbridge 正在运行 / serving on [bold]http://{host}:{port}[/bold]  (Ctrl+C 退出 / to stop)")
-    # SIGTERM: stop accepting, let requests in flight finish for a few seconds, then close them; background jobs
-    # are interrupted and rolled back at shutdown (certbridge.jobs), so the process always exits promptly.
-    uvicorn.run(app, host=host, port=port, log_level="warning", workers=workers,
-                timeout_graceful_shutdown=ctx.settings.shutdown_grace_seconds)
+    # SIGTERM: stop accepting, interrupt the background job at once (it rolls back, certbridge.jobs), let requests
+    # in flight finish for shutdown_grace_seconds, then close them: the process always exits within seconds.
+    grace = ctx.settings.shutdown_grace_seconds
+    if workers > 1:
+        uvicorn.run(app, host=host, port=port, log_level="warning", workers=workers, timeout_graceful_shutdown=grace)
+        return
+    _serve_stopping_jobs_first(uvicorn.Config(app, host=host, port=port, log_level="warning",
+                                              timeout_graceful_shutdown=grace))
+
+
+def _serve_stopping_jobs_first(config) -> None:
+    """Run uvicorn's server, interrupting the running background job as soon as a stop signal comes."""
+    import uvicorn
+
+    class StoppingServer(uvicorn.Server):
+        def handle_exit(self, sig, frame) -> None:
+            jobs = getattr(self.config.app.state, "jobs", None)
+            if jobs is not None:
+                jobs.stop_soon()
+            super().handle_exit(sig, frame)
+
+    StoppingServer(config).run()
 
 
 def register(app: typer.Typer) -> None:
