@@ -15,7 +15,7 @@ CORE = {"db", "errors", "ledger.journal", "principal", "policy", "settings", "i1
 ALLOWED = {
     "kit": set(),
     "registry": set(),
-    "certificates": {"registry"},
+    "certificates": {"registry", "jobs"},
     "auth": {"registry"},
     "ledger": {"registry", "certificates", "auth"},
     "credentials": {"registry", "certificates", "ledger"},
@@ -29,6 +29,7 @@ ALLOWED = {
     "security": {"registry", "auth", "audit"},
     "demo": {"registry", "certificates", "auth", "ledger", "credentials", "supervision", "credit", "licensing"},
     "backup": {"ledger"},
+    "jobs": set(),
 }
 # The two kits every capability builds on: `api/` for JSON routes, `web/` for pages. They know no capability,
 # except that api/deps resolves API keys and records the audit trail through auth and audit.

@@ -19,6 +19,8 @@ from certbridge.credentials import pages as credential_pages
 from certbridge.credit import api as credit_api
 from certbridge.credit import pages as credit_pages
 from certbridge.db import make_engine, make_sessionmaker
+from certbridge.jobs import api as jobs_api
+from certbridge.jobs import runner as job_runner
 from certbridge.ledger import api as ledger_api
 from certbridge.ledger import background as ledger_background
 from certbridge.licensing import api as licensing_api
@@ -33,13 +35,13 @@ from certbridge.web import install as page_kit
 # The whole app, listed once. Each capability contributes a JSON router; order is the order of the OpenAPI document.
 API_ROUTERS = (
     certificates_api, registry_api, auth_api, audit_api, ledger_api, credentials_api, supervision_api, credit_api,
-    licensing_api,
+    licensing_api, jobs_api,
 )
 # Then everything that needs more than a router, in mount order: request defences, the page kit, each capability's
 # pages (routers, nav entries, dashboard panels, slots), and background work. Each exposes install(app).
 INSTALLERS = (
     security_install, page_kit, auth_pages, certificate_pages, complaint_pages, credential_pages, registry_pages,
-    supervision_pages, credit_pages, ledger_background,
+    supervision_pages, credit_pages, ledger_background, job_runner,
 )
 
 
@@ -47,7 +49,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the certbridge application for one instance."""
     settings = settings or Settings()
     settings.ensure_data_dir()
-    engine = make_engine(settings.resolved_database_url(), busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    # A server's writer waits for SQLite's lock no longer than for a writer slot (security/writers.py): past
+    # that it is answered 503 request.busy instead of holding its slot and thread.
+    busy_ms = min(settings.sqlite_busy_timeout_ms, int(settings.write_wait_seconds * 1000))
+    engine = make_engine(settings.resolved_database_url(), busy_timeout_ms=busy_ms)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

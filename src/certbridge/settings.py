@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     sign_in_lockout_max_seconds: int = Field(default=900, ge=1, description="Longest lock of an account.")
     sign_in_lockout_forget_seconds: int = Field(
         default=86_400, ge=60, description="Failures older than this no longer count.")
+    writer_slots: int = Field(default=0, ge=0, le=64, description="Requests writing at once (0: 1 on SQLite, 8 on "
+                              "PostgreSQL); the others wait without holding a thread.")
+    write_wait_seconds: float = Field(default=10.0, gt=0, le=300, description="How long a write request waits for "
+                                      "a writer slot before it is answered 503 request.busy.")
+    shutdown_grace_seconds: float = Field(default=5.0, gt=0, le=300, description="How long `serve` lets requests in "
+                                          "flight finish after SIGTERM before it closes them.")
     workday_overrides: Path | None = Field(
         default=None, description="TOML file of holidays and make-up working days for years not covered."
     )

@@ -7,6 +7,7 @@ from certbridge.complaints import models as complaint_models  # noqa: F401
 from certbridge.credit import models as credit_models  # noqa: F401
 from certbridge.db import Base
 from certbridge.ledger import journal  # noqa: F401  (the event journal's table)
+from certbridge.jobs import models as job_models  # noqa: F401
 from certbridge.ledger import models as ledger_models  # noqa: F401
 from certbridge.licensing import models as licensing_models  # noqa: F401
 from certbridge.registry import models as registry_models  # noqa: F401

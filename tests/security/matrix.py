@@ -183,4 +183,7 @@ CORE: list[Case | Exempt] = [
          json={}),
     # audit trail
     Case("GET", "/api/v1/audit", REGULATORS | {"regulator_ro"}),
+    # background jobs: the user who started one, and regulators; to anyone else it is not there
+    Case("GET", "/api/v1/jobs/{job_id}", frozenset({"cb_a", "cb_a_ro"}) | REGULATORS | {"regulator_ro"},
+         params={"job_id": "web_job"}, outcomes={r: 404 for r in ("org", "cb_b", "lab", "inspector")}),
 ]

@@ -37,6 +37,7 @@ from certbridge.certificates.uploads import stage_upload
 from certbridge.complaints.service import file_fake_report
 from certbridge.credit import lists, penalties
 from certbridge.credit.schemas import ListingIn, PenaltyIn
+from certbridge.jobs.models import Job
 from certbridge.licensing.schemas import DecisionIn
 from certbridge.licensing.service import qualify_lab_with_record
 from certbridge.principal import ANONYMOUS, SYSTEM
@@ -145,6 +146,11 @@ def seed(session, world, out: dict) -> dict:
     made["web_upload"] = stage_upload(session, principal=cb_a, session_id=made["web_session_cb_a"],
                                       body_id=world.ids["body_a"], filename="certs.csv",
                                       data=_import_csv("00126Q26555R0M/4500", world.uscc["org1"]), rows=1).id
+    job = Job(kind="import.check", status="succeeded", title="certs.csv", actor=cb_a.actor, user_id=cb_a.user_id,
+              body_id=world.ids["body_a"], runner="", stage="succeeded", done=1, total=1)
+    session.add(job)
+    session.flush()
+    made["web_job"] = job.id
     made["web_report"] = file_fake_report(session, principal=ANONYMOUS, number="00126Q99999R0M/4500",
                                           where_seen="网店商品详情页").id
     _credit(session, world, made)
@@ -208,6 +214,8 @@ CASES: list = [
     Page("GET", "/cb/export.xlsx", CB_PAGES),
     Page("GET", "/cb/import", CB_PAGES),
     Page("GET", "/cb/import/sample.csv", CB_PAGES),
+    # An upload's job is its starter's (the read-only key is the same user): another body finds nothing.
+    Page("GET", "/cb/import/jobs/{job_id}", OWN_CERT, params={"job_id": "web_job"}, outcomes=NOT_THEIRS),
     # Each operator issues for their own body: the form names no body.
     Page("POST", "/cb/certificates/new", frozenset({"cb_a", "cb_b"}), form=_issue_form,
          lands=r"/cb/certificates/\d+"),
@@ -215,11 +223,12 @@ CASES: list = [
          params={"certificate_id": "cert_a", "action": "suspend"}, outcomes=NOT_THEIRS,
          form={"reason": "监督审核未按期实施", "on": TODAY, "step": "confirm"},
          lands=lambda v: f"/cb/certificates/{v['cert_a']}"),
-    # The preview stages the file for the sender's session (an event, no certificate yet).
-    Page("POST", "/cb/import", frozenset({"cb_a", "cb_b"}),
+    # The preview starts a job that checks the file and stages it for the sender's session (an event, no
+    # certificate yet); the confirmation starts the import's job. Both land on the job's page (jobs drained).
+    Page("POST", "/cb/import", frozenset({"cb_a", "cb_b"}), lands=r"/cb/import/jobs/\d+",
          files=lambda v: {"file": ("certs.csv", _import_csv("00126Q26666R0M/4500", v["uscc_org1"]), "text/csv")}),
     Page("POST", "/cb/import/{upload_id}", frozenset({"cb_a"}), params={"upload_id": "web_upload"}, form={},
-         outcomes=NOT_STAGED_HERE, lands="/cb"),
+         outcomes=NOT_STAGED_HERE, lands=r"/cb/import/jobs/\d+"),
     # inspector pages: an inspector their own tasks, a regulator every task
     Page("GET", "/inspector/tasks", INSPECTOR_PAGES),
     Page("GET", "/inspector/tasks/{task_id}", INSPECTOR_PAGES, params={"task_id": "web_task_assigned"},

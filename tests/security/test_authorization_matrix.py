@@ -264,6 +264,7 @@ def test_writes(case, role, client, world, seeded, sessions):
         return
     size = _log_size(sessions)
     response = _send(client, case, role, world, seeded, v)
+    assert client.app.state.jobs.wait_idle(60), "a background job the request started did not finish"
     _check_status(response, case, role, v)
     assert _log_size(sessions) > size, f"{case.path} as {role} succeeded without a ledger event"
     with sessions() as s:

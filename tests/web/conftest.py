@@ -39,6 +39,26 @@ def post_form(client, page: str, action: str | None = None, data: dict | None = 
                        follow_redirects=kwargs.pop("follow_redirects", False), **kwargs)
 
 
+def follow_job(client, response, timeout: float = 60.0):
+    """Follow a form's redirect to its background job's page until the job is done; return that last answer.
+
+    A job page shows the progress (`id="job-progress"`, refreshing itself) while the job runs; afterwards it shows
+    the result, or (a finished import) redirects to where the result is shown.
+    """
+    import time
+
+    assert response.status_code == 303, response.text[:500]
+    location = response.headers["location"]
+    assert "/jobs/" in location, location
+    deadline = time.monotonic() + timeout
+    while True:
+        page = client.get(location, follow_redirects=False)
+        if 'id="job-progress"' not in page.text:
+            return page
+        assert time.monotonic() < deadline, f"the job at {location} did not finish in {timeout} s"
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def signed_in(client):
     """Return a function that signs a seeded user in on the shared client."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.web.conftest import post_form
+from tests.web.conftest import follow_job, post_form
 
 HEADER = "证书编号,认证项目,认证依据,标准版本,获证组织名称,统一社会信用代码,认证范围,颁证日期,审核开始日期,审核员注册号\n"
 
@@ -12,7 +12,8 @@ def _row(number, uscc, name="北海市海城区示例电子有限公司", scope=
 
 
 def _upload(client, data: bytes, name="certs.csv"):
-    return post_form(client, "/cb/import", files={"file": (name, data, "text/csv")})
+    """Upload a file and return the page its check job ends on (the report)."""
+    return follow_job(client, post_form(client, "/cb/import", files={"file": (name, data, "text/csv")}))
 
 
 def test_a_file_over_the_limit_is_a_413_page_in_chinese_and_english(client, world, signed_in):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from certbridge.certificates.models import Certificate, WebUpload
 from certbridge.db import read_session
-from tests.web.conftest import csrf_from, post_form
+from tests.web.conftest import csrf_from, follow_job, post_form
 
 HEADER = "证书编号,认证项目,认证依据,标准版本,获证组织名称,统一社会信用代码,认证范围,颁证日期,审核开始日期,审核员注册号\n"
 
@@ -23,7 +23,9 @@ def _count(sessions) -> int:
 
 
 def _upload(client, content: str, name="certs.csv"):
-    return post_form(client, "/cb/import", files={"file": (name, content.encode("utf-8"), "text/csv")})
+    """Upload a file and return the page its check job ends on (the report)."""
+    started = post_form(client, "/cb/import", files={"file": (name, content.encode("utf-8"), "text/csv")})
+    return follow_job(client, started)
 
 
 def test_bad_rows_are_reported_row_by_row_and_nothing_is_written(client, sessions, world, signed_in):
@@ -53,8 +55,10 @@ def test_clean_file_is_previewed_then_imported_on_confirmation(client, sessions,
     assert "所有行都正确" in preview.text and "确认后将登记 2 张新证书" in preview.text
     assert _count(sessions) == before  # the preview wrote nothing
     action = re.search(r'action="(/cb/import/\d+)"', preview.text).group(1)
-    done = client.post(action, data={"csrf_token": csrf_from(preview.text)}, follow_redirects=False)
-    assert done.status_code == 303
+    started = client.post(action, data={"csrf_token": csrf_from(preview.text)}, follow_redirects=False)
+    assert re.fullmatch(r"/cb/import/jobs/\d+", started.headers["location"])
+    done = follow_job(client, started)  # the import's job page, once the job is done, leads to the console
+    assert done.status_code == 303 and done.headers["location"] == "/cb"
     assert "已导入 2 张新证书" in client.get("/cb").text
     assert _count(sessions) == before + 2
     again = client.post(action, data={"csrf_token": csrf_from(preview.text)})
@@ -65,8 +69,8 @@ def test_reimporting_the_same_file_counts_rows_as_unchanged(client, world, signe
     signed_in("cb_a")
     csv = HEADER + _row("00126Q26221R0M", world.uscc["org1"])
     first = _upload(client, csv)
-    client.post(re.search(r'action="(/cb/import/\d+)"', first.text).group(1),
-                data={"csrf_token": csrf_from(first.text)})
+    follow_job(client, client.post(re.search(r'action="(/cb/import/\d+)"', first.text).group(1),
+                                   data={"csrf_token": csrf_from(first.text)}, follow_redirects=False))
     second = _upload(client, csv)
     assert "已登记且无变化" in second.text
     assert re.search(r"已登记且无变化</h3><p class=\"stat\">1<", second.text)

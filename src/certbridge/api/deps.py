@@ -42,8 +42,19 @@ def db_read(request: Request) -> Iterator[Session]:
         yield session
 
 
-def db_write(request: Request) -> Iterator[Session]:
-    """Yield a session whose transaction commits, with its audit record, before the response is sent."""
+def authenticated_principal(request: Request) -> Principal:
+    """Return the caller, refusing anonymous ones before the body is even read (401, not 422)."""
+    principal = current_principal(request)
+    require_authenticated(principal)
+    return principal
+
+
+def db_write(request: Request, _caller: Annotated[Principal, Depends(authenticated_principal)]) -> Iterator[Session]:
+    """Yield a session whose transaction commits, with its audit record, before the response is sent.
+
+    Every writing route needs a signed-in caller: an anonymous one is refused before a transaction is opened,
+    so a flood of anonymous writes never takes the database's write lock (only its audit records do).
+    """
     with write_session(request.app.state.sessions) as session:
         track_ledger_appends(session)
         rolled_back = []
@@ -73,13 +84,6 @@ def current_principal(request: Request) -> Principal:
         if resolver is not None:
             principal = resolver(request) or ANONYMOUS
     request.state.principal = principal
-    return principal
-
-
-def authenticated_principal(request: Request) -> Principal:
-    """Return the caller, refusing anonymous ones before the body is even read (401, not 422)."""
-    principal = current_principal(request)
-    require_authenticated(principal)
     return principal
 
 

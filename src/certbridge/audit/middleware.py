@@ -23,6 +23,7 @@ from certbridge.db import write_session
 
 log = logging.getLogger("certbridge.audit")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+AUDIT_WAIT_SECONDS = 60.0  # the client has its answer already; the record may wait longer than a request would
 
 
 class AuditMiddleware:
@@ -84,7 +85,12 @@ class AuditMiddleware:
                 record_attempt(session, facts=facts, principal=principal, action=action, outcome=outcome,
                                status=status, code=state.get("audit_code"), actor=actor)
 
+        gate = getattr(scope["app"].state, "writer_gate", None)
         try:
-            await anyio.to_thread.run_sync(write)
+            if gate is None:
+                await anyio.to_thread.run_sync(write)
+            else:  # a writer slot like any write (security/writers.py); waited for on the loop, not in a thread
+                async with gate.slot(AUDIT_WAIT_SECONDS):
+                    await anyio.to_thread.run_sync(write)
         except Exception:  # the response is already out; losing one refused attempt must not break it
             log.exception("could not write the audit record of %s %s", facts.method, facts.path)

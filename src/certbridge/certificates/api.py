@@ -294,7 +294,7 @@ def merge_organization(organization_id: Id, item: MergeIn, db: WriteDB,
 @router.post("/bodies/{body_id}/certificates/import", response_model=ImportReport, summary="Bulk import",
              responses={422: {"model": ImportReport, "description": "Rows refused (nothing written), or bad request",
                               "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}})
-async def bulk_import(
+def bulk_import(
     request: Request,
     body_id: Id,
     file: Annotated[UploadFile, File(description="CSV (UTF-8 or GBK), XLSX or JSON")],
@@ -302,8 +302,9 @@ async def bulk_import(
     dry_run: Annotated[bool, Query(description="Validate and report without writing")] = False,
 ):
     """Import certificates from a file: all rows or none, with every bad row reported."""
+    # A plain def: the import runs in a worker thread (holding one writer slot), never on the event loop.
     settings = request.app.state.settings
-    data = await file.read(settings.import_max_file_bytes + 1)
+    data = file.file.read(settings.import_max_file_bytes + 1)
     report = import_certificates(db, principal=principal, body_id=body_id, filename=file.filename or "upload",
                                  data=data, dry_run=dry_run, lang=lang, max_bytes=settings.import_max_file_bytes,
                                  limits=settings.import_limits())

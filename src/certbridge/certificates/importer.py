@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -174,15 +175,27 @@ def _pydantic_errors(line: int, exc: ValidationError, lang: str) -> list[RowErro
 def import_certificates(
     session: Session, *, principal: Principal, body_id: int, filename: str, data: bytes, dry_run: bool = False,
     lang: str = "zh", max_bytes: int = 20 * 1024 * 1024, today: date | None = None, limits: TableLimits | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Validate every row and issue the certificates; the caller rolls back if the report has errors.
 
     A file over ``max_bytes`` is refused with the single error ``import.too_large`` (callers answer 413); a cell,
     row or column count beyond ``limits`` with ``import.cell_too_long`` / ``import.row_too_long`` naming the row.
+    `progress(stage, done, total)` is told how far the import got (a background job shows it; it may raise to
+    stop the import, and the caller then rolls back).
     """
     with paused_gc():
         return _import(session, principal=principal, body_id=body_id, filename=filename, data=data, dry_run=dry_run,
-                       lang=lang, max_bytes=max_bytes, today=today, limits=limits)
+                       lang=lang, max_bytes=max_bytes, today=today, limits=limits,
+                       progress=progress or _no_progress)
+
+
+Progress = Callable[[str, int, int], None]
+PROGRESS_EVERY = 500  # rows between two progress reports
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
 
 
 def _without_invisible(line: int, value: Any, report: ImportReport, lang: str, path: str = "") -> Any:
@@ -203,7 +216,8 @@ def _without_invisible(line: int, value: Any, report: ImportReport, lang: str, p
 
 
 def _import(session: Session, *, principal: Principal, body_id: int, filename: str, data: bytes, dry_run: bool,
-            lang: str, max_bytes: int, today: date | None, limits: TableLimits | None) -> ImportReport:
+            lang: str, max_bytes: int, today: date | None, limits: TableLimits | None,
+            progress: Progress) -> ImportReport:
     require_body_operator(principal, body_id)
     get_body(session, body_id)
     report = ImportReport(filename=filename, rows=0, created=0, unchanged=0, dry_run=dry_run, committed=False, errors=[])
@@ -211,6 +225,7 @@ def _import(session: Session, *, principal: Principal, body_id: int, filename: s
         report.errors.append(RowError(row=0, field=None, code="import.too_large",
                                       message=render("import.too_large", lang, max_mb=max(1, max_bytes // 1024 // 1024))))
         return report
+    progress("reading", 0, 0)
     try:
         table = read_table(filename, data, limits)
     except TableError as exc:
@@ -224,7 +239,9 @@ def _import(session: Session, *, principal: Principal, body_id: int, filename: s
         return report
     seen_numbers: dict[str, int] = {}
     pending: list[tuple[int, CertificateIn]] = []
-    for line, raw in table.rows:
+    for index, (line, raw) in enumerate(table.rows):
+        if index % PROGRESS_EVERY == 0:
+            progress("checking", index, report.rows)
         raw = _without_invisible(line, raw, report, lang)
         row = _canonical(raw) if "holder" not in raw else raw
         status = str(row.get("status") or "").strip().lower()
@@ -248,6 +265,7 @@ def _import(session: Session, *, principal: Principal, body_id: int, filename: s
     existing = _existing_certificates(session, body_id, [d.number.strip() for _, d in pending])
     fresh = [(line, d) for line, d in pending if not _same_as_existing(existing.get(d.number.strip()), d)]
     report.unchanged, pending = len(pending) - len(fresh), fresh
+    progress("writing", 0, len(pending))
     if pending and not report.errors:
         # Fast path: the whole file validated set-wise and written with executemany/COPY. Any refusal rolls it
         # back and the rows are issued one by one below, so every bad row is named exactly as before.
@@ -259,7 +277,9 @@ def _import(session: Session, *, principal: Principal, body_id: int, filename: s
             pending = []
         except DomainError:
             savepoint.rollback()
-    for line, draft in pending:
+    for index, (line, draft) in enumerate(pending):
+        if index % PROGRESS_EVERY == 0:
+            progress("writing", index, len(pending))
         savepoint = session.begin_nested()
         try:
             issue_certificate(session, principal=principal, body_id=body_id, draft=draft, today=today)

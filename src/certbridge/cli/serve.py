@@ -27,7 +27,29 @@ def serve_app(host: str, port: int, workers: int = 1) -> None:
         settings.public_url = served_url(host, port)
     app = create_app(settings)
     console.print(f"certbridge 正在运行 / serving on [bold]http://{host}:{port}[/bold]  (Ctrl+C 退出 / to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", workers=workers, **proxy_options())
+    # SIGTERM: stop accepting, interrupt the background job at once (it rolls back, certbridge.jobs), let requests
+    # in flight finish for shutdown_grace_seconds, then close them: the process always exits within seconds.
+    grace = ctx.settings.shutdown_grace_seconds
+    if workers > 1:
+        uvicorn.run(app, host=host, port=port, log_level="warning", workers=workers, timeout_graceful_shutdown=grace,
+                    **proxy_options())
+        return
+    _serve_stopping_jobs_first(uvicorn.Config(app, host=host, port=port, log_level="warning",
+                                              timeout_graceful_shutdown=grace, **proxy_options()))
+
+
+def _serve_stopping_jobs_first(config) -> None:
+    """Run uvicorn's server, interrupting the running background job as soon as a stop signal comes."""
+    import uvicorn
+
+    class StoppingServer(uvicorn.Server):
+        def handle_exit(self, sig, frame) -> None:
+            jobs = getattr(self.config.app.state, "jobs", None)
+            if jobs is not None:
+                jobs.stop_soon()
+            super().handle_exit(sig, frame)
+
+    StoppingServer(config).run()
 
 
 def proxy_options() -> dict:

@@ -20,6 +20,7 @@ from certbridge.web.forms import domain_errors, form_values_of, text
 from certbridge.web.guards import regulator
 from certbridge.web.i18n import N_, gettext, request_language
 from certbridge.web.nav import REGULATORS, NavEntry, add_nav_entry
+from certbridge.web.posted import PostedForm
 from certbridge.web.templating import query_url, redirect, render, t
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -35,10 +36,9 @@ def report_form(request: Request, number: str | None = None):
 
 
 @router.post("/report")
-async def report(request: Request):
+def report(request: Request, form: PostedForm):
     """File the report with what verification says about the number, then thank the reporter."""
     lang = request_language(request)
-    form = await request.form()
     values = form_values_of(form, REPORT_LABELS)
     try:
         with write_session(request.app.state.sessions) as wdb:
@@ -76,10 +76,9 @@ def reports(request: Request, db: ReadDB):
 
 
 @router.post("/regulator/reports/{report_id}/review")
-async def review(request: Request, report_id: Id):
+def review(request: Request, form: PostedForm, report_id: Id):
     """Close a report with what was found or done."""
     principal = regulator(request)
-    form = await request.form()
     with write_session(request.app.state.sessions) as wdb:
         review_fake_report(wdb, principal=principal, report_id=report_id, note=text(form, "note"))
     return redirect(request, "/regulator/reports?status=new", flash=t(request, "The report is closed."))

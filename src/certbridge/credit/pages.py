@@ -26,6 +26,7 @@ from certbridge.licensing.deadlines import calendar_for
 from certbridge.licensing.queries import licensing_view, list_licensing_records
 from certbridge.web import forms, guards, nav, templating
 from certbridge.web.page_actions import form_done, page_language, render_page, require_form_token
+from certbridge.web.posted import PostedForm
 
 # Who may not do this, or a record they may not see: the answer is the error page, with the audit trail
 # recording a denied attempt, not a redirect that reads as success.
@@ -124,10 +125,9 @@ def _penalty_from(form) -> PenaltyIn:
 
 
 @router.post("/regulator/credit/penalties")
-async def add_penalty(request: Request):
+def add_penalty(request: Request, form: PostedForm):
     """Record a penalty from the console form."""
     principal = guards.regulator(request)
-    form = await request.form()
     try:
         item = _penalty_from(form)
         with write_session(request.app.state.sessions) as session:
@@ -141,10 +141,9 @@ async def add_penalty(request: Request):
 
 
 @router.post("/regulator/credit/penalties/{penalty_id}/{action}")
-async def penalty_action(request: Request, penalty_id: Id, action: str):
+def penalty_action(request: Request, form: PostedForm, penalty_id: Id, action: str):
     """Publish, withdraw or repair a penalty."""
     principal = guards.regulator(request)
-    form = await request.form()
     try:
         with write_session(request.app.state.sessions) as session:
             if action == "publish":
@@ -164,10 +163,9 @@ async def penalty_action(request: Request, penalty_id: Id, action: str):
 
 
 @router.post("/regulator/credit/listings")
-async def add_listing(request: Request):
+def add_listing(request: Request, form: PostedForm):
     """Put a subject on the serious-dishonesty list."""
     principal = guards.regulator(request)
-    form = await request.form()
     try:
         item = ListingIn(subject_type=_text(form, "subject_type") or "organization",
                          subject_id=int(_text(form, "subject_id") or 0) or 1,
@@ -183,10 +181,9 @@ async def add_listing(request: Request):
 
 
 @router.post("/regulator/credit/listings/{listing_id}/remove")
-async def remove_listing(request: Request, listing_id: Id):
+def remove_listing(request: Request, form: PostedForm, listing_id: Id):
     """Remove a subject early from the list."""
     principal = guards.regulator(request)
-    form = await request.form()
     try:
         with write_session(request.app.state.sessions) as session:
             lists.remove_from_dishonesty_list(session, principal=principal, listing_id=listing_id,
@@ -198,10 +195,9 @@ async def remove_listing(request: Request, listing_id: Id):
 
 
 @router.post("/regulator/credit/bars")
-async def bar(request: Request):
+def bar(request: Request, form: PostedForm):
     """Bar a person, or revoke a body's approval."""
     principal = guards.regulator(request)
-    form = await request.form()
     reason, number = _text(form, "reason") or "", _text(form, "decision_number") or ""
     try:
         with write_session(request.app.state.sessions) as session:
@@ -221,10 +217,9 @@ async def bar(request: Request):
 
 
 @router.post("/regulator/credit/licensing/{record_id}/{action}")
-async def licensing_action(request: Request, record_id: Id, action: str):
+def licensing_action(request: Request, form: PostedForm, record_id: Id, action: str):
     """Publish or withdraw a licensing record."""
     principal = guards.regulator(request)
-    form = await request.form()
     try:
         with write_session(request.app.state.sessions) as session:
             if action == "publish":

@@ -14,6 +14,7 @@ from certbridge.security.middleware import (
     SecurityHeadersMiddleware,
 )
 from certbridge.security.ratelimit import TokenBucketLimiter
+from certbridge.security.writers import WriterGateMiddleware, make_gate
 
 
 def class_limiters(config: SecuritySettings) -> dict[str, TokenBucketLimiter]:
@@ -36,7 +37,10 @@ def install(app: FastAPI, config: SecuritySettings | None = None) -> None:
     app.state.security = config
     app.state.rate_limits = {**limiters, "key": key_limiter}
     app.state.key_quotas = keys
-    # Added innermost first: the last one added wraps all the others.
+    app.state.writer_gate = make_gate(app.state.settings, app.state.engine.dialect.name)
+    # Added innermost first: the last one added wraps all the others. The writer gate is inside the body limit,
+    # so a slow client's upload never holds a writer slot (security/writers.py).
+    app.add_middleware(WriterGateMiddleware)
     app.add_middleware(BodyLimitRetryMiddleware, max_body_bytes=config.max_body_bytes, retries=config.write_retries)
     app.add_middleware(AuditMiddleware, login_paths=config.rate_limit_login_paths, logout_paths=config.logout_paths)
     app.add_middleware(RateLimitMiddleware, limiters=limiters, keys=keys, key_limiter=key_limiter,

@@ -25,6 +25,7 @@ from certbridge.supervision.models import CheckMatter, InspectionTask, SpotCheck
 from certbridge.supervision.presenters import draw_summary, draw_trail, plan_view, public_result_view, task_view
 from certbridge.web import dashboard, guards, nav
 from certbridge.web.page_actions import form_done, page_language, render_page, require_form_token
+from certbridge.web.posted import PostedForm
 
 # Who may not do this, or a record they may not see: the answer is the error page, with the audit trail
 # recording a denied attempt, not a redirect that reads as success.
@@ -101,10 +102,9 @@ def overview(request: Request, db: ReadDB):
 
 
 @router.post("/regulator/supervision/matters")
-async def add_matter(request: Request):
+def add_matter(request: Request, form: PostedForm):
     """Add a check matter."""
     principal = guards.regulator(request)
-    form = await request.form()
     try:
         with write_session(request.app.state.sessions) as session:
             plans.create_matter(session, principal=principal, code=_form_text(form, "code") or "",
@@ -119,10 +119,9 @@ async def add_matter(request: Request):
 
 
 @router.post("/regulator/supervision/plans")
-async def add_plan(request: Request):
+def add_plan(request: Request, form: PostedForm):
     """Make an annual plan."""
     principal = guards.regulator(request)
-    form = await request.form()
     try:
         with write_session(request.app.state.sessions) as session:
             plan = plans.create_plan(session, principal=principal, year=int(_form_text(form, "year") or 0),
@@ -148,10 +147,9 @@ def plan_page(request: Request, db: ReadDB, plan_id: Id):
 
 
 @router.post("/regulator/supervision/plans/{plan_id}/batches")
-async def add_batch(request: Request, plan_id: Id):
+def add_batch(request: Request, form: PostedForm, plan_id: Id):
     """Add a batch to a plan."""
     principal = guards.regulator(request)
-    form = await request.form()
     url = f"/regulator/supervision/plans/{plan_id}"
     try:
         with write_session(request.app.state.sessions) as session:
@@ -171,10 +169,9 @@ async def add_batch(request: Request, plan_id: Id):
 
 
 @router.post("/regulator/supervision/batches/{batch_id}/draw")
-async def commit(request: Request, batch_id: Id):
+def commit(request: Request, form: PostedForm, batch_id: Id):
     """Commit a batch's draw (step 1); the reveal is a separate step."""
     principal = guards.regulator(request)
-    form = await request.form()
     try:
         with write_session(request.app.state.sessions) as session:
             draw = draws.commit_draw(session, principal=principal, batch_id=batch_id,
@@ -198,10 +195,9 @@ def draw_page(request: Request, db: ReadDB, draw_id: Id):
 
 
 @router.post("/regulator/supervision/draws/{draw_id}/{action}")
-async def draw_action(request: Request, draw_id: Id, action: str):
+def draw_action(request: Request, form: PostedForm, draw_id: Id, action: str):
     """Reveal or cancel a committed draw."""
     principal = guards.regulator(request)
-    form = await request.form()
     url = f"/regulator/supervision/draws/{draw_id}"
     try:
         with write_session(request.app.state.sessions) as session:
@@ -229,7 +225,7 @@ def regulator_tasks(request: Request, db: ReadDB, status: str | None = None, cur
 
 
 @router.post("/regulator/supervision/tasks/{task_id}/publish")
-async def publish(request: Request, task_id: Id):
+def publish(request: Request, task_id: Id):
     """Publish a task's result."""
     principal = guards.regulator(request)
     try:
@@ -264,10 +260,9 @@ def my_task(request: Request, db: ReadDB, task_id: Id):
 
 
 @router.post("/inspector/tasks/{task_id}/{action}")
-async def my_task_action(request: Request, task_id: Id, action: str):
+def my_task_action(request: Request, form: PostedForm, task_id: Id, action: str):
     """Record a finding or the result on one's task."""
     principal = guards.signed_in(request)
-    form = await request.form()
     url = f"/inspector/tasks/{task_id}"
     cal = calendar_for(request.app.state.settings.workday_overrides)
     try:

@@ -7,6 +7,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from certbridge.errors import DomainError, Unauthenticated
@@ -24,10 +25,18 @@ def is_page(request: Request) -> bool:
 
 
 def error_page(request: Request, status: int, detail: str):
-    """Render the error page with a status, its title and what went wrong, in the user's language."""
+    """Render the error page with a status, its title and what went wrong, in the user's language.
+
+    Rendering may look up the sign-in session (the header shows who is signed in, forms carry its CSRF token):
+    the handlers below call it through `_page`, in a worker thread, never on the event loop.
+    """
     lang = request_language(request)
     return render(request, "error.html", {"status": status, "title": render_message(f"title.{status}", lang),
                                           "detail": detail}, status_code=status)
+
+
+async def _page(request: Request, status: int, detail: str):
+    return await run_in_threadpool(error_page, request, status, detail)
 
 
 def install_error_pages(app: FastAPI) -> None:
@@ -43,24 +52,24 @@ def install_error_pages(app: FastAPI) -> None:
         if isinstance(exc, Unauthenticated) and exc.code == "auth.required":
             here = request.url.path + (("?" + request.url.query) if request.url.query else "")
             return RedirectResponse("/login?next=" + quote(here, safe=""), status_code=303)
-        return error_page(request, exc.status, exc.message(request_language(request)))
+        return await _page(request, exc.status, exc.message(request_language(request)))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         if not is_page(request):
             return await http_json(request, exc)
         code = {404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}.get(exc.status_code, "http_error")
-        return error_page(request, exc.status_code, render_message(code, request_language(request)))
+        return await _page(request, exc.status_code, render_message(code, request_language(request)))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
         if not is_page(request):
             return await validation_json(request, exc)
         # A malformed id or query in a page address: nothing there to show.
-        return error_page(request, 404, render_message("not_found", request_language(request)))
+        return await _page(request, 404, render_message("not_found", request_language(request)))
 
     @app.exception_handler(CsrfRefused)
     async def _csrf(request: Request, exc: CsrfRefused):
         message = t(request, "This form has expired or did not come from this site, so nothing was changed. "
                              "Go back, reload the page and submit it again.")
-        return error_page(request, 403, message)
+        return await _page(request, 403, message)

@@ -12,6 +12,7 @@ from certbridge.web.csrf import require_csrf
 from certbridge.web.forms import domain_errors, text
 from certbridge.web.guards import signed_in
 from certbridge.web.i18n import request_language
+from certbridge.web.posted import PostedForm
 from certbridge.web.templating import redirect, render, t
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -32,10 +33,9 @@ def keys_page(request: Request, db: ReadDB):
 
 
 @router.post("/account/keys")
-async def create_key(request: Request, db: ReadDB):
+def create_key(request: Request, form: PostedForm, db: ReadDB):
     """Create a key and show its token this one time."""
     principal = signed_in(request)
-    form = await request.form()
     try:
         with write_session(request.app.state.sessions) as wdb:
             new = create_api_key(wdb, principal=principal, user_id=principal.user_id, name=text(form, "name")[:100],
@@ -49,7 +49,7 @@ async def create_key(request: Request, db: ReadDB):
 
 
 @router.post("/account/keys/{key_id}/revoke")
-async def revoke_key(request: Request, key_id: str):
+def revoke_key(request: Request, key_id: str):
     """Revoke one of the user's keys; programs using it stop working at once."""
     principal = signed_in(request)
     with write_session(request.app.state.sessions) as wdb:

@@ -14,6 +14,7 @@ from certbridge.web import i18n
 from certbridge.web.csrf import require_csrf
 from certbridge.web.forms import text
 from certbridge.web.language import safe_next
+from certbridge.web.posted import PostedForm
 from certbridge.web.templating import cookie_secure, redirect, render, t
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -35,9 +36,8 @@ def login_form(request: Request, next: str | None = None):
 
 
 @router.post("/login")
-async def login(request: Request):
+def login(request: Request, form: PostedForm):
     """Check the password, open a session and go where the user was heading."""
-    form = await request.form()
     username, password = text(form, "username"), form.get("password") or ""
     target = safe_next(text(form, "next"), "")
     settings = request.app.state.settings
@@ -66,7 +66,7 @@ async def login(request: Request):
 
 
 @router.post("/logout")
-async def logout(request: Request):
+def logout(request: Request):
     """Revoke the session on the server and forget the cookie."""
     token = request.cookies.get(COOKIE)
     principal = current_principal(request)

@@ -1,34 +1,35 @@
-"""Certification-body console: bulk upload with a row-by-row preview before anything is written."""
+"""Certification-body console: bulk upload with a row-by-row preview before anything is written.
+
+The check and the import run as background jobs (certificates/pages/import_jobs.py); these handlers only start them.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.params import Id
-from certbridge.certificates.importer import COLUMN_ALIASES, ImportReport, import_certificates
+from certbridge.certificates.importer import COLUMN_ALIASES, ImportReport
 from certbridge.certificates.pages import forms as cb_forms
 from certbridge.certificates.pages import sample as cb_sample
-from certbridge.certificates.uploads import discard_upload, stage_upload, staged_upload
-from certbridge.db import write_session
+from certbridge.certificates.pages.import_jobs import check_work, run_work
+from certbridge.certificates.uploads import staged_upload
+from certbridge.db import read_session
 from certbridge.i18n.catalog import render as render_message
+from certbridge.jobs.access import visible_job
+from certbridge.jobs.models import FINISHED
 from certbridge.kit.spreadsheet import write_csv_bytes
+from certbridge.policy import require_body_operator
 from certbridge.web.csrf import live_session_id, require_csrf
-from certbridge.web.guards import cb_operator, rehearsal
+from certbridge.web.guards import cb_operator
 from certbridge.web.i18n import request_language
+from certbridge.web.posted import PostedForm
 from certbridge.web.templating import redirect, render, t
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
-
-
-class _Refused(Exception):
-    """Raised inside the import transaction so that a file with errors writes nothing."""
-
-    def __init__(self, report: ImportReport) -> None:
-        super().__init__("import refused")
-        self.report = report
+REFRESH_SECONDS = 1  # how often a job's page reloads itself while the job runs
 
 
 def _columns() -> list[tuple[str, str]]:
@@ -76,54 +77,64 @@ def sample_csv(request: Request, db: ReadDB):
 
 
 @router.post("/cb/import")
-async def preview(request: Request):
-    """Check every row of an uploaded file without writing anything, and keep a clean file for confirmation."""
+def preview(request: Request, form: PostedForm):
+    """Check every row of an uploaded file in a background job (nothing written); show its progress, then the report."""
     principal = cb_operator(request)
-    lang = request_language(request)
-    form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return render(request, "cb/import.html", {"columns": _columns(), "report": None,
                                                   "errors": {"file": t(request, "Choose a CSV, XLSX or JSON file.")}},
                       status_code=422)
+    require_body_operator(principal, principal.body_id)  # refused now (a read-only key), not later in the job
     settings = request.app.state.settings
-    data = await upload.read(settings.import_max_file_bytes + 1)
-    filename = upload.filename
-    with rehearsal(request) as rdb:
-        report = import_certificates(rdb, principal=principal, body_id=principal.body_id, filename=filename,
-                                     data=data, dry_run=True, lang=lang, max_bytes=settings.import_max_file_bytes,
-                                     limits=settings.import_limits())
-    staged = None
-    if not report.errors and report.rows:
-        with write_session(request.app.state.sessions) as wdb:
-            staged = stage_upload(wdb, principal=principal, session_id=live_session_id(request),
-                                  body_id=principal.body_id, filename=filename, data=data, rows=report.rows).id
-    return render(request, "cb/import.html", {
-        "columns": _columns(), "report": report, "rows": _report_rows(report, lang), "upload_id": staged,
-    }, status_code=_refusal_status(report) if report.errors else 200)
+    data = upload.file.read(settings.import_max_file_bytes + 1)  # spooled by the form parser; read in this thread
+    work = check_work(request.app.state.sessions, principal=principal, session_id=live_session_id(request),
+                      filename=upload.filename, data=data, lang=request_language(request),
+                      max_bytes=settings.import_max_file_bytes, limits=settings.import_limits())
+    job_id = request.app.state.jobs.submit(kind="import.check", principal=principal, work=work,
+                                           title=upload.filename, body_id=principal.body_id)
+    return RedirectResponse(f"/cb/import/jobs/{job_id}", status_code=303)
 
 
 @router.post("/cb/import/{upload_id}")
-async def confirm(request: Request, upload_id: Id):
-    """Import the previewed file for real: all rows or none."""
+def confirm(request: Request, upload_id: Id):
+    """Import the checked file for real in a background job (all rows or none); show its progress."""
     principal = cb_operator(request)
-    lang = request_language(request)
-    try:
-        with write_session(request.app.state.sessions) as wdb:
-            upload = staged_upload(wdb, principal=principal, session_id=live_session_id(request),
-                                   upload_id=upload_id)
-            settings = request.app.state.settings
-            report = import_certificates(wdb, principal=principal, body_id=principal.body_id,
-                                         filename=upload.filename, data=upload.data, lang=lang,
-                                         max_bytes=settings.import_max_file_bytes, limits=settings.import_limits())
-            if report.errors:
-                raise _Refused(report)
-            discard_upload(wdb, principal=principal, upload=upload)
-    except _Refused as refused:
-        # The data changed since the preview (e.g. a number was taken meanwhile): show why, write nothing.
-        return render(request, "cb/import.html", {"columns": _columns(), "report": refused.report,
-                                                  "rows": _report_rows(refused.report, lang), "upload_id": None},
-                      status_code=422)
-    return redirect(request, "/cb", flash=t(request, "Imported %(created)s new certificate(s); %(unchanged)s were "
-                                                     "already registered unchanged.", created=report.created,
-                                            unchanged=report.unchanged))
+    session_id = live_session_id(request)
+    with read_session(request.app.state.sessions) as db:  # a file that is not there is refused now, not in the job
+        upload = staged_upload(db, principal=principal, session_id=session_id, upload_id=upload_id)
+        filename = upload.filename
+    require_body_operator(principal, principal.body_id)
+    work = run_work(request.app.state.sessions, principal=principal, session_id=session_id, upload_id=upload_id,
+                    lang=request_language(request), max_bytes=request.app.state.settings.import_max_file_bytes,
+                    limits=request.app.state.settings.import_limits())
+    job_id = request.app.state.jobs.submit(kind="import.run", principal=principal, work=work, title=filename,
+                                           body_id=principal.body_id)
+    return RedirectResponse(f"/cb/import/jobs/{job_id}", status_code=303)
+
+
+def _rows(result: dict | None, lang: str) -> tuple[ImportReport | None, list]:
+    if not result or "report" not in result:
+        return None, []
+    report = ImportReport.model_validate(result["report"])
+    return report, _report_rows(report, lang)
+
+
+@router.get("/cb/import/jobs/{job_id}")
+def job_page(request: Request, job_id: Id) -> Response:
+    """Show an upload's job: its progress while it runs, then the report (and the confirmation, or the result)."""
+    principal = cb_operator(request)
+    with read_session(request.app.state.sessions) as db:
+        job = visible_job(db, principal=principal, job_id=job_id)
+        view = request.app.state.jobs.view(job)
+    if view["status"] not in FINISHED:
+        return render(request, "cb/import_job.html", {"job": view, "refresh": REFRESH_SECONDS})
+    report, rows = _rows(view["result"], request_language(request))
+    if view["kind"] == "import.run" and view["status"] == "succeeded" and report is not None:
+        return redirect(request, "/cb", flash=t(request, "Imported %(created)s new certificate(s); %(unchanged)s "
+                                                         "were already registered unchanged.",
+                                                created=report.created, unchanged=report.unchanged))
+    return render(request, "cb/import.html", {
+        "columns": _columns(), "report": report, "rows": rows, "job": view,
+        "upload_id": (view["result"] or {}).get("upload_id") if view["kind"] == "import.check" else None,
+    }, status_code=200 if view["status"] == "succeeded" else _refusal_status(report) if report else 422)

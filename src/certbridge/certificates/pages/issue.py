@@ -21,6 +21,7 @@ from certbridge.web.csrf import require_csrf
 from certbridge.web.forms import domain_errors, pydantic_errors, split_general
 from certbridge.web.guards import cb_operator
 from certbridge.web.i18n import request_language
+from certbridge.web.posted import PostedForm
 from certbridge.web.templating import redirect, render, t
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -53,11 +54,10 @@ def issue_form(request: Request, db: ReadDB):
 
 
 @router.post("/cb/certificates/new")
-async def issue(request: Request, db: ReadDB):
+def issue(request: Request, form: PostedForm, db: ReadDB):
     """Issue the certificate, or show the form again with what to fix next to each field."""
     principal = cb_operator(request)
     lang = request_language(request)
-    form = await request.form()
     rows = cb_forms.site_rows(form)
     values = cb_forms.form_values(form)
     if form.get("add_site"):

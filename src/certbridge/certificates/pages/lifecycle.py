@@ -26,6 +26,7 @@ from certbridge.web.csrf import require_csrf
 from certbridge.web.forms import domain_errors, pydantic_errors, split_general, text
 from certbridge.web.guards import cb_operator, rehearsal
 from certbridge.web.i18n import N_, gettext, request_language
+from certbridge.web.posted import PostedForm
 from certbridge.web.templating import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -200,14 +201,13 @@ def action_form(request: Request, db: ReadDB, certificate_id: Id, action: str):
 
 
 @router.post("/cb/certificates/{certificate_id}/{action}")
-async def action_submit(request: Request, db: ReadDB, certificate_id: Id, action: str):
+def action_submit(request: Request, form: PostedForm, db: ReadDB, certificate_id: Id, action: str):
     """Rehearse the action and show its consequences (step=review), or perform it (step=confirm)."""
     principal = cb_operator(request)
     if action not in ACTIONS:
         raise NotFound("not_found")
     lang = request_language(request)
     cert = own_certificate(db, principal, certificate_id)
-    form = await request.form()
     values = cb_forms.form_values(form)
     if form.get("add_site"):
         return _page(request, db, cert, action, values)

@@ -23,6 +23,7 @@ from certbridge.web.dashboard import DashboardItem, DashboardPanel, tone
 from certbridge.web.forms import domain_errors, form_values_of, parse_date, split_general, text
 from certbridge.web.guards import regulator, rehearsal
 from certbridge.web.i18n import N_, gettext, request_language
+from certbridge.web.posted import PostedForm
 from certbridge.web.templating import redirect, render, t
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -85,11 +86,10 @@ def new_body(request: Request, db: ReadDB):
 
 
 @router.post("/regulator/bodies/new")
-async def create_body(request: Request, db: ReadDB):
+def create_body(request: Request, form: PostedForm, db: ReadDB):
     """Record a body's approval with its fields."""
     principal = regulator(request)
     lang = request_language(request)
-    form = await request.form()
     values: dict[str, Any] = form_values_of(form, ("code", "approval_number", "name", "name_en", "uscc",
                                                    "region_code", "address", "approved_on", "valid_until"))
     values["fields"] = [f for f in form.getlist("fields") if isinstance(f, str)]
@@ -133,12 +133,11 @@ def body_page(request: Request, db: ReadDB, body_id: Id):
 
 
 @router.post("/regulator/bodies/{body_id}")
-async def update_body(request: Request, db: ReadDB, body_id: Id):
+def update_body(request: Request, form: PostedForm, db: ReadDB, body_id: Id):
     """Change a body's particulars, validity or approved fields."""
     principal = regulator(request)
     lang = request_language(request)
     body = get_body(db, body_id)
-    form = await request.form()
     values: dict[str, Any] = form_values_of(form, ("name", "name_en", "address", "region_code", "valid_until"))
     values["fields"] = [f for f in form.getlist("fields") if isinstance(f, str)]
     try:
@@ -157,12 +156,11 @@ async def update_body(request: Request, db: ReadDB, body_id: Id):
 
 
 @router.post("/regulator/bodies/{body_id}/status")
-async def change_status(request: Request, db: ReadDB, body_id: Id):
+def change_status(request: Request, form: PostedForm, db: ReadDB, body_id: Id):
     """Rehearse a status change and ask for confirmation (step=review), or make it (step=confirm)."""
     principal = regulator(request)
     lang = request_language(request)
     body = get_body(db, body_id)
-    form = await request.form()
     status, reason = text(form, "status"), text(form, "reason")
     confirm = text(form, "step") == "confirm"
     try:

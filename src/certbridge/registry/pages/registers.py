@@ -23,6 +23,7 @@ from certbridge.web.csrf import require_csrf
 from certbridge.web.forms import domain_errors, form_values_of, parse_date, split_general, text
 from certbridge.web.guards import regulator
 from certbridge.web.i18n import N_, gettext, request_language
+from certbridge.web.posted import PostedForm
 from certbridge.web.templating import redirect, render, t
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -83,11 +84,10 @@ def new_lab(request: Request):
 
 
 @router.post("/regulator/labs/new")
-async def create_lab(request: Request):
+def create_lab(request: Request, form: PostedForm):
     """Record a lab's qualification (valid six years unless stated)."""
     principal = regulator(request)
     lang = request_language(request)
-    form = await request.form()
     values = form_values_of(form, ("cma_number", "name", "uscc", "region_code", "address", "qualified_on",
                                    "valid_until", "capabilities"))
     try:
@@ -116,12 +116,11 @@ def lab_page(request: Request, db: ReadDB, lab_id: Id):
 
 
 @router.post("/regulator/labs/{lab_id}")
-async def update_lab(request: Request, db: ReadDB, lab_id: Id):
+def update_lab(request: Request, form: PostedForm, db: ReadDB, lab_id: Id):
     """Change a lab's particulars, status, validity or capabilities."""
     principal = regulator(request)
     lang = request_language(request)
     lab = lab_service.get_lab(db, lab_id)
-    form = await request.form()
     values = form_values_of(form, ("name", "address", "region_code", "status", "valid_until", "capabilities"))
     try:
         if values["status"] not in ("valid", "suspended", "revoked", "expired"):
@@ -172,11 +171,10 @@ def new_person(request: Request, db: ReadDB):
 
 
 @router.post("/regulator/people/new")
-async def create_person(request: Request, db: ReadDB):
+def create_person(request: Request, form: PostedForm, db: ReadDB):
     """Register an auditor, inspector or expert with a first registration."""
     principal = regulator(request)
     lang = request_language(request)
-    form = await request.form()
     values = form_values_of(form, ("name", "kind", "body_id", "employer", "region_code", "number", "field",
                                    "valid_until", "id_number"))
     id_number = values.pop("id_number")  # never echoed back into the form
@@ -207,12 +205,11 @@ def person_page(request: Request, db: ReadDB, person_id: Id):
 
 
 @router.post("/regulator/people/{person_id}/registrations")
-async def add_registration(request: Request, db: ReadDB, person_id: Id):
+def add_registration(request: Request, form: PostedForm, db: ReadDB, person_id: Id):
     """Add a registration to a person."""
     principal = regulator(request)
     lang = request_language(request)
     person = people_service.get_person(db, person_id)
-    form = await request.form()
     values = form_values_of(form, ("number", "field", "valid_until"))
     try:
         registration = {"number": values["number"], "field": values["field"] or None,
@@ -227,11 +224,10 @@ async def add_registration(request: Request, db: ReadDB, person_id: Id):
 
 
 @router.post("/regulator/registrations/revoke")
-async def revoke_registration(request: Request, db: ReadDB):
+def revoke_registration(request: Request, form: PostedForm, db: ReadDB):
     """Revoke a registration: its holder can be put on no new audit."""
     principal = regulator(request)
     lang = request_language(request)
-    form = await request.form()
     number, reason, person_id = text(form, "number"), text(form, "reason"), text(form, "person_id")
     person = people_service.get_person(db, int(person_id)) if person_id.isdigit() else None
     try:

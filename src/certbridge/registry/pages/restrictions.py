@@ -18,6 +18,7 @@ from certbridge.web.csrf import require_csrf
 from certbridge.web.forms import form_values_of, parse_date, text
 from certbridge.web.guards import regulator
 from certbridge.web.i18n import request_language
+from certbridge.web.posted import PostedForm
 from certbridge.web.templating import redirect, render, t
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -51,11 +52,10 @@ def restrictions(request: Request, db: ReadDB):
 
 
 @router.post("/regulator/restrictions")
-async def impose(request: Request, db: ReadDB):
+def impose(request: Request, form: PostedForm, db: ReadDB):
     """Bar a person, list an organization or restrict a body; every service enforces it at once."""
     principal = regulator(request)
     lang = request_language(request)
-    form = await request.form()
     values = form_values_of(form, ("subject_type", "subject_ref", "kind", "reason", "starts_on", "ends_on", "source"))
     try:
         if values["subject_type"] not in SUBJECT_TYPES:
@@ -75,11 +75,10 @@ async def impose(request: Request, db: ReadDB):
 
 
 @router.post("/regulator/restrictions/{restriction_id}/lift")
-async def lift(request: Request, db: ReadDB, restriction_id: Id):
+def lift(request: Request, form: PostedForm, db: ReadDB, restriction_id: Id):
     """Lift a restriction early (credit repair, early removal)."""
     principal = regulator(request)
     lang = request_language(request)
-    form = await request.form()
     reason = text(form, "reason")
     try:
         if not reason:
