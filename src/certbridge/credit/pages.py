@@ -25,7 +25,7 @@ from certbridge.licensing import service as licensing
 from certbridge.licensing.deadlines import calendar_for
 from certbridge.licensing.queries import licensing_view, list_licensing_records
 from certbridge.web import forms, guards, nav, templating
-from certbridge.web.page_actions import form_done, page_language, render_page, require_form_token
+from certbridge.web.page_actions import form_done, form_problems, page_language, render_page, require_form_token
 
 # Who may not do this, or a record they may not see: the answer is the error page, with the audit trail
 # recording a denied attempt, not a redirect that reads as success.
@@ -133,10 +133,9 @@ async def add_penalty(request: Request):
         with write_session(request.app.state.sessions) as session:
             penalties.record_penalty(session, principal=principal, item=item, calendar=_calendar(request))
     except ValidationError as exc:
-        problems = forms.pydantic_errors(exc, _lang(request))
-        return templating.redirect(request, CONSOLE, flash="；".join(problems.values()), kind="error")
+        return form_problems(request, CONSOLE, forms.pydantic_errors(exc, _lang(request)), form)
     except DomainError as exc:
-        return _done(request, CONSOLE, exc)
+        return _done(request, CONSOLE, exc, form)
     return _done(request, CONSOLE)
 
 
@@ -159,7 +158,7 @@ async def penalty_action(request: Request, penalty_id: Id, action: str):
             else:
                 raise NotFound("not_found")
     except DomainError as exc:
-        return _done(request, CONSOLE, exc)
+        return _done(request, CONSOLE, exc, form)
     return _done(request, CONSOLE)
 
 
@@ -176,9 +175,9 @@ async def add_listing(request: Request):
         with write_session(request.app.state.sessions) as session:
             lists.list_on_dishonesty_list(session, principal=principal, item=item)
     except (ValidationError, ValueError):
-        return _done(request, CONSOLE, InvalidInput("field.required", field=message("ui.list_subject", _lang(request))))
+        return _done(request, CONSOLE, InvalidInput("field.required", field=message("ui.list_subject", _lang(request))), form)
     except DomainError as exc:
-        return _done(request, CONSOLE, exc)
+        return _done(request, CONSOLE, exc, form)
     return _done(request, CONSOLE)
 
 
@@ -193,7 +192,7 @@ async def remove_listing(request: Request, listing_id: Id):
                                               obligations_met=bool(form.get("obligations_met")),
                                               reason=_text(form, "reason") or "")
     except DomainError as exc:
-        return _done(request, CONSOLE, exc)
+        return _done(request, CONSOLE, exc, form)
     return _done(request, CONSOLE)
 
 
@@ -214,9 +213,9 @@ async def bar(request: Request):
                                  kind=_text(form, "kind") or "false_conclusion", reason=reason,
                                  decision_number=number)
     except ValueError:
-        return _done(request, CONSOLE, InvalidInput("field.required", field="subject_id"))
+        return _done(request, CONSOLE, InvalidInput("field.required", field="subject_id"), form)
     except DomainError as exc:
-        return _done(request, CONSOLE, exc)
+        return _done(request, CONSOLE, exc, form)
     return _done(request, CONSOLE)
 
 
@@ -237,7 +236,7 @@ async def licensing_action(request: Request, record_id: Id, action: str):
             else:
                 raise NotFound("not_found")
     except DomainError as exc:
-        return _done(request, CONSOLE + "#licensing", exc)
+        return _done(request, CONSOLE + "#licensing", exc, form)
     return _done(request, CONSOLE + "#licensing")
 
 
