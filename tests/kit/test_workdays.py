@@ -202,9 +202,10 @@ def test_an_entered_notice_replaces_the_provisional_year():
     assert cal.is_workday(D(2027, 2, 8))  # a notice is the whole year: nothing of the rule is kept
 
 
-def test_years_before_the_amended_measures_and_outside_the_package_still_fail():
-    with pytest.raises(WorkdayCalendarError, match="1999"):
-        WorkdayCalendar(None).is_workday(D(1999, 1, 4))
+def test_years_before_the_package_are_provisional_too_never_an_error():
+    cal = WorkdayCalendar(None)
+    assert cal.is_provisional(2000) and cal.is_workday(D(2000, 1, 3)) and not cal.is_workday(D(2000, 1, 1))
+    assert cal.add_workdays(D(2000, 1, 1), 7) == D(2000, 1, 11)
 
 
 @pytest.mark.parametrize(("table", "match"), [

@@ -91,7 +91,8 @@ def test_entering_the_notice_recomputes_every_provisional_deadline_and_clears_th
     _, changed = run(lambda s: set_year_notice(s, principal=SYSTEM, year=2027, table=NOTICE_2027))
     reg = world.auth("regulator")
     task = client.get(f"/api/v1/supervision/tasks/{task_id}", headers=reg).json()
-    assert task["publication_due_on"] == "2027-01-09" and task["publication_due_provisional"] is False  # 4 Jan off, Sat 9 Jan worked
+    # 4 January off, Saturday 9 January worked: the notice, not the rule, decides now
+    assert task["publication_due_on"] == "2027-01-09" and task["publication_due_provisional"] is False
     assert task["warnings"] == []
     dec = client.get(f"/api/v1/credit/penalties/{p2026}", headers=reg).json()
     assert dec["publication_due_on"] == "2027-01-07" and dec["publication_due_provisional"] is False

@@ -200,7 +200,8 @@ def penalty_view(session: Session, penalty: Penalty, *, lang: str = "zh", on: da
     view.update(id=penalty.id, status=penalty_status(penalty, on), published_late=late,
                 publication_due_provisional=penalty.deadline_provisional_year is not None,
                 withdrawal_due_on=penalty.withdrawal_due_on,
-                withdrawal_due_provisional=penalty.withdrawal_provisional_year is not None, withdrawal_reason=penalty.withdrawal_reason,
+                withdrawal_due_provisional=penalty.withdrawal_provisional_year is not None,
+                withdrawal_reason=penalty.withdrawal_reason,
                 repair_possible_from=repair_possible_from(session, penalty), warnings=warnings)
     return view
 

@@ -19,8 +19,9 @@ moved either.
 Lunar dates and the 清明 term come from a table (``_DATES``) made with two independent libraries —
 lunar-python 1.4.8 (6tail) and sxtwl 2.0 — which agreed on every date from 2025 to 2100; the table is
 checked against the official 2025 and 2026 schedules in tests/kit/test_statutory_holidays.py and the
-script that made it is scripts/statutory_holiday_table.py. Past 2100 (never reached by a legal time
-limit counted from today) only the fixed-date holidays are known.
+script that made it is scripts/statutory_holiday_table.py. Past 2100, and before 2004 (the first year
+``chinese_calendar`` ships; only an odd input date reaches that far), only the fixed-date holidays are
+used — an approximation, still marked provisional by the caller, never an error.
 """
 
 from __future__ import annotations
@@ -114,11 +115,10 @@ LAST_TABLE_YEAR = max(_DATES)
 
 
 def statutory_holidays(year: int) -> dict[dt.date, str]:
-    """Return the statutory holidays of a year (2025 or later) by the amended Measures, with their names."""
-    if year < FIRST_YEAR:
-        raise ValueError(f"the amended Measures apply from {FIRST_YEAR}; {year} needs its notice")
+    """Return the statutory holidays of a year by the amended Measures, with their names (fixed dates only
+    outside the lunar table)."""
     days: dict[dt.date, str] = {dt.date(year, 1, 1): "元旦"}
-    lunar = _DATES.get(year)
+    lunar = _DATES.get(year) if year >= FIRST_YEAR else None
     if lunar is not None:
         eve, qingming, duanwu, midautumn = (dt.date.fromisoformat(f"{year}-{md}") for md in lunar)
         for offset in range(4):

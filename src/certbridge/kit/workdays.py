@@ -28,7 +28,7 @@ from pathlib import Path
 
 import chinese_calendar
 
-from certbridge.kit.statutory_holidays import FIRST_YEAR, statutory_holidays
+from certbridge.kit.statutory_holidays import statutory_holidays
 
 DEFAULT_OVERRIDES_PATH = Path(__file__).with_name("holidays_override.toml")
 
@@ -155,10 +155,6 @@ class WorkdayCalendar:
         if base is None:
             if override is not None:
                 return _from_notice(override, "override")
-            if year < FIRST_YEAR:
-                raise WorkdayCalendarError(
-                    f"no holiday calendar for {year}: chinese_calendar {chinese_calendar.__version__} does not "
-                    f"cover it and the statutory rule is only known from {FIRST_YEAR}")
             names = statutory_holidays(year)
             return _Year(frozenset(d for d in names if d.weekday() < 5), frozenset(), names, "provisional")
         if override is None:

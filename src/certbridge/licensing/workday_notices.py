@@ -47,11 +47,13 @@ _CALENDARS: dict[tuple, WorkdayCalendar] = {}
 def effective_calendar(session: Session, base: WorkdayCalendar | None = None) -> WorkdayCalendar:
     """Return ``base`` (the packaged calendar by default) with every notice entered in the database.
 
-    One small query per call (year and revision of each entered notice); the calendar itself is built once
+    One small query per call (year, revision and time of each entered notice); the calendar itself is built once
     per distinct set of notices and kept, so another process's entry is seen by the next deadline here.
     """
     path = base.overrides_path if base is not None else DEFAULT_OVERRIDES_PATH
-    stamp = tuple(session.execute(select(WorkdayNotice.year, WorkdayNotice.revision).order_by(WorkdayNotice.year)))
+    # Year, revision and entry time identify an entered notice (also across databases sharing this process).
+    stamp = tuple(session.execute(select(WorkdayNotice.year, WorkdayNotice.revision, WorkdayNotice.entered_at)
+                                  .order_by(WorkdayNotice.year)))
     if base is not None and base.notices:  # a caller's own notices (tests) win; the database adds the rest
         key = None
     else:

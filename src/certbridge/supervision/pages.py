@@ -353,6 +353,10 @@ async def enter_notice(request: Request):
 # -- installation ---------------------------------------------------------------------------------------
 
 
+def _due(day, provisional_year, lang) -> str:
+    return f"{day or '?'}{message('ui.provisional', lang) if provisional_year is not None else ''}"
+
+
 def overdue_panel(session, principal, lang):
     """Dashboard panel: publications past their deadline, deadlines unknown, draws not revealed."""
     d = dashboard
@@ -364,9 +368,12 @@ def overdue_panel(session, principal, lang):
     tone = lambda n: "ok" if n == 0 else "bad"  # noqa: E731
     return [d.DashboardPanel(message("ui.overdue_panel", lang), [
         d.DashboardItem(message("ui.overdue_results", lang), len(results), "/regulator/supervision/tasks?status=completed",
-                        tone(len(results)), [f"{t.object_name} — {t.publication_due_on or '?'}" for t in results[:5]]),
+                        tone(len(results)),
+                        [f"{t.object_name} — {_due(t.publication_due_on, t.deadline_provisional_year, lang)}"
+                         for t in results[:5]]),
         d.DashboardItem(message("ui.overdue_penalties", lang), len(penalties), "/regulator/credit", tone(len(penalties)),
-                        [f"{p.decision_number} — {p.publication_due_on or '?'}" for p in penalties[:5]]),
+                        [f"{p.decision_number} — {_due(p.publication_due_on, p.deadline_provisional_year, lang)}"
+                         for p in penalties[:5]]),
         d.DashboardItem(message("ui.overdue_licensing", lang), len(records), "/regulator/credit#licensing",
                         tone(len(records)), [r.document_number for r in records[:5]]),
         d.DashboardItem(message("ui.provisional_deadlines", lang), provisional, "/regulator/workdays",

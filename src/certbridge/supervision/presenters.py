@@ -54,7 +54,8 @@ def task_view(session: Session, task: InspectionTask, principal: Principal, lang
         "result_label": render(f"result.{task.result}", lang) if task.result else None,
         "result_note": task.result_note, "completed_on": task.completed_on,
         "publication_due_on": task.publication_due_on,
-        "publication_due_provisional": task.deadline_provisional_year is not None, "published_on": task.published_on, "warnings": warnings,
+        "publication_due_provisional": task.deadline_provisional_year is not None,
+        "published_on": task.published_on, "warnings": warnings,
     }
 
 
