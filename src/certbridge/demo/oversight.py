@@ -91,7 +91,9 @@ def build_oversight(sessions, *, seed: int, as_of: date) -> dict[str, int]:
     _results(sessions, rng, revealed, as_of)
     _penalties_and_listings(sessions, rng, as_of)
     with write_session(sessions) as session:
-        scoring.recompute_credit(session, principal=SYSTEM, today=as_of)
+        # The first draw's refresh already scored every subject with a credit fact; this adds the penalties and
+        # listings made since (a full recompute_credit would score them all a second time).
+        scoring.refresh_credit(session, principal=SYSTEM, today=as_of)
     with write_session(sessions) as session:
         counts = {"spot_check_draws": session.scalar(select(func.count()).select_from(SpotCheckDraw)) or 0,
                   "inspection_tasks": session.scalar(select(func.count()).select_from(InspectionTask)) or 0,
