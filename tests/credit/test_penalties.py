@@ -104,16 +104,3 @@ def test_repair_waits_6_months_or_a_year_for_food_drugs_and_special_equipment(ru
         run(lambda s: penalties.repair_penalty(s, principal=SYSTEM, penalty_id=food, reason="已整改",
                                                on=date(2025, 12, 1)))
     assert "2026-01-10" in err.value.message("en")
-
-
-def test_a_decision_in_late_december_2026_warns_that_2027_is_not_configured(run, client, world, penalty_body):
-    item = PenaltyIn(**penalty_body(decided_on="2026-12-25"))
-    pid = run(lambda s: penalties.record_penalty(s, principal=SYSTEM, item=item, today=date(2026, 12, 28)).id)
-    reg = world.auth("regulator")
-    view = client.get(f"/api/v1/credit/penalties/{pid}", headers=reg).json()
-    assert view["publication_due_on"] is None
-    assert "2027" in view["warnings"][0] and "holidays_override.toml" in view["warnings"][0]
-    en = client.get(f"/api/v1/credit/penalties/{pid}", headers={**reg, "Accept-Language": "en"}).json()
-    assert "[years.2027]" in en["warnings"][0] and "CERTBRIDGE_WORKDAY_OVERRIDES" in en["warnings"][0]
-    overdue = client.get("/api/v1/supervision/overdue", headers=reg).json()["penalties"]
-    assert [p["id"] for p in overdue] == [pid]

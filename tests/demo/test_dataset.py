@@ -19,12 +19,17 @@ from certbridge.db import make_engine, make_sessionmaker, read_session, write_se
 from certbridge.demo.dataset import (
     DatasetConflict, DatasetInfo, build_dataset, check_existing, manifest_path, read_manifest,
 )
+from certbridge.credit.lists import public_listings
+from certbridge.credit.models import CreditRecord, Penalty
 from certbridge.ledger.journal import LedgerEvent, leaf_hash, log_size
 from certbridge.kit.uscc import validate_uscc
 from certbridge.registry.bodies import body_can_issue
 from certbridge.registry.models import CertificationBody, Organization, Restriction, Scheme
 from certbridge.registry.snapshots import organization_state, restriction_state
 from certbridge.settings import Settings
+from certbridge.supervision.draws import verify_draw
+from certbridge.supervision.models import InspectionTask, SpotCheckDraw
+from certbridge.supervision.tasks import public_results
 from tests.demo.conftest import AS_OF
 
 
@@ -50,6 +55,48 @@ def test_same_seed_gives_the_same_rows_and_another_seed_does_not(demo_settings, 
     assert first.count(b"\n") == 401
     assert _export(again, tmp_path / "b.csv") == first
     assert _export(other, tmp_path / "c.csv") != first
+    assert _oversight(again) == _oversight(demo_settings) != _oversight(other)
+
+
+def _oversight(settings):
+    """What the supervision and credit demo data drew and decided, for comparing two builds."""
+    engine, sessions = _sessions(settings)
+    with read_session(sessions) as session:
+        out = (sorted((d.seed, d.outputs_digest) for d in session.scalars(select(SpotCheckDraw))),
+               sorted((t.object_key, t.result, t.completed_on, t.published_on)
+                      for t in session.scalars(select(InspectionTask))),
+               sorted((p.decision_number, p.party_uscc, p.decided_on) for p in session.scalars(select(Penalty))))
+    engine.dispose()
+    return out
+
+
+def test_the_demo_has_spot_checks_penalties_listings_and_credit_scores_made_by_the_services(demo_settings):
+    engine, sessions = _sessions(demo_settings)
+    with read_session(sessions) as session:
+        statuses = Counter(session.scalars(select(SpotCheckDraw.status)))
+        assert statuses["revealed"] >= 1 and statuses["committed"] == 1  # one left for the reveal step
+        for draw in session.scalars(select(SpotCheckDraw).where(SpotCheckDraw.status == "revealed")):
+            assert verify_draw(session, draw) == []
+        found = list(session.scalars(select(InspectionTask)))
+        assert found and all(len([i for i in t.inspectors if i.active]) >= 2 for t in found)
+        assert {t.status for t in found} >= {"published"} and any(t.result for t in found)
+        assert len(public_results(session, limit=100)) == sum(t.status == "published" for t in found)
+        items = list(session.scalars(select(Penalty)))
+        assert len(items) == 6 and sum(p.published_on is not None for p in items) == 4
+        listed = public_listings(session, on=AS_OF)
+        assert len(listed) == 2 and all(item.penalty_id for item in listed)
+        assert session.scalar(select(func.count()).select_from(CreditRecord)) > 0
+        types = Counter(session.scalars(select(LedgerEvent.type).where(LedgerEvent.type.in_(
+            ("draw.committed", "draw.revealed", "inspection.result_recorded", "penalty.decided", "dishonesty.listed",
+             )))))
+        assert types["draw.committed"] == sum(statuses.values()) and types["penalty.decided"] == 6
+        assert types["dishonesty.listed"] == 2
+        for item in listed:  # scored after the listing: the list weighs on the class
+            record = session.scalar(select(CreditRecord).where(CreditRecord.subject_type == "organization",
+                                                               CreditRecord.subject_id == item.subject_id))
+            assert record is not None and record.computed_on == AS_OF
+    engine.dispose()
+    assert read_manifest(demo_settings).counts["penalties"] == 6
 
 
 def test_every_record_passes_the_domain_validators(demo_settings):
@@ -188,7 +235,8 @@ def test_a_data_set_from_the_previous_generator_is_reused_not_refused(tmp_path):
 
 def test_the_manifest_says_where_the_build_time_went(demo_settings):
     info = read_manifest(demo_settings)
-    assert list(info.phases) == ["schema_and_registries", "certificates", "indexes", "accounts_and_checkpoint"]
+    assert list(info.phases) == ["schema_and_registries", "certificates", "indexes", "supervision_and_credit",
+                                 "accounts_and_checkpoint"]
     assert all(seconds >= 0 for seconds in info.phases.values())
     # The phases cover the whole build but the final counts and the rename (a fraction of a second here).
     assert sum(info.phases.values()) == pytest.approx(info.seconds, abs=1.0)

@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from certbridge.kit.workdays import DEFAULT_OVERRIDES_PATH, WorkdayCalendar, WorkdayCalendarError
+from certbridge.kit.workdays import (
+    DEFAULT_OVERRIDES_PATH,
+    WorkdayCalendar,
+    WorkdayCalendarError,
+    YearNotice,
+    parse_notice,
+)
 
 D = dt.date
 
@@ -160,23 +166,62 @@ def _shared_calendar() -> WorkdayCalendar:
 # -- unconfigured years and the override file
 
 
-def test_unconfigured_year_fails_loudly_naming_year_and_file(cal):
-    with pytest.raises(WorkdayCalendarError) as info:
-        cal.is_workday(D(2031, 3, 3))
-    message = str(info.value)
-    assert "2031" in message
-    assert str(DEFAULT_OVERRIDES_PATH) in message
-    assert "[years.2031]" in message
+def test_a_year_nobody_configured_is_provisional_not_an_error(cal):
+    # 2027: no package data, no override, no notice. Statutory days off, weekends off, nothing else.
+    assert cal.year_source(2027) == "provisional" and cal.is_provisional(2027)
+    assert cal.year_source(2026) == "package" and not cal.is_provisional(2026)
+    assert not cal.is_workday(D(2027, 1, 1))  # 元旦, a Friday
+    assert cal.is_workday(D(2027, 2, 4))  # the Thursday before 除夕 (2027-02-05)
+    assert [cal.is_workday(D(2027, 2, d)) for d in range(5, 10)] == [False, False, False, False, True]
+    assert cal.holiday_name(D(2027, 2, 5)) == "春节"
+    assert not cal.is_workday(D(2027, 4, 5))  # 清明, a Monday
+    assert not cal.is_workday(D(2027, 10, 1)) and cal.is_workday(D(2027, 10, 4))  # no 7-day week without a notice
 
 
-def test_a_count_that_runs_into_an_unconfigured_year_fails(cal):
-    with pytest.raises(WorkdayCalendarError, match="2027"):
-        cal.add_workdays(D(2026, 12, 20), 20)
+def test_a_provisional_year_has_no_make_up_days_and_does_not_move_weekend_holidays(cal):
+    # 2027-05-01 and 05-02 are Saturday and Sunday: without the notice nothing is moved to Monday.
+    assert cal.is_workday(D(2027, 5, 3))
+    assert all(not cal.is_workday(d) for d in (D(2027, 2, 6), D(2027, 2, 13)))  # weekends stay off
 
 
-def test_without_override_file_the_error_says_how_to_add_one():
-    with pytest.raises(WorkdayCalendarError, match="overrides_path"):
-        WorkdayCalendar(None).is_workday(D(2040, 1, 2))
+def test_a_count_that_runs_into_an_unconfigured_year_goes_on_and_names_it(cal):
+    due = cal.add_workdays(D(2026, 12, 25), 20)
+    assert due == D(2027, 1, 25)  # Dec 28–31 (4), 1 Jan off, then 16 working days in January
+    assert cal.provisional_years(D(2026, 12, 25), due) == [2027]
+    assert cal.provisional_years(D(2026, 1, 5), D(2026, 12, 1)) == []
+    assert cal.add_workdays(D(2027, 12, 20), 20) > D(2028, 1, 1)
+    assert cal.provisional_years(D(2027, 12, 20), cal.add_workdays(D(2027, 12, 20), 20)) == [2027, 2028]
+
+
+def test_an_entered_notice_replaces_the_provisional_year():
+    notice = YearNotice(holidays=frozenset({D(2027, 1, 1), D(2027, 1, 2), D(2027, 1, 3), D(2027, 5, 3)}),
+                        workdays=frozenset({D(2027, 1, 9)}), names={D(2027, 5, 3): "劳动节"})
+    cal = WorkdayCalendar(notices={2027: notice})
+    assert cal.year_source(2027) == "notice" and cal.provisional_years(D(2026, 12, 1), D(2027, 3, 1)) == []
+    assert not cal.is_workday(D(2027, 5, 3)) and cal.is_workday(D(2027, 1, 9))
+    assert cal.is_workday(D(2027, 2, 8))  # a notice is the whole year: nothing of the rule is kept
+
+
+def test_years_before_the_package_are_provisional_too_never_an_error():
+    cal = WorkdayCalendar(None)
+    assert cal.is_provisional(2000) and cal.is_workday(D(2000, 1, 3)) and not cal.is_workday(D(2000, 1, 1))
+    assert cal.add_workdays(D(2000, 1, 1), 7) == D(2000, 1, 11)
+
+
+@pytest.mark.parametrize(("table", "match"), [
+    ({"holidays": []}, "no holidays"),
+    ({"holidays": ["2027-01-01"], "workdays": ["2027-01-04"]}, "weekends"),
+    ({"holidays": ["2028-01-01"]}, "not in 2027"),
+    ({"holidays": ["2027-01-01"], "colour": "red"}, "unknown keys"),
+])
+def test_parse_notice_refuses_what_is_not_a_schedule(table, match):
+    with pytest.raises(WorkdayCalendarError, match=match):
+        parse_notice(2027, table)
+
+
+def test_parse_notice_returns_the_schedule_and_its_source():
+    notice, source = parse_notice(2027, {"holidays": ["2027-01-01"], "workdays": ["2027-02-20"], "source": " 国办 "})
+    assert notice.holidays == {D(2027, 1, 1)} and notice.workdays == {D(2027, 2, 20)} and source == "国办"
 
 
 def test_override_adds_a_year(tmp_path):
@@ -247,9 +292,8 @@ def test_missing_override_file_fails(tmp_path):
 
 
 def test_an_uncovered_year_without_holidays_is_refused(tmp_path):
-    cal = WorkdayCalendar(write(tmp_path, '[years.2031]\nworkdays = ["2031-01-05"]\n'))
     with pytest.raises(WorkdayCalendarError, match="lists no holidays"):
-        cal.is_workday(D(2031, 1, 6))
+        WorkdayCalendar(write(tmp_path, '[years.2031]\nworkdays = ["2031-01-05"]\n'))
 
 
 def test_shipped_override_file_loads_and_its_commented_example_matches_the_package():

@@ -1,4 +1,4 @@
-"""Legal deadlines in Chinese working days over real holiday periods, and the unconfigured-year message."""
+"""Legal deadlines in Chinese working days over real holiday periods, and provisional years."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from certbridge.licensing.deadlines import CalendarNotConfigured, calendar_for, require_deadline, workday_deadline
+from certbridge.licensing.deadlines import calendar_for, provisional_message, workday_deadline
 
 D = date
 
@@ -36,24 +36,28 @@ def test_deadlines_across_spring_festival_and_national_day(start, days, due):
 
 def test_a_deadline_never_lands_on_a_rest_day_and_counts_from_the_next_day():
     cal = calendar_for()
-    assert require_deadline(cal, D(2025, 1, 27), 1) == D(2025, 2, 5)  # decided on the eve of the holiday
-    assert require_deadline(cal, D(2024, 10, 11), 1) == D(2024, 10, 12)  # a make-up Saturday counts
+    assert workday_deadline(cal, D(2025, 1, 27), 1).due_on == D(2025, 2, 5)  # decided on the eve of the holiday
+    assert workday_deadline(cal, D(2024, 10, 11), 1).due_on == D(2024, 10, 12)  # a make-up Saturday counts
 
 
-def test_an_unconfigured_year_is_named_with_its_file_in_both_languages():
+def test_a_deadline_into_an_unconfigured_year_is_computed_and_provisional_in_both_languages():
     deadline = workday_deadline(calendar_for(), D(2026, 12, 25), 7)
-    assert deadline.due_on is None and deadline.missing_year == 2027
-    assert deadline.overrides_path.endswith("holidays_override.toml")
-    zh, en = deadline.message("zh"), deadline.message("en")
-    assert "2027 年的节假日安排尚未配置" in zh and "[years.2027]" in zh and "holidays_override.toml" in zh
-    assert "2027 holiday schedule is not configured" in en and "CERTBRIDGE_WORKDAY_OVERRIDES" in en
-    with pytest.raises(CalendarNotConfigured) as err:
-        require_deadline(calendar_for(), D(2026, 12, 25), 7)
-    assert err.value.status == 409 and err.value.code == "workdays.year_not_configured"
+    assert deadline.due_on == D(2027, 1, 6) and deadline.provisional and deadline.provisional_year == 2027
+    zh, en = provisional_message(2027, "zh"), provisional_message(2027, "en")
+    assert "暂定" in zh and "2027 年" in zh and "全国年节及纪念日放假办法" in zh
+    assert "Provisional deadline" in en and "2027" in en
+    official = workday_deadline(calendar_for(), D(2026, 11, 2), 20)
+    assert official.due_on == D(2026, 11, 30) and not official.provisional and provisional_message(None) is None
+
+
+def test_deadlines_into_2028_name_the_first_provisional_year():
+    deadline = workday_deadline(calendar_for(), D(2026, 12, 30), 260)
+    assert deadline.due_on.year == 2028 and deadline.provisional_year == 2027
 
 
 def test_a_configured_override_year_is_used(tmp_path):
     path = tmp_path / "override.toml"
     path.write_text('[years.2027]\nholidays = ["2027-01-01", "2027-01-02", "2027-01-03"]\nworkdays = []\n',
                     encoding="utf-8")
-    assert workday_deadline(calendar_for(path), D(2026, 12, 25), 7).due_on == D(2027, 1, 6)
+    deadline = workday_deadline(calendar_for(path), D(2026, 12, 25), 7)
+    assert deadline.due_on == D(2027, 1, 6) and not deadline.provisional  # the file is official for 2027

@@ -255,6 +255,7 @@ CASES: list = [
     Page("GET", "/regulator/supervision/draws/{draw_id}", REGULATOR_PAGES, params={"draw_id": "web_draw_revealed"}),
     Page("GET", "/regulator/supervision/plans/{plan_id}", REGULATOR_PAGES, params={"plan_id": "web_plan"}),
     Page("GET", "/regulator/supervision/tasks", REGULATOR_PAGES),
+    Page("GET", "/regulator/workdays", REGULATOR_PAGES),
     Page("POST", "/regulator/bodies/new", REGULATORS,
          form={"code": "00998", "approval_number": "CNCA-R-2026-998", "name": "网页批准认证有限公司",
                "fields": "SYS-QMS", "approved_on": "2026-01-05"}, lands=r"/regulator/bodies/\d+"),
@@ -319,4 +320,7 @@ CASES: list = [
          lands=lambda v: f"/regulator/supervision/draws/{v['web_draw_committed']}"),
     Page("POST", "/regulator/supervision/tasks/{task_id}/publish", REGULATORS,
          params={"task_id": "web_task_completed"}, form={}, lands=r"/regulator/supervision/tasks\?status=completed"),
+    Page("POST", "/regulator/workdays", REGULATORS,
+         form={"year": "2099", "holidays": "2099-01-01", "workdays": "", "source": "网页矩阵测试"},
+         lands="/regulator/workdays"),
 ]

@@ -250,21 +250,31 @@ def test_plans_need_two_inspectors_and_general_matters_cap_the_ratio(client, wor
         "content": "x", "method": "书面检查", "max_ratio": "0.1"}).json()
     plan = client.post("/api/v1/supervision/plans", headers=reg, json={
         "year": TODAY.year, "name": "x", "authority": "y"}).json()
-    over = client.post(f"/api/v1/supervision/plans/{plan['id']}/batches", headers=reg, json={
+    # The plan's default class ratios (D 0.7) and a general matter's 10 % cap used to rule each other out, so no
+    # batch of a general matter could be saved: the cap now limits every class instead.
+    first = client.post(f"/api/v1/supervision/plans/{plan['id']}/batches", headers=reg, json={
         "name": "b", "matter_id": matter["id"], "starts_on": f"{TODAY.year}-03-01", "ends_on": f"{TODAY.year}-04-01"})
+    assert first.status_code == 201, first.text
+    over = client.post(f"/api/v1/supervision/plans/{plan['id']}/batches", headers=reg, json={
+        "name": "b", "matter_id": matter["id"], "starts_on": f"{TODAY.year}-03-01", "ends_on": f"{TODAY.year}-04-01",
+        "class_ratios": {"C": "0.3"}})
     assert over.status_code == 409 and over.json()["code"] == "batch.ratio_over_matter_cap"
     assert "0.1" in over.json()["detail"] and "C" in over.json()["detail"]
-    ok = client.post(f"/api/v1/supervision/plans/{plan['id']}/batches", headers=reg, json={
+    within = client.post(f"/api/v1/supervision/plans/{plan['id']}/batches", headers=reg, json={
         "name": "b", "matter_id": matter["id"], "starts_on": f"{TODAY.year}-03-01", "ends_on": f"{TODAY.year}-04-01",
-        "class_ratios": {"A": "0.05", "B": "0.1", "C": "0.21", "D": "0.61"}})
-    assert ok.status_code == 409  # C and D bounds start above the 10 % cap: the plan's bounds must be widened
-    widened = client.post("/api/v1/supervision/plans", headers=reg, json={
-        "year": TODAY.year, "name": "x", "authority": "y",
-        "ratio_bounds": {"A": ["0", "0.05"], "B": ["0.05", "0.2"], "C": ["0.05", "0.6"], "D": ["0.05", "1"]},
-        "class_ratios": {"C": "0.1", "D": "0.1"}}).json()
-    fits = client.post(f"/api/v1/supervision/plans/{widened['id']}/batches", headers=reg, json={
-        "name": "b", "matter_id": matter["id"], "starts_on": f"{TODAY.year}-03-01", "ends_on": f"{TODAY.year}-04-01"})
-    assert fits.status_code == 201, fits.text
+        "class_ratios": {"A": "0.05", "B": "0.08", "C": "0.1", "D": "0.1"}})
+    assert within.status_code == 201, within.text
+
+
+def test_a_general_matter_draws_every_class_at_most_at_its_cap(run, certify, inspectors, batch):
+    certify(12)
+    inspectors(3)
+    ids = batch(matter_kind="general", max_ratio="0.1", code="YB-ORG-01")
+    draw_id = run(lambda s: draws.commit_draw(s, principal=SYSTEM, batch_id=ids["batch"]).id)
+    inputs = run(lambda s: draws.get_draw(s, draw_id).inputs)
+    assert inputs["ratios"] == {"A": "0.05", "B": "0.1", "C": "0.1", "D": "0.1"} and inputs["default_ratio"] == "0.05"
+    revealed = run(lambda s: draws.reveal_draw(s, principal=SYSTEM, draw_id=draw_id).outputs)
+    assert revealed["quotas"]["B"] == {"eligible": 12, "ratio": "0.1", "drawn": 2}
 
 
 def test_object_directory_filters_by_region_scheme_and_kind(client, world, certify):

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 
 from certbridge.errors import RuleViolation
-from certbridge.licensing.deadlines import calendar_for
 from certbridge.principal import SYSTEM, Principal
 from certbridge.registry import restrictions
 from certbridge.supervision import draws, tasks
@@ -44,27 +43,6 @@ def test_results_are_due_20_working_days_after_completion(run, certify, inspecto
     late = run(lambda s: tasks.overdue_results(s, on=due_on))
     assert late == []
     assert [t.id for t in run(lambda s: tasks.overdue_results(s, on=date.fromordinal(due_on.toordinal() + 1)))] == [task_id]
-
-
-def test_a_deadline_crossing_into_2027_names_the_year_and_the_file(run, client, world, certify, inspectors, batch,
-                                                                     tmp_path):
-    drawn = drawn_tasks(run, certify, inspectors, batch, year=2026, on=date(2026, 11, 2))
-    task_id, _, staff = drawn[0]
-    task = run(lambda s: tasks.record_result(s, principal=as_inspector(staff[0]), task_id=task_id,
-                                             result="corrected", completed_on=date(2026, 12, 10),
-                                             today=date(2026, 12, 11)))
-    assert task.status == "completed" and task.publication_due_on is None and task.deadline_problem_year == 2027
-    reg = world.auth("regulator")
-    zh = client.get(f"/api/v1/supervision/tasks/{task_id}", headers=reg).json()["warnings"][0]
-    assert "2027" in zh and "holidays_override.toml" in zh and "[years.2027]" in zh and "国务院办公厅" in zh
-    en = client.get(f"/api/v1/supervision/tasks/{task_id}", headers={**reg, "Accept-Language": "en"}).json()
-    assert "2027 holiday schedule is not configured" in en["warnings"][0]
-    overdue = client.get("/api/v1/supervision/overdue", headers=reg).json()["spot_checks"]
-    assert [t["id"] for t in overdue] == [task_id] and overdue[0]["warnings"]
-    # once 2027 is configured, the same completion date gets a real deadline
-    override = tmp_path / "holidays.toml"
-    override.write_text('[years.2027]\nholidays = ["2027-01-01"]\nworkdays = []\n', encoding="utf-8")
-    assert calendar_for(override).add_workdays(date(2026, 12, 10), 20) == date(2027, 1, 8)
 
 
 def test_inspectors_see_and_record_only_their_own_tasks(run, client, world, certify, inspectors, batch):

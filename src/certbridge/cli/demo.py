@@ -23,9 +23,11 @@ MESSAGES = {
 }
 PHASES = {"schema": "建立数据库 / schema", "registries": "机构、审核员、实验室 / registries",
           "certificates": "证书及其历史 / certificates", "indexes": "建立索引 / indexes",
+          "oversight": "抽查与信用 / spot checks and credit",
           "ledger": "账本入树并签名 / ledger tree and checkpoint"}
 PHASE_LABELS = {"schema_and_registries": "数据库与登记 schema + registries", "certificates": "证书 certificates",
-                "indexes": "索引 indexes", "accounts_and_checkpoint": "账号与检查点 accounts + checkpoint"}
+                "indexes": "索引 indexes", "supervision_and_credit": "抽查与信用 spot checks + credit",
+                "accounts_and_checkpoint": "账号与检查点 accounts + checkpoint"}
 
 
 def _say(code: str, lang: str, **params) -> str:

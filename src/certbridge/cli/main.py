@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "certbridge.cli.supervision",
     "certbridge.cli.credit",
     "certbridge.cli.backup",
+    "certbridge.cli.workdays",
 )
 
 for _name in COMMAND_MODULES:

@@ -58,10 +58,11 @@ class Penalty(Base):
     minor: Mapped[bool] = mapped_column(Boolean, default=False)  # public 3 months only
     sector: Mapped[str] = mapped_column(String(20), default="general")  # general|food|drugs|special_equipment
     publication_due_on: Mapped[date | None] = mapped_column(Date)
-    deadline_problem_year: Mapped[int | None] = mapped_column(Integer)
+    deadline_provisional_year: Mapped[int | None] = mapped_column(Integer)  # first provisional year counted through
     published_on: Mapped[date | None] = mapped_column(Date)
     decision_changed_on: Mapped[date | None] = mapped_column(Date)
     withdrawal_due_on: Mapped[date | None] = mapped_column(Date)
+    withdrawal_provisional_year: Mapped[int | None] = mapped_column(Integer)
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
     repaired_on: Mapped[date | None] = mapped_column(Date)

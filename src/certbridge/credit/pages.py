@@ -24,8 +24,8 @@ from certbridge.i18n.catalog import render as message
 from certbridge.licensing import service as licensing
 from certbridge.licensing.deadlines import calendar_for
 from certbridge.licensing.queries import licensing_view, list_licensing_records
-from certbridge.web import forms, guards, nav, templating
-from certbridge.web.page_actions import form_done, page_language, render_page, require_form_token
+from certbridge.web import forms, guards, nav
+from certbridge.web.page_actions import form_done, form_problems, page_language, render_page, require_form_token
 from certbridge.web.posted import PostedForm
 
 # Who may not do this, or a record they may not see: the answer is the error page, with the audit trail
@@ -133,10 +133,9 @@ def add_penalty(request: Request, form: PostedForm):
         with write_session(request.app.state.sessions) as session:
             penalties.record_penalty(session, principal=principal, item=item, calendar=_calendar(request))
     except ValidationError as exc:
-        problems = forms.pydantic_errors(exc, _lang(request))
-        return templating.redirect(request, CONSOLE, flash="；".join(problems.values()), kind="error")
+        return form_problems(request, CONSOLE, forms.pydantic_errors(exc, _lang(request)), form)
     except DomainError as exc:
-        return _done(request, CONSOLE, exc)
+        return _done(request, CONSOLE, exc, form)
     return _done(request, CONSOLE)
 
 
@@ -158,7 +157,7 @@ def penalty_action(request: Request, form: PostedForm, penalty_id: Id, action: s
             else:
                 raise NotFound("not_found")
     except DomainError as exc:
-        return _done(request, CONSOLE, exc)
+        return _done(request, CONSOLE, exc, form)
     return _done(request, CONSOLE)
 
 
@@ -174,9 +173,9 @@ def add_listing(request: Request, form: PostedForm):
         with write_session(request.app.state.sessions) as session:
             lists.list_on_dishonesty_list(session, principal=principal, item=item)
     except (ValidationError, ValueError):
-        return _done(request, CONSOLE, InvalidInput("field.required", field=message("ui.list_subject", _lang(request))))
+        return _done(request, CONSOLE, InvalidInput("field.required", field=message("ui.list_subject", _lang(request))), form)
     except DomainError as exc:
-        return _done(request, CONSOLE, exc)
+        return _done(request, CONSOLE, exc, form)
     return _done(request, CONSOLE)
 
 
@@ -190,7 +189,7 @@ def remove_listing(request: Request, form: PostedForm, listing_id: Id):
                                               obligations_met=bool(form.get("obligations_met")),
                                               reason=_text(form, "reason") or "")
     except DomainError as exc:
-        return _done(request, CONSOLE, exc)
+        return _done(request, CONSOLE, exc, form)
     return _done(request, CONSOLE)
 
 
@@ -210,9 +209,9 @@ def bar(request: Request, form: PostedForm):
                                  kind=_text(form, "kind") or "false_conclusion", reason=reason,
                                  decision_number=number)
     except ValueError:
-        return _done(request, CONSOLE, InvalidInput("field.required", field="subject_id"))
+        return _done(request, CONSOLE, InvalidInput("field.required", field="subject_id"), form)
     except DomainError as exc:
-        return _done(request, CONSOLE, exc)
+        return _done(request, CONSOLE, exc, form)
     return _done(request, CONSOLE)
 
 
@@ -232,7 +231,7 @@ def licensing_action(request: Request, form: PostedForm, record_id: Id, action: 
             else:
                 raise NotFound("not_found")
     except DomainError as exc:
-        return _done(request, CONSOLE + "#licensing", exc)
+        return _done(request, CONSOLE + "#licensing", exc, form)
     return _done(request, CONSOLE + "#licensing")
 
 

@@ -17,7 +17,7 @@ from certbridge.ledger.journal import record_event
 from certbridge.kit.dates import add_months
 from certbridge.kit.workdays import WorkdayCalendar
 from certbridge.licensing import disclosure
-from certbridge.licensing.deadlines import calendar_for, missing_year_message, workday_deadline
+from certbridge.licensing.deadlines import calendar_for, provisional_message, workday_deadline
 from certbridge.licensing.parameters import publicity_setting
 from certbridge.policy import require_regulator
 from certbridge.principal import Principal
@@ -101,7 +101,7 @@ def record_penalty(session: Session, *, principal: Principal, item: PenaltyIn, c
         ends = add_months(item.decided_on, 12 * publicity_setting(session, "penalty_public_years"))
     workdays = publicity_setting(session, "penalty_publication_workdays_samr" if item.samr
                                  else "penalty_publication_workdays")
-    deadline = workday_deadline(calendar or calendar_for(), item.decided_on, workdays)
+    deadline = workday_deadline(calendar or calendar_for(), item.decided_on, workdays, session)
     penalty = Penalty(
         subject_type=subject_type, subject_id=subject_id, party_name=item.party_name.strip(),
         party_type=item.party_type, party_uscc=uscc, legal_representative=item.legal_representative,
@@ -112,12 +112,13 @@ def record_penalty(session: Session, *, principal: Principal, item: PenaltyIn, c
         authority=item.authority.strip(), authority_uscc=authority_uscc,
         data_source=(item.data_source or item.authority).strip(), data_source_uscc=source_uscc,
         remarks=item.remarks, samr=item.samr, minor=minor, sector=item.sector,
-        publication_due_on=deadline.due_on, deadline_problem_year=deadline.missing_year,
+        publication_due_on=deadline.due_on, deadline_provisional_year=deadline.provisional_year,
     )
     session.add(penalty)
     session.flush()
     record_event(session, type="penalty.decided", subject_type="penalty", subject_id=penalty.id,
-                 actor=principal.actor, data={"state": penalty_state(penalty)})
+                 actor=principal.actor, data={"state": penalty_state(penalty),
+                                              "deadline_provisional_year": deadline.provisional_year})
     if item.publish:
         publish_penalty(session, principal=principal, penalty_id=penalty.id, on=today)
     return penalty
@@ -189,14 +190,18 @@ def penalty_view(session: Session, penalty: Penalty, *, lang: str = "zh", on: da
     """Return a penalty as the API shows it, with its status and any deadline warning."""
     on = on or date.today()
     warnings = []
-    if penalty.publication_due_on is None and penalty.deadline_problem_year is not None:
-        warnings.append(missing_year_message(penalty.deadline_problem_year, calendar or calendar_for(), lang))
+    for year in (penalty.deadline_provisional_year, penalty.withdrawal_provisional_year):
+        if year is not None and (message := provisional_message(year, lang)) not in warnings:
+            warnings.append(message)
     late = None
     if penalty.published_on is not None and penalty.publication_due_on is not None:
         late = penalty.published_on > penalty.publication_due_on
     view = penalty_state(penalty)
     view.update(id=penalty.id, status=penalty_status(penalty, on), published_late=late,
-                withdrawal_due_on=penalty.withdrawal_due_on, withdrawal_reason=penalty.withdrawal_reason,
+                publication_due_provisional=penalty.deadline_provisional_year is not None,
+                withdrawal_due_on=penalty.withdrawal_due_on,
+                withdrawal_due_provisional=penalty.withdrawal_provisional_year is not None,
+                withdrawal_reason=penalty.withdrawal_reason,
                 repair_possible_from=repair_possible_from(session, penalty), warnings=warnings)
     return view
 

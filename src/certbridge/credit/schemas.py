@@ -87,10 +87,14 @@ class PenaltyOut(BaseModel):
     sector: str
     status: str = Field(description="unpublished | published | withdrawn | repaired | ended")
     publication_due_on: date | None
+    publication_due_provisional: bool = Field(
+        default=False, description="True while the deadline runs through a year whose holiday notice is not entered "
+        "(counted with the statutory holidays by rule; recomputed when the notice is entered)")
     published_on: date | None
     published_late: bool | None
     withdrawn_on: date | None
     withdrawal_due_on: date | None
+    withdrawal_due_provisional: bool = Field(default=False, description="As publication_due_provisional")
     withdrawal_reason: str | None
     repaired_on: date | None
     repair_possible_from: date | None

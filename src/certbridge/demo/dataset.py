@@ -25,16 +25,18 @@ from certbridge.demo import loading
 from certbridge.demo.ledger_tree import TreeBuilder, write_hashes
 from certbridge.demo.ledger_tree import finish as finish_tree
 from certbridge.demo.lanes import IN_PROCESS_BELOW, LoadPlan, load_in_lanes, load_inline
+from certbridge.demo.oversight import build_oversight
 from certbridge.demo.reference import load_reference
 from certbridge.demo.registries import create_registries
 from certbridge.ledger.store import read_leaf_hashes
 from certbridge.migrate import upgrade
 from certbridge.settings import Settings
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 # Data sets an older generator made are reused as they are: other rows from the same seed than this
-# generator would draw, but complete and valid (version 1: one generating process, before the lanes).
-REUSABLE_VERSIONS = frozenset({1, 2})
+# generator would draw, but complete and valid (version 1: one generating process, before the lanes;
+# version 2: the same certificates as 3, without the supervision and credit data — rebuild to see it).
+REUSABLE_VERSIONS = frozenset({1, 2, 3})
 MANIFEST = "demo.json"
 
 Progress = Callable[[str, int, int], None]
@@ -179,6 +181,10 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
 
     loading.restore_indexes(engine, aside, step)
     phase_done("indexes")
+    report("oversight", 0, 1)
+    oversight = build_oversight(sessions, seed=seed, as_of=as_of)  # after the certificates: their output is unchanged
+    report("oversight", 1, 1)
+    phase_done("supervision_and_credit")
     made_accounts = accounts(sessions, snapshot) if accounts else None
     report("ledger", 0, 1)
     # The tree holds every event of the load; hash the accounts' events and sign a checkpoint now, so the
@@ -188,7 +194,7 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
     integrate_pending(sessions, settings=settings)
     report("ledger", 1, 1)
     phase_done("accounts_and_checkpoint")
-    counts = _counts(sessions)
+    counts = _counts(sessions) | oversight
     if engine.dialect.name == "sqlite":
         raw = engine.raw_connection()
         try:

@@ -2,13 +2,6 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     # working days
-    "workdays.year_not_configured": {
-        "zh": "无法计算法定期限：{year} 年的节假日安排尚未配置。请把国务院办公厅关于{year}年部分节假日安排的通知中的放假和调休日期"
-              "加到 {file} 的 [years.{year}] 表中（或用 CERTBRIDGE_WORKDAY_OVERRIDES 指向含该年份的文件），然后重试。",
-        "en": "The legal deadline cannot be computed: the {year} holiday schedule is not configured. Copy the holidays and "
-              "make-up working days from the State Council notice for {year} into a [years.{year}] table in {file} "
-              "(or point CERTBRIDGE_WORKDAY_OVERRIDES at a file that has that year), then try again.",
-    },
     # settings
     "setting.unknown": {"zh": "没有名为「{key}」的规则", "en": "There is no rule named '{key}'"},
     "setting.repair_wait_shape": {"zh": "信用修复等待期须为各领域（{sectors}）的月数（1–60）",
@@ -84,6 +77,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "draw.outside_plan_year": {"zh": "只能在计划年度 {year} 年内抽取", "en": "Draws happen within the plan year {year}"},
     "draw.no_objects": {"zh": "按事项 {matter} 的范围没有可抽取的对象（或本年度都已抽过该事项）",
                         "en": "No objects to draw for matter {matter} in this scope (or all were checked for it this year)"},
+    "draw.no_inspectors": {
+        "zh": "无法抽取：执法检查人员名录中没有计划地区（{region}）的检查人员，每个对象至少需要 {needed} 名。"
+              "请先登记检查人员，或调整计划的地区。",
+        "en": "Cannot draw: the inspector directory has no inspectors in the plan's region ({region}); every object "
+              "needs at least {needed}. Register inspectors first, or change the plan's region."},
+    "draw.too_few_inspectors": {
+        "zh": "无法抽取：计划地区（{region}）可抽取的检查人员只有 {available} 名（另有 {excluded} 名因禁入等原因回避），"
+              "每个对象至少需要 {needed} 名。请先补充检查人员名录。",
+        "en": "Cannot draw: only {available} inspectors can be drawn in the plan's region ({region}) ({excluded} more "
+              "are excluded, e.g. barred); every object needs at least {needed}. Add inspectors to the directory first."},
+    "draw.revealed_with_shortfalls": {
+        "zh": "已揭晓，但有 {count} 个对象未能抽足 {needed} 名检查人员（其余人员均需回避）：{objects}。"
+              "请在任务中补派检查人员后再开展检查。",
+        "en": "Revealed, but {count} objects could not get {needed} inspectors (everyone else must recuse): "
+              "{objects}. Assign inspectors to those tasks before the checks."},
+    "ui.shortfalls": {"zh": "未抽足检查人员的对象", "en": "Objects without enough inspectors"},
     "draw.seed_too_short": {"zh": "随机种子至少需要 16 字节", "en": "The seed needs at least 16 bytes"},
     "draw.not_committed": {"zh": "该抽取当前为「{status}」，只能揭晓或取消已承诺的抽取",
                            "en": "This draw is {status}; only a committed draw can be revealed or cancelled"},
@@ -345,7 +354,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.overdue_results": {"zh": '抽查结果逾期未公示', "en": 'Spot-check results past their publication deadline'},
     "ui.overdue_penalties": {"zh": '行政处罚逾期未公示', "en": 'Penalties past their publication deadline'},
     "ui.overdue_licensing": {"zh": '行政许可逾期未公示', "en": 'Licensing records past their publication deadline'},
-    "ui.unknown_deadlines": {"zh": '期限无法计算（节假日未配置）', "en": 'Deadlines the calendar cannot compute (year not configured)'},
     "ui.draws_unrevealed": {"zh": '已承诺未揭晓的抽取', "en": 'Draws committed but not revealed'},
     "ui.credit_class": {"zh": '信用风险分类（内部）', "en": 'Credit class (internal)'},
     "ui.actions": {"zh": '操作', "en": 'Actions'},

@@ -1,14 +1,17 @@
 """Chinese working days: the one interface every legal time limit goes through.
 
-Sources, per year:
-1. the ``chinese_calendar`` package, for the years it ships (2004–2026 in 1.11.0);
-2. an override file (TOML) listing holidays and make-up working days (调休) per year. It adds
-   years the package does not know yet — the State Council publishes each year's schedule in
-   late autumn, and a new year must not need a release — and may also correct single dates of
-   covered years (an override entry always wins over the package).
-
-A year covered by neither raises ``WorkdayCalendarError``: guessing "weekends only" would silently
-move every deadline that crosses Spring Festival or National Day.
+Sources, per year, first match wins:
+1. an official notice entered in the database (``notices``: the State Council schedule a regulator
+   typed in with `certbridge workdays set-year` or the console), which replaces the whole year;
+2. the ``chinese_calendar`` package, for the years it ships (2004–2026 in 1.11.0), with
+3. an override file (TOML) listing holidays and make-up working days (调休) per year on top — it adds
+   years the package does not know yet (packaged with a release) and may correct single dates of covered
+   years (an override entry always wins over the package);
+4. otherwise the year is **provisional**: the statutory holidays of 《全国年节及纪念日放假办法》 computed by
+   rule (``kit.statutory_holidays``), weekends off, no make-up days. A provisional year is never an error —
+   a real office does not stop work because next year's notice is not out — but every deadline that
+   crosses one is marked provisional by its caller (``provisional_years``) and recomputed when the notice
+   is entered.
 
 Counting rule (DOMAIN.md): a limit of n working days is counted from the day after the triggering
 act, and only working days are counted, so the n-th one is itself a working day — a deadline can
@@ -20,24 +23,35 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 
 import chinese_calendar
+
+from certbridge.kit.statutory_holidays import statutory_holidays
 
 DEFAULT_OVERRIDES_PATH = Path(__file__).with_name("holidays_override.toml")
 
 _ONE_DAY = dt.timedelta(days=1)
 
 
+# Where a year's calendar comes from (WorkdayCalendar.year_source).
+SOURCES = ("notice", "package", "override", "provisional")
+
+
 class WorkdayCalendarError(Exception):
-    """The calendar cannot answer: a year is not configured or the override file is wrong."""
+    """The calendar cannot answer: the override file or an entered notice is wrong, or a year before 2004."""
 
 
 @dataclass(frozen=True)
-class _YearOverride:
+class YearNotice:
+    """A year's official schedule: rest days, make-up working days (调休) and names of dates."""
+
     holidays: frozenset[dt.date] = frozenset()
     workdays: frozenset[dt.date] = frozenset()
     names: dict[dt.date, str] = field(default_factory=dict, hash=False)
+
+
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,7 @@ class _Year:
     rest_weekdays: frozenset[dt.date]
     working_weekends: frozenset[dt.date]
     names: dict[dt.date, str] = field(hash=False)
+    source: str = "package"
 
     def is_workday(self, day: dt.date) -> bool:
         if day.weekday() < 5:
@@ -55,12 +70,20 @@ class _Year:
 
 
 class WorkdayCalendar:
-    """Chinese working days from ``chinese_calendar`` plus a local override file."""
+    """Chinese working days: entered notices, ``chinese_calendar``, a local override file, else provisional."""
 
-    def __init__(self, overrides_path: Path | None = DEFAULT_OVERRIDES_PATH) -> None:
+    def __init__(self, overrides_path: Path | None = DEFAULT_OVERRIDES_PATH,
+                 notices: Mapping[int, YearNotice] | None = None) -> None:
         self.overrides_path = overrides_path
+        self.notices = dict(notices or {})
         # Parsed eagerly so a broken override file fails at startup, not at the first deadline.
         self._overrides = _load_overrides(overrides_path) if overrides_path is not None else {}
+        for year, override in self._overrides.items():
+            if not override.holidays and _package_year(year) is None:
+                # An empty table would quietly mean "weekends only" — the guess we refuse to make.
+                raise WorkdayCalendarError(
+                    f"[years.{year}] in {overrides_path} lists no holidays; copy the full "
+                    f"schedule from the State Council notice for {year}")
         self._years: dict[int, _Year] = {}
 
     def is_workday(self, day: dt.date) -> bool:
@@ -104,6 +127,19 @@ class WorkdayCalendar:
         day = _as_date(day)
         return self._year(day.year).names.get(day)
 
+    def year_source(self, year: int) -> str:
+        """Return where a year's calendar comes from: notice, package, override or provisional."""
+        return self._year(year).source
+
+    def is_provisional(self, year: int) -> bool:
+        """Return True if no official schedule covers ``year`` (statutory holidays by rule only)."""
+        return self.year_source(year) == "provisional"
+
+    def provisional_years(self, start: dt.date, end: dt.date) -> list[int]:
+        """Return the provisional years a count from ``start`` to ``end`` runs through, in order."""
+        low, high = sorted((_as_date(start).year, _as_date(end).year))
+        return [year for year in range(low, high + 1) if self.is_provisional(year)]
+
     def _year(self, year: int) -> _Year:
         cached = self._years.get(year)
         if cached is None:
@@ -111,27 +147,16 @@ class WorkdayCalendar:
         return cached
 
     def _build_year(self, year: int) -> _Year:
+        notice = self.notices.get(year)
+        if notice is not None:
+            return _from_notice(notice, "notice")
         override = self._overrides.get(year)
         base = _package_year(year)
         if base is None:
-            if override is None:
-                where = (
-                    f"add a [years.{year}] table to {self.overrides_path}"
-                    if self.overrides_path is not None
-                    else f"pass an overrides_path with a [years.{year}] table"
-                )
-                raise WorkdayCalendarError(
-                    f"no holiday calendar for {year}: chinese_calendar {chinese_calendar.__version__} "
-                    f"does not cover it and no override configures it; {where}, copying the dates "
-                    f"from the State Council notice (国务院办公厅关于{year}年部分节假日安排的通知)"
-                )
-            if not override.holidays:
-                # An empty table would quietly mean "weekends only" — the guess we refuse to make.
-                raise WorkdayCalendarError(
-                    f"[years.{year}] in {self.overrides_path} lists no holidays; copy the full "
-                    f"schedule from the State Council notice for {year}"
-                )
-            base = _Year(frozenset(), frozenset(), {})
+            if override is not None:
+                return _from_notice(override, "override")
+            names = statutory_holidays(year)
+            return _Year(frozenset(d for d in names if d.weekday() < 5), frozenset(), names, "provisional")
         if override is None:
             return base
         rest = (set(base.rest_weekdays) | override.holidays) - override.workdays
@@ -142,7 +167,29 @@ class WorkdayCalendar:
             frozenset(d for d in rest if d.weekday() < 5),
             frozenset(d for d in work if d.weekday() >= 5),
             names,
+            "override",
         )
+
+
+def _from_notice(notice: YearNotice, source: str) -> _Year:
+    return _Year(frozenset(d for d in notice.holidays if d.weekday() < 5),
+                 frozenset(d for d in notice.workdays if d.weekday() >= 5), dict(notice.names), source)
+
+
+def parse_notice(year: int, table: object, origin: str = "notice") -> tuple[YearNotice, str | None]:
+    """Check a year's schedule as a TOML-like table (holidays, workdays, names, source); return it and its source.
+
+    Raises WorkdayCalendarError naming what is wrong: a date outside the year, a date both rest and work,
+    an empty holiday list, a make-up working day that is not a weekend.
+    """
+    notice = _parse_year(Path(origin), str(year), table)
+    if not notice.holidays:
+        raise WorkdayCalendarError(f"{origin}: {year} lists no holidays; copy the full schedule from the notice")
+    weekdays = sorted(d for d in notice.workdays if d.weekday() < 5)
+    if weekdays:
+        raise WorkdayCalendarError(f"{origin}: make-up working days must be weekends: {weekdays[0].isoformat()}")
+    source = table.get("source") if isinstance(table, dict) else None
+    return notice, (str(source).strip() or None) if source is not None else None
 
 
 def _as_date(day: dt.date) -> dt.date:
@@ -171,7 +218,7 @@ def _package_year(year: int) -> _Year | None:
     )
 
 
-def _load_overrides(path: Path) -> dict[int, _YearOverride]:
+def _load_overrides(path: Path) -> dict[int, YearNotice]:
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
@@ -191,7 +238,7 @@ def _parse_year_key(path: Path, key: str) -> int:
     return int(key)
 
 
-def _parse_year(path: Path, key: str, table: object) -> _YearOverride:
+def _parse_year(path: Path, key: str, table: object) -> YearNotice:
     if not isinstance(table, dict):
         raise WorkdayCalendarError(f"{path}: [years.{key}] must be a table")
     year = int(key)
@@ -210,7 +257,7 @@ def _parse_year(path: Path, key: str, table: object) -> _YearOverride:
     names = {
         _parse_date(path, year, "names", raw): str(name) for raw, name in names_table.items()
     }
-    return _YearOverride(frozenset(holidays), frozenset(workdays), names)
+    return YearNotice(frozenset(holidays), frozenset(workdays), names)
 
 
 def _parse_dates(path: Path, year: int, key: str, values: object) -> set[dt.date]:

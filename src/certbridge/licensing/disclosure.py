@@ -30,6 +30,7 @@ class Disclosed(Protocol):
     published_on: date | None
     decision_changed_on: date | None
     withdrawal_due_on: date | None
+    withdrawal_provisional_year: int | None
     withdrawn_on: date | None
     withdrawal_reason: str | None
 
@@ -63,8 +64,9 @@ def withdraw(session: Session, record: Any, *, principal: Principal, event_prefi
         raise InvalidInput("publicity.change_date", field="decision_changed_on", date=decision_changed_on,
                            decided_on=record.decided_on)
     deadline = workday_deadline(calendar or calendar_for(), decision_changed_on,
-                                publicity_setting(session, "withdrawal_workdays"))
+                                publicity_setting(session, "withdrawal_workdays"), session)
     record.decision_changed_on, record.withdrawal_due_on = decision_changed_on, deadline.due_on
+    record.withdrawal_provisional_year = deadline.provisional_year
     record.withdrawn_on, record.withdrawal_reason = on, reason.strip()
     session.flush()
     late = deadline.due_on is not None and on > deadline.due_on

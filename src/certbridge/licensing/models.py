@@ -51,10 +51,11 @@ class LicensingRecord(Base):
     remarks: Mapped[str | None] = mapped_column(Text)  # BZ
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("licensing_record.id"))
     publication_due_on: Mapped[date | None] = mapped_column(Date)  # None while the calendar cannot say
-    deadline_problem_year: Mapped[int | None] = mapped_column(Integer)
+    deadline_provisional_year: Mapped[int | None] = mapped_column(Integer)  # first provisional year counted through
     published_on: Mapped[date | None] = mapped_column(Date)
     decision_changed_on: Mapped[date | None] = mapped_column(Date)
     withdrawal_due_on: Mapped[date | None] = mapped_column(Date)
+    withdrawal_provisional_year: Mapped[int | None] = mapped_column(Integer)
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certbridge.kit.workdays import WorkdayCalendar
-from certbridge.licensing.deadlines import calendar_for, missing_year_message
+from certbridge.licensing.deadlines import provisional_message
 from certbridge.licensing.models import LicensingRecord
 from certbridge.registry.models import CertificationBody, Lab
 
@@ -47,8 +47,9 @@ def licensing_view(session: Session, record: LicensingRecord, *, lang: str = "zh
     """Return a licensing record as the API shows it, with its status and any deadline warning."""
     on = on or date.today()
     warnings = []
-    if record.publication_due_on is None and record.deadline_problem_year is not None:
-        warnings.append(missing_year_message(record.deadline_problem_year, calendar or calendar_for(), lang))
+    for year in (record.deadline_provisional_year, record.withdrawal_provisional_year):
+        if year is not None and (message := provisional_message(year, lang)) not in warnings:
+            warnings.append(message)
     late = None
     if record.published_on is not None and record.publication_due_on is not None:
         late = record.published_on > record.publication_due_on
@@ -62,8 +63,11 @@ def licensing_view(session: Session, record: LicensingRecord, *, lang: str = "zh
         "authority": record.authority, "authority_uscc": record.authority_uscc, "data_source": record.data_source,
         "data_source_uscc": record.data_source_uscc, "remarks": record.remarks,
         "status": record_status(session, record, on, superseded),
-        "publication_due_on": record.publication_due_on, "published_on": record.published_on,
+        "publication_due_on": record.publication_due_on,
+        "publication_due_provisional": record.deadline_provisional_year is not None,
+        "published_on": record.published_on,
         "published_late": late, "withdrawn_on": record.withdrawn_on, "withdrawal_due_on": record.withdrawal_due_on,
+        "withdrawal_due_provisional": record.withdrawal_provisional_year is not None,
         "withdrawal_reason": record.withdrawal_reason, "warnings": warnings,
     }
 

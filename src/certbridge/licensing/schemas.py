@@ -115,9 +115,13 @@ class LicensingRecordOut(BaseModel):
     remarks: str | None
     status: str = Field(description="valid or invalid (superseded, withdrawn, expired, or the licence ended)")
     publication_due_on: date | None
+    publication_due_provisional: bool = Field(
+        default=False, description="True while the deadline runs through a year whose holiday notice is not entered "
+        "(counted with the statutory holidays by rule; recomputed when the notice is entered)")
     published_on: date | None
     published_late: bool | None
     withdrawn_on: date | None
     withdrawal_due_on: date | None
+    withdrawal_due_provisional: bool = Field(default=False, description="As publication_due_provisional")
     withdrawal_reason: str | None
     warnings: list[str] = Field(default_factory=list, description="E.g. a deadline the calendar cannot compute")

@@ -68,7 +68,7 @@ def create_licensing_record(
     if decision.decided_on > (today or date.today()):
         raise InvalidInput("licensing.decided_in_future", field="decision.decided_on", date=decision.decided_on)
     deadline = workday_deadline(calendar or calendar_for(), decision.decided_on,
-                                publicity_setting(session, "licensing_publication_workdays"))
+                                publicity_setting(session, "licensing_publication_workdays"), session)
     record = LicensingRecord(
         kind=kind, subject_type=subject_type, subject_id=subject_id, party_name=party_name, party_type=party_type,
         party_uscc=party_uscc, legal_representative=decision.legal_representative,
@@ -79,12 +79,13 @@ def create_licensing_record(
         valid_from=valid_from, valid_to=valid_to, authority=decision.authority.strip(), authority_uscc=authority_uscc,
         data_source=(decision.data_source or decision.authority).strip(), data_source_uscc=source_uscc,
         remarks=decision.remarks, supersedes_id=supersedes_id, publication_due_on=deadline.due_on,
-        deadline_problem_year=deadline.missing_year,
+        deadline_provisional_year=deadline.provisional_year,
     )
     session.add(record)
     session.flush()
     record_event(session, type="licensing.recorded", subject_type="licensing_record", subject_id=record.id,
-                 actor=principal.actor, data={"state": licensing_state(record)})
+                 actor=principal.actor, data={"state": licensing_state(record),
+                                              "deadline_provisional_year": deadline.provisional_year})
     if decision.publish:
         publish_licensing_record(session, principal=principal, record_id=record.id, on=today or date.today())
     return record

@@ -18,7 +18,7 @@ from certbridge.ledger.journal import record_event
 from certbridge.policy import require_regulator
 from certbridge.principal import Principal
 from certbridge.supervision.directory import OBJECT_MODELS
-from certbridge.supervision.drawing import FORMAT, digest_of, run_draw, seed_commitment, verify_export
+from certbridge.supervision.drawing import FORMAT, digest_of, pool_of, run_draw, seed_commitment, verify_export
 from certbridge.supervision.freeze import freeze_inputs
 from certbridge.supervision.models import InspectionTask, SpotCheckDraw, TaskInspector
 from certbridge.supervision.plans import check_matter_cap, get_batch, get_matter, plain_decimal
@@ -51,6 +51,7 @@ def commit_draw(session: Session, *, principal: Principal, batch_id: int, on: da
     inputs, _ = freeze_inputs(session, plan=plan, batch=batch, matter=matter, on=on)
     if not inputs["objects"]:
         raise RuleViolation("draw.no_objects", matter=matter.code)
+    _check_inspector_pool(inputs, plan.region_code)
     _check_counts_against_cap(matter, inputs)
     supplied = seed is not None
     seed = seed if supplied else secrets.token_bytes(32)
@@ -72,6 +73,22 @@ def commit_draw(session: Session, *, principal: Principal, batch_id: int, on: da
     session.flush()
     session.info.setdefault(_COMMITTED_HERE, set()).add(draw.id)
     return draw
+
+
+def _check_inspector_pool(inputs: dict[str, Any], region: str | None) -> None:
+    """Refuse a draw that cannot give any object its inspectors: say how many there are and why.
+
+    Without this a draw over an empty directory (no inspectors registered in the plan's region, or all of
+    them barred) revealed "successfully" with tasks that nobody is assigned to.
+    """
+    pool, excluded, _ = pool_of(inputs)
+    needed = int(inputs["inspectors_per_object"])
+    if len(pool) >= needed:
+        return
+    if not inputs["inspectors"]:
+        raise RuleViolation("draw.no_inspectors", needed=needed, region=region or "—")
+    raise RuleViolation("draw.too_few_inspectors", available=len(pool), needed=needed, region=region or "—",
+                        excluded=len(excluded))
 
 
 def _check_counts_against_cap(matter, inputs: dict[str, Any]) -> None:

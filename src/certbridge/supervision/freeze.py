@@ -24,7 +24,7 @@ from certbridge.supervision.models import (
     SpotCheckPlan,
     TaskInspector,
 )
-from certbridge.supervision.plans import plain_decimal, effective_ratios
+from certbridge.supervision.plans import cap_ratios, effective_ratios, plain_decimal
 
 # When an inspector has several conflicts with one object, the first of these is recorded.
 CONFLICT_ORDER = ("barred", "same_employer", "declared_relationship", "recent_inspection")
@@ -115,8 +115,8 @@ def freeze_inputs(session: Session, *, plan: SpotCheckPlan, batch: SpotCheckBatc
                  "matter": matter.code, "matter_kind": matter.kind, "subject_type": matter.subject_type,
                  "check_type": batch.check_type, "scope": {**scope, "region": flt.region} if flt.region else scope,
                  "drawn_on": on.isoformat(), "recent_inspection_months": plan.recent_inspection_months},
-        "ratios": effective_ratios(plan, batch),
-        "default_ratio": plain_decimal(plan.default_ratio),
+        "ratios": effective_ratios(plan, batch, matter),
+        "default_ratio": cap_ratios(matter, {"default": plain_decimal(plan.default_ratio)})["default"],
         "counts": batch.class_counts or {},
         "inspectors_per_object": plan.inspectors_per_object,
         "max_tasks_per_inspector": batch.max_tasks_per_inspector,

@@ -159,7 +159,7 @@ class InspectionTask(Base):
     result_note: Mapped[str | None] = mapped_column(Text)
     completed_on: Mapped[date | None] = mapped_column(Date)
     publication_due_on: Mapped[date | None] = mapped_column(Date)
-    deadline_problem_year: Mapped[int | None] = mapped_column(Integer)
+    deadline_provisional_year: Mapped[int | None] = mapped_column(Integer)  # first provisional year counted through
     published_on: Mapped[date | None] = mapped_column(Date)
     inspectors: Mapped[list[TaskInspector]] = relationship(
         back_populates="task", cascade="all, delete-orphan", order_by="TaskInspector.position")

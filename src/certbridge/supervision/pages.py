@@ -4,6 +4,7 @@ inspector's own tasks. Built on the page kit (`certbridge.web`); templates under
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -25,6 +26,7 @@ from certbridge.supervision.models import CheckMatter, InspectionTask, SpotCheck
 from certbridge.supervision.presenters import draw_summary, draw_trail, plan_view, public_result_view, task_view
 from certbridge.web import dashboard, guards, nav
 from certbridge.web.page_actions import form_done, page_language, render_page, require_form_token
+from certbridge.supervision.workday_years import calendar_years, provisional_count, set_year_notice
 from certbridge.web.posted import PostedForm
 
 # Who may not do this, or a record they may not see: the answer is the error page, with the audit trail
@@ -38,6 +40,12 @@ _lang, _page, _done = page_language, render_page, form_done
 def _form_text(form, key: str) -> str | None:
     value = form.get(key)
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+# A service's field name → the form input it came from (for the error shown next to it).
+FORM_FIELDS = {**{f"class_ratios.{c}": f"ratio_{c}" for c in plans.CLASSES},
+               **{f"class_counts.{c}": f"count_{c}" for c in plans.CLASSES},
+               "scope.region": "scope_region", "scope.scheme": "scope_scheme", "matter_id": "matter_id"}
 
 
 def _ratios(form, prefix: str) -> dict[str, Any] | None:
@@ -114,7 +122,7 @@ def add_matter(request: Request, form: PostedForm):
                                 content=_form_text(form, "content") or "", method=_form_text(form, "method") or "",
                                 max_ratio=_form_text(form, "max_ratio"))
     except DomainError as exc:
-        return _done(request, "/regulator/supervision", exc)
+        return _done(request, "/regulator/supervision", exc, form)
     return _done(request, "/regulator/supervision")
 
 
@@ -130,7 +138,7 @@ def add_plan(request: Request, form: PostedForm):
                                      class_ratios=_ratios(form, "ratio_"))
             plan_id = plan.id
     except DomainError as exc:
-        return _done(request, "/regulator/supervision", exc)
+        return _done(request, "/regulator/supervision", exc, form, FORM_FIELDS)
     return _done(request, f"/regulator/supervision/plans/{plan_id}")
 
 
@@ -162,9 +170,9 @@ def add_batch(request: Request, form: PostedForm, plan_id: Id):
                             scope={k: v for k in ("region", "scheme") if (v := _form_text(form, f"scope_{k}"))},
                             class_ratios=_ratios(form, "ratio_"), class_counts=_ratios(form, "count_"))
     except DomainError as exc:
-        return _done(request, url, exc)
+        return _done(request, url, exc, form, FORM_FIELDS)
     except ValueError:
-        return _done(request, url, InvalidInput("validation.date_parsing", field="starts_on"))
+        return _done(request, url, InvalidInput("validation.date_parsing", field="starts_on"), form)
     return _done(request, url)
 
 
@@ -180,7 +188,7 @@ def commit(request: Request, form: PostedForm, batch_id: Id):
     except DomainError as exc:
         with write_session(request.app.state.sessions) as session:
             plan_id = plans.get_batch(session, batch_id).plan_id
-        return _done(request, f"/regulator/supervision/plans/{plan_id}", exc)
+        return _done(request, f"/regulator/supervision/plans/{plan_id}", exc, form)
     return _done(request, f"/regulator/supervision/draws/{draw_id}")
 
 
@@ -199,17 +207,26 @@ def draw_action(request: Request, form: PostedForm, draw_id: Id, action: str):
     """Reveal or cancel a committed draw."""
     principal = guards.regulator(request)
     url = f"/regulator/supervision/draws/{draw_id}"
+    warning = None
     try:
         with write_session(request.app.state.sessions) as session:
             if action == "reveal":
-                draws.reveal_draw(session, principal=principal, draw_id=draw_id,
-                                  beacon_value=_form_text(form, "beacon_value"))
+                draw = draws.reveal_draw(session, principal=principal, draw_id=draw_id,
+                                         beacon_value=_form_text(form, "beacon_value"))
+                short = draw_summary(session, draw, _lang(request))
+                if short["shortfalls"]:  # never "saved" over tasks that have no one to carry them out
+                    names = {s["object"]: s["name"] for s in short["selected"]}
+                    warning = message("draw.revealed_with_shortfalls", _lang(request), count=len(short["shortfalls"]),
+                                      needed=draw.inputs["inspectors_per_object"],
+                                      objects="、".join(names.get(k, k) for k in short["shortfalls"][:5]))
             elif action == "cancel":
                 draws.cancel_draw(session, principal=principal, draw_id=draw_id, reason=_form_text(form, "reason") or "")
             else:
                 return _done(request, url, NotFound("not_found"))
     except DomainError as exc:
-        return _done(request, url, exc)
+        return _done(request, url, exc, form)
+    if warning:
+        return _done(request, url, success=warning, kind="info")
     return _done(request, url)
 
 
@@ -278,13 +295,60 @@ def my_task_action(request: Request, form: PostedForm, task_id: Id, action: str)
             else:
                 return _done(request, url, NotFound("not_found"))
     except DomainError as exc:
-        return _done(request, url, exc)
+        return _done(request, url, exc, form)
     except ValueError:
-        return _done(request, url, InvalidInput("validation.date_parsing", field="completed_on"))
+        return _done(request, url, InvalidInput("validation.date_parsing", field="completed_on"), form)
     return _done(request, url)
 
 
+# -- the working-day calendar --------------------------------------------------------------------------
+
+WORKDAYS_PAGE = "/regulator/workdays"
+_DATE_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+def _date_list(form, key: str) -> list[str]:
+    value = form.get(key)
+    return [part for part in _DATE_SEPARATORS.split(value.strip()) if part] if isinstance(value, str) else []
+
+
+@router.get(WORKDAYS_PAGE)
+def workdays_page(request: Request, db: ReadDB):
+    """List the calendar's years with their source, and the form to enter a notice."""
+    guards.regulator(request)
+    years = calendar_years(db, calendar=calendar_for(request.app.state.settings.workday_overrides))
+    next_provisional = next((y["year"] for y in years if y["source"] == "provisional"), date.today().year + 1)
+    return _page(request, "supervision/workdays.html", years=years, next_provisional=next_provisional)
+
+
+@router.post(WORKDAYS_PAGE)
+def enter_notice(request: Request, form: PostedForm):
+    """Enter a year's holiday notice from the form; every provisional deadline is recomputed."""
+    principal = guards.regulator(request)
+    lang = _lang(request)
+    try:
+        raw_year = (form.get("year") or "").strip() if isinstance(form.get("year"), str) else ""
+        if not (raw_year.isascii() and raw_year.isdigit()):
+            raise InvalidInput("field.range", field="year", min=2025, max=2100)
+        year = int(raw_year)
+        table = {"holidays": _date_list(form, "holidays"), "workdays": _date_list(form, "workdays")}
+        source = form.get("source")
+        if isinstance(source, str) and source.strip():
+            table["source"] = source.strip()
+        with write_session(request.app.state.sessions) as session:
+            _, changed = set_year_notice(session, principal=principal, year=year, table=table,
+                                         calendar=calendar_for(request.app.state.settings.workday_overrides))
+    except DomainError as exc:
+        return _done(request, WORKDAYS_PAGE, exc, form)
+    return _done(request, WORKDAYS_PAGE, success=message("workdays.notice_saved", lang, year=year,
+                                                    count=sum(changed.values())))
+
+
 # -- installation ---------------------------------------------------------------------------------------
+
+
+def _due(day, provisional_year, lang) -> str:
+    return f"{day or '?'}{message('ui.provisional', lang) if provisional_year is not None else ''}"
 
 
 def overdue_panel(session, principal, lang):
@@ -292,18 +356,22 @@ def overdue_panel(session, principal, lang):
     d = dashboard
     results, penalties, records = (tasks.overdue_results(session), overdue_penalties(session),
                                    overdue_licensing_records(session))
-    unknown = sum(1 for x in (*results, *penalties, *records) if x.publication_due_on is None)
+    provisional = provisional_count(session)
     pending = session.scalar(select(func.count()).select_from(SpotCheckDraw)
                              .where(SpotCheckDraw.status == "committed")) or 0
     tone = lambda n: "ok" if n == 0 else "bad"  # noqa: E731
     return [d.DashboardPanel(message("ui.overdue_panel", lang), [
         d.DashboardItem(message("ui.overdue_results", lang), len(results), "/regulator/supervision/tasks?status=completed",
-                        tone(len(results)), [f"{t.object_name} — {t.publication_due_on or '?'}" for t in results[:5]]),
+                        tone(len(results)),
+                        [f"{t.object_name} — {_due(t.publication_due_on, t.deadline_provisional_year, lang)}"
+                         for t in results[:5]]),
         d.DashboardItem(message("ui.overdue_penalties", lang), len(penalties), "/regulator/credit", tone(len(penalties)),
-                        [f"{p.decision_number} — {p.publication_due_on or '?'}" for p in penalties[:5]]),
+                        [f"{p.decision_number} — {_due(p.publication_due_on, p.deadline_provisional_year, lang)}"
+                         for p in penalties[:5]]),
         d.DashboardItem(message("ui.overdue_licensing", lang), len(records), "/regulator/credit#licensing",
                         tone(len(records)), [r.document_number for r in records[:5]]),
-        d.DashboardItem(message("ui.unknown_deadlines", lang), unknown, "/regulator/supervision", tone(unknown)),
+        d.DashboardItem(message("ui.provisional_deadlines", lang), provisional, "/regulator/workdays",
+                        "ok" if provisional == 0 else "warn"),
         d.DashboardItem(message("ui.draws_unrevealed", lang), pending, "/regulator/supervision",
                         "ok" if pending == 0 else "warn"),
     ], order=40)]
@@ -315,6 +383,8 @@ def install(app: FastAPI) -> None:
     nav.add_nav_entry(nav.NavEntry("/publicity", "Publicity", order=60))
     nav.add_nav_entry(nav.NavEntry("/regulator/supervision", "Spot checks", roles=nav.REGULATORS, area="regulator",
                                    order=80))
+    nav.add_nav_entry(nav.NavEntry("/regulator/workdays", "Working days", roles=nav.REGULATORS, area="regulator",
+                                   order=85))
     nav.add_nav_entry(nav.NavEntry("/inspector/tasks", "My inspections", roles=("inspector",), area="account",
                                    order=5))
     dashboard.register_panel_provider(overdue_panel)

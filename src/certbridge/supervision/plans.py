@@ -202,9 +202,31 @@ def get_batch(session: Session, batch_id: int) -> SpotCheckBatch:
     return batch
 
 
-def effective_ratios(plan: SpotCheckPlan, batch: SpotCheckBatch) -> dict[str, str]:
-    """Return the ratio per class a batch draws with (the batch's override, else the plan's)."""
-    return {**plan.class_ratios, **(batch.class_ratios or {})}
+def effective_ratios(plan: SpotCheckPlan, batch: SpotCheckBatch, matter: CheckMatter | None = None) -> dict[str, str]:
+    """Return the ratio per class a batch draws with (the batch's override, else the plan's), within the
+    matter's cap when it is a general one."""
+    return cap_ratios(matter, {**plan.class_ratios, **(batch.class_ratios or {})})
+
+
+def cap_ratios(matter: CheckMatter | None, ratios: dict[str, str]) -> dict[str, str]:
+    """Limit every ratio to a general matter's cap (DOMAIN.md: general matters are strictly limited).
+
+    The plan's class ratios weight the draw by credit class; a general matter's cap is the legal ceiling
+    over all of them, so a class whose plan ratio is above it draws at the cap instead of making every
+    batch of that matter impossible (class D's range starts at 61 %, far above any general cap).
+    """
+    if matter is None or matter.kind != "general" or matter.max_ratio is None:
+        return dict(ratios)
+    return {cls: plain_decimal(min(Decimal(ratio), matter.max_ratio)) for cls, ratio in ratios.items()}
+
+
+def matter_bounds(bounds: dict[str, list[str]], matter: CheckMatter) -> dict[str, list[str]]:
+    """Return the plan's class ranges as they apply to a matter: a general matter's cap closes each range."""
+    if matter.kind != "general" or matter.max_ratio is None:
+        return bounds
+    cap = matter.max_ratio
+    return {cls: [plain_decimal(min(Decimal(low), cap)), plain_decimal(min(Decimal(high), cap))]
+            for cls, (low, high) in bounds.items()}
 
 
 def _check_scope(session: Session, matter: CheckMatter, scope: dict[str, Any]) -> dict[str, str]:
@@ -250,7 +272,12 @@ def add_batch(session: Session, *, principal: Principal, plan_id: int, name: str
         raise InvalidInput("date.order", field="ends_on", start=starts_on, end=ends_on)
     if starts_on.year != plan.year:
         raise InvalidInput("batch.outside_plan_year", field="starts_on", year=plan.year)
-    ratios = check_class_ratios(class_ratios, plan.ratio_bounds, "class_ratios") if class_ratios else None
+    ratios = None
+    if class_ratios:
+        asked = {cls: plain_decimal(_ratio(v, f"class_ratios.{cls}")) for cls, v in class_ratios.items()
+                 if cls in CLASSES}
+        check_matter_cap(matter, asked)  # an explicit ratio above a general matter's cap is refused
+        ratios = check_class_ratios(class_ratios, matter_bounds(plan.ratio_bounds, matter), "class_ratios")
     counts = None
     if class_counts:
         if set(class_counts) - set(CLASSES) or not all(isinstance(v, int) and v >= 0 for v in class_counts.values()):
@@ -264,7 +291,6 @@ def add_batch(session: Session, *, principal: Principal, plan_id: int, name: str
                            starts_on=starts_on, ends_on=ends_on)
     session.add(batch)
     session.flush()
-    check_matter_cap(matter, {**effective_ratios(plan, batch), "default": plain_decimal(plan.default_ratio)})
     record_event(session, type="batch.created", subject_type="spot_check_batch", subject_id=batch.id,
                  actor=principal.actor, data={"state": batch_state(batch)})
     return batch

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from certbridge.ledger.journal import LedgerEvent
 from certbridge.i18n.catalog import render
 from certbridge.kit.workdays import WorkdayCalendar
-from certbridge.licensing.deadlines import calendar_for, missing_year_message
+from certbridge.licensing.deadlines import provisional_message
 from certbridge.principal import Principal
 from certbridge.registry.models import Person
 from certbridge.supervision.models import CheckMatter, InspectionTask, SpotCheckDraw, SpotCheckPlan
@@ -37,8 +37,8 @@ def task_view(session: Session, task: InspectionTask, principal: Principal, lang
         Person.id.in_([i.person_id for i in task.inspectors])))}
     matter = session.get(CheckMatter, task.matter_id)
     warnings = []
-    if task.status == "completed" and task.publication_due_on is None and task.deadline_problem_year:
-        warnings.append(missing_year_message(task.deadline_problem_year, calendar or calendar_for(), lang))
+    if task.status == "completed" and task.deadline_provisional_year is not None:
+        warnings.append(provisional_message(task.deadline_provisional_year, lang))
     return {
         "id": task.id, "draw_id": task.draw_id, "batch_id": task.batch_id,
         "matter": {"id": matter.id, "code": matter.code, "name": matter.name, "method": matter.method},
@@ -53,7 +53,9 @@ def task_view(session: Session, task: InspectionTask, principal: Principal, lang
         "findings": task.findings or [], "result": task.result,
         "result_label": render(f"result.{task.result}", lang) if task.result else None,
         "result_note": task.result_note, "completed_on": task.completed_on,
-        "publication_due_on": task.publication_due_on, "published_on": task.published_on, "warnings": warnings,
+        "publication_due_on": task.publication_due_on,
+        "publication_due_provisional": task.deadline_provisional_year is not None,
+        "published_on": task.published_on, "warnings": warnings,
     }
 
 

@@ -193,6 +193,9 @@ class TaskOut(BaseModel):
     result_note: str | None
     completed_on: date | None
     publication_due_on: date | None
+    publication_due_provisional: bool = Field(
+        default=False, description="True while the deadline runs through a year whose holiday notice is not entered "
+        "(counted with the statutory holidays by rule; recomputed when the notice is entered)")
     published_on: date | None
     warnings: list[str] = Field(default_factory=list)
 

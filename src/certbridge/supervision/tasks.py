@@ -111,15 +111,17 @@ def record_result(session: Session, *, principal: Principal, task_id: int, resul
         raise InvalidInput("inspection.completed_on_range", field="completed_on", date=completed_on,
                            drawn_on=task.drawn_on)
     batch = session.get(SpotCheckBatch, task.batch_id)
-    deadline = workday_deadline(calendar or calendar_for(), completed_on, batch.plan.publication_workdays)
+    deadline = workday_deadline(calendar or calendar_for(), completed_on, batch.plan.publication_workdays, session)
     task.result, task.result_note, task.completed_on = result, (note or None), completed_on
-    task.status, task.publication_due_on, task.deadline_problem_year = "completed", deadline.due_on, deadline.missing_year
+    task.status, task.publication_due_on = "completed", deadline.due_on
+    task.deadline_provisional_year = deadline.provisional_year
     session.flush()
     # Credit reads this event (object, result, date): a failed check raises the object's risk score.
     record_event(session, type="inspection.result_recorded", subject_type="inspection_task", subject_id=task.id,
                  actor=principal.actor, public=False,
                  data={"state": {"status": "completed", "result": result, "result_note": task.result_note,
-                                 "completed_on": completed_on, "publication_due_on": deadline.due_on},
+                                 "completed_on": completed_on, "publication_due_on": deadline.due_on,
+                                 "deadline_provisional_year": deadline.provisional_year},
                        "object_type": task.object_type, "object_id": task.object_id, "result": result,
                        "completed_on": completed_on, "failed": result in FAILED_RESULTS})
     return task

@@ -80,11 +80,37 @@ def _read_flashes(request: Request) -> list[dict[str, str]]:
     return [i for i in items if isinstance(i, dict)][:5]
 
 
-def redirect(request: Request, url: str, *, flash: str | None = None, kind: str = "success") -> RedirectResponse:
-    """Redirect after a POST (303), carrying a one-time message to show on the next page."""
+FLASH_COOKIE_BYTES = 3800  # browsers keep 4 KB per cookie; values that do not fit are not echoed
+
+
+def redirect(request: Request, url: str, *, flash: str | None = None, kind: str = "success",
+             form: dict[str, str] | None = None, field: str | None = None,
+             action: str | None = None, fields: dict[str, str] | None = None) -> RedirectResponse:
+    """Redirect after a POST (303), carrying a one-time message to show on the next page.
+
+    A refused form passes what the user typed (``form``) and the field the error is about (``field``): the
+    next page fills its inputs back in and shows the message next to that field (or each message of
+    ``fields`` next to its own); ``action`` (the form's
+    target path) tells which form of the page it was. The longest values are left out when everything
+    would not fit in the cookie.
+    """
     response = RedirectResponse(url, status_code=303)
     if flash:
-        value = _serializer(request).dumps([{"kind": kind, "text": flash}])
+        item: dict[str, object] = {"kind": kind, "text": flash}
+        if field:
+            item["field"] = field
+        if action:
+            item["action"] = action
+        if fields:
+            item["fields"] = {str(k): str(v) for k, v in fields.items()}
+        value = _serializer(request).dumps([item])
+        kept = dict(form or {})
+        while kept:
+            candidate = _serializer(request).dumps([{**item, "form": kept}])
+            if len(candidate) <= FLASH_COOKIE_BYTES:
+                value = candidate
+                break
+            kept.pop(max(kept, key=lambda key: len(kept[key])))
         response.set_cookie(FLASH_COOKIE, value, httponly=True, samesite="lax", secure=cookie_secure(request),
                             path="/")
     return response
@@ -101,13 +127,15 @@ def page_context(request: Request) -> dict[str, Any]:
     here = path + (("?" + request.url.query) if request.url.query else "")
     params = {k: v for k, v in request.query_params.items() if k != "lang"}
     back = query_url(path, params)
+    flashes = _read_flashes(request)
     return {
         "request": request, "lang": lang, "other_lang": "en" if lang == "zh" else "zh",
         "principal": principal, "user_name": name_of(request) if name_of else None, "path": path, "here": here,
         "lang_switch_url": query_url("/lang/" + ("en" if lang == "zh" else "zh"), {"next": back}),
         "nav": visible_entries(principal, path), "csrf_token": csrf.csrf_token(request),
-        "flashes": _read_flashes(request), "today": date.today(), "params": params,
+        "flashes": flashes, "today": date.today(), "params": params,
         "integrity_warning": _integrity_warning(request, lang),
+        "refill": lambda action: refill(flashes, action),
     }
 
 
@@ -119,6 +147,27 @@ def _integrity_warning(request: Request, lang: str) -> str | None:
     from certbridge.i18n.catalog import render as render_message
 
     return render_message("integrity.warning", lang)
+
+
+def refill(flashes: list[dict], action: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Return (values, errors by field) of the refused form posted to ``action``, else two empty dicts.
+
+    Templates: ``{% set fv, fe = refill("/regulator/supervision/plans") %}`` then
+    ``m.field("name", label, fv.get("name", ""), fe)``.
+    """
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for item in flashes:
+        if item.get("action") != action:
+            continue
+        form = item.get("form")
+        if isinstance(form, dict):
+            values.update({k: v for k, v in form.items() if isinstance(k, str) and isinstance(v, str)})
+        if isinstance(item.get("field"), str):
+            errors[item["field"]] = str(item.get("text", ""))
+        if isinstance(item.get("fields"), dict):
+            errors.update({str(k): str(v) for k, v in item["fields"].items()})
+    return values, errors
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None, *,

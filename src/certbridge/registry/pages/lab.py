@@ -22,6 +22,7 @@ from certbridge.web.csrf import require_csrf
 from certbridge.web.forms import domain_errors, form_values_of, split_general
 from certbridge.web.guards import signed_in
 from certbridge.web.i18n import request_language
+from certbridge.web.posted import PostedForm
 from certbridge.web.templating import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -57,12 +58,12 @@ def lab_home(request: Request, db: ReadDB):
 
 
 @router.post("/lab")
-async def lab_save(request: Request, db: ReadDB):
+def lab_save(request: Request, db: ReadDB, form: PostedForm):
     """Save the lab's name, address, region and test items (as PATCH /api/v1/labs/{id} does)."""
     principal = lab_operator(request)
     lang = request_language(request)
     lab = lab_service.get_lab(db, principal.lab_id)
-    values = form_values_of(await request.form(), FIELDS)
+    values = form_values_of(form, FIELDS)
     try:
         changes = {"name": values["name"] or lab.name, "address": values["address"] or None,
                    "region_code": values["region_code"] or None,
