@@ -101,6 +101,11 @@ def world(template) -> World:
     return template["world"]
 
 
+def with_environment(settings: Settings) -> Settings:
+    """Return the same settings read again, so CERTBRIDGE_* variables a test set now apply to what it left unset."""
+    return Settings(**{name: getattr(settings, name) for name in settings.model_fields_set})
+
+
 @pytest.fixture
 def settings(database_url, tmp_path) -> Settings:
     """Return settings for an instance on this test's database."""

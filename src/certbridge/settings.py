@@ -13,6 +13,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from certbridge.kit.tabular import TableLimits
 
+# Defaults of the request defences (security/): sign-in and sign-out paths, content security policies.
+LOGIN_PATHS = [r"^/(web/)?(auth/)?(login|signin)/?$", r"^/api/v1/(auth/)?(login|sessions?)/?$"]
+LOGOUT_PATHS = [r"^/(web/)?(auth/)?(logout|signout)/?$", r"^/api/v1/(auth/)?logout/?$"]
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+       "frame-ancestors 'none'")
+# The interactive docs load Swagger UI / ReDoc from /static-docs (packaged) with an inline bootstrap script.
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
+
 
 class Settings(BaseSettings):
     """Runtime configuration of one certbridge instance (env prefix CERTBRIDGE_)."""
@@ -52,6 +63,33 @@ class Settings(BaseSettings):
                                        description="Largest bulk-import file (API, web, CLI); larger is refused (413).")
     import_max_cell_chars: int = Field(default=10_000, ge=100, description="Most characters in one imported cell.")
     import_max_row_chars: int = Field(default=50_000, ge=1_000, description="Most characters in one imported row.")
+
+    # Request defences (security/): rate limits per class and per API key, proxies, body size, headers.
+    rate_limit_enabled: bool = Field(default=True, description="Turn per-client rate limiting on or off.")
+    # Which routes are in which class is declared in security/coverage.py; these are the budgets per client.
+    rate_limit_login_per_minute: int = Field(default=10, ge=1, description="Sign-in attempts per client.")
+    rate_limit_login_burst: int = Field(default=10, ge=1, description="Sign-in attempts allowed at once.")
+    rate_limit_public_per_minute: int = Field(default=300, ge=1, description="Public look-ups per client.")
+    rate_limit_public_burst: int = Field(default=60, ge=1, description="Public look-ups allowed at once.")
+    rate_limit_costly_per_minute: int = Field(
+        default=20, ge=1, description="PDFs, QR images, tokens, receipts, exports and imports per client.")
+    rate_limit_costly_burst: int = Field(default=10, ge=1, description="Costly requests allowed at once.")
+    rate_limit_write_per_minute: int = Field(default=120, ge=1, description="Other writes per client.")
+    rate_limit_write_burst: int = Field(default=60, ge=1, description="Other writes allowed at once.")
+    rate_limit_key_per_minute: int = Field(
+        default=3000, ge=1, description="Requests per minute of an API key without a quota of its own.")
+    rate_limit_key_costly_weight: int = Field(
+        default=20, ge=1, description="How many requests of a key's quota one costly request counts as.")
+    rate_limit_login_paths: list[str] = Field(default_factory=lambda: list(LOGIN_PATHS))
+    rate_limit_max_clients: int = Field(default=100_000, ge=100, description="Clients remembered per limit.")
+    logout_paths: list[str] = Field(default_factory=lambda: list(LOGOUT_PATHS))
+    trusted_proxies: list[str] = Field(
+        default_factory=list, description="Addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed.")
+    max_body_bytes: int = Field(default=25 * 1024 * 1024, ge=1024, description="Largest request body accepted.")
+    write_retries: int = Field(default=3, ge=0, le=10, description="Retries of a write hit by a lock conflict.")
+    content_security_policy: str = Field(default=CSP)
+    docs_content_security_policy: str = Field(default=DOCS_CSP)
+    hsts_max_age: int = Field(default=31_536_000, ge=0, description="Strict-Transport-Security max-age on https.")
 
     def import_limits(self) -> TableLimits:
         """Return the per-cell and per-row limits of bulk imports."""

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from starlette.routing import compile_path
 
 from certbridge.app import create_app
+from tests.conftest import with_environment
 from certbridge.auth.service import create_api_key
 from certbridge.db import write_session
 from certbridge.principal import SYSTEM
@@ -21,7 +22,7 @@ def limited(settings, monkeypatch):
     for name, value in {"PUBLIC_PER_MINUTE": 5, "PUBLIC_BURST": 5, "COSTLY_PER_MINUTE": 3, "COSTLY_BURST": 3,
                         "WRITE_PER_MINUTE": 4, "WRITE_BURST": 4}.items():
         monkeypatch.setenv(f"CERTBRIDGE_RATE_LIMIT_{name}", str(value))
-    app = create_app(settings)
+    app = create_app(with_environment(settings))
     clients = []
 
     def make(ip: str = "192.0.2.10") -> TestClient:

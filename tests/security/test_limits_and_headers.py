@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from certbridge.app import create_app
+from tests.conftest import with_environment
 from certbridge.security.ratelimit import TokenBucketLimiter, client_key
 from tests.world import PASSWORD
 
@@ -22,6 +23,7 @@ def limited(settings, monkeypatch):
     monkeypatch.setenv("CERTBRIDGE_RATE_LIMIT_PUBLIC_BURST", "5")
     monkeypatch.setenv("CERTBRIDGE_MAX_BODY_BYTES", "4096")
     monkeypatch.setenv("CERTBRIDGE_TRUSTED_PROXIES", '["10.9.0.0/16"]')
+    settings = with_environment(settings)
     app = create_app(settings)
     clients = []
 

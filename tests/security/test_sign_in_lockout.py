@@ -11,6 +11,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from certbridge.app import create_app
+from tests.conftest import with_environment
 from certbridge.auth.lockout import LockoutPolicy, account_key, check_not_locked, record_failure
 from certbridge.auth.models import SignInThrottle
 from certbridge.db import read_session, utcnow, write_session
@@ -26,6 +27,7 @@ PROXY = "10.9.0.1"
 def behind_proxy(settings, monkeypatch):
     """Return a client whose requests come through a trusted proxy, each from the address it names."""
     monkeypatch.setenv("CERTBRIDGE_TRUSTED_PROXIES", '["10.9.0.0/16"]')
+    settings = with_environment(settings)
     app = create_app(settings)
     with TestClient(app, client=(PROXY, 40000)) as c:
         yield c
@@ -84,7 +86,7 @@ def test_a_successful_sign_in_resets_the_count(behind_proxy):
 
 def test_the_lock_survives_a_restart_and_a_regulator_lifts_it(behind_proxy, settings, monkeypatch):
     guesses(behind_proxy, "regulator", 5)
-    second = create_app(settings)  # another process or a restart: the lock is in the database
+    second = create_app(with_environment(settings))  # another process or a restart: the lock is in the database
     with TestClient(second, client=("192.0.2.50", 40000)) as fresh:
         assert sign_in(fresh, "regulator", PASSWORD, "ignored").status_code == 429
         from certbridge.cli.main import app as cli

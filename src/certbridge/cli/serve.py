@@ -32,10 +32,11 @@ def serve_app(host: str, port: int, workers: int = 1) -> None:
     grace = ctx.settings.shutdown_grace_seconds
     if workers > 1:
         uvicorn.run(app, host=host, port=port, log_level="warning", workers=workers, timeout_graceful_shutdown=grace,
-                    **proxy_options())
+                    **proxy_options(ctx.settings.trusted_proxies))
         return
     _serve_stopping_jobs_first(uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                              timeout_graceful_shutdown=grace, **proxy_options()))
+                                              timeout_graceful_shutdown=grace,
+                                              **proxy_options(ctx.settings.trusted_proxies)))
 
 
 def _serve_stopping_jobs_first(config) -> None:
@@ -52,15 +53,16 @@ def _serve_stopping_jobs_first(config) -> None:
     StoppingServer(config).run()
 
 
-def proxy_options() -> dict:
+def proxy_options(proxies: list[str] | None = None) -> dict:
     """Return uvicorn's forwarded-header options: believed only from CERTBRIDGE_TRUSTED_PROXIES (default none).
 
     uvicorn on its own trusts X-Forwarded-For from 127.0.0.1; with no proxy configured anyone on the machine
     (or a local tunnel) could then choose the client address the limits and the audit trail see.
     """
-    from certbridge.security.config import SecuritySettings
+    if proxies is None:
+        from certbridge.settings import Settings
 
-    proxies = SecuritySettings().trusted_proxies
+        proxies = Settings().trusted_proxies
     if not proxies:
         return {"proxy_headers": False, "forwarded_allow_ips": ""}
     return {"proxy_headers": True, "forwarded_allow_ips": ",".join(proxies)}

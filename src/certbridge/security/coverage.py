@@ -69,7 +69,10 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/api/v1/credit/records/\{subject_type\}/\{subject_id\}$", READ),
     (READS, r"^/api/v1/licensing/records(/\{record_id\})?$", READ),
     (READS, r"^/api/v1/publicity/settings$", READ),
-    (READS, r"^/(account|cb|regulator|inspector)(/|$)", READ),
+    (READS, r"^/(account|cb|regulator|inspector|lab)(/|$)", READ),
+    (READS, r"^/api/v1/jobs/\{job_id\}$", READ),  # a job's progress: one primary-key read
+    (READS, r"^/healthz$", READ),  # the integrity monitor's last finding, kept in memory
+    (READS, r"^/static-docs$", READ),  # packaged Swagger UI / ReDoc assets
 ]
 _COMPILED = [(methods, re.compile(pattern), cls) for methods, pattern, cls in COVERAGE]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from certbridge.audit.middleware import AuditMiddleware
-from certbridge.security.config import SecuritySettings
 from certbridge.security.coverage import COSTLY, LOOKUP, SIGNIN, WRITE
 from certbridge.security.limiter import KeyQuotas, RateLimitMiddleware
 from certbridge.security.middleware import (
@@ -15,9 +14,10 @@ from certbridge.security.middleware import (
 )
 from certbridge.security.ratelimit import TokenBucketLimiter
 from certbridge.security.writers import WriterGateMiddleware, make_gate
+from certbridge.settings import Settings
 
 
-def class_limiters(config: SecuritySettings) -> dict[str, TokenBucketLimiter]:
+def class_limiters(config: Settings) -> dict[str, TokenBucketLimiter]:
     """Build one per-client limiter for each limited class of security/coverage.py from the settings."""
     budgets = {SIGNIN: (config.rate_limit_login_per_minute, config.rate_limit_login_burst),
                LOOKUP: (config.rate_limit_public_per_minute, config.rate_limit_public_burst),
@@ -27,9 +27,9 @@ def class_limiters(config: SecuritySettings) -> dict[str, TokenBucketLimiter]:
             for name, (rate, burst) in budgets.items()}
 
 
-def install(app: FastAPI, config: SecuritySettings | None = None) -> None:
+def install(app: FastAPI, config: Settings | None = None) -> None:
     """Add client address, rate limits, body limit and write retries, audit and security headers."""
-    config = config or SecuritySettings()
+    config = config or app.state.settings
     limiters = class_limiters(config)
     keys = KeyQuotas(default_per_minute=config.rate_limit_key_per_minute)
     key_limiter = TokenBucketLimiter(per_minute=config.rate_limit_key_per_minute, burst=1,
