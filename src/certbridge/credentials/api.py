@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field
 from certbridge.api.deps import Lang, ReadDB
 from certbridge.api.params import Id
 from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.certificates.schemas import VerdictReason
+from certbridge.certificates.views_model import reason_texts
 from certbridge.credentials.qr import qr_png, qr_svg
 from certbridge.credentials.receipts import build_receipt, receipt_pdf
 from certbridge.credentials.service import (
@@ -51,6 +53,8 @@ class TokenCheckOut(BaseModel):
     certificate_id: int | None
     changed_fields: list[str] = Field(description="Token fields that no longer match the certificate")
     payload: dict | None = Field(description="What the token says (see docs/ledger.md for the keys)")
+    reasons: list[VerdictReason] = Field(default=[], description="Why the status is what it is, and warnings "
+                                                                 "(docs/effective-status.md)")
 
 
 @router.get("/certificates/{certificate_id}/token", response_model=TokenOut, summary="Signed token of a certificate")
@@ -106,4 +110,5 @@ def verify(db: ReadDB, lang: Lang, request: Request,
     return {"authentic": check.authentic, "valid_now": check.valid_now, "reason": check.reason,
             "message": render(check.reason, lang, status=status, fields=", ".join(check.changed_fields)),
             "status": check.status, "certificate_id": check.certificate_id,
-            "changed_fields": list(check.changed_fields), "payload": check.payload}
+            "changed_fields": list(check.changed_fields), "payload": check.payload,
+            "reasons": reason_texts(list(check.reasons), lang)}

@@ -13,8 +13,10 @@ import binascii
 import json
 import re
 import zlib
+from datetime import date
 from typing import Any
 
+from certbridge.certificates.effective_status import facts_from_values, verdict
 from certbridge.kit.canonical_json import canonical_bytes
 from certbridge.kit.merkle import ProofError, leaf_hash, verify_inclusion
 from certbridge.kit.signed_note import InvalidKeyError, Verifier
@@ -56,11 +58,22 @@ def extract_receipt(data: bytes) -> dict[str, Any]:
     raise OfflineCheckError("receipt.no_embedded_json")
 
 
-def effective_status_on(status: str, expires_on: str, on: str) -> str:
-    """Return the status that holds on a day (ISO dates): past its expiry a certificate is expired."""
-    if status in ("valid", "suspended") and on > expires_on:
-        return "expired"
-    return status
+# Reasons a receipt may give for "not valid" that rest on facts beyond the certificate's own events (its body,
+# its standard): the offline check cannot confirm them, but a claim of *less* than the events allow is safe.
+OUTSIDE_REASONS = frozenset({"standard_transition_over", "body_revoked_grace_over", "body_withdrawn_grace_over"})
+
+
+def effective_status_on(state: dict[str, Any], on: str) -> tuple[str, bool]:
+    """Return (status, valid) on a day (ISO) from a certificate's folded state: the rule of effective_status."""
+    try:
+        result = verdict(facts_from_values(
+            status=state.get("status") or "", status_changed_on=state.get("status_changed_on") or on,
+            issued_on=state.get("issued_on") or on, expires_on=state.get("expires_on") or on,
+            suspended_until=state.get("suspended_until"), status_reason=state.get("status_reason")),
+            date.fromisoformat(on))
+    except (TypeError, ValueError):
+        raise OfflineCheckError("receipt.format") from None
+    return result.status, result.valid
 
 
 def _check_signature(receipt: dict[str, Any], keys: list[str]) -> str:
@@ -134,9 +147,10 @@ def verify_receipt(receipt: dict[str, Any], *, credential_keys: list[str] | None
     for name, value in claimed.items():
         if logged[name] != value:
             raise OfflineCheckError("receipt.claim_differs", field=name, claim=value, log=logged[name])
-    status = effective_status_on(state.get("status") or "", state.get("expires_on") or "",
-                                 receipt["issued_at"][:10])
-    if status != claim.get("status") or claim.get("valid") != (status == "valid"):
+    status, valid = effective_status_on(state, receipt["issued_at"][:10])
+    outside = {r.get("code") for r in claim.get("reasons") or [] if isinstance(r, dict)} & OUTSIDE_REASONS
+    narrower = bool(outside) and valid and claim.get("valid") is False and claim.get("status") in ("expired", "withdrawn")
+    if not narrower and (status != claim.get("status") or claim.get("valid") != valid):
         raise OfflineCheckError("receipt.claim_differs", field="status", claim=claim.get("status"), log=status)
     return {"certificate": claim, "status": status, "issued_at": receipt["issued_at"], "tree_size": cp.size,
             "origin": cp.origin, "signed_by": signed_by, "log_signed_by": verified.signed_by,

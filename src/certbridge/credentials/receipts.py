@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.service import get_certificate
-from certbridge.credentials.receipt_check import RECEIPT_CONTEXT, RECEIPT_FORMAT, effective_status_on
+from certbridge.certificates.status_context import certificate_verdict
+from certbridge.credentials.receipt_check import RECEIPT_CONTEXT, RECEIPT_FORMAT
 from certbridge.credentials.service import certificate_token, verification_url
 from certbridge.db import utcnow
 from certbridge.errors import RuleViolation
@@ -47,13 +48,13 @@ def build_receipt(session: Session, *, settings: Settings, certificate_id: int,
         raise RuleViolation("receipt.not_yet_in_log", id=cert.id)
     body = session.get(CertificationBody, cert.body_id)
     org = session.get(Organization, cert.organization_id)
-    status = effective_status_on(cert.status, cert.expires_on.isoformat(), now.date().isoformat())
+    result = certificate_verdict(session, cert, now.date())  # the one verdict every surface gives
     certificate = {
         "id": cert.id, "number": cert.number, "scheme": cert.scheme_code,
         "body": {"code": body.code, "name": body.name, "approval_number": body.approval_number},
         "holder": {"name": cert.holder_name, "uscc": org.uscc if org else None},
         "issued_on": cert.issued_on.isoformat(), "expires_on": cert.expires_on.isoformat(),
-        "status": status, "valid": status == "valid" and cert.issued_on <= now.date(),
+        "status": result.status, "valid": result.valid, "reasons": [r.as_dict() for r in result.reasons],
     }
     at = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     origin = cp.note.split("\n", 1)[0]

@@ -25,6 +25,7 @@ def _all_messages() -> dict[str, dict[str, str]]:
     from certbridge.i18n.messages_supervision import MESSAGES as SUPERVISION_MESSAGES; merged.update(SUPERVISION_MESSAGES)  # noqa: E702,E501
     from certbridge.i18n.messages_backup import MESSAGES as BACKUP_MESSAGES; merged.update(BACKUP_MESSAGES)  # noqa: E702
     from certbridge.i18n.messages_inputs import MESSAGES as INPUT_MESSAGES; merged.update(INPUT_MESSAGES)  # noqa: E702
+    from certbridge.i18n.messages_status import MESSAGES as STATUS_MESSAGES; merged.update(STATUS_MESSAGES)  # noqa: E702
     return merged
 
 
