@@ -70,6 +70,10 @@ def test_expired_but_row_valid_is_expired_on_every_surface_and_the_sweep_records
     assert [r["code"] for r in v["certificates"][0]["reasons"]] == ["expired"]
     assert v["certificates"][0]["reasons"][0]["text"] == f"已过期（有效期至 {end.isoformat()}）"
     assert _listed(client, cert["id"], status="expired")
+    body_page = client.get(f"/bodies/{world.ids['body_a']}").text  # counts by status on the body's page
+    assert "status=expired\">1</a>" in body_page and "status=valid\">0</a>" in body_page
+    org_page = client.get(f"/organizations/{world.ids['org1']}").text
+    assert "<strong>0</strong> / 1" in org_page
     assert not _listed(client, cert["id"], status="valid", q="示例电子")  # the name search path too
     assert _listed(client, cert["id"], status="expired", q="示例电子")
     row = _export_row(sessions, cert["number"])
