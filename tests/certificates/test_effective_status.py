@@ -95,6 +95,7 @@ def test_the_app_sweeps_at_start_up(settings, world, sessions, client):
     end = TODAY - timedelta(days=3)
     cert = _issue(client, world, "00126Q26902R0M/4500", issued_on=end - timedelta(days=700), expires_on=end)
     other = create_app(settings)  # another server starting on the same database
+    other.state.status_sweep_delay = 0.5
     with TestClient(other):
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:

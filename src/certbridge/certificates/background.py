@@ -2,8 +2,8 @@
 
 `workflow.sweep_due` records what `effective_status.verdict` finds due (expiry, end of a suspension, a
 standard's transition deadline, the end of the grace period after a body's revocation, overdue surveillance).
-The app runs it in the background — once right after start-up (without delaying the first answer) and then
-shortly after every local midnight. Reads never wait for it: the verdict is computed from dates, so a
+The app runs it in the background — once shortly after start-up (ten seconds, so it never competes with
+the first answers) and then shortly after every local midnight. Reads never wait for it: the verdict is computed from dates, so a
 certificate the sweep has not reached yet is already shown with the status the sweep will record.
 
 One runner: on PostgreSQL a transaction-scoped advisory lock lets one process sweep while the others skip;
@@ -26,6 +26,7 @@ from certbridge.db import read_session, write_session
 
 log = logging.getLogger(__name__)
 
+START_DELAY_SECONDS = 10.0  # the first sweep scans every open certificate: not while the server starts
 SWEEP_AFTER_MIDNIGHT = timedelta(minutes=5)  # leave the day's first minutes to anything scheduled at midnight
 _LOCK_KEY = 0x63657274  # "cert": the advisory lock one PostgreSQL runner holds while it sweeps
 
@@ -52,6 +53,11 @@ def seconds_until_next_sweep(now: datetime) -> float:
 
 
 async def _run(app: FastAPI, stop: asyncio.Event) -> None:
+    try:  # let the server start answering first: reads never need the sweep (see the module's docstring)
+        await asyncio.wait_for(stop.wait(), timeout=app.state.status_sweep_delay)
+        return
+    except asyncio.TimeoutError:
+        pass
     while not stop.is_set():
         try:
             counts = await asyncio.to_thread(sweep_once, app.state.sessions)
@@ -66,8 +72,12 @@ async def _run(app: FastAPI, stop: asyncio.Event) -> None:
 
 
 def install(app: FastAPI) -> None:
-    """Sweep at start-up and daily in the background (app.state.status_sweep = False turns it off)."""
+    """Sweep at start-up and daily in the background (app.state.status_sweep = False turns it off).
+
+    The first sweep starts `app.state.status_sweep_delay` seconds after start-up (START_DELAY_SECONDS).
+    """
     app.state.status_sweep = True
+    app.state.status_sweep_delay = START_DELAY_SECONDS
     inner = app.router.lifespan_context
 
     @asynccontextmanager
