@@ -139,12 +139,21 @@ def due_change(facts: Facts, on: date) -> Change | None:
     return None
 
 
+def plainly_valid(status, body_status, standard_deadline, uscc_needs_check, holder_flags, issued_on, expires_on,
+                  body_valid_until, on) -> bool:
+    """Tell whether a certificate is valid on `on` with nothing due and nothing to say (most answers).
+
+    `verdict`'s fast path, callable on raw column values before any conversion: the dates and `on` must all be
+    dates, or all ISO text (which orders the same way).
+    """
+    return (status == "valid" and body_status == "approved" and standard_deadline is None and not uscc_needs_check
+            and not holder_flags and issued_on <= on <= expires_on and (body_valid_until is None or on <= body_valid_until))
+
+
 def verdict(facts: Facts, on: date) -> Verdict:
     """Return the certificate's effective status on a date with every reason (the one rule; pure)."""
-    if (facts.status == "valid" and facts.body_status == "approved" and facts.standard_deadline is None
-            and not facts.uscc_needs_check and not facts.holder_flags and facts.issued_on <= on <= facts.expires_on
-            and (facts.body_valid_until is None or on <= facts.body_valid_until)):
-        # Nothing due and nothing to say (most answers): what the general path below gives, without its work.
+    if plainly_valid(facts.status, facts.body_status, facts.standard_deadline, facts.uscc_needs_check,
+                     facts.holder_flags, facts.issued_on, facts.expires_on, facts.body_valid_until, on):
         return Verdict("valid", True, facts.status_changed_on, facts.status_reason, ())
     change = due_change(facts, on)
     if change is not None:
@@ -153,8 +162,8 @@ def verdict(facts: Facts, on: date) -> Verdict:
     else:
         status, since, status_reason = facts.status, facts.status_changed_on, facts.status_reason
     reasons: list[Reason] = []
-    std = {"standard": facts.standard or "", "deadline": facts.standard_deadline.isoformat()
-           if facts.standard_deadline else ""}
+    std = None if facts.standard_deadline is None else {"standard": facts.standard or "",
+                                                        "deadline": facts.standard_deadline.isoformat()}
     if change is not None:
         if change.code == "expired":
             reasons.append(Reason("expired", {"date": facts.expires_on.isoformat()}))
@@ -163,7 +172,8 @@ def verdict(facts: Facts, on: date) -> Verdict:
         elif change.code == "suspension_not_corrected":
             reasons.append(Reason("suspension_not_corrected", {"date": change.on.isoformat()}))
     elif status == "expired":
-        reasons.append(Reason("standard_transition_over", std) if facts.status_reason == "standard_transition_ended"
+        reasons.append(Reason("standard_transition_over", std or {"standard": facts.standard or "", "deadline": ""})
+                       if facts.status_reason == "standard_transition_ended"
                        else Reason("expired", {"date": since.isoformat()}))
     elif status == "withdrawn" and facts.status_reason == "suspension_not_corrected":
         reasons.append(Reason("suspension_not_corrected", {"date": since.isoformat()}))
@@ -188,11 +198,11 @@ def verdict(facts: Facts, on: date) -> Verdict:
 
 def _body_reasons(facts: Facts, on: date, status: str, status_reason: str | None) -> list[Reason]:
     """Return what the issuing body's approval adds to a verdict."""
-    when = facts.body_status_on.isoformat() if facts.body_status_on else ""
-    end = grace_end(facts)
     by_body = status == "withdrawn" and status_reason == "body_revoked"  # the sweep's withdrawal (due or recorded)
     if status not in OPEN_STATUSES and not by_body:
         return []  # ended for its own reasons: the body's approval changes nothing more
+    when = facts.body_status_on.isoformat() if facts.body_status_on else ""
+    end = grace_end(facts)
     if end is not None:
         kind = "revoked" if facts.body_status == "revoked" else "withdrawn"
         last = (end - timedelta(days=1)).isoformat()
@@ -231,6 +241,6 @@ def facts_from_values(*, status, status_changed_on, issued_on, expires_on, suspe
                  uscc, bool(uscc_needs_check), tuple(holder_flags))
 
 
-__all__ = ["Facts", "Reason", "Change", "Verdict", "verdict", "due_change", "due_changes", "grace_end", "facts_of",
+__all__ = ["Facts", "Reason", "Change", "Verdict", "verdict", "plainly_valid", "due_change", "due_changes", "grace_end", "facts_of",
            "facts_from_values", "STATUS_CODES", "SWEEP_REASONS", "OPEN_STATUSES", "ENDED_BODY_STATUSES",
            "DEFAULT_GRACE_MONTHS"]

@@ -12,10 +12,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, or_, select
+from sqlalchemy import Engine, String, and_, bindparam, case, cast, or_, select
 from sqlalchemy.orm import Session
 
-from certbridge.certificates.effective_status import facts_from_values, facts_of, verdict
+from certbridge.certificates.effective_status import (
+    ENDED_BODY_STATUSES,
+    facts_from_values,
+    facts_of,
+    plainly_valid,
+    verdict,
+)
 from certbridge.certificates.models import Certificate
 from certbridge.certificates.status_context import HOLDER_FLAG_KINDS
 from certbridge.db import compiled_once, driver_arguments, run_compiled
@@ -91,18 +97,22 @@ _C, _B, _O, _R = (Certificate.__table__, CertificationBody.__table__, Organizati
                   Restriction.__table__)
 _S, _T = Standard.__table__, Scheme.__table__
 _ON = bindparam("on", None)  # values are given at run time; None keeps them optional when compiling
+# What the effective status needs beyond the certificate, its body and holder: the standard's transition
+# deadline and name ("YYYY-MM-DD code-version", NULL unless superseded), and the scheme's grace months only when
+# the body's approval has ended (a lookup the other rows skip).
+_SUPERSEDED = (select(cast(_S.c.transition_deadline, String) + " " + _S.c.code + "-" + _S.c.version)
+               .where(_S.c.id == _C.c.standard_id, _S.c.transition_deadline.is_not(None)).scalar_subquery())
+_GRACE = case((_B.c.status.in_(ENDED_BODY_STATUSES),
+               select(_T.c.body_revoked_grace_months).where(_T.c.code == _C.c.scheme_code).scalar_subquery()))
 # Rows: the certificate (0–13), its body (14–18), holder USCC (19), a list entry in force (20), then what the
-# effective status depends on beyond them (21–28; see effective_status.Facts).
+# effective status depends on beyond them (21–25; see effective_status.Facts).
 _COLUMNS = (_C.c.id, _C.c.number, _C.c.status, _C.c.status_reason, _C.c.status_changed_on, _C.c.suspended_until,
             _C.c.scheme_code, _C.c.issued_on, _C.c.expires_on, _C.c.cycle, _C.c.scope, _C.c.holder_name,
             _C.c.organization_id, _C.c.region_code, _B.c.id, _B.c.code, _B.c.name, _B.c.approval_number,
             _B.c.status, _O.c.uscc, _R.c.kind,
-            _B.c.status_changed_on, _B.c.valid_until, _T.c.body_revoked_grace_months, _S.c.code, _S.c.version,
-            _S.c.transition_deadline, _O.c.uscc_needs_check)
+            _B.c.status_changed_on, _B.c.valid_until, _GRACE, _SUPERSEDED, _O.c.uscc_needs_check)
 _FROM = (
     _C.join(_B, _B.c.id == _C.c.body_id)
-    .join(_T, _T.c.code == _C.c.scheme_code)
-    .outerjoin(_S, _S.c.id == _C.c.standard_id)
     .outerjoin(_O, _O.c.id == _C.c.organization_id)
     .outerjoin(_R, and_(_R.c.subject_type == "organization", _R.c.subject_id == _O.c.id,
                         _R.c.kind.in_(HOLDER_FLAG_KINDS), _R.c.starts_on <= _ON,
@@ -167,12 +177,20 @@ def public_views_from_rows(rows: Iterable[tuple], on: date) -> list[dict[str, An
             pending.append((view, row, flags))
         if row[20] is not None:
             flags.append(row[20])
+    on_text = on.isoformat()
     for view, row, flags in pending:  # the holder's list entries are all read now
+        day = on_text if type(row[7]) is str else on  # SQLite gives dates as ISO text, which orders the same
+        if plainly_valid(row[2], row[18], row[24], row[25], flags, row[7], row[8], row[22], day):
+            view.update(status="valid", status_reason=row[3], status_changed_on=_iso(row[4]), valid_now=True,
+                        recorded_status="valid", reasons=[])
+            continue
+        superseded = row[24]
         result = verdict(facts_from_values(
             status=row[2], status_changed_on=row[4], issued_on=row[7], expires_on=row[8], suspended_until=row[5],
             status_reason=row[3], body_status=row[18], body_status_on=row[21], body_valid_until=row[22],
-            grace_months=row[23], standard=f"{row[24]}-{row[25]}" if row[24] else None, standard_deadline=row[26],
-            uscc=row[19], uscc_needs_check=row[27], holder_flags=flags), on)
+            grace_months=row[23], standard=superseded[11:] if superseded else None,
+            standard_deadline=superseded[:10] if superseded else None, uscc=row[19], uscc_needs_check=row[25],
+            holder_flags=flags), on)
         view.update(status=result.status, status_reason=result.status_reason,
                     status_changed_on=result.since.isoformat(), valid_now=result.valid, recorded_status=row[2],
                     reasons=[r.as_dict() for r in result.reasons])
