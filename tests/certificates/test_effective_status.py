@@ -16,7 +16,7 @@ from certbridge.app import create_app
 from certbridge.certificates.export import export_rows
 from certbridge.certificates.workflow import sweep_due
 from certbridge.db import read_session, write_session
-from certbridge.events import subject_history
+from certbridge.ledger.journal import subject_history
 from certbridge.kit.dates import add_months
 from tests.world import certificate_payload
 

@@ -12,7 +12,7 @@ from certbridge.api.deps import Lang, ReadDB
 from certbridge.api.params import Id
 from certbridge.api.problems import PROBLEM_RESPONSES
 from certbridge.certificates.schemas import VerdictReason
-from certbridge.certificates.views_model import reason_texts
+from certbridge.certificates.presenters import reason_texts
 from certbridge.credentials.qr import qr_png, qr_svg
 from certbridge.credentials.receipts import build_receipt, receipt_pdf
 from certbridge.credentials.service import (
