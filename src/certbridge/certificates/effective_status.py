@@ -150,11 +150,35 @@ def plainly_valid(status, body_status, standard_deadline, uscc_needs_check, hold
             and not holder_flags and issued_on <= on <= expires_on and (body_valid_until is None or on <= body_valid_until))
 
 
+FINAL_STATUSES = ("expired", "withdrawn", "cancelled")
+_OWN_REASON_EXCEPTIONS = ("standard_transition_ended", "suspension_not_corrected", "body_revoked")
+
+
+def plainly_final(status, status_reason, uscc_needs_check, holder_flags) -> bool:
+    """Tell whether a certificate ended for its own reason with nothing else to say (`verdict`'s second fast path).
+
+    Its verdict is then its recorded status, since its recorded date, with the one reason `final_reason` gives.
+    """
+    return (status in FINAL_STATUSES and status_reason not in _OWN_REASON_EXCEPTIONS and not uscc_needs_check
+            and not holder_flags)
+
+
+def final_reason(status: str, since: str, status_reason: str | None) -> dict[str, Any]:
+    """Return the reason (as data) of a plainly final certificate, `since` as ISO text."""
+    if status == "expired":
+        return {"code": "expired", "params": {"date": since}}
+    return {"code": status, "params": {"date": since, "reason": status_reason or ""}}
+
+
 def verdict(facts: Facts, on: date) -> Verdict:
     """Return the certificate's effective status on a date with every reason (the one rule; pure)."""
     if plainly_valid(facts.status, facts.body_status, facts.standard_deadline, facts.uscc_needs_check,
                      facts.holder_flags, facts.issued_on, facts.expires_on, facts.body_valid_until, on):
         return Verdict("valid", True, facts.status_changed_on, facts.status_reason, ())
+    if plainly_final(facts.status, facts.status_reason, facts.uscc_needs_check, facts.holder_flags):
+        reason = final_reason(facts.status, facts.status_changed_on.isoformat(), facts.status_reason)
+        return Verdict(facts.status, False, facts.status_changed_on, facts.status_reason,
+                       (Reason(reason["code"], reason["params"]),))
     change = due_change(facts, on)
     if change is not None:
         status, since = change.status, max(change.on, facts.status_changed_on)
@@ -241,6 +265,6 @@ def facts_from_values(*, status, status_changed_on, issued_on, expires_on, suspe
                  uscc, bool(uscc_needs_check), tuple(holder_flags))
 
 
-__all__ = ["Facts", "Reason", "Change", "Verdict", "verdict", "plainly_valid", "due_change", "due_changes", "grace_end", "facts_of",
+__all__ = ["Facts", "Reason", "Change", "Verdict", "verdict", "plainly_valid", "plainly_final", "final_reason", "due_change", "due_changes", "grace_end", "facts_of",
            "facts_from_values", "STATUS_CODES", "SWEEP_REASONS", "OPEN_STATUSES", "ENDED_BODY_STATUSES",
            "DEFAULT_GRACE_MONTHS"]

@@ -19,6 +19,8 @@ from certbridge.certificates.effective_status import (
     ENDED_BODY_STATUSES,
     facts_from_values,
     facts_of,
+    final_reason,
+    plainly_final,
     plainly_valid,
     verdict,
 )
@@ -183,6 +185,11 @@ def public_views_from_rows(rows: Iterable[tuple], on: date) -> list[dict[str, An
         if plainly_valid(row[2], row[18], row[24], row[25], flags, row[7], row[8], row[22], day):
             view.update(status="valid", status_reason=row[3], status_changed_on=_iso(row[4]), valid_now=True,
                         recorded_status="valid", reasons=[])
+            continue
+        if plainly_final(row[2], row[3], row[25], flags):
+            since = _iso(row[4])
+            view.update(status=row[2], status_reason=row[3], status_changed_on=since, valid_now=False,
+                        recorded_status=row[2], reasons=[final_reason(row[2], since, row[3])])
             continue
         superseded = row[24]
         result = verdict(facts_from_values(
