@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
-
-from datetime import date
 
 from sqlalchemy import Date, bindparam, or_, select
 from sqlalchemy.orm import Session

@@ -1,7 +1,7 @@
 """effective status: when a body's approval got its status, and each scheme's grace after a body's revocation
 
-Revision ID: 0007effstatus
-Revises: 0006security
+Revision ID: 0008effstatus
+Revises: 0007inputs
 Create Date: 2026-12-06 20:00:00
 
 `certification_body.status_changed_on` is filled for existing bodies from their last status event in the log
@@ -15,8 +15,8 @@ from datetime import date
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007effstatus"
-down_revision = "0006security"
+revision = "0008effstatus"
+down_revision = "0007inputs"
 branch_labels = None
 depends_on = None
 
