@@ -12,6 +12,7 @@ from certbridge.audit import api as audit_api
 from certbridge.auth import api as auth_api
 from certbridge.auth import pages as auth_pages
 from certbridge.certificates import api as certificates_api
+from certbridge.certificates import background as certificate_background
 from certbridge.certificates import pages as certificate_pages
 from certbridge.complaints import pages as complaint_pages
 from certbridge.credentials import api as credentials_api
@@ -41,7 +42,7 @@ API_ROUTERS = (
 # pages (routers, nav entries, dashboard panels, slots), and background work. Each exposes install(app).
 INSTALLERS = (
     security_install, page_kit, auth_pages, certificate_pages, complaint_pages, credential_pages, registry_pages,
-    supervision_pages, credit_pages, ledger_background, job_runner,
+    supervision_pages, credit_pages, ledger_background, certificate_background, job_runner,
 )
 
 

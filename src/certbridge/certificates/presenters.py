@@ -21,7 +21,8 @@ def summary(session: Session, cert: Certificate, lang: str, on: date | None = No
     body = session.get(CertificationBody, cert.body_id)
     org = session.get(Organization, cert.organization_id)
     view = public_certificate(session, cert, body, org, on)
-    view["status_meaning"] = render(f"status.{cert.status}", lang)
+    view["status_meaning"] = render(f"status.{view['status']}", lang)
+    view["reasons"] = reason_texts(view["reasons"], lang)
     return view
 
 
@@ -43,11 +44,18 @@ def detail(session: Session, cert: Certificate, lang: str) -> dict[str, Any]:
     return view
 
 
+def reason_texts(reasons: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Return a verdict's reasons with their text in a language."""
+    return [{"code": r["code"], "params": r["params"], "text": render(f"effective.{r['code']}", lang, **r["params"])}
+            for r in reasons]
+
+
 def with_meaning(view: dict[str, Any], lang: str) -> dict[str, Any]:
-    """Return a public view with its status meaning, keys in CertificateSummary's order."""
+    """Return a public view with its status meaning and reason texts, keys in CertificateSummary's order."""
     out = {"id": view["id"], "number": view["number"], "status": view["status"],
            "status_meaning": render(f"status.{view['status']}", lang)}
     out.update(view)
+    out["reasons"] = reason_texts(view["reasons"], lang)
     return out
 
 
@@ -71,7 +79,8 @@ def verification_view(result: Verification, lang: str) -> dict[str, Any]:
     """Return a verification answer with its explanation in a language."""
     certs = [with_meaning(item, lang) for item in result.certificates]
     first = certs[0] if certs else {}
-    message = render(f"verify.{result.reason}", lang, number=verdict_number(result, certs, lang),
+    warnings = ("；" if lang == "zh" else "; ").join(r["text"] for c in certs if c["valid_now"] for r in c["reasons"])
+    message = render(f"verify.{result.reason}", lang, warnings=warnings, number=verdict_number(result, certs, lang),
                      body=result.query.get("body") or "", uscc=result.query.get("uscc") or "",
                      status=first.get("status_meaning", ""), date=first.get("status_changed_on", ""),
                      reason=status_reason_words(first.get("status_reason"), lang), count=len(certs))

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy import Date, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
+from certbridge.certificates.effective_status_sql import status_filter
 from certbridge.certificates.models import Certificate
 from certbridge.certificates.verification import public_view_select, public_views_from_rows
 from certbridge.db import compiled_once, run_compiled
@@ -57,10 +58,14 @@ def page_keys(flt: CertificateFilter, certificates: list[tuple[int, int]]) -> li
     return [(certificate_id,) for _, certificate_id in certificates]
 
 
-def _narrowed(session: Session, stmt: Select, flt: CertificateFilter) -> Select:
-    """Narrow a statement over certificates by everything in a filter but the query."""
+def _narrowed(session: Session, stmt: Select, flt: CertificateFilter, on: date | None = None) -> Select:
+    """Narrow a statement over certificates by everything in a filter but the query.
+
+    `status` is the effective status on `on` (effective_status_sql), bound as "on" when `on` is given, else
+    left for the caller to bind.
+    """
     if flt.status:
-        stmt = stmt.where(Certificate.status == flt.status)
+        stmt = stmt.where(status_filter(flt.status, bindparam("on", on, type_=Date) if on else None))
     if flt.scheme:
         stmt = stmt.where(Certificate.scheme_code == flt.scheme.upper())
     if flt.body_id:
@@ -82,7 +87,7 @@ def _checked_key(after: PageKey, size: int) -> PageKey:
 
 
 def _id_page_select(session: Session, flt: CertificateFilter, after: PageKey, limit: int,
-                    what=Certificate.id) -> Select:
+                    what=Certificate.id, on: date | None = None) -> Select:
     """Return the statement of a page of a list in id order (no query, or a USCC), selecting `what`."""
     (after_id,) = _checked_key(after, 1)
     stmt = select(what).where(Certificate.id > after_id)
@@ -91,13 +96,13 @@ def _id_page_select(session: Session, flt: CertificateFilter, after: PageKey, li
         if kind == "uscc":
             stmt = stmt.join(Organization, Organization.id == Certificate.organization_id).where(
                 Organization.uscc == term)
-    return _narrowed(session, stmt, flt).order_by(Certificate.id).limit(limit)
+    return _narrowed(session, stmt, flt, on).order_by(Certificate.id).limit(limit)
 
 
 # --- name searches: (holder, certificate) order, one compiled statement per round ------------------------
 
-_FILTER_COLUMNS = {"status": Certificate.status, "scheme": Certificate.scheme_code, "body_id": Certificate.body_id,
-                   "organization_id": Certificate.organization_id}
+_FILTER_COLUMNS = {"scheme": Certificate.scheme_code, "body_id": Certificate.body_id,
+                   "organization_id": Certificate.organization_id}  # status: the effective one, below
 
 
 def _filter_values(session: Session, flt: CertificateFilter) -> dict[str, Any]:
@@ -130,6 +135,8 @@ def _holder_page_statement(dialect, match: str, values: dict[str, Any]):
         org, after_org = Certificate.organization_id, _bind("after_org")
         conds = [or_(org > after_org, and_(org == after_org, Certificate.id > _bind("after_id")))]
         conds += [_FILTER_COLUMNS[k] == _bind(k) for k in filters]
+        if values.get("status"):
+            conds.append(status_filter(values["status"], _bind("on")))
         if "regions" in values:
             conds.append(Certificate.region_code.in_([_bind(f"region_{i}") for i in range(values["regions"])]))
         holders = None
@@ -146,7 +153,8 @@ def _holder_page_statement(dialect, match: str, values: dict[str, Any]):
                                     select(func.max(holders.c.id)).scalar_subquery())
         return stmt
 
-    return compiled_once(dialect, ("search_views", match, filters, values.get("regions")), build)
+    return compiled_once(dialect, ("search_views", match, filters, values.get("regions"), values.get("status")),
+                         build)
 
 
 def _run(session: Session, compiled, values: dict[str, Any]) -> list[tuple]:
@@ -201,9 +209,10 @@ def _holder_page_views(session: Session, flt: CertificateFilter, after: PageKey,
 def list_certificates(session: Session, flt: CertificateFilter, *, after: PageKey = (),
                       limit: int = 20) -> list[Certificate]:
     """Return a page of certificates matching a filter, after a cursor key (see `page_keys`)."""
+    on = date.today()
     if not orders_by_holder(flt):
-        return list(session.scalars(_id_page_select(session, flt, after, limit, Certificate)))
-    ids = [v["id"] for v in _holder_page_views(session, flt, after, limit, date.today())]
+        return list(session.scalars(_id_page_select(session, flt, after, limit, Certificate, on)))
+    ids = [v["id"] for v in _holder_page_views(session, flt, after, limit, on)]
     by_id = {c.id: c for c in session.scalars(select(Certificate).where(Certificate.id.in_(ids)))} if ids else {}
     return [by_id[i] for i in ids]
 

@@ -158,17 +158,30 @@ class HolderRef(BaseModel):
     flags: list[str] = Field(description="Lists the holder is on now, e.g. dishonesty_list")
 
 
+class VerdictReason(BaseModel):
+    """One reason of a certificate's effective status (docs/effective-status.md)."""
+
+    code: str = Field(description="e.g. expired, standard_transition_over, body_revoked, uscc_unverified")
+    params: dict = Field(description="The reason's dates and names")
+    text: str = Field(description="The reason in the caller's language")
+
+
 class CertificateSummary(BaseModel):
     """A certificate's public particulars and current status."""
 
     id: int
     number: str
-    status: str = Field(description="valid | suspended | withdrawn | cancelled | expired")
+    status: str = Field(description="Effective status today: valid | suspended | withdrawn | cancelled | expired "
+                                    "(dates and the issuing body count, even before the daily sweep records them)")
     status_meaning: str = Field(description="What the status means, in the caller's language")
     status_reason: str | None
     status_changed_on: date
     suspended_until: date | None
     valid_now: bool = Field(description="True only if valid today; suspended counts as not valid")
+    recorded_status: str = Field(description="The status as last recorded by an event (differs from status only "
+                                             "until the sweep records a date-driven change)")
+    reasons: list[VerdictReason] = Field(description="Why the status is what it is, and warnings (first the "
+                                                     "status's own reason, then warnings)")
     scheme: str
     issued_on: date
     expires_on: date
@@ -182,7 +195,7 @@ class VerificationOut(BaseModel):
     """The answer to a verification query."""
 
     outcome: Literal["valid", "not_valid", "not_found"]
-    reason: str = Field(description="valid, holder_listed, suspended, withdrawn, cancelled, expired, none_valid, "
+    reason: str = Field(description="valid, holder_listed, valid_with_warnings, suspended, withdrawn, cancelled, expired, none_valid, "
                                     "no_such_number, no_such_number_from_body, unknown_body, unknown_organization, "
                                     "organization_has_no_certificates")
     message: str = Field(description="The outcome explained in the caller's language")

@@ -12,18 +12,27 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, or_, select
+from sqlalchemy import Engine, String, and_, bindparam, case, cast, or_, select
 from sqlalchemy.orm import Session
 
+from certbridge.certificates.effective_status import (
+    ENDED_BODY_STATUSES,
+    facts_from_values,
+    facts_of,
+    final_reason,
+    plainly_final,
+    plainly_valid,
+    verdict,
+)
 from certbridge.certificates.models import Certificate
+from certbridge.certificates.status_context import HOLDER_FLAG_KINDS
 from certbridge.db import compiled_once, driver_arguments, run_compiled
 from certbridge.kit.text_input import normalize_identifier
 from certbridge.registry.bodies import find_body
-from certbridge.registry.models import CertificationBody, Organization, Restriction
+from certbridge.registry.models import CertificationBody, Organization, Restriction, Scheme, Standard
 from certbridge.registry.restrictions import active_restrictions
 
 # outcome: valid | not_valid | not_found ; reason explains which case it is.
-HOLDER_FLAG_KINDS = ("dishonesty_list", "permanent_exit")
 
 
 @dataclass
@@ -45,18 +54,23 @@ def _iso(value: Any) -> str | None:
 
 def public_certificate(session: Session, cert: Certificate, body: CertificationBody, org: Organization | None,
                        on: date) -> dict[str, Any]:
-    """Return the public view of a certificate with status meaning and list flags (from loaded objects)."""
+    """Return the public view of a certificate with its effective status and list flags (from loaded objects)."""
     holder_flags = []
     if org is not None:
         holder_flags = [r.kind for r in active_restrictions(session, "organization", org.id, on, HOLDER_FLAG_KINDS)]
+    standard = session.get(Standard, cert.standard_id) if cert.standard_id else None
+    scheme = session.get(Scheme, cert.scheme_code)
+    result = verdict(facts_of(cert, body, org, standard, scheme, holder_flags), on)
     return {
         "id": cert.id,
         "number": cert.number,
-        "status": cert.status,
-        "status_reason": cert.status_reason,
-        "status_changed_on": cert.status_changed_on.isoformat(),
+        "status": result.status,
+        "status_reason": result.status_reason,
+        "status_changed_on": result.since.isoformat(),
         "suspended_until": cert.suspended_until.isoformat() if cert.suspended_until else None,
-        "valid_now": cert.status == "valid" and cert.issued_on <= on <= cert.expires_on,
+        "valid_now": result.valid,
+        "recorded_status": cert.status,
+        "reasons": [r.as_dict() for r in result.reasons],
         "scheme": cert.scheme_code,
         "issued_on": cert.issued_on.isoformat(),
         "expires_on": cert.expires_on.isoformat(),
@@ -83,11 +97,22 @@ def public_certificate(session: Session, cert: Certificate, body: CertificationB
 
 _C, _B, _O, _R = (Certificate.__table__, CertificationBody.__table__, Organization.__table__,
                   Restriction.__table__)
+_S, _T = Standard.__table__, Scheme.__table__
 _ON = bindparam("on", None)  # values are given at run time; None keeps them optional when compiling
+# What the effective status needs beyond the certificate, its body and holder: the standard's transition
+# deadline and name ("YYYY-MM-DD code-version", NULL unless superseded), and the scheme's grace months only when
+# the body's approval has ended (a lookup the other rows skip).
+_SUPERSEDED = (select(cast(_S.c.transition_deadline, String) + " " + _S.c.code + "-" + _S.c.version)
+               .where(_S.c.id == _C.c.standard_id, _S.c.transition_deadline.is_not(None)).scalar_subquery())
+_GRACE = case((_B.c.status.in_(ENDED_BODY_STATUSES),
+               select(_T.c.body_revoked_grace_months).where(_T.c.code == _C.c.scheme_code).scalar_subquery()))
+# Rows: the certificate (0–13), its body (14–18), holder USCC (19), a list entry in force (20), then what the
+# effective status depends on beyond them (21–25; see effective_status.Facts).
 _COLUMNS = (_C.c.id, _C.c.number, _C.c.status, _C.c.status_reason, _C.c.status_changed_on, _C.c.suspended_until,
             _C.c.scheme_code, _C.c.issued_on, _C.c.expires_on, _C.c.cycle, _C.c.scope, _C.c.holder_name,
             _C.c.organization_id, _C.c.region_code, _B.c.id, _B.c.code, _B.c.name, _B.c.approval_number,
-            _B.c.status, _O.c.uscc, _R.c.kind)
+            _B.c.status, _O.c.uscc, _R.c.kind,
+            _B.c.status_changed_on, _B.c.valid_until, _GRACE, _SUPERSEDED, _O.c.uscc_needs_check)
 _FROM = (
     _C.join(_B, _B.c.id == _C.c.body_id)
     .outerjoin(_O, _O.c.id == _C.c.organization_id)
@@ -128,42 +153,64 @@ def _run(session: Session, key: str, **params: Any) -> list[tuple]:
 
 def public_views_from_rows(rows: Iterable[tuple], on: date) -> list[dict[str, Any]]:
     """Fold public-view rows into one view per certificate (the shape of `public_certificate`)."""
-    today = on.isoformat()
     views: list[dict[str, Any]] = []
     last_id = None
     flags: list[str] = []
+    pending: list[tuple[dict[str, Any], tuple, list[str]]] = []
     for row in rows:
         if row[0] != last_id:
             last_id = row[0]
-            issued, expires = _iso(row[7]), _iso(row[8])
             flags = []
-            views.append({
+            view = {
                 "id": row[0],
                 "number": row[1],
-                "status": row[2],
-                "status_reason": row[3],
-                "status_changed_on": _iso(row[4]),
                 "suspended_until": _iso(row[5]),
-                "valid_now": row[2] == "valid" and issued <= today <= expires,
                 "scheme": row[6],
-                "issued_on": issued,
-                "expires_on": expires,
+                "issued_on": _iso(row[7]),
+                "expires_on": _iso(row[8]),
                 "cycle": row[9],
                 "scope": row[10],
                 "holder": {"name": row[11], "uscc": row[19], "organization_id": row[12], "region_code": row[13],
                            "flags": flags},
                 "body": {"id": row[14], "code": row[15], "name": row[16], "approval_number": row[17],
                          "status": row[18]},
-            })
+            }
+            views.append(view)
+            pending.append((view, row, flags))
         if row[20] is not None:
             flags.append(row[20])
+    on_text = on.isoformat()
+    for view, row, flags in pending:  # the holder's list entries are all read now
+        day = on_text if type(row[7]) is str else on  # SQLite gives dates as ISO text, which orders the same
+        if plainly_valid(row[2], row[18], row[24], row[25], flags, row[7], row[8], row[22], day):
+            view.update(status="valid", status_reason=row[3], status_changed_on=_iso(row[4]), valid_now=True,
+                        recorded_status="valid", reasons=[])
+            continue
+        if plainly_final(row[2], row[3], row[25], flags):
+            since = _iso(row[4])
+            view.update(status=row[2], status_reason=row[3], status_changed_on=since, valid_now=False,
+                        recorded_status=row[2], reasons=[final_reason(row[2], since, row[3])])
+            continue
+        superseded = row[24]
+        result = verdict(facts_from_values(
+            status=row[2], status_changed_on=row[4], issued_on=row[7], expires_on=row[8], suspended_until=row[5],
+            status_reason=row[3], body_status=row[18], body_status_on=row[21], body_valid_until=row[22],
+            grace_months=row[23], standard=superseded[11:] if superseded else None,
+            standard_deadline=superseded[:10] if superseded else None, uscc=row[19], uscc_needs_check=row[25],
+            holder_flags=flags), on)
+        view.update(status=result.status, status_reason=result.status_reason,
+                    status_changed_on=result.since.isoformat(), valid_now=result.valid, recorded_status=row[2],
+                    reasons=[r.as_dict() for r in result.reasons])
     return views
 
 
 def _answer(query: dict[str, Any], views: list[dict[str, Any]]) -> Verification:
     if any(v["valid_now"] for v in views):
-        listed = any(v["holder"]["flags"] for v in views if v["valid_now"])
-        return Verification("valid", "holder_listed" if listed else "valid", query, views)
+        valid = [v for v in views if v["valid_now"]]
+        if any(v["holder"]["flags"] for v in valid):
+            return Verification("valid", "holder_listed", query, views)
+        warned = any(v["reasons"] for v in valid)  # e.g. body revoked (grace), standard superseded, USCC unchecked
+        return Verification("valid", "valid_with_warnings" if warned else "valid", query, views)
     return Verification("not_valid", views[0]["status"] if len(views) == 1 else "none_valid", query, views)
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from certbridge.certificates.effective_status import ENDED_BODY_STATUSES, OPEN_STATUSES
+from certbridge.certificates.effective_status_sql import add_months_sql
 from certbridge.certificates.models import Certificate
 from certbridge.certificates.schemas import CertificateIn, HolderIn, RenewIn, ScopeChangeIn, StatusChangeIn
 from certbridge.certificates.service import _sites, get_certificate, issue_certificate
 from certbridge.certificates.snapshots import sites_state
+from certbridge.certificates.status_context import load_context
 from certbridge.errors import Conflict, InvalidInput, RuleViolation
 from certbridge.ledger.journal import record_event
 from certbridge.kit.dates import add_months
@@ -180,40 +183,86 @@ def renew_certificate(session: Session, *, principal: Principal, certificate_id:
                              previous=old, event_type="certificate.renewed")
 
 
+def _due_ids(session: Session, on: date, ctx, limit: int | None = None) -> list[int]:
+    """Return the open certificates a date-driven change may have reached by `on` (a superset, cheap to find)."""
+    lapsed = [sid for sid, (_, deadline) in ctx.standards.items() if deadline is not None and deadline < on]
+    ended = [bid for bid, (status, _, _) in ctx.bodies.items() if status in ENDED_BODY_STATUSES]
+    return list(session.scalars(select(Certificate.id).where(
+        Certificate.status.in_(OPEN_STATUSES),
+        or_(Certificate.expires_on < on, and_(Certificate.status == "suspended", Certificate.suspended_until < on),
+            Certificate.standard_id.in_(lapsed), Certificate.body_id.in_(ended)),
+    ).order_by(Certificate.id).limit(limit)))
+
+
+def _overdue_select(session: Session, on: date):
+    """Return the statement of valid management-system certificates whose surveillance is overdue on `on`."""
+    system_schemes = session.scalars(select(Scheme.code).where(Scheme.kind == "system")).all()
+    interval = (select(Scheme.surveillance_interval_months).where(Scheme.code == Certificate.scheme_code)
+                .correlate(Certificate).scalar_subquery())
+    return select(Certificate.id).where(
+        Certificate.status == "valid", Certificate.scheme_code.in_(system_schemes),
+        add_months_sql(func.coalesce(Certificate.last_surveillance_on, Certificate.issued_on), interval) < on,
+    ).order_by(Certificate.id)
+
+
+def sweep_pending(session: Session, *, on: date) -> bool:
+    """Tell whether `sweep_due` may find anything to record on `on` (two reads; writes nothing)."""
+    ctx = load_context(session)
+    return bool(_due_ids(session, on, ctx, limit=1)) or session.scalar(_overdue_select(session, on).limit(1)) is not None
+
+
+_CAUSES = {"suspension_not_corrected": "holder", "body_revoked_grace_over": "body_revoked",
+           "body_withdrawn_grace_over": "body_revoked"}
+
+
 def sweep_due(session: Session, *, on: date, principal: Principal = SYSTEM) -> dict[str, int]:
-    """Apply what the calendar forces: expiry, withdrawal after an uncorrected suspension, overdue surveillance."""
+    """Record what the calendar forces by `on`, as events: what `effective_status.verdict` says is due.
+
+    Expiry (end date, or the standard's transition deadline), withdrawal after an uncorrected suspension or
+    at the end of the grace period after the body's revocation — each recorded on the date it took effect —
+    and suspension for overdue surveillance. Idempotent: a certificate another sweep already moved is skipped.
+    """
     counts = {"expired": 0, "withdrawn": 0, "suspended": 0}
-    due_expiry = session.scalars(
-        select(Certificate.id).where(Certificate.status.in_(("valid", "suspended")), Certificate.expires_on < on)
-    ).all()
-    for cid in due_expiry:
+    ctx = load_context(session)
+    _record_due(session, on, ctx, principal, counts)
+    if _suspend_overdue(session, on, principal, counts):
+        _record_due(session, on, ctx, principal, counts)  # a suspension that ran out before `on`
+    return counts
+
+
+def _record_due(session: Session, on: date, ctx, principal: Principal, counts: dict[str, int]) -> None:
+    """Record the date-driven change the verdict finds due, for every certificate that may have one."""
+    for cid in _due_ids(session, on, ctx):
         cert = get_certificate(session, cid, for_update=True)
-        _apply(session, principal, cert, "expired", cert.expires_on, "validity_ended")
-        counts["expired"] += 1
-    overdue = session.scalars(
-        select(Certificate.id).where(Certificate.status == "suspended", Certificate.suspended_until < on)
-    ).all()
+        result = ctx.verdict(cert, on)
+        if result.due is None:
+            continue
+        extra = {"due_on": result.due.first_day.isoformat()}
+        if result.due.code in _CAUSES:
+            extra["cause"] = _CAUSES[result.due.code]
+        _apply(session, principal, cert, result.status, result.since, result.status_reason, extra)
+        counts[result.status] += 1
+
+
+def _suspend_overdue(session: Session, on: date, principal: Principal, counts: dict[str, int]) -> int:
+    """Suspend valid management-system certificates whose surveillance is overdue; return how many."""
+    done = 0
+    overdue = session.scalars(_overdue_select(session, on)).all()
     for cid in overdue:
         cert = get_certificate(session, cid, for_update=True)
-        _apply(session, principal, cert, "withdrawn", cert.suspended_until, "suspension_not_corrected",
-               {"cause": "holder"})
-        counts["withdrawn"] += 1
-    system_schemes = set(session.scalars(select(Scheme.code).where(Scheme.kind == "system")))
-    candidates = session.scalars(
-        select(Certificate).where(Certificate.status == "valid", Certificate.scheme_code.in_(system_schemes))
-    ).all()
-    for cert in candidates:
         scheme = session.get(Scheme, cert.scheme_code)
         since = cert.last_surveillance_on or cert.issued_on
         deadline = add_months(since, scheme.surveillance_interval_months)
-        if deadline < on:
+        if cert.status == "valid" and deadline < on:
             cert.suspended_until = min(add_months(deadline, scheme.max_suspension_months), cert.expires_on)
-            _apply(session, principal, cert, "suspended", deadline, "surveillance_overdue")
+            _apply(session, principal, cert, "suspended", max(deadline, cert.status_changed_on),
+                   "surveillance_overdue")
             counts["suspended"] += 1
-    return counts
+            done += 1
+    return done
 
 
 __all__ = [
     "TRANSITIONS", "allowed_actions", "suspend_certificate", "restore_certificate", "withdraw_certificate",
-    "cancel_certificate", "expire_certificate", "change_scope", "renew_certificate", "sweep_due",
+    "cancel_certificate", "expire_certificate", "change_scope", "renew_certificate", "sweep_due", "sweep_pending",
 ]

@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field
 from certbridge.api.deps import Lang, ReadDB
 from certbridge.api.params import Id
 from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.certificates.schemas import VerdictReason
+from certbridge.certificates.presenters import reason_texts
 from certbridge.credentials.qr import qr_png, qr_svg
 from certbridge.credentials.receipt_online import check_receipt_online
 from certbridge.credentials.receipts import build_receipt, receipt_pdf
@@ -54,6 +56,9 @@ class TokenCheckOut(BaseModel):
     payload: dict | None = Field(description="What the token says (see docs/ledger.md for the keys)")
     integrity_warning: str | None = Field(None, description="Set when this server's integrity monitor found its "
                                                             "log damaged: the answer cannot be fully trusted")
+    reasons: list[VerdictReason] = Field(default=[], description="Why the status is what it is, and warnings "
+                                                                 "(docs/effective-status.md)")
+
 
 
 class ReceiptCheckOut(BaseModel):
@@ -123,7 +128,8 @@ def verify(db: ReadDB, lang: Lang, request: Request,
             "message": render(check.reason, lang, status=status, fields=", ".join(check.changed_fields)),
             "status": check.status, "certificate_id": check.certificate_id,
             "changed_fields": list(check.changed_fields), "payload": check.payload,
-            "integrity_warning": None if check.integrity_ok else render("integrity.warning", lang)}
+            "integrity_warning": None if check.integrity_ok else render("integrity.warning", lang),
+            "reasons": reason_texts(list(check.reasons), lang)}
 
 
 @router.post("/receipts/verify", response_model=ReceiptCheckOut, summary="Verify a receipt against this server")

@@ -13,8 +13,10 @@ import binascii
 import json
 import re
 import zlib
+from datetime import date
 from typing import Any
 
+from certbridge.certificates.effective_status import facts_from_values, verdict
 from certbridge.i18n.catalog import render
 from certbridge.kit.canonical_json import canonical_bytes
 from certbridge.kit.merkle import ProofError, leaf_hash, verify_inclusion
@@ -57,11 +59,22 @@ def extract_receipt(data: bytes) -> dict[str, Any]:
     raise OfflineCheckError("receipt.no_embedded_json")
 
 
-def effective_status_on(status: str, expires_on: str, on: str) -> str:
-    """Return the status that holds on a day (ISO dates): past its expiry a certificate is expired."""
-    if status in ("valid", "suspended") and on > expires_on:
-        return "expired"
-    return status
+# Reasons a receipt may give for "not valid" that rest on facts beyond the certificate's own events (its body,
+# its standard): the offline check cannot confirm them, but a claim of *less* than the events allow is safe.
+OUTSIDE_REASONS = frozenset({"standard_transition_over", "body_revoked_grace_over", "body_withdrawn_grace_over"})
+
+
+def effective_status_on(state: dict[str, Any], on: str) -> tuple[str, bool]:
+    """Return (status, valid) on a day (ISO) from a certificate's folded state: the rule of effective_status."""
+    try:
+        result = verdict(facts_from_values(
+            status=state.get("status") or "", status_changed_on=state.get("status_changed_on") or on,
+            issued_on=state.get("issued_on") or on, expires_on=state.get("expires_on") or on,
+            suspended_until=state.get("suspended_until"), status_reason=state.get("status_reason")),
+            date.fromisoformat(on))
+    except (TypeError, ValueError):
+        raise OfflineCheckError("receipt.format") from None
+    return result.status, result.valid
 
 
 def _check_signature(receipt: dict[str, Any], keys: list[str]) -> str:
@@ -144,7 +157,8 @@ def _check_claim(receipt: dict[str, Any], root: bytes, size: int, origin: str) -
                                  ISSUE_EVENTS)
     if not state:
         raise OfflineCheckError("receipt.no_events")
-    known = {"id", "number", "scheme", "scope", "body", "holder", "issued_on", "expires_on", "status", "valid"}
+    known = {"id", "number", "scheme", "scope", "body", "holder", "issued_on", "expires_on", "status", "valid",
+             "reasons"}
     extra = sorted(set(claim) - known)
     if extra:
         raise OfflineCheckError("receipt.claim_unproven", field=extra[0])
@@ -155,9 +169,13 @@ def _check_claim(receipt: dict[str, Any], root: bytes, size: int, origin: str) -
         _claim_differs(name, (claim.get(head) or {}).get(tail) if tail else claim.get(head), logged)
     if "scope" in claim or chained:
         _claim_differs("scope", claim.get("scope"), state.get("scope"))
-    status = effective_status_on(state.get("status") or "", state.get("expires_on") or "", receipt["issued_at"][:10])
-    _claim_differs("status", claim.get("status"), status)
-    _claim_differs("valid", claim.get("valid"), status == "valid" and (state.get("issued_on") or "") <= receipt["issued_at"][:10])
+    # The status the certificate's own events give on the receipt's day (the rule of effective_status). A "not
+    # valid" resting on facts beyond those events (its standard, its body) is accepted only when it claims less.
+    status, valid = effective_status_on(state, receipt["issued_at"][:10])
+    outside = {r.get("code") for r in claim.get("reasons") or [] if isinstance(r, dict)} & OUTSIDE_REASONS
+    narrower = bool(outside) and valid and claim.get("valid") is False and claim.get("status") in ("expired", "withdrawn")
+    if not narrower and (status != claim.get("status") or claim.get("valid") != valid):
+        raise OfflineCheckError("receipt.claim_differs", field="status", claim=claim.get("status"), log=status)
     context = receipt.get("context")
     full = context is not None
     if chained and not full:  # made after prev existed: the holder's and body's events must be there

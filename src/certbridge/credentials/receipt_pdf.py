@@ -105,6 +105,10 @@ def render_receipt_pdf(receipt: dict[str, Any]) -> bytes:
     _label(pdf, "receipt.pdf.scheme", cert["scheme"])
     _label(pdf, "receipt.pdf.validity", f"{cert['issued_on']} — {cert['expires_on']}")
     _label(pdf, "receipt.pdf.status", f"{status_zh} {status_en}")
+    for reason in cert.get("reasons") or []:  # the verdict's reasons and warnings (docs/effective-status.md)
+        pdf.set_font("cjk", size=8.5)
+        texts = [render(f"effective.{reason['code']}", lang, **reason.get("params", {})) for lang in ("zh", "en")]
+        pdf.multi_cell(0, 4.5, "※ " + " / ".join(texts), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("cjk", size=10.5)
     pdf.multi_cell(0, 6, receipt["statement"]["zh"], align="L", new_x="LMARGIN", new_y="NEXT")

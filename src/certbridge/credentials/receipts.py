@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from certbridge.certificates.service import get_certificate
 from certbridge.credentials.guard import require_logged
-from certbridge.credentials.receipt_check import RECEIPT_CONTEXT, RECEIPT_FORMAT, effective_status_on, statement
+from certbridge.certificates.status_context import certificate_verdict
+from certbridge.credentials.receipt_check import RECEIPT_CONTEXT, RECEIPT_FORMAT, statement
 from certbridge.credentials.service import certificate_token, verification_url
 from certbridge.db import utcnow
 from certbridge.errors import RuleViolation
@@ -52,13 +53,13 @@ def build_receipt(session: Session, *, settings: Settings, certificate_id: int,
     if not events or max(e.seq for e in events + holder_events + body_events) >= cp.size:
         raise RuleViolation("receipt.not_yet_in_log", id=cert.id)
     holder, body = fold([e.body for e in holder_events]), fold([e.body for e in body_events])
-    status = effective_status_on(cert.status, cert.expires_on.isoformat(), now.date().isoformat())
+    result = certificate_verdict(session, cert, now.date())  # the one verdict every surface gives
     certificate = {
         "id": cert.id, "number": cert.number, "scheme": cert.scheme_code, "scope": cert.scope,
         "body": {"code": body.get("code"), "name": body.get("name"), "approval_number": body.get("approval_number")},
         "holder": {"name": cert.holder_name, "uscc": holder.get("uscc")},
         "issued_on": cert.issued_on.isoformat(), "expires_on": cert.expires_on.isoformat(),
-        "status": status, "valid": status == "valid" and cert.issued_on <= now.date(),
+        "status": result.status, "valid": result.valid, "reasons": [r.as_dict() for r in result.reasons],
     }
     at = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     origin = cp.note.split("\n", 1)[0]

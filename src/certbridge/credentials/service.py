@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import Certificate
 from certbridge.certificates.service import get_certificate
+from certbridge.certificates.status_context import certificate_verdict
 from certbridge.credentials.guard import ISSUE_EVENTS, fold_certificate, require_logged
 from certbridge.credentials.tokens import sign_token, verify_token
 from certbridge.ledger.integrity import current as integrity_status
@@ -33,6 +34,7 @@ class TokenCheck:
     certificate_id: int | None
     changed_fields: tuple[str, ...] = field(default=())  # token fields that no longer match the certificate
     integrity_ok: bool = True  # False: the integrity monitor found the log damaged (a warning goes with the answer)
+    reasons: tuple[dict[str, Any], ...] = field(default=())  # the verdict's reasons (effective_status.Reason)
 
 
 def issue_event_seq(session: Session, certificate_id: int) -> int | None:
@@ -80,13 +82,6 @@ def credential_verifier_keys(session: Session, settings: Settings) -> list[str]:
     return keys if local in keys else [*keys, local]
 
 
-def effective_status(cert: Certificate, on: date) -> str:
-    """Return the status that holds on a date: a certificate past its expiry is expired even before the sweep."""
-    if cert.status in ("valid", "suspended") and on > cert.expires_on:
-        return "expired"
-    return cert.status
-
-
 def verify_token_online(session: Session, *, settings: Settings, token: str, on: date | None = None) -> TokenCheck:
     """Check a token's signature and add its certificate's current status; only a valid certificate verifies."""
     on = on or date.today()
@@ -103,14 +98,15 @@ def verify_token_online(session: Session, *, settings: Settings, token: str, on:
     logged = fold_certificate(session, cert)  # the row must be what the certificate's own events say
     if not logged.issued:
         return TokenCheck(True, "token.not_in_log", payload, None, False, cert.id, (), sound)
-    status = effective_status(cert, on)
     if logged.mismatches:
         return TokenCheck(True, "token.log_differs", payload, None, False, cert.id, logged.differing_fields, sound)
     now = token_payload(session, cert, issuer=payload["iss"], key_id=payload["kid"], issue_seq=logged.events[0].seq)
     changed = tuple(k for k in ("no", "cb", "h", "u", "s", "i", "e", "seq") if now[k] != payload[k])
-    if status != "valid":
-        return TokenCheck(True, "token.not_valid", payload, status, False, cert.id, changed, sound)
+    result = certificate_verdict(session, cert, on)  # the one verdict every surface gives
+    status, reasons = result.status, tuple(r.as_dict() for r in result.reasons)
+    if not result.valid:
+        return TokenCheck(True, "token.not_valid", payload, status, False, cert.id, changed, sound, reasons)
     if changed:
         # Authentic but outdated (e.g. renamed holder): send people to the current record, not "valid".
-        return TokenCheck(True, "token.outdated", payload, status, False, cert.id, changed, sound)
-    return TokenCheck(True, "token.valid", payload, status, True, cert.id, (), sound)
+        return TokenCheck(True, "token.outdated", payload, status, False, cert.id, changed, sound, reasons)
+    return TokenCheck(True, "token.valid", payload, status, True, cert.id, (), sound, reasons)

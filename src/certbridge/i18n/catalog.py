@@ -31,6 +31,7 @@ def _all_messages() -> dict[str, dict[str, str]]:
     from certbridge.i18n.messages_identity import MESSAGES as IDENTITY_MESSAGES; merged.update(IDENTITY_MESSAGES)  # noqa: E702
     from certbridge.i18n.messages_jobs import MESSAGES as JOB_MESSAGES; merged.update(JOB_MESSAGES)  # noqa: E702
     from certbridge.i18n.messages_workdays import MESSAGES as WORKDAY_MESSAGES; merged.update(WORKDAY_MESSAGES)  # noqa: E702
+    from certbridge.i18n.messages_status import MESSAGES as STATUS_MESSAGES; merged.update(STATUS_MESSAGES)  # noqa: E702
     return merged
 
 

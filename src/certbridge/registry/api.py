@@ -174,7 +174,7 @@ def patch_body(body_id: Id, patch: BodyPatch, db: WriteDB, principal: AuthedPrin
 def set_body_status(body_id: Id, item: BodyStatusIn, db: WriteDB, principal: AuthedPrincipal):
     """Change a body's approval status (regulators)."""
     return body_view(bodies.set_body_status(db, principal=principal, body_id=body_id, status=item.status,
-                                            reason=item.reason))
+                                            reason=item.reason, on=item.on))
 
 
 @router.get("/labs", response_model=Page[LabOut], summary="Directory of labs")

@@ -124,7 +124,7 @@ def approve_body(
         code=code, approval_number=approval_number, name=name.strip(), name_en=name_en,
         uscc=check_uscc(uscc)[0] if uscc else None, foreign_invested=foreign_invested,
         region_code=check_region(session, region_code), address=address, status="approved",
-        approved_on=approved_on, valid_until=valid_until,
+        approved_on=approved_on, valid_until=valid_until, status_changed_on=approved_on,
     )
     body.fields = [BodyField(field_code=c) for c in _check_fields(session, fields)]
     body.legal_rep_fingerprint = legal_rep_fingerprint
@@ -173,9 +173,13 @@ _BODY_TRANSITIONS = {
 
 
 def set_body_status(
-    session: Session, *, principal: Principal, body_id: int, status: str, reason: str
+    session: Session, *, principal: Principal, body_id: int, status: str, reason: str, on: date | None = None
 ) -> CertificationBody:
-    """Suspend, restore, revoke or withdraw a body's approval; a body not approved can issue nothing."""
+    """Suspend, restore, revoke or withdraw a body's approval (on a date, today by default).
+
+    A body not approved can issue nothing; a revoked or withdrawn body's certificates stay valid for their
+    scheme's grace period from `on` (certificates/effective_status.py).
+    """
     require_regulator(principal)
     if status not in _BODY_TRANSITIONS:
         raise InvalidInput("body.status_unknown", field="status", status=status)
@@ -184,10 +188,14 @@ def set_body_status(
     body = get_body(session, body_id)
     if body.status not in _BODY_TRANSITIONS[status]:
         raise RuleViolation("body.status_transition", current=body.status, wanted=status)
+    if on is not None and on > date.today():
+        raise InvalidInput("body.status_date_in_future", field="on", date=on.isoformat())
     body.status, body.status_reason = status, reason.strip()
+    body.status_changed_on = on or date.today()
     session.flush()
     record_event(session, type=f"body.{status}", subject_type="body", subject_id=body.id, actor=principal.actor,
-                 data={"state": {"status": status, "status_reason": body.status_reason}})
+                 data={"state": {"status": status, "status_reason": body.status_reason},
+                       "on": body.status_changed_on.isoformat()})
     return body
 
 

@@ -86,6 +86,8 @@ class Scheme(Base):
     number_pattern: Mapped[str | None] = mapped_column(String(100))  # regex, e.g. CCC 16 digits
     reapply_block_months: Mapped[int] = mapped_column(Integer, default=12)  # after withdrawal, holder's fault
     body_revoked_block_months: Mapped[int] = mapped_column(Integer, default=3)  # after the body's revocation
+    # How long a revoked (or withdrawn) body's certificates stay valid, so holders can move to another body.
+    body_revoked_grace_months: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
 
 
 class Standard(Base):
@@ -122,6 +124,7 @@ class CertificationBody(Base):
     address: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(12), default="approved")  # approved|suspended|revoked|withdrawn
     status_reason: Mapped[str | None] = mapped_column(Text)
+    status_changed_on: Mapped[date | None] = mapped_column(Date)  # when the approval got its current status
     approved_on: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -123,6 +123,9 @@ class BodyStatusIn(CleanInput):
 
     status: Literal["approved", "suspended", "revoked", "withdrawn"]
     reason: str = Field(min_length=1, max_length=1000)
+    on: date | None = Field(default=None, description="Date of the decision (default today; never in the future). "
+                                                       "A revoked body's certificates stay valid for their scheme's "
+                                                       "grace period from this date")
 
 
 class BodyOut(BaseModel):

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from certbridge.api.deps import ReadDB
 from certbridge.api.pagination import decode_cursor, encode_cursor
 from certbridge.api.params import Id
+from certbridge.certificates.effective_status_sql import effective_status_sql
 from certbridge.certificates.models import Certificate
 from certbridge.registry import choices as lookups
 from certbridge.registry.bodies import BODY_STATUSES, get_body
@@ -60,9 +61,10 @@ def body_page(request: Request, db: ReadDB, body_id: Id):
     """Show a certification body: approval, fields, standing, and how many certificates it has by status."""
     lang = request_language(request)
     body = get_body(db, body_id)
-    counts = dict(db.execute(select(Certificate.status, func.count()).where(Certificate.body_id == body.id)
-                             .group_by(Certificate.status)).all())
     today = date.today()
+    # Counted by effective status today, as every other surface shows it (a subquery: one CASE to group by).
+    rows = select(effective_status_sql().label("status")).where(Certificate.body_id == body.id).subquery()
+    counts = dict(db.execute(select(rows.c.status, func.count()).group_by(rows.c.status), {"on": today}).all())
     return render(request, "portal/body.html", {
         "b": body, "name": lookups.body_name(body, lang), "counts": counts,
         "field_names": lookups.field_names(db, lang), "region": lookups.region_name(db, body.region_code),

@@ -147,8 +147,9 @@ def organization_page(request: Request, db: ReadDB, organization_id: Id):
     certs = list(db.scalars(select(Certificate).where(Certificate.organization_id == org.id)
                             .order_by(Certificate.status != "valid", Certificate.expires_on.desc(), Certificate.id)
                             .limit(500)))
+    views = [summary(db, c, lang) for c in certs]
     return render(request, "portal/organization.html", {
         "org": org, "flags": flags, "region": lookups.region_name(db, org.region_code),
-        "certificates": [summary(db, c, lang) for c in certs], "scheme_names": lookups.scheme_names(db, lang),
-        "valid_count": sum(1 for c in certs if c.status == "valid" and c.issued_on <= today <= c.expires_on),
+        "certificates": views, "scheme_names": lookups.scheme_names(db, lang),
+        "valid_count": sum(1 for v in views if v["valid_now"]),  # the effective status (effective-status.md)
     })
