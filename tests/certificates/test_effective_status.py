@@ -63,7 +63,7 @@ def test_expired_but_row_valid_is_expired_on_every_surface_and_the_sweep_records
     v = _verify(client, cert["number"])
     assert v["outcome"] == "not_valid" and v["reason"] == "expired"
     page = client.get(f"/certificates/{cert['id']}").text
-    assert "⌛</span> 过期" in page and "✓</span> 有效" not in page  # no "✓ 有效" beside "目前无效"
+    assert "⊘</span> 过期" in page and "✓</span> 有效" not in page  # no "✓ 有效" beside "目前无效"
     assert not _listed(client, cert["id"], status="valid")
     assert cert["recorded_status"] == "valid" and cert["status"] == "expired"  # not swept yet, already expired
     assert v["certificates"][0]["valid_now"] is False
