@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from playwright.sync_api import expect
@@ -11,6 +12,15 @@ HEADER = "证书编号,认证项目,认证依据,标准版本,获证组织名称
 
 def _row(number, uscc, scope="电子元器件的设计和生产", auditor="2021-N1QMS-1000001"):
     return f"{number},QMS,GB/T 19001,2016,北海市海城区示例电子有限公司,{uscc},{scope},2025-03-01,2025-02-20,{auditor}\n"
+
+
+def _check_file(page, timeout=60_000):
+    """Press 检查文件: the check runs as a background job whose page refreshes itself until the report is shown."""
+    before = page.url
+    page.get_by_role("button", name="检查文件").click()
+    page.wait_for_url(lambda url: re.search(r"/cb/import/jobs/\d+$", url) is not None and url != before,
+                      timeout=timeout)
+    expect(page.locator("#job-progress")).to_have_count(0, timeout=timeout)
 
 
 def test_cb_clerk_fixes_bad_rows_and_imports(page, world, login, shot, tmp_path, make_certificate):
@@ -24,7 +34,7 @@ def test_cb_clerk_fixes_bad_rows_and_imports(page, world, login, shot, tmp_path,
                    + _row("00126Q26603R0M", world.uscc["org2"], scope="") +
                    _row("00126Q26604R0M", world.uscc["org1"], auditor="2020-N1QMS-1000003"), encoding="utf-8")
     page.get_by_label("CSV（UTF-8 或 GBK 编码）、XLSX 或 JSON 文件").set_input_files(str(bad))
-    page.get_by_role("button", name="检查文件").click()
+    _check_file(page)
     expect(page.get_by_role("heading", name="没有导入任何数据")).to_be_visible()
     rows = page.locator("#row-report tbody tr")
     expect(rows).to_have_count(3)
@@ -38,10 +48,11 @@ def test_cb_clerk_fixes_bad_rows_and_imports(page, world, login, shot, tmp_path,
                      + _row("00126Q26603R0M", world.uscc["org2"], scope="空调配件的生产")
                      + _row("00126Q26604R0M", world.uscc["org1"], auditor="2022-N1QMS-1000002"), encoding="utf-8")
     page.get_by_label("CSV（UTF-8 或 GBK 编码）、XLSX 或 JSON 文件").set_input_files(str(fixed))
-    page.get_by_role("button", name="检查文件").click()
+    _check_file(page)
     expect(page.get_by_role("heading", name="所有行都正确")).to_be_visible()
     shot(page, "import-preview")
     page.get_by_role("button", name="确认导入").click()
+    page.wait_for_url(re.compile(r"/cb$"), timeout=60_000)  # the import's job page, once done, leads to the console
     expect(page.locator(".flash")).to_contain_text("已导入 4 张新证书")
     expect(page.locator("tbody")).to_contain_text("00126Q26604R0M")
     page.goto("/?q=00126Q26603R0M")

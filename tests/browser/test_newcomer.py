@@ -18,6 +18,7 @@ import time
 
 import pytest
 import uvicorn
+from playwright.sync_api import expect
 from typer.testing import CliRunner
 
 from certbridge.app import create_app
@@ -107,6 +108,16 @@ class Walk:
         assert response is not None and response.status < 400, f"{path}: {response and response.status}"
         return self.check()
 
+    def job(self, button: str, timeout: float = 60_000) -> str:
+        """Press a button that starts a background job (the import's check or run): the browser lands on the job
+        page, which refreshes itself until the report replaces the progress; check the report."""
+        before = self.tab.url
+        self.tab.get_by_role("button", name=button).click()
+        self.tab.wait_for_url(lambda url: re.search(r"/cb/import/jobs/\d+$", url) is not None and url != before,
+                              timeout=timeout)
+        expect(self.tab.locator("#job-progress")).to_have_count(0, timeout=timeout)
+        return self.check()
+
     def sign_in(self, username: str, password: str) -> str:
         """Sign in through the form, as a person would."""
         words = WORDS[self.lang]
@@ -171,10 +182,8 @@ def test_the_newcomer_path_reads_as_people_words(browser, demo, lang, tmp_path):
         sample = tmp_path / f"sample-{lang}.csv"
         download.value.save_as(sample)
         tab.set_input_files("input[type=file]", str(sample))
-        tab.get_by_role("button", name=words["check"]).click()
-        assert words["all_ok"] in walk.check()
-        tab.get_by_role("button", name=words["confirm"]).click()
-        assert words["imported"] in walk.check()
+        assert words["all_ok"] in walk.job(words["check"])
+        assert words["imported"] in walk.job(words["confirm"])
         first = tab.locator("a[href^='/cb/certificates/']").first.get_attribute("href")
         walk.open(first)
         walk.open("/account/keys")

@@ -50,10 +50,12 @@ EXAMPLES = itertools.count(1)
 
 
 @pytest.fixture
-def app(settings, monkeypatch):
-    """The application, without per-client rate limits: this test reads a dozen surfaces per example."""
-    monkeypatch.setenv("CERTBRIDGE_RATE_LIMIT_ENABLED", "false")
-    application = create_app(settings)
+def app(settings):
+    """The application, without per-client rate limits: this test reads a dozen surfaces per example.
+
+    The limits are part of Settings (settings.py): the environment is read when Settings is built, not by
+    create_app, so the switch goes on the settings object."""
+    application = create_app(settings.model_copy(update={"rate_limit_enabled": False}))
     application.state.status_sweep = False  # the test sweeps when it means to
     yield application
     application.state.engine.dispose()
@@ -148,7 +150,7 @@ def _ok(response) -> dict:
 def _surfaces(client, sessions, cert_id: int) -> dict[str, tuple[str, bool]]:
     """Read the certificate on every surface; return (status, valid) per surface."""
     seen: dict[str, tuple[str, bool]] = {}
-    detail = client.get(f"/api/v1/certificates/{cert_id}").json()
+    detail = _ok(client.get(f"/api/v1/certificates/{cert_id}"))
     seen["api"] = (detail["status"], detail["valid_now"])
     number, body_code, uscc, name = detail["number"], detail["body"]["code"], detail["holder"]["uscc"], \
         detail["holder"]["name"]
@@ -157,11 +159,11 @@ def _surfaces(client, sessions, cert_id: int) -> dict[str, tuple[str, bool]]:
         (item,) = [c for c in items if c["id"] == cert_id]
         return item["status"], item["valid_now"]
 
-    v = client.get("/api/v1/verify", params={"number": number}).json()
+    v = _ok(client.get("/api/v1/verify", params={"number": number}))
     seen["verify_number"] = pick(v["certificates"])
     assert (v["outcome"] == "valid") == seen["verify_number"][1]
-    seen["verify_number_body"] = pick(client.get("/api/v1/verify", params={"number": number, "body": body_code})
-                                      .json()["certificates"])
+    seen["verify_number_body"] = pick(_ok(client.get("/api/v1/verify", params={"number": number, "body": body_code}))
+                                      ["certificates"])
     seen["verify_uscc"] = pick(client.get(f"/api/v1/verify/holder/{uscc}").json()["certificates"])
     seen["name_search"] = pick(client.get("/api/v1/certificates", params={"q": name}).json()["items"])
     for path, params in (("filter", {"body_id": detail["body"]["id"]}), ("name_filter", {"q": name})):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import itertools
 
+import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from certbridge.certificates import workflow
@@ -20,6 +21,13 @@ from tests.ledger.conftest import open_checkpoint
 
 ACTIONS = ("issue", "suspend", "restore", "withdraw", "scope", "rename", "integrate")
 _numbers = itertools.count(1)
+
+
+@pytest.fixture
+def settings(settings):
+    """The same instance without per-client rate limits: every example walks the whole log (hundreds of look-ups)
+    through one app, which a single anonymous client may not do (429, tests/security cover the limits)."""
+    return settings.model_copy(update={"rate_limit_enabled": False})
 
 
 def _apply(sessions, world, payload, certs: list[int], action: str, pick: int) -> None:
@@ -43,8 +51,12 @@ def _check_everything(client, notes: list[str]) -> None:
     checkpoints = [open_checkpoint(client, note) for note in notes]  # signatures verify with the published key
     latest = checkpoints[-1]
     for seq in range(latest.size):
-        event = client.get(f"/api/v1/ledger/events/{seq}").json()
-        proof = client.get("/api/v1/ledger/proof/inclusion", params={"index": seq, "size": latest.size}).json()
+        r = client.get(f"/api/v1/ledger/events/{seq}")
+        assert r.status_code == 200, r.text
+        event = r.json()
+        r = client.get("/api/v1/ledger/proof/inclusion", params={"index": seq, "size": latest.size})
+        assert r.status_code == 200, r.text
+        proof = r.json()
         leaf = base64.b64decode(event["leaf_hash"])
         if event["body"] is not None:
             assert leaf_hash(event["body"].encode()) == leaf

@@ -77,7 +77,11 @@ def test_entry_bundles_carry_public_bodies_and_redact_private_ones(client, sessi
 
 def test_a_private_event_shows_its_leaf_hash_but_not_its_body(client, world):
     size = open_checkpoint(client).size
-    events = [client.get(f"/api/v1/ledger/events/{seq}").json() for seq in range(size)]
+    # Walking the whole log is more look-ups than an anonymous client may send at once (429): a client with an
+    # API key (not a regulator's) draws from its key's quota and sees what the public sees.
+    responses = [client.get(f"/api/v1/ledger/events/{seq}", headers=world.auth("cb_a")) for seq in range(size)]
+    assert all(r.status_code == 200 for r in responses), [r.text for r in responses if r.status_code != 200][:1]
+    events = [r.json() for r in responses]
     private = [e for e in events if not e["public"]]
     assert private and all(e["body"] is None and e["type"] is None and e["leaf_hash"] for e in private)
     as_regulator = client.get(f"/api/v1/ledger/events/{private[0]['seq']}", headers=world.auth("regulator")).json()

@@ -26,9 +26,13 @@ def test_a_uscc_verdict_names_the_valid_certificate(client, world, make_certific
 def test_an_expired_certificate_says_why_in_words(client, sessions, world, make_certificate):
     cert_id = make_certificate("00126Q26072R0M/4500", org="org2")
     with write_session(sessions) as db:
-        workflow.sweep_due(db, on=date(2028, 3, 1))  # the system writes a coded reason (surveillance, expiry)
+        # the system writes coded reasons: surveillance overdue → suspended, then (effective-status rules,
+        # DOMAIN.md) the suspension runs out uncorrected → withdrawn, dated when each took effect
+        workflow.sweep_due(db, on=date(2028, 3, 1))
     verdict = _verdict(client.get("/", params={"q": world.uscc["org2"]}).text)
     said = re.search(r"证书 00126Q26072R0M/4500 存在，但.*（(.+)）", verdict)
-    assert said and said.group(1) in ("有效期届满", "监督审核逾期未实施"), verdict  # words, not validity_ended
+    # words, not suspension_not_corrected / validity_ended
+    assert said and said.group(1) in ("暂停期满未纠正", "有效期届满", "监督审核逾期未实施"), verdict
+    assert not leaks(verdict), leaks(verdict)
     page = visible_text(client.get(f"/certificates/{cert_id}").text)
     assert said.group(1) in page and not leaks(page), leaks(page)
