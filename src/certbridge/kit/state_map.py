@@ -1,0 +1,367 @@
+"""An authenticated state map: a sparse Merkle tree from 256-bit keys to 32-byte value hashes.
+
+The map answers "what is the latest state of this subject?" with a proof a client checks against one root
+hash, and "this subject does not exist" with a proof of absence. Its semantics are those of the binary sparse
+Merkle tree of Diem's Jellyfish Merkle tree (Gao et al., 2021), with our own domain-separated hashes:
+
+- a key is 32 bytes (the SHA-256 of a subject's name, `subject_key`); its bits, most significant first, are
+  the path from the root: 0 goes left, 1 goes right;
+- an empty subtree hashes to `PLACEHOLDER` (32 zero bytes);
+- a subtree holding exactly one leaf hashes to that leaf, `SHA-256(0x02 || key || value_hash)`, wherever the
+  subtree starts (the leaf is "lifted" as high as it can go, so a path is only as long as needed to tell the
+  leaf from its nearest neighbour: about log2(n) levels for n keys);
+- any other subtree hashes to `SHA-256(0x03 || left || right)`.
+
+The tags 0x02 and 0x03 keep map hashes apart from the log's RFC 9162 hashes (0x00 leaves, 0x01 nodes).
+The root of a map is therefore a function of its contents alone, whatever order keys were added in.
+
+A proof for key k is the terminal the path of k ends at — the leaf there, or nothing — and the hashes of the
+siblings along the path, top down. If the terminal is a leaf with key k, the proof shows k's value; if it is a
+leaf with another key sharing the path, or nothing, it shows that k is absent. Verification folds the terminal
+up through the siblings and compares the result with the root (`verify`).
+
+Storage is the caller's: the tree is kept as 16-way chunks (4 binary levels each) addressed by their nibble
+path, through a `ChunkStore` (a dict for tests and monitors, a database table for the ledger). A chunk holds
+16 entries: empty, a leaf, or the hash of a deeper chunk; a deeper chunk exists only for a subtree with two or
+more leaves. Keys are never removed: subjects of a registry are never forgotten, only given new states.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from hashlib import sha256
+from typing import Protocol
+
+__all__ = [
+    "PLACEHOLDER", "ChunkStore", "Proof", "ProofError", "apply", "decode_proof", "encode_proof", "leaf_hash",
+    "node_hash", "prove", "root_of", "subject_key", "verify",
+]
+
+PLACEHOLDER = bytes(32)
+_LEAF, _NODE = b"\x02", b"\x03"
+_FANOUT, _LEVELS = 16, 4  # a chunk: 16 entries, 4 binary levels
+MAX_PROOF_BYTES = 2 + 32 + 256 * 32 + 65  # the largest proof encode_proof can produce
+
+
+class ProofError(ValueError):
+    """A state-map proof did not prove what it claimed to."""
+
+
+def subject_key(name: str) -> bytes:
+    """Return the map key of a subject named by a canonical string, e.g. "certificate:00126:CN-2024-0001"."""
+    return sha256(name.encode("utf-8")).digest()
+
+
+def leaf_hash(key: bytes, value_hash: bytes) -> bytes:
+    """Return the hash of the leaf that maps `key` to `value_hash`."""
+    return sha256(_LEAF + key + value_hash).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    """Return the hash of a subtree with two or more leaves, from its halves' hashes."""
+    return sha256(_NODE + left + right).digest()
+
+
+def _bit(key: bytes, depth: int) -> int:
+    return (key[depth >> 3] >> (7 - (depth & 7))) & 1
+
+
+def _nibble(key: bytes, index: int) -> int:
+    byte = key[index >> 1]
+    return byte >> 4 if index % 2 == 0 else byte & 0x0F
+
+
+# --- the reference definition: the root of a whole map, straight from the rules above -------------------
+
+def root_of(items: Mapping[bytes, bytes]) -> bytes:
+    """Return the root hash of a map given whole; the reference the chunked tree and monitors are checked by."""
+    for key, value in items.items():
+        _check32("key", key)
+        _check32("value hash", value)
+    return _root_sorted(sorted(items.items()), 0)
+
+
+def _root_sorted(items: list[tuple[bytes, bytes]], depth: int) -> bytes:
+    if not items:
+        return PLACEHOLDER
+    if len(items) == 1:
+        return leaf_hash(*items[0])
+    split = next((i for i, (k, _) in enumerate(items) if _bit(k, depth)), len(items))
+    return node_hash(_root_sorted(items[:split], depth + 1), _root_sorted(items[split:], depth + 1))
+
+
+# --- chunks and their store ----------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    key: bytes
+    value_hash: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Child:
+    """A deeper chunk, known here by its hash."""
+
+    hash: bytes
+
+
+Entry = Leaf | Child | None
+Chunk = list  # 16 entries
+
+
+class ChunkStore(Protocol):
+    """Where chunks live, by nibble path (one byte per nibble; the root chunk's path is b"")."""
+
+    def get(self, path: bytes) -> list[Entry] | None: ...
+
+    def put(self, path: bytes, chunk: list[Entry]) -> None: ...
+
+
+def encode_chunk(chunk: list[Entry]) -> bytes:
+    """Serialize a chunk: a 16-bit presence bitmap, then per present entry a type byte and its fields."""
+    bitmap, out = 0, bytearray()
+    for i, entry in enumerate(chunk):
+        if entry is None:
+            continue
+        bitmap |= 1 << i
+        if isinstance(entry, Leaf):
+            out += b"L" + entry.key + entry.value_hash
+        else:
+            out += b"C" + entry.hash
+    return bitmap.to_bytes(2, "big") + bytes(out)
+
+
+def decode_chunk(data: bytes) -> list[Entry]:
+    """Read a chunk written by encode_chunk."""
+    bitmap, pos, chunk = int.from_bytes(data[:2], "big"), 2, [None] * _FANOUT
+    for i in range(_FANOUT):
+        if not bitmap >> i & 1:
+            continue
+        kind = data[pos:pos + 1]
+        if kind == b"L":
+            chunk[i] = Leaf(data[pos + 1:pos + 33], data[pos + 33:pos + 65])
+            pos += 65
+        elif kind == b"C":
+            chunk[i] = Child(data[pos + 1:pos + 33])
+            pos += 33
+        else:
+            raise ValueError(f"state-map chunk entry {i} has unknown type {kind!r}")
+    if pos != len(data):
+        raise ValueError("state-map chunk has trailing bytes")
+    return chunk
+
+
+def _entry_hash(entry: Entry) -> bytes:
+    if entry is None:
+        return PLACEHOLDER
+    if isinstance(entry, Leaf):
+        return leaf_hash(entry.key, entry.value_hash)
+    return entry.hash
+
+
+_EMPTY, _SINGLE, _MULTI = 0, 1, 2
+
+
+def _heap(chunk: list[Entry]) -> tuple[list[bytes], list[int], list[Entry]]:
+    """Hash a chunk's binary subtrees bottom up: heap index 1 is the chunk, 16..31 its entries.
+
+    Returns per heap index its hash, its kind (empty, a single lifted leaf, or two or more leaves) and, for a
+    single, which leaf it is. At most 15 node hashes and one leaf hash per leaf entry.
+    """
+    hashes: list[bytes] = [PLACEHOLDER] * 32
+    kinds = [_EMPTY] * 32
+    leaves: list[Entry] = [None] * 32
+    for i, entry in enumerate(chunk):
+        if entry is None:
+            continue
+        j = 16 + i
+        if type(entry) is Leaf:
+            hashes[j], kinds[j], leaves[j] = sha256(_LEAF + entry.key + entry.value_hash).digest(), _SINGLE, entry
+        else:
+            hashes[j], kinds[j] = entry.hash, _MULTI
+    for j in range(15, 0, -1):
+        left, right = 2 * j, 2 * j + 1
+        kl, kr = kinds[left], kinds[right]
+        if kl == _EMPTY and kr != _MULTI:
+            hashes[j], kinds[j], leaves[j] = hashes[right], kr, leaves[right]
+        elif kr == _EMPTY and kl != _MULTI:
+            hashes[j], kinds[j], leaves[j] = hashes[left], kl, leaves[left]
+        else:
+            hashes[j], kinds[j] = sha256(_NODE + hashes[left] + hashes[right]).digest(), _MULTI
+    return hashes, kinds, leaves
+
+
+def chunk_hash(chunk: list[Entry]) -> bytes:
+    """Return the hash of the subtree a chunk holds."""
+    return _heap(chunk)[0][1]
+
+
+# --- updates -------------------------------------------------------------------------------------------
+
+def apply(store: ChunkStore, changes: Mapping[bytes, bytes] | Iterable[tuple[bytes, bytes]]) -> bytes:
+    """Set every key of `changes` to its value hash (adding new keys) and return the new root hash.
+
+    Each chunk on a changed path is read once and written once, however many of the changes pass through it.
+    """
+    items = dict(changes.items() if isinstance(changes, Mapping) else changes)
+    for key, value in items.items():
+        _check32("key", key)
+        _check32("value hash", value)
+    root = store.get(b"") or [None] * _FANOUT
+    if items:
+        root = _update(store, b"", root, sorted(items.items()))
+        store.put(b"", root)
+    return chunk_hash(root)
+
+
+def _update(store: ChunkStore, path: bytes, chunk: list[Entry], items: list[tuple[bytes, bytes]]) -> list[Entry]:
+    """Apply sorted changes to the chunk at `path` (writing deeper chunks) and return the changed chunk."""
+    chunk = list(chunk)
+    depth = len(path)
+    groups: dict[int, list[tuple[bytes, bytes]]] = {}
+    for key, value in items:
+        groups.setdefault(_nibble(key, depth), []).append((key, value))
+    for n, group in groups.items():
+        entry = chunk[n]
+        if entry is None and len(group) == 1:
+            chunk[n] = Leaf(*group[0])
+            continue
+        if isinstance(entry, Leaf) and len(group) == 1 and group[0][0] == entry.key:
+            chunk[n] = Leaf(*group[0])
+            continue
+        child_path = path + bytes([n])
+        if isinstance(entry, Child):
+            below = store.get(child_path)
+            if below is None:
+                raise ValueError(f"state-map chunk {child_path.hex()} is missing from the store")
+        else:
+            below = [None] * _FANOUT
+            if isinstance(entry, Leaf) and all(k != entry.key for k, _ in group):
+                group = sorted([*group, (entry.key, entry.value_hash)])
+        below = _update(store, child_path, below, group)
+        store.put(child_path, below)
+        chunk[n] = Child(chunk_hash(below))
+    return chunk
+
+
+# --- proofs --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Proof:
+    """Where the path of a key ends (a leaf, or nothing) and its siblings' hashes, top down."""
+
+    siblings: tuple[bytes, ...]
+    leaf: Leaf | None
+
+    def __post_init__(self):
+        if len(self.siblings) > 256:
+            raise ProofError("a state-map proof has at most 256 siblings")
+
+
+def prove(store: ChunkStore, key: bytes) -> Proof:
+    """Return the proof for `key`: of its value if it is in the map, of its absence if not."""
+    _check32("key", key)
+    siblings: list[bytes] = []
+    path = b""
+    chunk = store.get(b"") or [None] * _FANOUT
+    while True:
+        hashes, kinds, leaves = _heap(chunk)
+        n = _nibble(key, len(path))
+        j = 1
+        while True:
+            kind = kinds[j]
+            if kind == _EMPTY:
+                return Proof(tuple(siblings), None)
+            if kind == _SINGLE:
+                return Proof(tuple(siblings), leaves[j])
+            if j >= 16:
+                break  # a deeper chunk
+            level = j.bit_length() - 1  # 0..3 inside the chunk
+            j = 2 * j + (n >> (3 - level) & 1)
+            siblings.append(hashes[j ^ 1])
+        path += bytes([n])
+        deeper = store.get(path)
+        if deeper is None:
+            raise ValueError(f"state-map chunk {path.hex()} is missing from the store")
+        chunk = deeper
+
+
+def verify(root: bytes, key: bytes, proof: Proof) -> bytes | None:
+    """Check a proof against a root: return the key's value hash, or None if the proof shows it is absent.
+
+    Raises ProofError when the proof does not lead to the root, or its leaf is not on the key's path.
+    """
+    _check32("root hash", root, ProofError)
+    _check32("key", key, ProofError)
+    depth = len(proof.siblings)
+    if proof.leaf is None:
+        h = PLACEHOLDER
+    else:
+        other = proof.leaf.key
+        _check32("leaf key", other, ProofError)
+        _check32("leaf value hash", proof.leaf.value_hash, ProofError)
+        if other != key and any(_bit(other, d) != _bit(key, d) for d in range(depth)):
+            raise ProofError("the proof's leaf is not on the path of the key it is about")
+        h = leaf_hash(other, proof.leaf.value_hash)
+    for d in range(depth - 1, -1, -1):
+        sibling = proof.siblings[d]
+        h = node_hash(sibling, h) if _bit(key, d) else node_hash(h, sibling)
+    if h != root:
+        raise ProofError("the proof does not lead to the map root it was checked against")
+    if proof.leaf is not None and proof.leaf.key == key:
+        return proof.leaf.value_hash
+    return None
+
+
+def encode_proof(proof: Proof) -> bytes:
+    """Serialize a proof compactly: depth, a bitmap of non-empty siblings, those siblings, then the terminal.
+
+    Empty siblings (PLACEHOLDER) are left out, so a proof in a map of n keys takes about 32·log2(n) bytes.
+    """
+    depth = len(proof.siblings)
+    bitmap = 0
+    kept = []
+    for i, s in enumerate(proof.siblings):
+        if s != PLACEHOLDER:
+            bitmap |= 1 << i
+            kept.append(s)
+    nbytes = (depth + 7) // 8
+    out = depth.to_bytes(2, "big") + bitmap.to_bytes(nbytes, "little") + b"".join(kept)
+    if proof.leaf is None:
+        return out + b"\x00"
+    return out + b"\x01" + proof.leaf.key + proof.leaf.value_hash
+
+
+def decode_proof(data: bytes) -> Proof:
+    """Read a proof written by encode_proof, refusing anything it would not write."""
+    if len(data) < 3 or len(data) > MAX_PROOF_BYTES:
+        raise ProofError(f"a state-map proof is 3 to {MAX_PROOF_BYTES} bytes, got {len(data)}")
+    depth = int.from_bytes(data[:2], "big")
+    if depth > 256:
+        raise ProofError(f"a state-map proof is at most 256 levels deep, this one says {depth}")
+    nbytes = (depth + 7) // 8
+    bitmap = int.from_bytes(data[2:2 + nbytes], "little")
+    if bitmap >> depth:
+        raise ProofError("the proof's sibling bitmap marks levels below its depth")
+    pos, siblings = 2 + nbytes, []
+    for i in range(depth):
+        if bitmap >> i & 1:
+            s = data[pos:pos + 32]
+            if len(s) != 32 or s == PLACEHOLDER:
+                raise ProofError(f"sibling {i} of the proof is cut short or spelled as empty")
+            siblings.append(s)
+            pos += 32
+        else:
+            siblings.append(PLACEHOLDER)
+    tail = data[pos:]
+    if tail == b"\x00":
+        return Proof(tuple(siblings), None)
+    if len(tail) == 65 and tail[:1] == b"\x01":
+        return Proof(tuple(siblings), Leaf(tail[1:33], tail[33:65]))
+    raise ProofError("the proof's terminal is neither empty (0x00) nor a leaf (0x01, key, value hash)")
+
+
+def _check32(what: str, value: bytes, error: type[Exception] = ValueError) -> None:
+    if not isinstance(value, bytes | bytearray) or len(value) != 32:
+        raise error(f"a state-map {what} is 32 bytes, got {value!r:.40}")

@@ -1,0 +1,146 @@
+"""The state map: chunked updates agree with the reference definition; proofs verify, forgeries fail."""
+
+from __future__ import annotations
+
+import random
+from hashlib import sha256
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from certbridge.kit import state_map as sm
+
+
+class DictStore(dict):
+    def put(self, path, chunk):
+        # store the serialized form, as a database would, so the codec is exercised on every write
+        self[path] = sm.encode_chunk(chunk)
+
+    def get(self, path):
+        data = dict.get(self, path)
+        return None if data is None else sm.decode_chunk(data)
+
+
+def value(i) -> bytes:
+    return sha256(f"state {i}".encode()).digest()
+
+
+# Keys drawn so that many share long prefixes (the interesting case for lifted leaves and deep chunks).
+def _key(prefix_len: int, seed: int) -> bytes:
+    rng = random.Random(seed)
+    base = bytes(32)
+    tail = bytes(rng.randrange(256) for _ in range(32))
+    return base[:prefix_len] + tail[prefix_len:]
+
+
+keys = st.builds(_key, st.integers(0, 31), st.integers(0, 2**32))
+
+
+@settings(max_examples=150, deadline=None)
+@given(batches=st.lists(st.dictionaries(keys, st.integers(0, 50).map(value), max_size=12), min_size=1, max_size=5),
+       absent=st.lists(keys, max_size=5))
+def test_chunked_map_equals_the_reference_and_proves_every_key(batches, absent):
+    store, whole = DictStore(), {}
+    for batch in batches:
+        root = sm.apply(store, batch)
+        whole.update(batch)
+        assert root == sm.root_of(whole)
+    for key, val in whole.items():
+        proof = sm.prove(store, key)
+        assert sm.verify(root, key, proof) == val
+        assert sm.verify(root, key, sm.decode_proof(sm.encode_proof(proof))) == val
+    for key in absent:
+        if key not in whole:
+            assert sm.verify(root, key, sm.prove(store, key)) is None
+
+
+def test_empty_and_single_key_maps():
+    store = DictStore()
+    assert sm.apply(store, {}) == sm.PLACEHOLDER == sm.root_of({})
+    k = sm.subject_key("certificate:00126:CN-1")
+    root = sm.apply(store, {k: value(1)})
+    assert root == sm.leaf_hash(k, value(1))  # one leaf is lifted to the root
+    proof = sm.prove(store, k)
+    assert proof.siblings == () and sm.verify(root, k, proof) == value(1)
+    other = sm.subject_key("certificate:00126:CN-2")
+    assert sm.verify(root, other, sm.prove(store, other)) is None
+
+
+def test_order_of_insertion_does_not_change_the_root():
+    items = {sm.subject_key(f"organization:{i}"): value(i) for i in range(300)}
+    one, two = DictStore(), DictStore()
+    sm.apply(one, items)
+    pairs = list(items.items())
+    random.Random(7).shuffle(pairs)
+    for i in range(0, len(pairs), 17):
+        root_two = sm.apply(two, pairs[i:i + 17])
+    assert sm.apply(one, {}) == root_two == sm.root_of(items)
+
+
+@pytest.fixture(scope="module")
+def big():
+    store = DictStore()
+    items = {sm.subject_key(f"certificate:{i}"): value(i) for i in range(5000)}
+    root = sm.apply(store, items)
+    return store, items, root
+
+
+def test_a_changed_state_gets_a_new_root_and_the_old_proof_fails(big):
+    store, items, root = big
+    key = next(iter(items))
+    old_proof = sm.prove(store, key)
+    new_store = DictStore(store)
+    new_root = sm.apply(new_store, {key: value("suspended")})
+    assert new_root != root
+    assert sm.verify(new_root, key, sm.prove(new_store, key)) == value("suspended")
+    with pytest.raises(sm.ProofError, match="does not lead"):
+        sm.verify(new_root, key, old_proof)  # a stale proof (the state before the suspension) is refused
+
+
+def test_forged_proofs_fail(big):
+    store, items, root = big
+    key = list(items)[123]
+    proof = sm.prove(store, key)
+    assert len(proof.siblings) >= 10
+    forged = [
+        sm.Proof(proof.siblings, sm.Leaf(key, value("valid forever"))),  # wrong state
+        sm.Proof(proof.siblings[:-1], proof.leaf),  # a level dropped
+        sm.Proof(proof.siblings[:3] + (sha256(b"x").digest(),) + proof.siblings[4:], proof.leaf),
+        sm.Proof(proof.siblings, None),  # "absent" for a key that is there
+    ]
+    for bad in forged:
+        with pytest.raises(sm.ProofError):
+            sm.verify(root, key, bad)
+    with pytest.raises(sm.ProofError):
+        sm.verify(sha256(b"another root").digest(), key, proof)
+
+
+def test_absence_cannot_be_shown_with_a_leaf_off_the_path(big):
+    store, items, root = big
+    absent = sm.subject_key("certificate:never-issued")
+    proof = sm.prove(store, absent)
+    assert sm.verify(root, absent, proof) is None
+    # take a real leaf from elsewhere in the tree as the terminal: it is not on the absent key's path
+    elsewhere = sm.prove(store, next(k for k in items if k[0] >> 7 != absent[0] >> 7))
+    with pytest.raises(sm.ProofError, match="not on the path"):
+        sm.verify(root, absent, sm.Proof(proof.siblings, elsewhere.leaf))
+
+
+def test_proofs_are_small(big):
+    store, items, _ = big
+    sizes = [len(sm.encode_proof(sm.prove(store, k))) for k in list(items)[:200]]
+    # about 32·log2(5000) ≈ 400 bytes; at 10 M keys about 32·24 + 67 ≈ 850 bytes
+    assert max(sizes) < 700
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "3 to"),
+    ((1).to_bytes(2, "big") + b"\xff" + bytes(32) + b"\x00", "bitmap"),
+    ((1).to_bytes(2, "big") + b"\x01" + bytes(32) + b"\x00", "spelled as empty"),
+    ((0).to_bytes(2, "big") + b"\x02", "terminal"),
+    ((300).to_bytes(2, "big") + b"\x00", "256 levels"),
+])
+def test_malformed_proofs_are_refused_with_a_reason(data, message):
+    with pytest.raises(sm.ProofError, match=message):
+        sm.decode_proof(data)
