@@ -17,9 +17,8 @@ class DictStore(dict):
         # store the serialized form, as a database would, so the codec is exercised on every write
         self[path] = sm.encode_chunk(chunk)
 
-    def get(self, path):
-        data = dict.get(self, path)
-        return None if data is None else sm.decode_chunk(data)
+    def get_many(self, paths):
+        return {p: sm.decode_chunk(self[p]) for p in paths if p in self}
 
 
 def value(i) -> bytes:

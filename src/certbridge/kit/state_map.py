@@ -63,6 +63,9 @@ def node_hash(left: bytes, right: bytes) -> bytes:
     return sha256(_NODE + left + right).digest()
 
 
+_NIBBLE_BYTES = {ord(c): chr(int(c, 16)) for c in "0123456789abcdef"}  # hex digit -> byte of its value
+
+
 def _bit(key: bytes, depth: int) -> int:
     return (key[depth >> 3] >> (7 - (depth & 7))) & 1
 
@@ -111,9 +114,13 @@ Chunk = list  # 16 entries
 
 
 class ChunkStore(Protocol):
-    """Where chunks live, by nibble path (one byte per nibble; the root chunk's path is b"")."""
+    """Where chunks live, by nibble path (one byte per nibble; the root chunk's path is b"").
 
-    def get(self, path: bytes) -> list[Entry] | None: ...
+    `get_many` returns the chunks found among `paths` (missing ones are left out); `put` records a new or
+    changed chunk. A database store reads with one query per call and writes when its transaction ends.
+    """
+
+    def get_many(self, paths: list[bytes]) -> dict[bytes, list[Entry]]: ...
 
     def put(self, path: bytes, chunk: list[Entry]) -> None: ...
 
@@ -202,47 +209,55 @@ def chunk_hash(chunk: list[Entry]) -> bytes:
 def apply(store: ChunkStore, changes: Mapping[bytes, bytes] | Iterable[tuple[bytes, bytes]]) -> bytes:
     """Set every key of `changes` to its value hash (adding new keys) and return the new root hash.
 
-    Each chunk on a changed path is read once and written once, however many of the changes pass through it.
+    Works level by level: every chunk on a changed path is read once (one `get_many` per level) and written
+    once, however many of the changes pass through it; then hashes are made bottom up.
     """
     items = dict(changes.items() if isinstance(changes, Mapping) else changes)
     for key, value in items.items():
         _check32("key", key)
         _check32("value hash", value)
-    root = store.get(b"") or [None] * _FANOUT
-    if items:
-        root = _update(store, b"", root, sorted(items.items()))
-        store.put(b"", root)
-    return chunk_hash(root)
-
-
-def _update(store: ChunkStore, path: bytes, chunk: list[Entry], items: list[tuple[bytes, bytes]]) -> list[Entry]:
-    """Apply sorted changes to the chunk at `path` (writing deeper chunks) and return the changed chunk."""
-    chunk = list(chunk)
-    depth = len(path)
-    groups: dict[int, list[tuple[bytes, bytes]]] = {}
-    for key, value in items:
-        groups.setdefault(_nibble(key, depth), []).append((key, value))
-    for n, group in groups.items():
-        entry = chunk[n]
-        if entry is None and len(group) == 1:
-            chunk[n] = Leaf(*group[0])
-            continue
-        if isinstance(entry, Leaf) and len(group) == 1 and group[0][0] == entry.key:
-            chunk[n] = Leaf(*group[0])
-            continue
-        child_path = path + bytes([n])
-        if isinstance(entry, Child):
-            below = store.get(child_path)
-            if below is None:
-                raise ValueError(f"state-map chunk {child_path.hex()} is missing from the store")
-        else:
-            below = [None] * _FANOUT
-            if isinstance(entry, Leaf) and all(k != entry.key for k, _ in group):
-                group = sorted([*group, (entry.key, entry.value_hash)])
-        below = _update(store, child_path, below, group)
-        store.put(child_path, below)
-        chunk[n] = Child(chunk_hash(below))
-    return chunk
+    root = store.get_many([b""]).get(b"") or [None] * _FANOUT
+    if not items:
+        return chunk_hash(root)
+    changed: dict[bytes, list[Entry]] = {}  # path -> new chunk, entries pointing at changed children unset
+    level = [(b"", list(root), sorted(items.items()))]
+    while level:
+        below_paths = [p + bytes([n]) for p, chunk, group in level
+                       for n in {_nibble(k, len(p)) for k, _ in group} if isinstance(chunk[n], Child)]
+        found = store.get_many(below_paths) if below_paths else {}
+        next_level = []
+        for path, chunk, group in level:
+            depth = len(path)
+            groups: dict[int, list[tuple[bytes, bytes]]] = {}
+            for key, value in group:
+                groups.setdefault(_nibble(key, depth), []).append((key, value))
+            for n, part in groups.items():
+                entry = chunk[n]
+                if entry is None and len(part) == 1:
+                    chunk[n] = Leaf(*part[0])
+                    continue
+                if type(entry) is Leaf and len(part) == 1 and part[0][0] == entry.key:
+                    chunk[n] = Leaf(*part[0])
+                    continue
+                child_path = path + bytes([n])
+                if type(entry) is Child:
+                    if child_path not in found:
+                        raise ValueError(f"state-map chunk {child_path.hex()} is missing from the store")
+                    below = list(found[child_path])
+                else:
+                    below = [None] * _FANOUT
+                    if type(entry) is Leaf and all(k != entry.key for k, _ in part):
+                        part = sorted([*part, (entry.key, entry.value_hash)])
+                chunk[n] = None  # set to the child's hash once the child is done
+                next_level.append((child_path, below, part))
+            changed[path] = chunk
+        level = next_level
+    for path in sorted(changed, key=len, reverse=True):  # deepest first: a parent sees its children's hashes
+        chunk = changed[path]
+        if path:
+            changed[path[:-1]][path[-1]] = Child(chunk_hash(chunk))
+        store.put(path, chunk)
+    return chunk_hash(changed[b""])
 
 
 # --- proofs --------------------------------------------------------------------------------------------
@@ -260,14 +275,21 @@ class Proof:
 
 
 def prove(store: ChunkStore, key: bytes) -> Proof:
-    """Return the proof for `key`: of its value if it is in the map, of its absence if not."""
+    """Return the proof for `key`: of its value if it is in the map, of its absence if not.
+
+    Reads the chunks on the key's path with one `get_many` for the first 16 levels of chunks (enough for
+    any map of fewer than 2^60 keys in practice), and more only if the path goes deeper.
+    """
     _check32("key", key)
     siblings: list[bytes] = []
-    path = b""
-    chunk = store.get(b"") or [None] * _FANOUT
+    nibbles = key.hex().translate(_NIBBLE_BYTES).encode("latin-1")
+    prefixes = [nibbles[:d] for d in range(65)]
+    found = store.get_many(prefixes[:17])
+    depth = 0
+    chunk = found.get(b"") or [None] * _FANOUT
     while True:
         hashes, kinds, leaves = _heap(chunk)
-        n = _nibble(key, len(path))
+        n = nibbles[depth]
         j = 1
         while True:
             kind = kinds[j]
@@ -280,11 +302,13 @@ def prove(store: ChunkStore, key: bytes) -> Proof:
             level = j.bit_length() - 1  # 0..3 inside the chunk
             j = 2 * j + (n >> (3 - level) & 1)
             siblings.append(hashes[j ^ 1])
-        path += bytes([n])
-        deeper = store.get(path)
-        if deeper is None:
+        depth += 1
+        path = prefixes[depth]
+        if path not in found:
+            found.update(store.get_many(prefixes[depth:]))
+        if path not in found:
             raise ValueError(f"state-map chunk {path.hex()} is missing from the store")
-        chunk = deeper
+        chunk = found[path]
 
 
 def verify(root: bytes, key: bytes, proof: Proof) -> bytes | None:
