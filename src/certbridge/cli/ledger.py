@@ -284,6 +284,83 @@ def witness_key() -> None:
     typer.echo(witness_cosigner(context().settings).verifier_key)
 
 
+@ledger_app.command("status-proof")
+def status_proof_command(
+    certificate: str = typer.Option(None, help="<body code>:<certificate number>"),
+    body: str = typer.Option(None, help="A certification body's code"),
+    organization: int = typer.Option(None, help="An organization's id"),
+) -> None:
+    """Print the status (or absence) proof of one subject as of the newest checkpoint, as JSON."""
+    from certbridge.db import read_session
+    from certbridge.ledger.status_proofs import name_of, status_bundle
+
+    ctx = context()
+
+    def build():
+        with read_session(ctx.sessions) as session:
+            return status_bundle(session, name_of(certificate=certificate, body=body, organization=organization))
+
+    bundle = reporting_domain_errors(build)
+    typer.echo(json.dumps(bundle, ensure_ascii=False, indent=1))
+
+
+def _check_status(bundle: Path, key: list[str], witness_key: list[str] | None, min_cosignatures: int,
+                  name: str | None, on: str | None, max_age_days: float | None, *, want: bool | None) -> None:
+    from datetime import date
+
+    from certbridge.ledger.offline import OfflineCheckError
+    from certbridge.ledger.status_check import check_status
+
+    try:
+        data = json.loads(_read(bundle))
+        on_date = date.fromisoformat(on) if on else None
+        result = check_status(data, log_keys=_keys(key), witness_keys=_keys(witness_key),
+                              min_cosignatures=min_cosignatures, name=name, on_date=on_date,
+                              max_age_days=max_age_days)
+    except OfflineCheckError as exc:
+        _fail(exc)
+    except ValueError:
+        _fail(OfflineCheckError("offline.bad_bundle"))
+    as_of = result["as_of"] or "?"
+    if result["present"]:
+        console.print(f"[green]✔[/green] {_t('statemap.ok_present', size=result['tree_size'], as_of=as_of, name=result['name'], status=result['status'] or '-', events=result['events'])}", soft_wrap=True)
+        if result["on_date"]:
+            console.print("  " + _t("statemap.on_date", date=result["on_date"], status=result["status_on_date"] or "-"), soft_wrap=True)
+        if not result["history_complete"]:
+            console.print("  " + _t("statemap.history_partial"), soft_wrap=True)
+    else:
+        console.print(f"[green]✔[/green] {_t('statemap.ok_absent', size=result['tree_size'], as_of=as_of, name=result['name'])}", soft_wrap=True)
+    console.print("  " + _t("offline.signed_by", keys=", ".join(result["signed_by"])), soft_wrap=True)
+    if result["cosigned_by"]:
+        console.print("  " + _t("offline.cosigned_by", keys=", ".join(result["cosigned_by"])), soft_wrap=True)
+    if want is not None and result["present"] != want:
+        raise typer.Exit(1)
+
+
+_BUNDLE = typer.Option(..., help="Status proof JSON (GET /api/v1/ledger/status?certificate=<body>:<number>)")
+_KEY = typer.Option(..., help="The log's verifier key you trust (repeatable)")
+_WITNESS = typer.Option(None, help="A witness cosignature key you trust (repeatable)")
+_MIN = typer.Option(0, help="Require this many valid witness cosignatures")
+_NAME = typer.Option(None, help="The subject you asked about, e.g. certificate:00126:CN-2024-0001")
+_ON = typer.Option(None, help="Also show the status on this date (YYYY-MM-DD)")
+_AGE = typer.Option(None, help="Refuse a proof whose checkpoint is older than this many days")
+
+
+def verify_status_command(bundle: Path = _BUNDLE, key: list[str] = _KEY, witness_key: list[str] = _WITNESS,
+                          min_cosignatures: int = _MIN, name: str = _NAME, on: str = _ON,
+                          max_age_days: float = _AGE) -> None:
+    """Check offline a subject's latest status (or its absence) as of a signed checkpoint; no server trusted."""
+    _check_status(bundle, key, witness_key, min_cosignatures, name, on, max_age_days, want=None)
+
+
+def verify_absence_command(bundle: Path = _BUNDLE, key: list[str] = _KEY, witness_key: list[str] = _WITNESS,
+                           min_cosignatures: int = _MIN, name: str = _NAME, max_age_days: float = _AGE) -> None:
+    """Check offline that a subject did not exist as of a signed checkpoint (exit 1 if the proof shows it does)."""
+    _check_status(bundle, key, witness_key, min_cosignatures, name, None, max_age_days, want=False)
+
+
 def register(app: typer.Typer) -> None:
-    """Add the ledger command group."""
+    """Add the ledger command group, and the offline status checks at the top level."""
     app.add_typer(ledger_app, name="ledger")
+    app.command("verify-status")(verify_status_command)
+    app.command("verify-absence")(verify_absence_command)

@@ -27,6 +27,7 @@ def _all_messages() -> dict[str, dict[str, str]]:
     from certbridge.i18n.messages_inputs import MESSAGES as INPUT_MESSAGES; merged.update(INPUT_MESSAGES)  # noqa: E702
     from certbridge.i18n.messages_limits import MESSAGES as LIMITS_MESSAGES; merged.update(LIMITS_MESSAGES)  # noqa: E702
     from certbridge.i18n.messages_integrity import MESSAGES as INTEGRITY_MESSAGES; merged.update(INTEGRITY_MESSAGES)  # noqa: E702,E501
+    from certbridge.i18n.messages_statemap import MESSAGES as STATEMAP_MESSAGES; merged.update(STATEMAP_MESSAGES)  # noqa: E702,E501
     from certbridge.i18n.messages_people import MESSAGES as PEOPLE_MESSAGES; merged.update(PEOPLE_MESSAGES)  # noqa: E702
     from certbridge.i18n.messages_identity import MESSAGES as IDENTITY_MESSAGES; merged.update(IDENTITY_MESSAGES)  # noqa: E702
     from certbridge.i18n.messages_jobs import MESSAGES as JOB_MESSAGES; merged.update(JOB_MESSAGES)  # noqa: E702

@@ -14,12 +14,14 @@ from certbridge.ledger import proofs
 from certbridge.ledger.api_static import static_router
 from certbridge.ledger.deps import LedgerDB, note_response
 from certbridge.ledger.keys import known_keys
+from certbridge.ledger.status_proofs import name_of, status_bundle
 from certbridge.ledger.schemas import (
     ConsistencyProofOut,
     EventOut,
     InclusionProofOut,
     KeyOut,
     ProofBundle,
+    StatusProofOut,
     WitnessOut,
 )
 from certbridge.ledger.witnessing import list_witnesses
@@ -85,6 +87,15 @@ def certificate_event_proof(certificate_id: Id, seq: Seq, db: LedgerDB,
     if event.subject_type != "certificate" or event.subject_id != str(certificate_id) or not event.public:
         raise NotFound("ledger.not_this_certificate", seq=seq, id=certificate_id)
     return proofs.proof_bundle(db, seq=seq, size=size)
+
+
+@api.get("/ledger/status", response_model=StatusProofOut, summary="Status or absence proof")
+def status_proof(db: LedgerDB,
+                 certificate: Annotated[str | None, Query(max_length=200, description="<body code>:<number>")] = None,
+                 body: Annotated[str | None, Query(max_length=40, description="A certification body's code")] = None,
+                 organization: Annotated[int | None, Query(ge=1, le=2**62, description="An organization's id")] = None):
+    """Prove a subject's latest state as of the newest checkpoint — or that it does not exist (verify offline)."""
+    return status_bundle(db, name_of(certificate=certificate, body=body, organization=organization))
 
 
 @api.get("/ledger/keys", response_model=list[KeyOut], summary="Verifier keys")

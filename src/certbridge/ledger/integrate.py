@@ -31,6 +31,7 @@ from certbridge.kit.merkle import stored_hash_index, tree_hash
 from certbridge.kit.signed_note import Signer, format_checkpoint, sign
 from certbridge.ledger.keys import PURPOSES, key_file, log_origin, log_signer, register_local_keys
 from certbridge.ledger.models import LedgerCheckpoint, LedgerTree
+from certbridge.ledger.state_map import extension_lines, fold, map_position
 from certbridge.ledger.store import LedgerCorrupt, append_hashes, read_hashes, read_leaf_hashes
 from certbridge.settings import Settings
 
@@ -161,11 +162,19 @@ def _log_signer(settings: Settings) -> Signer:
 
 def sign_checkpoint(session: Session, *, settings: Settings, size: int, root_hash: bytes,
                     signers: list[Signer] | None = None) -> LedgerCheckpoint:
-    """Sign a checkpoint of the tree at `size` with the log key (and any extra signers) and store it."""
+    """Sign a checkpoint of the tree at `size` with the log key (and any extra signers) and store it.
+
+    When the state map holds exactly the events below `size` (ledger/state_map.py), its root and the signing
+    time go into the checkpoint as extension lines; a map still catching up leaves them out.
+    """
     signers = signers or [_log_signer(settings)]
-    note = sign(format_checkpoint(log_origin(settings), size, root_hash), signers)
+    now = utcnow()
+    map_size, map_root = map_position(session)
+    extensions = extension_lines(map_root, now) if map_size == size else ()
+    note = sign(format_checkpoint(log_origin(settings), size, root_hash, extensions), signers)
     row = LedgerCheckpoint(size=size, root_hash=root_hash, note=note,
-                           key=f"{signers[0].name}+{signers[0].key_id:08x}", created_at=utcnow())
+                           key=f"{signers[0].name}+{signers[0].key_id:08x}", created_at=now,
+                           map_root=map_root if extensions else None)
     session.add(row)
     session.flush()
     return row
@@ -194,6 +203,8 @@ def integrate(session: Session, *, settings: Settings, max_leaves: int = BATCH_L
         raise LedgerCorrupt("ledger.event_missing", seq=missing)
     new_hashes, frontier = extend_tree(old, frontier, [h for _, h in rows])
     append_hashes(session, new_hashes)
+    if map_position(session)[0] == old:  # else the map is catching up (catch_up_map) and this checkpoint has no line
+        fold(session, target)
     root = root_from_frontier(target, frontier)
     _store_tree(session, target, root)
     cp = sign_checkpoint(session, settings=settings, size=target, root_hash=root)
@@ -230,6 +241,7 @@ def integrate_pending(sessions: sessionmaker[Session], *, settings: Settings,
     """Integrate every committed event, one batch per transaction; return the last integration, if any."""
     if pending_events(sessions) <= 0:
         return None
+    catch_up_map(sessions, max_leaves=max_leaves)
     last = None
     while True:
         with write_session(sessions) as session:
@@ -238,3 +250,20 @@ def integrate_pending(sessions: sessionmaker[Session], *, settings: Settings,
             last = result
         if result.size - result.old_size < max_leaves:
             return last
+
+
+def catch_up_map(sessions: sessionmaker[Session], *, max_leaves: int = BATCH_LEAVES) -> int:
+    """Fold integrated events the state map does not hold yet (a log from before the map), a batch per transaction.
+
+    Returns how many events were folded. Runs before integration, so new checkpoints carry the map line again.
+    """
+    folded = 0
+    while True:
+        with write_session(sessions) as session:
+            tree_size, _ = _lock_tree(session)
+            map_size, _ = map_position(session)
+            if map_size >= tree_size:
+                return folded
+            end = min(tree_size, map_size + max_leaves)
+            fold(session, end)
+            folded += end - map_size

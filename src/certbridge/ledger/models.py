@@ -42,6 +42,7 @@ class LedgerCheckpoint(Base):
     root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     note: Mapped[str] = mapped_column(Text)  # the signed note, log signature(s) only
     key: Mapped[str] = mapped_column(String(200))  # name+keyid of the log key that signed it
+    map_root: Mapped[bytes | None] = mapped_column(LargeBinary(32))  # the state map's root in its note, if any
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -55,6 +55,20 @@ class ProofBundle(BaseModel):
     log_keys: list[str] = Field(description="The log's verifier keys, for information only: check with your own copy")
 
 
+class StatusProofOut(BaseModel):
+    """A subject's latest state (or its absence) as of a signed checkpoint (format certbridge-status-proof/v1)."""
+
+    format: str = Field(examples=["certbridge-status-proof/v1"])
+    name: str = Field(description="The subject's name in the state map, e.g. certificate:00126:CN-2024-0001")
+    present: bool = Field(description="Whether the subject has any public event as of the checkpoint")
+    checkpoint: str = Field(description="The signed checkpoint note with its state-map line and cosignatures")
+    tree_size: int
+    map_proof: str = Field(description="The state-map proof, base64 (docs/ledger.md, 'Status proofs')")
+    events: list[str] = Field(description="The subject's public events, first to latest, exactly as hashed")
+    inclusion_proofs: list[list[str]] = Field(description="Per event, its inclusion proof in the checkpoint's tree")
+    log_keys: list[str] = Field(description="The log's verifier keys, for information only: check with your own copy")
+
+
 class KeyOut(BaseModel):
     """A verifier key this instance has used."""
 

@@ -220,8 +220,12 @@ def verify_state(session: Session, report: Report, progress: Progress | None = N
 
 def verify_everything(session: Session, progress: Progress | None = None, *, replay: bool = True) -> Report:
     """Run every check and return the report."""
+    from certbridge.ledger.state_map import verify_map
+
     report = Report()
     verify_log(session, report, progress)
+    for code, params in verify_map(session):  # the state map, rebuilt from the log and from its chunks
+        report.add(code, **params)
     if replay:
         verify_state(session, report, progress)
     return report

@@ -49,7 +49,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/api/v1/organizations(/\{organization_id\})?$", LOOKUP),
     (READS, r"^/api/v1/uscc/\{code\}$", LOOKUP),
     (READS, r"^/api/v1/public/", LOOKUP),
-    (READS, r"^/api/v1/ledger/(proof/|events/|checkpoints/)", LOOKUP),
+    (READS, r"^/api/v1/ledger/(proof/|events/|checkpoints/|status$)", LOOKUP),
     (READS, r"^/log/tile/", LOOKUP),
     (READS, r"^/(verify|certificates/\{certificate_id\}|organizations/\{organization_id\})$", LOOKUP),
     (READS, r"^/publicity(/|$)", LOOKUP),

@@ -1,0 +1,69 @@
+"""Messages of the state map: status and absence proofs, and their offline check."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "statemap.one_subject": {
+        "zh": "请只给出一个对象：certificate（机构代码:证书编号）、body（机构代码）或 organization（组织编号）",
+        "en": "Give exactly one subject: certificate (body code:certificate number), body (body code) or "
+              "organization (organization id)"},
+    "statemap.certificate_form": {
+        "zh": "“{value}”的格式不对：证书写作“机构代码:证书编号”，例如 00126:CN-2024-0001",
+        "en": "“{value}” is not in the expected form: a certificate is “body code:certificate number”, e.g. "
+              "00126:CN-2024-0001"},
+    "statemap.not_ready": {
+        "zh": "状态映射尚未追上日志（最新检查点大小 {size}），请稍后再取状态证明",
+        "en": "The state map has not caught up with the log yet (latest checkpoint size {size}); ask for the "
+              "status proof again shortly"},
+    "statemap.inconsistent": {
+        "zh": "“{name}”的状态映射与数据库记录不一致，平台不出具证明；完整性监测会报告此问题",
+        "en": "The state map and the records disagree about “{name}”, so no proof is served; the integrity "
+              "monitor reports it"},
+    "statemap.other_subject": {
+        "zh": "证明针对的是“{bundle}”，而不是所查的“{asked}”",
+        "en": "The proof is about “{bundle}”, not “{asked}” that you asked about"},
+    "statemap.no_map_line": {
+        "zh": "检查点（大小 {size}）没有状态映射行，不能证明当前状态",
+        "en": "The checkpoint (size {size}) carries no state-map line, so it cannot prove a current status"},
+    "statemap.stale": {
+        "zh": "证明所依据的检查点签于 {as_of}，已超过 {days} 天的有效期，请取新的证明",
+        "en": "The proof's checkpoint was signed at {as_of}, more than {days} days ago; fetch a fresh proof"},
+    "statemap.proof_failed": {
+        "zh": "状态映射证明不成立：{detail}", "en": "The state-map proof does not hold: {detail}"},
+    "statemap.absent_with_events": {
+        "zh": "映射证明“{name}”不存在，但证明包里却附有事件：证明包自相矛盾",
+        "en": "The map proves “{name}” absent, yet the bundle carries events: it contradicts itself"},
+    "statemap.events_missing": {
+        "zh": "映射显示“{name}”存在，但证明包缺少其事件或事件的包含证明",
+        "en": "The map shows “{name}” exists, but the bundle lacks its events or their inclusion proofs"},
+    "statemap.latest_mismatch": {
+        "zh": "证明包的最后一个事件（第 {seq} 号）不是“{name}”的最新事件：有更晚的事件被略去",
+        "en": "The bundle's last event ({seq}) is not the latest event of “{name}”: a later event was left out"},
+    "statemap.chain_broken": {
+        "zh": "事件链在第 {seq} 号事件处断开（对象不同、顺序不对或前序编号不符）",
+        "en": "The event chain breaks at event {seq} (another subject, out of order, or a wrong predecessor)"},
+    "statemap.ok_present": {
+        "zh": "状态证明有效：截至检查点（大小 {size}，签于 {as_of}），“{name}”的最新状态为 {status}，共 {events} 个事件",
+        "en": "Status proof holds: as of the checkpoint (size {size}, signed {as_of}), “{name}” is {status}, "
+              "with {events} events"},
+    "statemap.ok_absent": {
+        "zh": "不存在证明有效：截至检查点（大小 {size}，签于 {as_of}），日志中没有“{name}”的任何公开事件",
+        "en": "Absence proof holds: as of the checkpoint (size {size}, signed {as_of}), the log has no public "
+              "event of “{name}”"},
+    "statemap.history_partial": {
+        "zh": "注意：部分事件早于前序编号机制，无法证明所示历史完整（最新状态仍经证明）",
+        "en": "Note: some events predate predecessor links, so the history shown is not proven complete (the "
+              "latest state still is)"},
+    "statemap.on_date": {"zh": "{date} 当日的状态：{status}", "en": "Status on {date}: {status}"},
+    "statemap.verify.behind": {
+        "zh": "状态映射只折叠了 {size} 个事件，而哈希树有 {tree} 个（下次入树时会追上）",
+        "en": "The state map has folded {size} events while the tree holds {tree} (the next integration catches up)"},
+    "statemap.verify.replayed_root": {
+        "zh": "由日志重放得到的状态映射根（大小 {size}）与存储的不符：映射被改动过",
+        "en": "The state-map root replayed from the log (size {size}) differs from the stored one: the map was altered"},
+    "statemap.verify.chunks": {
+        "zh": "由存储的映射分块重算的根（大小 {size}）与记录的根不符：某个映射叶被改动过",
+        "en": "The root recomputed from the stored map chunks (size {size}) differs from the recorded root: a map "
+              "leaf was altered"},
+    "statemap.verify.checkpoint": {
+        "zh": "最新检查点（大小 {size}）中的状态映射根与存储的不符",
+        "en": "The state-map root in the latest checkpoint (size {size}) differs from the stored one"},
+}

@@ -1,0 +1,297 @@
+"""The ledger's state map: for every certificate, organization and certification body, its latest public event.
+
+Kept with `kit.state_map` (a sparse Merkle tree) in two tables: `ledger_map_chunk` (the tree's chunks by
+path) and `ledger_map` (how many log events are folded in, and the root). Integration folds the events it
+adds into the map in the same transaction and writes the map's root into the checkpoint it signs as an
+extension line, so one signed note commits to both the log and the map:
+
+    <origin>
+    <tree size>
+    <log root, base64>
+    certbridge-state-map/v1 <map root, base64>
+    certbridge-time <unix seconds>
+
+A subject's map key is the SHA-256 of its public name (`subject_name`), and its value commits to the log
+index and leaf hash of its latest public event (`value_hash`). From that event, the `prev` chain of its
+subject leads back to its first event, so a status proof (ledger/status_proofs.py) shows the complete
+history as of the checkpoint, and an absence proof shows that a name had no event at all.
+
+Everything here is derived from the log: `fold_log` rebuilds the map from events alone and gets the same
+root (the integrity monitor and `certbridge ledger verify` use it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from hashlib import sha256
+
+from sqlalchemy import BigInteger, Integer, LargeBinary
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from certbridge.db import Base
+from certbridge.kit import state_map as sm
+
+MAPPED_SUBJECTS = ("certificate", "organization", "body")  # the chained subjects (ledger.journal.CHAINED_SUBJECTS)
+MAP_LINE = "certbridge-state-map/v1"
+TIME_LINE = "certbridge-time"
+_VALUE_TAG = b"certbridge state v1\x00"
+_IN = 500
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class LedgerMapChunk(Base):
+    """One 16-way chunk of the state map, by its nibble path (kit/state_map.py)."""
+
+    __tablename__ = "ledger_map_chunk"
+
+    path: Mapped[bytes] = mapped_column(LargeBinary(64), primary_key=True)
+    chunk: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class LedgerMap(Base):
+    """The state map's position: every event below `size` is folded in; `root` is the map's root hash."""
+
+    __tablename__ = "ledger_map"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    size: Mapped[int] = mapped_column(BigId, default=0)
+    root: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+def subject_name(subject_type: str, *, body_code: str | None = None, number: str | None = None,
+                 organization_id: int | str | None = None) -> str:
+    """Return a subject's public name, whose SHA-256 is its map key.
+
+    certificate: `certificate:<issuing body's code>:<certificate number>` (what a verifier types);
+    body: `body:<code>`; organization: `organization:<id>` (the id of its public page).
+    """
+    if subject_type == "certificate":
+        return f"certificate:{body_code}:{number}"
+    if subject_type == "body":
+        return f"body:{body_code}"
+    if subject_type == "organization":
+        return f"organization:{organization_id}"
+    raise ValueError(f"subject type {subject_type!r} is not in the state map")
+
+
+def value_hash(seq: int, event_leaf_hash: bytes) -> bytes:
+    """Return the map value of a subject whose latest public event is log entry `seq` with this leaf hash."""
+    return sha256(_VALUE_TAG + seq.to_bytes(8, "big") + event_leaf_hash).digest()
+
+
+def extension_lines(map_root: bytes, at: datetime) -> tuple[str, str]:
+    """Return the checkpoint extension lines that commit to the map root and the signing time."""
+    import base64
+
+    return f"{MAP_LINE} {base64.b64encode(map_root).decode()}", f"{TIME_LINE} {int(at.timestamp())}"
+
+
+def read_extensions(extensions: Iterable[str]) -> tuple[bytes | None, int | None]:
+    """Return (map root, unix time) from a checkpoint's extension lines; None for what it does not carry."""
+    import base64
+    import binascii
+
+    root = when = None
+    for line in extensions:
+        name, _, value = line.partition(" ")
+        if name == MAP_LINE:
+            try:
+                root = base64.b64decode(value, validate=True)
+            except (binascii.Error, ValueError):
+                root = None
+            if root is not None and len(root) != 32:
+                root = None
+        elif name == TIME_LINE and value.isdigit():
+            when = int(value)
+    return root, when
+
+
+class ChunkTable:
+    """kit.state_map's ChunkStore over the ledger_map_chunk table, through the session's driver connection.
+
+    Reads go to the table (one query per 500 paths); writes are kept and sent by `flush` in one executemany,
+    so a batch writes each chunk once.
+    """
+
+    def __init__(self, session: Session) -> None:
+        conn = session.connection()
+        self.raw, self.dialect = conn.connection.driver_connection, conn.dialect.name
+        self.mark = "?" if self.dialect == "sqlite" else "%s"
+        self.pending: dict[bytes, bytes] = {}
+
+    def get_many(self, paths: list[bytes]) -> dict[bytes, list]:
+        out, todo = {}, []
+        for path in paths:
+            if path in self.pending:
+                out[path] = sm.decode_chunk(self.pending[path])
+            else:
+                todo.append(path)
+        cur = self.raw.cursor()
+        try:
+            for start in range(0, len(todo), _IN):
+                part = todo[start:start + _IN]
+                cur.execute(f"SELECT path, chunk FROM ledger_map_chunk WHERE path IN "
+                            f"({', '.join([self.mark] * len(part))})", part)
+                for path, chunk in cur.fetchall():
+                    out[bytes(path)] = sm.decode_chunk(bytes(chunk))
+        finally:
+            cur.close()
+        return out
+
+    def put(self, path: bytes, chunk: list) -> None:
+        self.pending[path] = sm.encode_chunk(chunk)
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        m = self.mark
+        cur = self.raw.cursor()
+        try:
+            cur.executemany(f"INSERT INTO ledger_map_chunk (path, chunk) VALUES ({m}, {m}) "
+                            f"ON CONFLICT (path) DO UPDATE SET chunk = excluded.chunk", list(self.pending.items()))
+        finally:
+            cur.close()
+        self.pending.clear()
+
+
+def map_position(session: Session) -> tuple[int, bytes]:
+    """Return (events folded in, root) of the state map; (0, empty root) before the first fold."""
+    row = session.connection().exec_driver_sql("SELECT size, root FROM ledger_map WHERE id = 1").first()
+    return (row[0], bytes(row[1])) if row else (0, sm.PLACEHOLDER)
+
+
+def _events(session: Session, start: int, end: int) -> list[tuple[int, str, str, bytes]]:
+    """Return (seq, subject type, subject id, leaf hash) of the public events of mapped subjects in [start, end)."""
+    types = ", ".join(f"'{t}'" for t in MAPPED_SUBJECTS)
+    rows = session.connection().exec_driver_sql(
+        f"SELECT seq, subject_type, subject_id, leaf_hash FROM ledger_event WHERE seq >= {int(start)} "
+        f"AND seq < {int(end)} AND public AND subject_type IN ({types}) ORDER BY seq").all()
+    return [(seq, t, i, bytes(h)) for seq, t, i, h in rows]
+
+
+def _names(session: Session, subjects: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Return the public name of each (subject type, subject id), from the registry tables."""
+    conn = session.connection()
+    names: dict[tuple[str, str], str] = {}
+    by_type: dict[str, list[int]] = {}
+    for subject_type, subject_id in subjects:
+        by_type.setdefault(subject_type, []).append(int(subject_id))
+    queries = {
+        "certificate": "SELECT c.id, b.code, c.number FROM certificate c JOIN certification_body b "
+                       "ON b.id = c.body_id WHERE c.id IN ({})",
+        "body": "SELECT id, code, NULL FROM certification_body WHERE id IN ({})",
+    }
+    for subject_type, ids in by_type.items():
+        if subject_type == "organization":
+            for i in ids:
+                names[subject_type, str(i)] = subject_name("organization", organization_id=i)
+            continue
+        for start in range(0, len(ids), _IN):
+            part = ids[start:start + _IN]
+            for row_id, code, number in conn.exec_driver_sql(
+                    queries[subject_type].format(", ".join(str(int(i)) for i in part))).all():
+                names[subject_type, str(row_id)] = subject_name(subject_type, body_code=code, number=number)
+    return names
+
+
+def fold(session: Session, end: int) -> tuple[int, bytes]:
+    """Fold the events below `end` not yet in the map into it; return (size, root). Call in a write transaction."""
+    size, root = map_position(session)
+    if end <= size:
+        return size, root
+    events = _events(session, size, end)
+    names = _names(session, {(t, i) for _, t, i, _ in events})
+    changes: dict[bytes, bytes] = {}
+    for seq, subject_type, subject_id, leaf in events:  # in log order: the last event of a subject wins
+        name = names.get((subject_type, subject_id))
+        if name is not None:  # a row deleted since (never in practice) keeps its last mapped state
+            changes[sm.subject_key(name)] = value_hash(seq, leaf)
+    store = ChunkTable(session)
+    root = sm.apply(store, changes)
+    store.flush()
+    conn = session.connection()
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        if size == 0 and conn.exec_driver_sql("SELECT 1 FROM ledger_map WHERE id = 1").first() is None:
+            cur.execute(f"INSERT INTO ledger_map (id, size, root) VALUES (1, {mark}, {mark})", (end, root))
+        else:
+            cur.execute(f"UPDATE ledger_map SET size = {mark}, root = {mark} WHERE id = 1", (end, root))
+    finally:
+        cur.close()
+    return end, root
+
+
+def fold_log(events: Iterable[tuple[int, str, str, bool, str, bytes]]) -> bytes:
+    """Rebuild the map root from the log alone: (seq, subject type, subject id, public, body, leaf hash) in order.
+
+    Names come from the events themselves: a certificate's number and issuing body from its first event's
+    state, a body's code from its own first event — the registry tables are not consulted.
+    """
+    body_codes: dict[str, str] = {}
+    certificates: dict[str, tuple[str, str]] = {}  # certificate id -> (body id, number)
+    latest: dict[tuple[str, str], bytes] = {}
+    for seq, subject_type, subject_id, public, body, leaf in events:
+        if subject_type not in MAPPED_SUBJECTS:
+            continue
+        state = json.loads(body).get("data", {}).get("state") or {}
+        if subject_type == "body" and state.get("code"):
+            body_codes.setdefault(subject_id, state["code"])
+        if subject_type == "certificate" and state.get("number") and state.get("body_id") is not None:
+            certificates.setdefault(subject_id, (str(state["body_id"]), state["number"]))
+        if public:
+            latest[subject_type, subject_id] = value_hash(seq, leaf)
+    items = {}
+    for (subject_type, subject_id), value in latest.items():
+        if subject_type == "certificate":
+            body_id, number = certificates[subject_id]
+            name = subject_name("certificate", body_code=body_codes[body_id], number=number)
+        elif subject_type == "body":
+            name = subject_name("body", body_code=body_codes[subject_id])
+        else:
+            name = subject_name("organization", organization_id=subject_id)
+        items[sm.subject_key(name)] = value
+    return sm.root_of(items)
+
+
+def root_of_chunks(chunks: dict[bytes, bytes]) -> bytes:
+    """Recompute the map root from stored chunks alone, re-hashing every deeper chunk instead of trusting the
+    hash its parent keeps (so an edited leaf anywhere shows in the root)."""
+    def rehash(path: bytes) -> list:
+        chunk = sm.decode_chunk(chunks[path]) if path in chunks else [None] * 16
+        for n, entry in enumerate(chunk):
+            if isinstance(entry, sm.Child):
+                chunk[n] = sm.Child(sm.chunk_hash(rehash(path + bytes([n]))))
+        return chunk
+
+    return sm.chunk_hash(rehash(b""))
+
+
+def verify_map(session: Session) -> list[tuple[str, dict]]:
+    """Check the stored map against the log: return problems as (catalog code, params); empty when it holds.
+
+    The root is rebuilt from the events alone (`fold_log`) and from the stored chunks, and both must equal the
+    map's recorded root and the root in the newest checkpoint that carries one.
+    """
+    size, root = map_position(session)
+    tree_size = session.connection().exec_driver_sql("SELECT size FROM ledger_tree WHERE id = 1").scalar() or 0
+    if size != tree_size:
+        return [("statemap.verify.behind", {"size": size, "tree": tree_size})]
+    rows = session.connection().exec_driver_sql(
+        f"SELECT seq, subject_type, subject_id, public, body, leaf_hash FROM ledger_event WHERE seq < {int(size)} "
+        f"ORDER BY seq")
+    replayed = fold_log((seq, t, i, bool(p), body, bytes(h)) for seq, t, i, p, body, h in rows)
+    problems = []
+    if replayed != root:
+        problems.append(("statemap.verify.replayed_root", {"size": size}))
+    chunks = {bytes(p): bytes(c) for p, c in session.connection().exec_driver_sql(
+        "SELECT path, chunk FROM ledger_map_chunk")}
+    if root_of_chunks(chunks) != root:
+        problems.append(("statemap.verify.chunks", {"size": size}))
+    latest = session.connection().exec_driver_sql(
+        "SELECT size, map_root FROM ledger_checkpoint WHERE map_root IS NOT NULL ORDER BY id DESC LIMIT 1").first()
+    if latest is not None and latest[0] == size and bytes(latest[1]) != root:
+        problems.append(("statemap.verify.checkpoint", {"size": size}))
+    return problems

@@ -1,0 +1,124 @@
+"""Check a status or absence proof bundle offline (ledger/status_proofs.py): only the log's key is trusted.
+
+What a passing check establishes, as of the checkpoint in the bundle (signed by your key, and cosigned by
+the witnesses you name):
+
+- present: the subject's latest public event is the last event of the bundle — a server that leaves out a
+  later event (a suspension) cannot make the map agree — and every event of the bundle is in the log;
+  with `prev` links from the first event to the last, the history shown is the subject's whole history;
+- absent: no public event of any subject with that name exists in the log up to the checkpoint.
+
+The state is folded from the events' `data.state`; the status on an earlier date is folded from the
+events recorded up to that date. A checkpoint older than `max_age_days` (by the time it carries) is refused,
+so a stale proof cannot be presented as fresh.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from typing import Any
+
+from certbridge.kit import state_map as sm
+from certbridge.kit.merkle import ProofError, leaf_hash, verify_inclusion
+from certbridge.ledger.offline import OfflineCheckError, decode_b64, verify_checkpoint_note
+from certbridge.ledger.state_map import read_extensions, value_hash
+
+
+def check_status(bundle: dict[str, Any], *, log_keys: list[str], witness_keys: list[str] = (),
+                 min_cosignatures: int = 0, name: str | None = None, on_date: date | None = None,
+                 max_age_days: float | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """Check a bundle; return what it proves (see the module text) or raise OfflineCheckError."""
+    try:
+        bundle_name = str(bundle["name"])
+        note = bundle["checkpoint"]
+        size = int(bundle["tree_size"])
+        encoded_proof = decode_b64(bundle["map_proof"], "map_proof")
+        bodies = [str(b) for b in bundle.get("events") or []]
+        inclusions = bundle.get("inclusion_proofs") or []
+    except (KeyError, TypeError, ValueError):
+        raise OfflineCheckError("offline.bad_bundle") from None
+    if name is not None and name != bundle_name:
+        raise OfflineCheckError("statemap.other_subject", asked=name, bundle=bundle_name)
+    verified = verify_checkpoint_note(note, log_keys=log_keys, witness_keys=witness_keys,
+                                      min_cosignatures=min_cosignatures)
+    cp = verified.checkpoint
+    if cp.size != size:
+        raise OfflineCheckError("offline.size_mismatch", bundle=size, checkpoint=cp.size)
+    map_root, signed_at = read_extensions(cp.extensions)
+    if map_root is None:
+        raise OfflineCheckError("statemap.no_map_line", size=cp.size)
+    as_of = datetime.fromtimestamp(signed_at, timezone.utc) if signed_at is not None else None
+    if max_age_days is not None:
+        now = now or datetime.now(timezone.utc)
+        if as_of is None or (now - as_of).total_seconds() > max_age_days * 86400:
+            raise OfflineCheckError("statemap.stale", as_of=as_of.isoformat() if as_of else "?",
+                                    days=max_age_days)
+    try:
+        proof = sm.decode_proof(encoded_proof)
+        mapped = sm.verify(map_root, sm.subject_key(bundle_name), proof)
+    except sm.ProofError as exc:
+        raise OfflineCheckError("statemap.proof_failed", detail=str(exc)) from None
+    base = {"name": bundle_name, "tree_size": cp.size, "origin": cp.origin,
+            "as_of": as_of.isoformat() if as_of else None, "signed_by": verified.signed_by,
+            "cosigned_by": verified.cosigned_by}
+    if mapped is None:
+        if bodies:
+            raise OfflineCheckError("statemap.absent_with_events", name=bundle_name)
+        return {**base, "present": False, "events": 0, "state": None, "status": None}
+    if not bodies or len(inclusions) != len(bodies):
+        raise OfflineCheckError("statemap.events_missing", name=bundle_name)
+    events = []
+    for body, hashes in zip(bodies, inclusions, strict=True):
+        leaf = leaf_hash(body.encode("utf-8"))
+        try:
+            event = json.loads(body)
+            seq = int(event["seq"])
+            verify_inclusion(leaf, seq, cp.size, [decode_b64(h, "inclusion_proofs") for h in hashes], cp.root_hash)
+        except ProofError as exc:
+            raise OfflineCheckError("offline.inclusion_failed", detail=str(exc)) from None
+        except (ValueError, KeyError, TypeError):
+            raise OfflineCheckError("offline.bad_event") from None
+        events.append((seq, leaf, event))
+    last_seq, last_leaf, _ = events[-1]
+    if value_hash(last_seq, last_leaf) != mapped:
+        raise OfflineCheckError("statemap.latest_mismatch", name=bundle_name, seq=last_seq)
+    complete = _check_chain(bundle_name, [e for _, _, e in events])
+    state = _fold(e for _, _, e in events)
+    shown = _fold(e for _, _, e in events if on_date is None or _recorded_on(e) <= on_date)
+    return {**base, "present": True, "events": len(events), "latest_index": last_seq, "history_complete": complete,
+            "state": state, "status": state.get("status"),
+            "on_date": on_date.isoformat() if on_date else None,
+            "status_on_date": shown.get("status") if on_date else None}
+
+
+def _check_chain(name: str, events: list[dict[str, Any]]) -> bool:
+    """Check the events are one subject's, in order, linked by `prev`; return whether the links prove completeness."""
+    subject = events[0].get("subject")
+    linked = True
+    for i, event in enumerate(events):
+        if event.get("subject") != subject:
+            raise OfflineCheckError("statemap.chain_broken", seq=event.get("seq"))
+        if i and event["seq"] <= events[i - 1]["seq"]:
+            raise OfflineCheckError("statemap.chain_broken", seq=event.get("seq"))
+        if "prev" not in event:
+            linked = False  # written before events named their predecessor
+            continue
+        if event["prev"] != (events[i - 1]["seq"] if i else None):
+            raise OfflineCheckError("statemap.chain_broken", seq=event.get("seq"))
+    kind, _, rest = name.partition(":")
+    first_state = (events[0].get("data") or {}).get("state") or {}
+    if kind == "certificate" and first_state.get("number") not in (None, rest.partition(":")[2]):
+        raise OfflineCheckError("statemap.chain_broken", seq=events[0].get("seq"))
+    return linked
+
+
+def _fold(events) -> dict[str, Any]:
+    state: dict[str, Any] = {}
+    for event in events:
+        state.update((event.get("data") or {}).get("state") or {})
+    return state
+
+
+def _recorded_on(event: dict[str, Any]) -> date:
+    return datetime.fromisoformat(str(event["at"]).replace("Z", "+00:00")).date()
