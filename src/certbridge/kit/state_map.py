@@ -28,6 +28,7 @@ more leaves. Keys are never removed: subjects of a registry are never forgotten,
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from hashlib import sha256
@@ -110,7 +111,16 @@ class Child:
 
 
 Entry = Leaf | Child | None
-Chunk = list  # 16 entries
+
+
+class Chunk(list):
+    """A chunk's 16 entries, remembering its hashes (`_heap`) once they have been made."""
+
+    __slots__ = ("heap",)
+
+    def __init__(self, entries=(None,) * 16, heap=None) -> None:
+        super().__init__(entries)
+        self.heap = heap
 
 
 class ChunkStore(Protocol):
@@ -127,21 +137,38 @@ class ChunkStore(Protocol):
 
 def encode_chunk(chunk: list[Entry]) -> bytes:
     """Serialize a chunk: a 16-bit presence bitmap, then per present entry a type byte and its fields."""
-    bitmap, out = 0, bytearray()
+    bitmap, out = 0, [b""]
     for i, entry in enumerate(chunk):
         if entry is None:
             continue
         bitmap |= 1 << i
-        if isinstance(entry, Leaf):
-            out += b"L" + entry.key + entry.value_hash
+        if type(entry) is Leaf:
+            out += (b"L", entry.key, entry.value_hash)
         else:
-            out += b"C" + entry.hash
-    return bitmap.to_bytes(2, "big") + bytes(out)
+            out += (b"C", entry.hash)
+    out[0] = bitmap.to_bytes(2, "big")
+    data = b"".join(out)
+    if type(chunk) is Chunk and chunk.heap is not None:  # remembered with its hashes for the next read
+        if len(_DECODED) >= DECODE_CACHE:
+            _DECODED.popitem(last=False)
+        _DECODED[data] = Chunk(chunk, chunk.heap)
+    return data
 
 
-def decode_chunk(data: bytes) -> list[Entry]:
-    """Read a chunk written by encode_chunk."""
-    bitmap, pos, chunk = int.from_bytes(data[:2], "big"), 2, [None] * _FANOUT
+_DECODED: OrderedDict[bytes, Chunk] = OrderedDict()  # encoded chunk -> decoded chunk with its hashes (contents never change)
+DECODE_CACHE = 20_000  # chunks (about 80 MB); the top three levels of a 10 M map are 4,369 chunks
+
+
+def decode_chunk(data: bytes) -> Chunk:
+    """Read a chunk written by encode_chunk (a fresh copy; chunks read before are not decoded or hashed again)."""
+    cached = _DECODED.get(data)
+    if cached is not None:
+        return Chunk(cached, cached.heap)
+    return _decode(data)  # hashed when first needed
+
+
+def _decode(data: bytes) -> Chunk:
+    bitmap, pos, chunk = int.from_bytes(data[:2], "big"), 2, Chunk()
     for i in range(_FANOUT):
         if not bitmap >> i & 1:
             continue
@@ -174,8 +201,10 @@ def _heap(chunk: list[Entry]) -> tuple[list[bytes], list[int], list[Entry]]:
     """Hash a chunk's binary subtrees bottom up: heap index 1 is the chunk, 16..31 its entries.
 
     Returns per heap index its hash, its kind (empty, a single lifted leaf, or two or more leaves) and, for a
-    single, which leaf it is. At most 15 node hashes and one leaf hash per leaf entry.
+    single, which leaf it is. At most 15 node hashes and one leaf hash per leaf entry. A Chunk keeps the result.
     """
+    if type(chunk) is Chunk and chunk.heap is not None:
+        return chunk.heap
     hashes: list[bytes] = [PLACEHOLDER] * 32
     kinds = [_EMPTY] * 32
     leaves: list[Entry] = [None] * 32
@@ -196,7 +225,37 @@ def _heap(chunk: list[Entry]) -> tuple[list[bytes], list[int], list[Entry]]:
             hashes[j], kinds[j], leaves[j] = hashes[left], kl, leaves[left]
         else:
             hashes[j], kinds[j] = sha256(_NODE + hashes[left] + hashes[right]).digest(), _MULTI
+    if type(chunk) is Chunk:
+        chunk.heap = (hashes, kinds, leaves)
     return hashes, kinds, leaves
+
+
+def _rehash(chunk: Chunk, old: tuple[list[bytes], list[int], list[Entry]], changed: set[int]) -> None:
+    """Give a changed chunk its hashes from its old ones: only the changed entries and their ancestors."""
+    hashes, kinds, leaves = list(old[0]), list(old[1]), list(old[2])
+    up = set()
+    for n in changed:
+        j, entry = 16 + n, chunk[n]
+        if entry is None:
+            hashes[j], kinds[j], leaves[j] = PLACEHOLDER, _EMPTY, None
+        elif type(entry) is Leaf:
+            hashes[j], kinds[j], leaves[j] = sha256(_LEAF + entry.key + entry.value_hash).digest(), _SINGLE, entry
+        else:
+            hashes[j], kinds[j], leaves[j] = entry.hash, _MULTI, None
+        j >>= 1
+        while j:
+            up.add(j)
+            j >>= 1
+    for j in sorted(up, reverse=True):
+        left, right = 2 * j, 2 * j + 1
+        kl, kr = kinds[left], kinds[right]
+        if kl == _EMPTY and kr != _MULTI:
+            hashes[j], kinds[j], leaves[j] = hashes[right], kr, leaves[right]
+        elif kr == _EMPTY and kl != _MULTI:
+            hashes[j], kinds[j], leaves[j] = hashes[left], kl, leaves[left]
+        else:
+            hashes[j], kinds[j], leaves[j] = sha256(_NODE + hashes[left] + hashes[right]).digest(), _MULTI, None
+    chunk.heap = (hashes, kinds, leaves)
 
 
 def chunk_hash(chunk: list[Entry]) -> bytes:
@@ -216,46 +275,60 @@ def apply(store: ChunkStore, changes: Mapping[bytes, bytes] | Iterable[tuple[byt
     for key, value in items.items():
         _check32("key", key)
         _check32("value hash", value)
-    root = store.get_many([b""]).get(b"") or [None] * _FANOUT
+    root = store.get_many([b""]).get(b"") or Chunk()
     if not items:
         return chunk_hash(root)
-    changed: dict[bytes, list[Entry]] = {}  # path -> new chunk, entries pointing at changed children unset
-    level = [(b"", list(root), sorted(items.items()))]
+    changed: dict[bytes, Chunk] = {}  # path -> new chunk, entries pointing at changed children unset
+    dirty: dict[bytes, tuple[tuple | None, set[int]]] = {}  # path -> (hashes before, entries changed)
+    # each change with its key's nibbles as bytes: a chunk's path is a prefix of them
+    level = [(b"", root, [(k.hex().translate(_NIBBLE_BYTES).encode("latin-1"), k, v) for k, v in sorted(items.items())])]
     while level:
-        below_paths = [p + bytes([n]) for p, chunk, group in level
-                       for n in {_nibble(k, len(p)) for k, _ in group} if isinstance(chunk[n], Child)]
-        found = store.get_many(below_paths) if below_paths else {}
-        next_level = []
-        for path, chunk, group in level:
+        grouped = []
+        wanted = []
+        for path, before, group in level:
             depth = len(path)
-            groups: dict[int, list[tuple[bytes, bytes]]] = {}
-            for key, value in group:
-                groups.setdefault(_nibble(key, depth), []).append((key, value))
+            groups: dict[int, list[tuple[bytes, bytes, bytes]]] = {}
+            for item in group:
+                n = item[0][depth]
+                part = groups.get(n)
+                if part is None:
+                    groups[n] = [item]
+                else:
+                    part.append(item)
+            grouped.append((path, before, groups))
+            wanted += [path + bytes((n,)) for n in groups if type(before[n]) is Child]
+        found = store.get_many(wanted) if wanted else {}
+        next_level = []
+        for path, before, groups in grouped:
+            old_heap = before.heap if type(before) is Chunk else None
+            chunk = Chunk(before)
             for n, part in groups.items():
                 entry = chunk[n]
-                if entry is None and len(part) == 1:
-                    chunk[n] = Leaf(*part[0])
+                if len(part) == 1 and (entry is None or (type(entry) is Leaf and part[0][1] == entry.key)):
+                    chunk[n] = Leaf(part[0][1], part[0][2])
                     continue
-                if type(entry) is Leaf and len(part) == 1 and part[0][0] == entry.key:
-                    chunk[n] = Leaf(*part[0])
-                    continue
-                child_path = path + bytes([n])
+                child_path = path + bytes((n,))
                 if type(entry) is Child:
-                    if child_path not in found:
+                    below = found.get(child_path)
+                    if below is None:
                         raise ValueError(f"state-map chunk {child_path.hex()} is missing from the store")
-                    below = list(found[child_path])
                 else:
-                    below = [None] * _FANOUT
-                    if type(entry) is Leaf and all(k != entry.key for k, _ in part):
-                        part = sorted([*part, (entry.key, entry.value_hash)])
+                    below = Chunk()
+                    if type(entry) is Leaf and entry.key not in [item[1] for item in part]:
+                        nibbles = entry.key.hex().translate(_NIBBLE_BYTES).encode("latin-1")
+                        part = [*part, (nibbles, entry.key, entry.value_hash)]
                 chunk[n] = None  # set to the child's hash once the child is done
                 next_level.append((child_path, below, part))
             changed[path] = chunk
+            dirty[path] = (old_heap, set(groups))
         level = next_level
     for path in sorted(changed, key=len, reverse=True):  # deepest first: a parent sees its children's hashes
         chunk = changed[path]
+        old_heap, entries = dirty[path]
+        if old_heap is not None:
+            _rehash(chunk, old_heap, entries)
         if path:
-            changed[path[:-1]][path[-1]] = Child(chunk_hash(chunk))
+            changed[path[:-1]][path[-1]] = Child(_heap(chunk)[0][1])
         store.put(path, chunk)
     return chunk_hash(changed[b""])
 
@@ -286,7 +359,7 @@ def prove(store: ChunkStore, key: bytes) -> Proof:
     prefixes = [nibbles[:d] for d in range(65)]
     found = store.get_many(prefixes[:17])
     depth = 0
-    chunk = found.get(b"") or [None] * _FANOUT
+    chunk = found.get(b"") or Chunk()
     while True:
         hashes, kinds, leaves = _heap(chunk)
         n = nibbles[depth]

@@ -260,7 +260,8 @@ def root_of_chunks(chunks: dict[bytes, bytes]) -> bytes:
     """Recompute the map root from stored chunks alone, re-hashing every deeper chunk instead of trusting the
     hash its parent keeps (so an edited leaf anywhere shows in the root)."""
     def rehash(path: bytes) -> list:
-        chunk = sm.decode_chunk(chunks[path]) if path in chunks else [None] * 16
+        # a new Chunk without hashes: its hash is made from the entries as rehashed here, never a cached one
+        chunk = sm.Chunk(sm.decode_chunk(chunks[path])) if path in chunks else sm.Chunk()
         for n, entry in enumerate(chunk):
             if isinstance(entry, sm.Child):
                 chunk[n] = sm.Child(sm.chunk_hash(rehash(path + bytes([n]))))

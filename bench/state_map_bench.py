@@ -1,0 +1,182 @@
+"""State-map benchmark: `python -m bench.state_map_bench --keys N [--backend sqlite|postgresql]`.
+
+Measures, on a map of N subjects (ledger/state_map.py, kit/state_map.py) in the app's own database:
+
+* the map's cost on the durable append path: folding a batch of events into the map (read the chunks on
+  the changed paths, re-hash them, upsert them, in one committed transaction), against the ledger's own
+  durable append (`record_events` + `integrate`, from bench/ledger_bench.py) measured in the same run
+  on the same database — the ratio is what the map adds to every write;
+* status proofs: map proofs per second from the chunk table (one read session), and their encoded size.
+
+The N subjects take a fast path (synthetic keys and values folded through the same `kit.state_map.apply`
+and chunk table in batches of 200,000), which is also the rate an upgraded instance folds its old log at.
+Events in the append half are half updates of existing subjects and half new ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import random
+import statistics
+import time
+from pathlib import Path
+
+from bench.ledger_bench import DATA, _database, build_tree, drop_database, measure_append
+
+PREFILL_CHUNK = 200_000
+
+
+def _key(i: int) -> bytes:
+    from certbridge.kit.state_map import subject_key
+
+    return subject_key(f"certificate:bench:{i:09d}")
+
+
+def _value(i: int, version: int = 0) -> bytes:
+    return hashlib.sha256(f"{i}:{version}".encode()).digest()
+
+
+def prefill(sessions, keys: int) -> dict:
+    """Fold N synthetic subjects into the map, a committed batch at a time."""
+    from certbridge.db import write_session
+    from certbridge.kit.state_map import apply
+    from certbridge.ledger.state_map import ChunkTable
+
+    t0 = time.perf_counter()
+    for start in range(0, keys, PREFILL_CHUNK):
+        with write_session(sessions) as session:
+            table = ChunkTable(session)
+            apply(table, [(_key(i), _value(i)) for i in range(start, min(keys, start + PREFILL_CHUNK))])
+            table.flush()
+    seconds = time.perf_counter() - t0
+    with write_session(sessions) as session:
+        chunks = session.connection().exec_driver_sql("SELECT count(*) FROM ledger_map_chunk").scalar()
+    return {"keys": keys, "seconds": round(seconds, 1), "keys_per_second": round(keys / seconds) if seconds else None,
+            "chunks": chunks}
+
+
+def measure_fold(sessions, *, keys: int, count: int, batch: int, rng: random.Random) -> dict:
+    """Fold `count` events into the map in committed batches: half updates, half new subjects."""
+    from certbridge.db import write_session
+    from certbridge.kit.state_map import apply
+    from certbridge.ledger.state_map import ChunkTable
+
+    fresh = iter(range(keys, keys + count))
+    t0, c0 = time.perf_counter(), time.process_time()
+    for start in range(0, count, batch):
+        n = min(batch, count - start)
+        changes = [(_key(rng.randrange(keys)), _value(start, 1)) if j % 2 else (_key(next(fresh)), _value(start))
+                   for j in range(n)]
+        with write_session(sessions) as session:
+            table = ChunkTable(session)
+            apply(table, changes)
+            table.flush()
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"events": count, "batch": batch, "fold_events_per_second": round(count / seconds),
+            "cpu_fold_events_per_second": round(count / cpu) if cpu else None}
+
+
+def measure_proofs(sessions, *, keys: int, seconds: float, rng: random.Random) -> dict:
+    """Map proofs per second for random subjects (present and absent), verified first, and their sizes."""
+    from certbridge.db import read_session
+    from certbridge.kit.state_map import encode_proof, prove, verify
+    from certbridge.ledger.state_map import ChunkTable
+
+    with read_session(sessions) as session:
+        table = ChunkTable(session)
+        root_chunk = table.get_many([b""])[b""]
+        from certbridge.kit.state_map import chunk_hash
+
+        root = chunk_hash(root_chunk)
+        sizes = []
+        for _ in range(200):  # correctness and sizes first
+            i = rng.randrange(keys)
+            proof = prove(table, _key(i))
+            assert verify(root, _key(i), proof) is not None
+            sizes.append(len(encode_proof(proof)))
+        done, t0 = 0, time.perf_counter()
+        while time.perf_counter() - t0 < seconds:
+            for _ in range(100):
+                prove(table, _key(rng.randrange(keys * 2)))  # half of these are absence proofs
+            done += 100
+        rate = done / (time.perf_counter() - t0)
+    return {"proofs_per_second": round(rate), "proof_bytes_median": int(statistics.median(sizes)),
+            "proof_bytes_max": max(sizes)}
+
+
+def run(keys: int, *, backend: str = "sqlite", events: int = 20_000, batch: int = 1000, seconds: float = 5.0,
+        seed: int = 1, pg_url: str = "postgresql://postgres@127.0.0.1:5432/postgres") -> dict:
+    """Run the state-map benchmark and return its figures."""
+    from certbridge.db import make_engine, make_sessionmaker
+    from certbridge.migrate import upgrade
+    from certbridge.settings import Settings
+
+    data_dir = DATA / f"statemap-{backend}-{keys}"
+    url = _database(keys, backend=backend, seed=seed, data_dir=data_dir, pg_url=pg_url)
+    settings = Settings(data_dir=data_dir, database_url=url, secret_key="bench", instance_name="bench.local")
+    engine = make_engine(url)
+    rng = random.Random(seed)
+    try:
+        upgrade(engine)
+        sessions = make_sessionmaker(engine)
+        result = {"backend": backend, "machine": f"{platform.machine()} {os.cpu_count()} cores",
+                  "load_average": round(os.getloadavg()[0], 2)}
+        build_tree(sessions, keys)  # a log of N events under the map, as ledger_bench builds it
+        result["prefill"] = prefill(sessions, keys)
+        # the baseline first: the durable append alone (the map is behind this synthetic log, so no fold runs)
+        result["append"] = measure_append(sessions, settings, count=events, batch=batch, rng=rng)
+        result["fold"] = measure_fold(sessions, keys=keys, count=events, batch=batch, rng=rng)
+        append, fold = result["append"]["append_events_per_second"], result["fold"]["fold_events_per_second"]
+        combined = 1 / (1 / append + 1 / fold)
+        result["with_map"] = {"append_events_per_second": round(combined), "ratio_to_append": round(combined / append, 3)}
+        result["proofs"] = measure_proofs(sessions, keys=keys, seconds=seconds, rng=rng)
+    finally:
+        engine.dispose()
+        drop_database(url, pg_url)
+    return result
+
+
+def table(result: dict) -> str:
+    """Render the figures as a Markdown table."""
+    p, a, f, w, q = result["prefill"], result["append"], result["fold"], result["with_map"], result["proofs"]
+    rows = [
+        (f"prefill: subjects folded into an empty map (subjects/s, {p['keys']:,} → {p['chunks']:,} chunks)",
+         f"{p['keys_per_second']:,}", ""),
+        (f"baseline: durable append, record_events + integrate, batches of {a['batch']} (events/s)",
+         f"{a['append_events_per_second']:,}", "1"),
+        ("map fold alone, same batches (events/s)", f"{f['fold_events_per_second']:,}", ""),
+        ("durable append with the map (events/s, both halves in sequence)", f"{w['append_events_per_second']:,}",
+         f"{w['ratio_to_append']} × append"),
+        ("status (map) proofs/s, half present half absent", f"{q['proofs_per_second']:,}", ""),
+        ("encoded map proof, median / max (bytes)", f"{q['proof_bytes_median']} / {q['proof_bytes_max']}", ""),
+    ]
+    lines = ["| figure | value | vs baseline |", "|---|---:|---|"]
+    lines += [f"| {name} | {value} | {ratio} |" for name, value, ratio in rows]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Parse arguments, run, print the table (and JSON with --json)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--keys", type=int, required=True, help="Subjects in the map (and events in the log)")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--events", type=int, default=20_000, help="Events appended and folded")
+    parser.add_argument("--batch", type=int, default=1000, help="Events per transaction")
+    parser.add_argument("--seconds", type=float, default=5.0, help="Seconds of proof generation")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--json", action="store_true", help="Also print the raw figures as JSON")
+    args = parser.parse_args()
+    result = run(args.keys, backend=args.backend, events=args.events, batch=args.batch, seconds=args.seconds,
+                 seed=args.seed, pg_url=args.pg_url)
+    print(table(result))
+    if args.json:
+        print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
