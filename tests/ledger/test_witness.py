@@ -19,6 +19,7 @@ from certbridge.ledger.keys import log_signer, witness_cosigner
 from certbridge.ledger.models import WitnessedLog
 from certbridge.ledger.offline import check_inclusion
 from certbridge.ledger.witness import trust_log
+from certbridge.ledger.status_check import check_status
 from certbridge.ledger.witnessing import add_witness, request_cosignatures
 from certbridge.principal import SYSTEM
 from tests.ledger.conftest import open_checkpoint, published_keys
@@ -79,6 +80,13 @@ def test_the_witness_cosigns_and_the_log_serves_the_cosignature(app, witness_app
                              min_cosignatures=1)
     assert result["cosigned_by"] == (f"witness.test/witness+{CosignatureVerifier(witness_key).key_id:08x}",)
     assert log_client.get("/api/v1/ledger/witnesses").json()[0]["last_size"] == size + 40
+    # the witness cosigned the state map with the tree: a status (here: absence) proof needs its cosignature
+    note = log_client.get("/log/checkpoint").text
+    assert "\ncertbridge-state-map/v1 " in note
+    absent = log_client.get("/api/v1/ledger/status", params={"certificate": "00000:NEVER"}).json()
+    proven = check_status(absent, log_keys=published_keys(log_client, "log"), witness_keys=[witness_key],
+                          min_cosignatures=1)
+    assert proven["present"] is False and len(proven["cosigned_by"]) == 1
 
 
 def test_the_witness_refuses_forks_stale_sizes_and_strangers(app, witness_app, pair):
