@@ -142,3 +142,38 @@ def test_the_map_is_derived_from_the_log_alone_and_a_changed_leaf_is_caught(clie
                         {"c": sm.encode_chunk(entries), "p": bytes(path)})
     with read_session(sessions) as session:
         assert [code for code, _ in verify_map(session)] == ["statemap.verify.chunks"]
+
+
+def test_a_bulk_batch_is_folded_in_bounded_transactions_and_the_next_checkpoint_carries_the_map(app, issue):
+    from certbridge.db import write_session
+    from certbridge.ledger import integrate as integration
+    from certbridge.ledger.journal import EventDraft, record_events
+
+    issue()
+    sessions, settings = app.state.sessions, app.state.settings
+    drafts = [EventDraft("bench.note", "organization", str(900_000 + i), "test", {"state": {"n": i}})
+              for i in range(integration.FOLD_INLINE + 5)]
+    with write_session(sessions) as session:
+        record_events(session, drafts)
+    result = integration.integrate_pending(sessions, settings=settings, max_leaves=integration.FOLD_INLINE + 5)
+    with read_session(sessions) as session:
+        size, root = map_position(session)
+        tree = session.connection().exec_driver_sql("SELECT size FROM ledger_tree").scalar()
+        assert size == tree == result.size
+        assert verify_map(session) == []
+    cp = parse_checkpoint(open_note(client_note(app), [Verifier(k) for k in keys_of(app)]).text)
+    assert cp.size == size and cp.extensions[0] == f"{MAP_LINE} {base64.b64encode(root).decode()}"
+
+
+def client_note(app) -> str:
+    from certbridge.ledger.proofs import latest_checkpoint
+
+    with read_session(app.state.sessions) as session:
+        return latest_checkpoint(session).note
+
+
+def keys_of(app) -> list[str]:
+    from certbridge.ledger.proofs import log_verifier_keys
+
+    with read_session(app.state.sessions) as session:
+        return log_verifier_keys(session)

@@ -36,6 +36,11 @@ from certbridge.ledger.store import LedgerCorrupt, append_hashes, read_hashes, r
 from certbridge.settings import Settings
 
 BATCH_LEAVES = 100_000  # events per transaction, so a long backlog never holds the write lock for long
+# The state map is folded in the integrating transaction only for batches this small (every write request's);
+# a bigger batch (a bulk import) is folded afterwards in transactions of MAP_BATCH events, so that no single
+# transaction holds the write lock for the map's whole fold, and one more checkpoint then carries the map line.
+FOLD_INLINE = 2_000
+MAP_BATCH = 5_000
 
 
 @dataclass(frozen=True)
@@ -203,7 +208,7 @@ def integrate(session: Session, *, settings: Settings, max_leaves: int = BATCH_L
         raise LedgerCorrupt("ledger.event_missing", seq=missing)
     new_hashes, frontier = extend_tree(old, frontier, [h for _, h in rows])
     append_hashes(session, new_hashes)
-    if map_position(session)[0] == old:  # else the map is catching up (catch_up_map) and this checkpoint has no line
+    if target - old <= FOLD_INLINE and map_position(session)[0] == old:  # else catch_up_map folds it afterwards
         fold(session, target)
     root = root_from_frontier(target, frontier)
     _store_tree(session, target, root)
@@ -241,7 +246,7 @@ def integrate_pending(sessions: sessionmaker[Session], *, settings: Settings,
     """Integrate every committed event, one batch per transaction; return the last integration, if any."""
     if pending_events(sessions) <= 0:
         return None
-    catch_up_map(sessions, max_leaves=max_leaves)
+    catch_up_map(sessions, settings=settings)
     last = None
     while True:
         with write_session(sessions) as session:
@@ -249,21 +254,26 @@ def integrate_pending(sessions: sessionmaker[Session], *, settings: Settings,
         if result.checkpoint_id is not None:
             last = result
         if result.size - result.old_size < max_leaves:
-            return last
+            break
+    return catch_up_map(sessions, settings=settings) or last
 
 
-def catch_up_map(sessions: sessionmaker[Session], *, max_leaves: int = BATCH_LEAVES) -> int:
-    """Fold integrated events the state map does not hold yet (a log from before the map), a batch per transaction.
+def catch_up_map(sessions: sessionmaker[Session], *, settings: Settings, max_events: int = MAP_BATCH) -> Integration | None:
+    """Fold integrated events the state map does not hold yet, a batch per transaction, then sign a checkpoint
+    that carries the map line; return that integration, or None when the map was already caught up.
 
-    Returns how many events were folded. Runs before integration, so new checkpoints carry the map line again.
+    The map falls behind after a bulk batch (see FOLD_INLINE) or on a log from before the map existed.
     """
-    folded = 0
+    behind = False
     while True:
         with write_session(sessions) as session:
-            tree_size, _ = _lock_tree(session)
+            tree_size, tree_root = _lock_tree(session)
             map_size, _ = map_position(session)
             if map_size >= tree_size:
-                return folded
-            end = min(tree_size, map_size + max_leaves)
-            fold(session, end)
-            folded += end - map_size
+                if not behind:
+                    return None
+                _check_keys(session, settings, rotating=False)
+                cp = sign_checkpoint(session, settings=settings, size=tree_size, root_hash=tree_root)
+                return Integration(tree_size, tree_size, tree_root, cp.id)
+            fold(session, min(tree_size, map_size + max_events))
+            behind = True
