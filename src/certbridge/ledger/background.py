@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
@@ -29,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from certbridge.db import read_session
 from certbridge.i18n.catalog import pick_language, render
+from certbridge.kit.periodic import add_background, wait_or_stop
 from certbridge.ledger import integrity
 from certbridge.ledger.integrate import integrate_pending
 from certbridge.ledger.proofs import integrated_size
@@ -109,11 +109,8 @@ async def _loop(app: FastAPI, stop: asyncio.Event) -> None:
             if loop.time() >= next_check:
                 await asyncio.to_thread(check_integrity_now, app)
                 next_check = loop.time() + app.state.integrity_interval
-            delay = app.state.ledger_interval * min(2 ** failures, 120)
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=delay)
-            except asyncio.TimeoutError:
-                pass
+            if await wait_or_stop(stop, app.state.ledger_interval * min(2 ** failures, 120)):
+                break
     finally:
         if http is not getattr(app.state, "witness_http", None):
             http.close()
@@ -161,20 +158,11 @@ def install(app: FastAPI) -> None:
     app.state.integrity = None
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     app.add_middleware(IntegrateAfterWrite)
-    inner = app.router.lifespan_context
+    add_background(app, _loop, enabled=lambda application: bool(application.state.ledger_interval),
+                   before=_at_start)
 
-    @asynccontextmanager
-    async def lifespan(application: FastAPI):
-        async with inner(application) as state:
-            await run_in_threadpool(check_integrity_now, application)  # before anything is integrated or signed
-            await run_in_threadpool(integrate_now, application)
-            stop = asyncio.Event()
-            task = asyncio.create_task(_loop(application, stop)) if application.state.ledger_interval else None
-            try:
-                yield state
-            finally:
-                stop.set()
-                if task is not None:
-                    await task
 
-    app.router.lifespan_context = lifespan
+def _at_start(app: FastAPI) -> None:
+    """Check the log's integrity before anything is integrated or signed, then integrate what is pending."""
+    check_integrity_now(app)
+    integrate_now(app)
