@@ -47,8 +47,14 @@ def detail(session: Session, cert: Certificate, lang: str) -> dict[str, Any]:
 
 def reason_texts(reasons: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     """Return a verdict's reasons with their text in a language."""
-    return [{"code": r["code"], "params": r["params"], "text": reason_text(r["code"], lang, tuple(r["params"].items()))}
-            for r in reasons]
+    return [{"code": r["code"], "params": r["params"], "text": _text(r["code"], lang, r["params"])} for r in reasons]
+
+
+def _text(code: str, lang: str, params: dict[str, Any]) -> str:
+    try:
+        return reason_text(code, lang, tuple(params.items()))
+    except TypeError:  # a parameter that cannot be a cache key (a list): rendered as it is
+        return render(f"effective.{code}", lang, **params)
 
 
 @lru_cache(maxsize=16384)
