@@ -235,12 +235,27 @@ def run_compiled(session: Session, compiled: Compiled, values: dict[str, Any], *
 
     `plan_per_value`: on PostgreSQL, never reuse a prepared generic plan (when the values decide the plan).
     """
-    if session.new or session.dirty or session.deleted:
-        session.flush()  # what this session changed must be in the answer
-    conn = session.connection()
-    sql, args = driver_arguments(conn.dialect, compiled, values)
-    options = {"prepare": False} if plan_per_value and conn.dialect.name == "postgresql" else {}
-    return conn.connection.driver_connection.execute(sql, args, **options).fetchall()
+    driver, dialect = session_driver(session)
+    sql, args = driver_arguments(dialect, compiled, values)
+    options = {"prepare": False} if plan_per_value and dialect.name == "postgresql" else {}
+    return driver.execute(sql, args, **options).fetchall()
+
+
+_DRIVER = "certbridge.driver"  # session.info key: (root transaction, its DBAPI connection, dialect)
+
+
+def session_driver(session: Session) -> tuple[Any, Any]:
+    """Return the DBAPI connection of the session's transaction and its dialect, what the session changed flushed.
+
+    Remembered per transaction (a root transaction keeps one connection for its life): asking the session for its
+    connection, and whether it has changes, costs more than the hot reads' statements themselves.
+    """
+    session.flush()  # what this session changed must be in the answer (returns at once when clean)
+    held = session.info.get(_DRIVER)
+    if held is None or held[0] is not session.get_transaction():
+        conn = session.connection()
+        held = session.info[_DRIVER] = (session.get_transaction(), conn.connection.driver_connection, conn.dialect)
+    return held[1], held[2]
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+from sqlalchemy import select
+
+from certbridge.certificates.workflow import sweep_due
+from certbridge.db import read_session, write_session
+from certbridge.kit.dates import add_months
+from certbridge.registry.models import Restriction
 from tests.world import certificate_payload
 
 TODAY = date.today().isoformat()
@@ -63,3 +69,47 @@ def test_transfer_goes_through_every_issue_rule(client, world):
     assert client.get(f"/api/v1/certificates/{old['id']}").json()["status"] == "valid"  # nothing half done
     other = _transfer(client, world, old["id"], role="cb_b", body="body_b")
     assert other.status_code == 409 and other.json()["code"] == "certificate.transfer_same_body"
+
+
+def _revoke_body_b_on(client, world, on: date):
+    r = client.post(f"/api/v1/credit/bodies/{world.ids['body_b']}/revoke", headers=world.auth("regulator"),
+                    json={"reason": "出具虚假认证证书", "decision_number": "国认监罚〔2026〕4号", "on": on.isoformat()})
+    assert r.status_code == 200, r.text
+
+
+def test_transfer_is_refused_once_the_grace_period_is_over(client, world):
+    old = _cert_of_body_b(client, world)
+    revoked_on = add_months(date.today(), -3)  # the 3 months' last day was yesterday
+    _revoke_body_b_on(client, world, revoked_on)
+    refused = _transfer(client, world, old["id"])
+    assert refused.status_code == 409, refused.text
+    problem = refused.json()
+    last_day = (add_months(revoked_on, 3) - timedelta(days=1)).isoformat()
+    assert problem["code"] == "certificate.transfer_grace_over"
+    assert last_day in problem["detail"] and revoked_on.isoformat() in problem["detail"]
+    assert client.get(f"/api/v1/certificates/{old['id']}").json()["status"] == "withdrawn"  # by its verdict
+
+
+def test_transfer_on_the_last_day_of_the_grace_period_is_accepted(client, world):
+    old = _cert_of_body_b(client, world)
+    revoked_on = add_months(date.today(), -3) + timedelta(days=1)  # the grace period's last day is today
+    _revoke_body_b_on(client, world, revoked_on)
+    moved = _transfer(client, world, old["id"])
+    assert moved.status_code == 201, moved.text
+
+
+def test_a_certificate_withdrawn_at_the_end_of_the_grace_blocks_no_new_certification(client, world, sessions):
+    old = _cert_of_body_b(client, world)
+    _revoke_body_b_on(client, world, add_months(date.today(), -3))
+    with write_session(sessions) as session:
+        assert sweep_due(session, on=date.today())["withdrawn"] == 1
+    assert client.get(f"/api/v1/certificates/{old['id']}").json()["status"] == "withdrawn"
+    with read_session(sessions) as session:
+        blocks = session.scalars(select(Restriction).where(
+            Restriction.subject_type == "organization", Restriction.subject_id == old["holder"]["organization_id"],
+            Restriction.kind == "reapplication_block")).all()
+    assert blocks == []
+    # the holder applies to another body the same day: a new certificate, no block
+    r = client.post(f"/api/v1/bodies/{world.ids['body_a']}/certificates", headers=world.auth("cb_a"),
+                    json=certificate_payload(world, number="00126Q26950R0M", org="org2"))
+    assert r.status_code == 201, r.text

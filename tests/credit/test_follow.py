@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
+from fastapi.testclient import TestClient
+
+from certbridge.certificates import workflow
+from certbridge.certificates.schemas import StatusChangeIn
+from certbridge.db import write_session
+from certbridge.principal import SYSTEM
 from tests.world import certificate_payload
 
 
@@ -40,3 +47,22 @@ def test_certificate_withdrawal_and_listing_change_the_class_at_once(client, wor
                                "decision_number": "北市监列〔2026〕1号", "authority": "北海市市场监督管理局"})
     assert listed.status_code == 201, listed.text
     assert record(client, world, world.ids["org2"])["credit_class"] == "D"
+
+
+def test_writes_made_outside_the_servers_requests_are_followed_in_the_background(app, world, sessions):
+    """A CLI command (here: the services called straight) records events no request of this server made."""
+    app.state.credit_follow_interval = 0.2
+    with TestClient(app) as client:
+        cert = client.post(f"/api/v1/bodies/{world.ids['body_a']}/certificates", headers=world.auth("cb_a"),
+                           json=certificate_payload(world)).json()
+        assert record(client, world)["credit_class"] == "B"
+        with write_session(sessions) as session:  # as `certbridge certificates ...` would, in another process
+            workflow.suspend_certificate(session, principal=SYSTEM, certificate_id=cert["id"],
+                                         change=StatusChangeIn(reason="监督审核未按期"))
+            workflow.withdraw_certificate(session, principal=SYSTEM, certificate_id=cert["id"],
+                                          change=StatusChangeIn(reason="暂停期满未整改", cause="holder"))
+        deadline = time.monotonic() + 30
+        while record(client, world)["credit_class"] != "C" and time.monotonic() < deadline:
+            time.sleep(0.1)  # no request writes meanwhile: only the background follow-up can move the class
+        assert record(client, world)["credit_class"] == "C"
+        assert record(client, world)["factors"]["points"].get("certificate_withdrawn")

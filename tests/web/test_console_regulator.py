@@ -12,7 +12,8 @@ from certbridge.certificates.models import Certificate
 from certbridge.certificates.schemas import StatusChangeIn
 from certbridge.db import read_session, write_session
 from certbridge.principal import SYSTEM
-from certbridge.registry.bodies import change_body
+from certbridge.kit.dates import add_months
+from certbridge.registry.bodies import change_body, set_body_status
 from certbridge.registry.models import CertificationBody, PersonRegistration, Restriction
 from certbridge.web.dashboard import PANEL_PROVIDERS, DashboardItem, DashboardPanel, register_panel_provider
 from tests.web.conftest import csrf_from, post_form
@@ -42,10 +43,40 @@ def test_dashboard_counts_what_needs_action(client, sessions, world, signed_in, 
     signed_in("regulator")
     page = client.get("/regulator").text
     assert _stat_after(page, "90 天内批准到期的机构") == 1 and "南方检验认证有限公司" in page
-    assert _stat_after(page, "暂停期已满仍未撤销的证书") == 1
+    assert _stat_after(page, SUSPENDED_TODAY) == 0  # its suspension is over: withdrawn by its effective status
     assert _stat_after(page, "待处理的假证书举报") == 1
     en = client.get("/regulator?lang=en").text
     assert "Body approvals lapsing within 90 days" in en
+
+
+SUSPENDED_TODAY = "今日处于暂停状态的证书（任何公开用途均视为无效）"
+SURVEILLANCE_OVERDUE = "监督审核逾期的有效管理体系证书"
+
+
+def test_dashboard_counts_certificates_by_their_effective_status(client, sessions, world, signed_in,
+                                                                   make_certificate):
+    today = date.today()
+    make_certificate("00126Q26311R0M/4500", issued_on=(today - timedelta(days=400)).isoformat())
+    ended = make_certificate("00126Q26312R0M/4500", issued_on=(today - timedelta(days=200)).isoformat())
+    running = make_certificate("00126Q26313R0M/4500", issued_on=(today - timedelta(days=200)).isoformat())
+    with write_session(sessions) as db:
+        workflow.suspend_certificate(db, principal=SYSTEM, certificate_id=ended, change=StatusChangeIn(
+            reason="x", on=today - timedelta(days=20), until=today - timedelta(days=1)))
+        workflow.suspend_certificate(db, principal=SYSTEM, certificate_id=running, change=StatusChangeIn(
+            reason="x", on=today - timedelta(days=5), until=today + timedelta(days=30)))
+    signed_in("regulator")
+    page = client.get("/regulator").text
+    assert _stat_after(page, SUSPENDED_TODAY) == 1  # the suspension still running; the other one is withdrawn
+    listed = client.get("/?status=suspended").text  # the list the count links to shows the same certificate
+    assert "00126Q26313R0M/4500" in listed and "00126Q26312R0M/4500" not in listed
+    assert _stat_after(page, SURVEILLANCE_OVERDUE) == 1  # issued 400 days ago, never audited since
+    # Body A's approval was revoked 4 months ago: the grace period is over, its certificates are withdrawn today
+    # (before the sweep records it), so none is suspended or valid with surveillance overdue any more.
+    with write_session(sessions) as db:
+        set_body_status(db, principal=SYSTEM, body_id=world.ids["body_a"], status="revoked", reason="x",
+                        on=add_months(today, -4))
+    page = client.get("/regulator").text
+    assert _stat_after(page, SUSPENDED_TODAY) == 0 and _stat_after(page, SURVEILLANCE_OVERDUE) == 0
 
 
 def test_dashboard_takes_panels_from_other_capabilities(client, signed_in):

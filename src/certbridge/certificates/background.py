@@ -13,9 +13,7 @@ nothing left to do. A day with nothing due costs two reads and takes no write lo
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
 
 from fastapi import FastAPI
@@ -23,6 +21,7 @@ from sqlalchemy import text
 
 from certbridge.certificates.workflow import sweep_due, sweep_pending
 from certbridge.db import read_session, write_session
+from certbridge.kit.periodic import add_background, repeat
 
 log = logging.getLogger(__name__)
 
@@ -52,44 +51,24 @@ def seconds_until_next_sweep(now: datetime) -> float:
     return max((target - now).total_seconds(), 1.0)
 
 
-async def _run(app: FastAPI, stop: asyncio.Event) -> None:
-    try:  # let the server start answering first: reads never need the sweep (see the module's docstring)
-        await asyncio.wait_for(stop.wait(), timeout=app.state.status_sweep_delay)
-        return
-    except asyncio.TimeoutError:
-        pass
-    while not stop.is_set():
-        try:
-            counts = await asyncio.to_thread(sweep_once, app.state.sessions)
-            if counts and any(counts.values()):
-                log.info("status sweep recorded %s", counts)
-        except Exception:  # never take the app down; the next run (or the verdict on read) covers the day
-            log.exception("status sweep failed")
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=seconds_until_next_sweep(datetime.now()))
-        except asyncio.TimeoutError:
-            pass
+def _sweep_and_log(app: FastAPI) -> None:
+    counts = sweep_once(app.state.sessions)
+    if counts and any(counts.values()):
+        log.info("status sweep recorded %s", counts)
 
 
 def install(app: FastAPI) -> None:
     """Sweep at start-up and daily in the background (app.state.status_sweep = False turns it off).
 
-    The first sweep starts `app.state.status_sweep_delay` seconds after start-up (START_DELAY_SECONDS).
+    The first sweep starts `app.state.status_sweep_delay` seconds after start-up (START_DELAY_SECONDS): let the
+    server answer first, reads never need the sweep (see the module's docstring). A failed run is logged; the
+    next one (or the verdict on read) covers the day.
     """
     app.state.status_sweep = True
     app.state.status_sweep_delay = START_DELAY_SECONDS
-    inner = app.router.lifespan_context
 
-    @asynccontextmanager
-    async def lifespan(application: FastAPI):
-        async with inner(application) as state:
-            stop = asyncio.Event()
-            task = asyncio.create_task(_run(application, stop)) if application.state.status_sweep else None
-            try:
-                yield state
-            finally:
-                stop.set()
-                if task is not None:
-                    await task
+    async def run(application: FastAPI, stop) -> None:
+        await repeat(stop, lambda: _sweep_and_log(application), first_delay=application.state.status_sweep_delay,
+                     delay=lambda: seconds_until_next_sweep(datetime.now()), log=log, what="status sweep")
 
-    app.router.lifespan_context = lifespan
+    add_background(app, run, enabled=lambda application: application.state.status_sweep)

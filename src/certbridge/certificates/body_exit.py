@@ -9,7 +9,10 @@ certificates follow the same path.
 * `transfer_certificate` — the holder's way out within the grace period: the receiving body issues the
   certificate under its own number through the one issue path (`service.issue_certificate`: its approval and
   field, the holder's bars, the auditors' registrations and bans), and the old certificate ends as cancelled
-  ("transferred") with a link to its successor. Both are events in the same transaction.
+  ("transferred") with a link to its successor. Both are events in the same transaction. The transfer is open
+  while the old certificate is valid on the transfer's date by the effective-status verdict: its body's
+  approval ended, the grace period not over (its last day is the day before `effective_status.grace_end`),
+  the certificate itself not past its end date; after that it is refused (`certificate.transfer_grace_over`).
 * The withdrawal at the end of the grace period, and the warning verification shows in between, are dated
   facts: the effective-status verdict and the date-driven sweep record them (`workflow.sweep_due`), on the day
   the grace ends, as `certificate.withdrawn` with cause `body_revoked`.
@@ -17,26 +20,45 @@ certificates follow the same path.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
+from certbridge.certificates.effective_status import facts_of, grace_end
 from certbridge.certificates.models import Certificate
 from certbridge.certificates.schemas import CertificateIn, HolderIn, TransferIn
 from certbridge.certificates.service import get_certificate, issue_certificate
+from certbridge.certificates.status_context import certificate_verdict
 from certbridge.certificates.workflow import _apply
 from certbridge.errors import RuleViolation
 from certbridge.policy import require_body_operator
 from certbridge.principal import Principal
 from certbridge.registry.bodies import get_body
-from certbridge.registry.models import Organization, Standard
+from certbridge.registry.models import Organization, Scheme, Standard
 
 ENDED_APPROVALS = ("revoked", "withdrawn")
 
 
-def transfer_open(session: Session, cert: Certificate) -> bool:
-    """Tell whether a certificate may move to another body: valid, and its body's approval has ended."""
-    return cert.status == "valid" and get_body(session, cert.body_id).status in ENDED_APPROVALS
+def transfer_open(session: Session, cert: Certificate, on: date) -> bool:
+    """Tell whether a certificate may move to another body on a date: its body's approval has ended and the
+    certificate is still valid that day — in force, not past its end date, within the grace period."""
+    if cert.status != "valid" or get_body(session, cert.body_id).status not in ENDED_APPROVALS:
+        return False
+    return certificate_verdict(session, cert, on).valid
+
+
+def require_transfer_open(session: Session, cert: Certificate, on: date) -> None:
+    """Refuse a transfer that is not open on `on`, saying why (the grace period over, or not open at all)."""
+    if transfer_open(session, cert, on):
+        return
+    body = get_body(session, cert.body_id)
+    if cert.status == "valid" and body.status in ENDED_APPROVALS:
+        end = grace_end(facts_of(cert, body, scheme=session.get(Scheme, cert.scheme_code)))
+        if end is not None and on >= end:
+            raise RuleViolation("certificate.transfer_grace_over", number=cert.number,
+                                decided_on=body.status_changed_on.isoformat() if body.status_changed_on else "",
+                                last_day=(end - timedelta(days=1)).isoformat())
+    raise RuleViolation("certificate.transfer_not_open")
 
 
 def transfer_certificate(session: Session, *, principal: Principal, body_id: int, transfer: TransferIn,
@@ -50,8 +72,7 @@ def transfer_certificate(session: Session, *, principal: Principal, body_id: int
     old = get_certificate(session, transfer.certificate_id, for_update=True)
     if old.body_id == body_id:
         raise RuleViolation("certificate.transfer_same_body")
-    if not transfer_open(session, old):
-        raise RuleViolation("certificate.transfer_not_open")
+    require_transfer_open(session, old, today or date.today())
     org = session.get(Organization, old.organization_id)
     standard = session.get(Standard, old.standard_id) if old.standard_id else None
     draft = CertificateIn(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ def summary(session: Session, cert: Certificate, lang: str, on: date | None = No
     body = session.get(CertificationBody, cert.body_id)
     org = session.get(Organization, cert.organization_id)
     view = public_certificate(session, cert, body, org, on)
-    view["status_meaning"] = render(f"status.{view['status']}", lang)
+    view["status_meaning"] = status_meaning(view["status"], lang)
     view["reasons"] = reason_texts(view["reasons"], lang)
     return view
 
@@ -46,16 +47,35 @@ def detail(session: Session, cert: Certificate, lang: str) -> dict[str, Any]:
 
 def reason_texts(reasons: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     """Return a verdict's reasons with their text in a language."""
-    return [{"code": r["code"], "params": r["params"], "text": render(f"effective.{r['code']}", lang, **r["params"])}
-            for r in reasons]
+    return [{"code": r["code"], "params": r["params"], "text": _text(r["code"], lang, r["params"])} for r in reasons]
+
+
+def _text(code: str, lang: str, params: dict[str, Any]) -> str:
+    try:
+        return reason_text(code, lang, tuple(params.items()))
+    except TypeError:  # a parameter that cannot be a cache key (a list): rendered as it is
+        return render(f"effective.{code}", lang, **params)
+
+
+@lru_cache(maxsize=16384)
+def reason_text(code: str, lang: str, params: tuple[tuple[str, Any], ...]) -> str:
+    """Return one reason's text (cached: the same reasons — an end date, a revoked body — recur on many answers)."""
+    return render(f"effective.{code}", lang, **dict(params))
+
+
+@lru_cache(maxsize=64)
+def status_meaning(status: str, lang: str) -> str:
+    """Return a status's word in a language (有效, 过期 …)."""
+    return render(f"status.{status}", lang)
 
 
 def with_meaning(view: dict[str, Any], lang: str) -> dict[str, Any]:
     """Return a public view with its status meaning and reason texts, keys in CertificateSummary's order."""
     out = {"id": view["id"], "number": view["number"], "status": view["status"],
-           "status_meaning": render(f"status.{view['status']}", lang)}
+           "status_meaning": status_meaning(view["status"], lang)}
     out.update(view)
-    out["reasons"] = reason_texts(view["reasons"], lang)
+    if view["reasons"]:
+        out["reasons"] = reason_texts(view["reasons"], lang)
     return out
 
 
@@ -68,6 +88,7 @@ def verdict_number(result: Verification, certs: list[dict[str, Any]], lang: str)
     return ("、" if lang == "zh" else ", ").join(named or [c["number"] for c in certs])
 
 
+@lru_cache(maxsize=1024)
 def status_reason_words(reason: str | None, lang: str) -> str:
     """Return a status reason as words: system codes (validity_ended …) from the catalog, typed text as is."""
     if not reason:
@@ -79,7 +100,8 @@ def verification_view(result: Verification, lang: str) -> dict[str, Any]:
     """Return a verification answer with its explanation in a language."""
     certs = [with_meaning(item, lang) for item in result.certificates]
     first = certs[0] if certs else {}
-    warnings = ("；" if lang == "zh" else "; ").join(r["text"] for c in certs if c["valid_now"] for r in c["reasons"])
+    warnings = ("；" if lang == "zh" else "; ").join(
+        r["text"] for c in certs if c["valid_now"] for r in c["reasons"]) if result.reason == "valid_with_warnings" else ""
     message = render(f"verify.{result.reason}", lang, warnings=warnings, number=verdict_number(result, certs, lang),
                      body=result.query.get("body") or "", uscc=result.query.get("uscc") or "",
                      status=first.get("status_meaning", ""), date=first.get("status_changed_on", ""),

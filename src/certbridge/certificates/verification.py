@@ -26,7 +26,8 @@ from certbridge.certificates.effective_status import (
 )
 from certbridge.certificates.models import Certificate
 from certbridge.certificates.status_context import HOLDER_FLAG_KINDS
-from certbridge.db import compiled_once, driver_arguments, run_compiled
+from certbridge.db import compiled_once, driver_arguments, session_driver
+from certbridge.kit.dates import today
 from certbridge.kit.text_input import normalize_identifier
 from certbridge.registry.bodies import find_body
 from certbridge.registry.models import CertificationBody, Organization, Restriction, Scheme, Standard
@@ -148,49 +149,44 @@ def _statement(dialect, key: str):
 
 def _run(session: Session, key: str, **params: Any) -> list[tuple]:
     """Run a compiled public-view statement on the session's connection (inside its transaction)."""
-    return run_compiled(session, _statement(session.get_bind().dialect, key), params)
+    driver, dialect = session_driver(session)
+    sql, args = driver_arguments(dialect, _statement(dialect, key), params)
+    return driver.execute(sql, args).fetchall()
 
 
 def public_views_from_rows(rows: Iterable[tuple], on: date) -> list[dict[str, Any]]:
-    """Fold public-view rows into one view per certificate (the shape of `public_certificate`)."""
+    """Fold public-view rows into one view per certificate (the shape of `public_certificate`).
+
+    Rows come grouped by certificate (one per holder list entry in force, see `public_view_select`).
+    """
+    rows = rows if isinstance(rows, list) else list(rows)
     views: list[dict[str, Any]] = []
-    last_id = None
-    flags: list[str] = []
-    pending: list[tuple[dict[str, Any], tuple, list[str]]] = []
-    for row in rows:
-        if row[0] != last_id:
-            last_id = row[0]
-            flags = []
-            view = {
-                "id": row[0],
-                "number": row[1],
-                "suspended_until": _iso(row[5]),
-                "scheme": row[6],
-                "issued_on": _iso(row[7]),
-                "expires_on": _iso(row[8]),
-                "cycle": row[9],
-                "scope": row[10],
-                "holder": {"name": row[11], "uscc": row[19], "organization_id": row[12], "region_code": row[13],
-                           "flags": flags},
-                "body": {"id": row[14], "code": row[15], "name": row[16], "approval_number": row[17],
-                         "status": row[18]},
-            }
-            views.append(view)
-            pending.append((view, row, flags))
-        if row[20] is not None:
-            flags.append(row[20])
     on_text = on.isoformat()
-    for view, row, flags in pending:  # the holder's list entries are all read now
-        day = on_text if type(row[7]) is str else on  # SQLite gives dates as ISO text, which orders the same
-        if plainly_valid(row[2], row[18], row[24], row[25], flags, row[7], row[8], row[22], day):
-            view.update(status="valid", status_reason=row[3], status_changed_on=_iso(row[4]), valid_now=True,
-                        recorded_status="valid", reasons=[])
-            continue
-        if plainly_final(row[2], row[3], row[25], flags):
-            since = _iso(row[4])
-            view.update(status=row[2], status_reason=row[3], status_changed_on=since, valid_now=False,
-                        recorded_status=row[2], reasons=[final_reason(row[2], since, row[3])])
-            continue
+    count, i = len(rows), 0
+    while i < count:
+        row = rows[i]
+        flags = [] if row[20] is None else [row[20]]
+        i += 1
+        while i < count and rows[i][0] == row[0]:  # the holder's other list entries
+            if rows[i][20] is not None:
+                flags.append(rows[i][20])
+            i += 1
+        views.append(_public_view(row, flags, on, on_text))
+    return views
+
+
+def _public_view(row: tuple, flags: list[str], on: date, on_text: str) -> dict[str, Any]:
+    """Return one certificate's public view from its row and its holder's list entries in force."""
+    if type(row[7]) is str:  # SQLite gives dates as ISO text (which orders the same): used as they are
+        day, changed, suspended, issued, expires = on_text, row[4], row[5], row[7], row[8]
+    else:
+        day, changed, suspended, issued, expires = on, _iso(row[4]), _iso(row[5]), _iso(row[7]), _iso(row[8])
+    if plainly_valid(row[2], row[18], row[24], row[25], flags, row[7], row[8], row[22], day):
+        status, status_reason, since, valid, reasons = "valid", row[3], changed, True, []
+    elif plainly_final(row[2], row[3], row[25], flags):
+        status, status_reason, since, valid, reasons = row[2], row[3], changed, False, [
+            final_reason(row[2], changed, row[3])]
+    else:
         superseded = row[24]
         result = verdict(facts_from_values(
             status=row[2], status_changed_on=row[4], issued_on=row[7], expires_on=row[8], suspended_until=row[5],
@@ -198,10 +194,17 @@ def public_views_from_rows(rows: Iterable[tuple], on: date) -> list[dict[str, An
             grace_months=row[23], standard=superseded[11:] if superseded else None,
             standard_deadline=superseded[:10] if superseded else None, uscc=row[19], uscc_needs_check=row[25],
             holder_flags=flags), on)
-        view.update(status=result.status, status_reason=result.status_reason,
-                    status_changed_on=result.since.isoformat(), valid_now=result.valid, recorded_status=row[2],
-                    reasons=[r.as_dict() for r in result.reasons])
-    return views
+        status, status_reason, since, valid = result.status, result.status_reason, result.since.isoformat(), result.valid
+        reasons = [r.as_dict() for r in result.reasons]
+    return {
+        "id": row[0], "number": row[1], "suspended_until": suspended, "scheme": row[6], "issued_on": issued,
+        "expires_on": expires, "cycle": row[9], "scope": row[10],
+        "holder": {"name": row[11], "uscc": row[19], "organization_id": row[12], "region_code": row[13],
+                   "flags": flags},
+        "body": {"id": row[14], "code": row[15], "name": row[16], "approval_number": row[17], "status": row[18]},
+        "status": status, "status_reason": status_reason, "status_changed_on": since, "valid_now": valid,
+        "recorded_status": row[2], "reasons": reasons,
+    }
 
 
 def _answer(query: dict[str, Any], views: list[dict[str, Any]]) -> Verification:
@@ -216,7 +219,7 @@ def _answer(query: dict[str, Any], views: list[dict[str, Any]]) -> Verification:
 
 def verify_number(session: Session, number: str, body_ref: str | None = None, *, on: date | None = None) -> Verification:
     """Verify a certificate number, optionally from a named body."""
-    on = on or date.today()
+    on = on or today()
     number = normalize_identifier(number or "", upper=True)
     query = {"number": number, "body": body_ref}
     if body_ref:
@@ -236,7 +239,7 @@ def verify_number_on(driver_connection, dialect, number: str, *, on: date | None
 
     For the public API's hot path, where a Session and its transaction would cost more than the query.
     """
-    on = on or date.today()
+    on = on or today()
     number = normalize_identifier(number or "", upper=True)
     sql, args = driver_arguments(dialect, _statement(dialect, "number"), {"number": number, "on": on})
     return _number_answer(number, on, driver_connection.execute(sql, args).fetchall())
@@ -244,7 +247,7 @@ def verify_number_on(driver_connection, dialect, number: str, *, on: date | None
 
 async def verify_number_async(async_connection, dialect, number: str, *, on: date | None = None) -> Verification:
     """`verify_number_on` over a psycopg `AsyncConnection`: the same statement, awaited on the event loop."""
-    on = on or date.today()
+    on = on or today()
     number = normalize_identifier(number or "", upper=True)
     cursor = await async_connection.execute(*driver_arguments(dialect, _statement(dialect, "number"),
                                                              {"number": number, "on": on}))
@@ -269,7 +272,7 @@ def verify_number_pooled(engine: Engine, number: str, *, on: date | None = None)
 
 def verify_holder(session: Session, uscc: str, *, on: date | None = None) -> Verification:
     """Verify what certificates an organization holds, by its 统一社会信用代码."""
-    on = on or date.today()
+    on = on or today()
     uscc = normalize_identifier(uscc or "", upper=True)
     query = {"uscc": uscc}
     org_id = session.scalar(select(Organization.id).where(Organization.uscc == uscc))

@@ -103,11 +103,15 @@ def restore_certificate(session: Session, *, principal: Principal, certificate_i
 
 def withdraw_certificate(session: Session, *, principal: Principal, certificate_id: int, change: StatusChangeIn,
                          today: date | None = None) -> Certificate:
-    """Withdraw (revoke) a certificate; the holder's own fault blocks re-application per the scheme."""
+    """Withdraw (revoke) a certificate; the holder's own fault blocks re-application per the scheme.
+
+    A withdrawal because the body's approval ended (cause `body_revoked`) blocks nothing: the holder is not at
+    fault, and the scheme's grace period (`body_revoked_grace_months`) was its time to move to another body.
+    """
     cert, on = _transition(session, principal, certificate_id, "withdraw", change, today)
     _apply(session, principal, cert, "withdrawn", on, change.reason, {"cause": change.cause})
     scheme = session.get(Scheme, cert.scheme_code)
-    months = {"holder": scheme.reapply_block_months, "body_revoked": scheme.body_revoked_block_months}.get(change.cause)
+    months = scheme.reapply_block_months if change.cause == "holder" else 0
     if months:
         impose_restriction(
             session, principal=None, actor=principal.actor, subject_type="organization",

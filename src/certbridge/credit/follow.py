@@ -3,8 +3,11 @@
 The middleware runs when the response starts, after the request's transaction committed and before the ledger's
 integrator (installed later, so outside it) hashes the new events — the `credit.class_changed` events made here,
 under the request's actor, are integrated in the same pass. A request that recorded no event (a refusal, a
-redirect to sign-in) changes nothing here. Writes made outside the app (the CLI) are scored by the next write request,
-before every spot-check draw (`refresh_credit`) and by the monthly recompute.
+redirect to sign-in) changes nothing here.
+
+Writes made outside the server's requests — the CLI, the daily status sweep, another server — are scored in the
+background every `FOLLOW_SECONDS` (one cheap read when nothing is new; app.state.credit_follow_interval = None
+turns it off), and also before every spot-check draw (`refresh_credit`) and by the monthly recompute.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from certbridge.credit.feed import credit_pending
 from certbridge.credit.scoring import follow_events
 from certbridge.db import read_session, write_session
+from certbridge.kit.periodic import add_background, repeat
 from certbridge.ledger.journal import log_size
 from certbridge.principal import SYSTEM, Principal
 
 log = logging.getLogger(__name__)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+FOLLOW_SECONDS = 5.0  # between two background checks for events written outside this server's requests
 
 
 def current_log_size(app: FastAPI) -> int | None:
@@ -75,5 +80,13 @@ class FollowAfterWrite:
 
 
 def install(app: FastAPI) -> None:
-    """Add the middleware (before the ledger's integrator is installed, so it runs first)."""
+    """Add the middleware (before the ledger's integrator is installed, so it runs first) and the background
+    follow-up of writes made elsewhere (every app.state.credit_follow_interval seconds; None turns it off)."""
     app.add_middleware(FollowAfterWrite)
+    app.state.credit_follow_interval = FOLLOW_SECONDS
+
+    async def run(application: FastAPI, stop) -> None:
+        await repeat(stop, lambda: follow_now(application), first_delay=application.state.credit_follow_interval,
+                     delay=lambda: application.state.credit_follow_interval, log=log, what="credit follow-up")
+
+    add_background(app, run, enabled=lambda application: bool(application.state.credit_follow_interval))

@@ -166,7 +166,7 @@ def revoke_body_approval(session: Session, *, principal: Principal, body_id: int
     """Revoke a body's approval (it can issue nothing from now on), optionally with permanent exit."""
     require_regulator(principal)
     body = bodies.set_body_status(session, principal=principal, body_id=body_id, status="revoked",
-                                  reason=f"{reason.strip()}（{decision_number.strip()}）")
+                                  reason=f"{reason.strip()}（{decision_number.strip()}）", on=on)
     if permanent_exit:
         impose_restriction(session, principal=principal, subject_type="body", subject_id=body_id,
                            kind="permanent_exit", reason=reason, starts_on=on or date.today(), ends_on=None,

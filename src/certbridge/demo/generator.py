@@ -13,7 +13,6 @@ for the same seed, size and as-of date, the same rows byte for byte. The output 
 from __future__ import annotations
 
 import bisect
-import itertools
 import random
 import zlib
 from datetime import date, timedelta

@@ -49,6 +49,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Only a valid certificate of a body whose approval was revoked (or which exited), within the grace "
               "period, can be transferred to another body",
     },
+    "certificate.transfer_grace_over": {
+        "zh": "证书 {number} 的宽限期已于 {last_day} 结束（发证机构于 {decided_on} 被撤销批准），不能再转换，证书已失效；"
+              "持证组织可向其他认证机构重新申请认证",
+        "en": "The grace period of certificate {number} ended on {last_day} (its body's approval was revoked on "
+              "{decided_on}); it can no longer be transferred and is no longer valid — the holder may apply to "
+              "another body for a new certification",
+    },
     "certificate.transfer_same_body": {
         "zh": "转换须由另一家已获批准的认证机构接收",
         "en": "A transfer must go to another approved certification body",

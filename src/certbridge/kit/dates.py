@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date
+import time
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 
@@ -20,3 +21,20 @@ def add_months(day: date, months: int) -> date:
 def iso_or_none(value: date | None) -> str | None:
     """Return a date as ISO 8601 text, or None."""
     return value.isoformat() if value is not None else None
+
+
+_today: tuple[float, float, date] = (0.0, 0.0, date.min)  # from, until (epoch seconds, local midnights), the day
+
+
+def today() -> date:
+    """Return `date.today()`, remembered until the next local midnight (it reads the clock and the zone each call,
+    a few microseconds on the busiest paths; this reads the clock only)."""
+    global _today
+    now = time.time()
+    start, end, day = _today
+    if start <= now < end:
+        return day
+    day = date.today()
+    midnight = datetime.combine(day, datetime.min.time())
+    _today = (midnight.timestamp(), (midnight + timedelta(days=1)).timestamp(), day)
+    return day

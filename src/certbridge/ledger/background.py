@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
@@ -29,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from certbridge.db import read_session
 from certbridge.i18n.catalog import pick_language, render
+from certbridge.kit.periodic import add_background, wait_or_stop
 from certbridge.ledger import integrity
 from certbridge.ledger.integrate import integrate_pending
 from certbridge.ledger.proofs import integrated_size
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 INTERVAL_SECONDS = 1.0
-INTEGRITY_SECONDS = 10.0  # between two integrity checks (each bounded, see ledger/integrity.py)
+INTEGRITY_SECONDS = 10.0  # between two integrity checks (each bounded; at once while behind: ledger/integrity.py)
 WITNESS_TIMEOUT_SECONDS = 10.0
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -67,17 +67,17 @@ def warm_hash_cache(app: FastAPI) -> None:
         warm_cache(session, integrated_size(session))
 
 
-def run_integrity_check(app: FastAPI) -> integrity.IntegrityStatus:
+def run_integrity_check(app: FastAPI, budget_seconds: float = integrity.CATCH_UP_SECONDS) -> integrity.IntegrityStatus:
     """Run one integrity check and publish its verdict on app.state (what /healthz and verifiers read)."""
-    status = integrity.run(app.state.sessions)
+    status = integrity.run(app.state.sessions, budget_seconds=budget_seconds)
     app.state.integrity = status
     return status
 
 
-def check_integrity_now(app: FastAPI) -> None:
+def check_integrity_now(app: FastAPI, budget_seconds: float = integrity.CATCH_UP_SECONDS) -> None:
     """Run the integrity check, never raising: a check that cannot run is logged and tried again."""
     try:
-        run_integrity_check(app)
+        run_integrity_check(app, budget_seconds)
     except Exception:
         log.exception("ledger integrity check could not run")
 
@@ -106,14 +106,11 @@ async def _loop(app: FastAPI, stop: asyncio.Event) -> None:
                 failures += 1
                 if failures in (1, 10) or failures % 100 == 0:
                     log.exception("ledger background integration failed (%d in a row)", failures)
-            if loop.time() >= next_check:
+            if loop.time() >= next_check or integrity.behind(app.state.engine):  # catching up: no pause
                 await asyncio.to_thread(check_integrity_now, app)
                 next_check = loop.time() + app.state.integrity_interval
-            delay = app.state.ledger_interval * min(2 ** failures, 120)
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=delay)
-            except asyncio.TimeoutError:
-                pass
+            if await wait_or_stop(stop, app.state.ledger_interval * min(2 ** failures, 120)):
+                break
     finally:
         if http is not getattr(app.state, "witness_http", None):
             http.close()
@@ -161,20 +158,11 @@ def install(app: FastAPI) -> None:
     app.state.integrity = None
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     app.add_middleware(IntegrateAfterWrite)
-    inner = app.router.lifespan_context
+    add_background(app, _loop, enabled=lambda application: bool(application.state.ledger_interval),
+                   before=_at_start)
 
-    @asynccontextmanager
-    async def lifespan(application: FastAPI):
-        async with inner(application) as state:
-            await run_in_threadpool(check_integrity_now, application)  # before anything is integrated or signed
-            await run_in_threadpool(integrate_now, application)
-            stop = asyncio.Event()
-            task = asyncio.create_task(_loop(application, stop)) if application.state.ledger_interval else None
-            try:
-                yield state
-            finally:
-                stop.set()
-                if task is not None:
-                    await task
 
-    app.router.lifespan_context = lifespan
+def _at_start(app: FastAPI) -> None:
+    """Check the log's integrity before anything is integrated or signed, then integrate what is pending."""
+    check_integrity_now(app, budget_seconds=0)  # one step: start-up stays short, the background catches up
+    integrate_now(app)

@@ -1,7 +1,9 @@
 """The integrity monitor: at start-up and in the background, check that the log still proves what it says.
 
-Each run checks, from stored watermarks so its cost is bounded (at most `EVENTS_PER_RUN` events, the same
-number of tree leaves, `SWEEP_LEAVES` older leaves and `ROWS_PER_RUN` certificates per run):
+Each step checks, from stored watermarks so its cost is bounded (at most `EVENTS_PER_RUN` events, the same
+number of tree leaves, `SWEEP_LEAVES` older leaves and `ROWS_PER_RUN` certificates, replayed `BATCH` at a time);
+a run takes steps while there is more to check, for up to `CATCH_UP_SECONDS`, and the background runner comes
+back at once while it is behind — catch-up is proportional to the backlog:
 
 * the log's tail: sequence numbers dense up to the head (the last event still there), each new event's
   body re-hashing to its leaf hash;
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from hashlib import sha256
@@ -45,7 +48,9 @@ log = logging.getLogger(__name__)
 
 EVENTS_PER_RUN = 50_000
 SWEEP_LEAVES = 4096
-ROWS_PER_RUN = 500
+ROWS_PER_RUN = 5_000
+BATCH = 500  # certificates replayed per round of statements
+CATCH_UP_SECONDS = 2.0  # one run goes on checking while it is behind, for up to this long
 MAX_PROBLEMS = 50
 CERTIFICATES = next(k for k in KINDS if k.subject_type == "certificate")
 
@@ -95,6 +100,7 @@ class Findings:
     checked_tree: int = 0
     sweep_leaf: int = 0
     checked_certificate: int = 0
+    behind: bool = False  # more is left to check than one run's share (events, leaves or new rows)
 
     def add(self, code: str, **params: Any) -> None:
         """Record a problem (the first MAX_PROBLEMS are kept)."""
@@ -105,6 +111,7 @@ class Findings:
 
 _known: WeakKeyDictionary[Engine, IntegrityStatus] = WeakKeyDictionary()
 _sweeps: WeakKeyDictionary[Engine, int] = WeakKeyDictionary()  # where the rolling re-check of older leaves is
+_behind: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()  # the last run stopped with more to check
 
 
 def _driver_rows(session: Session, sql: str, params: tuple) -> list[tuple]:
@@ -200,9 +207,10 @@ def _check_rows(session: Session, found: Findings, event_start: int, event_end: 
     """Replay the certificates that got events in [event_start, event_end) and those with ids above `after_id`.
 
     At most ROWS_PER_RUN certificates of each kind: when more got events, the window is cut where the limit
-    is reached. Returns (the highest new id checked, where the event window now ends).
+    is reached. Their events and rows are read in batches of BATCH (a few statements per batch, not per
+    certificate). Returns (the highest new id checked, where the event window now ends).
     """
-    ids: list[int] = []
+    ids: dict[int, None] = {}
     cut = event_end
     for seq, sid in _driver_rows(session, "SELECT seq, subject_id FROM ledger_event WHERE seq >= ? AND seq < ? "
                                           "AND subject_type = ? ORDER BY seq", (event_start, event_end, "certificate")):
@@ -211,13 +219,27 @@ def _check_rows(session: Session, found: Findings, event_start: int, event_end: 
         if len(ids) == ROWS_PER_RUN:
             cut = seq
             break
-        ids.append(int(sid))
+        ids[int(sid)] = None
     new = [i for (i,) in _driver_rows(session, "SELECT id FROM certificate WHERE id > ? ORDER BY id LIMIT ?",
                                       (after_id, ROWS_PER_RUN))]
-    for cid in sorted(set(ids) | set(new)):
-        bodies = [b for (b,) in _driver_rows(session, "SELECT body FROM ledger_event WHERE subject_type = ? AND "
-                                                      "subject_id = ? ORDER BY seq", ("certificate", str(cid)))]
-        row = session.scalar(select(Certificate).where(Certificate.id == cid).options(*CERTIFICATES.options))
+    every = sorted(set(ids) | set(new))
+    for start in range(0, len(every), BATCH):
+        _replay_batch(session, found, every[start:start + BATCH])
+    return (max(new) if new else after_id), cut
+
+
+def _replay_batch(session: Session, found: Findings, ids: list[int]) -> None:
+    """Fold the events of some certificates and compare each fold with its row (three statements in all)."""
+    keys = [str(i) for i in ids]
+    marks = ", ".join("?" for _ in keys)
+    events: dict[str, list[str]] = {}
+    for sid, body in _driver_rows(session, f"SELECT subject_id, body FROM ledger_event WHERE subject_type = ? AND "
+                                           f"subject_id IN ({marks}) ORDER BY subject_id, seq", ("certificate", *keys)):
+        events.setdefault(sid, []).append(body)
+    rows = {row.id: row for row in session.scalars(
+        select(Certificate).where(Certificate.id.in_(ids)).options(*CERTIFICATES.options))}
+    for cid in ids:
+        bodies, row = events.get(str(cid), []), rows.get(cid)
         if row is None:
             if bodies:
                 found.add("integrity.row_missing", table="certificate", id=cid)
@@ -228,7 +250,6 @@ def _check_rows(session: Session, found: Findings, event_start: int, event_end: 
         for m in compare(CERTIFICATES, str(cid), fold(bodies), row)[:1]:
             found.add("integrity.row_differs", table="certificate", id=cid, field=m.field)
     session.expunge_all()
-    return (max(new) if new else after_id), cut
 
 
 def check(session: Session, state: LedgerIntegrity, sweep_leaf: int = 0) -> Findings:
@@ -253,6 +274,9 @@ def check(session: Session, state: LedgerIntegrity, sweep_leaf: int = 0) -> Find
         _check_tree_head(session, found, tree_size, tree_root)
         found.checked_tree, found.sweep_leaf = tree_end, sweep_end
     found.checked_certificate, found.checked_seq = _check_rows(session, found, start, end, state.checked_certificate)
+    found.behind = (found.checked_seq < head or (bool(tree_row) and found.checked_tree < tree_size)
+                    or bool(_driver_rows(session, "SELECT 1 FROM certificate WHERE id > ? LIMIT 1",
+                                         (found.checked_certificate,))))
     return found
 
 
@@ -269,13 +293,35 @@ def _status_of(row: LedgerIntegrity) -> IntegrityStatus:
     return IntegrityStatus(row.status != "degraded", problems, row.checked_at)
 
 
-def run(sessions: sessionmaker[Session]) -> IntegrityStatus:
-    """Run one check; store new watermarks (only when clean) or new problems; return the status now.
+def run(sessions: sessionmaker[Session], *, budget_seconds: float = CATCH_UP_SECONDS) -> IntegrityStatus:
+    """Check until caught up (or for `budget_seconds`); store the watermarks after each clean step; return the status.
+
+    Catch-up is proportional to the work: a run that finds more to check than one step's share (EVENTS_PER_RUN
+    events, ROWS_PER_RUN certificates) goes on with the next step at once, and stops when nothing is left, on a
+    problem, or when its time is up — then `behind(engine)` tells the background runner to come back at once
+    rather than after its interval. So a large log (an import of millions of events) is checked at the speed the
+    machine can replay it, not at one share per interval.
+    """
+    engine = sessions.kw["bind"]
+    started = time.monotonic()
+    while True:
+        status, found = _step(sessions, engine)
+        _behind[engine] = found.behind and status.ok
+        if not _behind[engine] or time.monotonic() - started >= budget_seconds:
+            return status
+
+
+def behind(engine: Engine) -> bool:
+    """Tell whether the last run on this engine stopped with more left to check (it should run again soon)."""
+    return _behind.get(engine, False)
+
+
+def _step(sessions: sessionmaker[Session], engine: Engine) -> tuple[IntegrityStatus, Findings]:
+    """Run one bounded check; store new watermarks (only when clean) or new problems; return the status now.
 
     Nothing is written when nothing moved (no new event, no new problem): the check itself is read-only, and
     the rolling re-check of older leaves keeps its place in memory.
     """
-    engine = sessions.kw["bind"]
     with read_session(sessions) as session:
         if session.get_bind().dialect.name == "postgresql":  # one snapshot: events and rows seen together
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
@@ -292,7 +338,7 @@ def run(sessions: sessionmaker[Session]) -> IntegrityStatus:
     if stored is not None and not new_problems and (found.problems or not moved):
         status = IntegrityStatus(before.ok, before.problems, utcnow())
         _known[engine] = status
-        return status
+        return status, found
     with write_session(sessions) as session:
         row = _load(session)
         now = utcnow()
@@ -312,7 +358,7 @@ def run(sessions: sessionmaker[Session]) -> IntegrityStatus:
         session.flush()
         status = _status_of(row)
     _known[engine] = status
-    return status
+    return status, found
 
 
 def _merge(stored: str | None, new: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from certbridge.db import utcnow
 from certbridge.errors import InvalidInput, RuleViolation
+from certbridge.kit.secret_files import write_exclusive
 from certbridge.kit.signed_note import CosignatureSigner, Signer, generate_key, is_valid_key_name
 from certbridge.ledger.models import LedgerKey
 from certbridge.settings import INSTANCE_NAME_FILE, Settings
@@ -46,7 +47,7 @@ def keys_dir(settings: Settings) -> Path:
     path.mkdir(mode=0o700, exist_ok=True)
     name_file = path / INSTANCE_NAME_FILE
     if not name_file.exists():  # the log origin is fixed with the first key: later runs read it back
-        _write_exclusive(name_file, settings.instance_name)
+        write_exclusive(name_file, settings.instance_name)
     return path
 
 
@@ -62,28 +63,11 @@ def key_path(settings: Settings, purpose: str) -> Path:
     return key_file(settings, purpose)
 
 
-def _write_exclusive(path: Path, text: str) -> bool:
-    """Write a 0600 file only if none exists, atomically; tell whether we wrote it."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-    try:
-        os.link(tmp, path)  # fails if another process got there first: then its key wins
-        return True
-    except FileExistsError:
-        return False
-    finally:
-        tmp.unlink()
-
-
 def signer_key(settings: Settings, purpose: str) -> str:
     """Return a purpose's private signer key, generating it on first use."""
     path = key_path(settings, purpose)
     if not path.exists():
-        _write_exclusive(path, generate_key(key_name(settings, purpose))[0])
+        write_exclusive(path, generate_key(key_name(settings, purpose))[0])
     text = path.read_text().strip()
     name = text.split("+")[2] if text.count("+") >= 4 else ""
     if name != key_name(settings, purpose):
@@ -177,7 +161,7 @@ def prepare_rotation(settings: Settings, purpose: str) -> str:
     if pending.exists():
         raise RuleViolation("ledger.rotation_pending", path=str(pending))
     text = generate_key(key_name(settings, purpose))[0]
-    if not _write_exclusive(pending, text):
+    if not write_exclusive(pending, text):
         raise RuleViolation("ledger.rotation_pending", path=str(pending))
     return text
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import unicodedata
 from pathlib import Path
 
 from certbridge.errors import InvalidInput
+from certbridge.kit.secret_files import write_exclusive
 from certbridge.settings import Settings
 
 NATIONAL_ID = re.compile(r"^\d{17}[\dX]$")
@@ -76,23 +76,8 @@ def identity_key(settings: Settings) -> bytes:
     folder.mkdir(mode=0o700, exist_ok=True)
     path = folder / KEY_FILE
     if not path.exists():
-        _write_exclusive(path, secrets.token_hex(32))
+        write_exclusive(path, secrets.token_hex(32))
     return bytes.fromhex(path.read_text().strip())
-
-
-def _write_exclusive(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-    try:
-        os.link(tmp, path)  # another process got there first: its key wins
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink()
 
 
 def with_legal_rep_fingerprint(settings: Settings, body: dict) -> dict:

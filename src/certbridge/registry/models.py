@@ -85,8 +85,8 @@ class Scheme(Base):
     surveillance_interval_months: Mapped[int] = mapped_column(Integer, default=12)
     number_pattern: Mapped[str | None] = mapped_column(String(100))  # regex, e.g. CCC 16 digits
     reapply_block_months: Mapped[int] = mapped_column(Integer, default=12)  # after withdrawal, holder's fault
-    body_revoked_block_months: Mapped[int] = mapped_column(Integer, default=3)  # after the body's revocation
-    # How long a revoked (or withdrawn) body's certificates stay valid, so holders can move to another body.
+    # How long a revoked (or withdrawn) body's certificates stay valid, so holders can move to another body
+    # (DOMAIN.md's "3 months after the CB's revocation"; a withdrawal for that cause blocks no re-application).
     body_revoked_grace_months: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
 
 

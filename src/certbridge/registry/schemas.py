@@ -269,7 +269,7 @@ class SchemeOut(BaseModel):
     max_suspension_months: int
     surveillance_interval_months: int
     reapply_block_months: int
-    body_revoked_block_months: int
+    body_revoked_grace_months: int
 
 
 class StandardIn(CleanInput):

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Date, and_, literal, or_, select
 from sqlalchemy.orm import Session
 
+from certbridge.certificates.effective_status_sql import status_filter
 from certbridge.certificates.models import Certificate
 from certbridge.errors import Forbidden, InvalidInput, NotFound
 from certbridge.ledger.journal import record_event
@@ -59,13 +60,13 @@ def object_key(kind: str, object_id: int) -> str:
 
 def query_objects(session: Session, flt: ObjectFilter, *, on: date, after_id: int = 0,
                   limit: int | None = None) -> list[ObjectRow]:
-    """Return the objects a filter selects today, by id: bodies, certified organizations or labs."""
+    """Return the objects a filter selects on `on`, by id: bodies, certified organizations (holding a certificate
+    whose effective status that day is valid) or labs."""
     if flt.kind not in OBJECT_MODELS:
         raise InvalidInput("directory.kind_unknown", field="kind", value=flt.kind)
     codes = region_and_descendants(session, flt.region) if flt.region else None
     if flt.kind == "organization":
-        cert = [Certificate.organization_id == Organization.id, Certificate.status == "valid",
-                Certificate.issued_on <= on, Certificate.expires_on >= on]
+        cert = [Certificate.organization_id == Organization.id, valid_on(on)]
         if flt.scheme:
             cert.append(Certificate.scheme_code == flt.scheme.upper())
         if flt.field:
@@ -103,14 +104,19 @@ def query_objects(session: Session, flt: ObjectFilter, *, on: date, after_id: in
     return [ObjectRow(flt.kind, i, n, u, r) for i, n, u, r in session.execute(stmt)]
 
 
+def valid_on(on: date):
+    """The condition "the certificate's effective status on `on` is valid" (its own dates, its body's approval
+    and grace period, its standard's transition: `certificates.effective_status_sql`)."""
+    return status_filter("valid", literal(on, Date))
+
+
 def certificates_of(session: Session, organization_ids: list[int], on: date) -> dict[int, list[dict[str, Any]]]:
-    """Return the valid certificates' schemes and regions of some organizations."""
+    """Return the schemes and regions of some organizations' certificates valid on `on` (effective status)."""
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if not organization_ids:
         return found
     stmt = (select(Certificate.organization_id, Certificate.scheme_code, Certificate.region_code, Certificate.number)
-            .where(Certificate.organization_id.in_(organization_ids), Certificate.status == "valid",
-                   Certificate.issued_on <= on, Certificate.expires_on >= on).order_by(Certificate.id))
+            .where(Certificate.organization_id.in_(organization_ids), valid_on(on)).order_by(Certificate.id))
     for org_id, scheme, region, number in session.execute(stmt):
         found[org_id].append({"scheme": scheme, "region_code": region, "number": number})
     return found

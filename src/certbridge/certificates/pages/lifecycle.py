@@ -104,8 +104,7 @@ def _outcome(db: Session, action: str, before: dict[str, Any], cert: Certificate
            "latest": add_months(cert.status_changed_on, scheme.max_suspension_months).isoformat(),
            "old_scope": before["scope"], "new_scope": cert.scope, "sites": len(cert.sites)}
     if action == "withdraw":
-        months = {"holder": scheme.reapply_block_months,
-                  "body_revoked": scheme.body_revoked_block_months}.get(getattr(item, "cause", None))
+        months = scheme.reapply_block_months if getattr(item, "cause", None) == "holder" else 0
         out["block_months"] = months
         out["block_until"] = add_months(cert.status_changed_on, months).isoformat() if months else None
     if action == "renew":
