@@ -1,7 +1,7 @@
 """trust: a body's revocation gives its certificates a grace period, never a re-application block
 
 Revision ID: 0014trust
-Revises: 0013effstatus
+Revises: 0014statemap
 Create Date: 2026-12-07 00:00:00
 
 DOMAIN.md's "after the CB's own approval is revoked, 3 months" is the scheme's `body_revoked_grace_months`
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014trust"
-down_revision = "0013effstatus"
+down_revision = "0014statemap"
 branch_labels = None
 depends_on = None
 
