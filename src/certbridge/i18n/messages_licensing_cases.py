@@ -126,5 +126,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "licensing_case.recusal.same_employer": {"zh": "与申请人同一单位", "en": "works for the applicant"},
     "lab.scope_through_case": {"zh": "检测能力范围只能通过经批准的变更申请调整，请在「许可申请」中申请变更",
                                "en": "A lab's test scope changes only through an approved licensing case: apply for a change"},
-    "licence.token.valid": {"zh": "许可证真实有效", "en": "The licence is authentic and in force"},
+    "licence.not_found": {"zh": "找不到编号为 {number} 的许可证", "en": "No licence numbered {number}"},
+    "licence.in_force": {"zh": "许可证真实，现行有效", "en": "The licence is authentic and in force"},
+    "licence.outdated": {"zh": "许可证真实，但信息已变更", "en": "The licence is authentic but its details changed"},
+    "licence.not_in_force": {"zh": "许可证真实，但现已失效", "en": "The licence is authentic but not in force now"},
+    "licence.missing": {"zh": "许可证由本平台签发，但已不在登记中", "en": "Signed here, but the licence is no longer registered"},
 }
