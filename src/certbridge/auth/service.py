@@ -80,7 +80,8 @@ def create_user(session: Session, *, principal: Principal, username: str, displa
     return user
 
 
-def register_applicant(session: Session, *, username: str, display_name: str, password: str) -> User:
+def register_applicant(session: Session, *, username: str, display_name: str, password: str,
+                       actor: str = "anonymous") -> User:
     """Let anyone open an applicant account (role `applicant`, no scope) to apply for a licence online."""
     username = (username or "").strip().lower()
     if not username or len(username) > 60 or not username.replace("_", "").replace("-", "").replace(
@@ -95,7 +96,7 @@ def register_applicant(session: Session, *, username: str, display_name: str, pa
                 password_hash=_hasher.hash(password))
     session.add(user)
     session.flush()
-    record_event(session, type="user.registered", subject_type="user", subject_id=user.id, actor=f"user:{user.id}",
+    record_event(session, type="user.registered", subject_type="user", subject_id=user.id, actor=actor,
                  public=False, data={"state": {"username": username, "role": "applicant"}})
     return user
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
+from certbridge.api.deps import current_principal
 from certbridge.auth.service import register_applicant
 from certbridge.db import write_session
 from certbridge.errors import DomainError
@@ -31,7 +32,7 @@ def register(request: Request, form: PostedForm):
     try:
         with write_session(request.app.state.sessions) as db:
             register_applicant(db, username=values["username"], display_name=values["display_name"],
-                               password=str(form.get("password") or ""))
+                               password=str(form.get("password") or ""), actor=current_principal(request).actor)
     except DomainError as exc:
         errors, general = split_general(domain_errors(exc, lang, {k: gettext(lang, v) for k, v in LABELS.items()}),
                                         set(LABELS))

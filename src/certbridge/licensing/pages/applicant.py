@@ -18,7 +18,7 @@ from certbridge.licensing.attachments import attachment_path
 from certbridge.licensing.case_models import CaseAttachment
 from certbridge.licensing.case_views import case_detail, cases_of_applicant, reviewer_options
 from certbridge.licensing.notices import notice_text, notices_for_applicant
-from certbridge.licensing.pages.common import applicant_principal, labels, send_notices
+from certbridge.licensing.pages.common import applicant_principal, labels, refuse_unless_correctable, send_notices
 from certbridge.registry import choices as lookups
 from certbridge.registry.models import CertificationBody, Lab
 from certbridge.web.csrf import require_csrf
@@ -92,6 +92,7 @@ def apply(request: Request, form: PostedForm, db: ReadDB):
                                   data_dir=settings.data_dir, max_bytes=settings.licensing_attachment_max_bytes)
             case_id = case.id
     except DomainError as exc:
+        refuse_unless_correctable(exc)
         known = set(labels(lang))
         errors = domain_errors(exc, lang, labels(lang))
         errors = {k.removeprefix("application."): v for k, v in errors.items()}
@@ -129,6 +130,7 @@ def upload(request: Request, form: PostedForm, db: ReadDB, case_id: Id):
                               filename=item.filename if isinstance(item, UploadFile) else "", data=data,
                               data_dir=settings.data_dir, max_bytes=settings.licensing_attachment_max_bytes)
     except DomainError as exc:
+        refuse_unless_correctable(exc)
         return redirect(request, f"/licensing/cases/{case_id}", flash=exc.message(request_language(request)),
                         kind="error")
     return redirect(request, f"/licensing/cases/{case_id}", flash=t(request, "The file is attached."))
@@ -144,6 +146,7 @@ def applicant_step(request: Request, form: PostedForm, db: ReadDB, case_id: Id):
                                  note=text(form, "note") or None,
                                  handler_email=request.app.state.settings.licensing_handler_email)
     except DomainError as exc:
+        refuse_unless_correctable(exc)
         return redirect(request, f"/licensing/cases/{case_id}", flash=exc.message(request_language(request)),
                         kind="error")
     send_notices(request)

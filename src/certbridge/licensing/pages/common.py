@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from certbridge.errors import Forbidden
+from certbridge.errors import DomainError, Forbidden
 from certbridge.licensing.notices import deliver_notices
 from certbridge.principal import Principal
 from certbridge.web.guards import signed_in
@@ -36,6 +36,12 @@ def applicant_principal(request: Request) -> Principal:
     if principal.role not in APPLYING_ROLES:
         raise Forbidden("licensing_case.applicants_only")
     return principal
+
+
+def refuse_unless_correctable(exc: DomainError) -> None:
+    """Let a refusal of who is asking (401, 403, 404) stand as such; only a correctable mistake goes back to the form."""
+    if exc.status in (401, 403, 404):
+        raise exc
 
 
 def send_notices(request: Request) -> None:

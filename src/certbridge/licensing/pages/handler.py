@@ -23,7 +23,7 @@ from certbridge.licensing.case_decisions import (
 )
 from certbridge.licensing.case_views import commitments_due, queue
 from certbridge.licensing.notices import notice_text, notices_for_handlers
-from certbridge.licensing.pages.common import send_notices
+from certbridge.licensing.pages.common import refuse_unless_correctable, send_notices
 from certbridge.web.csrf import require_csrf
 from certbridge.web.forms import parse_date, text
 from certbridge.web.guards import regulator
@@ -73,6 +73,7 @@ def handler_step(request: Request, form: PostedForm, db: ReadDB, case_id: Id):
             else:
                 regulator_step(wdb, principal=principal, case_id=case_id, action=action, note=note, on=on)
     except DomainError as exc:
+        refuse_unless_correctable(exc)
         return redirect(request, f"/licensing/cases/{case_id}", flash=exc.message(request_language(request)),
                         kind="error", form={"note": note or ""}, field="note")
     send_notices(request)
