@@ -61,6 +61,8 @@ NOT_ASSIGNED = {r: 404 for r in ("org", "cb_a", "cb_a_ro", "cb_b", "lab")}
 APPLICANT_PAGES = frozenset({"cb_a", "cb_a_ro", "cb_b", "lab"})
 # Another applicant's case is simply not there.
 NOT_THEIR_CASE = {r: 404 for r in ("org", "cb_a", "cb_a_ro", "cb_b", "inspector")}
+# An applicant's own steps: other applying roles do not find the case; roles that never apply are refused.
+NOT_THEIR_CASE_TO_ACT = {r: 404 for r in ("cb_a", "cb_a_ro", "cb_b")}
 BUREAU = "北海市市场监督管理局"
 AUTHORITY_USCC = "11450500398259791C"
 YEAR = date.today().year
@@ -257,10 +259,10 @@ CASES: list = [
          setup=_licence_token),
     Page("POST", "/licensing/cases/{case_id}/attachments", frozenset({"lab"}), params={"case_id": "web_case_draft"},
          files=lambda v: {"attachment": ("任命文件.pdf", b"%PDF-1.4\n% appointment\n", "application/pdf")},
-         form={}, lands=lambda v: f"/licensing/cases/{v['web_case_draft']}", outcomes=NOT_THEIR_CASE),
+         form={}, lands=lambda v: f"/licensing/cases/{v['web_case_draft']}", outcomes=NOT_THEIR_CASE_TO_ACT),
     Page("POST", "/licensing/cases/{case_id}/applicant-step", frozenset({"lab"}),
          params={"case_id": "web_case_draft"}, form={"action": "withdraw"},
-         lands=lambda v: f"/licensing/cases/{v['web_case_draft']}", outcomes=NOT_THEIR_CASE),
+         lands=lambda v: f"/licensing/cases/{v['web_case_draft']}", outcomes=NOT_THEIR_CASE_TO_ACT),
     Page("GET", "/licensing/queue", REGULATOR_PAGES),
     Page("POST", "/licensing/cases/{case_id}/step", REGULATORS, params={"case_id": "web_case_submitted"},
          form={"action": "accept"}, lands=lambda v: f"/licensing/cases/{v['web_case_submitted']}"),
