@@ -182,7 +182,7 @@ def applicant_step(session: Session, *, principal: Principal, case_id: int, acti
     case = case_for(session, principal, case_id)
     if case_flow.TRANSITIONS.get(action) is None or case_flow.TRANSITIONS[action].side != "applicant":
         raise InvalidInput("licensing_case.action_unknown", field="action", action=action)
-    if action in ("submit", "resubmit") and case.application.get("name") is not None and case.kind == "application":
+    if action in ("submit", "resubmit") and case.kind == "application":
         has_files = session.scalar(select(CaseAttachment.id).where(CaseAttachment.case_id == case.id).limit(1))
         if not has_files:
             raise InvalidInput("licensing_case.attachments_required", field="attachment")
