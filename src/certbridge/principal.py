@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROLES = ("admin", "regulator", "cb_operator", "lab_operator", "inspector", "organization", "public")
+ROLES = ("admin", "regulator", "cb_operator", "lab_operator", "inspector", "organization", "applicant", "public")
 
 
 @dataclass(frozen=True)

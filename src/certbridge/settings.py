@@ -64,6 +64,22 @@ class Settings(BaseSettings):
     import_max_cell_chars: int = Field(default=10_000, ge=100, description="Most characters in one imported cell.")
     import_max_row_chars: int = Field(default=50_000, ge=1_000, description="Most characters in one imported row.")
 
+    # Online licensing (licensing/): the authority named on decisions, attachments, and e-mail notices.
+    licensing_authority: str = Field(default="国家认证认可监督管理委员会",
+                                     description="Licensing authority named on decisions and 双公示 records.")
+    licensing_authority_uscc: str = Field(default="11100000190748334U",
+                                          description="The licensing authority's unified social credit code.")
+    licensing_attachment_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="Largest file attached to a licensing case.")
+    licensing_handler_email: str | None = Field(
+        default=None, description="Address told when a licensing case needs a handler (unset: console only).")
+    smtp_host: str | None = Field(default=None, description="SMTP server for e-mail notices (unset: no e-mail).")
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP server port.")
+    smtp_sender: str = Field(default="certbridge@localhost", description="From address of e-mail notices.")
+    smtp_starttls: bool = Field(default=False, description="Use STARTTLS with the SMTP server.")
+    smtp_username: str | None = Field(default=None, description="SMTP user name (unset: no login).")
+    smtp_password: str | None = Field(default=None, description="SMTP password.")
+
     # Request defences (security/): rate limits per class and per API key, proxies, body size, headers.
     rate_limit_enabled: bool = Field(default=True, description="Turn per-client rate limiting on or off.")
     # Which routes are in which class is declared in security/coverage.py; these are the budgets per client.

@@ -10,6 +10,7 @@ from certbridge.ledger import journal  # noqa: F401  (the event journal's table)
 from certbridge.jobs import models as job_models  # noqa: F401
 from certbridge.ledger import models as ledger_models  # noqa: F401
 from certbridge.ledger import state_map as state_map_models  # noqa: F401
+from certbridge.licensing import case_models as licensing_case_models  # noqa: F401
 from certbridge.licensing import models as licensing_models  # noqa: F401
 from certbridge.licensing import workday_notices as workday_notice_models  # noqa: F401
 from certbridge.registry import models as registry_models  # noqa: F401

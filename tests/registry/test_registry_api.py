@@ -96,8 +96,10 @@ def test_body_status_state_machine(client, world):
 
 def test_labs_directory_and_operator_scope(client, world):
     lab_url = f"/api/v1/labs/{world.ids['lab']}"
-    r = client.patch(lab_url, headers=world.auth("lab"),
-                     json={"capabilities": [{"category": "食品", "item": "镉的测定", "standard": "GB 5009.15-2023"}]})
+    new_scope = {"capabilities": [{"category": "食品", "item": "镉的测定", "standard": "GB 5009.15-2023"}]}
+    r = client.patch(lab_url, headers=world.auth("lab"), json=new_scope)  # the scope changes only through a case
+    assert r.status_code == 409 and r.json()["code"] == "lab.scope_through_case"
+    r = client.patch(lab_url, headers=world.auth("regulator"), json=new_scope)
     assert r.status_code == 200 and r.json()["capabilities"][0]["item"] == "镉的测定"
     status = client.patch(lab_url, headers=world.auth("lab"), json={"status": "valid"})
     assert status.status_code == 422 and status.json()["code"] == "lab.status_regulator_only"

@@ -44,6 +44,7 @@ from certbridge.principal import ANONYMOUS, SYSTEM
 from certbridge.supervision import draws, plans, tasks
 from certbridge.supervision.models import InspectionTask
 from tests.security.matrix import EVERYONE, REGULATORS, TODAY, Case
+from tests.licensing.cases_helpers import LAB_APPLICATION
 from tests.world import PASSWORD
 
 SESSION_ROLES = ("org", "cb_a", "cb_b", "lab", "inspector", "regulator", "admin")
@@ -57,6 +58,11 @@ NOT_THEIRS = {"cb_b": 404}
 # A staged import belongs to one sign-in session: another body's, and a key (no session at all), find nothing.
 NOT_STAGED_HERE = {"cb_b": 404, "cb_a_ro": 404}
 NOT_ASSIGNED = {r: 404 for r in ("org", "cb_a", "cb_a_ro", "cb_b", "lab")}
+APPLICANT_PAGES = frozenset({"cb_a", "cb_a_ro", "cb_b", "lab"})
+# Another applicant's case is simply not there.
+NOT_THEIR_CASE = {r: 404 for r in ("org", "cb_a", "cb_a_ro", "cb_b", "inspector")}
+# An applicant's own steps: other applying roles do not find the case; roles that never apply are refused.
+NOT_THEIR_CASE_TO_ACT = {r: 404 for r in ("cb_a", "cb_a_ro", "cb_b")}
 BUREAU = "北海市市场监督管理局"
 AUTHORITY_USCC = "11450500398259791C"
 YEAR = date.today().year
@@ -155,7 +161,38 @@ def seed(session, world, out: dict) -> dict:
                                           where_seen="网店商品详情页").id
     _credit(session, world, made)
     _supervision(session, world, made)
+    _licensing(session, world, made)
     return made
+
+
+def _licensing(session: Session, world, out: dict) -> None:
+    """Two cases of the lab operator: a draft with an attachment, and one submitted (awaiting acceptance)."""
+    import tempfile
+
+    from certbridge.licensing import cases
+    from tests.licensing.cases_helpers import LAB_APPLICATION, PDF
+    lab = principal_for(session.get(User, world.ids["user_lab"]))
+    ids = []
+    for _ in range(2):
+        case = cases.file_case(session, principal=lab, kind="application", subject_type="lab", procedure="general",
+                               application=LAB_APPLICATION)
+        item = cases.attach_file(session, principal=lab, case_id=case.id, filename="质量手册.pdf", data=PDF,
+                                 data_dir=tempfile.mkdtemp(), max_bytes=1024 * 1024)
+        ids.append((case.id, item.id))
+    cases.applicant_step(session, principal=lab, case_id=ids[1][0], action="submit")
+    out.update(web_case_draft=ids[0][0], web_case_attachment=ids[0][1], web_case_submitted=ids[1][0])
+
+
+def _licence_token(client, v: dict) -> dict:
+    """Sign the world lab's licence token with this test instance's key, and put the draft's file in its data dir."""
+    from certbridge.credentials.licence_tokens import licence_token
+    from certbridge.licensing.attachments import store_attachment
+    from certbridge.registry.models import Lab
+    from tests.licensing.cases_helpers import PDF
+    settings = client.app.state.settings
+    store_attachment(settings.data_dir, PDF)
+    with client.app.state.sessions() as s:
+        return {"licence_token": licence_token(settings, s.get(Lab, v["lab"]))}
 
 
 def _qr_token(client, v: dict) -> dict:
@@ -204,6 +241,33 @@ CASES: list = [
     Page("GET", "/lab", frozenset({"lab"})),
     Page("POST", "/lab", frozenset({"lab"}), form={"name": "北海市产品质量检验所", "address": "北海市 1 号",
                                                  "capabilities": "食品 | 铅的测定 | GB 5009.12-2023"}, lands="/lab"),
+    # online licensing: anyone opens an applicant account; applicants (and a body's or lab's operator) apply and
+    # follow their own cases; another's case is not there; regulators handle the queue; the licence page and
+    # its QR check are public
+    Page("GET", "/register", EVERYONE),
+    Page("POST", "/register", EVERYONE, form={"username": "matrix_applicant", "display_name": "矩阵申请人",
+                                              "password": "correct-horse-9"}, lands=r"/login\?next=/licensing"),
+    Page("GET", "/licensing", APPLICANT_PAGES),
+    Page("GET", "/licensing/apply", APPLICANT_PAGES),
+    Page("POST", "/licensing/apply", frozenset({"cb_a", "cb_b", "lab"}), form=lambda v: {
+        **LAB_APPLICATION, "kind": "application", "subject_type": "lab", "procedure": "general"},
+         lands=r"/licensing/cases/\d+"),
+    Page("GET", "/licensing/cases/{case_id}", frozenset({"lab"}) | REGULATOR_PAGES,
+         params={"case_id": "web_case_draft"}, outcomes=NOT_THEIR_CASE),
+    Page("GET", "/licensing/cases/{case_id}/attachments/{attachment_id}", frozenset({"lab"}) | REGULATOR_PAGES,
+         params={"case_id": "web_case_draft", "attachment_id": "web_case_attachment"}, outcomes=NOT_THEIR_CASE,
+         setup=_licence_token),
+    Page("POST", "/licensing/cases/{case_id}/attachments", frozenset({"lab"}), params={"case_id": "web_case_draft"},
+         files=lambda v: {"attachment": ("任命文件.pdf", b"%PDF-1.4\n% appointment\n", "application/pdf")},
+         form={}, lands=lambda v: f"/licensing/cases/{v['web_case_draft']}", outcomes=NOT_THEIR_CASE_TO_ACT),
+    Page("POST", "/licensing/cases/{case_id}/applicant-step", frozenset({"lab"}),
+         params={"case_id": "web_case_draft"}, form={"action": "withdraw"},
+         lands=lambda v: f"/licensing/cases/{v['web_case_draft']}", outcomes=NOT_THEIR_CASE_TO_ACT),
+    Page("GET", "/licensing/queue", REGULATOR_PAGES),
+    Page("POST", "/licensing/cases/{case_id}/step", REGULATORS, params={"case_id": "web_case_submitted"},
+         form={"action": "accept"}, lands=lambda v: f"/licensing/cases/{v['web_case_submitted']}"),
+    Page("GET", "/licences/{number}", EVERYONE, params={"number": "241500340123"}),
+    Page("GET", "/v/l/{token}", EVERYONE, params={"token": "licence_token"}, setup=_licence_token),
     # certification-body console: operators of a body; regulators act through the API, not this console
     Page("GET", "/cb", CB_PAGES),
     Page("GET", "/cb/certificates/new", CB_PAGES),

@@ -80,6 +80,27 @@ def create_user(session: Session, *, principal: Principal, username: str, displa
     return user
 
 
+def register_applicant(session: Session, *, username: str, display_name: str, password: str,
+                       actor: str = "anonymous") -> User:
+    """Let anyone open an applicant account (role `applicant`, no scope) to apply for a licence online."""
+    username = (username or "").strip().lower()
+    if not username or len(username) > 60 or not username.replace("_", "").replace("-", "").replace(
+            ".", "").isalnum():
+        raise InvalidInput("auth.username_format", field="username")
+    if not (display_name or "").strip():
+        raise InvalidInput("field.required", field="display_name")
+    check_password_strength(password)
+    if session.scalar(select(User.id).where(User.username == username)):
+        raise Conflict("auth.username_taken", field="username", username=username)
+    user = User(username=username, display_name=display_name.strip()[:100], role="applicant",
+                password_hash=_hasher.hash(password))
+    session.add(user)
+    session.flush()
+    record_event(session, type="user.registered", subject_type="user", subject_id=user.id, actor=actor,
+                 public=False, data={"state": {"username": username, "role": "applicant"}})
+    return user
+
+
 def set_password(session: Session, *, principal: Principal, user_id: int, password: str) -> None:
     """Set a user's password (the user or an admin)."""
     require_writer(principal)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from certbridge.api.deps import ReadDB
 from certbridge.certificates.models import Certificate
 from certbridge.certificates.presenters import summary
+from certbridge.credentials.licence_tokens import check_licence_token, find_licence, licence_token, licence_url
 from certbridge.credentials.qr import qr_svg
 from certbridge.credentials.service import certificate_token, verification_url, verify_token_online
 from certbridge.ledger.integrity import IntegrityHalt
@@ -52,7 +53,26 @@ def certificate_qr(*, session: Session, settings: Settings, certificate_id: int,
     return {"qr": {"token": token, "url": url, "svg": qr_svg(url)}, "credentials": True}
 
 
+@router.get("/v/l/{token}")
+def licence_landing(request: Request, db: ReadDB, token: str):
+    """Check a licence's signed QR token: is it authentic, and is the licence in force now?"""
+    check = check_licence_token(db, settings=request.app.state.settings, token=token[:2000])
+    return render(request, "portal/licence_token.html", {"check": check},
+                  status_code=200 if check.authentic else 400)
+
+
+def licence_qr(*, session: Session, settings: Settings, kind: str, number: str, **_: Any) -> dict[str, Any]:
+    """Fill the licence page's slot: the licence's signed token, the URL its QR code opens and the QR as SVG."""
+    holder = find_licence(session, kind, number)
+    if holder is None:
+        return {}
+    token = licence_token(settings, holder)
+    url = licence_url(settings, token)
+    return {"qr": {"token": token, "url": url, "svg": qr_svg(url)}}
+
+
 def install(app: FastAPI) -> None:
-    """Mount the QR landing page and put the signed QR code on every certificate page."""
+    """Mount the QR landing pages and put the signed QR code on every certificate and licence page."""
     app.include_router(router)
     fill_slot("certificate.page", certificate_qr)
+    fill_slot("licence.page", licence_qr)

@@ -14,7 +14,7 @@ from certbridge.registry.models import CertificationBody
 
 
 def create_demo_accounts(sessions, snapshot: RegistrySnapshot) -> list[dict]:
-    """Create an admin, a regulator, operators of a few bodies, an inspector and a lab operator."""
+    """Create an admin, a regulator, operators of a few bodies, an inspector, a lab operator and an applicant."""
     biggest = sorted(snapshot.bodies, key=lambda b: (-b.weight, b.id))
     beihai = next((b for b in snapshot.bodies if b.region_code.startswith("4505")), biggest[0])
     ccc = next(b for b in biggest if b.ccc_code is not None)
@@ -23,7 +23,7 @@ def create_demo_accounts(sessions, snapshot: RegistrySnapshot) -> list[dict]:
     unique = {b.id: b for b in chosen}.values()
     wanted += [(f"cb{b.code}", "cb_operator", {"body_id": b.id}) for b in unique]
     wanted += [("inspector", "inspector", {"person_id": snapshot.inspectors[0]}),
-               ("lab", "lab_operator", {"lab_id": snapshot.labs[0]})]
+               ("lab", "lab_operator", {"lab_id": snapshot.labs[0]}), ("applicant", "applicant", {})]
     out = []
     with write_session(sessions) as session:
         for username, role, scope in wanted:

@@ -25,6 +25,7 @@ from certbridge.demo import loading
 from certbridge.demo.ledger_tree import TreeBuilder, write_hashes
 from certbridge.demo.ledger_tree import finish as finish_tree
 from certbridge.demo.lanes import IN_PROCESS_BELOW, LoadPlan, load_in_lanes, load_inline
+from certbridge.demo.licensing import build_licensing
 from certbridge.demo.oversight import build_oversight
 from certbridge.demo.reference import load_reference
 from certbridge.demo.registries import create_registries
@@ -186,6 +187,7 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
     report("oversight", 1, 1)
     phase_done("supervision_and_credit")
     made_accounts = accounts(sessions, snapshot) if accounts else None
+    licensing = build_licensing(sessions, as_of=as_of) if made_accounts else {}  # filed by the demo applicant
     report("ledger", 0, 1)
     # The tree holds every event of the load; hash the accounts' events and sign a checkpoint now, so the
     # first `serve` answers at once.
@@ -194,7 +196,7 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
     integrate_pending(sessions, settings=settings)
     report("ledger", 1, 1)
     phase_done("accounts_and_checkpoint")
-    counts = _counts(sessions) | oversight
+    counts = _counts(sessions) | oversight | licensing
     if engine.dialect.name == "sqlite":
         raw = engine.raw_connection()
         try:

@@ -21,11 +21,20 @@ PUBLICITY_DEFAULTS: dict[str, Any] = {
     "penalty_public_years": 3,
     "penalty_minor_public_months": 3,
     "repair_wait_months": {"general": 6, "food": 12, "drugs": 12, "special_equipment": 12},
+    # Licensing case limits (licensing/case_flow.py), working days; the commitment check in months.
+    "case_acceptance_workdays": 5,
+    "case_review_workdays": 45,
+    "case_rectification_workdays": 30,
+    "case_decision_workdays": 20,
+    "case_licence_workdays": 10,
+    "commitment_check_months": 3,
 }
 _RANGES = {
     "licensing_publication_workdays": (1, 60), "penalty_publication_workdays": (1, 60),
     "penalty_publication_workdays_samr": (1, 60), "withdrawal_workdays": (1, 30),
     "penalty_public_years": (1, 10), "penalty_minor_public_months": (1, 36),
+    "case_acceptance_workdays": (1, 60), "case_review_workdays": (1, 120), "case_rectification_workdays": (1, 120),
+    "case_decision_workdays": (1, 60), "case_licence_workdays": (1, 60), "commitment_check_months": (1, 24),
 }
 
 

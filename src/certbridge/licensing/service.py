@@ -95,6 +95,16 @@ def _fields_text(codes: list[str]) -> str:
     return "、".join(codes)
 
 
+def record_approval(session: Session, *, principal: Principal, body: CertificationBody, decision: DecisionIn,
+                    calendar: WorkdayCalendar | None = None, today: date | None = None) -> LicensingRecord:
+    """Create the licensing record of a body approved elsewhere (the regulator console) in its transaction."""
+    content = render("licensing.content.approval", "zh", fields=_fields_text([f.field_code for f in body.fields]))
+    return create_licensing_record(
+        session, principal=principal, kind="approval", subject_type="body", subject_id=body.id, party_name=body.name,
+        party_uscc=body.uscc, decision=decision, licence_number=body.approval_number, valid_from=body.approved_on,
+        valid_to=body.valid_until, content=content, calendar=calendar, today=today)
+
+
 def approve_body_with_record(session: Session, *, principal: Principal, body: dict[str, Any], decision: DecisionIn,
                              calendar: WorkdayCalendar | None = None,
                              today: date | None = None) -> tuple[CertificationBody, LicensingRecord]:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certbridge.errors import Conflict, InvalidInput, NotFound
+from certbridge.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from certbridge.ledger.journal import record_event
 from certbridge.policy import require_lab_operator, require_regulator
 from certbridge.principal import Principal
@@ -76,10 +76,19 @@ def qualify_lab(
 
 
 def update_lab(session: Session, *, principal: Principal, lab_id: int, changes: dict[str, Any]) -> Lab:
-    """Update a lab's particulars and capabilities (its operator or a regulator)."""
+    """Update a lab's particulars (its operator or a regulator); its test scope only by a regulator.
+
+    A lab's capability scope changes only through an approved licensing case (licensing/case_decisions.py):
+    an operator's direct change of the items is refused.
+    """
     require_lab_operator(principal, lab_id)
     lab = get_lab(session, lab_id)
     before = lab_state(lab)
+    if "capabilities" in changes and not principal.is_regulator:
+        wanted = [(c.category, c.item, c.standard) for c in _capabilities(list(changes["capabilities"]))]
+        if wanted != [(c.category, c.item, c.standard) for c in lab.capabilities]:
+            raise RuleViolation("lab.scope_through_case", field="capabilities")
+        changes = {k: v for k, v in changes.items() if k != "capabilities"}
     if "capabilities" in changes:
         lab.capabilities = _capabilities(list(changes["capabilities"]))
     for key in ("name", "address"):

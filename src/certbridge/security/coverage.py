@@ -32,12 +32,14 @@ HOME_SEARCH_PARAMS = frozenset({"q", "status", "scheme", "body", "region"})
 # (methods, route-template pattern, class); the first line that matches a route decides.
 COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (WRITES, r"^/login$", SIGNIN),
+    (WRITES, r"^/register$", SIGNIN),  # opening an applicant account hashes a password like a sign-in
     # costly reads: documents, images, signatures, receipts, exports, re-computations
     (READS, r"\.(pdf|png|svg|xlsx|csv)$", COSTLY),
     (READS, r"/receipt\.json$", COSTLY),
     (READS, r"^/api/v1/certificates/\{certificate_id\}/token$", COSTLY),
     (READS, r"^/api/v1/tokens/verify$", COSTLY),
     (READS, r"^/v/\{token\}$", COSTLY),
+    (READS, r"^/v/l/\{token\}$", COSTLY),  # a licence's signed QR token, checked online
     (READS, r"/export$", COSTLY),
     (READS, r"^/api/v1/supervision/draws/\{draw_id\}/verify$", COSTLY),
     # costly writes: bulk work
@@ -53,6 +55,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/log/tile/", LOOKUP),
     (READS, r"^/(verify|certificates/\{certificate_id\}|organizations/\{organization_id\})$", LOOKUP),
     (READS, r"^/publicity(/|$)", LOOKUP),
+    (READS, r"^/licences/\{number\}$", LOOKUP),  # a licence's public page, by its number
     # every other write
     (WRITES, r"", WRITE),
     # trivial reads, each named: directories, forms, console pages, the log's checkpoint, the docs
@@ -70,6 +73,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/api/v1/licensing/records(/\{record_id\})?$", READ),
     (READS, r"^/api/v1/publicity/settings$", READ),
     (READS, r"^/(account|cb|regulator|inspector|lab)(/|$)", READ),
+    (READS, r"^/(register|licensing)(/|$)", READ),  # the applicant's form and cases, the handlers' queue
     (READS, r"^/api/v1/jobs/\{job_id\}$", READ),  # a job's progress: one primary-key read
     (READS, r"^/healthz$", READ),  # the integrity monitor's last finding, kept in memory
     (READS, r"^/static-docs$", READ),  # packaged Swagger UI / ReDoc assets

@@ -17,6 +17,7 @@ from certbridge.errors import Forbidden, InvalidInput, NotFound
 from certbridge.ledger.journal import record_event
 from certbridge.policy import require_authenticated, require_writer
 from certbridge.principal import Principal
+from certbridge.registry.avoidance import INSPECTOR_BARS  # noqa: F401  (re-exported for supervision)
 from certbridge.registry.models import BodyField, CertificationBody, Lab, Organization, Person, Scheme
 from certbridge.registry.regions import region_and_descendants
 from certbridge.registry.restrictions import active_restrictions
@@ -24,7 +25,6 @@ from certbridge.supervision.models import InspectionHistory, InspectionTask, Ins
 
 OBJECT_MODELS = {"organization": Organization, "body": CertificationBody, "lab": Lab}
 RELATIONSHIP_KINDS = ("relative", "consulting", "former_employee", "shareholding", "other")
-INSPECTOR_BARS = ("barred", "lifetime_ban")
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from certbridge.credit.scoring import classes_for
 from certbridge.kit.chinese_text import normalize_name
 from certbridge.kit.dates import add_months
-from certbridge.registry.models import Person, Restriction
-from certbridge.supervision.directory import INSPECTOR_BARS, ObjectFilter, list_inspectors, object_key, query_objects
+from certbridge.registry.avoidance import barred_people
+from certbridge.registry.models import Person
+from certbridge.supervision.directory import ObjectFilter, list_inspectors, object_key, query_objects
 from certbridge.supervision.drawing import ALL_OBJECTS, FORMAT
 from certbridge.supervision.models import (
     CheckMatter,
@@ -28,15 +29,6 @@ from certbridge.supervision.plans import cap_ratios, effective_ratios, plain_dec
 
 # When an inspector has several conflicts with one object, the first of these is recorded.
 CONFLICT_ORDER = ("barred", "same_employer", "declared_relationship", "recent_inspection")
-
-
-def barred_people(session: Session, on: date) -> set[int]:
-    """Return the ids of people barred (for a term or for life) on a date."""
-    stmt = select(Restriction.subject_id).where(
-        Restriction.subject_type == "person", Restriction.kind.in_(INSPECTOR_BARS), Restriction.starts_on <= on,
-        Restriction.ends_on.is_(None) | (Restriction.ends_on >= on),
-        Restriction.lifted_on.is_(None) | (Restriction.lifted_on > on))
-    return set(session.scalars(stmt))
 
 
 def _checked_this_year(session: Session, matter_id: int, keys: set[str], on: date) -> set[str]:

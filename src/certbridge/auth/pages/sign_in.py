@@ -18,7 +18,8 @@ from certbridge.web.templating import cookie_secure, redirect, render, t
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
-HOME_OF_ROLE = {"cb_operator": "/cb", "regulator": "/regulator", "admin": "/regulator", "lab_operator": "/lab"}
+HOME_OF_ROLE = {"cb_operator": "/cb", "regulator": "/regulator", "admin": "/regulator", "lab_operator": "/lab",
+                "applicant": "/licensing"}
 
 
 def lockout_policy(settings) -> LockoutPolicy:

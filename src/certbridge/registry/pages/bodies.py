@@ -24,6 +24,7 @@ from certbridge.web.forms import domain_errors, form_values_of, parse_date, spli
 from certbridge.web.guards import regulator, rehearsal
 from certbridge.web.i18n import N_, gettext, request_language
 from certbridge.web.posted import PostedForm
+from certbridge.web.slots import notify_slot
 from certbridge.web.templating import redirect, render, t
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -110,6 +111,9 @@ def create_body(request: Request, form: PostedForm, db: ReadDB):
                                 foreign_invested=values["foreign_invested"],
                                 region_code=values["region_code"] or None, address=values["address"] or None,
                                 name_en=values["name_en"] or None, legal_rep_fingerprint=rep_print)
+            # The licensing capability makes the approval's 双公示 record in this same transaction.
+            notify_slot("body.approved", session=wdb, principal=principal, body=body,
+                        settings=request.app.state.settings)
             body_id = body.id
     except DomainError as exc:
         errors, general = split_general(domain_errors(exc, lang, _labels(lang)), set(BODY_LABELS))

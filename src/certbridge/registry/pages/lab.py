@@ -1,8 +1,8 @@
 """The lab operator's console: their lab, its approved scope (qualified test items), and what they may change.
 
-A lab operator can, through the API, read their lab and change its particulars and test items
-(`PATCH /api/v1/labs/{id}`) and manage their API keys; this page makes the same reachable from the site.
-Status and validity stay the regulator's (the form does not offer them).
+A lab operator can, through the API, read their lab and change its particulars (`PATCH /api/v1/labs/{id}`)
+and manage their API keys; this page makes the same reachable from the site. Status and validity stay the
+regulator's, and the test items change only through an approved licensing case (变更, /licensing).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from certbridge.errors import DomainError, Forbidden
 from certbridge.i18n.catalog import render as render_message
 from certbridge.registry import choices
 from certbridge.registry import labs as lab_service
-from certbridge.registry.pages.registers import parse_capabilities
 from certbridge.web.csrf import require_csrf
 from certbridge.web.forms import domain_errors, form_values_of, split_general
 from certbridge.web.guards import signed_in
@@ -26,7 +25,7 @@ from certbridge.web.posted import PostedForm
 from certbridge.web.templating import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
-FIELDS = ("name", "address", "region_code", "capabilities")
+FIELDS = ("name", "address", "region_code")
 
 
 def lab_operator(request: Request):
@@ -38,9 +37,7 @@ def lab_operator(request: Request):
 
 
 def _values(lab) -> dict[str, str]:
-    return {"name": lab.name, "address": lab.address or "", "region_code": lab.region_code or "",
-            "capabilities": "\n".join(" | ".join(x for x in (c.category, c.item, c.standard or "") if x)
-                                      for c in lab.capabilities)}
+    return {"name": lab.name, "address": lab.address or "", "region_code": lab.region_code or ""}
 
 
 def _page(request: Request, db, lab, *, values, errors=None, general=None, status_code=200):
@@ -59,15 +56,14 @@ def lab_home(request: Request, db: ReadDB):
 
 @router.post("/lab")
 def lab_save(request: Request, db: ReadDB, form: PostedForm):
-    """Save the lab's name, address, region and test items (as PATCH /api/v1/labs/{id} does)."""
+    """Save the lab's name, address and region (as PATCH /api/v1/labs/{id} does); test items need a case."""
     principal = lab_operator(request)
     lang = request_language(request)
     lab = lab_service.get_lab(db, principal.lab_id)
     values = form_values_of(form, FIELDS)
     try:
         changes = {"name": values["name"] or lab.name, "address": values["address"] or None,
-                   "region_code": values["region_code"] or None,
-                   "capabilities": parse_capabilities(values["capabilities"])}
+                   "region_code": values["region_code"] or None}
         with write_session(request.app.state.sessions) as wdb:
             lab_service.update_lab(wdb, principal=principal, lab_id=lab.id, changes=changes)
     except DomainError as exc:
