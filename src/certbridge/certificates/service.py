@@ -28,6 +28,7 @@ from certbridge.policy import require_body_operator
 from certbridge.principal import Principal
 from certbridge.registry.bodies import get_body
 from certbridge.registry.models import Organization, Scheme
+from certbridge.registry.schemes import check_grade, scheme_grades
 from certbridge.registry.schemas_lookup import resolve_standard
 from certbridge.registry.service import check_region, check_uscc, find_organization_by_uscc, register_organization
 
@@ -118,6 +119,7 @@ def issue_certificate(
         scope=draft.scope.strip(), scope_en=draft.scope_en,
         product=draft.product.model_dump(exclude_none=True) if draft.product else None,
         certification_mode=draft.certification_mode,
+        grade=check_grade(scheme_grades(session), scheme.code, draft.grade),
     )
     cert.sites = _sites(session, draft.sites)
     cert.audits = [_audit(session, body_id, a, i, today) for i, a in enumerate(draft.audits)]

@@ -103,18 +103,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_lab_capability_standard_id'), ['standard_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_lab_capability_standard_id_standard'), 'standard', ['standard_id'], ['id'], ondelete='SET NULL')
 
-    with op.batch_alter_table('organization', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('size_class', sa.String(length=6), nullable=True))
-        batch_op.add_column(sa.Column('size_industry', sa.String(length=30), nullable=True))
-        batch_op.add_column(sa.Column('employees', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('revenue_10k', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('assets_10k', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('sector_code', sa.String(length=3), nullable=True))
-        batch_op.add_column(sa.Column('service_company', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.create_index(batch_op.f('ix_organization_sector_code'), ['sector_code'], unique=False)
-        batch_op.create_index(batch_op.f('ix_organization_size_class'), ['size_class'], unique=False)
+    # Plain ALTER TABLE (no batch rebuild): the table keeps its search triggers.
+    op.add_column('organization', sa.Column('size_class', sa.String(length=6), nullable=True))
+    op.add_column('organization', sa.Column('size_industry', sa.String(length=30), nullable=True))
+    op.add_column('organization', sa.Column('employees', sa.Integer(), nullable=True))
+    op.add_column('organization', sa.Column('revenue_10k', sa.Integer(), nullable=True))
+    op.add_column('organization', sa.Column('assets_10k', sa.Integer(), nullable=True))
+    op.add_column('organization', sa.Column('sector_code', sa.String(length=3), nullable=True))
+    op.add_column('organization', sa.Column('service_company', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.create_index(op.f('ix_organization_sector_code'), 'organization', ['sector_code'], unique=False)
+    op.create_index(op.f('ix_organization_size_class'), 'organization', ['size_class'], unique=False)
 
-    with op.batch_alter_table('standard', schema=None) as batch_op:
+    with op.batch_alter_table('standard', schema=None) as batch_op:  # add_column only: no rebuild
         batch_op.add_column(sa.Column('title_en', sa.String(length=300), nullable=True))
         batch_op.add_column(sa.Column('status', sa.String(length=12), server_default='current', nullable=False))
         batch_op.add_column(sa.Column('withdrawn_on', sa.Date(), nullable=True))
