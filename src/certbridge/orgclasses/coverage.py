@@ -58,7 +58,8 @@ def coverage(session: Session, as_of: date, by: str = "size_class", *, scheme_co
     return dict(out)
 
 
-def certified_count(session: Session, as_of: date) -> int:
+def certified_count(session: Session, as_of: date, *, scheme_code: str | None = None,
+                    grade: str | None = None) -> int:
     """Return how many organizations hold a certificate in force on `as_of` (what every grouping sums to)."""
-    ids = certified_organizations(as_of)
+    ids = certified_organizations(as_of, scheme_code, grade)
     return session.scalar(select(func.count()).select_from(ids)) or 0

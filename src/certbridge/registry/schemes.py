@@ -82,6 +82,8 @@ def publish_standard(
         if old is None:
             raise InvalidInput("standard.not_found", field="supersedes_id", id=supersedes_id)
         old.superseded_by_id, old.transition_deadline = std.id, transition_deadline
+        if old.status == "current":
+            old.status = "superseded"
     session.flush()
     record_event(session, type="standard.published", subject_type="standard", subject_id=std.id,
                  actor=principal.actor, data={"state": {"scheme_code": std.scheme_code, "code": code,
@@ -118,7 +120,7 @@ def define_grade(session: Session, *, principal: Principal, scheme_code: str, co
         raise Conflict("grade.taken", field="code", scheme=scheme.code, code=code)
     item = SchemeGrade(scheme_code=scheme.code, code=code, name=name.strip(), name_en=(name_en or name).strip(),
                        kind=kind, rank=rank)
-    session.add(item)
+    scheme.grades.append(item)
     session.flush()
     record_event(session, type="scheme.grade_defined", subject_type="scheme", subject_id=scheme.code,
                  actor=principal.actor, data={"grade": {"code": code, "name": item.name, "name_en": item.name_en,

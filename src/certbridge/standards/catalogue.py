@@ -88,9 +88,9 @@ def _date(value: Any, name: str) -> date | None:
 
 
 class _RowProblem(Exception):
-    def __init__(self, code: str, field: str | None, **params: Any) -> None:
-        super().__init__(code)
-        self.code, self.field, self.params = code, field, params
+    def __init__(self, message_code: str, field: str | None, **params: Any) -> None:
+        super().__init__(message_code)
+        self.code, self.field, self.params = message_code, field, params
 
 
 def _row_values(raw: dict[str, Any]) -> dict[str, Any]:
@@ -108,9 +108,9 @@ def import_catalogue(session: Session, *, principal: Principal, filename: str, d
     require_regulator(principal)
     report = CatalogueReport(filename=filename[:200], dry_run=dry_run)
 
-    def fail(row: int, code: str, field: str | None = None, **params: Any) -> None:
-        report.errors.append(CatalogueError(row=row, field=field, code=code,
-                                             message=render(code, lang, **{"field": field, **params})))
+    def fail(row: int, message_code: str, field: str | None = None, **params: Any) -> None:
+        report.errors.append(CatalogueError(row=row, field=field, code=message_code,
+                                            message=render(message_code, lang, **{"field": field, **params})))
 
     if len(data) > max_bytes:
         fail(0, "import.too_large", max_mb=max(1, max_bytes // 1024 // 1024))
