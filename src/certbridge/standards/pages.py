@@ -29,7 +29,8 @@ KIND_LABELS = {"national_mandatory": N_("National, mandatory (GB)"),
                "national_guidance": N_("National guidance (GB/Z)"), "industry": N_("Industry standard"),
                "local": N_("Local standard (DB)"), "group": N_("Group standard (T/)"),
                "international": N_("International (ISO, IEC)"), "foreign": N_("Foreign national standard")}
-STATUS_LABELS = {"current": N_("Current"), "superseded": N_("Superseded"), "withdrawn": N_("Withdrawn")}
+STATUS_LABELS = {"current": N_("Current"), "superseded": N_("Superseded"),
+                 "withdrawn": N_("Withdrawn (no longer in force)")}
 DEGREE_LABELS = {"IDT": N_("IDT — identical"), "MOD": N_("MOD — modified"), "NEQ": N_("NEQ — not equivalent")}
 
 
