@@ -150,3 +150,20 @@ def record_audit(session: Session, *, principal: Principal, certificate_id: int,
                        "state": {"audits": certificate_state(cert)["audits"],
                                  "last_surveillance_on": cert.last_surveillance_on}})
     return cert
+
+
+def regrade_certificate(session: Session, *, principal: Principal, certificate_id: int, grade: str | None,
+                        reason: str) -> Certificate:
+    """Change the grade of a certificate in force (a graded certification is re-graded at surveillance)."""
+    cert = get_certificate(session, certificate_id, for_update=True)
+    require_body_operator(principal, cert.body_id)
+    if cert.status not in ("valid", "suspended"):
+        raise InvalidInput("certificate.audit_on_final", field="certificate_id", status=cert.status)
+    new = check_grade(scheme_grades(session), cert.scheme_code, grade)
+    if new == cert.grade:
+        return cert
+    cert.grade = new
+    session.flush()
+    record_event(session, type="certificate.graded", subject_type="certificate", subject_id=cert.id,
+                 actor=principal.actor, data={"state": {"grade": new}, "reason": reason})
+    return cert

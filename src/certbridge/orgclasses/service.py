@@ -73,6 +73,7 @@ def classify_organization(
     after = class_state(org)
     changed = {k: v for k, v in after.items() if before.get(k) != v}
     if changed:
+        # Under "classes", not "state": the organization's replayed state (registry snapshots) leaves classes out.
         record_event(session, type="organization.classified", subject_type="organization", subject_id=org.id,
-                     actor=principal.actor, data={"state": changed, "computed": computed is not None})
+                     actor=principal.actor, data={"classes": changed, "computed": computed is not None})
     return org
