@@ -50,7 +50,7 @@ def test_a_graded_certificate_is_found_by_its_grade(client, world):
     assert numbers(grade="AAA", q="格力") == [("00126Q26103R0M/4500", "AAA")]  # the name search path too
     assert len(numbers(scheme="QMS")) == 3
     page = client.get(f"/certificates/{graded.json()['id']}")
-    assert page.status_code == 200
+    assert page.status_code == 200 and "CONSTRUCTION · 工程建设施工企业质量管理（GB/T 50430）" in page.text
 
 
 def test_grades_a_scheme_does_not_define_are_refused(client, world):

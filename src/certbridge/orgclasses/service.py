@@ -16,7 +16,6 @@ from certbridge.registry.models import Organization
 from certbridge.registry.service import get_organization
 
 FIGURES = ("employees", "revenue_10k", "assets_10k")
-_UNSET: Any = object()
 
 
 def class_state(org: Organization) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from certbridge.certificates.effective_status_sql import status_filter
 from certbridge.certificates.models import Certificate
-from certbridge.errors import Conflict, InvalidInput, NotFound
+from certbridge.errors import InvalidInput, NotFound
 from certbridge.ledger.journal import record_event
 from certbridge.policy import require_regulator
 from certbridge.principal import Principal
@@ -213,10 +213,5 @@ def link_capabilities(session: Session, std: Standard) -> int:
     return result.rowcount or 0
 
 
-def code_exists(session: Session, code: str, version: str) -> bool:
-    """Whether the catalogue has number + version."""
-    return session.scalar(select(Standard.id).where(Standard.code == code, Standard.version == version)) is not None
-
-
 __all__ = ["search_standards", "standard_story", "save_standard", "set_equivalence", "find_by_number",
-           "link_capabilities", "get_standard", "STATUSES", "Conflict"]
+           "link_capabilities", "get_standard", "STATUSES"]
