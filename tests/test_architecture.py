@@ -27,9 +27,13 @@ ALLOWED = {
     "opendata": {"registry", "certificates", "ledger"},
     "audit": {"registry", "auth"},
     "security": {"registry", "auth", "audit"},
-    "demo": {"registry", "certificates", "auth", "ledger", "credentials", "supervision", "credit", "licensing"},
+    "demo": {"registry", "certificates", "auth", "ledger", "credentials", "supervision", "credit", "licensing",
+             "standards", "proficiency", "orgclasses"},
     "backup": {"ledger"},
     "jobs": set(),
+    "proficiency": {"registry"},
+    "standards": {"registry", "certificates", "proficiency"},
+    "orgclasses": {"registry", "certificates"},
 }
 # The two kits every capability builds on: `api/` for JSON routes, `web/` for pages. They know no capability,
 # except that api/deps resolves API keys and records the audit trail through auth and audit.

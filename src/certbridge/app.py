@@ -26,9 +26,14 @@ from certbridge.ledger import api as ledger_api
 from certbridge.ledger import background as ledger_background
 from certbridge.licensing import api as licensing_api
 from certbridge.licensing import pages as licensing_pages
+from certbridge.orgclasses import api as orgclass_api
+from certbridge.proficiency import api as proficiency_api
+from certbridge.proficiency import pages as proficiency_pages
 from certbridge.registry import api as registry_api
 from certbridge.registry import pages as registry_pages
 from certbridge.security import install as security_install
+from certbridge.standards import api as standards_api
+from certbridge.standards import pages as standards_pages
 from certbridge.settings import Settings
 from certbridge.supervision import api as supervision_api
 from certbridge.supervision import pages as supervision_pages
@@ -37,13 +42,14 @@ from certbridge.web import install as page_kit
 # The whole app, listed once. Each capability contributes a JSON router; order is the order of the OpenAPI document.
 API_ROUTERS = (
     certificates_api, registry_api, auth_api, audit_api, ledger_api, credentials_api, supervision_api, credit_api,
-    licensing_api, jobs_api,
+    licensing_api, jobs_api, standards_api, proficiency_api, orgclass_api,
 )
 # Then everything that needs more than a router, in mount order: request defences, the page kit, each capability's
 # pages (routers, nav entries, dashboard panels, slots), and background work. Each exposes install(app).
 INSTALLERS = (
     security_install, page_kit, auth_pages, certificate_pages, complaint_pages, credential_pages, registry_pages,
-    supervision_pages, credit_pages, licensing_pages, ledger_background, certificate_background, job_runner,
+    supervision_pages, credit_pages, licensing_pages, standards_pages, proficiency_pages, ledger_background,
+    certificate_background, job_runner,
 )
 
 

@@ -13,7 +13,9 @@ from certbridge.ledger import state_map as state_map_models  # noqa: F401
 from certbridge.licensing import case_models as licensing_case_models  # noqa: F401
 from certbridge.licensing import models as licensing_models  # noqa: F401
 from certbridge.licensing import workday_notices as workday_notice_models  # noqa: F401
+from certbridge.proficiency import models as proficiency_models  # noqa: F401
 from certbridge.registry import models as registry_models  # noqa: F401
+from certbridge.standards import models as standard_models  # noqa: F401
 from certbridge.supervision import models as supervision_models  # noqa: F401
 
 metadata = Base.metadata

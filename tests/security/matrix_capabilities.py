@@ -26,6 +26,8 @@ from certbridge.kit.uscc import generate_uscc
 from certbridge.licensing import service as licensing
 from certbridge.licensing.schemas import DecisionIn
 from certbridge.principal import SYSTEM
+from certbridge.proficiency.service import define_pt_scheme, open_round
+from certbridge.standards.service import find_by_number, save_standard
 from certbridge.registry import people, service as registry
 from certbridge.supervision import draws, plans, tasks
 from certbridge.supervision.models import InspectionTask
@@ -151,9 +153,21 @@ def _seed_ledger(session, v: dict) -> dict:
     return {"seq_private": private, "seq_cert_a": issued, "tile_entries": f"entries/000{width}"}
 
 
+def _seed_qidata(session) -> dict:
+    """A foreign standard to correspond to, and a proficiency scheme with one round."""
+    iso, _ = save_standard(session, principal=SYSTEM, code="ISO 9001", version="2015", title="质量管理体系 要求",
+                           scheme_code="QMS")
+    qms = find_by_number(session, "GB/T 19001-2016")
+    scheme = define_pt_scheme(session, principal=SYSTEM, code="SEED-PT", name="能力验证", provider="CNAS")
+    rnd = open_round(session, principal=SYSTEM, scheme_id=scheme.id, code="S-01", parameter="铅的测定",
+                     held_on=date.today())
+    return {"iso_standard": iso.id, "qms_standard": qms.id, "pt_scheme": scheme.id, "pt_round": rnd.id}
+
+
 def seed(session, world, out: dict) -> dict:
     """Create what these cases act on, in the template's write session; return ids to add to `v`."""
-    seeded = {**_seed_supervision(session, world), **_seed_credit_and_licensing(session, world)}
+    seeded = {**_seed_supervision(session, world), **_seed_credit_and_licensing(session, world),
+              **_seed_qidata(session)}
     seeded.update(_seed_ledger(session, out), log_size=CommittedLogSize(session))
     return seeded
 
@@ -307,4 +321,28 @@ CASES: list = [
          json={"value": 3}),
     # The export of every record, published or not (scope=all), is for regulators; scope=public is anyone's.
     Case("GET", "/api/v1/publicity/export", READERS, query={"layout": "CF", "scope": "all"}),
+    # quality-infrastructure data: anyone reads standards, proficiency records, coverage; regulators maintain them
+    Case("POST", "/api/v1/schemes/{code}/grades", REGULATORS, params={"code": "QMS"},
+         json={"code": "MATRIX", "kind": "sector", "name": "矩阵测试细分", "name_en": "Matrix sector"}),
+    Case("GET", "/api/v1/standards/search", EVERYONE, query={"q": "19001"}),
+    Case("GET", "/api/v1/standards/{standard_id}", EVERYONE, params={"standard_id": "qms_standard"}),
+    Case("PUT", "/api/v1/standards/catalogue", REGULATORS,
+         json={"code": "ISO 19011", "version": "2018", "title": "管理体系审核指南", "scheme_code": "QMS"}),
+    Case("POST", "/api/v1/standards/{standard_id}/equivalences", REGULATORS, params={"standard_id": "qms_standard"},
+         json=lambda v: {"foreign_id": v["iso_standard"], "degree": "IDT"}),
+    Case("POST", "/api/v1/standards/import", REGULATORS, files=lambda v: {"file": (
+        "catalogue.csv", "标准号,标准名称,认证项目\nISO 14001:2015,环境管理体系,EMS\n".encode(), "text/csv")}),
+    Case("GET", "/api/v1/proficiency/schemes", EVERYONE),
+    Case("POST", "/api/v1/proficiency/schemes", REGULATORS,
+         json={"code": "MATRIX-PT", "name": "矩阵测试能力验证", "provider": "CNAS"}),
+    Case("POST", "/api/v1/proficiency/schemes/{scheme_id}/rounds", REGULATORS, params={"scheme_id": "pt_scheme"},
+         json={"code": "M-01", "parameter": "铅的测定", "held_on": TODAY}),
+    Case("POST", "/api/v1/proficiency/rounds/{round_id}/results", REGULATORS, params={"round_id": "pt_round"},
+         json=lambda v: {"lab_id": v["lab"], "outcome": "unsatisfactory", "z_score": 3.3}),
+    Case("GET", "/api/v1/labs/{lab_id}/proficiency", EVERYONE, params={"lab_id": "lab"}),
+    Case("GET", "/api/v1/proficiency/unsatisfactory", EVERYONE),
+    Case("PUT", "/api/v1/organizations/{organization_id}/classes", REGULATORS, params={"organization_id": "org1"},
+         json={"sector_code": "C39", "employees": 50, "revenue_10k": 800}),
+    Case("GET", "/api/v1/coverage", EVERYONE, query={"by": "region_group"}),
+    Case("GET", "/api/v1/reference/organization-classes", EVERYONE),
 ]

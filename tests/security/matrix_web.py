@@ -219,6 +219,8 @@ CASES: list = [
     Page("GET", "/bodies/{body_id}", EVERYONE, params={"body_id": "body_a"}),
     Page("GET", "/labs", EVERYONE),
     Page("GET", "/labs/{lab_id}", EVERYONE, params={"lab_id": "lab"}),
+    Page("GET", "/standards", EVERYONE, query={"q": "19001"}),
+    Page("GET", "/standards/{standard_id}", EVERYONE, params={"standard_id": "qms_standard"}),
     Page("GET", "/publicity", EVERYONE),
     Page("GET", "/publicity/dishonesty-list", EVERYONE),
     Page("GET", "/publicity/draws/{draw_id}", EVERYONE, params={"draw_id": "web_draw_revealed"}),
@@ -313,6 +315,7 @@ CASES: list = [
     Page("GET", "/regulator/people/new", REGULATOR_PAGES),
     Page("GET", "/regulator/people/{person_id}", REGULATOR_PAGES, params={"person_id": "a1"}),
     Page("GET", "/regulator/reports", REGULATOR_PAGES),
+    Page("GET", "/regulator/standards", REGULATOR_PAGES),
     Page("GET", "/regulator/restrictions", REGULATOR_PAGES),
     Page("GET", "/regulator/schemes", REGULATOR_PAGES),
     Page("GET", "/regulator/supervision", REGULATOR_PAGES),
@@ -344,6 +347,9 @@ CASES: list = [
          form=lambda v: {"number": v["extra_registration"], "reason": "出具虚假结论",
                          "person_id": str(v["person_extra"])},
          lands=lambda v: f"/regulator/people/{v['person_extra']}"),
+    # The catalogue import shows its report in place (all rows or none; one event for the file).
+    Page("POST", "/regulator/standards/import", REGULATORS, lands=None, files=lambda v: {"file": (
+        "catalogue.csv", "标准号,标准名称,认证项目\nISO 14001:2015,环境管理体系,EMS\n".encode(), "text/csv")}),
     Page("POST", "/regulator/reports/{report_id}/review", REGULATORS, params={"report_id": "web_report"},
          form={"note": "已转交稽查"}, lands=r"/regulator/reports\?status=new"),
     Page("POST", "/regulator/restrictions", REGULATORS, form=lambda v: {

@@ -173,6 +173,7 @@ def search_certificates(
     q: Annotated[str | None, Query(max_length=100, description="Number, 统一社会信用代码 or name substring")] = None,
     status: Literal["valid", "suspended", "withdrawn", "cancelled", "expired"] | None = None,
     scheme: Annotated[str | None, Query(max_length=20)] = None,
+    grade: Annotated[str | None, Query(max_length=30, description="A grade or sector variant of the scheme")] = None,
     body_id: IdFilter = None,
     region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     organization_id: IdFilter = None,
@@ -183,7 +184,7 @@ def search_certificates(
     total: Annotated[bool, Query(description="Also count the matches (exact up to 10,000)")] = False,
 ):
     """Search and filter certificates, a page at a time (a name search by holder, then certificate)."""
-    flt = CertificateFilter(q=q, status=status, scheme=scheme, body_id=body_id, region_code=region,
+    flt = CertificateFilter(q=q, status=status, scheme=scheme, grade=grade, body_id=body_id, region_code=region,
                             organization_id=organization_id)
     out: dict = {}
     if total:

@@ -80,7 +80,7 @@ def transfer_certificate(session: Session, *, principal: Principal, body_id: int
         standard_code=standard.code if standard else None, standard_version=standard.version if standard else None,
         holder=HolderIn(name=old.holder_name, uscc=org.uscc, address=old.holder_address, region_code=old.region_code),
         scope=transfer.scope or old.scope, scope_en=old.scope_en, product=old.product,
-        certification_mode=old.certification_mode, issued_on=transfer.issued_on,
+        certification_mode=old.certification_mode, grade=old.grade, issued_on=transfer.issued_on,
         expires_on=transfer.expires_on or old.expires_on,
         sites=[{"name": s.name, "address": s.address, "region_code": s.region_code, "scope": s.scope}
                for s in old.sites],

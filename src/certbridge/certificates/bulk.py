@@ -37,6 +37,7 @@ from certbridge.kit.dates import add_months
 from certbridge.kit.uscc import UsccResult, validate_uscc
 from certbridge.policy import require_body_operator, require_regulator
 from certbridge.principal import Principal
+from certbridge.registry.schemes import check_grade, scheme_grades
 from certbridge.registry.search import name_bigrams
 
 __all__ = ["AuditSpec", "BulkRules", "CertificateSpec", "OrganizationSpec", "Positions", "PreparedBatch",
@@ -161,7 +162,7 @@ def prepare_batch(organizations: list[OrganizationSpec], certificates: list[Cert
             "previous_id": previous_id, "holder_name": spec.holder_name, "holder_address": spec.holder_address,
             "region_code": spec.region_code, "scope": spec.scope, "scope_en": spec.scope_en, "product": spec.product,
             "certification_mode": spec.certification_mode, "last_surveillance_on": _iso(surveillance),
-            "sites": sites})
+            "sites": sites, **({"grade": spec.grade} if spec.grade else {})})
         log.add_encoded("certificate.renewed" if previous_id else "certificate.issued", "certificate", cid,
                         f'{{"state":{{"audits":[{",".join(audit_jsons[:1])}],{rest[1:]}}}')
         for index in range(1, len(audits)):
@@ -194,7 +195,7 @@ def prepare_batch(organizations: list[OrganizationSpec], certificates: list[Cert
             changed.isoformat(), _iso(until), spec.issued_on.isoformat(), spec.expires_on.isoformat(), cycle,
             previous_id, spec.holder_name, spec.holder_address, spec.region_code, spec.scope, spec.scope_en,
             json_column(spec.product) if spec.product is not None else None, spec.certification_mode,
-            _iso(surveillance), 1 + len(audits[1:]) + len(spec.steps), stamp, stamp))
+            _iso(surveillance), 1 + len(audits[1:]) + len(spec.steps), stamp, stamp, spec.grade))
     p.seq = log.seq
     rows["ledger_event"] = log.rows
     return PreparedBatch(start, p, rows, actor, frozenset(c.body_id for c in certificates), rules.fresh,
@@ -211,7 +212,7 @@ COLUMNS = {
     "certificate": ("id", "number", "body_id", "organization_id", "scheme_code", "standard_id", "status",
                     "status_reason", "status_changed_on", "suspended_until", "issued_on", "expires_on", "cycle",
                     "previous_id", "holder_name", "holder_address", "region_code", "scope", "scope_en", "product",
-                    "certification_mode", "last_surveillance_on", "version", "created_at", "updated_at"),
+                    "certification_mode", "last_surveillance_on", "version", "created_at", "updated_at", "grade"),
     "certificate_site": ("id", "certificate_id", "name", "address", "region_code", "scope"),
     "audit": ("id", "certificate_id", "kind", "method", "start_on", "end_on"),
     "audit_auditor": ("audit_id", "person_id", "registration_number", "role"),
@@ -343,6 +344,7 @@ def issue_drafts(session: Session, *, principal: Principal, body_id: int, drafts
         for org in session.scalars(select(Organization).where(Organization.uscc.in_(part))):
             existing[org.uscc] = org
     rules = load_rules(session, organization_ids={o.id for o in existing.values()})
+    grades = scheme_grades(session)
     organizations: list[OrganizationSpec] = []
     new_index: dict[str, int] = {}
     specs: list[CertificateSpec] = []
@@ -386,6 +388,7 @@ def issue_drafts(session: Session, *, principal: Principal, body_id: int, drafts
             region_code=holder.region_code or org_region, scope=draft.scope.strip(), audits=audits,
             scope_en=draft.scope_en, product=draft.product.model_dump(exclude_none=True) if draft.product else None,
             certification_mode=draft.certification_mode,
+            grade=check_grade(grades, scheme_code, draft.grade, field=f"certificates[{index}].grade"),
             sites=[(s.name, s.address, s.region_code or None, s.scope) for s in draft.sites]))
     dialect = session.get_bind().dialect.name
     session.flush()

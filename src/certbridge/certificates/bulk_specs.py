@@ -65,4 +65,5 @@ class CertificateSpec:
     scope_en: str | None = None
     product: dict[str, Any] | None = None
     certification_mode: str | None = None
+    grade: str | None = None
     sites: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)

@@ -47,6 +47,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "issued_on": ("颁证日期", "发证日期", "Certification Issue Date", "Certificate Issue Date", "Issue Date"),
     "expires_on": ("证书到期日期", "有效期至", "Certification Expiry Date", "Certificate Expiry Date", "Expiry Date"),
     "certification_mode": ("认证模式", "Certification Mode"),
+    "grade": ("认证等级", "等级", "Grade", "Certification Grade"),
     "product_name": ("产品名称", "Product Name"),
     "product_model": ("型号规格", "产品型号", "Product Model"),
     "product_trademark": ("商标", "Trademark"),
@@ -128,6 +129,7 @@ def draft_from_row(row: dict[str, Any]) -> CertificateIn:
                    "region_code": get("holder_region_code")},
         "scope": get("scope") or "", "scope_en": get("scope_en"), "issued_on": get("issued_on"),
         "expires_on": get("expires_on"), "certification_mode": get("certification_mode"),
+        "grade": get("grade"),
     }
     if get("product_name"):
         draft["product"] = {"name": get("product_name"), "model": get("product_model"),

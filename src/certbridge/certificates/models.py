@@ -47,6 +47,7 @@ class Certificate(Base):
     scope_en: Mapped[str | None] = mapped_column(Text)
     product: Mapped[dict | None] = mapped_column(JSON)  # name, model, specification, trademark, manufacturer, factory
     certification_mode: Mapped[str | None] = mapped_column(String(60))
+    grade: Mapped[str | None] = mapped_column(String(30))  # a grade or sector variant the scheme defines
     last_surveillance_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

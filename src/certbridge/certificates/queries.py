@@ -41,6 +41,7 @@ class CertificateFilter:
     q: str | None = None
     status: str | None = None
     scheme: str | None = None
+    grade: str | None = None
     body_id: int | None = None
     region_code: str | None = None
     organization_id: int | None = None
@@ -68,6 +69,8 @@ def _narrowed(session: Session, stmt: Select, flt: CertificateFilter, on: date |
         stmt = stmt.where(status_filter(flt.status, bindparam("on", on, type_=Date) if on else None))
     if flt.scheme:
         stmt = stmt.where(Certificate.scheme_code == flt.scheme.upper())
+    if flt.grade:
+        stmt = stmt.where(Certificate.grade == flt.grade.upper())
     if flt.body_id:
         stmt = stmt.where(Certificate.body_id == flt.body_id)
     if flt.organization_id:
@@ -101,13 +104,14 @@ def _id_page_select(session: Session, flt: CertificateFilter, after: PageKey, li
 
 # --- name searches: (holder, certificate) order, one compiled statement per round ------------------------
 
-_FILTER_COLUMNS = {"scheme": Certificate.scheme_code, "body_id": Certificate.body_id,
+_FILTER_COLUMNS = {"scheme": Certificate.scheme_code, "grade": Certificate.grade, "body_id": Certificate.body_id,
                    "organization_id": Certificate.organization_id}  # status: the effective one, below
 
 
 def _filter_values(session: Session, flt: CertificateFilter) -> dict[str, Any]:
     """Return the bind values of a filter's narrowing (the query aside), region_0… for a region's codes."""
     values: dict[str, Any] = {"status": flt.status, "scheme": flt.scheme.upper() if flt.scheme else None,
+                              "grade": flt.grade.upper() if flt.grade else None,
                               "body_id": flt.body_id, "organization_id": flt.organization_id}
     values = {k: v for k, v in values.items() if v}
     if flt.region_code:

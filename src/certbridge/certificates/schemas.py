@@ -81,6 +81,8 @@ class CertificateIn(CleanInput):
     scope_en: str | None = Field(default=None, max_length=4000)
     product: ProductIn | None = None
     certification_mode: str | None = Field(default=None, max_length=60)
+    grade: str | None = Field(default=None, max_length=30, description="A grade or sector variant the scheme "
+                              "defines (GET /api/v1/schemes lists them)")
     issued_on: date
     expires_on: date | None = Field(default=None, description="Defaults to issue date + the scheme's validity.")
     sites: list[SiteIn] = Field(default_factory=list, max_length=500)
@@ -183,6 +185,7 @@ class CertificateSummary(BaseModel):
     reasons: list[VerdictReason] = Field(description="Why the status is what it is, and warnings (first the "
                                                      "status's own reason, then warnings)")
     scheme: str
+    grade: str | None = Field(default=None, description="The grade or sector variant of a graded scheme")
     issued_on: date
     expires_on: date
     cycle: int

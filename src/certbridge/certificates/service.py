@@ -28,6 +28,7 @@ from certbridge.policy import require_body_operator
 from certbridge.principal import Principal
 from certbridge.registry.bodies import get_body
 from certbridge.registry.models import Organization, Scheme
+from certbridge.registry.schemes import check_grade, scheme_grades
 from certbridge.registry.schemas_lookup import resolve_standard
 from certbridge.registry.service import check_region, check_uscc, find_organization_by_uscc, register_organization
 
@@ -118,6 +119,7 @@ def issue_certificate(
         scope=draft.scope.strip(), scope_en=draft.scope_en,
         product=draft.product.model_dump(exclude_none=True) if draft.product else None,
         certification_mode=draft.certification_mode,
+        grade=check_grade(scheme_grades(session), scheme.code, draft.grade),
     )
     cert.sites = _sites(session, draft.sites)
     cert.audits = [_audit(session, body_id, a, i, today) for i, a in enumerate(draft.audits)]
@@ -147,4 +149,21 @@ def record_audit(session: Session, *, principal: Principal, certificate_id: int,
                  data={"audit": audit_state(item),
                        "state": {"audits": certificate_state(cert)["audits"],
                                  "last_surveillance_on": cert.last_surveillance_on}})
+    return cert
+
+
+def regrade_certificate(session: Session, *, principal: Principal, certificate_id: int, grade: str | None,
+                        reason: str) -> Certificate:
+    """Change the grade of a certificate in force (a graded certification is re-graded at surveillance)."""
+    cert = get_certificate(session, certificate_id, for_update=True)
+    require_body_operator(principal, cert.body_id)
+    if cert.status not in ("valid", "suspended"):
+        raise InvalidInput("certificate.audit_on_final", field="certificate_id", status=cert.status)
+    new = check_grade(scheme_grades(session), cert.scheme_code, grade)
+    if new == cert.grade:
+        return cert
+    cert.grade = new
+    session.flush()
+    record_event(session, type="certificate.graded", subject_type="certificate", subject_id=cert.id,
+                 actor=principal.actor, data={"state": {"grade": new}, "reason": reason})
     return cert

@@ -50,4 +50,5 @@ def certificate_state(cert: Certificate) -> dict[str, Any]:
         "last_surveillance_on": _iso(cert.last_surveillance_on),
         "sites": sites_state(cert),
         "audits": [audit_state(a) for a in cert.audits],
+        **({"grade": cert.grade} if cert.grade else {}),  # only graded certificates carry the key
     }

@@ -73,6 +73,7 @@ def public_certificate(session: Session, cert: Certificate, body: CertificationB
         "recorded_status": cert.status,
         "reasons": [r.as_dict() for r in result.reasons],
         "scheme": cert.scheme_code,
+        "grade": cert.grade,
         "issued_on": cert.issued_on.isoformat(),
         "expires_on": cert.expires_on.isoformat(),
         "cycle": cert.cycle,
@@ -108,12 +109,12 @@ _SUPERSEDED = (select(cast(_S.c.transition_deadline, String) + " " + _S.c.code +
 _GRACE = case((_B.c.status.in_(ENDED_BODY_STATUSES),
                select(_T.c.body_revoked_grace_months).where(_T.c.code == _C.c.scheme_code).scalar_subquery()))
 # Rows: the certificate (0–13), its body (14–18), holder USCC (19), a list entry in force (20), then what the
-# effective status depends on beyond them (21–25; see effective_status.Facts).
+# effective status depends on beyond them (21–25; see effective_status.Facts), then the grade (26).
 _COLUMNS = (_C.c.id, _C.c.number, _C.c.status, _C.c.status_reason, _C.c.status_changed_on, _C.c.suspended_until,
             _C.c.scheme_code, _C.c.issued_on, _C.c.expires_on, _C.c.cycle, _C.c.scope, _C.c.holder_name,
             _C.c.organization_id, _C.c.region_code, _B.c.id, _B.c.code, _B.c.name, _B.c.approval_number,
             _B.c.status, _O.c.uscc, _R.c.kind,
-            _B.c.status_changed_on, _B.c.valid_until, _GRACE, _SUPERSEDED, _O.c.uscc_needs_check)
+            _B.c.status_changed_on, _B.c.valid_until, _GRACE, _SUPERSEDED, _O.c.uscc_needs_check, _C.c.grade)
 _FROM = (
     _C.join(_B, _B.c.id == _C.c.body_id)
     .outerjoin(_O, _O.c.id == _C.c.organization_id)
@@ -197,7 +198,8 @@ def _public_view(row: tuple, flags: list[str], on: date, on_text: str) -> dict[s
         status, status_reason, since, valid = result.status, result.status_reason, result.since.isoformat(), result.valid
         reasons = [r.as_dict() for r in result.reasons]
     return {
-        "id": row[0], "number": row[1], "suspended_until": suspended, "scheme": row[6], "issued_on": issued,
+        "id": row[0], "number": row[1], "suspended_until": suspended, "scheme": row[6], "grade": row[26],
+        "issued_on": issued,
         "expires_on": expires, "cycle": row[9], "scope": row[10],
         "holder": {"name": row[11], "uscc": row[19], "organization_id": row[12], "region_code": row[13],
                    "flags": flags},

@@ -175,7 +175,8 @@ def renew_certificate(session: Session, *, principal: Principal, certificate_id:
         standard_code=standard.code if standard else None, standard_version=standard.version if standard else None,
         holder=HolderIn(name=old.holder_name, uscc=org.uscc, address=old.holder_address, region_code=old.region_code),
         scope=renewal.scope or old.scope, scope_en=old.scope_en, product=old.product,
-        certification_mode=old.certification_mode, issued_on=renewal.issued_on, expires_on=renewal.expires_on,
+        certification_mode=old.certification_mode, grade=old.grade, issued_on=renewal.issued_on,
+        expires_on=renewal.expires_on,
         sites=[{"name": s.name, "address": s.address, "region_code": s.region_code, "scope": s.scope}
                for s in old.sites],
         audits=renewal.audits,

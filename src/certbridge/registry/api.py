@@ -31,6 +31,7 @@ from certbridge.registry.schemas import (
     BodyOut,
     BodyPatch,
     BodyStatusIn,
+    GradeIn,
     IdDocumentIn,
     LabIn,
     LabOut,
@@ -265,6 +266,13 @@ def revoke_registration(number: Annotated[str, Path(min_length=1, max_length=40)
 def list_schemes(db: ReadDB):
     """List certification schemes with their configurable rules."""
     return list(db.scalars(select(Scheme).order_by(Scheme.code)))
+
+
+@router.post("/schemes/{code}/grades", response_model=SchemeOut, status_code=201, summary="Define a grade")
+def post_grade(code: Annotated[str, Path(max_length=20)], item: GradeIn, db: WriteDB, principal: AuthedPrincipal):
+    """Define a grade (level of a graded certification) or sector variant of a scheme (regulators)."""
+    schemes.define_grade(db, principal=principal, scheme_code=code, **item.model_dump())
+    return schemes.get_scheme(db, code)
 
 
 @router.get("/standards", response_model=list[StandardOut], summary="Standards and versions")

@@ -13,7 +13,7 @@ from certbridge.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from certbridge.ledger.journal import record_event
 from certbridge.policy import require_lab_operator, require_regulator
 from certbridge.principal import Principal
-from certbridge.registry.models import Lab, LabCapability
+from certbridge.registry.models import Lab, LabCapability, Standard
 from certbridge.registry.service import check_region, check_uscc
 from certbridge.registry.snapshots import lab_state
 
@@ -29,13 +29,46 @@ def get_lab(session: Session, lab_id: int) -> Lab:
     return lab
 
 
-def _capabilities(items: list[dict[str, Any]]) -> list[LabCapability]:
+_MARKS = (" ", "/", "-", ".", ":", "—", "　")
+
+
+def _number_key(text: str) -> str:
+    out = text.upper()
+    for mark in _MARKS:
+        out = out.replace(mark, "")
+    return out
+
+
+def _standard_ids(session: Session, texts: set[str]) -> dict[str, int]:
+    """Return the catalogue standard each capability's standard text names: the exact version ("GB/T 19001-2016"),
+    or the newest version when no year is written ("GB/T 19001"); texts naming none are left out."""
+    if not texts:
+        return {}
+    exact: dict[str, int] = {}
+    newest: dict[str, int] = {}
+    for std_id, code, version in session.execute(select(Standard.id, Standard.code, Standard.version)
+                                                 .order_by(Standard.version, Standard.id)):
+        exact.setdefault(_number_key(code + version), std_id)
+        newest[_number_key(code)] = std_id  # ordered by version: the newest comes last
+    out = {}
+    for text in texts:
+        key = _number_key(text)
+        std_id = exact.get(key) or newest.get(key)
+        if std_id is not None:
+            out[text] = std_id
+    return out
+
+
+def _capabilities(session: Session, items: list[dict[str, Any]]) -> list[LabCapability]:
     out = []
     for index, item in enumerate(items):
         category, name = (item.get("category") or "").strip(), (item.get("item") or "").strip()
         if not category or not name:
             raise InvalidInput("lab.capability_incomplete", field=f"capabilities[{index}]")
         out.append(LabCapability(category=category, item=name, standard=(item.get("standard") or None)))
+    linked = _standard_ids(session, {c.standard for c in out if c.standard})
+    for capability in out:
+        capability.standard_id = linked.get(capability.standard) if capability.standard else None
     return out
 
 
@@ -67,7 +100,7 @@ def qualify_lab(
     lab = Lab(cma_number=cma_number, name=name.strip(), uscc=check_uscc(uscc)[0] if uscc else None,
               region_code=check_region(session, region_code), address=address, status="valid",
               qualified_on=qualified_on, valid_until=valid_until)
-    lab.capabilities = _capabilities(list(capabilities))
+    lab.capabilities = _capabilities(session, list(capabilities))
     session.add(lab)
     session.flush()
     record_event(session, type="lab.qualified", subject_type="lab", subject_id=lab.id,
@@ -90,7 +123,7 @@ def update_lab(session: Session, *, principal: Principal, lab_id: int, changes: 
             raise RuleViolation("lab.scope_through_case", field="capabilities")
         changes = {k: v for k, v in changes.items() if k != "capabilities"}
     if "capabilities" in changes:
-        lab.capabilities = _capabilities(list(changes["capabilities"]))
+        lab.capabilities = _capabilities(session, list(changes["capabilities"]))
     for key in ("name", "address"):
         if key in changes:
             setattr(lab, key, changes[key])

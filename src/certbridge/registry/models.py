@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from certbridge.db import Base, utcnow
@@ -36,6 +36,14 @@ class Organization(Base):
     address: Mapped[str | None] = mapped_column(String(300))
     region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
     industry: Mapped[str | None] = mapped_column(String(80))
+    # Organization classes (issue #24): size per 统计上大中小微型企业划分办法（2017）, sector per GB/T 4754-2017.
+    size_class: Mapped[str | None] = mapped_column(String(6), index=True)  # large | medium | small | micro
+    size_industry: Mapped[str | None] = mapped_column(String(30))  # the classification's industry key
+    employees: Mapped[int | None] = mapped_column(Integer)
+    revenue_10k: Mapped[int | None] = mapped_column(Integer)  # 营业收入, 万元
+    assets_10k: Mapped[int | None] = mapped_column(Integer)  # 资产总额, 万元
+    sector_code: Mapped[str | None] = mapped_column(String(3), index=True)  # section letter + division: C38
+    service_company: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -88,6 +96,21 @@ class Scheme(Base):
     # How long a revoked (or withdrawn) body's certificates stay valid, so holders can move to another body
     # (DOMAIN.md's "3 months after the CB's revocation"; a withdrawal for that cause blocks no re-application).
     body_revoked_grace_months: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    grades: Mapped[list[SchemeGrade]] = relationship(
+        cascade="all, delete-orphan", order_by="(SchemeGrade.kind, SchemeGrade.rank, SchemeGrade.code)")
+
+
+class SchemeGrade(Base):
+    """A grade (level of a graded certification) or sector variant a scheme defines; certificates carry one."""
+
+    __tablename__ = "scheme_grade"
+
+    scheme_code: Mapped[str] = mapped_column(ForeignKey("scheme.code", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)  # e.g. 5STAR, A, FOOD
+    kind: Mapped[str] = mapped_column(String(8), default="grade")  # grade | sector
+    rank: Mapped[int] = mapped_column(Integer, default=0)  # grades: higher is better
+    name: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(200))
 
 
 class Standard(Base):
@@ -104,6 +127,10 @@ class Standard(Base):
     published_on: Mapped[date | None] = mapped_column(Date)
     transition_deadline: Mapped[date | None] = mapped_column(Date)  # certificates to the old version lapse
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("standard.id"))
+    title_en: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(12), default="current", server_default="current")  # |superseded|withdrawn
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    issuer: Mapped[str | None] = mapped_column(String(40))  # SAC, MIIT, ISO, IEC, DIN, BSI … (foreign: country)
 
 
 class CertificationBody(Base):
@@ -174,6 +201,8 @@ class LabCapability(Base):
     category: Mapped[str] = mapped_column(String(120))
     item: Mapped[str] = mapped_column(String(200))
     standard: Mapped[str | None] = mapped_column(String(120))
+    # The standard the text names, when the standards catalogue has it (matched by number, version if given).
+    standard_id: Mapped[int | None] = mapped_column(ForeignKey("standard.id", ondelete="SET NULL"), index=True)
     lab: Mapped[Lab] = relationship(back_populates="capabilities")
 
 

@@ -254,6 +254,28 @@ class RevokeRegistrationIn(CleanInput):
     reason: str = Field(min_length=1, max_length=1000)
 
 
+class GradeOut(BaseModel):
+    """A grade (level) or sector variant of a scheme."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    kind: str = Field(description="grade | sector")
+    rank: int = Field(description="Grades: higher is better")
+    name: str
+    name_en: str
+
+
+class GradeIn(BaseModel):
+    """A grade or sector variant to define."""
+
+    code: str = Field(max_length=30)
+    kind: Literal["grade", "sector"] = "grade"
+    rank: int = Field(default=0, ge=0, le=100)
+    name: str = Field(max_length=120)
+    name_en: str = Field(max_length=200)
+
+
 class SchemeOut(BaseModel):
     """A scheme and its configurable rules."""
 
@@ -270,6 +292,8 @@ class SchemeOut(BaseModel):
     surveillance_interval_months: int
     reapply_block_months: int
     body_revoked_grace_months: int
+    grades: list[GradeOut] = Field(default_factory=list, description="Grades and sector variants certificates "
+                                                                      "of the scheme may carry")
 
 
 class StandardIn(CleanInput):

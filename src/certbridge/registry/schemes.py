@@ -11,7 +11,7 @@ from certbridge.errors import Conflict, InvalidInput, NotFound
 from certbridge.ledger.journal import record_event
 from certbridge.policy import require_regulator
 from certbridge.principal import Principal
-from certbridge.registry.models import CertificationField, Scheme, Standard
+from certbridge.registry.models import CertificationField, Scheme, SchemeGrade, Standard
 
 
 def get_scheme(session: Session, code: str) -> Scheme:
@@ -82,6 +82,8 @@ def publish_standard(
         if old is None:
             raise InvalidInput("standard.not_found", field="supersedes_id", id=supersedes_id)
         old.superseded_by_id, old.transition_deadline = std.id, transition_deadline
+        if old.status == "current":
+            old.status = "superseded"
     session.flush()
     record_event(session, type="standard.published", subject_type="standard", subject_id=std.id,
                  actor=principal.actor, data={"state": {"scheme_code": std.scheme_code, "code": code,
@@ -97,3 +99,52 @@ def find_standard(session: Session, scheme_code: str, code: str, version: str | 
     if version:
         stmt = stmt.where(Standard.version == version)
     return session.scalars(stmt.order_by(Standard.version.desc())).first()
+
+
+GRADE_KINDS = ("grade", "sector")
+
+
+def define_grade(session: Session, *, principal: Principal, scheme_code: str, code: str, name: str, name_en: str,
+                 kind: str = "grade", rank: int = 0) -> SchemeGrade:
+    """Define a grade (a level of a graded certification) or a sector variant of a scheme."""
+    require_regulator(principal)
+    scheme = get_scheme(session, scheme_code)
+    code = (code or "").strip().upper()
+    if not code:
+        raise InvalidInput("field.required", field="code")
+    if not (name or "").strip():
+        raise InvalidInput("field.required", field="name")
+    if kind not in GRADE_KINDS:
+        raise InvalidInput("grade.kind_unknown", field="kind", value=kind)
+    if session.get(SchemeGrade, (scheme.code, code)):
+        raise Conflict("grade.taken", field="code", scheme=scheme.code, code=code)
+    item = SchemeGrade(scheme_code=scheme.code, code=code, name=name.strip(), name_en=(name_en or name).strip(),
+                       kind=kind, rank=rank)
+    scheme.grades.append(item)
+    session.flush()
+    record_event(session, type="scheme.grade_defined", subject_type="scheme", subject_id=scheme.code,
+                 actor=principal.actor, data={"grade": {"code": code, "name": item.name, "name_en": item.name_en,
+                                                        "kind": kind, "rank": rank}})
+    return item
+
+
+def scheme_grades(session: Session) -> dict[str, dict[str, SchemeGrade]]:
+    """Return every scheme's grades and sector variants by code."""
+    out: dict[str, dict[str, SchemeGrade]] = {}
+    for grade in session.scalars(select(SchemeGrade)):
+        out.setdefault(grade.scheme_code, {})[grade.code] = grade
+    return out
+
+
+def check_grade(grades: dict[str, dict[str, SchemeGrade]], scheme_code: str, grade: str | None,
+                field: str = "grade") -> str | None:
+    """Return the grade code a certificate of the scheme may carry (None when none is given)."""
+    grade = (grade or "").strip().upper()
+    if not grade:
+        return None
+    offered = grades.get(scheme_code, {})
+    if not offered:
+        raise InvalidInput("grade.not_offered", field=field, scheme=scheme_code, grade=grade)
+    if grade not in offered:
+        raise InvalidInput("grade.unknown", field=field, scheme=scheme_code, grade=grade, known=", ".join(offered))
+    return grade

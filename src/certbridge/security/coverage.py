@@ -56,6 +56,9 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/(verify|certificates/\{certificate_id\}|organizations/\{organization_id\})$", LOOKUP),
     (READS, r"^/publicity(/|$)", LOOKUP),
     (READS, r"^/licences/\{number\}$", LOOKUP),  # a licence's public page, by its number
+    (READS, r"^/api/v1/standards/(search|\{standard_id\})$", LOOKUP),
+    (READS, r"^/standards(/\{standard_id\})?$", LOOKUP),
+    (READS, r"^/api/v1/(coverage|proficiency/unsatisfactory|labs/\{lab_id\}/proficiency)$", LOOKUP),
     # every other write
     (WRITES, r"", WRITE),
     # trivial reads, each named: directories, forms, console pages, the log's checkpoint, the docs
@@ -75,6 +78,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/(account|cb|regulator|inspector|lab)(/|$)", READ),
     (READS, r"^/(register|licensing)(/|$)", READ),  # the applicant's form and cases, the handlers' queue
     (READS, r"^/api/v1/jobs/\{job_id\}$", READ),  # a job's progress: one primary-key read
+    (READS, r"^/api/v1/(proficiency/schemes|reference/organization-classes)$", READ),  # small reference lists
     (READS, r"^/healthz$", READ),  # the integrity monitor's last finding, kept in memory
     (READS, r"^/static-docs$", READ),  # packaged Swagger UI / ReDoc assets
 ]

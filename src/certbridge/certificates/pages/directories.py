@@ -15,10 +15,11 @@ from certbridge.certificates.models import Certificate
 from certbridge.registry import choices as lookups
 from certbridge.registry.bodies import BODY_STATUSES, get_body
 from certbridge.registry.labs import get_lab
-from certbridge.registry.models import BodyField, CertificationBody, Lab
+from certbridge.registry.models import BodyField, CertificationBody, Lab, LabCapability
 from certbridge.registry.restrictions import active_restrictions
 from certbridge.web.csrf import require_csrf
 from certbridge.web.i18n import request_language
+from certbridge.web.slots import slot_values
 from certbridge.web.templating import query_url, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -79,17 +80,24 @@ def labs(request: Request, db: ReadDB):
     qp = request.query_params
     status = qp.get("status") if qp.get("status") in LAB_STATUSES else None
     q = (qp.get("q") or "").strip()[:60] or None
+    item = (qp.get("item") or "").strip()[:60] or None
     stmt = select(Lab).where(Lab.id > decode_cursor(qp.get("cursor")))
     if status:
         stmt = stmt.where(Lab.status == status)
     if q:
         stmt = stmt.where(Lab.name.contains(q) | (Lab.cma_number == q))
+    if item:  # labs qualified for a test item or to a standard (by its text)
+        stmt = stmt.where(Lab.id.in_(select(LabCapability.lab_id).where(
+            LabCapability.item.contains(item) | LabCapability.standard.contains(item))))
     items = list(db.scalars(stmt.order_by(Lab.id).limit(PAGE_SIZE + 1)))
-    values = {k: v for k, v in {"status": status, "q": q}.items() if v}
+    values = {k: v for k, v in {"status": status, "q": q, "item": item}.items() if v}
     next_url = (query_url("/labs", values, cursor=encode_cursor(items[PAGE_SIZE - 1].id))
                 if len(items) > PAGE_SIZE else None)
+    # Capabilities restricted now (e.g. by an unsatisfactory proficiency result), from whoever fills the slot.
+    restricted = slot_values("labs.restricted", session=db, lab_ids=[x.id for x in items[:PAGE_SIZE]])
     return render(request, "portal/labs.html", {
         "labs": items[:PAGE_SIZE], "values": values, "next_url": next_url, "today": date.today(),
+        "restricted": restricted, "item_query": item,
         "regions": {x.id: lookups.region_name(db, x.region_code) for x in items[:PAGE_SIZE]},
     })
 
@@ -98,4 +106,7 @@ def labs(request: Request, db: ReadDB):
 def lab_page(request: Request, db: ReadDB, lab_id: Id):
     """Show a lab's qualification and what it may test."""
     lab = get_lab(db, lab_id)
-    return render(request, "portal/lab.html", {"lab": lab, "region": lookups.region_name(db, lab.region_code)})
+    extra = slot_values("lab.page", session=db, lab_id=lab.id)  # e.g. proficiency: record, restricted items
+    return render(request, "portal/lab.html", {"lab": lab, "region": lookups.region_name(db, lab.region_code),
+                                               "today": date.today(), "restricted": extra.get("restricted", {}),
+                                               "lab_panels": extra.get("lab_panels", []), **extra})

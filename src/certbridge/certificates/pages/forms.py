@@ -14,7 +14,7 @@ PRODUCT_FIELDS = ("name", "model", "specification", "trademark", "manufacturer",
 LABELS = {
     "number": N_("Certificate number"), "scheme": N_("Scheme"), "standard": N_("Standard"),
     "issued_on": N_("Issued on"), "expires_on": N_("Valid until"), "certification_mode": N_("Certification mode"),
-    "holder.name": N_("Holder name"), "holder.uscc": N_("Unified social credit code"),
+    "grade": N_("Grade or sector variant"), "holder.name": N_("Holder name"), "holder.uscc": N_("Unified social credit code"),
     "holder.address": N_("Holder address"), "holder.region_code": N_("Region code"),
     "scope": N_("Scope"), "scope_en": N_("Scope (English)"), "product": N_("Product"),
     "product.name": N_("Product name"), "product.model": N_("Model"), "product.specification": N_("Specification"),
@@ -95,6 +95,7 @@ def draft_from_form(form: Any, rows: int) -> dict[str, Any]:
                    "region_code": text(form, "holder.region_code") or None},
         "scope": text(form, "scope"), "scope_en": text(form, "scope_en") or None,
         "certification_mode": text(form, "certification_mode") or None,
+        "grade": text(form, "grade") or None,
         "issued_on": text(form, "issued_on") or None, "expires_on": text(form, "expires_on") or None,
         "sites": sites_from_form(form, rows),
     }

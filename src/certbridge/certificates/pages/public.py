@@ -19,7 +19,7 @@ from certbridge.errors import DomainError
 from certbridge.kit.query_kind import classify_query
 from certbridge.ledger.journal import subject_history
 from certbridge.registry import choices as lookups
-from certbridge.registry.models import CertificationBody, Standard
+from certbridge.registry.models import CertificationBody, SchemeGrade, Standard
 from certbridge.registry.restrictions import active_restrictions
 from certbridge.registry.service import get_organization
 from certbridge.web.csrf import require_csrf
@@ -125,7 +125,9 @@ def certificate_page(request: Request, db: ReadDB, certificate_id: Id):
     standard = db.get(Standard, cert.standard_id) if cert.standard_id else None
     successor = db.scalar(select(Certificate.id).where(Certificate.previous_id == cert.id))
     extras = slot_values("certificate.page", session=db, settings=request.app.state.settings, certificate_id=cert.id)
+    grade = db.get(SchemeGrade, (cert.scheme_code, cert.grade)) if cert.grade else None
     return render(request, "portal/certificate.html", {
+        "grade": f"{cert.grade} · {grade.name if lang == 'zh' else grade.name_en}" if grade else cert.grade,
         "c": view, "body": body, "body_name": lookups.body_name(body, lang), "standard": standard,
         "scheme_name": lookups.scheme_names(db, lang).get(cert.scheme_code, cert.scheme_code),
         "region": lookups.region_name(db, cert.region_code), "history": certificate_history(db, cert.id),

@@ -1,0 +1,1 @@
+"""The standards information service: look-up of Chinese and foreign standards, versions, equivalences."""
