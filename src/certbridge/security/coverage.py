@@ -43,6 +43,8 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     # costly writes: bulk work
     (WRITES, r"/import(/\{upload_id\})?$", COSTLY),
     (WRITES, r"^/api/v1/credit/recompute$", COSTLY),
+    (WRITES, r"^/api/v1/bulk-(verifications(/file)?|receipts/verify)$", COSTLY),  # a whole supplier list
+    (WRITES, r"^/verify-list$", COSTLY),
     # look-ups of the public registry and the log (by number, code, name, id; proofs and tiles)
     (READS, r"^/api/v1/verify(/|$)", LOOKUP),
     (READS, r"^/api/v1/certificates(/\{certificate_id\}(/history(/\{seq\}/proof)?)?)?$", LOOKUP),
@@ -71,6 +73,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/api/v1/publicity/settings$", READ),
     (READS, r"^/(account|cb|regulator|inspector|lab)(/|$)", READ),
     (READS, r"^/api/v1/jobs/\{job_id\}$", READ),  # a job's progress: one primary-key read
+    (READS, r"^/verify-list(/\{token\})?$", READ),  # the form; a list's progress or its stored answers
     (READS, r"^/healthz$", READ),  # the integrity monitor's last finding, kept in memory
     (READS, r"^/static-docs$", READ),  # packaged Swagger UI / ReDoc assets
 ]
