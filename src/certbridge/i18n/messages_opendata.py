@@ -82,3 +82,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                                  "en": "Each certificate's status is stated under the platform's signature; for a "
                                        "proof from its log events, download that certificate's own receipt"},
 }
+MESSAGES.update({
+    "quota.exceeded": {"zh": "已用完今日配额「{quota}」（{limit}），将于 {resets_at}（北京时间）重置；如需更多，请申请 API 密钥或联系管理员提高配额",
+                       "en": "Today's quota “{quota}” ({limit}) is used up; it resets at {resets_at} (China Standard "
+                             "Time). For more, use an API key or ask the administrator for a higher quota"},
+    "quota.range": {"zh": "「{field}」须在 1 到 {max} 之间", "en": "“{field}” must be between 1 and {max}"},
+    "quota.no_such_key": {"zh": "没有编号为 {key_id} 的 API 密钥", "en": "There is no API key {key_id}"},
+})

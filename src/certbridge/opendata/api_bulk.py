@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, File, Query, Request, UploadFile
-from fastapi.responses import Response
+from fastapi import APIRouter, Body, File, Path, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from certbridge.api.deps import Lang
+from certbridge.api.deps import AuthedPrincipal, CurrentPrincipal, Lang, ReadDB, WriteDB, client_ip
 from certbridge.api.problems import PROBLEM_RESPONSES
 from certbridge.errors import InvalidInput
 from certbridge.ledger.deps import LedgerDB
@@ -20,6 +20,7 @@ from certbridge.credentials.service import credential_verifier_keys
 from certbridge.ledger.offline import OfflineCheckError
 from certbridge.ledger.proofs import log_verifier_keys
 from certbridge.i18n.catalog import render
+from certbridge.opendata.quotas import charge, limits_for, set_key_quota, subject_of, today_cst, usage_of
 
 router = APIRouter(prefix="/api/v1", tags=["open data"], responses=PROBLEM_RESPONSES)
 Format = Annotated[Literal["json", "xlsx", "pdf"], Query(description="json (default), xlsx or pdf (JSON embedded)")]
@@ -42,27 +43,37 @@ class ListIn(BaseModel):
     rows: list[ListRowIn] = Field(min_length=1, max_length=MAX_SYNC_ROWS)
 
 
-def _answer(receipt: dict[str, Any], fmt: str, lang: str) -> Response | dict[str, Any]:
+def _charge(request: Request, principal, rows: int) -> dict[str, str]:
+    """Count the call against the caller's daily quotas (or refuse it, 429); return the headers saying what is left."""
+    used = charge(request.app.state.sessions, request.app.state.settings,
+                  subject=subject_of(principal, client_ip(request)), rows=rows)
+    return {"Quota-Requests-Remaining": str(used["remaining"]["requests"]),
+            "Quota-Rows-Remaining": str(used["remaining"]["rows"]), "Quota-Reset": str(used["reset"])}
+
+
+def _answer(receipt: dict[str, Any], fmt: str, lang: str, headers: dict[str, str]) -> Response:
     if fmt == "xlsx":
-        return Response(receipt_xlsx(receipt, lang), headers={"Content-Disposition":
+        return Response(receipt_xlsx(receipt, lang), headers={**headers, "Content-Disposition":
                         'attachment; filename="bulk-receipt.xlsx"'},
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     if fmt == "pdf":
         return Response(receipt_pdf(receipt), media_type="application/pdf",
-                        headers={"Content-Disposition": 'attachment; filename="bulk-receipt.pdf"'})
-    return receipt
+                        headers={**headers, "Content-Disposition": 'attachment; filename="bulk-receipt.pdf"'})
+    return JSONResponse(receipt, headers=headers)
 
 
 @router.post("/bulk-verifications", summary="Verify a supplier list (JSON rows) and get a signed receipt")
-def verify_list(request: Request, db: LedgerDB, lang: Lang, item: Annotated[ListIn, Body()], format: Format = "json"):
+def verify_list(request: Request, db: LedgerDB, lang: Lang, principal: CurrentPrincipal,
+                item: Annotated[ListIn, Body()], format: Format = "json"):
     """Match each row to an organization and its certificates' effective status; sign one receipt for the list."""
     rows = rows_from_items([r.model_dump() for r in item.rows])
+    headers = _charge(request, principal, len(rows))
     receipt = build_bulk_receipt(db, settings=request.app.state.settings, rows=rows, list_name=item.name)
-    return _answer(receipt, format, lang)
+    return _answer(receipt, format, lang, headers)
 
 
 @router.post("/bulk-verifications/file", summary="Verify a supplier list file (CSV UTF-8/GBK, XLSX)")
-def verify_list_file(request: Request, db: LedgerDB, lang: Lang,
+def verify_list_file(request: Request, db: LedgerDB, lang: Lang, principal: CurrentPrincipal,
                      file: Annotated[UploadFile, File(description="CSV (UTF-8 or GBK) or XLSX")],
                      format: Format = "json"):
     """Read a list file by its Chinese or English headers, verify it, and sign one receipt."""
@@ -73,8 +84,9 @@ def verify_list_file(request: Request, db: LedgerDB, lang: Lang,
     rows = rows_from_file(file.filename or "list.csv", data)
     if len(rows) > MAX_SYNC_ROWS:
         raise InvalidInput("bulk.use_job", field="file", max=MAX_SYNC_ROWS)
+    headers = _charge(request, principal, len(rows))
     receipt = build_bulk_receipt(db, settings=settings, rows=rows, list_name=file.filename or "")
-    return _answer(receipt, format, lang)
+    return _answer(receipt, format, lang, headers)
 
 
 class BulkCheckOut(BaseModel):
@@ -97,3 +109,37 @@ def check_bulk_receipt(request: Request, db: LedgerDB, lang: Lang, receipt: Anno
     summary = render("bulk.summary", lang, **result["summary"])
     return {"valid": True, "code": "bulk_receipt.ok", "message": render("bulk_receipt.ok", lang, summary=summary),
             "summary": result["summary"]}
+
+
+class QuotaOut(BaseModel):
+    """The caller's daily quotas of the open-data API and what it used today (China Standard Time)."""
+
+    subject: str = Field(description="key:<key id>, or ip:<address> for anonymous callers")
+    day: str
+    limits: dict[str, int] = Field(description="requests and rows per day")
+    used: dict[str, int]
+
+
+@router.get("/quota", response_model=QuotaOut, summary="My open-data quotas and today's use")
+def my_quota(request: Request, db: ReadDB, principal: CurrentPrincipal):
+    """Return the caller's daily quotas (its API key's, or its address's when anonymous) and today's use."""
+    subject = subject_of(principal, client_ip(request))
+    day = today_cst()
+    return {"subject": subject, "day": day.isoformat(), "limits": limits_for(db, request.app.state.settings, subject),
+            "used": usage_of(db, subject, day)}
+
+
+class KeyQuotaIn(BaseModel):
+    """An API key's own daily quotas; null keeps the instance default."""
+
+    requests_per_day: int | None = Field(None, ge=1, le=100_000_000)
+    rows_per_day: int | None = Field(None, ge=1, le=100_000_000)
+
+
+@router.put("/keys/{key_id}/quota", response_model=KeyQuotaIn, summary="Set an API key's daily quotas (admins)")
+def put_key_quota(key_id: Annotated[str, Path(min_length=1, max_length=16)], db: WriteDB,
+                  principal: AuthedPrincipal, item: KeyQuotaIn):
+    """Give an API key its own daily open-data quotas (administrators only)."""
+    quota = set_key_quota(db, principal=principal, key_id=key_id, requests_per_day=item.requests_per_day,
+                          rows_per_day=item.rows_per_day)
+    return {"requests_per_day": quota.requests_per_day, "rows_per_day": quota.rows_per_day}

@@ -74,6 +74,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/(account|cb|regulator|inspector|lab)(/|$)", READ),
     (READS, r"^/api/v1/jobs/\{job_id\}$", READ),  # a job's progress: one primary-key read
     (READS, r"^/verify-list(/\{token\})?$", READ),  # the form; a list's progress or its stored answers
+    (READS, r"^/api/v1/quota$", READ),  # the caller's quotas: two primary-key reads
     (READS, r"^/healthz$", READ),  # the integrity monitor's last finding, kept in memory
     (READS, r"^/static-docs$", READ),  # packaged Swagger UI / ReDoc assets
 ]
