@@ -26,6 +26,8 @@ from certbridge.ledger import api as ledger_api
 from certbridge.ledger import background as ledger_background
 from certbridge.licensing import api as licensing_api
 from certbridge.opendata import api_bulk as opendata_bulk_api
+from certbridge.opendata import directory_api as opendata_directory_api
+from certbridge.opendata import pages_directory as opendata_directory_pages
 from certbridge.opendata import pages_bulk as opendata_bulk_pages
 from certbridge.registry import api as registry_api
 from certbridge.registry import pages as registry_pages
@@ -38,13 +40,14 @@ from certbridge.web import install as page_kit
 # The whole app, listed once. Each capability contributes a JSON router; order is the order of the OpenAPI document.
 API_ROUTERS = (
     certificates_api, registry_api, auth_api, audit_api, ledger_api, credentials_api, supervision_api, credit_api,
-    licensing_api, jobs_api, opendata_bulk_api,
+    licensing_api, jobs_api, opendata_bulk_api, opendata_directory_api,
 )
 # Then everything that needs more than a router, in mount order: request defences, the page kit, each capability's
 # pages (routers, nav entries, dashboard panels, slots), and background work. Each exposes install(app).
 INSTALLERS = (
     security_install, page_kit, auth_pages, certificate_pages, complaint_pages, credential_pages, registry_pages,
-    supervision_pages, credit_pages, opendata_bulk_pages, ledger_background, certificate_background, job_runner,
+    supervision_pages, credit_pages, opendata_bulk_pages,
+    opendata_directory_pages, ledger_background, certificate_background, job_runner,
 )
 
 

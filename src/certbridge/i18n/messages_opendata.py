@@ -89,3 +89,9 @@ MESSAGES.update({
     "quota.range": {"zh": "「{field}」须在 1 到 {max} 之间", "en": "“{field}” must be between 1 and {max}"},
     "quota.no_such_key": {"zh": "没有编号为 {key_id} 的 API 密钥", "en": "There is no API key {key_id}"},
 })
+MESSAGES.update({
+    "directory.need_parameter": {"zh": "请填写要检测的产品或参数，或标准（方法）", "en": "Give a product or test parameter, or "
+                                 "a standard (method)"},
+    "directory.unknown_scheme": {"zh": "没有代码为「{scheme}」的认证项目（例如 QMS、CCC）", "en": "There is no scheme "
+                                 "“{scheme}” (e.g. QMS, CCC)"},
+})
