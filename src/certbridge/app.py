@@ -27,6 +27,7 @@ from certbridge.ledger import background as ledger_background
 from certbridge.licensing import api as licensing_api
 from certbridge.opendata import api_bulk as opendata_bulk_api
 from certbridge.opendata import directory_api as opendata_directory_api
+from certbridge.opendata import iaf_api as opendata_iaf_api
 from certbridge.opendata import pages_directory as opendata_directory_pages
 from certbridge.opendata import pages_bulk as opendata_bulk_pages
 from certbridge.registry import api as registry_api
@@ -41,6 +42,7 @@ from certbridge.web import install as page_kit
 API_ROUTERS = (
     certificates_api, registry_api, auth_api, audit_api, ledger_api, credentials_api, supervision_api, credit_api,
     licensing_api, jobs_api, opendata_bulk_api, opendata_directory_api,
+    opendata_iaf_api,
 )
 # Then everything that needs more than a router, in mount order: request defences, the page kit, each capability's
 # pages (routers, nav entries, dashboard panels, slots), and background work. Each exposes install(app).

@@ -41,7 +41,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"/export$", COSTLY),
     (READS, r"^/api/v1/supervision/draws/\{draw_id\}/verify$", COSTLY),
     # costly writes: bulk work
-    (WRITES, r"/import(/\{upload_id\})?$", COSTLY),
+    (WRITES, r"/import(/\{upload_id\}|-iaf)?$", COSTLY),
     (WRITES, r"^/api/v1/credit/recompute$", COSTLY),
     (WRITES, r"^/api/v1/bulk-(verifications(/file)?|receipts/verify)$", COSTLY),  # a whole supplier list
     (WRITES, r"^/verify-list$", COSTLY),
