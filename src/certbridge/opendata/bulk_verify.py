@@ -148,7 +148,8 @@ def _answer(row: ListRow, match: Match, orgs, held, by_id, describe) -> dict[str
         relevant = held.get(match.organization_id, [])
     described = [describe(c) for c in relevant]
     described = [d for c, d in zip(relevant, described) if _meets(c, row, d["standard"])]
-    described.sort(key=lambda d: (not d["valid"], d["expires_on"] and -int(d["expires_on"].replace("-", ""))))
+    described.sort(key=lambda d: d["expires_on"], reverse=True)  # latest expiry first …
+    described.sort(key=lambda d: not d["valid"])  # … and valid ones before the rest (a stable sort keeps that)
     answer["certificates"] = described[:MAX_CERTIFICATES_PER_ROW]
     if not described:
         answer["outcome"] = "no_certificate"

@@ -36,17 +36,15 @@ def parse_standard(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def equivalent_names(text: str) -> set[str]:
-    """Return every "code-year" (and bare "code") that names the same requirement as a standard as typed."""
+def equivalent_names(text: str) -> set[tuple[str, str | None]]:
+    """Return every (code, year) that names the same requirement as a standard as typed (year None: any)."""
     code, year = parse_standard(text)
     if not code:
         return set()
-    names = {f"{code}-{year}" if year else code}
+    names = {(code, year)}
     for iso, iso_year, gb, gb_year, _ in EQUIVALENTS:
-        if code == iso and year in (None, iso_year):
-            names |= {f"{gb}-{gb_year}", f"{iso}-{iso_year}"}
-        elif code == gb and year in (None, gb_year):
-            names |= {f"{iso}-{iso_year}", f"{gb}-{gb_year}"}
+        if (code == iso and year in (None, iso_year)) or (code == gb and year in (None, gb_year)):
+            names |= {(iso, iso_year if year else None), (gb, gb_year if year else None)}
     return names
 
 
@@ -57,13 +55,11 @@ def standard_matches(required: str, certificate_standard: str | None) -> bool:
         return True
     if not certificate_standard:
         return False
-    wanted = equivalent_names(required)
-    code, year = parse_standard(certificate_standard)
-    have = equivalent_names(certificate_standard) | {code}
-    if any("-" not in w or not w.rsplit("-", 1)[1].isdigit() for w in wanted):  # no year: any edition
-        bare = {w.rsplit("-", 1)[0] if w.rsplit("-", 1)[-1].isdigit() else w for w in wanted}
-        return bool(bare & {h.rsplit("-", 1)[0] if h.rsplit("-", 1)[-1].isdigit() else h for h in have})
-    return bool(wanted & have)
+    have = equivalent_names(certificate_standard)
+    for code, year in equivalent_names(required):
+        if any(code == c and (year is None or year == y) for c, y in have):
+            return True
+    return False
 
 
 def chinese_standard(text: str) -> tuple[str, str, str] | None:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
+from certbridge.api.deps import current_principal
 from certbridge.db import read_session
 from certbridge.errors import DomainError, NotFound
 from certbridge.jobs.models import FINISHED, Job
@@ -46,18 +47,12 @@ def submit_list(request: Request, form: PostedForm):
         return render(request, "bulk/verify_list.html",
                       {"errors": {"file": exc.message(request_language(request))}}, status_code=422)
     token = new_token()
-    principal = getattr(request.state, "principal", None) or _anonymous()
+    principal = current_principal(request)  # anonymous visitors may verify lists too
     work = verification_work(request.app.state.sessions, settings=settings, token=token, rows=rows,
                              list_name=upload.filename)
     job_id = request.app.state.jobs.submit(kind="bulk.verify", principal=principal, work=work, title=upload.filename)
     mark_started(settings, token, job_id)
     return RedirectResponse(f"/verify-list/{token}", status_code=303)
-
-
-def _anonymous():
-    from certbridge.principal import ANONYMOUS
-
-    return ANONYMOUS
 
 
 @router.get("/verify-list/{token}")
