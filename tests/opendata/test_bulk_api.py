@@ -42,3 +42,14 @@ def test_a_list_file_is_verified_and_bad_input_says_what_was_wrong(suppliers, cl
                       headers={"Accept-Language": "en"})
     assert bad.status_code == 422
     assert "No column we recognise" in bad.json()["detail"]
+
+
+def test_a_long_list_runs_as_a_job_whose_receipt_is_fetched_by_its_token(suppliers, client):
+    csv = "统一社会信用代码\n" + "\n".join(suppliers.usccs[:50]) + "\n"
+    started = client.post("/api/v1/bulk-verifications/jobs", files={"file": ("long.csv", csv.encode(), "text/csv")})
+    assert started.status_code == 202, started.text
+    client.app.state.jobs.wait_idle()
+    done = client.get(started.json()["status_url"])
+    assert done.status_code == 200 and done.json()["summary"]["rows"] == 50
+    assert done.json()["summary"]["valid"] == 49  # the first supplier's certificate is suspended
+    assert client.get("/api/v1/bulk-verifications/" + "x" * 24).status_code == 404

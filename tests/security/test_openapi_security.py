@@ -8,7 +8,8 @@ KEY = [{"apiKey": []}, {"apiKeyHeader": []}]
 PUBLIC_POSTS = {("post", "/api/v1/receipts/verify"), ("post", "/api/v1/bulk-receipts/verify")}
 # POSTs that change nothing, open to anyone, where a key is optional: it draws from the key's own daily quota
 # instead of the anonymous address's (docs/opendata.md "Quotas").
-KEY_OPTIONAL_POSTS = {("post", "/api/v1/bulk-verifications"), ("post", "/api/v1/bulk-verifications/file")}
+KEY_OPTIONAL_POSTS = {("post", "/api/v1/bulk-verifications"), ("post", "/api/v1/bulk-verifications/file"),
+                      ("post", "/api/v1/bulk-verifications/jobs")}
 
 
 def test_the_document_declares_the_key_and_session_schemes(client):

@@ -10,7 +10,10 @@ from pydantic import BaseModel, Field
 
 from certbridge.api.deps import AuthedPrincipal, CurrentPrincipal, Lang, ReadDB, WriteDB, client_ip
 from certbridge.api.problems import PROBLEM_RESPONSES
-from certbridge.errors import InvalidInput
+from certbridge.errors import InvalidInput, RuleViolation
+from certbridge.jobs.models import Job
+from certbridge.opendata.bulk_jobs import verification_work
+from certbridge.opendata.bulk_store import mark_started, new_token, started_job, stored_receipt
 from certbridge.ledger.deps import LedgerDB
 from certbridge.opendata.bulk_documents import receipt_pdf, receipt_xlsx
 from certbridge.opendata.bulk_input import MAX_SYNC_ROWS, rows_from_file, rows_from_items
@@ -87,6 +90,41 @@ def verify_list_file(request: Request, db: LedgerDB, lang: Lang, principal: Curr
     headers = _charge(request, principal, len(rows))
     receipt = build_bulk_receipt(db, settings=settings, rows=rows, list_name=file.filename or "")
     return _answer(receipt, format, lang, headers)
+
+
+@router.post("/bulk-verifications/jobs", status_code=202, summary="Verify a long supplier list in the background")
+def start_list_job(request: Request, lang: Lang, principal: CurrentPrincipal,
+                   file: Annotated[UploadFile, File(description="CSV (UTF-8 or GBK) or XLSX, up to 50,000 rows")]):
+    """Queue a list of up to 50,000 rows; poll GET /api/v1/bulk-verifications/{token} for progress and receipt."""
+    settings = request.app.state.settings
+    data = file.file.read(settings.import_max_file_bytes + 1)
+    if len(data) > settings.import_max_file_bytes:
+        raise InvalidInput("import.too_large", field="file", max_mb=settings.import_max_file_bytes // 2**20)
+    rows = rows_from_file(file.filename or "list.csv", data)
+    headers = _charge(request, principal, len(rows))
+    token = new_token()
+    work = verification_work(request.app.state.sessions, settings=settings, token=token, rows=rows,
+                             list_name=file.filename or "")
+    job_id = request.app.state.jobs.submit(kind="bulk.verify", principal=principal, work=work,
+                                           title=file.filename or "list")
+    mark_started(settings, token, job_id)
+    return JSONResponse({"token": token, "rows": len(rows), "status_url": f"/api/v1/bulk-verifications/{token}"},
+                        status_code=202, headers=headers)
+
+
+@router.get("/bulk-verifications/{token}", summary="A background list verification: progress, then the receipt")
+def list_job(request: Request, db: ReadDB, lang: Lang, token: Annotated[str, Path(max_length=40)],
+             format: Format = "json"):
+    """Return {status, done, total} while the list is verified, then the receipt (JSON, XLSX or PDF)."""
+    settings = request.app.state.settings
+    receipt = stored_receipt(settings, token)
+    if receipt is not None:
+        return _answer(receipt, format, lang, {})
+    job = db.get(Job, started_job(settings, token))
+    view = request.app.state.jobs.view(job) if job is not None else {"status": "failed", "done": 0, "total": 0}
+    if view["status"] in ("failed", "interrupted"):
+        raise RuleViolation("bulk.failed")
+    return {"status": view["status"], "done": view["done"], "total": view["total"]}
 
 
 class BulkCheckOut(BaseModel):

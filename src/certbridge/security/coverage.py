@@ -43,7 +43,8 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     # costly writes: bulk work
     (WRITES, r"/import(/\{upload_id\}|-iaf)?$", COSTLY),
     (WRITES, r"^/api/v1/credit/recompute$", COSTLY),
-    (WRITES, r"^/api/v1/bulk-(verifications(/file)?|receipts/verify)$", COSTLY),  # a whole supplier list
+    (WRITES, r"^/api/v1/bulk-(verifications(/file|/jobs)?|receipts/verify)$", COSTLY),  # a whole supplier list
+    (READS, r"^/api/v1/bulk-verifications/\{token\}$", COSTLY),  # a finished list's receipt (rendered)
     (WRITES, r"^/verify-list$", COSTLY),
     # look-ups of the public registry and the log (by number, code, name, id; proofs and tiles)
     (READS, r"^/api/v1/verify(/|$)", LOOKUP),
