@@ -24,7 +24,7 @@ ALLOWED = {
     "licensing": {"registry", "certificates"},
     "complaints": {"registry", "certificates"},
     "stats": {"registry", "certificates"},
-    "opendata": {"registry", "certificates", "ledger"},
+    "opendata": {"registry", "certificates", "ledger", "credentials", "jobs", "auth", "credit", "supervision"},
     "audit": {"registry", "auth"},
     "security": {"registry", "auth", "audit"},
     "demo": {"registry", "certificates", "auth", "ledger", "credentials", "supervision", "credit", "licensing",

@@ -96,6 +96,15 @@ class Settings(BaseSettings):
         default=3000, ge=1, description="Requests per minute of an API key without a quota of its own.")
     rate_limit_key_costly_weight: int = Field(
         default=20, ge=1, description="How many requests of a key's quota one costly request counts as.")
+    # Daily quotas of the open-data API (opendata/quotas.py); a key may have its own (PUT /api/v1/keys/{id}/quota).
+    opendata_anonymous_requests_per_day: int = Field(
+        default=50, ge=1, description="Bulk verifications per day of an anonymous client address.")
+    opendata_anonymous_rows_per_day: int = Field(
+        default=500, ge=1, description="Supplier-list rows per day of an anonymous client address.")
+    opendata_key_requests_per_day: int = Field(
+        default=10_000, ge=1, description="Bulk verifications per day of an API key without a quota of its own.")
+    opendata_key_rows_per_day: int = Field(
+        default=200_000, ge=1, description="Supplier-list rows per day of an API key without a quota of its own.")
     rate_limit_login_paths: list[str] = Field(default_factory=lambda: list(LOGIN_PATHS))
     rate_limit_max_clients: int = Field(default=100_000, ge=100, description="Clients remembered per limit.")
     logout_paths: list[str] = Field(default_factory=lambda: list(LOGOUT_PATHS))

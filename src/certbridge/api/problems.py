@@ -115,7 +115,8 @@ def install_problem_handlers(app: FastAPI) -> None:
             errors = [{"field": p.field, "code": p.code, "message": p.message(lang)} for p in exc.problems]
         elif exc.field:
             errors = [{"field": exc.field, "code": exc.code, "message": exc.message(lang)}]
-        return problem_response(exc.status, exc.code, exc.message(lang), lang, errors)
+        return problem_response(exc.status, exc.code, exc.message(lang), lang, errors,
+                                headers=getattr(exc, "headers", None))  # e.g. Retry-After of a 429
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):

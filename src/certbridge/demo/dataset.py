@@ -27,6 +27,7 @@ from certbridge.demo.ledger_tree import finish as finish_tree
 from certbridge.demo.lanes import IN_PROCESS_BELOW, LoadPlan, load_in_lanes, load_inline
 from certbridge.demo.licensing import build_licensing
 from certbridge.demo.oversight import build_oversight
+from certbridge.demo.opendata import build_opendata_demo
 from certbridge.demo.qidata import build_qidata
 from certbridge.demo.reference import load_reference
 from certbridge.demo.registries import create_registries
@@ -185,6 +186,7 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
     phase_done("indexes")
     report("oversight", 0, 1)
     oversight = build_oversight(sessions, seed=seed, as_of=as_of)  # after the certificates: their output is unchanged
+    oversight |= build_opendata_demo(sessions, seed=seed, data_dir=settings.data_dir)
     oversight |= build_qidata(sessions, seed=seed, as_of=as_of)  # standards, PT, grades, classes (demo/qidata.py)
     report("oversight", 1, 1)
     phase_done("supervision_and_credit")

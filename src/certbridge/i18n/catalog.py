@@ -35,6 +35,7 @@ def _all_messages() -> dict[str, dict[str, str]]:
     from certbridge.i18n.messages_status import MESSAGES as STATUS_MESSAGES; merged.update(STATUS_MESSAGES)  # noqa: E702
     from certbridge.i18n.messages_licensing_cases import MESSAGES as CASE_MESSAGES; merged.update(CASE_MESSAGES)  # noqa: E702,E501
     from certbridge.i18n.messages_qidata import MESSAGES as QIDATA_MESSAGES; merged.update(QIDATA_MESSAGES)  # noqa: E702
+    from certbridge.i18n.messages_opendata import MESSAGES as OPENDATA_MESSAGES; merged.update(OPENDATA_MESSAGES)  # noqa: E702,E501
     return merged
 
 

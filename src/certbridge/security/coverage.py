@@ -43,8 +43,11 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"/export$", COSTLY),
     (READS, r"^/api/v1/supervision/draws/\{draw_id\}/verify$", COSTLY),
     # costly writes: bulk work
-    (WRITES, r"/import(/\{upload_id\})?$", COSTLY),
+    (WRITES, r"/import(/\{upload_id\}|-iaf)?$", COSTLY),
     (WRITES, r"^/api/v1/credit/recompute$", COSTLY),
+    (WRITES, r"^/api/v1/bulk-(verifications(/file|/jobs)?|receipts/verify)$", COSTLY),  # a whole supplier list
+    (READS, r"^/api/v1/bulk-verifications/\{token\}$", COSTLY),  # a finished list's receipt (rendered)
+    (WRITES, r"^/verify-list$", COSTLY),
     # look-ups of the public registry and the log (by number, code, name, id; proofs and tiles)
     (READS, r"^/api/v1/verify(/|$)", LOOKUP),
     (READS, r"^/api/v1/certificates(/\{certificate_id\}(/history(/\{seq\}/proof)?)?)?$", LOOKUP),
@@ -59,6 +62,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/api/v1/standards/(search|\{standard_id\})$", LOOKUP),
     (READS, r"^/standards(/\{standard_id\})?$", LOOKUP),
     (READS, r"^/api/v1/(coverage|proficiency/unsatisfactory|labs/\{lab_id\}/proficiency)$", LOOKUP),
+    (READS, r"^(/api/v1)?/directory(/|$)", LOOKUP),  # the public-service directory's searches
     # every other write
     (WRITES, r"", WRITE),
     # trivial reads, each named: directories, forms, console pages, the log's checkpoint, the docs
@@ -79,6 +83,8 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/(register|licensing)(/|$)", READ),  # the applicant's form and cases, the handlers' queue
     (READS, r"^/api/v1/jobs/\{job_id\}$", READ),  # a job's progress: one primary-key read
     (READS, r"^/api/v1/(proficiency/schemes|reference/organization-classes)$", READ),  # small reference lists
+    (READS, r"^/verify-list(/\{token\})?$", READ),  # the form; a list's progress or its stored answers
+    (READS, r"^/api/v1/quota$", READ),  # the caller's quotas: two primary-key reads
     (READS, r"^/healthz$", READ),  # the integrity monitor's last finding, kept in memory
     (READS, r"^/static-docs$", READ),  # packaged Swagger UI / ReDoc assets
 ]

@@ -27,7 +27,7 @@ def _is_page_source(filename: str) -> bool:
     """Tell whether a file holds page text: the kit, any capability's pages and templates."""
     path = "/" + filename.replace("\\", "/")
     return ("/web/" in path or "/templates/" in path or "/pages/" in path or path.endswith("/pages.py")
-            or path.endswith("/choices.py"))
+            or "/pages_" in path or path.endswith("/choices.py"))
 
 
 def extract_messages() -> dict[str, list[str]]:

@@ -1,0 +1,63 @@
+"""One signed receipt for a whole verified supplier list, tied to a checkpoint of the log.
+
+Format `certbridge-bulk-receipt/v1`: the list's digest and row count, every row's answer (match, organization,
+certificates with effective status and reasons, and each certificate's latest log event `last_seq`), a summary,
+`rows_root` — the RFC 9162 Merkle root over the rows' canonical JSON, so one row can later be shown with an
+inclusion proof instead of the whole list — and the signed checkpoint the answers were read against. The
+platform's credential key signs ``b"certbridge-bulk-receipt/v1\\n" + RFC 8785 JSON of the receipt without
+"signature"``. A per-certificate receipt (credentials/receipts.py) carries every event with its proof; a list
+of thousands cannot, so this one states what the platform answered and under which checkpoint, and
+`bulk_receipt_check` proves it unaltered, complete (every row, the summary) and signed by whom.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from certbridge.db import utcnow
+from certbridge.kit.canonical_json import canonical_bytes
+from certbridge.kit.merkle import leaf_hash, root_from_leaves
+from certbridge.ledger.keys import credential_signer
+from certbridge.ledger.proofs import b64, latest_checkpoint, log_verifier_keys, served_note
+from certbridge.opendata.bulk_input import ListRow, list_digest
+from certbridge.opendata.bulk_verify import summarize, verify_rows
+from certbridge.settings import Settings
+
+BULK_FORMAT = "certbridge-bulk-receipt/v1"
+BULK_CONTEXT = b"certbridge-bulk-receipt/v1\n"
+
+
+def rows_root(rows: list[dict[str, Any]]) -> str:
+    """Return the base64 Merkle root over the rows' canonical JSON (empty list: the hash of nothing)."""
+    return b64(root_from_leaves([leaf_hash(canonical_bytes(r)) for r in rows]))
+
+
+def build_bulk_receipt(session: Session, *, settings: Settings, rows: list[ListRow], list_name: str = "",
+                       now: datetime | None = None, progress=None) -> dict[str, Any]:
+    """Verify a list and return its signed receipt, read against the latest checkpoint."""
+    now = now or utcnow()
+    cp = latest_checkpoint(session)
+    on: date = now.date()
+    results = verify_rows(session, rows, on=on, tree_size=cp.size, progress=progress)
+    signer = credential_signer(settings)
+    receipt: dict[str, Any] = {
+        "format": BULK_FORMAT,
+        "issuer": settings.instance_name,
+        "issued_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "on": on.isoformat(),
+        "list": {"name": list_name[:200], "rows": len(rows), "sha256": list_digest(rows)},
+        "summary": summarize(results),
+        "rows_root": rows_root(results),
+        "rows": results,
+        "checkpoint": served_note(session, cp),
+        "tree_size": cp.size,
+        "keys": {"credential": signer.verifier_key, "log": log_verifier_keys(session)},
+    }
+    signature = signer.sign(BULK_CONTEXT + canonical_bytes(receipt))
+    receipt["signature"] = {"key": f"{signer.name}+{signer.key_id:08x}",
+                            "value": base64.b64encode(signature).decode("ascii")}
+    return receipt

@@ -1,0 +1,88 @@
+"""Checking a bulk receipt offline: its signature, its checkpoint, its rows, its summary and its list.
+
+Needs no database and no network. Pass the credential and log verifier keys you trust (GET /api/v1/ledger/keys);
+without them the keys embedded in the receipt are used, which proves the receipt unaltered but not who made
+it. Given the list itself (the file or rows you uploaded), the check also proves the receipt answers exactly
+that list. What it cannot prove offline is each certificate's status from its events: each row names the
+certificate and its latest event (`last_seq`) in the checkpoint; a per-certificate receipt proves that one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from certbridge.kit.canonical_json import canonical_bytes
+from certbridge.kit.signed_note import InvalidKeyError, Verifier
+from certbridge.ledger.offline import OfflineCheckError, verify_checkpoint_note
+from certbridge.opendata.bulk_input import ListRow, list_digest
+from certbridge.opendata.bulk_receipt import BULK_CONTEXT, BULK_FORMAT, rows_root
+from certbridge.opendata.bulk_verify import summarize
+
+
+def _check_signature(receipt: dict[str, Any], keys: list[str]) -> str:
+    sig = receipt.get("signature") or {}
+    try:
+        signature = base64.b64decode(sig.get("value", ""), validate=True)
+    except (binascii.Error, ValueError):
+        raise OfflineCheckError("receipt.bad_signature") from None
+    message = BULK_CONTEXT + canonical_bytes({k: v for k, v in receipt.items() if k != "signature"})
+    for key in keys:
+        try:
+            verifier = Verifier(key)
+        except InvalidKeyError as exc:
+            raise OfflineCheckError("offline.bad_key", detail=str(exc)) from None
+        name = f"{verifier.name}+{verifier.key_id:08x}"
+        if name == sig.get("key") and verifier.name == f"{receipt.get('issuer')}/credential":
+            if verifier.verify(message, signature):
+                return name
+            raise OfflineCheckError("receipt.bad_signature")
+    raise OfflineCheckError("receipt.unknown_key", key=sig.get("key"))
+
+
+def _check_rows(receipt: dict[str, Any]) -> None:
+    rows = receipt["rows"]
+    if len(rows) != receipt["list"]["rows"]:
+        raise OfflineCheckError("bulk_receipt.row_count", rows=len(rows), stated=receipt["list"]["rows"])
+    if rows_root(rows) != receipt["rows_root"]:
+        raise OfflineCheckError("bulk_receipt.rows_root")
+    if summarize(rows) != receipt["summary"]:
+        raise OfflineCheckError("bulk_receipt.summary")
+    size = receipt["tree_size"]
+    for row in rows:
+        certificates = row.get("certificates") or []
+        valid = any(c.get("valid") for c in certificates)
+        expected = ("valid" if valid else "not_valid") if certificates else (
+            "no_certificate" if row.get("organization") else row.get("outcome"))
+        if row.get("outcome") != expected or (row.get("organization") is None and certificates):
+            raise OfflineCheckError("bulk_receipt.row_outcome", row=row.get("row"))
+        for cert in certificates:
+            last = cert.get("last_seq")
+            if cert.get("in_checkpoint") is not (last is not None and last < size):
+                raise OfflineCheckError("bulk_receipt.row_outcome", row=row.get("row"))
+
+
+def verify_bulk_receipt(receipt: dict[str, Any], *, credential_keys: list[str] | None = None,
+                        log_keys: list[str] | None = None, rows: list[ListRow] | None = None,
+                        witness_keys: list[str] = (), min_cosignatures: int = 0) -> dict[str, Any]:
+    """Check a bulk receipt completely; raise OfflineCheckError naming what fails, or return what it proves."""
+    if not isinstance(receipt, dict) or receipt.get("format") != BULK_FORMAT:
+        raise OfflineCheckError("bulk_receipt.format")
+    embedded = receipt.get("keys") or {}
+    try:
+        signed_by = _check_signature(receipt, credential_keys or [embedded.get("credential", "")])
+        verified = verify_checkpoint_note(receipt["checkpoint"], log_keys=log_keys or list(embedded.get("log") or []),
+                                          witness_keys=witness_keys, min_cosignatures=min_cosignatures)
+        if verified.checkpoint.size != receipt["tree_size"]:
+            raise OfflineCheckError("offline.size_mismatch", bundle=receipt["tree_size"],
+                                    checkpoint=verified.checkpoint.size)
+        _check_rows(receipt)
+        if rows is not None and list_digest(rows) != receipt["list"]["sha256"]:
+            raise OfflineCheckError("bulk_receipt.other_list")
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise OfflineCheckError("bulk_receipt.format") from None
+    return {"summary": receipt["summary"], "issued_at": receipt["issued_at"], "tree_size": receipt["tree_size"],
+            "origin": verified.checkpoint.origin, "signed_by": signed_by, "log_signed_by": verified.signed_by,
+            "cosigned_by": verified.cosigned_by, "embedded_keys": not (credential_keys and log_keys),
+            "list_checked": rows is not None}
