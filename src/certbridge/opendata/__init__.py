@@ -1,0 +1,1 @@
+"""Open data: bulk verification, feeds, bulk files."""
