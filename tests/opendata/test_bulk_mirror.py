@@ -95,3 +95,25 @@ def test_a_day_is_built_once(two_days, sessions, settings, client, world):
     issue_certificate(client, world, "00126Q26001R0M/4703")
     build_day(sessions, settings=settings, on=DAY2)
     assert (folder / DAY2.isoformat() / "manifest.txt").read_bytes() == before
+
+
+def test_cli_builds_the_files_and_checks_the_mirror_against_the_log(client, world, settings, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from certbridge.cli.main import app as cli
+
+    issue_certificate(client, world, "00126Q26001R0M/4704")
+    monkeypatch.setenv("CERTBRIDGE_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("CERTBRIDGE_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("CERTBRIDGE_INSTANCE_NAME", settings.instance_name)
+    monkeypatch.setenv("CERTBRIDGE_LANG", "en")
+    runner = CliRunner()
+    r = runner.invoke(cli, ["bulk-files", "--day", "2026-12-03"])
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "copy.sqlite"
+    r = runner.invoke(cli, ["mirror", str(settings.resolved_bulk_dir()), str(out)])
+    assert r.exit_code == 0, r.output
+    assert "every check passed" in r.output
+    assert sqlite3.connect(out).execute("SELECT count(*) FROM certificates").fetchone() == (1,)
+    r = runner.invoke(cli, ["bulk-files", "--day", "3 December"])
+    assert r.exit_code == 2 and "not a YYYY-MM-DD date" in r.output

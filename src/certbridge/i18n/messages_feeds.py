@@ -24,4 +24,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "feeds.bulk_file_not_found": {"zh": "没有 {day} 的批量文件 {name}。", "en": "There is no bulk file {name} of {day}."},
     "feeds.log_moving": {"zh": "账本一直在写入，未能取得与签名检查点一致的快照；请稍后重试。",
                          "en": "The log kept moving: no snapshot matched a signed checkpoint; try again shortly."},
+    "feeds.day_format": {"zh": "{value} 不是 YYYY-MM-DD 格式的日期。", "en": "{value} is not a YYYY-MM-DD date."},
+    "feeds.bulk_built": {"zh": "{day} 的批量文件已生成：{folder}", "en": "The bulk files of {day} are built: {folder}"},
+    "feeds.mirror_refused": {"zh": "镜像未通过校验，已拒绝：{reason}", "en": "The mirror is refused: {reason}"},
+    "feeds.mirror_done": {"zh": "已重建只读镜像 {out}：截至 {day}，对应账本检查点大小 {size}，全部校验通过。",
+                          "en": "Read-only mirror {out} rebuilt as of {day} (log checkpoint size {size}); every check passed."},
 }

@@ -40,6 +40,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/v/\{token\}$", COSTLY),
     (READS, r"/export$", COSTLY),
     (READS, r"^/api/v1/supervision/draws/\{draw_id\}/verify$", COSTLY),
+    (READS, r"^/bulk/\{day\}/\{name\}$", COSTLY),  # daily bulk files: up to gigabytes each
     # costly writes: bulk work
     (WRITES, r"/import(/\{upload_id\})?$", COSTLY),
     (WRITES, r"^/api/v1/credit/recompute$", COSTLY),
@@ -51,6 +52,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/api/v1/public/", LOOKUP),
     (READS, r"^/api/v1/ledger/(proof/|events/|checkpoints/)", LOOKUP),
     (READS, r"^/log/tile/", LOOKUP),
+    (READS, r"^/(api/v1/feed(/stream)?|feed\.atom)$", LOOKUP),  # the change feed: pages of the log
     (READS, r"^/(verify|certificates/\{certificate_id\}|organizations/\{organization_id\})$", LOOKUP),
     (READS, r"^/publicity(/|$)", LOOKUP),
     # every other write
@@ -70,6 +72,8 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/api/v1/licensing/records(/\{record_id\})?$", READ),
     (READS, r"^/api/v1/publicity/settings$", READ),
     (READS, r"^/(account|cb|regulator|inspector|lab)(/|$)", READ),
+    (READS, r"^/api/v1/(bulk|watches|watches/\{watch_id\}/deliveries)$", READ),
+    (READS, r"^/open-data$", READ),
     (READS, r"^/api/v1/jobs/\{job_id\}$", READ),  # a job's progress: one primary-key read
     (READS, r"^/healthz$", READ),  # the integrity monitor's last finding, kept in memory
     (READS, r"^/static-docs$", READ),  # packaged Swagger UI / ReDoc assets

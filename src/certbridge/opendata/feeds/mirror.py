@@ -119,26 +119,8 @@ def rebuild(source: Path, out: Path, *, verifier_keys: list[str]) -> Manifest:
     tmp.unlink(missing_ok=True)
     db = sqlite3.connect(tmp)
     try:
-        _create(db)
-        for table in TABLES:
-            for row in _lines(days[0] / f"full-{table}.jsonl.gz"):
-                _upsert(db, table, row)
-        for day in days[1:]:
-            for table in TABLES:
-                for change in _lines(day / f"delta-{table}.jsonl.gz"):
-                    if change["op"] == "upsert":
-                        _upsert(db, table, change["row"])
-                    else:
-                        db.execute(f"DELETE FROM {table} WHERE id = ?", (change["id"],))
-        last = manifests[-1]
-        for table in TABLES:
-            if table_digest(db, table) != last.tables.get(table):
-                raise MirrorRefused(f"{last.day}: rebuilt table {table} differs from the manifest "
-                                    f"(rows and digest {table_digest(db, table)} vs {last.tables.get(table)})")
-        db.executemany("INSERT INTO mirror_meta VALUES (?, ?)", [
-            ("day", last.day), ("checkpoint_size", str(last.size)), ("root_hash", last.root_hash),
-            ("source_days", ",".join(m.day for m in manifests))])
-        db.commit()
+        with db:  # one transaction, committed when the block ends
+            _fill(db, days, manifests)
     except BaseException:
         db.close()
         tmp.unlink(missing_ok=True)
@@ -146,4 +128,27 @@ def rebuild(source: Path, out: Path, *, verifier_keys: list[str]) -> Manifest:
     db.close()
     os.replace(tmp, out)
     out.chmod(0o444)
-    return last
+    return manifests[-1]
+
+
+def _fill(db: sqlite3.Connection, days: list[Path], manifests: list[Manifest]) -> None:
+    """Load the first day in full, apply the deltas after it, and compare every table with the last manifest."""
+    _create(db)
+    for table in TABLES:
+        for row in _lines(days[0] / f"full-{table}.jsonl.gz"):
+            _upsert(db, table, row)
+    for day in days[1:]:
+        for table in TABLES:
+            for change in _lines(day / f"delta-{table}.jsonl.gz"):
+                if change["op"] == "upsert":
+                    _upsert(db, table, change["row"])
+                else:
+                    db.execute(f"DELETE FROM {table} WHERE id = ?", (change["id"],))
+    last = manifests[-1]
+    for table in TABLES:
+        if table_digest(db, table) != last.tables.get(table):
+            raise MirrorRefused(f"{last.day}: rebuilt table {table} differs from the manifest "
+                                f"(rows and digest {table_digest(db, table)} vs {last.tables.get(table)})")
+    db.executemany("INSERT INTO mirror_meta VALUES (?, ?)", [
+        ("day", last.day), ("checkpoint_size", str(last.size)), ("root_hash", last.root_hash),
+        ("source_days", ",".join(m.day for m in manifests))])
