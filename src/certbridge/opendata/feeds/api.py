@@ -45,7 +45,7 @@ class WatchIn(BaseModel):
 
 
 class WatchOut(BaseModel):
-    """A watch with its cursor; `secret` signs its webhooks (Certbridge-Signature)."""
+    """A watch with its log position (`cursor`: the next log index it examines)."""
 
     id: int
     kind: str
@@ -55,8 +55,13 @@ class WatchOut(BaseModel):
     email: str | None
     cursor: int
     active: bool
-    secret: str
     created_at: datetime
+
+
+class WatchCreated(WatchOut):
+    """A new watch; `secret` signs its webhooks (Certbridge-Signature) and is shown only this once."""
+
+    secret: str
 
 
 class DeliveryOut(BaseModel):
@@ -81,8 +86,8 @@ class ReplayIn(BaseModel):
     from_seq: int = Field(ge=0)
 
 
-def _watch_view(w: FeedWatch) -> dict[str, Any]:
-    return {c: getattr(w, c) for c in WatchOut.model_fields}
+def _watch_view(w: FeedWatch, model: type[BaseModel] = WatchOut) -> dict[str, Any]:
+    return {c: getattr(w, c) for c in model.model_fields}
 
 
 def _delivery_view(d: FeedDelivery) -> dict[str, Any]:
@@ -131,10 +136,10 @@ async def stream_feed(request: Request, after: After = -1,
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-@router.post("/watches", status_code=201, response_model=WatchOut, summary="Watch a record or a saved search")
+@router.post("/watches", status_code=201, response_model=WatchCreated, summary="Watch a record or a saved search")
 def add_watch(item: WatchIn, db: WriteDB, principal: AuthedPrincipal):
     """Watch a certificate, organization, body or saved search; changes go to the console, webhook and e-mail."""
-    return _watch_view(watches.add_watch(db, principal=principal, **item.model_dump()))
+    return _watch_view(watches.add_watch(db, principal=principal, **item.model_dump()), WatchCreated)
 
 
 @router.get("/watches", response_model=list[WatchOut], summary="List my watches")

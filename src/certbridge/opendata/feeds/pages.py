@@ -28,10 +28,11 @@ ATOM_ENTRIES = 100
 FORM_FIELDS = ("kind", "target", "label", "webhook_url", "email")
 
 
-def _page(request: Request, db, *, errors: dict | None = None, values: dict | None = None, status_code: int = 200):
+def _page(request: Request, db, *, errors: dict | None = None, values: dict | None = None, status_code: int = 200,
+          new_secret: str | None = None):
     principal = signed_in(request)
     return render(request, "feeds/watches.html", {
-        "watches": watches.list_watches(db, principal=principal),
+        "watches": watches.list_watches(db, principal=principal), "new_secret": new_secret,
         "notes": watches.notifications(db, principal=principal),
         "errors": errors or {}, "values": values or {"kind": "certificate"},
     }, status_code=status_code, headers={"Cache-Control": "no-store"})
@@ -50,14 +51,17 @@ def add_watch(request: Request, form: PostedForm, db: ReadDB):
     values = form_values_of(form, FORM_FIELDS)
     try:
         with write_session(request.app.state.sessions) as wdb:
-            watches.add_watch(wdb, principal=principal, kind=text(form, "kind"), target=text(form, "target"),
-                              label=text(form, "label"), webhook_url=optional(form, "webhook_url"),
-                              email=optional(form, "email"))
+            watch = watches.add_watch(wdb, principal=principal, kind=text(form, "kind"), target=text(form, "target"),
+                                      label=text(form, "label"), webhook_url=optional(form, "webhook_url"),
+                                      email=optional(form, "email"))
+            secret = watch.secret
     except DomainError as exc:
         labels = {"target": t(request, "Watched record"), "webhook_url": t(request, "Webhook URL"),
                   "email": t(request, "E-mail"), "kind": t(request, "What to watch")}
         return _page(request, db, errors=domain_errors(exc, request_language(request), labels), values=values,
                      status_code=exc.status)
+    if secret and watch.webhook_url:  # the signing secret is shown once, like an API key's token
+        return _page(request, db, new_secret=secret, status_code=201)
     return redirect(request, "/account/watches", flash=t(request, "The watch is added."))
 
 

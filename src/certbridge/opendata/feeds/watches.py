@@ -17,7 +17,7 @@ from certbridge.errors import InvalidInput, NotFound
 from certbridge.ledger.journal import log_size, record_event
 from certbridge.opendata.feeds.matching import SEARCH_FIELDS
 from certbridge.opendata.feeds.models import WATCH_KINDS, FeedDelivery, FeedWatch
-from certbridge.policy import require_authenticated
+from certbridge.policy import require_authenticated, require_writer
 from certbridge.principal import Principal
 from certbridge.registry.models import CertificationBody, Organization
 
@@ -56,7 +56,7 @@ def _search_from_text(text: Any) -> dict[str, Any]:
 def add_watch(session: Session, *, principal: Principal, kind: str, target: Any, label: str = "",
               webhook_url: str | None = None, email: str | None = None, from_seq: int | None = None) -> FeedWatch:
     """Watch a certificate, organization, body or saved search; changes from now on (or from `from_seq`)."""
-    require_authenticated(principal)
+    require_writer(principal)
     if principal.user_id is None:
         raise InvalidInput("feeds.needs_user")
     key = _target(session, kind, target)
@@ -102,6 +102,7 @@ def list_watches(session: Session, *, principal: Principal) -> list[FeedWatch]:
 
 def stop_watch(session: Session, *, principal: Principal, watch_id: int) -> FeedWatch:
     """Stop a watch: nothing more is queued for it; its delivery log stays readable."""
+    require_writer(principal)
     watch = own_watch(session, principal=principal, watch_id=watch_id)
     watch.active = False
     session.flush()
@@ -112,6 +113,7 @@ def stop_watch(session: Session, *, principal: Principal, watch_id: int) -> Feed
 
 def replay_watch(session: Session, *, principal: Principal, watch_id: int, from_seq: int) -> FeedWatch:
     """Examine the log again from `from_seq`: events already delivered are sent again, marked as retries."""
+    require_writer(principal)
     watch = own_watch(session, principal=principal, watch_id=watch_id)
     size = log_size(session)
     if not 0 <= from_seq <= size:
