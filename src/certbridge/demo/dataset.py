@@ -25,6 +25,7 @@ from certbridge.demo import loading
 from certbridge.demo.ledger_tree import TreeBuilder, write_hashes
 from certbridge.demo.ledger_tree import finish as finish_tree
 from certbridge.demo.lanes import IN_PROCESS_BELOW, LoadPlan, load_in_lanes, load_inline
+from certbridge.demo.feeds import build_feeds_demo
 from certbridge.demo.oversight import build_oversight
 from certbridge.demo.reference import load_reference
 from certbridge.demo.registries import create_registries
@@ -194,6 +195,7 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
     integrate_pending(sessions, settings=settings)
     report("ledger", 1, 1)
     phase_done("accounts_and_checkpoint")
+    oversight |= build_feeds_demo(sessions, settings=settings, accounts=made_accounts, on=as_of)  # watch, bulk files
     counts = _counts(sessions) | oversight
     if engine.dialect.name == "sqlite":
         raw = engine.raw_connection()
