@@ -10,6 +10,7 @@ and rebuilt. `demo.json` also records the seconds of each build phase.
 from __future__ import annotations
 
 import json
+import shutil
 import random
 import time
 from dataclasses import asdict, dataclass, field
@@ -111,6 +112,7 @@ def remove_dataset(settings: Settings) -> None:
             Path(str(path) + suffix).unlink(missing_ok=True)
     manifest_path(settings).unlink(missing_ok=True)
     (settings.data_dir / "demo-accounts.json").unlink(missing_ok=True)
+    shutil.rmtree(settings.resolved_bulk_dir(), ignore_errors=True)  # the bulk files of the data set replaced
 
 
 def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, progress: Progress | None = None,
@@ -196,6 +198,7 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
     report("ledger", 1, 1)
     phase_done("accounts_and_checkpoint")
     oversight |= build_feeds_demo(sessions, settings=settings, accounts=made_accounts, on=as_of)  # watch, bulk files
+    phase_done("watches_and_bulk_files")
     counts = _counts(sessions) | oversight
     if engine.dialect.name == "sqlite":
         raw = engine.raw_connection()

@@ -35,13 +35,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from certbridge.db import read_session
 from certbridge.errors import RuleViolation
-from certbridge.kit.canonical_json import canonical_bytes
 from certbridge.kit.signed_note import sign
 from certbridge.ledger.integrate import integrate_pending
 from certbridge.ledger.journal import log_size
 from certbridge.ledger.keys import log_origin, log_signer
 from certbridge.ledger.proofs import latest_checkpoint, served_note
-from certbridge.opendata.feeds.bulk_tables import TABLES, changed_ids, columns, dictionary, table_rows
+from certbridge.opendata.feeds.bulk_tables import TABLES, changed_ids, columns, dictionary, row_line, table_rows
 from certbridge.settings import Settings
 
 FORMAT_LINE = "certbridge bulk files v1"
@@ -56,7 +55,8 @@ class _GzipWriter:
 
     def __init__(self, path: Path) -> None:
         self.raw = open(path, "wb")  # noqa: SIM115 - closed in close()
-        self.gz = gzip.GzipFile(filename="", mode="wb", fileobj=self.raw, mtime=0)
+        # level 6 (zlib's default) instead of gzip's 9: a third of the time, files a few per cent larger
+        self.gz = gzip.GzipFile(filename="", mode="wb", fileobj=self.raw, mtime=0, compresslevel=6)
         self.text = io.TextIOWrapper(self.gz, encoding="utf-8", newline="")
         self.digest = hashlib.sha256()
         self.rows = 0
@@ -70,28 +70,45 @@ class _GzipWriter:
         self.raw.close()
 
 
-def _csv_line(values: list[Any]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow(["" if v is None else v for v in values])
-    return buf.getvalue()
+class _CsvLines:
+    """CSV rows rendered in batches into one buffer (one writer, not one per row)."""
+
+    def __init__(self, out: _GzipWriter) -> None:
+        self.out, self.buf = out, io.StringIO()
+        self.writer = csv.writer(self.buf, lineterminator="\n")
+
+    def add(self, values: list[Any]) -> None:
+        self.writer.writerow(["" if v is None else v for v in values])
+        if self.buf.tell() > 1 << 20:
+            self.flush()
+
+    def flush(self) -> None:
+        self.out.write(self.buf.getvalue())
+        self.buf.seek(0)
+        self.buf.truncate()
 
 
 def _write_table(folder: Path, prefix: str, table: str, rows, *, delta: bool) -> tuple[int, str]:
     cols = columns(table)
     jsonl, csvf = _GzipWriter(folder / f"{prefix}-{table}.jsonl.gz"), _GzipWriter(folder / f"{prefix}-{table}.csv.gz")
-    csvf.write(_csv_line((["op"] if delta else []) + cols))
-    count = 0
+    lines = _CsvLines(csvf)
+    lines.add((["op"] if delta else []) + cols)
+    count, batch = 0, []
     try:
         for op, row in rows:
             count += 1
             if delta:
                 line = {"op": op, "row": row} if op == "upsert" else {"op": op, "id": row["id"]}
-                jsonl.write(canonical_bytes(line).decode("utf-8") + "\n")
-                csvf.write(_csv_line([op] + [row.get(c) if op == "upsert" else (row["id"] if c == "id" else None)
-                                             for c in cols]))
+                batch.append(row_line(line))
+                lines.add([op] + [row.get(c) if op == "upsert" else (row["id"] if c == "id" else None) for c in cols])
             else:
-                jsonl.write(canonical_bytes(row).decode("utf-8") + "\n")
-                csvf.write(_csv_line([row[c] for c in cols]))
+                batch.append(row_line(row))
+                lines.add([row[c] for c in cols])
+            if len(batch) >= 1000:
+                jsonl.write("".join(batch))
+                batch.clear()
+        jsonl.write("".join(batch))
+        lines.flush()
     finally:
         jsonl.close()
         csvf.close()

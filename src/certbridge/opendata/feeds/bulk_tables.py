@@ -75,32 +75,52 @@ SUBJECT_TABLES = {"certificate": "certificates", "organization": "organizations"
                   **{kind: "decisions" for kind in DECISION_SUBJECTS}}
 
 
+def row_line(row: dict[str, Any]) -> str:
+    """Return a row as one JSON Lines line: canonical JSON (RFC 8785) — rows hold no floats, so sorted keys and
+    no whitespace are all the canonical form asks — and a newline."""
+    return json.dumps(row, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
 def columns(table: str) -> list[str]:
     """Return a table's columns in file order."""
     return list(TABLES[table][1])
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return value
+def _dated(cols) -> list[int]:
+    out = []
+    for i, col in enumerate(cols):
+        try:
+            if col.type.python_type in (date, datetime):
+                out.append(i)
+        except NotImplementedError:
+            pass
+    return out
 
 
 def _model_rows(session: Session, table: str, ids: Iterable[int] | None) -> Iterator[dict[str, Any]]:
     model, fields = TABLES[table]
     cols = [getattr(model, name) for name in fields]
+    names, dated = list(fields), _dated(cols)  # only date columns are converted: this runs for every row
+
+    def plain(row) -> dict[str, Any]:
+        values = list(row)
+        for i in dated:
+            if values[i] is not None:
+                values[i] = values[i].isoformat()
+        return dict(zip(names, values, strict=True))
+
     if ids is not None:
         wanted = sorted(set(ids))
         for start in range(0, len(wanted), 500):
             for row in session.execute(select(*cols).where(model.id.in_(wanted[start:start + 500]))
                                        .order_by(model.id)):
-                yield {name: _plain(v) for name, v in zip(fields, row, strict=True)}
+                yield plain(row)
         return
     last = 0
     while True:
         rows = session.execute(select(*cols).where(model.id > last).order_by(model.id).limit(READ_CHUNK)).all()
         for row in rows:
-            yield {name: _plain(v) for name, v in zip(fields, row, strict=True)}
+            yield plain(row)
         if len(rows) < READ_CHUNK:
             return
         last = rows[-1][0]

@@ -9,12 +9,12 @@ it can prove it missed nothing, and learns nothing the log keeps private.
 from __future__ import annotations
 
 import base64
-import json
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certbridge.kit.canonical_json import datetime_text
 from certbridge.ledger.journal import LedgerEvent, log_size
 
 PAGE_MAX = 1000  # items per page: one indexed range read on the log's primary key
@@ -25,17 +25,26 @@ def feed_item(event: LedgerEvent) -> dict[str, Any]:
     item: dict[str, Any] = {"seq": event.seq, "leaf_hash": base64.b64encode(event.leaf_hash).decode("ascii"),
                             "public": bool(event.public)}
     if event.public:
-        body = json.loads(event.body)
-        item.update(type=event.type, subject=body["subject"], at=body["at"], event=event.body)
+        item.update(type=event.type, subject={"type": event.subject_type, "id": event.subject_id},
+                    at=datetime_text(event.at), event=event.body)
     return item
 
 
 def read_items(session: Session, *, after: int, limit: int) -> list[dict[str, Any]]:
     """Return up to `limit` feed items with seq > `after` (after=-1 starts at the first event)."""
     limit = max(1, min(limit, PAGE_MAX))
-    rows = session.scalars(select(LedgerEvent).where(LedgerEvent.seq > after)
-                           .order_by(LedgerEvent.seq).limit(limit))
-    return [feed_item(e) for e in rows]
+    # Columns, not ORM objects, and no parsing of bodies: the feed is read in bulk by every follower.
+    rows = session.execute(select(LedgerEvent.seq, LedgerEvent.public, LedgerEvent.leaf_hash, LedgerEvent.type,
+                                  LedgerEvent.subject_type, LedgerEvent.subject_id, LedgerEvent.at, LedgerEvent.body)
+                           .where(LedgerEvent.seq > after).order_by(LedgerEvent.seq).limit(limit))
+    b64 = base64.b64encode
+    out = []
+    for seq, public, leaf, kind, subject_type, subject_id, at, body in rows:
+        item: dict[str, Any] = {"seq": seq, "leaf_hash": b64(leaf).decode("ascii"), "public": bool(public)}
+        if public:
+            item.update(type=kind, subject={"type": subject_type, "id": subject_id}, at=datetime_text(at), event=body)
+        out.append(item)
+    return out
 
 
 def feed_page(session: Session, *, after: int, limit: int) -> dict[str, Any]:

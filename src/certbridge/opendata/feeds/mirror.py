@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from certbridge.kit import signed_note
-from certbridge.kit.canonical_json import canonical_bytes
 from certbridge.kit.checkpoint import parse_checkpoint
 from certbridge.opendata.feeds.bulk_build import CHECKPOINT, FORMAT_LINE, MANIFEST
-from certbridge.opendata.feeds.bulk_tables import TABLES, columns
+from certbridge.opendata.feeds.bulk_tables import TABLES, columns, row_line
 
 
 class MirrorRefused(Exception):
@@ -93,7 +92,7 @@ def _create(db: sqlite3.Connection) -> None:
 def _upsert(db: sqlite3.Connection, table: str, row: dict) -> None:
     cols = columns(table)
     db.execute(f"INSERT OR REPLACE INTO {table} ({', '.join(cols)}, row) VALUES ({', '.join('?' * (len(cols) + 1))})",
-               [row.get(c) for c in cols] + [canonical_bytes(row).decode("utf-8")])
+               [row.get(c) for c in cols] + [row_line(row)[:-1]])
 
 
 def table_digest(db: sqlite3.Connection, table: str) -> tuple[int, str]:
