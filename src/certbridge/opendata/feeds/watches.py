@@ -136,10 +136,10 @@ def deliveries(session: Session, *, watch: FeedWatch, channel: str | None = None
 def notifications(session: Session, *, principal: Principal, limit: int = 50) -> list[tuple[FeedDelivery, FeedWatch]]:
     """Return the caller's console notifications, newest first, with the watch each came from."""
     require_authenticated(principal)
-    return list(session.execute(
+    return [(d, w) for d, w in session.execute(
         select(FeedDelivery, FeedWatch).join(FeedWatch, FeedWatch.id == FeedDelivery.watch_id)
         .where(FeedWatch.user_id == principal.user_id, FeedDelivery.channel == "console")
-        .order_by(FeedDelivery.seq.desc()).limit(limit)).tuples())
+        .order_by(FeedDelivery.seq.desc()).limit(limit))]
 
 
 def mark_read(session: Session, *, principal: Principal, at: datetime | None = None) -> int:
