@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from fastapi.testclient import TestClient
 
@@ -34,8 +35,13 @@ def test_suspension_reaches_the_receiver_signed_after_a_restart_and_a_retry(sett
     second = create_app(settings)  # a new process on the same database
     with TestClient(second) as client:
         failed, retried = receiver.wait_for(2)[:2]
-        deliveries = client.get(f"/api/v1/watches/{watch['id']}/deliveries?channel=webhook",
-                                headers=world.auth("regulator")).json()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # until the second send's outcome is recorded
+            deliveries = client.get(f"/api/v1/watches/{watch['id']}/deliveries?channel=webhook",
+                                    headers=world.auth("regulator")).json()
+            if deliveries[0]["status"] != "pending":
+                break
+            time.sleep(0.05)
         notes = client.get(f"/api/v1/watches/{watch['id']}/deliveries?channel=console",
                            headers=world.auth("regulator")).json()
     second.state.engine.dispose()
