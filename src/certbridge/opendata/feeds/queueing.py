@@ -30,8 +30,9 @@ def _channels(watch: FeedWatch) -> list[str]:
 def queue_batch(session: Session, *, batch: int = BATCH_EVENTS) -> int:
     """Examine the next batch of events for every watch behind the log's head; return deliveries queued."""
     size = log_size(session)
+    # Locked (PostgreSQL): a replay or stop in between waits for this pass instead of being overwritten by it.
     watches = list(session.scalars(select(FeedWatch).where(FeedWatch.active.is_(True), FeedWatch.cursor < size)
-                                   .order_by(FeedWatch.id)))
+                                   .order_by(FeedWatch.id).with_for_update()))
     if not watches:
         return 0
     start = min(w.cursor for w in watches)
