@@ -28,7 +28,7 @@ ALLOWED = {
     "audit": {"registry", "auth"},
     "security": {"registry", "auth", "audit"},
     "demo": {"registry", "certificates", "auth", "ledger", "credentials", "supervision", "credit", "licensing",
-             "standards", "proficiency", "orgclasses"},
+             "standards", "proficiency", "orgclasses", "opendata"},
     "backup": {"ledger"},
     "jobs": set(),
     "proficiency": {"registry"},

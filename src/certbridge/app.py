@@ -34,6 +34,8 @@ from certbridge.opendata import directory_api as opendata_directory_api
 from certbridge.opendata import iaf_api as opendata_iaf_api
 from certbridge.opendata import pages_directory as opendata_directory_pages
 from certbridge.opendata import pages_bulk as opendata_bulk_pages
+from certbridge.opendata import feeds
+from certbridge.opendata.feeds import api as feeds_api
 from certbridge.registry import api as registry_api
 from certbridge.registry import pages as registry_pages
 from certbridge.security import install as security_install
@@ -48,14 +50,14 @@ from certbridge.web import install as page_kit
 API_ROUTERS = (
     certificates_api, registry_api, auth_api, audit_api, ledger_api, credentials_api, supervision_api, credit_api,
     licensing_api, jobs_api, standards_api, proficiency_api, orgclass_api, opendata_bulk_api,
-    opendata_directory_api, opendata_iaf_api,
+    opendata_directory_api, opendata_iaf_api, feeds_api,
 )
 # Then everything that needs more than a router, in mount order: request defences, the page kit, each capability's
 # pages (routers, nav entries, dashboard panels, slots), and background work. Each exposes install(app).
 INSTALLERS = (
     security_install, page_kit, auth_pages, certificate_pages, complaint_pages, credential_pages, registry_pages,
     supervision_pages, credit_pages, licensing_pages, standards_pages, proficiency_pages, opendata_bulk_pages,
-    opendata_directory_pages, ledger_background, certificate_background, job_runner,
+    opendata_directory_pages, ledger_background, certificate_background, job_runner, feeds,
 )
 
 

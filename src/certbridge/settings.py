@@ -115,6 +115,22 @@ class Settings(BaseSettings):
     content_security_policy: str = Field(default=CSP)
     docs_content_security_policy: str = Field(default=DOCS_CSP)
     hsts_max_age: int = Field(default=31_536_000, ge=0, description="Strict-Transport-Security max-age on https.")
+    # Watch-lists, webhooks and bulk files (opendata/feeds).
+    feeds_poll_seconds: float = Field(default=2.0, gt=0, le=3600, description="How often the deliverer looks for "
+                                      "new events and due webhooks.")
+    feeds_retry_base_seconds: float = Field(default=30.0, gt=0, le=86_400, description="Wait before a webhook's "
+                                            "first retry; it doubles with each further attempt.")
+    feeds_retry_max_attempts: int = Field(default=8, ge=1, le=30, description="Webhook attempts before a delivery "
+                                          "is marked failed (a replay sends it again).")
+    feeds_webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120, description="How long one webhook "
+                                                 "POST may take.")
+    bulk_files_dir: Path | None = Field(default=None, description="Where the daily bulk files are written and "
+                                        "served from; unset: <data_dir>/bulk.")
+    bulk_files_daily: bool = Field(default=True, description="Build the day's bulk files in the background shortly "
+                                   "after local midnight.")
+    smtp_url: str | None = Field(default=None, description="smtp://host:port (or smtps://user:password@host:port) "
+                                 "for watch-list e-mail; unset: no e-mail is sent.")
+    smtp_from: str = Field(default="certbridge@localhost", description="Sender address of watch-list e-mail.")
 
     def import_limits(self) -> TableLimits:
         """Return the per-cell and per-row limits of bulk imports."""
@@ -134,6 +150,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'certbridge.db').resolve()}"
+
+    def resolved_bulk_dir(self) -> Path:
+        """Return the folder of the bulk files."""
+        return self.bulk_files_dir or self.data_dir / "bulk"
 
     def ensure_data_dir(self) -> Path:
         """Create the data directory if needed and return it."""

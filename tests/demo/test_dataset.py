@@ -236,7 +236,7 @@ def test_a_data_set_from_the_previous_generator_is_reused_not_refused(tmp_path):
 def test_the_manifest_says_where_the_build_time_went(demo_settings):
     info = read_manifest(demo_settings)
     assert list(info.phases) == ["schema_and_registries", "certificates", "indexes", "supervision_and_credit",
-                                 "accounts_and_checkpoint"]
+                                 "accounts_and_checkpoint", "watches_and_bulk_files"]
     assert all(seconds >= 0 for seconds in info.phases.values())
     # The phases cover the whole build but the final counts and the rename (a fraction of a second here).
     assert sum(info.phases.values()) == pytest.approx(info.seconds, abs=1.0)

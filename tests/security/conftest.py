@@ -97,3 +97,11 @@ def database_url(template, security_template, tmp_path):
 def seeded(security_template) -> dict:
     """Return ids, numbers and secrets of what the security template adds to the world."""
     return security_template["seeded"]
+
+
+@pytest.fixture
+def app(app):
+    """The application with the watch-list deliverer off: it writes in the background (watch cursors, deliveries),
+    which would change the snapshots these tests compare around each request."""
+    app.state.feeds_deliverer = False
+    return app

@@ -25,9 +25,10 @@ from certbridge.ledger.journal import LedgerEvent
 from certbridge.kit.uscc import generate_uscc
 from certbridge.licensing import service as licensing
 from certbridge.licensing.schemas import DecisionIn
-from certbridge.principal import SYSTEM
 from certbridge.proficiency.service import define_pt_scheme, open_round
 from certbridge.standards.service import find_by_number, save_standard
+from certbridge.opendata.feeds import watches
+from certbridge.principal import SYSTEM, Principal
 from certbridge.registry import people, service as registry
 from certbridge.supervision import draws, plans, tasks
 from certbridge.supervision.models import InspectionTask
@@ -38,6 +39,8 @@ INSPECTOR_OR_REGULATOR = REGULATORS | {"inspector"}
 # Roles that are neither the task's inspector nor a regulator: the task does not exist for them.
 NOT_ON_TASK = {r: 404 for r in ("org", "cb_a", "cb_a_ro", "cb_b", "lab")}
 HIDDEN = {r: 404 for r in EVERYONE - READERS}  # unpublished records: existence hidden, even from anonymous
+SIGNED_IN_WRITERS = EVERYONE - {"anonymous", "cb_a_ro", "regulator_ro"}  # read-only keys add no watch
+NOT_THE_WATCHER = {r: 404 for r in ("org", "cb_a", "cb_b", "lab", "inspector")}  # another user's watch
 BUREAU = "北海市市场监督管理局"
 BUREAU_USCC = "11450500398259791C"
 CNCA, CNCA_USCC = "国家认证认可监督管理委员会", "11100000190748334U"
@@ -143,6 +146,12 @@ def _seed_credit_and_licensing(session, world) -> dict:
             "org_to_list": to_list.id, "licensing_unpublished": hidden.id}
 
 
+def _seed_feeds(session, world) -> dict:
+    regulator = Principal(role="regulator", user_id=world.ids["user_regulator"], username="regulator")
+    watch = watches.add_watch(session, principal=regulator, kind="body", target=str(world.ids["body_a"]))
+    return {"watch_regulator": watch.id}
+
+
 def _seed_ledger(session, v: dict) -> dict:
     size = session.scalar(select(func.count()).select_from(LedgerEvent))  # the web part only adds to it
     private = session.scalar(select(func.max(LedgerEvent.seq)).where(LedgerEvent.type == "api_key.created"))
@@ -167,7 +176,7 @@ def _seed_qidata(session) -> dict:
 def seed(session, world, out: dict) -> dict:
     """Create what these cases act on, in the template's write session; return ids to add to `v`."""
     seeded = {**_seed_supervision(session, world), **_seed_credit_and_licensing(session, world),
-              **_seed_qidata(session)}
+              **_seed_qidata(session), **_seed_feeds(session, world)}
     seeded.update(_seed_ledger(session, out), log_size=CommittedLogSize(session))
     return seeded
 
@@ -345,4 +354,18 @@ CASES: list = [
          json={"sector_code": "C39", "employees": 50, "revenue_10k": 800}),
     Case("GET", "/api/v1/coverage", EVERYONE, query={"by": "region_group"}),
     Case("GET", "/api/v1/reference/organization-classes", EVERYONE),
+    # the change feed and the bulk files are public; watches belong to their user (others find nothing)
+    Case("GET", "/api/v1/feed", EVERYONE, query={"after": -1, "limit": 5}),
+    Case("GET", "/api/v1/feed/stream", EVERYONE, query={"after": -1, "until_caught_up": "true"}),
+    Case("GET", "/api/v1/bulk", EVERYONE),
+    Case("GET", "/bulk/{day}/{name}", frozenset(), params={"day": "2000-01-01", "name": "manifest.txt"},
+         outcomes={r: 404 for r in EVERYONE}),
+    Case("POST", "/api/v1/watches", SIGNED_IN_WRITERS, json=lambda v: {"kind": "body", "target": str(v["body_a"])}),
+    Case("GET", "/api/v1/watches", EVERYONE - {"anonymous"}),
+    Case("DELETE", "/api/v1/watches/{watch_id}", REGULATORS, params={"watch_id": "watch_regulator"},
+         outcomes=NOT_THE_WATCHER),
+    Case("POST", "/api/v1/watches/{watch_id}/replay", REGULATORS, params={"watch_id": "watch_regulator"},
+         json={"from_seq": 0}, outcomes=NOT_THE_WATCHER),
+    Case("GET", "/api/v1/watches/{watch_id}/deliveries", READERS, params={"watch_id": "watch_regulator"},
+         outcomes={r: 404 for r in EVERYONE - READERS - {"anonymous"}}),
 ]

@@ -236,6 +236,14 @@ CASES: list = [
          lands="/report/thanks"),
     # one's own API keys; a read-only key can list its user's keys but neither mint nor revoke one
     Page("GET", "/account/keys", SIGNED_IN),
+    # one's own watches (the seeded one is the regulator's: another user finds nothing); open data is public
+    Page("GET", "/account/watches", SIGNED_IN),
+    Page("POST", "/account/watches", frozenset(SESSION_ROLES),
+         form=lambda v: {"kind": "body", "target": str(v["body_a"]), "label": "网页矩阵"}, lands="/account/watches"),
+    Page("POST", "/account/watches/{watch_id}/stop", REGULATORS, params={"watch_id": "watch_regulator"}, form={},
+         lands="/account/watches", outcomes={r: 404 for r in ("org", "cb_a", "cb_b", "lab", "inspector")}),
+    Page("GET", "/open-data", EVERYONE),
+    Page("GET", "/feed.atom", EVERYONE),
     Page("POST", "/account/keys", frozenset(SESSION_ROLES), form={"name": "web"}),
     Page("POST", "/account/keys/{key_id}/revoke", frozenset({"cb_a", "admin"}), params={"key_id": "key_cb_a_ro"},
          form={}, lands="/account/keys"),

@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "certbridge.cli.backup",
     "certbridge.cli.workdays",
     "certbridge.cli.opendata",
+    "certbridge.cli.mirror",
 )
 
 for _name in COMMAND_MODULES:

@@ -10,6 +10,7 @@ and rebuilt. `demo.json` also records the seconds of each build phase.
 from __future__ import annotations
 
 import json
+import shutil
 import random
 import time
 from dataclasses import asdict, dataclass, field
@@ -26,6 +27,7 @@ from certbridge.demo.ledger_tree import TreeBuilder, write_hashes
 from certbridge.demo.ledger_tree import finish as finish_tree
 from certbridge.demo.lanes import IN_PROCESS_BELOW, LoadPlan, load_in_lanes, load_inline
 from certbridge.demo.licensing import build_licensing
+from certbridge.demo.feeds import build_feeds_demo
 from certbridge.demo.oversight import build_oversight
 from certbridge.demo.opendata import build_opendata_demo
 from certbridge.demo.qidata import build_qidata
@@ -113,6 +115,7 @@ def remove_dataset(settings: Settings) -> None:
             Path(str(path) + suffix).unlink(missing_ok=True)
     manifest_path(settings).unlink(missing_ok=True)
     (settings.data_dir / "demo-accounts.json").unlink(missing_ok=True)
+    shutil.rmtree(settings.resolved_bulk_dir(), ignore_errors=True)  # the bulk files of the data set replaced
 
 
 def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, progress: Progress | None = None,
@@ -200,6 +203,8 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
     integrate_pending(sessions, settings=settings)
     report("ledger", 1, 1)
     phase_done("accounts_and_checkpoint")
+    oversight |= build_feeds_demo(sessions, settings=settings, accounts=made_accounts, on=as_of)  # watch, bulk files
+    phase_done("watches_and_bulk_files")
     counts = _counts(sessions) | oversight | licensing
     if engine.dialect.name == "sqlite":
         raw = engine.raw_connection()

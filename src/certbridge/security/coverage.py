@@ -42,6 +42,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/v/l/\{token\}$", COSTLY),  # a licence's signed QR token, checked online
     (READS, r"/export$", COSTLY),
     (READS, r"^/api/v1/supervision/draws/\{draw_id\}/verify$", COSTLY),
+    (READS, r"^/bulk/\{day\}/\{name\}$", COSTLY),  # daily bulk files: up to gigabytes each
     # costly writes: bulk work
     (WRITES, r"/import(/\{upload_id\}|-iaf)?$", COSTLY),
     (WRITES, r"^/api/v1/credit/recompute$", COSTLY),
@@ -56,6 +57,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/api/v1/public/", LOOKUP),
     (READS, r"^/api/v1/ledger/(proof/|events/|checkpoints/|status$)", LOOKUP),
     (READS, r"^/log/tile/", LOOKUP),
+    (READS, r"^/(api/v1/feed(/stream)?|feed\.atom)$", LOOKUP),  # the change feed: pages of the log
     (READS, r"^/(verify|certificates/\{certificate_id\}|organizations/\{organization_id\})$", LOOKUP),
     (READS, r"^/publicity(/|$)", LOOKUP),
     (READS, r"^/licences/\{number\}$", LOOKUP),  # a licence's public page, by its number
@@ -81,6 +83,8 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/api/v1/publicity/settings$", READ),
     (READS, r"^/(account|cb|regulator|inspector|lab)(/|$)", READ),
     (READS, r"^/(register|licensing)(/|$)", READ),  # the applicant's form and cases, the handlers' queue
+    (READS, r"^/api/v1/(bulk|watches|watches/\{watch_id\}/deliveries)$", READ),
+    (READS, r"^/open-data$", READ),
     (READS, r"^/api/v1/jobs/\{job_id\}$", READ),  # a job's progress: one primary-key read
     (READS, r"^/api/v1/(proficiency/schemes|reference/organization-classes)$", READ),  # small reference lists
     (READS, r"^/verify-list(/\{token\})?$", READ),  # the form; a list's progress or its stored answers

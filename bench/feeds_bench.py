@@ -1,0 +1,98 @@
+"""Change-feed throughput and the daily full bulk file's build time (issue #20, part B).
+
+Builds (or reuses) a demo data set of N certificates with this tree, then measures, in the same run:
+
+- feed: every log event read through `changes.read_items` (pages of 1,000, as `GET /api/v1/feed` and the SSE
+  stream read them), against the baseline of the same pages read as raw driver rows (no item building);
+- full file: `bulk_build.build_day` for a first day (its delta holds every row) and the day after (integrate, snapshot, every table to CSV + JSON Lines gzip, delta, signed
+  manifest), against the baseline of reading the same tables' rows alone (`bulk_tables.table_rows`).
+
+Reported as rates and as ratios to their baselines; the 10 M-certificate figure is a linear extrapolation.
+
+    uv run --no-sync python -m bench.feeds_bench [--size 20000] [--reuse]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import time
+from datetime import date
+from pathlib import Path
+
+from bench.run import dataset, machine
+from certbridge.db import make_engine, make_sessionmaker, read_session
+from certbridge.ledger.journal import log_size
+from certbridge.opendata.feeds.bulk_build import build_day
+from certbridge.opendata.feeds.bulk_tables import TABLES, table_rows
+from certbridge.opendata.feeds.changes import PAGE_MAX, read_items
+
+
+def bench_feed(sessions) -> dict:
+    """Read the whole log as feed items and as raw rows; return events/s of each."""
+    with read_session(sessions) as session:
+        size = log_size(session)
+        started, after = time.perf_counter(), -1
+        while True:
+            rows = session.connection().exec_driver_sql(
+                "SELECT seq, public, body, leaf_hash FROM ledger_event WHERE seq > ? ORDER BY seq LIMIT ?"
+                if session.get_bind().dialect.name == "sqlite" else
+                "SELECT seq, public, body, leaf_hash FROM ledger_event WHERE seq > %s ORDER BY seq LIMIT %s",
+                (after, PAGE_MAX)).all()
+            if not rows:
+                break
+            after = rows[-1][0]
+        raw = time.perf_counter() - started
+        started, after, count = time.perf_counter(), -1, 0
+        while True:
+            items = read_items(session, after=after, limit=PAGE_MAX)
+            if not items:
+                break
+            count += len(items)
+            after = items[-1]["seq"]
+        feed = time.perf_counter() - started
+    return {"events": size, "feed_per_s": count / feed, "raw_per_s": size / raw, "ratio": feed / raw}
+
+
+def bench_full_file(sessions, settings) -> dict:
+    """Build one day's files; return seconds, against reading the same rows alone."""
+    with read_session(sessions) as session:
+        size = log_size(session)
+        started = time.perf_counter()
+        rows = {t: sum(1 for _ in table_rows(session, t, size=size)) for t in TABLES}
+        read = time.perf_counter() - started
+    shutil.rmtree(settings.resolved_bulk_dir(), ignore_errors=True)
+    started = time.perf_counter()
+    folder = build_day(sessions, settings=settings, on=date(2026, 12, 7))
+    build = time.perf_counter() - started
+    total = sum(p.stat().st_size for p in folder.iterdir())
+    started = time.perf_counter()  # the next day: full files again, a delta of what changed (nothing here)
+    build_day(sessions, settings=settings, on=date(2026, 12, 8))
+    next_day = time.perf_counter() - started
+    return {"rows": rows, "build_s": build, "read_s": read, "ratio": build / read, "bytes": total,
+            "next_day_s": next_day, "extrapolated_10m_s": next_day * 10_000_000 / max(rows["certificates"], 1)}
+
+
+def main() -> None:
+    """Run the feed and bulk-file benchmarks."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=20_000)
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--data-dir", type=Path, default=None)
+    args = parser.parse_args()
+    settings, built = dataset(args.size, backend="sqlite", seed=2026, reuse=args.reuse,
+                              data_dir=args.data_dir or Path(f"/tmp/feeds-bench-{args.size}"), pg_url="")
+    sessions = make_sessionmaker(make_engine(settings.resolved_database_url()))
+    print(f"machine: {machine()}; data set built in {built:.0f} s" if built else f"machine: {machine()}")
+    feed = bench_feed(sessions)
+    print(f"feed: {feed['events']:,} events; {feed['feed_per_s']:,.0f} items/s vs raw rows {feed['raw_per_s']:,.0f}/s "
+          f"(feed/raw time ratio {feed['ratio']:.2f})")
+    full = bench_full_file(sessions, settings)
+    print(f"full file: rows {full['rows']}; built in {full['build_s']:.1f} s ({full['bytes'] / 1e6:.1f} MB) vs "
+          f"reading the rows {full['read_s']:.1f} s (ratio {full['ratio']:.1f}; the first day's delta holds every row); "
+          f"next day (full + empty delta) {full['next_day_s']:.1f} s, ratio {full['next_day_s'] / full['read_s']:.1f}; "
+          f"10 M certificates extrapolated from the next day: {full['extrapolated_10m_s'] / 60:.1f} min")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,14 @@
+"""Watch-lists with push, the public change feed and the signed daily bulk files (issue #20, part B)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+
+def install(app: FastAPI) -> None:
+    """Mount the bulk-file downloads and the feed pages, and start the deliverer and the daily bulk-file job."""
+    from certbridge.opendata.feeds import api, background, pages
+
+    app.include_router(api.files_router)
+    pages.install(app)
+    background.install(app)
