@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy import select
 
@@ -17,14 +18,19 @@ from certbridge.api.pagination import decode_cursor, next_cursor
 from certbridge.api.params import Id
 from certbridge.credit import follow, lists, penalties
 from certbridge.credit.models import DishonestyListing
+from certbridge.credit.recompute_job import KIND as RECOMPUTE_KIND
+from certbridge.credit.recompute_job import recompute_work
 from certbridge.credit.schemas import ListingIn, PenaltyIn
 from certbridge.db import write_session
 from certbridge.errors import DomainError, InvalidInput, NotFound
 from certbridge.i18n.catalog import render as message
+from certbridge.jobs.pages import JobKind, describe_kind
 from certbridge.licensing import service as licensing
+from certbridge.policy import require_regulator
 from certbridge.licensing.deadlines import calendar_for
 from certbridge.licensing.queries import licensing_view, list_licensing_records
 from certbridge.web import forms, guards, nav
+from certbridge.web.i18n import N_
 from certbridge.web.page_actions import form_done, form_problems, page_language, render_page, require_form_token
 from certbridge.web.posted import PostedForm
 
@@ -235,8 +241,23 @@ def licensing_action(request: Request, form: PostedForm, record_id: Id, action: 
     return _done(request, CONSOLE + "#licensing")
 
 
+@router.post("/regulator/credit/recompute")
+def recompute(request: Request, form: PostedForm):
+    """Start recomputing every subject's credit class as a background job; show its progress and outcome."""
+    principal = guards.regulator(request)
+    require_regulator(principal)  # a read-only key may look, not recompute
+    job_id = request.app.state.jobs.submit(kind=RECOMPUTE_KIND, principal=principal,
+                                           work=recompute_work(request.app.state.sessions, principal=principal),
+                                           title=date.today().isoformat())
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+
+
 def install(app: FastAPI) -> None:
-    """Mount the pages and add the regulator's nav entry."""
+    """Mount the pages, add the regulator's nav entry and describe the recompute job."""
     app.include_router(router)
+    describe_kind(RECOMPUTE_KIND, JobKind(
+        title=N_("Recomputing credit classes (%(title)s)"), back=CONSOLE, back_label=N_("Penalties & lists"),
+        labels={"entries_added": N_("New credit entries"), "subjects": N_("Subjects rescored"),
+                "class_changes": N_("Class changes")}))
     follow.install(app)  # credit follows every write's events at once
     nav.add_nav_entry(nav.NavEntry(CONSOLE, "Penalties & lists", roles=nav.REGULATORS, area="regulator", order=85))

@@ -42,7 +42,9 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/api/v1/supervision/draws/\{draw_id\}/verify$", COSTLY),
     # costly writes: bulk work
     (WRITES, r"/import(/\{upload_id\})?$", COSTLY),
-    (WRITES, r"^/api/v1/credit/recompute$", COSTLY),
+    (WRITES, r"^/(api/v1|regulator)/credit/recompute$", COSTLY),  # starts a background job
+    (WRITES, r"^/cb/export$", COSTLY),  # starts a background export job
+    (READS, r"^/jobs/\{job_id\}/file$", COSTLY),  # an export's file
     # look-ups of the public registry and the log (by number, code, name, id; proofs and tiles)
     (READS, r"^/api/v1/verify(/|$)", LOOKUP),
     (READS, r"^/api/v1/certificates(/\{certificate_id\}(/history(/\{seq\}/proof)?)?)?$", LOOKUP),
@@ -70,7 +72,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/api/v1/licensing/records(/\{record_id\})?$", READ),
     (READS, r"^/api/v1/publicity/settings$", READ),
     (READS, r"^/(account|cb|regulator|inspector|lab)(/|$)", READ),
-    (READS, r"^/api/v1/jobs/\{job_id\}$", READ),  # a job's progress: one primary-key read
+    (READS, r"^/(api/v1/)?jobs/\{job_id\}$", READ),  # a job's progress: one primary-key read
     (READS, r"^/healthz$", READ),  # the integrity monitor's last finding, kept in memory
     (READS, r"^/static-docs$", READ),  # packaged Swagger UI / ReDoc assets
 ]
