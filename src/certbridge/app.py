@@ -86,5 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     for module in INSTALLERS:
         module.install(app)
+    if not settings.background_work:  # the installers' own switches (certificates/ and ledger/ background)
+        app.state.status_sweep = False
+        app.state.ledger_interval = None
     document_security(app)
     return app

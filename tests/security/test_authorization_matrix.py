@@ -33,6 +33,20 @@ PUBLIC_TOKENS = {("GET", "/api/v1/certificates/{certificate_id}/token")}
 UNAUDITED_TABLES = {"audit_record", "alembic_version"}
 
 
+@pytest.fixture
+def settings(settings):
+    """The matrix's instance runs without periodic background work (CERTBRIDGE_BACKGROUND_WORK=false).
+
+    Each case compares the stored data (or the ledger's new events and their actors) before and after one request.
+    A test that runs past ten seconds — any test on a loaded machine — would otherwise meet the status sweep
+    (it records date-driven changes, e.g. withdrawing a certificate overdue for surveillance, as `system`) and the
+    integrity monitor and ledger loop (they write their watermarks and tree rows) between the two snapshots:
+    "changed stored data" for a refused write, `system` among a successful write's actors, or the certificate
+    already withdrawn. tests/security/test_background_off.py shows that the setting keeps them quiet.
+    """
+    return settings.model_copy(update={"background_work": False})
+
+
 def app_routes(app) -> set[tuple[str, str]]:
     """Return (method, path) of every route the app serves (HEAD rides along with GET)."""
     out = set()
