@@ -215,3 +215,14 @@ def test_register_lists_have_totals_and_sort_links_that_reverse(client, sessions
     assert "共" in client.get("/regulator/labs?sort=-valid_until").text
     bad = client.get("/regulator/labs?sort=password")
     assert bad.status_code == 422 and "password" in bad.text
+
+
+def test_the_restrictions_in_force_have_a_total_and_sort_by_start(client, sessions, signed_in):
+    signed_in("regulator")
+    with read_session(sessions) as db:
+        in_force = [r for r in db.scalars(select(Restriction).where(Restriction.lifted_on.is_(None)))
+                    if r.ends_on is None or r.ends_on >= date.today()]
+    page = client.get("/regulator/restrictions?sort=starts_on").text
+    assert f"共 {len(in_force)} 条" in page and 'href="/regulator/restrictions?sort=-starts_on"' in page
+    shown = re.findall(r"· (\d{4}-\d{2}-\d{2}) – ", page)
+    assert shown == sorted(shown) and len(shown) == len(in_force)
