@@ -226,3 +226,16 @@ def test_the_restrictions_in_force_have_a_total_and_sort_by_start(client, sessio
     assert f"共 {len(in_force)} 条" in page and 'href="/regulator/restrictions?sort=-starts_on"' in page
     shown = re.findall(r"· (\d{4}-\d{2}-\d{2}) – ", page)
     assert shown == sorted(shown) and len(shown) == len(in_force)
+
+
+def test_the_spot_check_plans_have_a_total_and_sort_by_name(client, sessions, signed_in):
+    from certbridge.supervision import plans
+
+    with write_session(sessions) as db:
+        for name in ("乙计划", "甲计划", "丙计划"):
+            plans.create_plan(db, principal=SYSTEM, year=date.today().year, name=name, authority="北海市市场监督管理局")
+    signed_in("regulator")
+    page = client.get("/regulator/supervision?sort=-name").text
+    assert "共 3 条" in page and 'href="/regulator/supervision?sort=name"' in page
+    listed = re.findall(r"· (.计划)</a>", page.split('id="plans"')[1])
+    assert listed == sorted(["乙计划", "甲计划", "丙计划"], reverse=True)
