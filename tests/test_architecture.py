@@ -20,7 +20,7 @@ ALLOWED = {
     "ledger": {"registry", "certificates", "auth"},
     "credentials": {"registry", "certificates", "ledger"},
     "supervision": {"registry", "certificates", "credit", "licensing", "ledger"},
-    "credit": {"registry", "certificates", "licensing"},
+    "credit": {"registry", "certificates", "licensing", "jobs"},
     "licensing": {"registry", "certificates"},
     "complaints": {"registry", "certificates"},
     "stats": {"registry", "certificates"},

@@ -21,6 +21,7 @@ from certbridge.credit import api as credit_api
 from certbridge.credit import pages as credit_pages
 from certbridge.db import make_engine, make_sessionmaker
 from certbridge.jobs import api as jobs_api
+from certbridge.jobs import pages as job_pages
 from certbridge.jobs import runner as job_runner
 from certbridge.ledger import api as ledger_api
 from certbridge.ledger import background as ledger_background
@@ -55,8 +56,8 @@ API_ROUTERS = (
 # Then everything that needs more than a router, in mount order: request defences, the page kit, each capability's
 # pages (routers, nav entries, dashboard panels, slots), and background work. Each exposes install(app).
 INSTALLERS = (
-    security_install, page_kit, auth_pages, certificate_pages, complaint_pages, credential_pages, registry_pages,
-    supervision_pages, credit_pages, licensing_pages, standards_pages, proficiency_pages, opendata_bulk_pages,
+    security_install, page_kit, auth_pages, job_pages, certificate_pages, complaint_pages, credential_pages,
+    registry_pages, supervision_pages, credit_pages, licensing_pages, standards_pages, proficiency_pages, opendata_bulk_pages,
     opendata_directory_pages, ledger_background, certificate_background, job_runner, feeds,
 )
 
@@ -100,5 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     for module in INSTALLERS:
         module.install(app)
+    if not settings.background_work:  # the installers' own switches (certificates/ and ledger/ background)
+        app.state.status_sweep = False
+        app.state.ledger_interval = None
     document_security(app)
     return app

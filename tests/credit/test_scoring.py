@@ -10,6 +10,7 @@ from certbridge.cli.main import app as cli
 from certbridge.credit.scoring import recompute_credit
 from certbridge.ledger.journal import record_event
 from certbridge.principal import SYSTEM
+from tests.jobs.follow import recompute_summary
 from tests.world import certificate_payload
 
 
@@ -19,9 +20,7 @@ def record(client, world, subject_id=None, subject_type="organization"):
 
 
 def recompute(client, world):
-    r = client.post("/api/v1/credit/recompute", headers=world.auth("regulator"))
-    assert r.status_code == 200, r.text
-    return r.json()
+    return recompute_summary(client, world.auth("regulator"))
 
 
 def test_a_subject_with_no_history_is_class_b(client, world):

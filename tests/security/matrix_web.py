@@ -75,6 +75,9 @@ class Page(Case):
     form: dict | Callable[[dict], dict] | None = None
     lands: str | Callable[[dict], str] | None = None
     setup: Callable[[Any, dict], dict] | None = None
+    # A form that only starts a read as a background job (an export): it records the job and nothing else —
+    # no ledger event, no other table changed.
+    read_job: bool = False
 
 
 def _import_csv(number: str, uscc: str) -> bytes:
@@ -201,6 +204,26 @@ def _qr_token(client, v: dict) -> dict:
     return {"qr_token": r.json()["token"]}
 
 
+def _export_job(client, v: dict) -> dict:
+    """Record a finished export job of cb_a with its file, as the export would leave it."""
+    from certbridge.db import write_session
+    from certbridge.jobs.files import final_name, result_file
+
+    app = client.app
+    with write_session(app.state.sessions) as session:
+        cb_a = principal_for(session.get(User, v["user_cb_a"]))
+        job = Job(kind="export.certificates", status="running", title="certificates-00126.xlsx", actor=cb_a.actor,
+                  user_id=cb_a.user_id, body_id=v["body_a"], runner="", stage="running", done=0, total=0)
+        session.add(job)
+        session.flush()
+        with result_file(app.state.settings.data_dir, job.id, ".xlsx") as partial:
+            partial.write_bytes(b"PK matrix export")
+        job.status, job.stage = "succeeded", "succeeded"
+        job.result = {"file": final_name(partial), "filename": "certificates-00126.xlsx", "rows": 0,
+                      "media_type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        return {"export_job": job.id}
+
+
 def _issue_form(v: dict) -> dict:
     return {"number": "00126Q26444R0M/4500", "scheme": "QMS", "standard": "GB/T 19001|2016",
             "holder.name": "北海市海城区示例电子有限公司", "holder.uscc": v["uscc_org1"], "scope": "电子元器件的设计",
@@ -285,7 +308,13 @@ CASES: list = [
          outcomes=NOT_THEIRS),
     Page("GET", "/cb/certificates/{certificate_id}/{action}", OWN_CERT,
          params={"certificate_id": "cert_a", "action": "suspend"}, outcomes=NOT_THEIRS),
-    Page("GET", "/cb/export.xlsx", CB_PAGES),
+    # The export is a read run as a background job: every operator of a body, a read-only key too.
+    Page("POST", "/cb/export", CB_PAGES, form={}, lands=r"/jobs/\d+", read_job=True),
+    # A job's page and its file are its starter's (the read-only key is the same user) and regulators'.
+    Page("GET", "/jobs/{job_id}", OWN_CERT | REGULATOR_PAGES, params={"job_id": "web_job"},
+         outcomes={r: 404 for r in ("org", "cb_b", "lab", "inspector")}),
+    Page("GET", "/jobs/{job_id}/file", OWN_CERT | REGULATOR_PAGES, params={"job_id": "export_job"},
+         setup=_export_job, outcomes={r: 404 for r in ("org", "cb_b", "lab", "inspector")}),
     Page("GET", "/cb/import", CB_PAGES),
     Page("GET", "/cb/import/sample.csv", CB_PAGES),
     # An upload's job is its starter's (the read-only key is the same user): another body finds nothing.
@@ -365,6 +394,7 @@ CASES: list = [
         "reason": "虚假宣传", "starts_on": TODAY, "source": "北市监罚〔2026〕3号"}, lands="/regulator/restrictions"),
     Page("POST", "/regulator/restrictions/{restriction_id}/lift", REGULATORS,
          params={"restriction_id": "restriction_a3"}, form={"reason": "提前解除"}, lands="/regulator/restrictions"),
+    Page("POST", "/regulator/credit/recompute", REGULATORS, form={}, lands=r"/jobs/\d+"),
     Page("POST", "/regulator/credit/penalties", REGULATORS,
          form=lambda v: {**PENALTY_FORM, "party_uscc": v["uscc_org1"]}, lands="/regulator/credit"),
     Page("POST", "/regulator/credit/penalties/{penalty_id}/{action}", REGULATORS,

@@ -16,7 +16,7 @@ from certbridge.db import read_session, write_session
 from certbridge.kit.dates import add_months
 from certbridge.principal import SYSTEM
 from certbridge.registry.bodies import set_body_status
-from tests.web.conftest import csrf_from, issue_to_two_holders_named_alike, post_form
+from tests.web.conftest import csrf_from, follow_job, issue_to_two_holders_named_alike, post_form
 from tests.world import certificate_payload
 
 GOOD_FORM = {
@@ -229,7 +229,9 @@ def test_export_is_an_xlsx_of_the_bodys_certificates(client, sessions, world, si
     make_certificate("00126Q26108R0M/4500")
     _body_b_certificate(sessions, world)
     signed_in("cb_a")
-    r = client.get("/cb/export.xlsx")
+    page = follow_job(client, post_form(client, "/cb", "/cb/export"))
+    assert page.status_code == 200 and 'id="job-download"' in page.text, page.text
+    r = client.get(re.search(r'href="(/jobs/\d+/file)"', page.text).group(1))
     assert r.status_code == 200 and r.headers["content-type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     assert "attachment" in r.headers["content-disposition"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from certbridge.certificates import workflow
 from certbridge.certificates.models import Certificate
@@ -14,7 +14,7 @@ from certbridge.db import read_session, write_session
 from certbridge.principal import SYSTEM
 from certbridge.kit.dates import add_months
 from certbridge.registry.bodies import change_body, set_body_status
-from certbridge.registry.models import CertificationBody, PersonRegistration, Restriction
+from certbridge.registry.models import CertificationBody, Person, PersonRegistration, Restriction
 from certbridge.web.dashboard import PANEL_PROVIDERS, DashboardItem, DashboardPanel, register_panel_provider
 from tests.web.conftest import csrf_from, post_form
 
@@ -224,3 +224,49 @@ def test_register_lists_show_bodies_and_labs(client, sessions, world, signed_in)
     assert "241500340123" in labs and "北海市产品质量检验所" in labs
     en = client.get("/regulator/labs?lang=en").text
     assert "Register of labs" in en and "Record a qualification" in en
+
+
+def test_register_lists_have_totals_and_sort_links_that_reverse(client, sessions, world, signed_in):
+    """The bodies, labs and people registers show their total and sort on the server, with links a person
+    clicks (no script needed); a second click reverses; the filter is kept; an unknown sort is refused in words."""
+    signed_in("regulator")
+    with read_session(sessions) as db:
+        codes = sorted(db.scalars(select(CertificationBody.code)))
+        people_count = db.scalar(select(func.count()).select_from(Person).where(Person.kind == "auditor"))
+    page = client.get("/regulator/bodies").text
+    assert f"共 {len(codes)} 条" in page and 'href="/regulator/bodies?sort=-code"' not in page
+    by_code = client.get("/regulator/bodies?sort=code").text
+    assert 'href="/regulator/bodies?sort=-code"' in by_code  # the current key's link reverses it
+    shown = re.findall(r'<td data-label="机构代码" class="mono">([^<]+)</td>', by_code)
+    assert shown == codes
+    reversed_page = client.get("/regulator/bodies?sort=-code").text
+    assert re.findall(r'<td data-label="机构代码" class="mono">([^<]+)</td>', reversed_page) == codes[::-1]
+    auditors = client.get("/regulator/people?kind=auditor&sort=name").text
+    assert f"共 {people_count} 条" in auditors and "kind=auditor&amp;sort=-name" in auditors
+    assert "共" in client.get("/regulator/labs?sort=-valid_until").text
+    bad = client.get("/regulator/labs?sort=password")
+    assert bad.status_code == 422 and "password" in bad.text
+
+
+def test_the_restrictions_in_force_have_a_total_and_sort_by_start(client, sessions, signed_in):
+    signed_in("regulator")
+    with read_session(sessions) as db:
+        in_force = [r for r in db.scalars(select(Restriction).where(Restriction.lifted_on.is_(None)))
+                    if r.ends_on is None or r.ends_on >= date.today()]
+    page = client.get("/regulator/restrictions?sort=starts_on").text
+    assert f"共 {len(in_force)} 条" in page and 'href="/regulator/restrictions?sort=-starts_on"' in page
+    shown = re.findall(r"· (\d{4}-\d{2}-\d{2}) – ", page)
+    assert shown == sorted(shown) and len(shown) == len(in_force)
+
+
+def test_the_spot_check_plans_have_a_total_and_sort_by_name(client, sessions, signed_in):
+    from certbridge.supervision import plans
+
+    with write_session(sessions) as db:
+        for name in ("乙计划", "甲计划", "丙计划"):
+            plans.create_plan(db, principal=SYSTEM, year=date.today().year, name=name, authority="北海市市场监督管理局")
+    signed_in("regulator")
+    page = client.get("/regulator/supervision?sort=-name").text
+    assert "共 3 条" in page and 'href="/regulator/supervision?sort=name"' in page
+    listed = re.findall(r"· (.计划)</a>", page.split('id="plans"')[1])
+    assert listed == sorted(["乙计划", "甲计划", "丙计划"], reverse=True)

@@ -7,7 +7,7 @@ spreadsheet, never a formula (the importer undoes the CSV apostrophe).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ COLUMNS = ("number", "scheme", "standard_code", "standard_version", "holder_name
            "holder_region_code", "scope", "scope_en", "issued_on", "expires_on", "status", "status_changed_on",
            "status_reason", "valid", "status_reasons")  # the last two are not import columns (ignored there)
 BATCH = 5000
+PROGRESS_EVERY = 500
 
 
 def _holder_flags(session: Session, on: date) -> dict[int, tuple[str, ...]]:
@@ -71,10 +72,24 @@ def export_rows(session: Session, *, body_id: int | None = None, status: str | N
         after = rows[-1][0].id
 
 
-def export_certificates(session: Session, out: Path, *, body_id: int | None = None, status: str | None = None) -> int:
-    """Write certificates to a .csv, .jsonl or .xlsx file; return how many."""
-    suffix = out.suffix.lower()
-    rows = export_rows(session, body_id=body_id, status=status)
+def _counted(rows: Iterator[dict[str, Any]], progress: Callable[[int], None] | None) -> Iterator[dict[str, Any]]:
+    """Pass rows through, telling `progress` how many went by every PROGRESS_EVERY rows."""
+    count = 0
+    for row in rows:
+        yield row
+        count += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count)
+
+
+def export_certificates(session: Session, out: Path, *, body_id: int | None = None, status: str | None = None,
+                        suffix: str | None = None, progress: Callable[[int], None] | None = None) -> int:
+    """Write certificates to a .csv, .jsonl or .xlsx file (by `suffix`, else the file's); return how many.
+
+    `progress(rows_written)` is called every PROGRESS_EVERY rows (a background export reports it and may stop).
+    """
+    suffix = (suffix or out.suffix).lower()
+    rows = _counted(export_rows(session, body_id=body_id, status=status), progress)
     count = 0
     if suffix == ".csv":
         with out.open("w", newline="", encoding="utf-8-sig") as fh:
@@ -97,7 +112,8 @@ def export_certificates(session: Session, out: Path, *, body_id: int | None = No
         for row in rows:
             sheet.append(xlsx_cells(sheet, [row[c] for c in COLUMNS]))
             count += 1
-        book.save(out)
+        with out.open("wb") as fh:
+            book.save(fh)
     else:
         raise ValueError(f"unsupported export format {suffix!r}: use .csv, .jsonl or .xlsx")
     return count

@@ -1,5 +1,8 @@
 """Totals and sorted pages of certificate lists (the search results, a body's console, the API).
 
+The generic part (the total, the sort check, the page number) is the page kit's (web/listing.py), which every
+other list uses; what is particular here is the name search's bounded set of matching holders.
+
 The default list order (holder then certificate for a name search, id otherwise) pages with a cursor and
 costs the same whatever the number of matches (see queries.py). Two things a person expects of a list are
 added here, both bounded so a common word stays cheap:
@@ -13,8 +16,6 @@ added here, both bounded so a common word stays cheap:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -24,28 +25,18 @@ from certbridge.errors import InvalidInput
 from certbridge.kit.query_kind import classify_query
 from certbridge.registry.models import Organization
 from certbridge.registry.search import matching_ids_select, name_match
+from certbridge.web.listing import COUNT_CAP, Total
+from certbridge.web.listing import check_sort as check_sort_of
 
-COUNT_CAP = 10_000
+__all__ = ["COUNT_CAP", "SORTS", "Total", "check_sort", "count_certificates", "sorted_page"]
 SORT_COLUMNS = {"number": Certificate.number, "holder": Organization.name, "issued_on": Certificate.issued_on,
                 "expires_on": Certificate.expires_on, "status": Certificate.status}
 SORTS = tuple(name for key in SORT_COLUMNS for name in (key, "-" + key))
 
 
-@dataclass(frozen=True)
-class Total:
-    """How many certificates a list has: exact, or at least `count` when `capped`."""
-
-    count: int
-    capped: bool
-
-
 def check_sort(value: str | None) -> str | None:
-    """Return a sort key (`number`, `-expires_on` …) or None; refuse an unknown one with the ones allowed."""
-    if not value:
-        return None
-    if value not in SORTS:
-        raise InvalidInput("list.bad_sort", field="sort", value=value[:40], allowed=", ".join(SORTS))
-    return value
+    """Return a certificate list's sort key (`number`, `-expires_on` …) or None; refuse an unknown one."""
+    return check_sort_of(value, list(SORT_COLUMNS))
 
 
 def _matching(session: Session, flt: CertificateFilter) -> Select:

@@ -16,6 +16,8 @@ from certbridge.api.problems import PROBLEM_RESPONSES
 from certbridge.credit import lists, penalties, scoring
 from certbridge.credit.models import DishonestyListing
 from certbridge.credit.publicity import publicity_file
+from certbridge.credit.recompute_job import KIND as RECOMPUTE_KIND
+from certbridge.credit.recompute_job import recompute_work
 from certbridge.credit.schemas import (
     BarPersonIn,
     CreditRecordOut,
@@ -23,17 +25,19 @@ from certbridge.credit.schemas import (
     ListingOut,
     PenaltyIn,
     PenaltyOut,
-    RecomputeOut,
     RemovalIn,
     RepairIn,
     RevokeBodyIn,
     SettingIn,
 )
 from certbridge.credit.parameters import CREDIT_DEFAULTS, credit_setting, set_credit_setting
+from certbridge.db import read_session
 from certbridge.errors import NotFound
+from certbridge.jobs.api import JobOut
+from certbridge.jobs.models import Job
 from certbridge.licensing.deadlines import calendar_for
 from certbridge.licensing.schemas import PublishIn, WithdrawalIn
-from certbridge.policy import require_regulator_reader
+from certbridge.policy import require_regulator, require_regulator_reader
 from certbridge.registry.restrictions import active_restrictions
 from certbridge.registry.snapshots import body_state
 
@@ -175,12 +179,24 @@ def read_record(subject_type: Literal["organization", "body", "person", "lab"], 
     return scoring.credit_record(db, subject_type, subject_id)
 
 
-@router.post("/credit/recompute", response_model=RecomputeOut, summary="Recompute credit classes")
-def recompute(db: WriteDB, principal: AuthedPrincipal,
+@router.post("/credit/recompute", response_model=JobOut, status_code=202, summary="Recompute credit classes")
+def recompute(request: Request, response: Response, principal: AuthedPrincipal,
               subject_type: Literal["organization", "body", "person", "lab"] | None = None,
               subject_id: IdFilter = None):
-    """Recompute scores and classes now: every subject, or one (regulators)."""
-    return scoring.recompute_credit(db, principal=principal, subject_type=subject_type, subject_id=subject_id)
+    """Start recomputing scores and classes (every subject, or one) as a background job (regulators).
+
+    Answers 202 with the job at once; `GET /api/v1/jobs/{id}` (the Location header) tells its progress and,
+    once it succeeded, `result.summary`: entries_added, subjects, class_changes.
+    """
+    require_regulator(principal)
+    scoring.check_subject(subject_type, subject_id)
+    jobs = request.app.state.jobs
+    job_id = jobs.submit(kind=RECOMPUTE_KIND, principal=principal, title=date.today().isoformat(),
+                         work=recompute_work(request.app.state.sessions, principal=principal,
+                                             subject_type=subject_type, subject_id=subject_id))
+    response.headers["Location"] = f"/api/v1/jobs/{job_id}"
+    with read_session(request.app.state.sessions) as db:
+        return jobs.view(db.get(Job, job_id))
 
 
 @router.get("/credit/settings", summary="Credit rules")

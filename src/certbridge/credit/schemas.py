@@ -188,14 +188,6 @@ class CreditRecordOut(BaseModel):
     factors: dict[str, Any]
 
 
-class RecomputeOut(BaseModel):
-    """What a recompute did."""
-
-    entries_added: int
-    subjects: int
-    class_changes: int
-
-
 class SettingIn(CleanInput):
     """A new value for one rule."""
 

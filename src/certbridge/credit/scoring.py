@@ -138,27 +138,51 @@ def follow_events(session: Session, *, today: date | None = None, principal: Pri
     return {"subjects": len(touched), "class_changes": changes}
 
 
-def recompute_credit(session: Session, *, principal: Principal, today: date | None = None,
-                     subject_type: str | None = None, subject_id: int | None = None) -> dict[str, int]:
-    """Recompute scores and classes: every subject with a record, an entry or a listing (monthly), or one."""
-    require_regulator(principal)
-    today = today or date.today()
-    before = session.scalar(select(CreditEntry.id).order_by(CreditEntry.id.desc()).limit(1)) or 0
-    sync_credit_entries(session)
-    added = session.scalar(select(CreditEntry.id).order_by(CreditEntry.id.desc()).limit(1)) or 0
-    listed = _listed_subjects(session, today)
+def check_subject(subject_type: str | None, subject_id: int | None) -> None:
+    """Refuse a one-subject recompute that does not name both the subject's type and id."""
     if subject_type is not None or subject_id is not None:
         if subject_type not in ("organization", "body", "person", "lab") or not subject_id:
             raise InvalidInput("credit.subject_required", field="subject_type")
-        subjects = [(subject_type, subject_id)]
-    else:
-        found = set(session.execute(select(CreditEntry.subject_type, CreditEntry.subject_id).distinct()))
-        found |= set(session.execute(select(CreditRecord.subject_type, CreditRecord.subject_id)))
-        subjects = sorted({(t, i) for t, i in found} | listed)
-    changes = _store(session, principal, subjects, Scorer(session, today), listed)
-    summary = {"entries_added": added - before, "subjects": len(subjects), "class_changes": changes}
+
+
+def recompute_subjects(session: Session, *, today: date, subject_type: str | None = None,
+                       subject_id: int | None = None) -> tuple[list[Subject], int]:
+    """Read new events into entries; return the subjects to rescore (all, or one) and how many entries came in."""
+    check_subject(subject_type, subject_id)
+    before = session.scalar(select(CreditEntry.id).order_by(CreditEntry.id.desc()).limit(1)) or 0
+    sync_credit_entries(session)
+    added = session.scalar(select(CreditEntry.id).order_by(CreditEntry.id.desc()).limit(1)) or 0
+    if subject_type is not None:
+        return [(subject_type, subject_id)], added - before
+    found = set(session.execute(select(CreditEntry.subject_type, CreditEntry.subject_id).distinct()))
+    found |= set(session.execute(select(CreditRecord.subject_type, CreditRecord.subject_id)))
+    return sorted({(t, i) for t, i in found} | _listed_subjects(session, today)), added - before
+
+
+def rescore(session: Session, *, principal: Principal, subjects: list[Subject], today: date) -> int:
+    """Rescore these subjects (recording each class change); return how many classes changed."""
+    return _store(session, principal, subjects, Scorer(session, today), _listed_subjects(session, today))
+
+
+def record_recomputed(session: Session, *, principal: Principal, today: date, summary: dict[str, int]) -> None:
+    """Record that a recompute ran, with what it did."""
     record_event(session, type="credit.recomputed", subject_type="credit", subject_id=today.isoformat(),
                  actor=principal.actor, public=False, data={"state": summary})
+
+
+def recompute_credit(session: Session, *, principal: Principal, today: date | None = None,
+                     subject_type: str | None = None, subject_id: int | None = None) -> dict[str, int]:
+    """Recompute scores and classes: every subject with a record, an entry or a listing (monthly), or one.
+
+    One transaction (the CLI's); the console and the API run it as a background job in chunks
+    (credit/recompute_job.py).
+    """
+    require_regulator(principal)
+    today = today or date.today()
+    subjects, added = recompute_subjects(session, today=today, subject_type=subject_type, subject_id=subject_id)
+    changes = rescore(session, principal=principal, subjects=subjects, today=today)
+    summary = {"entries_added": added, "subjects": len(subjects), "class_changes": changes}
+    record_recomputed(session, principal=principal, today=today, summary=summary)
     return summary
 
 

@@ -19,7 +19,8 @@ class JobOut(BaseModel):
     """A background job: queued → running → succeeded | failed | interrupted."""
 
     id: int
-    kind: str = Field(description="import.check (a file checked, nothing written) or import.run (the import)")
+    kind: str = Field(description="import.check (a file checked, nothing written), import.run (the import), "
+                                  "export.certificates (a body's XLSX export) or credit.recompute")
     status: str = Field(description="queued, running, succeeded, failed or interrupted (the server stopped; "
                                     "nothing of the job was written)")
     title: str = Field(description="What the job works on, e.g. the file name")
@@ -27,7 +28,9 @@ class JobOut(BaseModel):
     done: int = Field(description="Rows done so far")
     total: int = Field(description="Rows in all (0 until known)")
     result: dict[str, Any] | None = Field(description="The outcome once finished: for imports, the import report "
-                                                      "with every refused row")
+                                                      "with every refused row; for a recompute, `summary` "
+                                                      "(entries_added, subjects, class_changes); for an export, "
+                                                      "`rows` and `filename` (downloaded from /jobs/{id}/file)")
     error_code: str | None
     created_at: datetime
     started_at: datetime | None

@@ -49,6 +49,10 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (WRITES, r"^/api/v1/bulk-(verifications(/file|/jobs)?|receipts/verify)$", COSTLY),  # a whole supplier list
     (READS, r"^/api/v1/bulk-verifications/\{token\}$", COSTLY),  # a finished list's receipt (rendered)
     (WRITES, r"^/verify-list$", COSTLY),
+    (WRITES, r"/import(/\{upload_id\})?$", COSTLY),
+    (WRITES, r"^/(api/v1|regulator)/credit/recompute$", COSTLY),  # starts a background job
+    (WRITES, r"^/cb/export$", COSTLY),  # starts a background export job
+    (READS, r"^/jobs/\{job_id\}/file$", COSTLY),  # an export's file
     # look-ups of the public registry and the log (by number, code, name, id; proofs and tiles)
     (READS, r"^/api/v1/verify(/|$)", LOOKUP),
     (READS, r"^/api/v1/certificates(/\{certificate_id\}(/history(/\{seq\}/proof)?)?)?$", LOOKUP),
@@ -89,6 +93,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/api/v1/(proficiency/schemes|reference/organization-classes)$", READ),  # small reference lists
     (READS, r"^/verify-list(/\{token\})?$", READ),  # the form; a list's progress or its stored answers
     (READS, r"^/api/v1/quota$", READ),  # the caller's quotas: two primary-key reads
+    (READS, r"^/(api/v1/)?jobs/\{job_id\}$", READ),  # a job's progress: one primary-key read
     (READS, r"^/healthz$", READ),  # the integrity monitor's last finding, kept in memory
     (READS, r"^/static-docs$", READ),  # packaged Swagger UI / ReDoc assets
 ]

@@ -25,6 +25,8 @@ from certbridge.supervision import draws, plans, tasks
 from certbridge.supervision.models import CheckMatter, InspectionTask, SpotCheckDraw, SpotCheckPlan
 from certbridge.supervision.presenters import draw_summary, draw_trail, plan_view, public_result_view, task_view
 from certbridge.web import dashboard, guards, nav
+from certbridge.web.i18n import N_
+from certbridge.web.listing import SortKey, sorted_list
 from certbridge.web.page_actions import form_done, page_language, render_page, require_form_token
 from certbridge.supervision.workday_years import calendar_years, provisional_count, set_year_notice
 from certbridge.web.posted import PostedForm
@@ -93,16 +95,22 @@ def public_draw(request: Request, db: ReadDB, draw_id: Id):
 # -- regulator ------------------------------------------------------------------------------------------
 
 
+PLAN_SORTS = {"year": SortKey(SpotCheckPlan.year, N_("Year")), "name": SortKey(SpotCheckPlan.name, N_("Name")),
+              "authority": SortKey(SpotCheckPlan.authority, N_("Authority"))}
+
+
 @router.get("/regulator/supervision")
 def overview(request: Request, db: ReadDB):
     """Show matters, plans, recent draws and what is overdue."""
     principal = guards.regulator(request)
     lang = _lang(request)
     cal = calendar_for(request.app.state.settings.workday_overrides)
+    plan_list = sorted_list(request, db, select(SpotCheckPlan), sorts=PLAN_SORTS, tie=SpotCheckPlan.id,
+                            default_order=(SpotCheckPlan.year.desc(), SpotCheckPlan.id), base="/regulator/supervision")
     return _page(request, "supervision/overview.html",
                  matters=list(db.scalars(select(CheckMatter).order_by(CheckMatter.active.desc(), CheckMatter.code))),
-                 plans=[plan_view(p) for p in db.scalars(select(SpotCheckPlan).order_by(SpotCheckPlan.year.desc(),
-                                                                                        SpotCheckPlan.id))],
+                 **{k: v for k, v in plan_list.items() if k != "rows"},
+                 plans=[plan_view(p) for p in plan_list["rows"]],
                  draws=[draw_summary(db, d, lang) for d in db.scalars(
                      select(SpotCheckDraw).order_by(SpotCheckDraw.id.desc()).limit(20))],
                  overdue=[task_view(db, t, principal, lang, cal) for t in tasks.overdue_results(db)],

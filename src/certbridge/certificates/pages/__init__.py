@@ -6,7 +6,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from certbridge.certificates.pages import console, dashboard, directories, imports, issue, lifecycle, public
+from certbridge.certificates.export_job import KIND as EXPORT_KIND
 from certbridge.certificates.uploads import discard_session_uploads
+from certbridge.jobs.pages import JobKind, describe_kind
 from certbridge.web.dashboard import register_panel_provider
 from certbridge.web.i18n import N_
 from certbridge.web.nav import NavEntry, add_nav_entry
@@ -30,3 +32,4 @@ def install(app: FastAPI) -> None:
         add_nav_entry(entry)
     register_panel_provider(dashboard.certificates_panel)
     fill_slot("session.ended", discard_session_uploads)
+    describe_kind(EXPORT_KIND, JobKind(title=N_("Exporting %(title)s"), back="/cb", back_label=N_("My certificates")))

@@ -1,23 +1,23 @@
-"""Certification-body console: its certificates, one certificate, and its data as XLSX."""
+"""Certification-body console: its certificates, one certificate, and its data as XLSX (a background job)."""
 
 from __future__ import annotations
 
-import pathlib
-import tempfile
 from datetime import date
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.params import Id
-from certbridge.certificates.export import export_certificates
+from certbridge.certificates.export_job import KIND as EXPORT_KIND
+from certbridge.certificates.export_job import export_work
 from certbridge.certificates.models import STATUSES, Certificate
 from certbridge.certificates.pages.public import certificate_history
 from certbridge.certificates.presenters import detail, status_options, summary
 from certbridge.certificates.queries import CertificateFilter
 from certbridge.certificates.service import get_certificate
+from certbridge.db import read_session
 from certbridge.errors import DomainError, NotFound
 from certbridge.principal import Principal
 from certbridge.registry import choices as lookups
@@ -30,7 +30,6 @@ from certbridge.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 PAGE_SIZE = 25
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ACTION_ORDER = ("change_scope", "audit", "renew", "suspend", "restore", "withdraw", "cancel", "expire")
 
 
@@ -105,16 +104,15 @@ def cb_certificate(request: Request, db: ReadDB, certificate_id: Id):
     })
 
 
-@router.get("/cb/export.xlsx")
-def cb_export(request: Request, db: ReadDB):
-    """Download every certificate of the body as an XLSX workbook in the import layout."""
+@router.post("/cb/export")
+def cb_export(request: Request):
+    """Start the export of every certificate of the body (XLSX, import layout) as a background job; show it."""
     principal = cb_operator(request)
-    body = get_body(db, principal.body_id)
-    with tempfile.TemporaryDirectory() as folder:
-        path = pathlib.Path(folder) / "certificates.xlsx"
-        export_certificates(db, path, body_id=body.id)
-        data = path.read_bytes()
-    name = f"certificates-{body.code}-{date.today().isoformat()}.xlsx"
-    return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"',
-                                                    "Cache-Control": "no-store"})
-
+    with read_session(request.app.state.sessions) as db:
+        body = get_body(db, principal.body_id)
+        body_id, body_code = body.id, body.code
+    work = export_work(request.app.state.sessions, request.app.state.settings.data_dir, body_id=body_id,
+                       body_code=body_code)
+    job_id = request.app.state.jobs.submit(kind=EXPORT_KIND, principal=principal, work=work,
+                                           title=f"certificates-{body_code}.xlsx", body_id=body_id)
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)

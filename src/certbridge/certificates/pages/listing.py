@@ -8,19 +8,10 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from certbridge.api.pagination import decode_key_cursor, encode_cursor
-from certbridge.certificates.listing import COUNT_CAP, check_sort, count_certificates, sorted_page
+from certbridge.certificates.listing import check_sort, count_certificates, sorted_page
 from certbridge.certificates.queries import CertificateFilter, list_certificates, page_keys
-from certbridge.errors import InvalidInput
+from certbridge.web.listing import page_number
 from certbridge.web.templating import query_url
-
-
-def page_number(request: Request, page_size: int) -> int:
-    """Return the 1-based page of a sorted list (?page=), refusing what is not a page of the bounded list."""
-    raw = request.query_params.get("page") or "1"
-    last = COUNT_CAP // page_size
-    if not raw.isdigit() or not 1 <= int(raw) <= last:
-        raise InvalidInput("list.bad_page", field="page", max=last)
-    return int(raw)
 
 
 def certificate_list(request: Request, db: Session, flt: CertificateFilter, *, base: str, values: dict[str, str],

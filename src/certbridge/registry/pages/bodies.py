@@ -23,6 +23,7 @@ from certbridge.web.dashboard import DashboardItem, DashboardPanel, tone
 from certbridge.web.forms import domain_errors, form_values_of, parse_date, split_general, text
 from certbridge.web.guards import regulator, rehearsal
 from certbridge.web.i18n import N_, gettext, request_language
+from certbridge.web.listing import SortKey, sorted_list
 from certbridge.web.posted import PostedForm
 from certbridge.web.slots import notify_slot
 from certbridge.web.templating import redirect, render, t
@@ -50,21 +51,31 @@ def _labels(lang: str) -> dict[str, str]:
     return {k: gettext(lang, v) for k, v in BODY_LABELS.items()}
 
 
+BODY_SORTS = {"code": SortKey(CertificationBody.code, N_("Body code")),
+              "name": SortKey(CertificationBody.name, N_("Name")),
+              "status": SortKey(CertificationBody.status, N_("Status")),
+              "valid_until": SortKey(CertificationBody.valid_until, N_("Valid until"))}
+
+
 @router.get("/regulator/bodies")
 def bodies(request: Request, db: ReadDB):
     """List every body with its standing; narrow to those lapsing soon or lapsed."""
     regulator(request)
     lang = request_language(request)
     today = date.today()
-    stmt = select(CertificationBody).order_by(CertificationBody.code)
+    stmt = select(CertificationBody)
     lapsing, lapsed = request.query_params.get("lapsing"), request.query_params.get("lapsed")
     if lapsing:
         stmt = stmt.where(CertificationBody.valid_until >= today,
                           CertificationBody.valid_until <= today + timedelta(days=LAPSE_WINDOW_DAYS))
     if lapsed:
         stmt = stmt.where(CertificationBody.valid_until < today)
+    values = {k: "1" for k, v in (("lapsing", lapsing), ("lapsed", lapsed)) if v}
+    listing = sorted_list(request, db, stmt, sorts=BODY_SORTS, tie=CertificationBody.id,
+                          default_order=(CertificationBody.code, CertificationBody.id), base="/regulator/bodies",
+                          values=values)
     return render(request, "regulator/bodies.html", {
-        "bodies": [(b, lookups.body_name(b, lang)) for b in db.scalars(stmt.limit(2000))],
+        **listing, "bodies": [(b, lookups.body_name(b, lang)) for b in listing["rows"]],
         "filtered": bool(lapsing or lapsed), "field_names": lookups.field_names(db, lang),
     })
 

@@ -23,6 +23,7 @@ from certbridge.web.csrf import require_csrf
 from certbridge.web.forms import domain_errors, form_values_of, parse_date, split_general, text
 from certbridge.web.guards import regulator
 from certbridge.web.i18n import N_, gettext, request_language
+from certbridge.web.listing import SortKey, sorted_list
 from certbridge.web.posted import PostedForm
 from certbridge.web.templating import redirect, render, t
 
@@ -64,11 +65,19 @@ def _lab_values(lab: Lab) -> dict[str, Any]:
                                       for c in lab.capabilities)}
 
 
+LAB_SORTS = {"cma_number": SortKey(Lab.cma_number, N_("CMA number")), "name": SortKey(Lab.name, N_("Name")),
+             "status": SortKey(Lab.status, N_("Status")), "valid_until": SortKey(Lab.valid_until, N_("Valid until"))}
+PERSON_SORTS = {"name": SortKey(Person.name, N_("Name")), "kind": SortKey(Person.kind, N_("Kind")),
+                "created_at": SortKey(Person.created_at, N_("Registered on"))}
+
+
 @router.get("/regulator/labs")
 def labs(request: Request, db: ReadDB):
     """List labs with their qualification standing."""
     regulator(request)
-    return render(request, "regulator/labs.html", {"labs": list(db.scalars(select(Lab).order_by(Lab.id).limit(2000)))})
+    listing = sorted_list(request, db, select(Lab), sorts=LAB_SORTS, tie=Lab.id, default_order=(Lab.id,),
+                          base="/regulator/labs")
+    return render(request, "regulator/labs.html", {**listing, "labs": listing["rows"]})
 
 
 def _lab_form(request, *, lab=None, values, errors=None, general=None, status_code=200):
@@ -145,11 +154,15 @@ def people(request: Request, db: ReadDB):
     regulator(request)
     lang = request_language(request)
     kind = request.query_params.get("kind")
-    stmt = select(Person).order_by(Person.id)
+    stmt = select(Person)
     if kind in people_service.PERSON_KINDS:
         stmt = stmt.where(Person.kind == kind)
+    else:
+        kind = None
+    listing = sorted_list(request, db, stmt, sorts=PERSON_SORTS, tie=Person.id, default_order=(Person.id,),
+                          base="/regulator/people", values={"kind": kind} if kind else {})
     bodies = {b.id: lookups.body_name(b, lang) for b in db.scalars(select(CertificationBody))}
-    return render(request, "regulator/people.html", {"people": list(db.scalars(stmt.limit(2000))), "kind": kind,
+    return render(request, "regulator/people.html", {**listing, "people": listing["rows"], "kind": kind,
                                                      "bodies": bodies})
 
 

@@ -17,7 +17,8 @@ from certbridge.registry.restrictions import KINDS, SUBJECT_TYPES, impose_restri
 from certbridge.web.csrf import require_csrf
 from certbridge.web.forms import form_values_of, parse_date, text
 from certbridge.web.guards import regulator
-from certbridge.web.i18n import request_language
+from certbridge.web.i18n import N_, request_language
+from certbridge.web.listing import SortKey, sorted_list
 from certbridge.web.posted import PostedForm
 from certbridge.web.templating import redirect, render, t
 
@@ -25,20 +26,27 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)]
 SUBJECT_MODELS = {"body": CertificationBody, "organization": Organization, "person": Person}
 
 
-def _in_force(db, today: date) -> list[dict]:
-    stmt = (select(Restriction).where(Restriction.lifted_on.is_(None),
-                                      or_(Restriction.ends_on.is_(None), Restriction.ends_on >= today))
-            .order_by(Restriction.id.desc()).limit(500))
+RESTRICTION_SORTS = {"starts_on": SortKey(Restriction.starts_on, N_("Starts on")),
+                     "ends_on": SortKey(Restriction.ends_on, N_("Ends on")),
+                     "kind": SortKey(Restriction.kind, N_("Kind"))}
+
+
+def _in_force(request, db, today: date) -> dict:
+    """Return a page of the restrictions in force (newest first unless sorted), each with its subject's name."""
+    stmt = select(Restriction).where(Restriction.lifted_on.is_(None),
+                                     or_(Restriction.ends_on.is_(None), Restriction.ends_on >= today))
+    listing = sorted_list(request, db, stmt, sorts=RESTRICTION_SORTS, tie=Restriction.id,
+                          default_order=(Restriction.id.desc(),), base="/regulator/restrictions")
     out = []
-    for r in db.scalars(stmt):
+    for r in listing["rows"]:
         subject = db.get(SUBJECT_MODELS[r.subject_type], r.subject_id) if r.subject_type in SUBJECT_MODELS else None
         out.append({"r": r, "name": getattr(subject, "name", None) or f"#{r.subject_id}"})
-    return out
+    return {**listing, "items": out}
 
 
 def _page(request, db, *, values=None, errors=None, general=None, status_code=200):
     return render(request, "regulator/restrictions.html", {
-        "items": _in_force(db, date.today()), "values": values or {"starts_on": date.today().isoformat(),
+        **_in_force(request, db, date.today()), "values": values or {"starts_on": date.today().isoformat(),
                                                                     "subject_type": "organization"},
         "errors": errors or {}, "general": general, "kinds": KINDS, "subject_types": SUBJECT_TYPES,
     }, status_code=status_code)
