@@ -118,7 +118,7 @@ def update_lab(session: Session, *, principal: Principal, lab_id: int, changes: 
     lab = get_lab(session, lab_id)
     before = lab_state(lab)
     if "capabilities" in changes and not principal.is_regulator:
-        wanted = [(c.category, c.item, c.standard) for c in _capabilities(list(changes["capabilities"]))]
+        wanted = [(c.category, c.item, c.standard) for c in _capabilities(session, list(changes["capabilities"]))]
         if wanted != [(c.category, c.item, c.standard) for c in lab.capabilities]:
             raise RuleViolation("lab.scope_through_case", field="capabilities")
         changes = {k: v for k, v in changes.items() if k != "capabilities"}
