@@ -23,7 +23,7 @@ ALLOWED = {
     "credit": {"registry", "certificates", "licensing"},
     "licensing": {"registry", "certificates"},
     "complaints": {"registry", "certificates"},
-    "stats": {"registry", "certificates"},
+    "stats": {"registry", "certificates", "ledger"},  # ledger: the instance key signs monthly reports
     "opendata": {"registry", "certificates", "ledger"},
     "audit": {"registry", "auth"},
     "security": {"registry", "auth", "audit"},

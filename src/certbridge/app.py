@@ -29,6 +29,8 @@ from certbridge.registry import api as registry_api
 from certbridge.registry import pages as registry_pages
 from certbridge.security import install as security_install
 from certbridge.settings import Settings
+from certbridge.stats import api as stats_api
+from certbridge.stats import pages as stats_pages
 from certbridge.supervision import api as supervision_api
 from certbridge.supervision import pages as supervision_pages
 from certbridge.web import install as page_kit
@@ -36,13 +38,13 @@ from certbridge.web import install as page_kit
 # The whole app, listed once. Each capability contributes a JSON router; order is the order of the OpenAPI document.
 API_ROUTERS = (
     certificates_api, registry_api, auth_api, audit_api, ledger_api, credentials_api, supervision_api, credit_api,
-    licensing_api, jobs_api,
+    licensing_api, jobs_api, stats_api,
 )
 # Then everything that needs more than a router, in mount order: request defences, the page kit, each capability's
 # pages (routers, nav entries, dashboard panels, slots), and background work. Each exposes install(app).
 INSTALLERS = (
     security_install, page_kit, auth_pages, certificate_pages, complaint_pages, credential_pages, registry_pages,
-    supervision_pages, credit_pages, ledger_background, certificate_background, job_runner,
+    supervision_pages, credit_pages, stats_pages, ledger_background, certificate_background, job_runner,
 )
 
 

@@ -53,6 +53,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/log/tile/", LOOKUP),
     (READS, r"^/(verify|certificates/\{certificate_id\}|organizations/\{organization_id\})$", LOOKUP),
     (READS, r"^/publicity(/|$)", LOOKUP),
+    (READS, r"^/(api/v1/)?stats(/|$)", LOOKUP),  # statistics: sums over the daily deltas, any date and region
     # every other write
     (WRITES, r"", WRITE),
     # trivial reads, each named: directories, forms, console pages, the log's checkpoint, the docs
