@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "certbridge.cli.credit",
     "certbridge.cli.backup",
     "certbridge.cli.workdays",
+    "certbridge.cli.stats",
 )
 
 for _name in COMMAND_MODULES:

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 REPORT_CONTEXT = "certbridge-stats-report/v1"
 CHECK_EVERY_SECONDS = 3600.0
+START_DELAY_SECONDS = 60.0  # not while the server starts: the first check may fold the whole log
 
 
 def parse_month(text: str) -> tuple[date, date]:
@@ -116,7 +117,17 @@ def reports_page(request: Request):
         items = list(db.scalars(select(StatsReport).order_by(StatsReport.month.desc(), StatsReport.region_code)
                                 .limit(200)))
         names = {r.region_code: ov.region_names(db, r.region_code) for r in items}
-    return render(request, "stats/reports.html", {"reports": items, "names": names})
+        return render(request, "stats/reports.html", {"reports": items, "names": names})
+
+
+@router.get("/stats/reports/{report_id}.pdf")
+def report_document_pdf(request: Request, report_id: Id):
+    """Return a kept report as PDF (Chinese first), with its hash and signature printed at the end."""
+    with read_session(request.app.state.sessions) as db:
+        report = _report(db, report_id)
+        body = report_pdf(db, report)
+        filename = f"stats-{report.region_code}-{report.month}.pdf"
+    return Response(body, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 
 @router.get("/stats/reports/{report_id}")
@@ -128,17 +139,12 @@ def report_document(request: Request, report_id: Id):
                                                   "X-Report-Signature": report.signature})
 
 
-@router.get("/stats/reports/{report_id}.pdf")
-def report_document_pdf(request: Request, report_id: Id):
-    """Return a kept report as PDF (Chinese first), with its hash and signature printed at the end."""
-    with read_session(request.app.state.sessions) as db:
-        report = _report(db, report_id)
-        body = report_pdf(db, report)
-    return Response(body, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="stats-{report.region_code}-{report.month}.pdf"'})
-
-
 async def _run(app: FastAPI, stop: asyncio.Event) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=app.state.stats_reports_delay)
+        return
+    except asyncio.TimeoutError:
+        pass
     while not stop.is_set():
         try:
             made = await asyncio.to_thread(make_due_reports, app.state.sessions, app.state.settings)
@@ -155,6 +161,7 @@ async def _run(app: FastAPI, stop: asyncio.Event) -> None:
 def install_reports(app: FastAPI) -> None:
     """Make last month's missing reports in the background (app.state.stats_reports = False turns it off)."""
     app.state.stats_reports = True
+    app.state.stats_reports_delay = START_DELAY_SECONDS
     inner = app.router.lifespan_context
 
     @asynccontextmanager
