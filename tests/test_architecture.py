@@ -27,7 +27,8 @@ ALLOWED = {
     "opendata": {"registry", "certificates", "ledger"},
     "audit": {"registry", "auth"},
     "security": {"registry", "auth", "audit"},
-    "demo": {"registry", "certificates", "auth", "ledger", "credentials", "supervision", "credit", "licensing"},
+    "demo": {"registry", "certificates", "auth", "ledger", "credentials", "supervision", "credit", "licensing",
+             "stats"},
     "backup": {"ledger"},
     "jobs": set(),
 }

@@ -26,6 +26,7 @@ from certbridge.demo.ledger_tree import TreeBuilder, write_hashes
 from certbridge.demo.ledger_tree import finish as finish_tree
 from certbridge.demo.lanes import IN_PROCESS_BELOW, LoadPlan, load_in_lanes, load_inline
 from certbridge.demo.oversight import build_oversight
+from certbridge.demo.stats import build_stats
 from certbridge.demo.reference import load_reference
 from certbridge.demo.registries import create_registries
 from certbridge.ledger.store import read_leaf_hashes
@@ -193,6 +194,7 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
 
     integrate_pending(sessions, settings=settings)
     report("ledger", 1, 1)
+    oversight |= build_stats(sessions, settings=settings, as_of=as_of)  # targets, folded figures, last month's reports
     phase_done("accounts_and_checkpoint")
     counts = _counts(sessions) | oversight
     if engine.dialect.name == "sqlite":
