@@ -16,8 +16,6 @@ from datetime import date
 from typing import Any, Iterable
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import Certificate
@@ -165,17 +163,17 @@ def _affected_certificates(session: Session, start: int, below: int) -> set[int]
 
 
 def apply_deltas(session: Session, changes: dict[tuple, int]) -> None:
-    """Add delta rows to the stored deltas (insert or add)."""
+    """Add delta rows to the stored deltas (insert or add), through the driver: a fold may carry thousands."""
     if not changes:
         return
-    rows = [{"measure": m, "region": r, "dim": d, "value": v, "day": date.fromisoformat(day), "delta": n}
-            for (m, r, d, v, day), n in changes.items()]
-    make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    for start in range(0, len(rows), 2000):
-        stmt = make(StatsDelta).values(rows[start:start + 2000])
-        stmt = stmt.on_conflict_do_update(index_elements=["measure", "region", "dim", "value", "day"],
-                                          set_={"delta": StatsDelta.delta + stmt.excluded.delta})
-        session.execute(stmt)
+    conn = session.connection()
+    sqlite = conn.dialect.name == "sqlite"
+    mark = "?" if sqlite else "%s"
+    rows = [(m, r, d, v, day if sqlite else date.fromisoformat(day), n) for (m, r, d, v, day), n in changes.items()]
+    conn.exec_driver_sql(
+        f"INSERT INTO stats_delta (measure, region, dim, value, day, delta) VALUES ({', '.join([mark] * 6)}) "
+        "ON CONFLICT (measure, region, dim, value, day) DO UPDATE SET delta = stats_delta.delta + excluded.delta",
+        rows)
 
 
 def refold(session: Session, certificate_ids: set[int], below: int) -> dict[str, int]:
