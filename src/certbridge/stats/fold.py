@@ -15,7 +15,9 @@ from collections import defaultdict
 from datetime import date
 from typing import Any, Iterable
 
-from sqlalchemy import delete, select
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import Certificate
@@ -48,12 +50,25 @@ def cursor(session: Session) -> StatsCursor:
     return row
 
 
+_PLACES: WeakKeyDictionary = WeakKeyDictionary()  # per engine: the region table is reference data, read once
+
+
 class Places:
     """Region ancestors from the GB/T 2260 table: a county counts in its city, province and the nation."""
 
-    def __init__(self, session: Session):
-        self.parent = dict(session.execute(select(Region.code, Region.parent_code)).all())
+    def __init__(self, parent: dict[str, str | None]):
+        self.parent = parent
         self._cache: dict[str | None, list[str]] = {}
+
+    @classmethod
+    def of(cls, session: Session) -> Places:
+        """Return the engine's region ancestors, read once (again if the table's size changed)."""
+        engine = session.get_bind().engine
+        count = session.scalar(select(func.count()).select_from(Region))
+        known = _PLACES.get(engine)
+        if known is None or len(known.parent) != count:
+            known = _PLACES[engine] = cls(dict(session.execute(select(Region.code, Region.parent_code)).all()))
+        return known
 
     def ancestors(self, code: str | None) -> list[str]:
         """Return the nation, then the region's ancestors and the region itself (unknown codes: 'unknown')."""
@@ -105,7 +120,7 @@ class Folder:
         self.session, self.below = session, below
         self.context = load_context(session)
         self.kinds = dict(session.execute(select(Scheme.code, Scheme.kind)).all())
-        self.places = Places(session)
+        self.places = Places.of(session)
         self.orgs: dict[int, dict[str, Any]] = {}
 
     def organizations(self, ids: Iterable[int]) -> None:
