@@ -131,7 +131,7 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(f"size {args.size} certificates · backend {engine.dialect.name} · build {build_seconds:.0f} s "
           f"(incl. the first fold) · stats_delta rows {delta_rows} · load average {load:.1f}")
-    print(f"append (issue + integrate) per certificate: p50 {_pct(append_times, .5):.1f} ms, "
+    print(f"append (suspend + integrate) per certificate: p50 {_pct(append_times, .5):.1f} ms, "
           f"mean {1000 * statistics.mean(append_times):.1f} ms")
     print(f"fold after each append: p50 {_pct(fold_times, .5):.1f} ms, mean {1000 * statistics.mean(fold_times):.1f} ms"
           f" → fold / append = {statistics.mean(fold_times) / statistics.mean(append_times):.2f}")

@@ -307,4 +307,10 @@ CASES: list = [
          json={"value": 3}),
     # The export of every record, published or not (scope=all), is for regulators; scope=public is anyone's.
     Case("GET", "/api/v1/publicity/export", READERS, query={"layout": "CF", "scope": "all"}),
+    # statistics (public)
+    Case("GET", "/api/v1/stats", EVERYONE, query={"region": "450500"}),
+    Case("GET", "/api/v1/stats/breakdown", EVERYONE, query={"by": "scheme"}),
+    Case("GET", "/api/v1/stats/changes", EVERYONE),
+    Case("GET", "/api/v1/stats/series", EVERYONE),
+    Case("GET", "/api/v1/stats/targets", EVERYONE),
 ]

@@ -56,16 +56,17 @@ def current_read(request: Request) -> Iterator[Session]:
 
 async def _run(app: FastAPI, stop: asyncio.Event) -> None:
     while not stop.is_set():
+        try:  # first wait: the server answers before it folds (a read that needs the figures folds itself)
+            await asyncio.wait_for(stop.wait(), timeout=FOLD_EVERY_SECONDS)
+            return
+        except asyncio.TimeoutError:
+            pass
         try:
             done = await asyncio.to_thread(catch_up, app.state.sessions)
             if done:
                 log.info("statistics folded to %s", done)
         except Exception:  # never take the app down: the next read catches up
             log.exception("statistics fold failed")
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=FOLD_EVERY_SECONDS)
-        except asyncio.TimeoutError:
-            pass
 
 
 def install_folding(app: FastAPI) -> None:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 
 from certbridge.api.params import Id
-from certbridge.db import write_session
+from certbridge.db import read_session, write_session
 from certbridge.errors import DomainError, InvalidInput
 from certbridge.stats import charts, sheets
 from certbridge.stats import overview as ov
@@ -22,6 +22,7 @@ from certbridge.web.forms import domain_errors, form_values_of, parse_date, text
 from certbridge.web.guards import regulator
 from certbridge.web.i18n import N_, gettext, request_language
 from certbridge.web.nav import REGULATORS, NavEntry, add_nav_entry
+from certbridge.web.page_actions import REFUSALS
 from certbridge.web.posted import PostedForm
 from certbridge.web.templating import redirect, render, t
 
@@ -137,9 +138,9 @@ def target_page(request: Request, target_id: Id):
                                                      "measure_labels": MEASURE_LABELS})
 
 
-def _regulator_targets(request: Request, values: dict, errors: dict, status_code: int = 200):
+def _regulator_targets(request: Request, values: dict, errors: dict, status_code: int = 200, fold: bool = True):
     lang = request_language(request)
-    with current_read(request) as db:
+    with (current_read(request) if fold else read_session(request.app.state.sessions)) as db:
         ctx = _targets_context(request, db, published_only=False, lang=lang)
         return render(request, "stats/regulator_targets.html",
                       {**ctx, "values": values, "errors": errors, "measures": TARGET_MEASURES},
@@ -170,8 +171,11 @@ def enter_target(request: Request, form: PostedForm):
                                 source=values["source"], published=bool(values["published"]))
             ref = target.id
     except DomainError as exc:
+        if isinstance(exc, REFUSALS):
+            raise
         labels = {k: gettext(lang, v) for k, v in TARGET_LABELS.items()}
-        return _regulator_targets(request, values, domain_errors(exc, lang, labels), status_code=exc.status)
+        return _regulator_targets(request, values, domain_errors(exc, lang, labels), status_code=exc.status,
+                                  fold=False)  # a refused form writes nothing, not even a fold
     return redirect(request, f"/regulator/stats/targets#target-{ref}",
                     flash=t(request, "Target no. %(ref)s is entered.", ref=ref))
 
