@@ -43,6 +43,8 @@ from certbridge.security import install as security_install
 from certbridge.standards import api as standards_api
 from certbridge.standards import pages as standards_pages
 from certbridge.settings import Settings
+from certbridge.stats import api as stats_api
+from certbridge.stats import pages as stats_pages
 from certbridge.supervision import api as supervision_api
 from certbridge.supervision import pages as supervision_pages
 from certbridge.web import install as page_kit
@@ -51,14 +53,15 @@ from certbridge.web import install as page_kit
 API_ROUTERS = (
     certificates_api, registry_api, auth_api, audit_api, ledger_api, credentials_api, supervision_api, credit_api,
     licensing_api, jobs_api, standards_api, proficiency_api, orgclass_api, opendata_bulk_api,
-    opendata_directory_api, opendata_iaf_api, feeds_api,
+    opendata_directory_api, opendata_iaf_api, feeds_api, stats_api,
 )
 # Then everything that needs more than a router, in mount order: request defences, the page kit, each capability's
 # pages (routers, nav entries, dashboard panels, slots), and background work. Each exposes install(app).
 INSTALLERS = (
     security_install, page_kit, auth_pages, job_pages, certificate_pages, complaint_pages, credential_pages,
-    registry_pages, supervision_pages, credit_pages, licensing_pages, standards_pages, proficiency_pages, opendata_bulk_pages,
-    opendata_directory_pages, ledger_background, certificate_background, job_runner, feeds,
+    registry_pages, supervision_pages, credit_pages, licensing_pages, standards_pages, proficiency_pages,
+    opendata_bulk_pages, opendata_directory_pages, stats_pages, ledger_background, certificate_background, job_runner,
+    feeds,
 )
 
 

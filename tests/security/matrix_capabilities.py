@@ -368,4 +368,10 @@ CASES: list = [
          json={"from_seq": 0}, outcomes=NOT_THE_WATCHER),
     Case("GET", "/api/v1/watches/{watch_id}/deliveries", READERS, params={"watch_id": "watch_regulator"},
          outcomes={r: 404 for r in EVERYONE - READERS - {"anonymous"}}),
+    # statistics (public)
+    Case("GET", "/api/v1/stats", EVERYONE, query={"region": "450500"}),
+    Case("GET", "/api/v1/stats/breakdown", EVERYONE, query={"by": "scheme"}),
+    Case("GET", "/api/v1/stats/changes", EVERYONE),
+    Case("GET", "/api/v1/stats/series", EVERYONE),
+    Case("GET", "/api/v1/stats/targets", EVERYONE),
 ]

@@ -165,6 +165,7 @@ def seed(session, world, out: dict) -> dict:
     _credit(session, world, made)
     _supervision(session, world, made)
     _licensing(session, world, made)
+    _stats(session, made)
     return made
 
 
@@ -196,6 +197,19 @@ def _licence_token(client, v: dict) -> dict:
     store_attachment(settings.data_dir, PDF)
     with client.app.state.sessions() as s:
         return {"licence_token": licence_token(settings, s.get(Lab, v["lab"]))}
+
+
+def _stats(session, out: dict) -> None:
+    from certbridge.stats.models import StatsReport, StatsTarget
+    from certbridge.stats.targets import load_reference_targets
+
+    load_reference_targets(session)
+    out["web_target"] = session.scalar(select(StatsTarget.id).order_by(StatsTarget.id).limit(1))
+    report = StatsReport(region_code="450500", month="2026-10", as_of=date(2026, 10, 31), tree_size=0, root_hash=None,
+                         html="<!doctype html><p>北海市 2026-10</p>", sha256="0" * 64, signature="matrix")
+    session.add(report)
+    session.flush()
+    out["web_stats_report"] = report.id
 
 
 def _qr_token(client, v: dict) -> dict:
@@ -431,4 +445,17 @@ CASES: list = [
     Page("POST", "/regulator/workdays", REGULATORS,
          form={"year": "2099", "holidays": "2099-01-01", "workdays": "", "source": "网页矩阵测试"},
          lands="/regulator/workdays"),
+    # statistics: public figures, downloads, targets and reports; regulators enter targets
+    Page("GET", "/stats", EVERYONE),
+    Page("GET", "/stats/table.csv", EVERYONE),
+    Page("GET", "/stats/table.xlsx", EVERYONE),
+    Page("GET", "/stats/targets", EVERYONE),
+    Page("GET", "/stats/targets/{target_id}", EVERYONE, params={"target_id": "web_target"}),
+    Page("GET", "/stats/reports", EVERYONE),
+    Page("GET", "/stats/reports/{report_id}", EVERYONE, params={"report_id": "web_stats_report"}),
+    Page("GET", "/stats/reports/{report_id}.pdf", EVERYONE, params={"report_id": "web_stats_report"}),
+    Page("GET", "/regulator/stats/targets", REGULATOR_PAGES),
+    Page("POST", "/regulator/stats/targets", REGULATORS,
+         form={"region_code": "450502", "measure": "certificates", "threshold": "50", "deadline": "2030-12-31",
+               "source": "网页矩阵测试目标", "published": "1"}, lands=r"/regulator/stats/targets#target-\d+"),
 ]

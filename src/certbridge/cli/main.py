@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "certbridge.cli.workdays",
     "certbridge.cli.opendata",
     "certbridge.cli.mirror",
+    "certbridge.cli.stats",
 )
 
 for _name in COMMAND_MODULES:

@@ -31,6 +31,7 @@ from certbridge.demo.feeds import build_feeds_demo
 from certbridge.demo.oversight import build_oversight
 from certbridge.demo.opendata import build_opendata_demo
 from certbridge.demo.qidata import build_qidata
+from certbridge.demo.stats import build_stats
 from certbridge.demo.reference import load_reference
 from certbridge.demo.registries import create_registries
 from certbridge.ledger.store import read_leaf_hashes
@@ -202,6 +203,7 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
 
     integrate_pending(sessions, settings=settings)
     report("ledger", 1, 1)
+    oversight |= build_stats(sessions, settings=settings, as_of=as_of)  # targets, folded figures, last month's reports
     phase_done("accounts_and_checkpoint")
     oversight |= build_feeds_demo(sessions, settings=settings, accounts=made_accounts, on=as_of)  # watch, bulk files
     phase_done("watches_and_bulk_files")

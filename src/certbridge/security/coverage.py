@@ -69,6 +69,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/standards(/\{standard_id\})?$", LOOKUP),
     (READS, r"^/api/v1/(coverage|proficiency/unsatisfactory|labs/\{lab_id\}/proficiency)$", LOOKUP),
     (READS, r"^(/api/v1)?/directory(/|$)", LOOKUP),  # the public-service directory's searches
+    (READS, r"^/(api/v1/)?stats(/|$)", LOOKUP),  # statistics: sums over the daily deltas, any date and region
     # every other write
     (WRITES, r"", WRITE),
     # trivial reads, each named: directories, forms, console pages, the log's checkpoint, the docs

@@ -1,0 +1,89 @@
+"""Keeping the statistics current: a short fold after integration, in the background, and before any answer.
+
+Appends never pay for the statistics: the ledger integrates and signs a checkpoint after each write request,
+and this loop folds up to that checkpoint every few seconds in its own short transaction. A statistics read
+first compares the stored cursor with the latest checkpoint (two primary-key reads) and folds what is missing,
+so an answer is never behind the checkpoint it names. On PostgreSQL an advisory lock lets one process fold
+while others wait for it; on SQLite writers queue and the second finds nothing left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager, contextmanager
+from typing import Iterator
+
+from fastapi import FastAPI, Request
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from certbridge.db import read_session, write_session
+from certbridge.stats.fold import cursor, fold_to_checkpoint, latest_checkpoint
+from certbridge.stats.models import StatsCursor
+
+log = logging.getLogger(__name__)
+
+FOLD_EVERY_SECONDS = 5.0
+_LOCK_KEY = 0x73746174  # "stat": the advisory lock of the one folding process
+
+
+def behind(sessions: sessionmaker[Session]) -> bool:
+    """Tell whether a newer checkpoint exists than the one the statistics were folded to."""
+    with read_session(sessions) as session:
+        row = session.get(StatsCursor, 1)
+        return latest_checkpoint(session)[0] > (row.size if row else 0)
+
+
+def catch_up(sessions: sessionmaker[Session]) -> dict | None:
+    """Fold up to the latest checkpoint if the statistics are behind it; return what was done."""
+    if not behind(sessions):
+        return None
+    with write_session(sessions) as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+        cursor(session)
+        return fold_to_checkpoint(session)
+
+
+@contextmanager
+def current_read(request: Request) -> Iterator[Session]:
+    """Catch up, then open a read session: the answer is as of the latest checkpoint."""
+    catch_up(request.app.state.sessions)
+    with read_session(request.app.state.sessions) as session:
+        yield session
+
+
+async def _run(app: FastAPI, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:  # first wait: the server answers before it folds (a read that needs the figures folds itself)
+            await asyncio.wait_for(stop.wait(), timeout=FOLD_EVERY_SECONDS)
+            return
+        except asyncio.TimeoutError:
+            pass
+        try:
+            done = await asyncio.to_thread(catch_up, app.state.sessions)
+            if done:
+                log.info("statistics folded to %s", done)
+        except Exception:  # never take the app down: the next read catches up
+            log.exception("statistics fold failed")
+
+
+def install_folding(app: FastAPI) -> None:
+    """Fold in the background while the app runs (app.state.stats_fold = False turns it off)."""
+    app.state.stats_fold = True
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: FastAPI):
+        async with inner(application) as state:
+            stop = asyncio.Event()
+            task = asyncio.create_task(_run(application, stop)) if application.state.stats_fold else None
+            try:
+                yield state
+            finally:
+                stop.set()
+                if task is not None:
+                    await task
+
+    app.router.lifespan_context = lifespan

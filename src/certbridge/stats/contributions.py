@@ -1,0 +1,101 @@
+"""The delta rows one holder contributes (pure): its certificates' runs, placed where it was registered.
+
+A holder is an organization identity (merged records followed to the one they merged into). Its registered
+region is dated: the region its events gave it from the day of each event. Each valid run of each of its
+certificates is cut at the holder's region changes and counted +1 on its first day and -1 on the day after,
+in the region and every region above it (up to the nation, "000000"), under every dimension. The holder itself
+counts once per region, dimension and value while at least one of its certificates there is valid: the
+union of those runs. Status changes (suspended, withdrawn, expired, cancelled) and issues count on their day.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Callable
+
+from certbridge.stats.timeline import STATUS_FLOWS
+
+NATION = "000000"
+UNKNOWN_REGION = "unknown"  # a holder with no (or no longer known) region: a child of the nation
+FOREVER = "9999-12-31"
+ORIGIN = "0001-01-01"
+# Dimensions every figure is kept under; "all" is the plain total. A new dimension (size class, sector …)
+# adds its name here and its value in timeline.certificate_dimensions (or HOLDER_DIMENSIONS for holder facts).
+DIMENSIONS = ("all", "scheme", "type", "standard", "body", "industry")
+HOLDER_DIMENSIONS = ("industry",)
+MEASURES = ("certificates", "organizations", "issued") + STATUS_FLOWS
+
+Row = tuple[str, str, str, str, str]  # measure, region, dim, value, day
+
+
+def valid_spans(runs: list[list]) -> list[tuple[str, str]]:
+    """Return the [first, after-last) day spans of the valid runs, ISO text (open ends as ORIGIN / FOREVER)."""
+    spans = []
+    for i, (start, label) in enumerate(runs):
+        if label == "valid":
+            end = runs[i + 1][0] if i + 1 < len(runs) else FOREVER
+            spans.append((start or ORIGIN, end))
+    return spans
+
+
+def cut_by_region(span: tuple[str, str], places: list[tuple[str, str | None]]) -> list[tuple[str, str, str | None]]:
+    """Return the parts of a span in each dated region [(from, region), ...] (first from is ORIGIN)."""
+    out = []
+    for i, (since, region) in enumerate(places):
+        until = places[i + 1][0] if i + 1 < len(places) else FOREVER
+        lo, hi = max(span[0], since), min(span[1], until)
+        if lo < hi:
+            out.append((lo, hi, region))
+    return out
+
+
+def region_at(places: list[tuple[str, str | None]], day: str) -> str | None:
+    """Return the holder's region on a day."""
+    found = places[0][1] if places else None
+    for since, region in places:
+        if since <= day:
+            found = region
+    return found
+
+
+def holder_rows(certificates: list[dict[str, Any]], places: list[tuple[str, str | None]],
+                holder_dims: dict[str, str], ancestors: Callable[[str | None], list[str]]) -> dict[Row, int]:
+    """Return the delta rows a holder contributes: {(measure, region, dim, value, day): delta}."""
+    rows: dict[Row, int] = defaultdict(int)
+    places = places or [(ORIGIN, None)]
+    org_edges: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for cert in certificates:
+        values = [("all", ""), *cert["dims"].items(), *holder_dims.items()]
+        for span in valid_spans(cert["runs"]):
+            for lo, hi, region in cut_by_region(span, places):
+                for key in ancestors(region):
+                    for dim, value in values:
+                        rows["certificates", key, dim, value, lo] += 1
+                        org_edges[key, dim, value][lo] += 1
+                        if hi != FOREVER:
+                            rows["certificates", key, dim, value, hi] -= 1
+                            org_edges[key, dim, value][hi] -= 1
+        flows = [(cert["issued_on"], "issued")] if cert.get("issued_on") else []
+        flows += [(start, label) for start, label in cert["runs"] if label in STATUS_FLOWS and start]
+        for day, measure in flows:
+            for key in ancestors(region_at(places, day)):
+                for dim, value in values:
+                    rows[measure, key, dim, value, day] += 1
+    for (key, dim, value), edges in org_edges.items():
+        running = 0
+        for day in sorted(edges):
+            after = running + edges[day]
+            if running == 0 and after > 0:
+                rows["organizations", key, dim, value, day] += 1
+            elif running > 0 and after == 0:
+                rows["organizations", key, dim, value, day] -= 1
+            running = after
+    return {k: v for k, v in rows.items() if v}
+
+
+def difference(old: dict[Row, int], new: dict[Row, int]) -> dict[Row, int]:
+    """Return what to add to the stored deltas to replace `old` contributions with `new` ones."""
+    out = dict(new)
+    for key, value in old.items():
+        out[key] = out.get(key, 0) - value
+    return {k: v for k, v in out.items() if v}

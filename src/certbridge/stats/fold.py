@@ -1,0 +1,257 @@
+"""The folding step: bring the statistics up to the latest signed checkpoint, re-folding only what changed.
+
+The journal is the single source. The step reads the events between the stored cursor and the latest
+checkpoint, finds the certificates they touch (directly, or through their holder, body or standard),
+re-folds each from its own events (timeline.py), re-computes the delta rows of each holder involved
+(contributions.py) and adds the difference to `stats_delta`. The cursor then names that checkpoint (tree size
+and root), so every figure says which checkpoint it was computed at. Appends never wait for it: it runs in
+the background after integration and before any statistics answer (`catch_up`), in its own short transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date
+from typing import Any, Iterable
+
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from certbridge.certificates.models import Certificate
+from certbridge.certificates.status_context import load_context
+from certbridge.db import utcnow
+from certbridge.ledger.journal import LedgerEvent
+from certbridge.registry.models import Region, Scheme
+from certbridge.stats.contributions import NATION, ORIGIN, UNKNOWN_REGION, difference, holder_rows
+from certbridge.stats.models import StatsCertificate, StatsCursor, StatsDelta, StatsHolder
+from certbridge.stats.timeline import fold_certificate
+from certbridge.tables import metadata
+
+_CHUNK = 500
+
+
+def latest_checkpoint(session: Session) -> tuple[int, bytes | None]:
+    """Return the size and root of the latest signed checkpoint (0, None before the first)."""
+    table = metadata.tables["ledger_checkpoint"]
+    row = session.execute(select(table.c.size, table.c.root_hash).order_by(table.c.size.desc()).limit(1)).first()
+    return (int(row[0]), bytes(row[1])) if row else (0, None)
+
+
+def cursor(session: Session) -> StatsCursor:
+    """Return the fold cursor row (tree size 0 before the first fold)."""
+    row = session.get(StatsCursor, 1)
+    if row is None:
+        row = StatsCursor(id=1, size=0, root_hash=None)
+        session.add(row)
+        session.flush()
+    return row
+
+
+_PLACES: WeakKeyDictionary = WeakKeyDictionary()  # per engine: the region table is reference data, read once
+
+
+class Places:
+    """Region ancestors from the GB/T 2260 table: a county counts in its city, province and the nation."""
+
+    def __init__(self, parent: dict[str, str | None]):
+        self.parent = parent
+        self._cache: dict[str | None, list[str]] = {}
+
+    @classmethod
+    def of(cls, session: Session) -> Places:
+        """Return the engine's region ancestors, read once (again if the table's size changed)."""
+        engine = session.get_bind().engine
+        count = session.scalar(select(func.count()).select_from(Region))
+        known = _PLACES.get(engine)
+        if known is None or len(known.parent) != count:
+            known = _PLACES[engine] = cls(dict(session.execute(select(Region.code, Region.parent_code)).all()))
+        return known
+
+    def ancestors(self, code: str | None) -> list[str]:
+        """Return the nation, then the region's ancestors and the region itself (unknown codes: 'unknown')."""
+        if code in self._cache:
+            return self._cache[code]
+        if code not in self.parent:
+            out = [NATION, UNKNOWN_REGION]
+        else:
+            chain, at = [], code
+            while at:
+                chain.append(at)
+                at = self.parent.get(at)
+            out = [NATION, *reversed(chain)]
+        self._cache[code] = out
+        return out
+
+
+def subject_events(session: Session, subject_type: str, ids: Iterable[Any], below: int) -> dict[str, list[dict]]:
+    """Return the parsed events of the given subjects, in log order, below a tree size."""
+    out: dict[str, list[dict]] = defaultdict(list)
+    keys = sorted({str(i) for i in ids})
+    for start in range(0, len(keys), _CHUNK):
+        stmt = (select(LedgerEvent.subject_id, LedgerEvent.body)
+                .where(LedgerEvent.subject_type == subject_type, LedgerEvent.subject_id.in_(keys[start:start + _CHUNK]),
+                       LedgerEvent.seq < below).order_by(LedgerEvent.seq))
+        for subject_id, body in session.execute(stmt):
+            out[subject_id].append(json.loads(body))
+    return out
+
+
+def organization_facts(events: list[dict]) -> dict[str, Any]:
+    """Return an organization's dated regions, the record it merged into and its industry, from its events."""
+    places: list[tuple[str, str | None]] = []
+    state: dict[str, Any] = {}
+    for event in events:
+        change = (event.get("data") or {}).get("state") or {}
+        state = {**state, **change}
+        if not places:
+            places.append((ORIGIN, state.get("region_code")))
+        elif "region_code" in change and change["region_code"] != places[-1][1]:
+            places.append((max(event["at"][:10], places[-1][0]), change["region_code"]))
+    return {"places": places, "merged_into": state.get("merged_into_id"), "industry": state.get("industry") or ""}
+
+
+class Folder:
+    """One folding pass up to a tree size: what it has read of organizations, bodies and standards."""
+
+    def __init__(self, session: Session, below: int):
+        self.session, self.below = session, below
+        self.context = load_context(session)
+        self.kinds = dict(session.execute(select(Scheme.code, Scheme.kind)).all())
+        self.places = Places.of(session)
+        self.orgs: dict[int, dict[str, Any]] = {}
+
+    def organizations(self, ids: Iterable[int]) -> None:
+        """Read the events of these organizations and of the records they merged into."""
+        todo = {int(i) for i in ids if i is not None} - set(self.orgs)
+        while todo:
+            for key, events in subject_events(self.session, "organization", todo, self.below).items():
+                self.orgs[int(key)] = organization_facts(events)
+            for missing in todo - set(self.orgs):
+                self.orgs[missing] = {"places": [], "merged_into": None, "industry": ""}
+            todo = {o["merged_into"] for o in self.orgs.values() if o["merged_into"]} - set(self.orgs)
+
+    def holder_of(self, organization_id: int | None) -> int:
+        """Return the identity an organization counts as: the record it (finally) merged into."""
+        seen, at = set(), organization_id or 0
+        while at in self.orgs and self.orgs[at]["merged_into"] and at not in seen:
+            seen.add(at)
+            at = self.orgs[at]["merged_into"]
+        return at
+
+    def certificates(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """Fold these certificates from their events; return {id: fold} (empty fold: no events yet)."""
+        folds = {}
+        for key, events in subject_events(self.session, "certificate", ids, self.below).items():
+            folds[int(key)] = fold_certificate(events, self.context, self.kinds)
+        self.organizations(f.get("organization_id") for f in folds.values() if f)
+        return folds
+
+    def holder(self, holder_id: int, certificates: list[dict[str, Any]]) -> dict[tuple, int]:
+        """Return the delta rows of one holder with these certificate folds."""
+        self.organizations([holder_id])
+        org = self.orgs.get(holder_id) or {"places": [], "industry": ""}
+        return holder_rows(certificates, org["places"], {"industry": org["industry"][:60]}, self.places.ancestors)
+
+
+def _affected_certificates(session: Session, start: int, below: int) -> set[int]:
+    """Return the certificates whose fold may change with the events in [start, below)."""
+    touched: dict[str, set[str]] = defaultdict(set)
+    stmt = (select(LedgerEvent.subject_type, LedgerEvent.subject_id)
+            .where(LedgerEvent.seq >= start, LedgerEvent.seq < below,
+                   LedgerEvent.subject_type.in_(("certificate", "organization", "body", "standard"))))
+    for subject_type, subject_id in session.execute(stmt):
+        touched[subject_type].add(subject_id)
+    out = {int(i) for i in touched["certificate"]}
+    for column, kind in ((Certificate.organization_id, "organization"), (Certificate.body_id, "body"),
+                         (Certificate.standard_id, "standard")):
+        ids = sorted(int(i) for i in touched[kind] if i.isdigit())
+        for s in range(0, len(ids), _CHUNK):
+            out.update(session.scalars(select(Certificate.id).where(column.in_(ids[s:s + _CHUNK]))))
+    orgs = sorted(int(i) for i in touched["organization"] if i.isdigit())
+    for s in range(0, len(orgs), _CHUNK):  # certificates counted under a record that merged since
+        out.update(session.scalars(select(StatsCertificate.certificate_id)
+                                   .where(StatsCertificate.holder_id.in_(orgs[s:s + _CHUNK]))))
+    return out
+
+
+def apply_deltas(session: Session, changes: dict[tuple, int]) -> None:
+    """Add delta rows to the stored deltas (insert or add), through the driver: a fold may carry thousands."""
+    if not changes:
+        return
+    conn = session.connection()
+    sqlite = conn.dialect.name == "sqlite"
+    mark = "?" if sqlite else "%s"
+    rows = [(m, r, d, v, day if sqlite else date.fromisoformat(day), n) for (m, r, d, v, day), n in changes.items()]
+    conn.exec_driver_sql(
+        f"INSERT INTO stats_delta (measure, region, dim, value, day, delta) VALUES ({', '.join([mark] * 6)}) "
+        "ON CONFLICT (measure, region, dim, value, day) DO UPDATE SET delta = stats_delta.delta + excluded.delta",
+        rows)
+
+
+def refold(session: Session, certificate_ids: set[int], below: int) -> dict[str, int]:
+    """Re-fold these certificates and their holders up to a tree size; add the difference to the deltas."""
+    folder = Folder(session, below)
+    holders: set[int] = set()
+    ids = sorted(certificate_ids)
+    for s in range(0, len(ids), _CHUNK):
+        chunk = ids[s:s + _CHUNK]
+        stored = {r.certificate_id: r for r in session.scalars(
+            select(StatsCertificate).where(StatsCertificate.certificate_id.in_(chunk)))}
+        holders.update(r.holder_id for r in stored.values())
+        for cid, fold in folder.certificates(chunk).items():
+            if not fold:
+                continue
+            holder = folder.holder_of(fold["organization_id"])
+            holders.add(holder)
+            row = stored.get(cid)
+            if row is None:
+                session.add(StatsCertificate(certificate_id=cid, holder_id=holder, body_id=fold["body_id"], folded=fold))
+            else:
+                row.holder_id, row.body_id, row.folded = holder, fold["body_id"], fold
+        session.flush()
+    total: dict[tuple, int] = defaultdict(int)
+    hs = sorted(holders)
+    for s in range(0, len(hs), _CHUNK):
+        chunk = hs[s:s + _CHUNK]
+        certs: dict[int, list[dict]] = defaultdict(list)
+        for holder_id, fold in session.execute(select(StatsCertificate.holder_id, StatsCertificate.folded)
+                                               .where(StatsCertificate.holder_id.in_(chunk))):
+            certs[holder_id].append(fold)
+        old = {r.holder_id: r for r in session.scalars(select(StatsHolder).where(StatsHolder.holder_id.in_(chunk)))}
+        for holder_id in chunk:
+            new = folder.holder(holder_id, certs.get(holder_id, []))
+            row = old.get(holder_id)
+            before = {tuple(r[:5]): r[5] for r in row.rows} if row else {}
+            for key, n in difference(before, new).items():
+                total[key] += n
+            stored_rows = [[*k, n] for k, n in sorted(new.items())]
+            if row is None:
+                session.add(StatsHolder(holder_id=holder_id, rows=stored_rows))
+            else:
+                row.rows = stored_rows
+    apply_deltas(session, {k: v for k, v in total.items() if v})
+    session.flush()
+    return {"certificates": len(ids), "holders": len(holders)}
+
+
+def fold_to_checkpoint(session: Session) -> dict[str, Any] | None:
+    """Fold the events up to the latest checkpoint; return what was done (None when already there)."""
+    size, root = latest_checkpoint(session)
+    at = cursor(session)
+    if size <= at.size:
+        return None
+    done = refold(session, _affected_certificates(session, at.size, size), size)
+    at.size, at.root_hash = size, root
+    at.folded_at = utcnow()
+    session.flush()
+    return {"size": size, **done}
+
+
+def reset(session: Session) -> None:
+    """Forget every folded figure (the next fold starts from the first event)."""
+    for model in (StatsDelta, StatsHolder, StatsCertificate, StatsCursor):
+        session.execute(delete(model))
+    session.flush()

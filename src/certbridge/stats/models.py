@@ -1,0 +1,100 @@
+"""Statistics tables: the fold cursor, each certificate's and holder's folded contribution, daily deltas, targets.
+
+`stats_delta` holds, per measure, region (every GB/T 2260 level plus "000000" for the nation), dimension and
+value, how much the figure changes on a day. A figure on a date is the sum of its deltas up to that day; a count
+in a period (newly issued, suspended …) is the sum between two days. `stats_certificate` keeps what one
+certificate's events fold to (its valid days, its status changes, its dimensions); `stats_holder` keeps the
+exact delta rows one holder (an organization identity) contributes, so a change re-folds one holder and applies
+the difference instead of rescanning anything.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from certbridge.db import Base, utcnow
+
+BigInt = BigInteger().with_variant(Integer, "sqlite")
+
+
+class StatsCursor(Base):
+    """How far the statistics have folded the log: the tree size and root of the checkpoint they name."""
+
+    __tablename__ = "stats_cursor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    size: Mapped[int] = mapped_column(BigInt, default=0)
+    root_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    folded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StatsCertificate(Base):
+    """What one certificate's events fold to: its holder, its dimensions, its valid days and status changes."""
+
+    __tablename__ = "stats_certificate"
+    __table_args__ = (Index("ix_stats_certificate_holder", "holder_id"),)
+
+    certificate_id: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=False)
+    holder_id: Mapped[int] = mapped_column(BigInt)  # the organization identity (merges followed)
+    body_id: Mapped[int | None] = mapped_column(BigInt, index=True)
+    folded: Mapped[dict] = mapped_column(JSON)  # {"dims": {...}, "valid": [[from, until]], "changes": [[day, kind]]}
+
+
+class StatsHolder(Base):
+    """The delta rows one holder contributes, as last folded (replaced, and the difference applied, on change)."""
+
+    __tablename__ = "stats_holder"
+
+    holder_id: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=False)
+    rows: Mapped[list] = mapped_column(JSON)  # [[measure, region, dim, value, day, delta], ...]
+
+
+class StatsDelta(Base):
+    """How much one figure changes on one day."""
+
+    __tablename__ = "stats_delta"
+
+    measure: Mapped[str] = mapped_column(String(20), primary_key=True)
+    region: Mapped[str] = mapped_column(String(12), primary_key=True)
+    dim: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(String(60), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    delta: Mapped[int] = mapped_column(Integer)
+
+
+class StatsTarget(Base):
+    """A local target: a region's measure at or above a threshold by a deadline, from a source document."""
+
+    __tablename__ = "stats_target"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    measure: Mapped[str] = mapped_column(String(20))  # valid_certificates | certified_organizations
+    threshold: Mapped[int] = mapped_column(Integer)
+    deadline: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(200))
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    reference: Mapped[bool] = mapped_column(Boolean, default=False)  # loaded reference data (Beihai's four)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StatsReport(Base):
+    """A monthly report for a region, kept as a signed, dated document."""
+
+    __tablename__ = "stats_report"
+    __table_args__ = (Index("ix_stats_report_region_month", "region_code", "month", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(6))
+    month: Mapped[str] = mapped_column(String(7))  # 2026-11
+    as_of: Mapped[date] = mapped_column(Date)
+    tree_size: Mapped[int] = mapped_column(BigInt)
+    root_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    html: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(Text)  # signed note over the hash line
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

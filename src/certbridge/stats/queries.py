@@ -1,0 +1,92 @@
+"""Reading the figures: a figure on a date is a sum of deltas up to that day, a period count a sum between days."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from certbridge.registry.models import Region
+from certbridge.stats.contributions import NATION, UNKNOWN_REGION
+from certbridge.stats.models import StatsCursor, StatsDelta
+
+STOCKS = ("certificates", "organizations")  # figures held on a day
+FLOWS = ("issued", "suspended", "withdrawn", "expired", "cancelled")  # figures counted over a period
+
+
+def checkpoint(session: Session) -> dict[str, Any]:
+    """Return the checkpoint the stored figures were computed at: tree size and root (hex)."""
+    row = session.get(StatsCursor, 1)
+    if row is None:
+        return {"tree_size": 0, "root_hash": None}
+    return {"tree_size": row.size, "root_hash": row.root_hash.hex() if row.root_hash else None}
+
+
+def figure(session: Session, *, measure: str, region: str = NATION, on: date, dim: str = "all",
+           value: str = "") -> int:
+    """Return one figure on a date."""
+    return int(session.scalar(select(func.coalesce(func.sum(StatsDelta.delta), 0)).where(
+        StatsDelta.measure == measure, StatsDelta.region == region, StatsDelta.dim == dim,
+        StatsDelta.value == value, StatsDelta.day <= on)) or 0)
+
+
+def period(session: Session, *, measure: str, region: str = NATION, start: date, end: date, dim: str = "all",
+           value: str = "") -> int:
+    """Return how many events of a kind (issued, suspended …) fell in a period (both days included)."""
+    return int(session.scalar(select(func.coalesce(func.sum(StatsDelta.delta), 0)).where(
+        StatsDelta.measure == measure, StatsDelta.region == region, StatsDelta.dim == dim,
+        StatsDelta.value == value, StatsDelta.day >= start, StatsDelta.day <= end)) or 0)
+
+
+def by_value(session: Session, *, measure: str, region: str = NATION, dim: str, on: date) -> dict[str, int]:
+    """Return a figure on a date broken down by a dimension's values (zeros left out)."""
+    rows = session.execute(select(StatsDelta.value, func.sum(StatsDelta.delta)).where(
+        StatsDelta.measure == measure, StatsDelta.region == region, StatsDelta.dim == dim, StatsDelta.day <= on,
+    ).group_by(StatsDelta.value))
+    return {value: int(n) for value, n in rows if n}
+
+
+def period_by_value(session: Session, *, measure: str, region: str, dim: str, start: date, end: date) -> dict[str, int]:
+    """Return a period count broken down by a dimension's values."""
+    rows = session.execute(select(StatsDelta.value, func.sum(StatsDelta.delta)).where(
+        StatsDelta.measure == measure, StatsDelta.region == region, StatsDelta.dim == dim,
+        StatsDelta.day >= start, StatsDelta.day <= end).group_by(StatsDelta.value))
+    return {value: int(n) for value, n in rows if n}
+
+
+def child_regions(session: Session, region: str) -> list[Region]:
+    """Return the regions directly under a region (provinces under the nation)."""
+    if region == NATION:
+        return list(session.scalars(select(Region).where(Region.parent_code.is_(None)).order_by(Region.code)))
+    return list(session.scalars(select(Region).where(Region.parent_code == region).order_by(Region.code)))
+
+
+def by_child(session: Session, *, measure: str, region: str, on: date, dim: str = "all", value: str = "",
+             codes: list[str]) -> dict[str, int]:
+    """Return a figure on a date for each of the given child regions (and 'unknown' under the nation)."""
+    keys = list(codes) + ([UNKNOWN_REGION] if region == NATION else [])
+    rows = session.execute(select(StatsDelta.region, func.sum(StatsDelta.delta)).where(
+        StatsDelta.measure == measure, StatsDelta.region.in_(keys), StatsDelta.dim == dim,
+        StatsDelta.value == value, StatsDelta.day <= on).group_by(StatsDelta.region))
+    return {code: int(n) for code, n in rows}
+
+
+def running(session: Session, *, measure: str, region: str, dim: str = "all", value: str = "",
+            days: list[date]) -> list[int]:
+    """Return a figure on each of several days (ascending), from one read of its deltas."""
+    rows = session.execute(select(StatsDelta.day, StatsDelta.delta).where(
+        StatsDelta.measure == measure, StatsDelta.region == region, StatsDelta.dim == dim,
+        StatsDelta.value == value, StatsDelta.day <= max(days)).order_by(StatsDelta.day)).all()
+    out, total, i = [], 0, 0
+    for day in days:
+        while i < len(rows) and _as_date(rows[i][0]) <= day:
+            total += rows[i][1]
+            i += 1
+        out.append(total)
+    return out
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)

@@ -1,0 +1,92 @@
+"""The folded figures equal a brute-force count over the certificates, for random dates and every region."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import date, timedelta
+
+from certbridge.certificates.status_context import load_context
+from certbridge.certificates.effective_status import verdict
+from certbridge.certificates.workflow import sweep_due
+from certbridge.db import read_session, write_session
+from certbridge.registry.models import Region
+from certbridge.stats import queries
+from certbridge.stats.fold import fold_to_checkpoint
+from certbridge.stats.recompute import compare_with_log
+from tests.stats.conftest import TODAY, integrate, snapshot_row
+
+
+def _brute(session, story, on: date) -> tuple[dict[str, int], dict[str, int]]:
+    """Count valid certificates and certified organizations per region on a date, one certificate at a time."""
+    ctx = load_context(session)
+    parent = dict(session.query(Region.code, Region.parent_code).all())
+    certs, orgs = defaultdict(int), defaultdict(set)
+    for cid, snaps in story.snapshots.items():
+        snap = [s for day, s in snaps if day <= on][-1]
+        if not verdict(ctx.facts(snapshot_row(snap)), on).valid:
+            continue
+        org = story.holder[cid]
+        county = [code for day, code in story.regions[org] if day <= on][-1]
+        chain, at = ["000000"], county
+        while at:
+            chain.insert(1, at)
+            at = parent.get(at)
+        for code in chain:
+            certs[code] += 1
+            orgs[code].add(org)
+    return dict(certs), {k: len(v) for k, v in orgs.items()}
+
+
+def _fold(sessions):
+    with write_session(sessions) as session:
+        return fold_to_checkpoint(session)
+
+
+def _check(sessions, story, days):
+    regions = {"000000", "450000", "450500", "440000", "440100", "110000", "450502", "450503", "450512", "450521",
+               "440103", "440104", "110101"}
+    with read_session(sessions) as session:
+        for on in days:
+            certs, orgs = _brute(session, story, on)
+            for code in regions:
+                got = (queries.figure(session, measure="certificates", region=code, on=on),
+                       queries.figure(session, measure="organizations", region=code, on=on))
+                assert got == (certs.get(code, 0), orgs.get(code, 0)), f"{code} on {on}"
+
+
+def test_folded_figures_equal_a_brute_force_count(sessions, settings, story):
+    assert _fold(sessions)["certificates"] == len(story.snapshots)
+    rng = random.Random(17)
+    days = [TODAY - timedelta(days=rng.randint(-400, 2100)) for _ in range(30)] + [TODAY, TODAY - timedelta(days=1)]
+    _check(sessions, story, days)
+    # The sweep records today what was due (expiries, the revoked body's grace): past figures do not move.
+    with write_session(sessions) as session:
+        counts = sweep_due(session, on=TODAY)
+    assert sum(counts.values()) > 0
+    integrate(sessions, settings)
+    assert _fold(sessions)["certificates"] > 0
+    _check(sessions, story, days)
+
+
+def test_children_sum_to_their_parent(sessions, story):
+    _fold(sessions)
+    with read_session(sessions) as session:
+        for on in (TODAY, TODAY - timedelta(days=400), TODAY - timedelta(days=900)):
+            for measure in ("certificates", "organizations", "issued"):
+                for code in ("000000", "450000", "450500", "440000", "440100", "110000"):
+                    children = [r.code for r in queries.child_regions(session, code)]
+                    parts = queries.by_child(session, measure=measure, region=code, on=on, codes=children)
+                    total = queries.figure(session, measure=measure, region=code, on=on)
+                    assert sum(parts.values()) == total, f"{measure} {code} {on}: {parts} vs {total}"
+                    if code == "450500" and measure == "certificates" and on == TODAY:
+                        assert total > 0
+
+
+def test_a_recompute_from_the_log_equals_the_stored_figures(sessions, story):
+    _fold(sessions)
+    with read_session(sessions) as session:
+        for on in (TODAY, TODAY - timedelta(days=700)):
+            result = compare_with_log(session, on=on)
+            assert result["differences"] == [], result["differences"][:5]
+            assert result["compared"] > 20
