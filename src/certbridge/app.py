@@ -27,6 +27,7 @@ from certbridge.ledger import background as ledger_background
 from certbridge.licensing import api as licensing_api
 from certbridge.registry import api as registry_api
 from certbridge.registry import pages as registry_pages
+from certbridge.risk import pages as risk_pages
 from certbridge.security import install as security_install
 from certbridge.settings import Settings
 from certbridge.supervision import api as supervision_api
@@ -42,7 +43,7 @@ API_ROUTERS = (
 # pages (routers, nav entries, dashboard panels, slots), and background work. Each exposes install(app).
 INSTALLERS = (
     security_install, page_kit, auth_pages, certificate_pages, complaint_pages, credential_pages, registry_pages,
-    supervision_pages, credit_pages, ledger_background, certificate_background, job_runner,
+    supervision_pages, credit_pages, risk_pages, ledger_background, certificate_background, job_runner,
 )
 
 

@@ -12,6 +12,7 @@ from certbridge.ledger import models as ledger_models  # noqa: F401
 from certbridge.licensing import models as licensing_models  # noqa: F401
 from certbridge.licensing import workday_notices as workday_notice_models  # noqa: F401
 from certbridge.registry import models as registry_models  # noqa: F401
+from certbridge.risk import models as risk_models  # noqa: F401
 from certbridge.supervision import models as supervision_models  # noqa: F401
 
 metadata = Base.metadata

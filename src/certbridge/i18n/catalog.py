@@ -32,6 +32,7 @@ def _all_messages() -> dict[str, dict[str, str]]:
     from certbridge.i18n.messages_jobs import MESSAGES as JOB_MESSAGES; merged.update(JOB_MESSAGES)  # noqa: E702
     from certbridge.i18n.messages_workdays import MESSAGES as WORKDAY_MESSAGES; merged.update(WORKDAY_MESSAGES)  # noqa: E702
     from certbridge.i18n.messages_status import MESSAGES as STATUS_MESSAGES; merged.update(STATUS_MESSAGES)  # noqa: E702
+    from certbridge.i18n.messages_risk import MESSAGES as RISK_MESSAGES; merged.update(RISK_MESSAGES)  # noqa: E702
     return merged
 
 
