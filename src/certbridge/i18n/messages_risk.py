@@ -32,6 +32,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "risk.decision": {"zh": "请选择处理决定（{allowed}）。", "en": "Choose a decision ({allowed})."},
     "risk.dismiss_reason": {"zh": "排除预警须说明理由。", "en": "Give the reason for dismissing the warning."},
     "risk.review_open": {"zh": "对此人的全面复查已在进行中。", "en": "A review of this person is already open."},
+    "batch.scope_risk": {"zh": "风险加权只能是 weight（{value} 无效）。", "en": "Risk weighting can only be 'weight' (not {value})."},
     "alert.certificate_unknown": {"zh": "没有编号为 {number} 的证书。", "en": "No certificate has the number {number}."},
     "alert.body_unknown": {"zh": "没有代码为 {code} 的认证机构。", "en": "No certification body has the code {code}."},
     "alert.nothing_concerned": {"zh": "请至少填写一个涉及的证书、认证机构或产品。",
