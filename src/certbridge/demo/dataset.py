@@ -26,6 +26,7 @@ from certbridge.demo.ledger_tree import TreeBuilder, write_hashes
 from certbridge.demo.ledger_tree import finish as finish_tree
 from certbridge.demo.lanes import IN_PROCESS_BELOW, LoadPlan, load_in_lanes, load_inline
 from certbridge.demo.oversight import build_oversight
+from certbridge.demo.risk import build_risk
 from certbridge.demo.reference import load_reference
 from certbridge.demo.registries import create_registries
 from certbridge.ledger.store import read_leaf_hashes
@@ -183,6 +184,7 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
     phase_done("indexes")
     report("oversight", 0, 1)
     oversight = build_oversight(sessions, seed=seed, as_of=as_of)  # after the certificates: their output is unchanged
+    oversight |= build_risk(sessions, seed=seed, as_of=as_of)  # complaints, signals, warnings, a consumer alert
     report("oversight", 1, 1)
     phase_done("supervision_and_credit")
     made_accounts = accounts(sessions, snapshot) if accounts else None
