@@ -3,7 +3,8 @@
 `follow_log` folds the events past the cursor: it finds the bodies, organizations and auditors each event
 concerns and recomputes exactly those. `recompute_all` recomputes every subject and moves the cursor to the
 log's end. Both write through `_store`, from the same signal functions, so for the same day they agree (the
-tests check it); the daily recompute also moves every time window forward.
+tests check it). A subject no event touches keeps the values of the day it was last computed until the next
+full recompute moves its time windows forward.
 """
 
 from __future__ import annotations

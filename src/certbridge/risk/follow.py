@@ -2,7 +2,8 @@
 recomputed (`compute.follow_log`), in a transaction of its own, like credit's follower (credit/follow.py).
 
 Installed after credit's follower so it reads the credit facts of the same request. Writes made outside the
-app (the CLI) are folded in by the next write request and by `certbridge risk recompute`.
+app (the CLI) are folded in by the next write request, and a full recompute (the regulator's "recompute every
+signal", POST /regulator/risk/recompute) moves every time window to today.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from certbridge.complaints.routing import authority_name
 from certbridge.errors import InvalidInput, NotFound, RuleViolation
 from certbridge.kit.canonical_json import canonical_bytes
-from certbridge.ledger.journal import record_event
+from certbridge.ledger.journal import EventDraft, record_event, record_events
 from certbridge.policy import require_regulator
 from certbridge.principal import Principal
 from certbridge.risk.models import EarlyWarning
@@ -40,7 +40,7 @@ def _fingerprint(evidence: dict) -> str:
 def raise_warnings(session: Session, kind: str, scored: list, params: dict[str, Parameter], today: date,
                    principal: Principal) -> list[EarlyWarning]:
     """Raise or refresh the warnings of freshly scored subjects: [(id, score, {signal: (value, evidence)})]."""
-    raised = []
+    wanted = []
     for sid, score, signals in scored:
         reasons = {}
         if score >= params["score"].threshold:
@@ -49,36 +49,41 @@ def raise_warnings(session: Session, kind: str, scored: list, params: dict[str, 
         for signal, (value, evidence) in signals.items():
             if params[signal].warn and value >= params[signal].threshold:
                 reasons[signal] = {"value": value, **evidence}
-        for reason, evidence in sorted(reasons.items()):
-            item = _raise(session, kind, sid, reason, score, evidence, today, principal)
-            if item is not None:
-                raised.append(item)
-    return raised
-
-
-def _raise(session: Session, kind: str, sid: int, reason: str, score: int, evidence: dict, today: date,
-           principal: Principal) -> EarlyWarning | None:
-    fingerprint = _fingerprint(evidence)
-    rows = list(session.scalars(select(EarlyWarning).where(
-        EarlyWarning.subject_type == kind, EarlyWarning.subject_id == sid, EarlyWarning.reason == reason)))
-    if any(r.fingerprint == fingerprint for r in rows):
-        return None
-    current = next((r for r in rows if r.status == "open"), None)
-    if current is not None:
-        current.evidence, current.fingerprint, current.score = evidence, fingerprint, score
-        session.flush()
-        record_event(session, type="risk.warning_updated", subject_type="early_warning", subject_id=current.id,
-                     actor=principal.actor, public=False, data={"state": warning_state(current)})
-        return None
-    region = subject_region(session, kind, sid)
-    item = EarlyWarning(subject_type=kind, subject_id=sid, subject_name=subject_name(session, kind, sid),
-                        reason=reason, score=score, evidence=evidence, fingerprint=fingerprint, region_code=region,
-                        authority=authority_name(session, region), status="open", raised_on=today)
-    session.add(item)
+        wanted.extend((sid, reason, score, evidence) for reason, evidence in sorted(reasons.items()))
+    if not wanted:
+        return []
+    existing: dict[tuple[int, str], list[EarlyWarning]] = {}
+    ids = sorted({sid for sid, *_ in wanted})
+    for start in range(0, len(ids), 500):
+        for row in session.scalars(select(EarlyWarning).where(EarlyWarning.subject_type == kind,
+                                                              EarlyWarning.subject_id.in_(ids[start:start + 500]))):
+            existing.setdefault((row.subject_id, row.reason), []).append(row)
+    routes: dict[str | None, str] = {}
+    raised, drafts = [], []
+    for sid, reason, score, evidence in wanted:
+        fingerprint = _fingerprint(evidence)
+        rows = existing.get((sid, reason), [])
+        if any(r.fingerprint == fingerprint for r in rows):
+            continue
+        current = next((r for r in rows if r.status == "open"), None)
+        if current is not None:
+            current.evidence, current.fingerprint, current.score = evidence, fingerprint, score
+            drafts.append(("risk.warning_updated", current))
+            continue
+        region = subject_region(session, kind, sid)
+        if region not in routes:
+            routes[region] = authority_name(session, region)
+        item = EarlyWarning(subject_type=kind, subject_id=sid, subject_name=subject_name(session, kind, sid),
+                            reason=reason, score=score, evidence=evidence, fingerprint=fingerprint,
+                            region_code=region, authority=routes[region], status="open", raised_on=today)
+        session.add(item)
+        raised.append(item)
+        drafts.append(("risk.warning_raised", item))
     session.flush()
-    record_event(session, type="risk.warning_raised", subject_type="early_warning", subject_id=item.id,
-                 actor=principal.actor, public=False, data={"state": warning_state(item)})
-    return item
+    if drafts:
+        record_events(session, [EventDraft(type_, "early_warning", str(item.id), principal.actor,
+                                           {"state": warning_state(item)}, False) for type_, item in drafts])
+    return raised
 
 
 def decide_warning(session: Session, *, principal: Principal, warning_id: int, decision: str, reason: str | None,
