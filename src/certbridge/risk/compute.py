@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from certbridge.certificates.models import Audit, AuditAuditor, Certificate
 from certbridge.complaints.models import Complaint, ComplaintLink
 from certbridge.credit.models import Penalty
-from certbridge.ledger.journal import LedgerEvent, log_size
+from certbridge.ledger.journal import LedgerEvent, log_size, record_event
+from certbridge.policy import require_regulator
 from certbridge.principal import SYSTEM, Principal
 from certbridge.registry.models import Restriction
 from certbridge.risk.models import RiskCursor, RiskScore, RiskSignal
@@ -85,12 +86,15 @@ def _cursor(session: Session) -> RiskCursor:
 
 def recompute_all(session: Session, *, today: date | None = None, principal: Principal = SYSTEM) -> dict[str, int]:
     """Recompute every subject's signals and score, and move the cursor to the end of the log."""
+    require_regulator(principal)
     today = today or date.today()
     cursor = _cursor(session)
     end = log_size(session) - 1
     params = load_parameters(session)
     counts = {kind: _store(session, kind, None, today, params, principal) for kind in SUBJECT_TYPES}
     cursor.last_seq = max(cursor.last_seq, end)
+    record_event(session, type="risk.recomputed", subject_type="risk_cursor", subject_id=1, actor=principal.actor,
+                 public=False, data={"on": today, "subjects": counts, "through_seq": end})
     return counts
 
 

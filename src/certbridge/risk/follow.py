@@ -14,22 +14,26 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from certbridge.credit.follow import current_log_size
 from certbridge.db import read_session, write_session
-from certbridge.principal import SYSTEM
+from certbridge.principal import SYSTEM, Principal
 from certbridge.risk.compute import follow_log, risk_pending
 
 log = logging.getLogger(__name__)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def follow_now(app: FastAPI) -> dict[str, int] | None:
-    """Fold the events not yet read into the risk signals. Never raises: logs instead."""
+def follow_now(app: FastAPI, principal: Principal | None = None) -> dict[str, int] | None:
+    """Fold the events not yet read into the risk signals. Never raises: logs instead.
+
+    The warnings raised are recorded as the request's actor's (they are what that write caused).
+    """
     try:
         with read_session(app.state.sessions) as session:
             if not risk_pending(session):
                 return None
         with write_session(app.state.sessions) as session:
-            return follow_log(session, principal=SYSTEM)
+            return follow_log(session, principal=principal or SYSTEM)
     except Exception:  # the write already committed; the next write or the recompute catches up
         log.exception("risk could not follow the log")
         return None
@@ -46,10 +50,13 @@ class RiskAfterWrite:
             await self.app(scope, receive, send)
             return
         application = scope["app"]
+        size = await run_in_threadpool(current_log_size, application)
 
         async def send_after_following(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] < 400:
-                await run_in_threadpool(follow_now, application)
+            if message["type"] == "http.response.start" and message["status"] < 400 and size is not None:
+                if await run_in_threadpool(current_log_size, application) != size:  # the request recorded events
+                    principal = scope.get("state", {}).get("principal")
+                    await run_in_threadpool(follow_now, application, principal)
             await send(message)
 
         await self.app(scope, receive, send_after_following)
