@@ -39,6 +39,7 @@ from certbridge.opendata import feeds
 from certbridge.opendata.feeds import api as feeds_api
 from certbridge.registry import api as registry_api
 from certbridge.registry import pages as registry_pages
+from certbridge.risk import pages as risk_pages
 from certbridge.security import install as security_install
 from certbridge.standards import api as standards_api
 from certbridge.standards import pages as standards_pages
@@ -59,7 +60,7 @@ API_ROUTERS = (
 # pages (routers, nav entries, dashboard panels, slots), and background work. Each exposes install(app).
 INSTALLERS = (
     security_install, page_kit, auth_pages, job_pages, certificate_pages, complaint_pages, credential_pages,
-    registry_pages, supervision_pages, credit_pages, licensing_pages, standards_pages, proficiency_pages,
+    registry_pages, supervision_pages, credit_pages, risk_pages, licensing_pages, standards_pages, proficiency_pages,
     opendata_bulk_pages, opendata_directory_pages, stats_pages, ledger_background, certificate_background, job_runner,
     feeds,
 )

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     import_max_file_bytes: int = Field(default=20 * 1024 * 1024, ge=1024,
                                        description="Largest bulk-import file (API, web, CLI); larger is refused (413).")
     import_max_cell_chars: int = Field(default=10_000, ge=100, description="Most characters in one imported cell.")
+    complaints_per_address_per_day: int = Field(
+        default=5, ge=1, le=1000, description="Complaints one client address may file per day (then 409).")
     import_max_row_chars: int = Field(default=50_000, ge=1_000, description="Most characters in one imported row.")
 
     # Online licensing (licensing/): the authority named on decisions, attachments, and e-mail notices.

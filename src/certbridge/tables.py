@@ -19,6 +19,7 @@ from certbridge.opendata.feeds import models as feed_models  # noqa: F401
 from certbridge.stats import models as stats_models  # noqa: F401
 from certbridge.registry import models as registry_models  # noqa: F401
 from certbridge.standards import models as standard_models  # noqa: F401
+from certbridge.risk import models as risk_models  # noqa: F401
 from certbridge.supervision import models as supervision_models  # noqa: F401
 
 metadata = Base.metadata

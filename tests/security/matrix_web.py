@@ -34,6 +34,8 @@ from certbridge.auth.models import User
 from certbridge.auth.service import principal_for
 from certbridge.auth.sessions import sign_in
 from certbridge.certificates.uploads import stage_upload
+from certbridge.complaints.filing import file_complaint
+from certbridge.complaints.models import ComplaintEvidence
 from certbridge.complaints.service import file_fake_report
 from certbridge.credit import lists, penalties
 from certbridge.credit.schemas import ListingIn, PenaltyIn
@@ -41,6 +43,8 @@ from certbridge.jobs.models import Job
 from certbridge.licensing.schemas import DecisionIn
 from certbridge.licensing.service import qualify_lab_with_record
 from certbridge.principal import ANONYMOUS, SYSTEM
+from certbridge.risk.accountability import open_review
+from certbridge.risk.alerts import publish_alert
 from certbridge.supervision import draws, plans, tasks
 from certbridge.supervision.models import InspectionTask
 from tests.security.matrix import EVERYONE, REGULATORS, TODAY, Case
@@ -166,6 +170,7 @@ def seed(session, world, out: dict) -> dict:
     _supervision(session, world, made)
     _licensing(session, world, made)
     _stats(session, made)
+    _risk(session, world, made)
     return made
 
 
@@ -210,6 +215,21 @@ def _stats(session, out: dict) -> None:
     session.add(report)
     session.flush()
     out["web_stats_report"] = report.id
+
+
+def _risk(session: Session, world, out: dict) -> None:
+    """A complaint with an evidence row, a review warning, a consumer alert, a signal's name."""
+    complaint = file_complaint(session, principal=ANONYMOUS, subject_kind="body", subject_text="00126",
+                               kind="malpractice", description="未到现场审核", anonymous=True)
+    session.add(ComplaintEvidence(complaint_id=complaint.id, sha256="0" * 64, filename="a.png",
+                                  content_type="image/png", size=1))
+    session.flush()
+    out["web_complaint"] = complaint.id
+    out["web_evidence"] = session.scalar(select(ComplaintEvidence.id))
+    out["web_warning"] = open_review(session, principal=SYSTEM, person_id=world.ids["a1"], finding="虚假审核").id
+    out["web_alert"] = publish_alert(session, principal=SYSTEM, title="警示", summary="情况", advice="建议",
+                                     bodies="00126", authority=BUREAU).id
+    out["web_signal"], out["web_person_kind"], out["web_accept"] = "complaints", "person", "accept"
 
 
 def _qr_token(client, v: dict) -> dict:
@@ -268,6 +288,16 @@ CASES: list = [
     Page("GET", "/report", EVERYONE),
     Page("GET", "/report/thanks", EVERYONE),
     Page("GET", "/v/{token}", EVERYONE, params={"token": "qr_token"}, setup=_qr_token),
+    # complaints and consumer alerts: public
+    Page("GET", "/complaints/new", EVERYONE),
+    Page("GET", "/complaints/track", EVERYONE),
+    Page("POST", "/complaints/new", EVERYONE, form={"subject_kind": "product", "subject_text": "电热水壶",
+                                                    "kind": "product_quality", "description": "漏电", "anonymous": "1"},
+         lands=r"/complaints/track\?number=TS\d{8}-[0-9A-Z]{8}"),
+    Page("GET", "/alerts", EVERYONE),
+    Page("GET", "/alerts.atom", EVERYONE),
+    Page("GET", "/alerts.json", EVERYONE),
+    Page("GET", "/alerts/{alert_id}", EVERYONE, params={"alert_id": "web_alert"}),
     # Anyone may report a suspected fake; the report is filed under whoever sent it.
     Page("POST", "/report", EVERYONE, form={"number": "00126Q26001R0M/4500", "where_seen": "展会宣传册"},
          lands="/report/thanks"),
@@ -367,6 +397,18 @@ CASES: list = [
     Page("GET", "/regulator/people/{person_id}", REGULATOR_PAGES, params={"person_id": "a1"}),
     Page("GET", "/regulator/reports", REGULATOR_PAGES),
     Page("GET", "/regulator/standards", REGULATOR_PAGES),
+    Page("GET", "/regulator/complaints", REGULATOR_PAGES),
+    Page("GET", "/regulator/complaints/{complaint_id}", REGULATOR_PAGES, params={"complaint_id": "web_complaint"}),
+    # the evidence row's file is not in this instance's data directory: regulators find nothing, others are refused
+    Page("GET", "/regulator/complaints/{complaint_id}/evidence/{evidence_id}", REGULATOR_PAGES,
+         params={"complaint_id": "web_complaint", "evidence_id": "web_evidence"},
+         outcomes={r: 404 for r in REGULATOR_PAGES}),
+    Page("GET", "/regulator/risk", REGULATOR_PAGES),
+    Page("GET", "/regulator/risk/parameters", REGULATOR_PAGES),
+    Page("GET", "/regulator/risk/{subject_type}/{subject_id}", REGULATOR_PAGES,
+         params={"subject_type": "web_person_kind", "subject_id": "a1"}),
+    Page("GET", "/regulator/warnings", REGULATOR_PAGES),
+    Page("GET", "/regulator/alerts", REGULATOR_PAGES),
     Page("GET", "/regulator/restrictions", REGULATOR_PAGES),
     Page("GET", "/regulator/schemes", REGULATOR_PAGES),
     Page("GET", "/regulator/supervision", REGULATOR_PAGES),
@@ -403,6 +445,19 @@ CASES: list = [
         "catalogue.csv", "标准号,标准名称,认证项目\nISO 14001:2015,环境管理体系,EMS\n".encode(), "text/csv")}),
     Page("POST", "/regulator/reports/{report_id}/review", REGULATORS, params={"report_id": "web_report"},
          form={"note": "已转交稽查"}, lands=r"/regulator/reports\?status=new"),
+    Page("POST", "/regulator/complaints/{complaint_id}/{action}", REGULATORS,
+         params={"complaint_id": "web_complaint", "action": "web_accept"}, form={},
+         lands=r"/regulator/complaints/\d+"),
+    Page("POST", "/regulator/risk/recompute", REGULATORS, form={}, lands="/regulator/risk"),
+    Page("POST", "/regulator/risk/person/{person_id}/review", REGULATORS, params={"person_id": "a2"},
+         form={"finding": "出具虚假审核报告"}, lands=r"/regulator/risk/person/\d+"),
+    Page("POST", "/regulator/risk/parameters/{signal}", REGULATORS, params={"signal": "web_signal"},
+         form={"weight": "150", "threshold": "2", "window_days": "365"}, lands="/regulator/risk/parameters"),
+    Page("POST", "/regulator/warnings/{warning_id}/decide", REGULATORS, params={"warning_id": "web_warning"},
+         form={"decision": "inspect", "reason": "安排检查"}, lands="/regulator/warnings"),
+    Page("POST", "/regulator/alerts", REGULATORS, form={"title": "警示", "summary": "情况", "advice": "建议",
+                                                       "bodies": "00126", "authority": BUREAU},
+         lands=r"/alerts/\d+"),
     Page("POST", "/regulator/restrictions", REGULATORS, form=lambda v: {
         "subject_type": "organization", "subject_ref": v["uscc_org2"], "kind": "dishonesty_list",
         "reason": "虚假宣传", "starts_on": TODAY, "source": "北市监罚〔2026〕3号"}, lands="/regulator/restrictions"),

@@ -32,6 +32,7 @@ from certbridge.demo.oversight import build_oversight
 from certbridge.demo.opendata import build_opendata_demo
 from certbridge.demo.qidata import build_qidata
 from certbridge.demo.stats import build_stats
+from certbridge.demo.risk import build_risk
 from certbridge.demo.reference import load_reference
 from certbridge.demo.registries import create_registries
 from certbridge.ledger.store import read_leaf_hashes
@@ -192,6 +193,7 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
     oversight = build_oversight(sessions, seed=seed, as_of=as_of)  # after the certificates: their output is unchanged
     oversight |= build_opendata_demo(sessions, seed=seed, data_dir=settings.data_dir)
     oversight |= build_qidata(sessions, seed=seed, as_of=as_of)  # standards, PT, grades, classes (demo/qidata.py)
+    oversight |= build_risk(sessions, seed=seed, as_of=as_of)  # complaints, signals, warnings, a consumer alert
     report("oversight", 1, 1)
     phase_done("supervision_and_credit")
     made_accounts = accounts(sessions, snapshot) if accounts else None

@@ -71,6 +71,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "batch_scope.region": {"zh": "地区", "en": "region"},
     "batch_scope.scheme": {"zh": "认证制度", "en": "scheme"},
     "batch_scope.field": {"zh": "认证领域", "en": "field"},
+    "batch_scope.risk": {"zh": "按风险加权", "en": "weighted by risk"},
     "ui.class_ratio": {"zh": "{cls} 类抽 {value}", "en": "class {cls}: {value}"},
     "ui.class_count": {"zh": "{cls} 类抽 {value} 家", "en": "class {cls}: {value}"},
     "ui.inspectors_hidden": {"zh": "{count} 名执法检查人员（姓名不公开）", "en": "{count} inspector(s) (names not published)"},

@@ -15,7 +15,6 @@ import hmac
 import re
 import secrets
 import unicodedata
-from pathlib import Path
 
 from certbridge.errors import InvalidInput
 from certbridge.kit.secret_files import write_exclusive

@@ -53,6 +53,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (WRITES, r"^/(api/v1|regulator)/credit/recompute$", COSTLY),  # starts a background job
     (WRITES, r"^/cb/export$", COSTLY),  # starts a background export job
     (READS, r"^/jobs/\{job_id\}/file$", COSTLY),  # an export's file
+    (WRITES, r"^/regulator/risk/recompute$", COSTLY),
     # look-ups of the public registry and the log (by number, code, name, id; proofs and tiles)
     (READS, r"^/api/v1/verify(/|$)", LOOKUP),
     (READS, r"^/api/v1/certificates(/\{certificate_id\}(/history(/\{seq\}/proof)?)?)?$", LOOKUP),
@@ -70,11 +71,13 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/api/v1/(coverage|proficiency/unsatisfactory|labs/\{lab_id\}/proficiency)$", LOOKUP),
     (READS, r"^(/api/v1)?/directory(/|$)", LOOKUP),  # the public-service directory's searches
     (READS, r"^/(api/v1/)?stats(/|$)", LOOKUP),  # statistics: sums over the daily deltas, any date and region
+    (READS, r"^/complaints/track$", LOOKUP),  # a look-up by tracking number
+    (READS, r"^/alerts(\.atom|\.json|/\{alert_id\})?$", LOOKUP),  # consumer alerts and their feeds
     # every other write
     (WRITES, r"", WRITE),
     # trivial reads, each named: directories, forms, console pages, the log's checkpoint, the docs
     (READS, r"^/$", READ),  # the home page; a look-up as soon as it searches (request_class)
-    (READS, r"^/(openapi\.json|docs|docs/oauth2-redirect|redoc|static|lang/\{code\}|login|report|report/thanks)$",
+    (READS, r"^/(openapi\.json|docs|docs/oauth2-redirect|redoc|static|lang/\{code\}|login|report|report/thanks|complaints/new)$",
      READ),
     (READS, r"^/(bodies|labs)(/\{(body|lab)_id\})?$", READ),
     (READS, r"^/api/v1/(bodies|labs|people)(/\{(body|lab|person)_id\})?$", READ),

@@ -281,6 +281,7 @@ def verify_export(document: dict[str, Any]) -> list[str]:
         outputs = run_draw(inputs, seed, document.get("beacon"))
     except (KeyError, TypeError, ValueError) as exc:
         return problems + [f"inputs cannot be run: {exc!r}"]
+    problems.extend(_risk_weighting_problems(inputs))
     published = document.get("outputs") or {}
     if canonical_json(outputs) != canonical_json(published):
         problems.extend(_differences(outputs, published))
@@ -293,6 +294,20 @@ def verify_export(document: dict[str, Any]) -> list[str]:
             problems.append(f"replacement {index + 1} for {item['object']}: re-run picks {picked} at step {position}, "
                             f"published {item.get('replacement')} at step {item.get('to')}")
     return problems
+
+
+def _risk_weighting_problems(inputs: dict[str, Any]) -> list[str]:
+    """A risk-weighted draw: every object's class must be the higher of its committed credit and risk classes."""
+    risk = inputs.get("risk")
+    if not risk:
+        return []
+    if risk.get("rule") != "max(credit, risk)":
+        return [f"unknown risk weighting rule {risk.get('rule')!r}"]
+    credit, by_risk = dict(map(tuple, risk.get("credit", []))), dict(map(tuple, risk.get("risk", [])))
+    for key, cls in inputs["objects"]:
+        if key not in credit or key not in by_risk or cls != max(credit[key], by_risk[key]):
+            return [f"object {key} is drawn in class {cls}, not the higher of its credit and risk classes"]
+    return []
 
 
 def _differences(mine: dict[str, Any], published: dict[str, Any]) -> list[str]:

@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certbridge.credit.scoring import classes_for
+from certbridge.risk.classes import BASE_CLASS as RISK_BASE
+from certbridge.risk.classes import RULE, risk_classes, weighted_class
 from certbridge.kit.chinese_text import normalize_name
 from certbridge.kit.dates import add_months
 from certbridge.registry.avoidance import barred_people
@@ -97,7 +99,15 @@ def freeze_inputs(session: Session, *, plan: SpotCheckPlan, batch: SpotCheckBatc
     names = {row.key: row.name for row in rows}
     checked = _checked_this_year(session, matter.id, set(names), on)
     classes, base_class = classes_for(session, matter.subject_type)
-    objects = sorted([row.key, classes.get(row.id, base_class)] for row in rows if row.key not in checked)
+    eligible = [row for row in rows if row.key not in checked]
+    objects = sorted([row.key, classes.get(row.id, base_class)] for row in eligible)
+    risk = None
+    if scope.get("risk") == "weight" and matter.subject_type in ("body", "organization"):
+        found = risk_classes(session, matter.subject_type)
+        risk = {"rule": RULE, "credit": objects,
+                "risk": sorted([row.key, found.get(row.id, RISK_BASE)] for row in eligible)}
+        objects = [[key, weighted_class(credit, risk_class)]
+                   for (key, credit), (_, risk_class) in zip(objects, risk["risk"], strict=True)]
     inspectors = list_inspectors(session, include_experts=plan.include_experts, region=plan.region_code)
     conflicts = conflicts_for(session, kind=matter.subject_type, names={k: names[k] for k, _ in objects},
                               inspectors=inspectors, on=on, recent_months=plan.recent_inspection_months)
@@ -117,4 +127,6 @@ def freeze_inputs(session: Session, *, plan: SpotCheckPlan, batch: SpotCheckBatc
         "inspectors": sorted((object_key("person", p.id) for p in inspectors), key=lambda k: int(k.split(":")[1])),
         "conflicts": conflicts,
     }
+    if risk is not None:  # only then, so the digests of unweighted draws stay what they were
+        inputs["risk"] = risk
     return inputs, names

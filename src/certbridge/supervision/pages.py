@@ -175,7 +175,7 @@ def add_batch(request: Request, form: PostedForm, plan_id: Id):
                             joint_departments=_form_text(form, "joint_departments"),
                             starts_on=date.fromisoformat(_form_text(form, "starts_on") or ""),
                             ends_on=date.fromisoformat(_form_text(form, "ends_on") or ""),
-                            scope={k: v for k in ("region", "scheme") if (v := _form_text(form, f"scope_{k}"))},
+                            scope={k: v for k in ("region", "scheme", "risk") if (v := _form_text(form, f"scope_{k}"))},
                             class_ratios=_ratios(form, "ratio_"), class_counts=_ratios(form, "count_"))
     except DomainError as exc:
         return _done(request, url, exc, form, FORM_FIELDS)

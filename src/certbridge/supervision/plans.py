@@ -230,7 +230,7 @@ def matter_bounds(bounds: dict[str, list[str]], matter: CheckMatter) -> dict[str
 
 
 def _check_scope(session: Session, matter: CheckMatter, scope: dict[str, Any]) -> dict[str, str]:
-    unknown = set(scope) - {"region", "scheme", "field"}
+    unknown = set(scope) - {"region", "scheme", "field", "risk"}
     if unknown:
         raise InvalidInput("batch.scope_unknown", field="scope", keys=", ".join(sorted(unknown)))
     out = {k: v for k, v in scope.items() if v}
@@ -240,6 +240,8 @@ def _check_scope(session: Session, matter: CheckMatter, scope: dict[str, Any]) -
         out["scheme"] = out["scheme"].upper()
         if session.get(Scheme, out["scheme"]) is None:
             raise InvalidInput("scheme.not_found", field="scope.scheme", code=out["scheme"])
+    if "risk" in out and out["risk"] != "weight":
+        raise InvalidInput("batch.scope_risk", field="scope.risk", value=out["risk"])
     if "field" in out and session.get(CertificationField, out["field"]) is None:
         raise InvalidInput("body.field_unknown", field="scope.field", codes=out["field"])
     if matter.subject_type == "lab" and ({"scheme", "field"} & set(out)):

@@ -84,7 +84,8 @@ class BatchIn(CleanInput):
     matter_id: int = Field(ge=1, le=2**31 - 1)
     check_type: Literal["random", "special", "joint"] = "random"
     joint_departments: str | None = Field(default=None, max_length=1000)
-    scope: dict[Literal["region", "scheme", "field"], str] = Field(default_factory=dict)
+    scope: dict[Literal["region", "scheme", "field", "risk"], str] = Field(
+        default_factory=dict, description='"risk": "weight" draws each object in the higher of its credit and risk class')
     class_ratios: dict[ClassKey, Decimal] | None = None
     class_counts: dict[ClassKey, int] | None = None
     max_tasks_per_inspector: int | None = Field(default=None, ge=1, le=10000)

@@ -132,6 +132,7 @@ def certificate_page(request: Request, db: ReadDB, certificate_id: Id):
         "scheme_name": lookups.scheme_names(db, lang).get(cert.scheme_code, cert.scheme_code),
         "region": lookups.region_name(db, cert.region_code), "history": certificate_history(db, cert.id),
         "successor_id": successor, "qr": extras.get("qr"), "credentials": extras.get("credentials", False),
+        "alerts": extras.get("alerts", []),
         "sites": [{**s, "region": lookups.region_name(db, s["region_code"])} for s in view["sites"]],
     })
 

@@ -1,6 +1,9 @@
-"""Pages of the complaints capability: the public report form, and the regulator's review of reports."""
+"""Pages of the complaints capability: the fake-certificate report form and its review; complaints (public_pages,
+handling_pages) are mounted here too."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy import func, select
@@ -9,7 +12,10 @@ from sqlalchemy.orm import Session
 from certbridge.api.deps import ReadDB, current_principal
 from certbridge.api.pagination import decode_cursor, encode_cursor
 from certbridge.api.params import Id
-from certbridge.complaints.models import FakeReport
+from certbridge.complaints.pages import handling as handling_pages
+from certbridge.complaints.pages import public as public_pages
+from certbridge.complaints.handling import count_overdue
+from certbridge.complaints.models import Complaint, FakeReport
 from certbridge.complaints.service import count_open_reports, file_fake_report, list_fake_reports, review_fake_report
 from certbridge.db import write_session
 from certbridge.errors import DomainError
@@ -87,15 +93,25 @@ def review(request: Request, form: PostedForm, report_id: Id):
 def reports_panel(session: Session, principal: Principal, lang: str) -> list[DashboardPanel]:
     """Fake-certificate reports waiting for review."""
     count = count_open_reports(session)
+    waiting = session.scalar(select(func.count()).select_from(Complaint).where(Complaint.status == "received")) or 0
+    late = count_overdue(session, date.today())
     return [DashboardPanel(gettext(lang, "Public reports"), [
         DashboardItem(gettext(lang, "Fake-certificate reports to review"), count, "/regulator/reports?status=new",
                       tone(count)),
+        DashboardItem(gettext(lang, "Complaints waiting to be accepted"), waiting, "/regulator/complaints?status=open",
+                      tone(waiting)),
+        DashboardItem(gettext(lang, "Complaints past a deadline"), late, "/regulator/complaints?status=open",
+                      tone(late)),
     ], order=30)]
 
 
 def install(app: FastAPI) -> None:
     """Mount the complaint pages, their header links and their dashboard panel."""
     app.include_router(router)
+    app.include_router(public_pages.router)
+    app.include_router(handling_pages.router)
     add_nav_entry(NavEntry("/report", N_("Report a fake certificate"), order=90))
     add_nav_entry(NavEntry("/regulator/reports", N_("Fake reports"), roles=REGULATORS, area="regulator", order=70))
+    add_nav_entry(NavEntry("/regulator/complaints?status=open", N_("Complaints"), roles=REGULATORS, area="regulator",
+                           order=71))
     register_panel_provider(reports_panel)

@@ -1,0 +1,166 @@
+"""Computing the signals: incrementally per event (the subjects each new log event touches) and all at once.
+
+`follow_log` folds the events past the cursor: it finds the bodies, organizations and auditors each event
+concerns and recomputes exactly those. `recompute_all` recomputes every subject and moves the cursor to the
+log's end. Both write through `_store`, from the same signal functions, so for the same day they agree (the
+tests check it). A subject no event touches keeps the values of the day it was last computed until the next
+full recompute moves its time windows forward.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from certbridge.certificates.models import Audit, AuditAuditor, Certificate
+from certbridge.complaints.models import Complaint, ComplaintLink
+from certbridge.credit.models import Penalty
+from certbridge.ledger.journal import LedgerEvent, log_size, record_event
+from certbridge.policy import require_regulator
+from certbridge.principal import SYSTEM, Principal
+from certbridge.registry.models import Restriction
+from certbridge.risk.models import RiskCursor, RiskScore, RiskSignal
+from certbridge.risk.parameters import Parameter, load_parameters, risk_class
+from certbridge.risk.signals import SIGNALS, SUBJECT_TYPES
+from certbridge.risk.warnings import raise_warnings
+
+Subjects = dict[str, set[int]]
+
+
+def contribution(param: Parameter, value: float) -> int:
+    """Return a signal's points: its weight at the threshold, up to twice that above it, nothing below."""
+    if value < param.threshold or param.weight == 0:
+        return 0
+    return round(param.weight * min(value / param.threshold, 2.0))
+
+
+def compute(session: Session, kind: str, ids: list[int] | None, today: date,
+            params: dict[str, Parameter]) -> dict[int, dict[str, tuple[float, dict]]]:
+    """Return {subject id: {signal: (value, evidence)}} for one subject type (None: every subject)."""
+    out: dict[int, dict[str, tuple[float, dict]]] = defaultdict(dict)
+    for signal, (kinds, function) in SIGNALS.items():
+        if kind in kinds:
+            for sid, found in function(session, kind, ids, today, params[signal].window_days).items():
+                out[sid][signal] = found
+    return out
+
+
+def _store(session: Session, kind: str, ids: list[int] | None, today: date, params: dict[str, Parameter],
+           principal: Principal) -> int:
+    """Recompute and replace the signals and scores of some subjects of one type; raise their warnings."""
+    results = compute(session, kind, ids, today, params)
+    for table in (RiskSignal, RiskScore):
+        stmt = delete(table).where(table.subject_type == kind)
+        if ids is not None:
+            stmt = stmt.where(table.subject_id.in_(ids))
+        session.execute(stmt)
+    scored = []
+    for sid in sorted(results):
+        score = 0
+        for signal, (value, evidence) in sorted(results[sid].items()):
+            points = contribution(params[signal], value)
+            score += points
+            session.add(RiskSignal(subject_type=kind, subject_id=sid, signal=signal, value=value,
+                                   triggered=value >= params[signal].threshold, evidence=evidence))
+        score = min(score, 1000)
+        session.add(RiskScore(subject_type=kind, subject_id=sid, score=score, risk_class=risk_class(score),
+                              computed_on=today))
+        scored.append((sid, score, results[sid]))
+    session.flush()
+    raise_warnings(session, kind, scored, params, today, principal)
+    return len(results)
+
+
+def _cursor(session: Session) -> RiskCursor:
+    cursor = session.get(RiskCursor, 1, with_for_update=True)
+    if cursor is None:
+        cursor = RiskCursor(id=1, last_seq=-1)
+        session.add(cursor)
+        session.flush()
+    return cursor
+
+
+def recompute_all(session: Session, *, today: date | None = None, principal: Principal = SYSTEM) -> dict[str, int]:
+    """Recompute every subject's signals and score, and move the cursor to the end of the log."""
+    require_regulator(principal)
+    today = today or date.today()
+    cursor = _cursor(session)
+    end = log_size(session) - 1
+    params = load_parameters(session)
+    counts = {kind: _store(session, kind, None, today, params, principal) for kind in SUBJECT_TYPES}
+    cursor.last_seq = max(cursor.last_seq, end)
+    record_event(session, type="risk.recomputed", subject_type="risk_cursor", subject_id=1, actor=principal.actor,
+                 public=False, data={"on": today, "subjects": counts, "through_seq": end})
+    return counts
+
+
+def risk_pending(session: Session) -> bool:
+    """Tell whether the log holds events the risk follower has not read (two cheap reads)."""
+    cursor = session.get(RiskCursor, 1)
+    return log_size(session) - 1 > (cursor.last_seq if cursor is not None else -1)
+
+
+def follow_log(session: Session, *, today: date | None = None, principal: Principal = SYSTEM,
+               batch: int = 5000) -> dict[str, int]:
+    """Fold the events past the cursor: recompute the subjects they touch; return how many per type."""
+    today = today or date.today()
+    cursor = _cursor(session)
+    touched: Subjects = defaultdict(set)
+    while True:
+        events = list(session.scalars(select(LedgerEvent).where(LedgerEvent.seq > cursor.last_seq)
+                                      .order_by(LedgerEvent.seq).limit(batch)))
+        if not events:
+            break
+        for event in events:
+            for kind, sid in subjects_of(session, event):
+                touched[kind].add(sid)
+        cursor.last_seq = events[-1].seq
+    params = load_parameters(session)
+    return {kind: _store(session, kind, sorted(ids), today, params, principal) for kind, ids in touched.items() if ids}
+
+
+def _certificate_subjects(session: Session, certificate_id: int) -> set[tuple[str, int]]:
+    cert = session.get(Certificate, certificate_id)
+    if cert is None:
+        return set()
+    found = {("body", cert.body_id), ("organization", cert.organization_id)}
+    found |= {("person", p) for p in session.scalars(select(AuditAuditor.person_id).join(Audit).where(
+        Audit.certificate_id == cert.id))}
+    return found
+
+
+def subjects_of(session: Session, event: LedgerEvent) -> set[tuple[str, int]]:
+    """Return the (type, id) of every body, organization and auditor one log event may change a signal of."""
+    kind, raw = event.subject_type, event.subject_id
+    if not raw.isdigit():
+        return set()
+    sid = int(raw)
+    if kind == "certificate":
+        return _certificate_subjects(session, sid)
+    if kind in ("body", "organization", "person"):
+        return {(kind, sid)}
+    if kind == "complaint":
+        item = session.get(Complaint, sid)
+        if item is None:
+            return set()
+        found = {("body", item.body_id), ("organization", item.organization_id)} - {("body", None),
+                                                                                    ("organization", None)}
+        found |= {(t, i) for t, i in session.execute(select(ComplaintLink.target_type, ComplaintLink.target_id).where(
+            ComplaintLink.complaint_id == sid)) if t in SUBJECT_TYPES}
+        return found
+    if kind == "penalty":
+        row = session.get(Penalty, sid)
+        return {(row.subject_type, row.subject_id)} if row and row.subject_type in SUBJECT_TYPES and row.subject_id \
+            else set()
+    if kind == "restriction":
+        row = session.get(Restriction, sid)
+        return {(row.subject_type, row.subject_id)} if row and row.subject_type in SUBJECT_TYPES else set()
+    if kind == "inspection_task" and event.type == "inspection.result_recorded":
+        data = json.loads(event.body)["data"]
+        if data.get("object_type") in SUBJECT_TYPES and data.get("object_id"):
+            return {(data["object_type"], int(data["object_id"]))}
+    return set()

@@ -1,0 +1,113 @@
+"""Tables of the risk capability: parameters (weights and thresholds as data), signals, scores, the cursor over
+the log, early warnings and consumer alerts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from certbridge.db import Base, utcnow
+
+SEQ = BigInteger().with_variant(Integer, "sqlite")
+
+
+class RiskParameter(Base):
+    """One signal's weight, threshold and window, or the score's warning threshold (signal "score")."""
+
+    __tablename__ = "risk_parameter"
+
+    signal: Mapped[str] = mapped_column(String(30), primary_key=True)
+    weight: Mapped[int] = mapped_column(Integer)  # points of the 0–1000 score when the threshold is reached
+    threshold: Mapped[float]
+    window_days: Mapped[int] = mapped_column(Integer, default=365)
+    warn: Mapped[bool] = mapped_column(Boolean, default=False)  # crossing it alone raises an early warning
+
+
+class RiskAuditMinimum(Base):
+    """The shortest audit a scheme allows, in calendar days, per audit kind (scheme "*" applies to all)."""
+
+    __tablename__ = "risk_audit_minimum"
+
+    scheme_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    audit_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    min_days: Mapped[int] = mapped_column(Integer)
+
+
+class RiskSignal(Base):
+    """One signal's current value for one subject, with its evidence."""
+
+    __tablename__ = "risk_signal"
+
+    subject_type: Mapped[str] = mapped_column(String(20), primary_key=True)  # body | organization | person
+    subject_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    signal: Mapped[str] = mapped_column(String(30), primary_key=True)
+    value: Mapped[float]
+    triggered: Mapped[bool] = mapped_column(Boolean, default=False)
+    evidence: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class RiskScore(Base):
+    """A subject's combined score (0–1000) and risk class A–D."""
+
+    __tablename__ = "risk_score"
+    __table_args__ = (Index("ix_risk_score_class", "subject_type", "risk_class"),)
+
+    subject_type: Mapped[str] = mapped_column(String(20), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    score: Mapped[int] = mapped_column(Integer)
+    risk_class: Mapped[str] = mapped_column(String(1))
+    computed_on: Mapped[date] = mapped_column(Date)
+
+
+class RiskCursor(Base):
+    """How far the risk follower has read the log."""
+
+    __tablename__ = "risk_cursor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_seq: Mapped[int] = mapped_column(SEQ, default=-1)
+
+
+class EarlyWarning(Base):
+    """A warning raised when a score or a single signal crossed its threshold, tracked to a decision."""
+
+    __tablename__ = "early_warning"
+    __table_args__ = (Index("ix_early_warning_subject", "subject_type", "subject_id", "reason"),
+                      Index("ix_early_warning_status", "status", "region_code"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_type: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    subject_name: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(30))  # "score" or the signal that crossed its threshold
+    score: Mapped[int] = mapped_column(Integer)
+    evidence: Mapped[dict] = mapped_column(JSON, default=dict)
+    fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of the evidence: new facts raise a new warning
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    authority: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | dismissed | inspect | penalize
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    raised_on: Mapped[date] = mapped_column(Date)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class ConsumerAlert(Base):
+    """A consumer alert (消费警示): what is concerned, what to do; its log entry and inclusion proof sign it."""
+
+    __tablename__ = "consumer_alert"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    advice: Mapped[str] = mapped_column(Text)
+    products: Mapped[str | None] = mapped_column(Text)
+    certificate_ids: Mapped[list] = mapped_column(JSON, default=list)
+    body_ids: Mapped[list] = mapped_column(JSON, default=list)
+    authority: Mapped[str] = mapped_column(String(200))
+    published_on: Mapped[date] = mapped_column(Date)
+    seq: Mapped[int] = mapped_column(SEQ, default=-1)  # the ledger event that published it
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

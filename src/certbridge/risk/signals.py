@@ -1,0 +1,261 @@
+"""The risk signals, each a pure read of what certbridge already knows, with the evidence behind its value.
+
+Every function takes the subjects to compute (None: all) and returns {subject id: (value, evidence)} for the
+subjects whose value is not zero. Spot-check results are read from the log (`inspection.result_recorded`),
+never from supervision's tables: supervision depends on risk, not the other way round.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from certbridge.certificates.models import Audit, AuditAuditor, Certificate
+from certbridge.complaints.models import Complaint, ComplaintLink
+from certbridge.credit.models import Penalty
+from certbridge.ledger.journal import LedgerEvent
+from certbridge.registry.models import CertificationBody, Restriction
+from certbridge.risk.models import RiskAuditMinimum
+
+Values = dict[int, tuple[float, dict]]
+FAILED_RESULTS = frozenset({"corrected", "pending_follow_up", "refused_serious", "unreachable"})
+EVIDENCE_MAX = 20  # items of evidence kept per signal (the count is always whole)
+PACE_RECENT_DAYS = 30
+
+
+def _only(column, ids: Iterable[int] | None):
+    return True if ids is None else column.in_(list(ids))
+
+
+def _chunks(ids: list[int] | None, size: int = 500):
+    if ids is None:
+        yield None
+        return
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+def complaints(session: Session, kind: str, ids: list[int] | None, today: date, window: int) -> Values:
+    """Complaints not rejected, filed in the window, naming the subject or linked to it."""
+    since = today - timedelta(days=window)
+    found: dict[int, set[str]] = defaultdict(set)
+    column = {"body": Complaint.body_id, "organization": Complaint.organization_id}.get(kind)
+    recent = and_(Complaint.filed_on > since, Complaint.filed_on <= today, Complaint.status != "rejected")
+    for chunk in _chunks(ids):
+        if column is not None:
+            for sid, number in session.execute(select(column, Complaint.tracking_number).where(
+                    recent, column.is_not(None), _only(column, chunk))):
+                found[sid].add(number)
+        for sid, number in session.execute(
+                select(ComplaintLink.target_id, Complaint.tracking_number)
+                .join(Complaint, Complaint.id == ComplaintLink.complaint_id)
+                .where(recent, ComplaintLink.target_type == kind, _only(ComplaintLink.target_id, chunk))):
+            found[sid].add(number)
+    return {sid: (float(len(n)), {"complaints": sorted(n)[:EVIDENCE_MAX]}) for sid, n in found.items()}
+
+
+def complaint_rate(session: Session, ids: list[int] | None, today: date, window: int) -> Values:
+    """A body's complaints in the window per 100 of its valid certificates."""
+    counts = complaints(session, "body", ids, today, window)
+    out: Values = {}
+    for chunk in _chunks(sorted(counts)):
+        valid = dict(session.execute(select(Certificate.body_id, func.count()).where(
+            Certificate.status == "valid", _only(Certificate.body_id, chunk)).group_by(Certificate.body_id)).all())
+        for sid in chunk:
+            n = counts[sid][0]
+            out[sid] = (round(n * 100 / max(valid.get(sid, 0), 1), 2),
+                        {**counts[sid][1], "valid_certificates": valid.get(sid, 0)})
+    return out
+
+
+def suspensions(session: Session, kind: str, ids: list[int] | None, today: date, window: int) -> Values:
+    """Certificates of the body or organization suspended or withdrawn in the window."""
+    column = Certificate.body_id if kind == "body" else Certificate.organization_id
+    found: dict[int, list] = defaultdict(list)
+    for chunk in _chunks(ids):
+        for sid, number, status in session.execute(select(column, Certificate.number, Certificate.status).where(
+                Certificate.status.in_(("suspended", "withdrawn")), _only(column, chunk),
+                Certificate.status_changed_on > today - timedelta(days=window),
+                Certificate.status_changed_on <= today).order_by(Certificate.id)):
+            found[sid].append([number, status])
+    return {sid: (float(len(v)), {"certificates": v[:EVIDENCE_MAX]}) for sid, v in found.items()}
+
+
+def failed_checks(session: Session, kind: str, ids: list[int] | None, today: date, window: int) -> Values:
+    """Spot checks of the subject that found a problem in the window, read from the log."""
+    wanted = None if ids is None else set(ids)
+    since = (today - timedelta(days=window)).isoformat()
+    found: dict[int, list] = defaultdict(list)
+    for seq, body in session.execute(select(LedgerEvent.seq, LedgerEvent.body).where(
+            LedgerEvent.type == "inspection.result_recorded").order_by(LedgerEvent.seq)):
+        data = json.loads(body)["data"]
+        if data.get("object_type") != kind or data.get("result") not in FAILED_RESULTS:
+            continue
+        sid, on = int(data["object_id"]), str(data.get("completed_on") or "")
+        if (wanted is None or sid in wanted) and since < on <= today.isoformat():
+            found[sid].append({"seq": seq, "result": data["result"], "on": on})
+    return {sid: (float(len(v)), {"checks": v[:EVIDENCE_MAX]}) for sid, v in found.items()}
+
+
+def penalties(session: Session, kind: str, ids: list[int] | None, today: date, window: int) -> Values:
+    """Penalty decisions against the subject in the window, unless withdrawn or repaired."""
+    found: dict[int, list] = defaultdict(list)
+    for chunk in _chunks(ids):
+        for sid, number, on in session.execute(select(Penalty.subject_id, Penalty.decision_number, Penalty.decided_on)
+                                               .where(Penalty.subject_type == kind, _only(Penalty.subject_id, chunk),
+                                                      Penalty.withdrawn_on.is_(None), Penalty.repaired_on.is_(None),
+                                                      Penalty.decided_on > today - timedelta(days=window),
+                                                      Penalty.decided_on <= today).order_by(Penalty.id)):
+            found[sid].append([number, on.isoformat()])
+    return {sid: (float(len(v)), {"penalties": v[:EVIDENCE_MAX]}) for sid, v in found.items()}
+
+
+def _active(r_starts, r_ends, r_lifted, on: date) -> bool:
+    end = min(d for d in (r_ends, r_lifted, date.max) if d is not None)
+    return r_starts <= on < end
+
+
+def issued_while_restricted(session: Session, kind: str, ids: list[int] | None, today: date, window: int) -> Values:
+    """Body: certificates issued while the body was restricted or suspended. Auditor: audits while barred."""
+    since = today - timedelta(days=window)
+    rows = session.execute(select(Restriction.subject_id, Restriction.kind, Restriction.starts_on, Restriction.ends_on,
+                                  Restriction.lifted_on).where(Restriction.subject_type == kind,
+                                                               _only(Restriction.subject_id, ids))).all()
+    spans: dict[int, list] = defaultdict(list)
+    for sid, rkind, starts, ends, lifted in rows:
+        spans[sid].append((rkind, starts, ends, lifted))
+    if kind == "body":
+        for body in session.scalars(select(CertificationBody).where(
+                CertificationBody.status.in_(("suspended", "revoked", "withdrawn")),
+                _only(CertificationBody.id, ids))):
+            spans[body.id].append((f"body_{body.status}", body.status_changed_on or body.approved_on, None, None))
+    found: dict[int, list] = defaultdict(list)
+    for sid, windows in spans.items():
+        if kind == "body":
+            stmt = select(Certificate.id, Certificate.number, Certificate.issued_on).where(
+                Certificate.body_id == sid, Certificate.issued_on > since, Certificate.issued_on <= today)
+        else:
+            stmt = (select(Audit.id, Certificate.number, Audit.start_on).join(AuditAuditor)
+                    .join(Certificate, Certificate.id == Audit.certificate_id)
+                    .where(AuditAuditor.person_id == sid, Audit.start_on > since, Audit.start_on <= today))
+        for _id, number, on in session.execute(stmt.order_by(_id_column(kind))):
+            for rkind, starts, ends, lifted in windows:
+                if _active(starts, ends, lifted, on):
+                    found[sid].append([number, on.isoformat(), rkind])
+                    break
+    return {sid: (float(len(v)), {"items": v[:EVIDENCE_MAX]}) for sid, v in found.items()}
+
+
+def _id_column(kind: str):
+    return Certificate.id if kind == "body" else Audit.id
+
+
+def pace(session: Session, ids: list[int] | None, today: date, window: int) -> Values:
+    """A body's certificates issued in the last 30 days against its usual 30 days over the window before."""
+    recent_from = today - timedelta(days=PACE_RECENT_DAYS)
+    base_from = recent_from - timedelta(days=window)
+    out: Values = {}
+    for chunk in _chunks(ids):
+        recent = dict(session.execute(select(Certificate.body_id, func.count()).where(
+            Certificate.issued_on > recent_from, Certificate.issued_on <= today, Certificate.previous_id.is_(None),
+            _only(Certificate.body_id, chunk)).group_by(Certificate.body_id)).all())
+        base = dict(session.execute(select(Certificate.body_id, func.count()).where(
+            Certificate.issued_on > base_from, Certificate.issued_on <= recent_from,
+            Certificate.previous_id.is_(None), _only(Certificate.body_id, chunk)).group_by(Certificate.body_id)).all())
+        for sid, n in recent.items():
+            usual = base.get(sid, 0) * PACE_RECENT_DAYS / window
+            out[sid] = (round(n / max(usual, 1.0), 2), {"last_30_days": n, "usual_30_days": round(usual, 2)})
+    return out
+
+
+def _auditor_audits(session: Session, ids: list[int] | None, since: date, today: date):
+    rows = defaultdict(list)
+    for chunk in _chunks(ids):
+        for person, audit_id, start, end, org, number, kind, scheme in session.execute(
+                select(AuditAuditor.person_id, Audit.id, Audit.start_on, Audit.end_on, Certificate.organization_id,
+                       Certificate.number, Audit.kind, Certificate.scheme_code)
+                .join(Audit, Audit.id == AuditAuditor.audit_id).join(Certificate, Certificate.id == Audit.certificate_id)
+                .where(Audit.start_on > since, Audit.start_on <= today, _only(AuditAuditor.person_id, chunk))
+                .order_by(AuditAuditor.person_id, Audit.start_on, Audit.id)):
+            rows[person].append((audit_id, start, end, org, number, kind, scheme))
+    return rows
+
+
+def auditor_load(session: Session, ids: list[int] | None, today: date, window: int) -> Values:
+    """An auditor's audit days in the window (a day counted once however many audits it holds)."""
+    out: Values = {}
+    for person, audits in _auditor_audits(session, ids, today - timedelta(days=window), today).items():
+        days = set()
+        for _a, start, end, *_ in audits:
+            days.update(start + timedelta(days=i) for i in range(max((end - start).days + 1, 1)))
+        out[person] = (float(len(days)), {"audits": len(audits)})
+    return out
+
+
+def double_booked(session: Session, ids: list[int] | None, today: date, window: int) -> Values:
+    """The same auditor recorded at audits of two different organizations on the same day (a paper audit)."""
+    out: Values = {}
+    for person, audits in _auditor_audits(session, ids, today - timedelta(days=window), today).items():
+        pairs = []
+        for i, (a_id, a_start, a_end, a_org, a_number, *_rest) in enumerate(audits):
+            for b_id, b_start, b_end, b_org, b_number, *_r in audits[i + 1:]:
+                if b_start > a_end:
+                    break
+                if b_org != a_org:
+                    pairs.append({"audits": [a_id, b_id], "certificates": [a_number, b_number],
+                                  "day": max(a_start, b_start).isoformat()})
+        if pairs:
+            out[person] = (float(len(pairs)), {"pairs": pairs[:EVIDENCE_MAX]})
+    return out
+
+
+def audit_minimums(session: Session) -> dict[tuple[str, str], int]:
+    """Return the shortest audit per (scheme, kind); scheme "*" applies where a scheme has no row."""
+    return {(s, k): d for s, k, d in session.execute(select(RiskAuditMinimum.scheme_code, RiskAuditMinimum.audit_kind,
+                                                            RiskAuditMinimum.min_days))}
+
+
+def short_audits(session: Session, kind: str, ids: list[int] | None, today: date, window: int) -> Values:
+    """Audits shorter than the scheme's minimum, per body (its certificates) or per auditor."""
+    minimum = audit_minimums(session)
+    found: dict[int, list] = defaultdict(list)
+    if kind == "person":
+        for person, audits in _auditor_audits(session, ids, today - timedelta(days=window), today).items():
+            for audit_id, start, end, _org, number, akind, scheme in audits:
+                need = minimum.get((scheme, akind), minimum.get(("*", akind)))
+                if need and (end - start).days + 1 < need:
+                    found[person].append({"audit": audit_id, "certificate": number, "days": (end - start).days + 1,
+                                          "minimum": need})
+    else:
+        for chunk in _chunks(ids):
+            for body, audit_id, start, end, number, akind, scheme in session.execute(
+                    select(Certificate.body_id, Audit.id, Audit.start_on, Audit.end_on, Certificate.number, Audit.kind,
+                           Certificate.scheme_code).join(Certificate, Certificate.id == Audit.certificate_id)
+                    .where(Audit.start_on > today - timedelta(days=window), Audit.start_on <= today,
+                           _only(Certificate.body_id, chunk)).order_by(Audit.id)):
+                need = minimum.get((scheme, akind), minimum.get(("*", akind)))
+                if need and (end - start).days + 1 < need:
+                    found[body].append({"audit": audit_id, "certificate": number, "days": (end - start).days + 1,
+                                        "minimum": need})
+    return {sid: (float(len(v)), {"audits": v[:EVIDENCE_MAX]}) for sid, v in found.items()}
+
+
+# signal → (subject types, function(session, kind, ids, today, window))
+SIGNALS = {
+    "complaints": (("body", "organization", "person"), complaints),
+    "complaint_rate": (("body",), lambda s, k, i, t, w: complaint_rate(s, i, t, w)),
+    "suspensions": (("body", "organization"), suspensions),
+    "failed_checks": (("body", "organization"), failed_checks),
+    "penalties": (("body", "organization", "person"), penalties),
+    "issued_while_restricted": (("body", "person"), issued_while_restricted),
+    "pace": (("body",), lambda s, k, i, t, w: pace(s, i, t, w)),
+    "auditor_load": (("person",), lambda s, k, i, t, w: auditor_load(s, i, t, w)),
+    "short_audits": (("body", "person"), short_audits),
+    "double_booked": (("person",), lambda s, k, i, t, w: double_booked(s, i, t, w)),
+}
+SUBJECT_TYPES = ("body", "organization", "person")
