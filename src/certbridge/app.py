@@ -27,23 +27,23 @@ from certbridge.ledger import api as ledger_api
 from certbridge.ledger import background as ledger_background
 from certbridge.licensing import api as licensing_api
 from certbridge.licensing import pages as licensing_pages
+from certbridge.opendata import api_bulk as opendata_bulk_api
+from certbridge.opendata import directory_api as opendata_directory_api
+from certbridge.opendata import feeds
+from certbridge.opendata import iaf_api as opendata_iaf_api
+from certbridge.opendata import pages_bulk as opendata_bulk_pages
+from certbridge.opendata import pages_directory as opendata_directory_pages
+from certbridge.opendata.feeds import api as feeds_api
 from certbridge.orgclasses import api as orgclass_api
 from certbridge.proficiency import api as proficiency_api
 from certbridge.proficiency import pages as proficiency_pages
-from certbridge.opendata import api_bulk as opendata_bulk_api
-from certbridge.opendata import directory_api as opendata_directory_api
-from certbridge.opendata import iaf_api as opendata_iaf_api
-from certbridge.opendata import pages_directory as opendata_directory_pages
-from certbridge.opendata import pages_bulk as opendata_bulk_pages
-from certbridge.opendata import feeds
-from certbridge.opendata.feeds import api as feeds_api
 from certbridge.registry import api as registry_api
 from certbridge.registry import pages as registry_pages
 from certbridge.risk import pages as risk_pages
 from certbridge.security import install as security_install
+from certbridge.settings import Settings
 from certbridge.standards import api as standards_api
 from certbridge.standards import pages as standards_pages
-from certbridge.settings import Settings
 from certbridge.stats import api as stats_api
 from certbridge.stats import pages as stats_pages
 from certbridge.supervision import api as supervision_api
@@ -105,8 +105,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     for module in INSTALLERS:
         module.install(app)
-    if not settings.background_work:  # the installers' own switches (certificates/ and ledger/ background)
+    if not settings.background_work:  # every installer's own switch for its periodic work
         app.state.status_sweep = False
         app.state.ledger_interval = None
+        app.state.credit_follow_interval = None
+        app.state.stats_fold = app.state.stats_reports = app.state.feeds_deliverer = False
     document_security(app)
     return app

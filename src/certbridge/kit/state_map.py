@@ -217,17 +217,22 @@ def _heap(chunk: list[Entry]) -> tuple[list[bytes], list[int], list[Entry]]:
         else:
             hashes[j], kinds[j] = entry.hash, _MULTI
     for j in range(15, 0, -1):
-        left, right = 2 * j, 2 * j + 1
-        kl, kr = kinds[left], kinds[right]
-        if kl == _EMPTY and kr != _MULTI:
-            hashes[j], kinds[j], leaves[j] = hashes[right], kr, leaves[right]
-        elif kr == _EMPTY and kl != _MULTI:
-            hashes[j], kinds[j], leaves[j] = hashes[left], kl, leaves[left]
-        else:
-            hashes[j], kinds[j] = sha256(_NODE + hashes[left] + hashes[right]).digest(), _MULTI
+        _combine(hashes, kinds, leaves, j)
     if type(chunk) is Chunk:
         chunk.heap = (hashes, kinds, leaves)
     return hashes, kinds, leaves
+
+
+def _combine(hashes: list[bytes], kinds: list[int], leaves: list[Entry], j: int) -> None:
+    """Make heap node j from its two children: an empty side lifts a single leaf; anything else is a node hash."""
+    left, right = 2 * j, 2 * j + 1
+    kl, kr = kinds[left], kinds[right]
+    if kl == _EMPTY and kr != _MULTI:
+        hashes[j], kinds[j], leaves[j] = hashes[right], kr, leaves[right]
+    elif kr == _EMPTY and kl != _MULTI:
+        hashes[j], kinds[j], leaves[j] = hashes[left], kl, leaves[left]
+    else:
+        hashes[j], kinds[j], leaves[j] = sha256(_NODE + hashes[left] + hashes[right]).digest(), _MULTI, None
 
 
 def _rehash(chunk: Chunk, old: tuple[list[bytes], list[int], list[Entry]], changed: set[int]) -> None:
@@ -247,14 +252,7 @@ def _rehash(chunk: Chunk, old: tuple[list[bytes], list[int], list[Entry]], chang
             up.add(j)
             j >>= 1
     for j in sorted(up, reverse=True):
-        left, right = 2 * j, 2 * j + 1
-        kl, kr = kinds[left], kinds[right]
-        if kl == _EMPTY and kr != _MULTI:
-            hashes[j], kinds[j], leaves[j] = hashes[right], kr, leaves[right]
-        elif kr == _EMPTY and kl != _MULTI:
-            hashes[j], kinds[j], leaves[j] = hashes[left], kl, leaves[left]
-        else:
-            hashes[j], kinds[j], leaves[j] = sha256(_NODE + hashes[left] + hashes[right]).digest(), _MULTI, None
+        _combine(hashes, kinds, leaves, j)
     chunk.heap = (hashes, kinds, leaves)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import contextmanager
 from typing import Iterator
 
 from fastapi import FastAPI, Request
@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from certbridge.db import read_session, write_session
+from certbridge.kit.periodic import add_background, repeat
 from certbridge.stats.fold import cursor, fold_to_checkpoint, latest_checkpoint
 from certbridge.stats.models import StatsCursor
 
@@ -54,36 +55,22 @@ def current_read(request: Request) -> Iterator[Session]:
         yield session
 
 
-async def _run(app: FastAPI, stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        try:  # first wait: the server answers before it folds (a read that needs the figures folds itself)
-            await asyncio.wait_for(stop.wait(), timeout=FOLD_EVERY_SECONDS)
-            return
-        except asyncio.TimeoutError:
-            pass
-        try:
-            done = await asyncio.to_thread(catch_up, app.state.sessions)
-            if done:
-                log.info("statistics folded to %s", done)
-        except Exception:  # never take the app down: the next read catches up
-            log.exception("statistics fold failed")
+def _fold_step(app: FastAPI) -> None:
+    done = catch_up(app.state.sessions)
+    if done:
+        log.info("statistics folded to %s", done)
 
 
 def install_folding(app: FastAPI) -> None:
-    """Fold in the background while the app runs (app.state.stats_fold = False turns it off)."""
+    """Fold in the background while the app runs (app.state.stats_fold = False turns it off).
+
+    The first fold waits FOLD_EVERY_SECONDS: the server answers before it folds (a read that needs the figures
+    folds itself).
+    """
     app.state.stats_fold = True
-    inner = app.router.lifespan_context
 
-    @asynccontextmanager
-    async def lifespan(application: FastAPI):
-        async with inner(application) as state:
-            stop = asyncio.Event()
-            task = asyncio.create_task(_run(application, stop)) if application.state.stats_fold else None
-            try:
-                yield state
-            finally:
-                stop.set()
-                if task is not None:
-                    await task
+    async def run(application: FastAPI, stop: asyncio.Event) -> None:
+        await repeat(stop, lambda: _fold_step(application), delay=lambda: FOLD_EVERY_SECONDS,
+                     first_delay=FOLD_EVERY_SECONDS, log=log, what="statistics fold")
 
-    app.router.lifespan_context = lifespan
+    add_background(app, run, enabled=lambda application: application.state.stats_fold)

@@ -13,7 +13,6 @@ import asyncio
 import base64
 import hashlib
 import logging
-from contextlib import asynccontextmanager
 from datetime import date, timedelta
 
 from fastapi import APIRouter, FastAPI, Request
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Session
 from certbridge.api.params import Id
 from certbridge.db import read_session, write_session
 from certbridge.errors import InvalidInput, NotFound
+from certbridge.kit.periodic import add_background, repeat
 from certbridge.ledger.keys import credential_signer
 from certbridge.settings import Settings
 from certbridge.stats import overview as ov
@@ -139,41 +139,19 @@ def report_document(request: Request, report_id: Id):
                                                   "X-Report-Signature": report.signature})
 
 
-async def _run(app: FastAPI, stop: asyncio.Event) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=app.state.stats_reports_delay)
-        return
-    except asyncio.TimeoutError:
-        pass
-    while not stop.is_set():
-        try:
-            made = await asyncio.to_thread(make_due_reports, app.state.sessions, app.state.settings)
-            if made:
-                log.info("made %s monthly statistics reports", made)
-        except Exception:  # the next check tries again
-            log.exception("monthly statistics reports failed")
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=CHECK_EVERY_SECONDS)
-        except asyncio.TimeoutError:
-            pass
+def _reports_step(app: FastAPI) -> None:
+    made = make_due_reports(app.state.sessions, app.state.settings)
+    if made:
+        log.info("made %s monthly statistics reports", made)
 
 
 def install_reports(app: FastAPI) -> None:
     """Make last month's missing reports in the background (app.state.stats_reports = False turns it off)."""
     app.state.stats_reports = True
     app.state.stats_reports_delay = START_DELAY_SECONDS
-    inner = app.router.lifespan_context
 
-    @asynccontextmanager
-    async def lifespan(application: FastAPI):
-        async with inner(application) as state:
-            stop = asyncio.Event()
-            task = asyncio.create_task(_run(application, stop)) if application.state.stats_reports else None
-            try:
-                yield state
-            finally:
-                stop.set()
-                if task is not None:
-                    await task
+    async def run(application: FastAPI, stop: asyncio.Event) -> None:
+        await repeat(stop, lambda: _reports_step(application), delay=lambda: CHECK_EVERY_SECONDS,
+                     first_delay=application.state.stats_reports_delay, log=log, what="monthly statistics reports")
 
-    app.router.lifespan_context = lifespan
+    add_background(app, run, enabled=lambda application: application.state.stats_reports)
