@@ -226,6 +226,27 @@ CASES: list = [
     Exempt("POST", "/api/v1/receipts/verify", "a read-only check of a receipt anyone may hold: no role, no state, "
            "no event; tests/credentials/test_receipt_fields.py checks it with genuine and forged receipts"),
     Case("GET", "/healthz", EVERYONE),
+    # status and absence proofs of the state map: public (an absent number is a proof too)
+    Case("GET", "/api/v1/ledger/status", EVERYONE, query={"certificate": "00126:MATRIX-NEVER-ISSUED"}),
+    # open data: the directory and one's own quota are public; a body's IAF file is its operators' and regulators'
+    Case("GET", "/api/v1/directory/labs", EVERYONE, query={"parameter": "铅"}),
+    Case("GET", "/api/v1/directory/bodies", EVERYONE, query={"scheme": "QMS"}),
+    Case("GET", "/api/v1/directory/labs/compare", EVERYONE, query=lambda v: {"lab": v["lab"]}),
+    Case("GET", "/api/v1/quota", EVERYONE),
+    Case("GET", "/api/v1/bodies/{body_id}/certificates/iaf.xlsx", frozenset({"cb_a", "cb_a_ro"}) | READERS,
+         params={"body_id": "body_a"}),
+    Exempt("POST", "/api/v1/bulk-verifications", "a read-only check of a supplier list anyone may run, counted "
+           "against the caller's quota: tests/opendata/test_bulk_api.py and test_quotas.py"),
+    Exempt("POST", "/api/v1/bulk-verifications/file", "the same check from a file: tests/opendata/test_bulk_api.py"),
+    Exempt("POST", "/api/v1/bulk-verifications/jobs", "the same check as a background job: tests/opendata/test_bulk_api.py"),
+    Exempt("GET", "/api/v1/bulk-verifications/{token}", "a job's result by its unguessable token (a capability URL, "
+           "like a tracking number): tests/opendata/test_bulk_api.py"),
+    Exempt("POST", "/api/v1/bulk-receipts/verify", "a read-only check of a bulk receipt anyone may hold, like "
+           "/api/v1/receipts/verify: tests/opendata/test_bulk_verify.py and test_bulk_api.py"),
+    Exempt("PUT", "/api/v1/keys/{key_id}/quota", "admins set a key's quota: tests/opendata/test_quotas.py checks "
+           "admin, regulator, body operator and anonymous"),
+    Exempt("POST", "/api/v1/bodies/{body_id}/certificates/import-iaf", "the certificate import of body operators "
+           "under another file layout, through the same importer and its checks: tests/opendata/test_iaf.py"),
     # supervision: the matter list, plans and draws are public; regulators write them
     Case("GET", "/api/v1/supervision/matters", EVERYONE),
     Case("POST", "/api/v1/supervision/matters", REGULATORS,

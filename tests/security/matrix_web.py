@@ -47,7 +47,7 @@ from certbridge.risk.accountability import open_review
 from certbridge.risk.alerts import publish_alert
 from certbridge.supervision import draws, plans, tasks
 from certbridge.supervision.models import InspectionTask
-from tests.security.matrix import EVERYONE, REGULATORS, TODAY, Case
+from tests.security.matrix import EVERYONE, REGULATORS, TODAY, Case, Exempt
 from tests.licensing.cases_helpers import LAB_APPLICATION
 from tests.world import PASSWORD
 
@@ -502,6 +502,16 @@ CASES: list = [
          lands="/regulator/workdays"),
     # statistics: public figures, downloads, targets and reports; regulators enter targets
     Page("GET", "/stats", EVERYONE),
+    Page("GET", "/directory", EVERYONE, query={"parameter": "铅"}),
+    Page("GET", "/directory/compare", EVERYONE, query=lambda v: {"lab": v["lab"]}),
+    Page("GET", "/verify-list", EVERYONE),
+    Exempt("POST", "/verify-list", "an anonymous upload form (CSRF double-submit) starting a read-only check of a "
+           "list: tests/browser/test_opendata.py and tests/opendata/test_bulk_api.py"),
+    Exempt("GET", "/verify-list/{token}", "a list check's page by its unguessable token (a capability URL): "
+           "tests/browser/test_opendata.py"),
+    Exempt("GET", "/verify-list/{token}/receipt.json", "the receipt of that check, same token"),
+    Exempt("GET", "/verify-list/{token}/receipt.xlsx", "the receipt of that check, same token"),
+    Exempt("GET", "/verify-list/{token}/receipt.pdf", "the receipt of that check, same token"),
     Page("GET", "/stats/table.csv", EVERYONE),
     Page("GET", "/stats/table.xlsx", EVERYONE),
     Page("GET", "/stats/targets", EVERYONE),

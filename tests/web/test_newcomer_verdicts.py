@@ -30,7 +30,7 @@ def test_an_expired_certificate_says_why_in_words(client, sessions, world, make_
         # DOMAIN.md) the suspension runs out uncorrected → withdrawn, dated when each took effect
         workflow.sweep_due(db, on=date(2028, 3, 1))
     verdict = _verdict(client.get("/", params={"q": world.uscc["org2"]}).text)
-    said = re.search(r"证书 00126Q26072R0M/4500 存在，但.*（(.+)）", verdict)
+    said = re.search(r"证书 00126Q26072R0M/4500 存在，但[^（]*（([^）]+)）", verdict)
     # words, not suspension_not_corrected / validity_ended
     assert said and said.group(1) in ("暂停期满未纠正", "有效期届满", "监督审核逾期未实施"), verdict
     assert not leaks(verdict), leaks(verdict)
