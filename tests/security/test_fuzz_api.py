@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import CHECKS
 from schemathesis.specs.openapi import checks as _openapi_checks  # noqa: F401  (registers them)
@@ -51,13 +52,20 @@ def fuzz_apps(template, security_template, tmp_path_factory):
             copy = copy_database(security_template["url"], prefix=template["prefix"], target=folder / "fuzz.db")
             copies.append(copy)
             apps[profile] = create_app(Settings(data_dir=folder / "data", database_url=next(copy),
-                                                secret_key="test-secret-key"))
+                                                secret_key="test-secret-key", background_work=False))
     finally:
         if before is None:
             os.environ.pop("CERTBRIDGE_RATE_LIMIT_ENABLED", None)
         else:
             os.environ["CERTBRIDGE_RATE_LIMIT_ENABLED"] = before
+    # Started as a server starts them (lifespan): the job runner takes the jobs some routes start (the credit
+    # recompute answers 202 with its job); the periodic writers stay off (background_work=False).
+    clients = [TestClient(app) for app in apps.values()]
+    for client in clients:
+        client.__enter__()
     yield apps
+    for client in clients:
+        client.__exit__(None, None, None)
     for app in apps.values():
         app.state.engine.dispose()
     for copy in copies:

@@ -22,7 +22,10 @@ from certbridge.policy import require_authenticated
 router = APIRouter(prefix="/api/v1", tags=["open data"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("/bodies/{body_id}/certificates/iaf.xlsx", summary="A body's certificates in IAF CertSearch's template")
+@router.get("/bodies/{body_id}/certificates/iaf.xlsx", summary="A body's certificates in IAF CertSearch's template",
+            response_class=Response, responses={200: {"content": {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+                    {"schema": {"type": "string", "format": "binary"}}}, "description": "The upload workbook"}})
 def iaf_export(body_id: Id, db: ReadDB, principal: AuthedPrincipal):
     """Return the body's certificates as an IAF CertSearch upload workbook (its operators and regulators)."""
     require_authenticated(principal)  # a read: a read-only key of the body or of a regulator may fetch it
