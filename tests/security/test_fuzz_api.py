@@ -78,7 +78,11 @@ def _openapi_document() -> dict:
                                database_url="sqlite://")).openapi()
 
 
-schema = schemathesis.openapi.from_dict(_openapi_document()).include(path_regex="^/api/")
+# POST /api/v1/credit/recompute hands its work to the job runner, which lives on the server's own event loop;
+# schemathesis' in-process transport runs the app without it, so the route answers 503 job.stopping there.
+# tests/jobs/test_export_and_recompute_jobs.py and the authorization matrix cover it on a started app.
+schema = (schemathesis.openapi.from_dict(_openapi_document()).include(path_regex="^/api/")
+          .exclude(method="POST", path="/api/v1/credit/recompute"))
 # Bounded for CI: the random fuzzing phase (positive and negative data) with a fixed budget per operation;
 # the exhaustive boundary "coverage" phase would send hundreds of cases per operation.
 schema.config.phases.coverage.enabled = False

@@ -65,7 +65,14 @@ def _answer(receipt: dict[str, Any], fmt: str, lang: str, headers: dict[str, str
     return JSONResponse(receipt, headers=headers)
 
 
-@router.post("/bulk-verifications", summary="Verify a supplier list (JSON rows) and get a signed receipt")
+RECEIPT_MEDIA = {200: {"description": "The signed receipt: JSON (format=json), XLSX or PDF", "content": {
+    "application/json": {"schema": {"type": "object"}},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}},
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+@router.post("/bulk-verifications", summary="Verify a supplier list (JSON rows) and get a signed receipt",
+             responses=RECEIPT_MEDIA)
 def verify_list(request: Request, db: LedgerDB, lang: Lang, principal: CurrentPrincipal,
                 item: Annotated[ListIn, Body()], format: Format = "json"):
     """Match each row to an organization and its certificates' effective status; sign one receipt for the list."""
@@ -75,7 +82,8 @@ def verify_list(request: Request, db: LedgerDB, lang: Lang, principal: CurrentPr
     return _answer(receipt, format, lang, headers)
 
 
-@router.post("/bulk-verifications/file", summary="Verify a supplier list file (CSV UTF-8/GBK, XLSX)")
+@router.post("/bulk-verifications/file", summary="Verify a supplier list file (CSV UTF-8/GBK, XLSX)",
+             responses=RECEIPT_MEDIA)
 def verify_list_file(request: Request, db: LedgerDB, lang: Lang, principal: CurrentPrincipal,
                      file: Annotated[UploadFile, File(description="CSV (UTF-8 or GBK) or XLSX")],
                      format: Format = "json"):
