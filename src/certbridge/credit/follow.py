@@ -15,29 +15,16 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI
-from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from certbridge.credit.feed import credit_pending
 from certbridge.credit.scoring import follow_events
 from certbridge.db import read_session, write_session
 from certbridge.kit.periodic import add_background, repeat
-from certbridge.ledger.journal import log_size
 from certbridge.principal import SYSTEM, Principal
+from certbridge.web.after_write import add_follower
 
 log = logging.getLogger(__name__)
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FOLLOW_SECONDS = 5.0  # between two background checks for events written outside this server's requests
-
-
-def current_log_size(app: FastAPI) -> int | None:
-    """Return the log's size now (None if it cannot be read: the request goes on, credit catches up later)."""
-    try:
-        with read_session(app.state.sessions) as session:
-            return log_size(session)
-    except Exception:
-        log.exception("could not read the log size")
-        return None
 
 
 def follow_now(app: FastAPI, principal: Principal | None = None) -> dict[str, int] | None:
@@ -56,33 +43,10 @@ def follow_now(app: FastAPI, principal: Principal | None = None) -> dict[str, in
         return None
 
 
-class FollowAfterWrite:
-    """ASGI middleware: after a successful write, rescore what its events weigh on before the response starts."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
-            await self.app(scope, receive, send)
-            return
-        application = scope["app"]
-        size = await run_in_threadpool(current_log_size, application)
-
-        async def send_after_following(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] < 400 and size is not None:
-                if await run_in_threadpool(current_log_size, application) != size:  # the request recorded events
-                    principal = scope.get("state", {}).get("principal")
-                    await run_in_threadpool(follow_now, application, principal)
-            await send(message)
-
-        await self.app(scope, receive, send_after_following)
-
-
 def install(app: FastAPI) -> None:
     """Add the middleware (before the ledger's integrator is installed, so it runs first) and the background
     follow-up of writes made elsewhere (every app.state.credit_follow_interval seconds; None turns it off)."""
-    app.add_middleware(FollowAfterWrite)
+    add_follower(app, follow_now)
     app.state.credit_follow_interval = FOLLOW_SECONDS
 
     async def run(application: FastAPI, stop) -> None:

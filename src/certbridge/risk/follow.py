@@ -11,16 +11,13 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI
-from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from certbridge.credit.follow import current_log_size
 from certbridge.db import read_session, write_session
 from certbridge.principal import SYSTEM, Principal
 from certbridge.risk.compute import follow_log, risk_pending
+from certbridge.web.after_write import add_follower
 
 log = logging.getLogger(__name__)
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def follow_now(app: FastAPI, principal: Principal | None = None) -> dict[str, int] | None:
@@ -39,29 +36,6 @@ def follow_now(app: FastAPI, principal: Principal | None = None) -> dict[str, in
         return None
 
 
-class RiskAfterWrite:
-    """ASGI middleware: after a successful write, recompute the signals its events touch."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
-            await self.app(scope, receive, send)
-            return
-        application = scope["app"]
-        size = await run_in_threadpool(current_log_size, application)
-
-        async def send_after_following(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] < 400 and size is not None:
-                if await run_in_threadpool(current_log_size, application) != size:  # the request recorded events
-                    principal = scope.get("state", {}).get("principal")
-                    await run_in_threadpool(follow_now, application, principal)
-            await send(message)
-
-        await self.app(scope, receive, send_after_following)
-
-
 def install(app: FastAPI) -> None:
-    """Add the middleware (after credit's follower, before the ledger's integrator)."""
-    app.add_middleware(RiskAfterWrite)
+    """Follow every successful write (after credit, in the one after-write middleware of web/after_write.py)."""
+    add_follower(app, follow_now)
