@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from certbridge.api.openapi_security import document_security
 from certbridge.api.problems import install_problem_handlers
+from certbridge.api.routing import add_routes
 from certbridge.audit import api as audit_api
 from certbridge.auth import api as auth_api
 from certbridge.auth import pages as auth_pages
@@ -102,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = make_sessionmaker(engine)
     install_problem_handlers(app)
     for module in API_ROUTERS:
-        app.include_router(module.router)
+        add_routes(app, module.router)
     for module in INSTALLERS:
         module.install(app)
     if not settings.background_work:  # every installer's own switch for its periodic work

@@ -15,6 +15,7 @@ import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import httpx
 from sqlalchemy import text
@@ -34,6 +35,9 @@ RACES = 3  # per body
 AUDITORS = {"body_a": ("2021-N1QMS-1000001",), "body_b": ("2019-N1QMS-2000001",)}
 CODES = {"body_a": "00126", "body_b": "00213"}
 NEW_HOLDER = generate_uscc(random.Random(11), region="450503")
+# Issued a month ago: a certificate whose surveillance is long overdue would be suspended and withdrawn by the
+# servers' own date-driven sweep while the clients work, and their next write would (rightly) be stale.
+ISSUED_ON = date.today() - timedelta(days=30)
 
 
 @dataclass
@@ -82,7 +86,9 @@ def client_work(op: Operator, world, log: Log) -> list[dict]:
         for i in range(PER_CLIENT):
             number = f"{CODES[op.body]}Q30{op.name.upper().replace('_', '')}{i:03d}"
             payload = certificate_payload(world, number=number, org="org1" if i % 2 else "org2",
-                                          auditors=AUDITORS[op.body])
+                                          auditors=AUDITORS[op.body], issued_on=ISSUED_ON.isoformat())
+            payload["audits"][0].update(start_on=(ISSUED_ON - timedelta(days=9)).isoformat(),
+                                        end_on=(ISSUED_ON - timedelta(days=8)).isoformat())
             if i == 0:  # everyone's first certificate is for the same holder, not registered yet
                 payload["holder"] = {"name": "北海市同时获证有限公司", "uscc": NEW_HOLDER, "address": "广西北海市银海区"}
             r = log.keep(op.name, "issue", http.post(f"/api/v1/bodies/{world.ids[op.body]}/certificates", json=payload))

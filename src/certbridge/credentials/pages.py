@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI, Request
 from sqlalchemy.orm import Session
 
 from certbridge.api.deps import ReadDB
+from certbridge.api.routing import add_routes
 from certbridge.certificates.models import Certificate
 from certbridge.certificates.presenters import summary
 from certbridge.credentials.licence_tokens import check_licence_token, find_licence, licence_token, licence_url
@@ -73,6 +74,6 @@ def licence_qr(*, session: Session, settings: Settings, kind: str, number: str, 
 
 def install(app: FastAPI) -> None:
     """Mount the QR landing pages and put the signed QR code on every certificate and licence page."""
-    app.include_router(router)
+    add_routes(app, router)
     fill_slot("certificate.page", certificate_qr)
     fill_slot("licence.page", licence_qr)

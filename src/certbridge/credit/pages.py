@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from certbridge.api.deps import ReadDB
 from certbridge.api.pagination import decode_cursor, next_cursor
 from certbridge.api.params import Id
+from certbridge.api.routing import add_routes
 from certbridge.credit import follow, lists, penalties
 from certbridge.credit.models import DishonestyListing
 from certbridge.credit.recompute_job import KIND as RECOMPUTE_KIND
@@ -262,7 +263,7 @@ def recompute(request: Request, form: PostedForm):
 
 def install(app: FastAPI) -> None:
     """Mount the pages, add the regulator's nav entry and describe the recompute job."""
-    app.include_router(router)
+    add_routes(app, router)
     describe_kind(RECOMPUTE_KIND, JobKind(
         title=N_("Recomputing credit classes (%(title)s)"), back=CONSOLE, back_label=N_("Penalties & lists"),
         labels={"entries_added": N_("New credit entries"), "subjects": N_("Subjects rescored"),

@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, Response
 
 from certbridge.api.params import Id
+from certbridge.api.routing import add_routes
 from certbridge.db import read_session
 from certbridge.errors import NotFound
 from certbridge.jobs.access import visible_job
@@ -90,4 +91,4 @@ def job_file(request: Request, job_id: Id) -> Response:
 
 def install(app: FastAPI) -> None:
     """Mount the job pages."""
-    app.include_router(router)
+    add_routes(app, router)

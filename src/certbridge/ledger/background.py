@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from certbridge.db import read_session
 from certbridge.i18n.catalog import pick_language, render
+from certbridge.kit.lazy_http import LazyClient
 from certbridge.kit.periodic import add_background, wait_or_stop
 from certbridge.ledger import integrity
 from certbridge.ledger.integrate import integrate_pending
@@ -56,9 +57,7 @@ def integrate_now(app: FastAPI) -> bool:
 
 
 def _witness_client(app: FastAPI) -> httpx.Client:
-    import httpx  # in the background task, after start-up
-
-    return getattr(app.state, "witness_http", None) or httpx.Client(timeout=WITNESS_TIMEOUT_SECONDS)
+    return getattr(app.state, "witness_http", None) or LazyClient(timeout=WITNESS_TIMEOUT_SECONDS)
 
 
 def warm_hash_cache(app: FastAPI) -> None:

@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from certbridge.api.deps import current_principal
+from certbridge.api.routing import add_routes
 from certbridge.db import read_session
 from certbridge.errors import DomainError, NotFound
 from certbridge.jobs.models import FINISHED, Job
@@ -114,5 +115,5 @@ def receipt_pdf_download(request: Request, token: str):
 
 def install(app: FastAPI) -> None:
     """Mount the supplier-list pages and link them from the header."""
-    app.include_router(router)
+    add_routes(app, router)
     add_nav_entry(NavEntry("/verify-list", "Verify a supplier list", order=40))

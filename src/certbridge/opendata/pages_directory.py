@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, Request
 
 from certbridge.api.deps import ReadDB
+from certbridge.api.routing import add_routes
 from certbridge.errors import DomainError
 from certbridge.opendata.directory import compare_labs, search_bodies, search_labs
 from certbridge.registry import choices as lookups
@@ -47,5 +48,5 @@ def compare(request: Request, db: ReadDB):
 
 def install(app: FastAPI) -> None:
     """Mount the directory pages and link them from the header."""
-    app.include_router(router)
+    add_routes(app, router)
     add_nav_entry(NavEntry("/directory", "Find a lab or body", order=45))

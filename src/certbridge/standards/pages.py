@@ -10,6 +10,7 @@ from starlette.datastructures import UploadFile
 from certbridge.api.deps import ReadDB
 from certbridge.api.pagination import decode_cursor, encode_cursor
 from certbridge.api.params import Id
+from certbridge.api.routing import add_routes
 from certbridge.db import write_session
 from certbridge.proficiency.queries import restricted_labs
 from certbridge.standards import service
@@ -98,7 +99,7 @@ def import_post(request: Request, form: PostedForm):
 
 def install(app: FastAPI) -> None:
     """Mount the standards pages and their header links."""
-    app.include_router(router)
+    add_routes(app, router)
     add_nav_entry(NavEntry("/standards", N_("Standards"), order=45))
     add_nav_entry(NavEntry("/regulator/standards", N_("Standards catalogue"), roles=REGULATORS, area="regulator",
                            order=75))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 
 from certbridge.api.params import Id
+from certbridge.api.routing import add_routes
 from certbridge.db import read_session, write_session
 from certbridge.errors import DomainError, InvalidInput
 from certbridge.stats import charts, sheets
@@ -182,8 +183,8 @@ def enter_target(request: Request, form: PostedForm):
 
 def install(app: FastAPI) -> None:
     """Mount the statistics pages and reports, their header links, and the background fold and report schedule."""
-    app.include_router(router)
-    app.include_router(reports_router)
+    add_routes(app, router)
+    add_routes(app, reports_router)
     add_nav_entry(NavEntry("/stats", N_("Statistics"), order=80))
     add_nav_entry(NavEntry("/regulator/stats/targets", N_("Targets"), roles=REGULATORS, area="regulator", order=75))
     install_folding(app)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from certbridge.api.deps import ReadDB
 from certbridge.api.pagination import decode_cursor, next_cursor
 from certbridge.api.params import Id
+from certbridge.api.routing import add_routes
 from certbridge.credit.penalties import overdue_penalties
 from certbridge.db import write_session
 from certbridge.errors import DomainError, InvalidInput, NotFound
@@ -387,7 +388,7 @@ def overdue_panel(session, principal, lang):
 
 def install(app: FastAPI) -> None:
     """Mount the pages, add their nav entries and the dashboard panel."""
-    app.include_router(router)
+    add_routes(app, router)
     nav.add_nav_entry(nav.NavEntry("/publicity", "Publicity", order=60))
     nav.add_nav_entry(nav.NavEntry("/regulator/supervision", "Spot checks", roles=nav.REGULATORS, area="regulator",
                                    order=80))

@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from certbridge.api.routing import add_routes
 from certbridge.web import api_docs, dashboard, language
 from certbridge.web.errors import install_error_pages
 
@@ -20,6 +21,6 @@ def install(app: FastAPI) -> None:
     """Install the page kit on the application."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     api_docs.install(app)
-    app.include_router(language.router)
-    app.include_router(dashboard.router)
+    add_routes(app, language.router)
+    add_routes(app, dashboard.router)
     install_error_pages(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from certbridge.api.routing import add_routes
 from certbridge.certificates.pages import console, dashboard, directories, imports, issue, lifecycle, public
 from certbridge.certificates.export_job import KIND as EXPORT_KIND
 from certbridge.certificates.uploads import discard_session_uploads
@@ -27,7 +28,7 @@ NAV = (
 def install(app: FastAPI) -> None:
     """Mount the portal and console pages (issue before console: /cb/certificates/new is not an id)."""
     for module in (public, directories, issue, imports, console, lifecycle):
-        app.include_router(module.router)
+        add_routes(app, module.router)
     for entry in NAV:
         add_nav_entry(entry)
     register_panel_provider(dashboard.certificates_panel)

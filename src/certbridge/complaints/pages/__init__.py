@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from certbridge.api.deps import ReadDB, current_principal
 from certbridge.api.pagination import decode_cursor, encode_cursor
 from certbridge.api.params import Id
+from certbridge.api.routing import add_routes
 from certbridge.complaints.pages import handling as handling_pages
 from certbridge.complaints.pages import public as public_pages
 from certbridge.complaints.handling import count_overdue
@@ -107,9 +108,9 @@ def reports_panel(session: Session, principal: Principal, lang: str) -> list[Das
 
 def install(app: FastAPI) -> None:
     """Mount the complaint pages, their header links and their dashboard panel."""
-    app.include_router(router)
-    app.include_router(public_pages.router)
-    app.include_router(handling_pages.router)
+    add_routes(app, router)
+    add_routes(app, public_pages.router)
+    add_routes(app, handling_pages.router)
     add_nav_entry(NavEntry("/report", N_("Report a fake certificate"), order=90))
     add_nav_entry(NavEntry("/regulator/reports", N_("Fake reports"), roles=REGULATORS, area="regulator", order=70))
     add_nav_entry(NavEntry("/regulator/complaints?status=open", N_("Complaints"), roles=REGULATORS, area="regulator",

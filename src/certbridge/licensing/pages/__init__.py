@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
+from certbridge.api.routing import add_routes
 from certbridge.licensing.pages import applicant, handler, licence
 from certbridge.licensing.schemas import DecisionIn
 from certbridge.licensing.service import record_approval
@@ -31,9 +32,9 @@ def console_approval(*, session: Session, principal: Principal, body: Any, setti
 
 def install(app: FastAPI) -> None:
     """Mount the licensing pages, add their header links and take the console's body approvals."""
-    app.include_router(applicant.router)
-    app.include_router(handler.router)
-    app.include_router(licence.router)
+    add_routes(app, applicant.router)
+    add_routes(app, handler.router)
+    add_routes(app, licence.router)
     add_nav_entry(NavEntry("/licensing", N_("My applications"), roles=("applicant", "lab_operator", "cb_operator"),
                            area="account", order=4))
     add_nav_entry(NavEntry("/licensing/queue", N_("Licensing cases"), roles=REGULATORS, area="regulator", order=25))

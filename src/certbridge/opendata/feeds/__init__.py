@@ -7,8 +7,9 @@ from fastapi import FastAPI
 
 def install(app: FastAPI) -> None:
     """Mount the bulk-file downloads and the feed pages, and start the deliverer and the daily bulk-file job."""
+    from certbridge.api.routing import add_routes
     from certbridge.opendata.feeds import api, background, pages
 
-    app.include_router(api.files_router)
+    add_routes(app, api.files_router)
     pages.install(app)
     background.install(app)

@@ -17,6 +17,7 @@ import httpx
 from fastapi import FastAPI
 
 from certbridge.certificates.background import seconds_until_next_sweep
+from certbridge.kit.lazy_http import LazyClient
 from certbridge.kit.periodic import add_background, repeat
 from certbridge.opendata.feeds.bulk_build import build_daily
 from certbridge.opendata.feeds.queueing import queue_pending
@@ -33,7 +34,7 @@ def deliver_once(app: FastAPI, http: httpx.Client) -> int:
 
 async def _deliver(app: FastAPI, stop: asyncio.Event) -> None:
     settings = app.state.settings
-    with httpx.Client(timeout=settings.feeds_webhook_timeout_seconds, follow_redirects=False) as http:
+    with LazyClient(timeout=settings.feeds_webhook_timeout_seconds, follow_redirects=False) as http:
         # never takes the app down: the cursor and the attempts are in the database
         await repeat(stop, lambda: deliver_once(app, http), delay=lambda: settings.feeds_poll_seconds, log=log,
                      what="feed delivery pass")

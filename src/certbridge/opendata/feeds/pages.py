@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 
 from certbridge.api.deps import ReadDB
+from certbridge.api.routing import add_routes
 from certbridge.db import write_session
 from certbridge.errors import DomainError
 from certbridge.opendata.feeds import watches
@@ -104,7 +105,7 @@ def atom_feed(request: Request, db: ReadDB):
 
 def install(app: FastAPI) -> None:
     """Mount the pages and add the header links."""
-    app.include_router(router)
+    add_routes(app, router)
     add_nav_entry(NavEntry("/open-data", "Open data", order=60))
     add_nav_entry(NavEntry("/account/watches", "Watches", roles=(
         "admin", "regulator", "cb_operator", "lab_operator", "inspector", "organization"), area="account", order=20))

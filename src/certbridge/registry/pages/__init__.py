@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from certbridge.api.routing import add_routes
 from certbridge.registry.pages import bodies, lab, registers, restrictions
 from certbridge.web.dashboard import register_panel_provider
 from certbridge.web.i18n import N_
@@ -23,7 +24,7 @@ NAV = (
 def install(app: FastAPI) -> None:
     """Mount the registry console pages, their header links and the approvals panel."""
     for module in (bodies, registers, restrictions, lab):
-        app.include_router(module.router)
+        add_routes(app, module.router)
     for entry in NAV:
         add_nav_entry(entry)
     register_panel_provider(bodies.approvals_panel)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.params import Id
+from certbridge.api.routing import add_routes
 from certbridge.complaints.handling import complaints_about
 from certbridge.db import write_session
 from certbridge.errors import DomainError, InvalidInput, NotFound
@@ -163,8 +164,8 @@ def warnings_panel(session: Session, principal: Principal, lang: str) -> list[Da
 
 def install(app: FastAPI) -> None:
     """Mount the risk and alert pages, the certificate-page slot, header links, the panel and the follower."""
-    app.include_router(router)
-    app.include_router(alert_pages.router)
+    add_routes(app, router)
+    add_routes(app, alert_pages.router)
     fill_slot("certificate.page", alert_pages.certificate_alerts)
     add_nav_entry(NavEntry("/regulator/warnings", N_("Warnings"), roles=REGULATORS, area="regulator", order=72))
     add_nav_entry(NavEntry("/regulator/risk", N_("Risk"), roles=REGULATORS, area="regulator", order=73))
