@@ -38,6 +38,11 @@ def test_a_valid_certificate_staples_a_small_proof_that_checks_offline(client, i
     # the API's whole JSON answer works as well as the bare text
     (tmp_path / "answer.json").write_text(json.dumps(answer))
     assert cli("verify-status", "--stapled", tmp_path / "answer.json", "--key", key).exit_code == 0
+    # the operator's command makes the same kind of proof (and its QR image) from the database
+    made = cli("ledger", "stapled-status", "--certificate", answer["name"].split(":", 1)[1], "--png", tmp_path / "q.png")
+    assert made.exit_code == 0, made.output
+    assert stapled.decode(made.output.strip())["name"] == answer["name"]
+    assert (tmp_path / "q.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_an_expired_certificate_is_never_shown_valid_though_its_last_event_says_valid(client, issue, cli, tmp_path):
@@ -71,6 +76,17 @@ def test_a_suspension_dropped_or_a_state_edited_is_refused(client, issue, act):
     with pytest.raises(OfflineCheckError) as caught:
         stapled.check_stapled(edited, log_keys=[key])
     assert caught.value.code == "statemap.latest_mismatch"
+    # the proof presented under a later checkpoint (another root): refused
+    later = _stapled(client, issue()["id"])["proof"]
+    moved = dict(proof, checkpoint=later["checkpoint"], tree_size=later["tree_size"],
+                 body_proof=dict(proof["body_proof"], checkpoint=later["checkpoint"], tree_size=later["tree_size"]))
+    with pytest.raises(OfflineCheckError) as caught:
+        stapled.check_stapled(moved, log_keys=[key])
+    assert caught.value.code in ("statemap.proof_failed", "offline.inclusion_failed", "statemap.latest_mismatch")
+    # a body proof from another checkpoint than the certificate's: refused
+    with pytest.raises(OfflineCheckError) as caught:
+        stapled.check_stapled(dict(proof, body_proof=later["body_proof"]), log_keys=[key])
+    assert caught.value.code == "statemap.body_other_checkpoint"
     # the body's proof left out: no effective status can be derived
     with pytest.raises(OfflineCheckError) as caught:
         stapled.check_stapled(dict(proof, body_proof=None), log_keys=[key])
@@ -103,3 +119,25 @@ def test_base45_round_trips():
     for data in (b"", b"\x00", b"ab", bytes(range(256)), b"\xff\xff\xff"):
         assert stapled.b45decode(stapled.b45encode(data)) == data
     assert stapled.b45encode(b"AB") == "BB8"  # RFC 9285, section 4.3
+
+
+def test_the_verdict_from_events_follows_the_dates_they_prove():
+    from certbridge.ledger.status_verdict import checkpoint_day, effective_verdict, fold_body
+
+    cert = {"status": "valid", "status_changed_on": "2025-03-01", "issued_on": "2025-03-01",
+            "expires_on": "2028-03-01", "suspended_until": None}
+    body = fold_body([{"at": "2020-01-01T00:00:00Z", "data": {"state": {"status": "approved",
+                                                                       "approved_on": "2020-01-01"}}}])
+    assert effective_verdict(cert, body, date(2026, 12, 5)).valid
+    assert effective_verdict(cert, body, date(2028, 3, 2)).status == "expired"
+    assert not effective_verdict(cert, body, date(2025, 2, 28)).valid  # not yet in force
+    suspended = dict(cert, status="suspended", status_changed_on="2026-06-01", suspended_until="2026-09-01")
+    assert effective_verdict(suspended, body, date(2026, 8, 1)).status == "suspended"
+    assert effective_verdict(suspended, body, date(2026, 9, 2)).status == "withdrawn"  # the suspension ran out
+    revoked = fold_body([{"at": "2020-01-01T00:00:00Z", "data": {"state": {"status": "approved"}}},
+                         {"at": "2026-11-30T02:00:00Z", "data": {"state": {"status": "revoked"}, "on": "2026-11-30"}}])
+    assert revoked["status"] == "revoked" and revoked["status_changed_on"] == "2026-11-30"
+    assert not effective_verdict(cert, revoked, date(2026, 12, 5)).valid  # grace not proven: never shown valid
+    midnight = 1796400000  # 2026-12-05 00:00 in China, 2026-12-04 16:00 UTC
+    assert checkpoint_day(midnight - 1) == date(2026, 12, 4)
+    assert checkpoint_day(midnight + 3600 * 3) == date(2026, 12, 5)  # 19:00 UTC on the 4th is the 5th in China

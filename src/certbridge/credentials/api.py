@@ -22,6 +22,7 @@ from certbridge.credentials.service import (
     verification_url,
     verify_token_online,
 )
+from certbridge.errors import RuleViolation
 from certbridge.i18n.catalog import render
 from certbridge.ledger import stapled
 from certbridge.ledger.deps import LedgerDB
@@ -175,6 +176,11 @@ def stapled_status(certificate_id: Id, db: LedgerDB, request: Request):
 def stapled_status_qr(certificate_id: Id, db: LedgerDB, request: Request,
                       scale: Annotated[int, Query(ge=1, le=20, description="Pixels per module")] = 3):
     """Return a QR code that carries the stapled status proof itself (no URL: a verifier needs no network)."""
+    import segno
+
     _, text = _stapled(db, request, certificate_id)
-    return Response(qr_png(text, scale=scale, error="l"), media_type="image/png",
-                    headers={"Cache-Control": "no-store"})
+    try:
+        image = qr_png(text, scale=scale, error="l")
+    except segno.DataOverflowError:  # beyond version 40-L: the proof goes in the JSON (and a PDF) instead
+        raise RuleViolation("statemap.stapled_too_big", size=stapled.packed_size(text)) from None
+    return Response(image, media_type="image/png", headers={"Cache-Control": "no-store"})

@@ -57,6 +57,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "这不是证书的随附状态证明（应以 CBS1: 开头，格式 certbridge-stapled-status/v1）",
         "en": "This is not a certificate's stapled status proof (it starts with CBS1:, format "
               "certbridge-stapled-status/v1)"},
+    "statemap.stapled_too_big": {
+        "zh": "该证书的随附状态证明有 {size} 字节，超出二维码容量（40-L 版本约 2,900 字节）；请改用 JSON 文本",
+        "en": "This certificate's stapled proof is {size} bytes, beyond a QR code's capacity (about 2,900 bytes at "
+              "version 40-L); use its JSON text instead"},
     "statemap.effective": {
         "zh": "截至检查点当日（{day}，中国标准时间）的有效状态：{status}（记录状态 {recorded}）",
         "en": "Effective status on the checkpoint's day ({day}, China Standard Time): {status} (recorded: "
