@@ -61,6 +61,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "该证书的随附状态证明有 {size} 字节，超出二维码容量（40-L 版本约 2,900 字节）；请改用 JSON 文本",
         "en": "This certificate's stapled proof is {size} bytes, beyond a QR code's capacity (about 2,900 bytes at "
               "version 40-L); use its JSON text instead"},
+    "statemap.tail_unproven": {
+        "zh": "回执缺少“{name}”的状态映射证明，无法证明其后没有更晚的事件",
+        "en": "The receipt lacks the state-map proof of “{name}”, so it cannot show that no later event exists"},
+    "statemap.tail_dropped": {
+        "zh": "回执所附“{name}”的最后一个事件不是检查点时的最新事件：有更晚的事件被略去",
+        "en": "The last event the receipt carries for “{name}” is not its latest as of the checkpoint: a later "
+              "event was left out"},
+    "statemap.tail_proven": {
+        "zh": "状态映射证明：证书、持有者和发证机构所附的最后一个事件均为检查点时的最新事件（没有略去后续事件）",
+        "en": "State map: the last event carried for the certificate, its holder and its body is each one's "
+              "latest as of the checkpoint (no later event left out)"},
     "statemap.effective": {
         "zh": "截至检查点当日（{day}，中国标准时间）的有效状态：{status}（记录状态 {recorded}）",
         "en": "Effective status on the checkpoint's day ({day}, China Standard Time): {status} (recorded: "
