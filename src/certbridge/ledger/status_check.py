@@ -5,7 +5,8 @@ the witnesses you name):
 
 - present: the subject's latest public event is the last event of the bundle — a server that leaves out a
   later event (a suspension) cannot make the map agree — and every event of the bundle is in the log;
-  with `prev` links from the first event to the last, the history shown is the subject's whole history;
+  with `prev` links from the first event to the last, the history shown is the subject's whole history
+  (the latest event may come without an inclusion proof: the map value commits to its index and leaf hash);
 - absent: no public event of any subject with that name exists in the log up to the checkpoint.
 
 The state is folded from the events' `data.state`. For a certificate, `status` is its *effective* status on
