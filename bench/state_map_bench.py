@@ -6,7 +6,8 @@ Measures, on a map of N subjects (ledger/state_map.py, kit/state_map.py) in the 
   the changed paths, re-hash them, upsert them, in one committed transaction), against the ledger's own
   durable append (`record_events` + `integrate`, from bench/ledger_bench.py) measured in the same run
   on the same database — the ratio is what the map adds to every write;
-* status proofs: map proofs per second from the chunk table (one read session), and their encoded size.
+* status proofs: map proofs per second from the chunk table (one read session), and their encoded size;
+* stapled status proofs (ledger/stapled.py): their size in a map of N subjects, and encodings per second.
 
 The N subjects take a fast path (synthetic keys and values folded through the same `kit.state_map.apply`
 and chunk table in batches of 200,000), which is also the rate an upgraded instance folds its old log at.
@@ -108,6 +109,79 @@ def measure_proofs(sessions, *, keys: int, seconds: float, rng: random.Random) -
             "proof_bytes_max": max(sizes)}
 
 
+_ISSUE_STATE = {  # a typical certificate's issue event state (the shape certificates/snapshots.py writes)
+    "audits": [{"auditors": [[1, "2021-N1QMS-1000001", "leader"]], "end_on": "2025-02-21", "kind": "initial",
+                "method": "FS01", "start_on": "2025-02-20"}], "body_id": 1, "certification_mode": None, "cycle": 1,
+    "expires_on": "2028-03-01", "holder_address": "广西北海市海城区北京路 1 号", "holder_name": "北海市海城区示例电子有限公司",
+    "issued_on": "2025-03-01", "last_surveillance_on": None, "number": "00126Q26001R0M/4500", "organization_id": 1,
+    "previous_id": None, "product": None, "region_code": "450502", "scheme_code": "QMS", "scope": "电子元器件的设计和生产",
+    "scope_en": None, "sites": [], "standard_id": 1, "status": "valid", "status_changed_on": "2025-03-01",
+    "status_reason": None, "suspended_until": None}
+_BODY_STATE = {"code": "00126", "approval_number": "CNCA-R-2002-126", "name": "北海示例认证有限公司", "name_en": None,
+               "uscc": "91450500MA5L000000", "foreign_invested": False, "region_code": "450500",
+               "address": "广西北海市海城区", "status": "approved", "status_reason": None, "approved_on": "2020-01-01",
+               "valid_until": "2030-01-01", "fields": ["QMS"]}
+
+
+def _event(seq: int, kind: str, subject: tuple[str, int], state: dict, prev) -> str:
+    from certbridge.kit.canonical_json import canonical_bytes
+
+    return canonical_bytes({"actor": "user:3:cb_a/key:4857bb87de9f", "at": "2026-12-07T03:02:36.530433Z",
+                            "data": {"state": state}, "prev": prev, "seq": seq,
+                            "subject": {"id": str(subject[1]), "type": subject[0]}, "type": kind, "v": 1}).decode()
+
+
+def measure_stapled(sessions, *, keys: int, rng: random.Random, seconds: float) -> dict:
+    """The size of a stapled status proof (ledger/stapled.py) in a map of N subjects and a log of N events.
+
+    Map proofs are real (this map); event bodies have the shape the app writes; the checkpoint is a real
+    signed note with one witness cosignature line; inclusion hashes are random (their size is what counts).
+    Two certificates: just issued (no inclusion proof: the map commits to its only event), and suspended
+    (the issue event keeps an inclusion proof of ceil(log2 N) hashes). Also: encodings per second.
+    """
+    import base64
+    import math
+
+    from certbridge.db import read_session
+    from certbridge.kit.state_map import encode_proof, prove
+    from certbridge.ledger import stapled
+    from certbridge.ledger.state_map import ChunkTable
+
+    note = ("bench.local/log\n%d\n%s\ncertbridge-state-map/v1 %s\ncertbridge-time 1796000000\n\n"
+            "\u2014 bench.local/log AbCdEf%s\n\u2014 witness.example/witness GhIjKl%s\n"
+            % (keys, base64.b64encode(os.urandom(32)).decode(), base64.b64encode(os.urandom(32)).decode(),
+               base64.b64encode(os.urandom(64)).decode(), base64.b64encode(os.urandom(72)).decode()))
+    depth = max(1, math.ceil(math.log2(keys)))
+    with read_session(sessions) as session:
+        table = ChunkTable(session)
+        cert_proof = base64.b64encode(encode_proof(prove(table, _key(rng.randrange(keys))))).decode()
+        body_proof = base64.b64encode(encode_proof(prove(table, _key(rng.randrange(keys))))).decode()
+    inclusion = [base64.b64encode(os.urandom(32)).decode() for _ in range(depth)]
+    issue = _event(keys - 50, "certificate.issued", ("certificate", 1), _ISSUE_STATE, None)
+    suspend = _event(keys - 10, "certificate.suspended", ("certificate", 1),
+                     {"status": "suspended", "status_reason": "监督审核发现严重不符合", "status_changed_on": "2026-12-07",
+                      "suspended_until": "2027-06-07"}, keys - 50)
+    body = {"format": "certbridge-status-proof/v1", "name": "body:00126", "present": True, "checkpoint": note,
+            "tree_size": keys, "map_proof": body_proof,
+            "events": [_event(3, "body.approved", ("body", 1), _BODY_STATE, None)], "inclusion_proofs": [[]]}
+
+    def proof(events, inclusions):
+        return {"format": stapled.FORMAT, "valid_days": 7, "name": "certificate:00126:00126Q26001R0M/4500",
+                "present": True, "checkpoint": note, "tree_size": keys, "map_proof": cert_proof, "events": events,
+                "inclusion_proofs": inclusions, "body_proof": body}
+
+    issued, suspended = proof([issue], [[]]), proof([issue, suspend], [inclusion, []])
+    sizes = {}
+    for label, p in (("issued", issued), ("suspended", suspended)):
+        text = stapled.encode(p)
+        sizes[label] = {"bytes": stapled.packed_size(text), "qr_chars": len(text)}
+    done, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        stapled.decode(stapled.encode(suspended))
+        done += 1
+    return {**sizes, "inclusion_hashes": depth, "encode_decode_per_second": round(done / (time.perf_counter() - t0))}
+
+
 def run(keys: int, *, backend: str = "sqlite", events: int = 20_000, batch: int = 1000, seconds: float = 5.0,
         seed: int = 1, pg_url: str = "postgresql://postgres@127.0.0.1:5432/postgres") -> dict:
     """Run the state-map benchmark and return its figures."""
@@ -134,6 +208,7 @@ def run(keys: int, *, backend: str = "sqlite", events: int = 20_000, batch: int 
         combined = 1 / (1 / append + 1 / fold)
         result["with_map"] = {"append_events_per_second": round(combined), "ratio_to_append": round(combined / append, 3)}
         result["proofs"] = measure_proofs(sessions, keys=keys, seconds=seconds, rng=rng)
+        result["stapled"] = measure_stapled(sessions, keys=keys, rng=rng, seconds=min(seconds, 2.0))
     finally:
         engine.dispose()
         drop_database(url, pg_url)
@@ -143,6 +218,7 @@ def run(keys: int, *, backend: str = "sqlite", events: int = 20_000, batch: int 
 def table(result: dict) -> str:
     """Render the figures as a Markdown table."""
     p, a, f, w, q = result["prefill"], result["append"], result["fold"], result["with_map"], result["proofs"]
+    st = result["stapled"]
     rows = [
         (f"prefill: subjects folded into an empty map (subjects/s, {p['keys']:,} → {p['chunks']:,} chunks)",
          f"{p['keys_per_second']:,}", ""),
@@ -153,6 +229,10 @@ def table(result: dict) -> str:
          f"{w['ratio_to_append']} × append"),
         ("status (map) proofs/s, half present half absent", f"{q['proofs_per_second']:,}", ""),
         ("encoded map proof, median / max (bytes)", f"{q['proof_bytes_median']} / {q['proof_bytes_max']}", ""),
+        ("stapled status proof, just issued / suspended (bytes compressed; QR text chars)",
+         f"{st['issued']['bytes']} / {st['suspended']['bytes']}",
+         f"{st['issued']['qr_chars']} / {st['suspended']['qr_chars']} chars (40-L holds 4,296)"),
+        ("stapled proof encode + decode (per s)", f"{st['encode_decode_per_second']:,}", ""),
     ]
     lines = ["| figure | value | vs baseline |", "|---|---:|---|"]
     lines += [f"| {name} | {value} | {ratio} |" for name, value, ratio in rows]

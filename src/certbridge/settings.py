@@ -122,6 +122,8 @@ class Settings(BaseSettings):
     content_security_policy: str = Field(default=CSP)
     docs_content_security_policy: str = Field(default=DOCS_CSP)
     hsts_max_age: int = Field(default=31_536_000, ge=0, description="Strict-Transport-Security max-age on https.")
+    stapled_status_days: int = Field(default=7, ge=1, le=90, description="How many days from its checkpoint a "
+                                     "stapled status proof (ledger/stapled.py) is presented as fresh.")
     # Watch-lists, webhooks and bulk files (opendata/feeds).
     feeds_poll_seconds: float = Field(default=2.0, gt=0, le=3600, description="How often the deliverer looks for "
                                       "new events and due webhooks.")

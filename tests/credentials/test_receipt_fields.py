@@ -99,3 +99,26 @@ def test_a_dropped_last_event_is_caught_online(client, issue, act, cli, tmp_path
     forged = _resign(settings, forged)
     verdict = _api_check(client, forged)
     assert verdict["valid"] is False and "event" in verdict["message"].lower(), verdict
+
+
+def test_a_dropped_last_event_is_caught_offline_by_the_state_map(client, issue, act, cli, tmp_path, settings):
+    cert = issue()
+    act(cert["id"], "suspend")
+    receipt = _receipt(client, cert["id"])
+    code = receipt["certificate"]["body"]["code"]
+    names = sorted(receipt["map_proofs"])
+    assert names[0] == f"body:{code}" and names[1] == f"certificate:{code}:{cert['number']}"
+    assert names[2].startswith("organization:")
+    genuine = _cli_check(client, cli, tmp_path, receipt)
+    assert genuine.exit_code == 0 and "no later event left out" in genuine.output, genuine.output
+    forged = json.loads(json.dumps(receipt))
+    forged["events"] = forged["events"][:-1]  # drop the suspension, claim valid, re-sign with the real key
+    forged["certificate"].update(status="valid", valid=True)
+    forged["statement"] = {lang: text.replace("暂停", "有效").replace("Suspended", "Valid")
+                           for lang, text in forged["statement"].items()}
+    result = _cli_check(client, cli, tmp_path, _resign(settings, forged))
+    assert result.exit_code == 1 and "a later event was left out" in result.output, result.output
+    # with its map proofs stripped, the receipt checks but says its tail is not proven offline
+    stripped = _resign(settings, {k: v for k, v in receipt.items() if k != "map_proofs"})
+    result = _cli_check(client, cli, tmp_path, stripped)
+    assert result.exit_code == 0 and "left off the end" in result.output, result.output

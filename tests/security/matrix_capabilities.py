@@ -222,6 +222,8 @@ CASES: list = [
     Case("GET", "/api/v1/certificates/{certificate_id}/qr.png", EVERYONE, params=CERT_A),
     Case("GET", "/api/v1/certificates/{certificate_id}/receipt.json", EVERYONE, params=CERT_A),
     Case("GET", "/api/v1/certificates/{certificate_id}/receipt.pdf", EVERYONE, params=CERT_A),
+    Case("GET", "/api/v1/certificates/{certificate_id}/stapled-status", EVERYONE, params=CERT_A),
+    Case("GET", "/api/v1/certificates/{certificate_id}/stapled-status.png", EVERYONE, params=CERT_A),
     Case("GET", "/api/v1/tokens/verify", EVERYONE, prepare=_token_of_cert_a),
     Exempt("POST", "/api/v1/receipts/verify", "a read-only check of a receipt anyone may hold: no role, no state, "
            "no event; tests/credentials/test_receipt_fields.py checks it with genuine and forged receipts"),

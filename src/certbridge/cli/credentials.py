@@ -81,7 +81,10 @@ def verify_receipt_command(
         console.print(f"[yellow]{_t('receipt.embedded_keys')}[/yellow]", soft_wrap=True)
     if not result.get("fields_proven", True):
         console.print(f"[yellow]{_t('receipt.fields_unproven')}[/yellow]", soft_wrap=True)
-    console.print(f"[yellow]{_t('receipt.tail_note')}[/yellow]", soft_wrap=True)
+    if result.get("tail_proven"):
+        console.print("  " + _t("statemap.tail_proven"), soft_wrap=True)
+    else:
+        console.print(f"[yellow]{_t('receipt.tail_note')}[/yellow]", soft_wrap=True)
 
 
 @credentials_app.command("token")

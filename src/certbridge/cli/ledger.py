@@ -304,26 +304,37 @@ def status_proof_command(
     typer.echo(json.dumps(bundle, ensure_ascii=False, indent=1))
 
 
-def _check_status(bundle: Path, key: list[str], witness_key: list[str] | None, min_cosignatures: int,
-                  name: str | None, on: str | None, max_age_days: float | None, *, want: bool | None) -> None:
+def _check_status(bundle: Path | None, key: list[str], witness_key: list[str] | None, min_cosignatures: int,
+                  name: str | None, on: str | None, max_age_days: float | None, *, want: bool | None,
+                  stapled: Path | None = None) -> None:
     from datetime import date
 
     from certbridge.ledger.offline import OfflineCheckError
     from certbridge.ledger.status_check import check_status
 
+    if (bundle is None) == (stapled is None):
+        _fail(OfflineCheckError("offline.bad_bundle"))
     try:
-        data = json.loads(_read(bundle))
-        on_date = date.fromisoformat(on) if on else None
-        result = check_status(data, log_keys=_keys(key), witness_keys=_keys(witness_key),
-                              min_cosignatures=min_cosignatures, name=name, on_date=on_date,
-                              max_age_days=max_age_days)
+        if stapled is not None:
+            result = _check_stapled(stapled, key, witness_key, min_cosignatures, name, max_age_days)
+        else:
+            data = json.loads(_read(bundle))
+            on_date = date.fromisoformat(on) if on else None
+            result = check_status(data, log_keys=_keys(key), witness_keys=_keys(witness_key),
+                                  min_cosignatures=min_cosignatures, name=name, on_date=on_date,
+                                  max_age_days=max_age_days)
     except OfflineCheckError as exc:
         _fail(exc)
     except ValueError:
         _fail(OfflineCheckError("offline.bad_bundle"))
     as_of = result["as_of"] or "?"
-    if result["present"]:
+    if stapled is not None:
+        _print_stapled(result)
+    elif result["present"]:
         console.print(f"[green]✔[/green] {_t('statemap.ok_present', size=result['tree_size'], as_of=as_of, name=result['name'], status=result['status'] or '-', events=result['events'])}", soft_wrap=True)
+        if "effective" in result:
+            console.print("  " + _t("statemap.effective", day=result["as_of_day"], status=result["status"],
+                                    recorded=result["recorded_status"] or "-"), soft_wrap=True)
         if result["on_date"]:
             console.print("  " + _t("statemap.on_date", date=result["on_date"], status=result["status_on_date"] or "-"), soft_wrap=True)
         if not result["history_complete"]:
@@ -335,28 +346,97 @@ def _check_status(bundle: Path, key: list[str], witness_key: list[str] | None, m
         console.print("  " + _t("offline.cosigned_by", keys=", ".join(result["cosigned_by"])), soft_wrap=True)
     if want is not None and result["present"] != want:
         raise typer.Exit(1)
+    if stapled is not None and not (result["valid"] and result["valid_today"]):
+        raise typer.Exit(1)
 
 
-_BUNDLE = typer.Option(..., help="Status proof JSON (GET /api/v1/ledger/status?certificate=<body>:<number>)")
+def _check_stapled(path: Path, key, witness_key, min_cosignatures: int, name: str | None,
+                   max_age_days: float | None) -> dict:
+    """Read a stapled proof (its CBS1: text, the API's JSON answer or the proof JSON) and check it."""
+    from certbridge.ledger import stapled
+
+    text = _read(path).strip()
+    if text.startswith("{"):
+        data = json.loads(text)
+        proof = stapled.decode(data["text"]) if "text" in data else data
+    else:
+        proof = stapled.decode(text)
+    return stapled.check_stapled(proof, log_keys=_keys(key), witness_keys=_keys(witness_key),
+                                 min_cosignatures=min_cosignatures, name=name,
+                                 max_age_days=max_age_days if max_age_days is not None else stapled.DEFAULT_MAX_AGE_DAYS)
+
+
+def _print_stapled(result: dict) -> None:
+    witnesses = ", ".join(result["cosigned_by"]) or _t("statemap.stapled_no_witness")
+    common = {"day": result["as_of_day"], "size": result["tree_size"], "witnesses": witnesses}
+    if result["valid"]:
+        console.print(f"[green]✔[/green] {_t('statemap.stapled_valid', fresh=result['fresh_until'], **common)}",
+                      soft_wrap=True)
+    else:
+        console.print(f"[red]✘[/red] {_t('statemap.stapled_not_valid', status=result['status'], **common)}",
+                      soft_wrap=True)
+    if result["valid"] and not result["valid_today"]:
+        from datetime import datetime, timezone
+
+        from certbridge.ledger.status_verdict import CHINA
+
+        today = datetime.now(timezone.utc).astimezone(CHINA).date().isoformat()
+        console.print("  " + _t("statemap.today_differs", day=today, status=result["status_today"]), soft_wrap=True)
+    console.print(f"  {result['name']}", soft_wrap=True)
+
+
+_BUNDLE = typer.Option(None, help="Status proof JSON (GET /api/v1/ledger/status?certificate=<body>:<number>)")
+_STAPLED = typer.Option(None, help="A stapled status proof: its CBS1: text (as the QR carries it) or JSON "
+                                   "(GET /api/v1/certificates/<id>/stapled-status)")
 _KEY = typer.Option(..., help="The log's verifier key you trust (repeatable)")
 _WITNESS = typer.Option(None, help="A witness cosignature key you trust (repeatable)")
 _MIN = typer.Option(0, help="Require this many valid witness cosignatures")
 _NAME = typer.Option(None, help="The subject you asked about, e.g. certificate:00126:CN-2024-0001")
 _ON = typer.Option(None, help="Also show the status on this date (YYYY-MM-DD)")
-_AGE = typer.Option(None, help="Refuse a proof whose checkpoint is older than this many days")
+_AGE = typer.Option(None, help="Refuse a proof whose checkpoint is older than this many days (stapled: 7 unless "
+                               "told, and never more than the proof's own valid_days)")
 
 
 def verify_status_command(bundle: Path = _BUNDLE, key: list[str] = _KEY, witness_key: list[str] = _WITNESS,
                           min_cosignatures: int = _MIN, name: str = _NAME, on: str = _ON,
-                          max_age_days: float = _AGE) -> None:
-    """Check offline a subject's latest status (or its absence) as of a signed checkpoint; no server trusted."""
-    _check_status(bundle, key, witness_key, min_cosignatures, name, on, max_age_days, want=None)
+                          max_age_days: float = _AGE, stapled: Path = _STAPLED) -> None:
+    """Check offline a subject's latest status (or its absence) as of a signed checkpoint; no server trusted.
+
+    With --stapled, check a certificate's stapled proof: exit 0 only if it is valid as of its checkpoint and,
+    by the dates it proves, still today, and the proof is fresh.
+    """
+    _check_status(bundle, key, witness_key, min_cosignatures, name, on, max_age_days, want=None, stapled=stapled)
 
 
 def verify_absence_command(bundle: Path = _BUNDLE, key: list[str] = _KEY, witness_key: list[str] = _WITNESS,
                            min_cosignatures: int = _MIN, name: str = _NAME, max_age_days: float = _AGE) -> None:
     """Check offline that a subject did not exist as of a signed checkpoint (exit 1 if the proof shows it does)."""
     _check_status(bundle, key, witness_key, min_cosignatures, name, None, max_age_days, want=False)
+
+
+@ledger_app.command("stapled-status")
+def stapled_status_command(
+    certificate: str = typer.Option(..., help="<body code>:<certificate number>"),
+    png: Path = typer.Option(None, help="Also write the QR code carrying the proof to this PNG file"),
+) -> None:
+    """Print a certificate's stapled status proof (CBS1: text) as of the newest checkpoint."""
+    from certbridge.db import read_session
+    from certbridge.ledger import stapled
+    from certbridge.ledger.status_proofs import name_of
+
+    ctx = context()
+
+    def build():
+        with read_session(ctx.sessions) as session:
+            return stapled.stapled_status(session, name_of(certificate=certificate),
+                                          valid_days=ctx.settings.stapled_status_days)
+
+    text = stapled.encode(reporting_domain_errors(build))
+    if png is not None:
+        from certbridge.credentials.qr import qr_png
+
+        png.write_bytes(qr_png(text, scale=3, error="l"))
+    typer.echo(text)
 
 
 def register(app: typer.Typer) -> None:

@@ -22,7 +22,9 @@ from certbridge.credentials.service import (
     verification_url,
     verify_token_online,
 )
+from certbridge.errors import RuleViolation
 from certbridge.i18n.catalog import render
+from certbridge.ledger import stapled
 from certbridge.ledger.deps import LedgerDB
 
 router = APIRouter(prefix="/api/v1", tags=["credentials"], responses=PROBLEM_RESPONSES)
@@ -137,3 +139,48 @@ def verify_receipt_online(db: ReadDB, lang: Lang, request: Request,
                           receipt: Annotated[dict, Body(description="The receipt JSON (certbridge-receipt/v1)")]):
     """Check a receipt with this instance's keys and log: what `verify-receipt` checks, plus no dropped event."""
     return check_receipt_online(db, settings=request.app.state.settings, receipt=receipt, lang=lang)
+
+
+class StapledStatusOut(BaseModel):
+    """A certificate's stapled status proof: its status as of a signed checkpoint, checked offline."""
+
+    format: str = Field(examples=["certbridge-stapled-status/v1"])
+    name: str = Field(description="The certificate's state-map name, certificate:<body code>:<number>")
+    text: str = Field(description="The proof as QR-ready text (CBS1: + Base45 of DEFLATE); check it with "
+                                  "certbridge verify-status --stapled")
+    bytes: int = Field(description="The compressed proof's size in bytes (before Base45)")
+    valid_days: int = Field(description="Days from the checkpoint it is presented as fresh")
+    valid_until: str | None = Field(description="The checkpoint's time plus valid_days (UTC)")
+    proof: dict = Field(description="The same proof as JSON (docs/ledger.md, 'Stapled status')")
+
+
+def _stapled(db, request: Request, certificate_id: int) -> tuple[dict, str]:
+    days = request.app.state.settings.stapled_status_days
+    proof = stapled.stapled_status(db, stapled.certificate_name(db, certificate_id), valid_days=days)
+    return proof, stapled.encode(proof)
+
+
+@router.get("/certificates/{certificate_id}/stapled-status", response_model=StapledStatusOut,
+            summary="Stapled status proof")
+def stapled_status(certificate_id: Id, db: LedgerDB, request: Request):
+    """Return a fresh status proof of the certificate for its holder to staple to the certificate (QR, PDF)."""
+    proof, text = _stapled(db, request, certificate_id)
+    until = stapled.valid_until(proof)
+    return JSONResponse({"format": stapled.FORMAT, "name": proof["name"], "text": text,
+                         "bytes": stapled.packed_size(text), "valid_days": proof["valid_days"],
+                         "valid_until": until.isoformat() if until else None, "proof": proof},
+                        headers={"Cache-Control": "no-store"})
+
+
+@router.get("/certificates/{certificate_id}/stapled-status.png", responses=PNG, summary="Stapled status QR (PNG)")
+def stapled_status_qr(certificate_id: Id, db: LedgerDB, request: Request,
+                      scale: Annotated[int, Query(ge=1, le=20, description="Pixels per module")] = 3):
+    """Return a QR code that carries the stapled status proof itself (no URL: a verifier needs no network)."""
+    import segno
+
+    _, text = _stapled(db, request, certificate_id)
+    try:
+        image = qr_png(text, scale=scale, error="l")
+    except segno.DataOverflowError:  # beyond version 40-L: the proof goes in the JSON (and a PDF) instead
+        raise RuleViolation("statemap.stapled_too_big", size=stapled.packed_size(text)) from None
+    return Response(image, media_type="image/png", headers={"Cache-Control": "no-store"})

@@ -19,9 +19,9 @@ def qr_svg(text: str, *, scale: int = 4, border: int = 4) -> str:
     return out.getvalue().decode("utf-8")
 
 
-def qr_png(text: str, *, scale: int = 6, border: int = 4) -> bytes:
-    """Return a PNG image of a QR code for the text."""
-    code = segno.make(text, error=ERROR_LEVEL, boost_error=False)
+def qr_png(text: str, *, scale: int = 6, border: int = 4, error: str = ERROR_LEVEL) -> bytes:
+    """Return a PNG image of a QR code for the text (error level L for the largest payloads: stapled proofs)."""
+    code = segno.make(text, error=error, boost_error=False)
     out = io.BytesIO()
     code.save(out, kind="png", scale=scale, border=border, light="#fff")
     return out.getvalue()

@@ -21,6 +21,7 @@ from certbridge.i18n.catalog import render
 from certbridge.kit.canonical_json import canonical_bytes
 from certbridge.kit.merkle import ProofError, leaf_hash, verify_inclusion
 from certbridge.kit.signed_note import InvalidKeyError, Verifier
+from certbridge.ledger.tail_proofs import check_tail
 from certbridge.ledger.offline import OfflineCheckError, decode_b64, verify_checkpoint_note
 
 RECEIPT_FORMAT = "certbridge-receipt/v1"
@@ -149,8 +150,10 @@ def _claim_differs(field: str, claim: Any, logged: Any) -> None:
         raise OfflineCheckError("receipt.claim_differs", field=field, claim=claim, log=logged)
 
 
-def _check_claim(receipt: dict[str, Any], root: bytes, size: int, origin: str) -> tuple[dict[str, Any], str, bool]:
-    """Check every field the receipt states against the folds of the events it carries; return (claim, status, full)."""
+def _check_claim(receipt: dict[str, Any], root: bytes, size: int,
+                 origin: str) -> tuple[dict[str, Any], str, bool, dict[str, Any]]:
+    """Check every field the receipt states against the folds of the events it carries; return (claim, status,
+    full, the certificate's folded state)."""
     claim = receipt["certificate"]
     cert_id = str(claim["id"])
     state, chained = _fold_chain(receipt.get("events") or [], {"type": "certificate", "id": cert_id}, root, size,
@@ -191,7 +194,7 @@ def _check_claim(receipt: dict[str, Any], root: bytes, size: int, origin: str) -
         wanted = statement(claim, at=receipt["issued_at"], origin=origin, size=size, lang=lang)
         if (receipt.get("statement") or {}).get(lang) != wanted:
             raise OfflineCheckError("receipt.statement_differs", lang=lang)
-    return claim, status, full
+    return claim, status, full, state
 
 
 def verify_receipt(receipt: dict[str, Any], *, credential_keys: list[str] | None = None,
@@ -201,9 +204,11 @@ def verify_receipt(receipt: dict[str, Any], *, credential_keys: list[str] | None
 
     Proven: the signature; the checkpoint; every event's inclusion; the certificate's chain of events from
     its issue event (`prev`); and every stated field — number, scheme, scope, holder, USCC, body, dates,
-    status, and the statement text, regenerated — against the folds of the events carried. Not provable
-    offline: that no event came after the last one carried (a dropped tail); `POST /api/v1/receipts/verify`
-    checks that against the log.
+    status, and the statement text, regenerated — against the folds of the events carried; and, when the
+    receipt carries `map_proofs` (`tail_proven`), that the last event of the certificate, its holder and its
+    body is each one's latest under the checkpoint's state map — no dropped tail. Without them (receipts
+    made before the map, or while the map was ahead of the checkpoint) a dropped tail is not provable
+    offline; `POST /api/v1/receipts/verify` checks it against the log.
     """
     if not isinstance(receipt, dict) or receipt.get("format") != RECEIPT_FORMAT:
         raise OfflineCheckError("receipt.format")
@@ -215,10 +220,23 @@ def verify_receipt(receipt: dict[str, Any], *, credential_keys: list[str] | None
         cp = verified.checkpoint
         if cp.size != receipt["tree_size"]:
             raise OfflineCheckError("offline.size_mismatch", bundle=receipt["tree_size"], checkpoint=cp.size)
-        claim, status, full = _check_claim(receipt, cp.root_hash, cp.size, receipt["checkpoint"].split("\n", 1)[0])
+        claim, status, full, state = _check_claim(receipt, cp.root_hash, cp.size,
+                                                  receipt["checkpoint"].split("\n", 1)[0])
+        tail = "map_proofs" in receipt
+        if tail:  # the last event of each subject is its latest (ledger/tail_proofs.py)
+            code = claim["body"]["code"]
+            context = receipt.get("context") or {}
+            check_tail(cp.extensions, receipt["map_proofs"], {
+                f"certificate:{code}:{claim['number']}": _last(receipt.get("events")),
+                f"organization:{state.get('organization_id')}": _last(context.get("holder")),
+                f"body:{code}": _last(context.get("body"))})
     except (KeyError, TypeError, ValueError, AttributeError):
         raise OfflineCheckError("receipt.format") from None
     return {"certificate": claim, "status": status, "issued_at": receipt["issued_at"], "tree_size": cp.size,
             "origin": cp.origin, "signed_by": signed_by, "log_signed_by": verified.signed_by,
             "cosigned_by": verified.cosigned_by, "embedded_keys": not (credential_keys and log_keys),
-            "statement": receipt.get("statement") or {}, "fields_proven": full}
+            "statement": receipt.get("statement") or {}, "fields_proven": full, "tail_proven": tail}
+
+
+def _last(items: list[dict[str, Any]] | None) -> str | None:
+    return str(items[-1]["body"]) if items else None

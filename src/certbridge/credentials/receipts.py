@@ -30,6 +30,7 @@ from certbridge.kit.canonical_json import canonical_bytes
 from certbridge.ledger.keys import credential_signer
 from certbridge.ledger.proofs import b64, inclusion_proof, latest_checkpoint, log_verifier_keys, served_note
 from certbridge.ledger.replay import fold
+from certbridge.ledger.tail_proofs import tail_proofs
 from certbridge.settings import Settings
 
 __all__ = ["build_receipt", "receipt_pdf", "statement"]
@@ -79,6 +80,10 @@ def build_receipt(session: Session, *, settings: Settings, certificate_id: int,
         "verify_url": verification_url(settings, token),
         "keys": {"credential": signer.verifier_key, "log": log_verifier_keys(session)},
     }
+    tails = tail_proofs(session, cp, [f"certificate:{body.get('code')}:{cert.number}",
+                                      f"organization:{cert.organization_id}", f"body:{body.get('code')}"])
+    if tails is not None:
+        receipt["map_proofs"] = tails
     signature = signer.sign(RECEIPT_CONTEXT + canonical_bytes(receipt))
     receipt["signature"] = {"key": f"{signer.name}+{signer.key_id:08x}",
                             "value": base64.b64encode(signature).decode("ascii")}

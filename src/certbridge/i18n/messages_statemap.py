@@ -40,6 +40,52 @@ MESSAGES: dict[str, dict[str, str]] = {
     "statemap.chain_broken": {
         "zh": "事件链在第 {seq} 号事件处断开（对象不同、顺序不对或前序编号不符）",
         "en": "The event chain breaks at event {seq} (another subject, out of order, or a wrong predecessor)"},
+    "statemap.body_missing": {
+        "zh": "证明包缺少“{name}”发证机构的状态证明（或机构对不上），无法得出证书的有效状态",
+        "en": "The bundle lacks the status proof of the issuing body of “{name}” (or it is another body), so the "
+              "certificate's effective status cannot be derived"},
+    "statemap.body_other_checkpoint": {
+        "zh": "“{name}”发证机构的状态证明依据的是另一个检查点", "en": "The issuing body's proof of “{name}” is "
+                                                                "under another checkpoint"},
+    "statemap.no_time": {
+        "zh": "检查点（大小 {size}）没有签署时间行，无法得出当日的有效状态",
+        "en": "The checkpoint (size {size}) carries no signing time, so the status on its day cannot be derived"},
+    "statemap.stapled_absent": {
+        "zh": "“{name}”在日志中没有公开事件，不能出具随附状态证明（可取不存在证明）",
+        "en": "“{name}” has no public event in the log, so there is no stapled status (ask for an absence proof)"},
+    "statemap.stapled_form": {
+        "zh": "这不是证书的随附状态证明（应以 CBS1: 开头，格式 certbridge-stapled-status/v1）",
+        "en": "This is not a certificate's stapled status proof (it starts with CBS1:, format "
+              "certbridge-stapled-status/v1)"},
+    "statemap.stapled_too_big": {
+        "zh": "该证书的随附状态证明有 {size} 字节，超出二维码容量（40-L 版本约 2,900 字节）；请改用 JSON 文本",
+        "en": "This certificate's stapled proof is {size} bytes, beyond a QR code's capacity (about 2,900 bytes at "
+              "version 40-L); use its JSON text instead"},
+    "statemap.tail_unproven": {
+        "zh": "回执缺少“{name}”的状态映射证明，无法证明其后没有更晚的事件",
+        "en": "The receipt lacks the state-map proof of “{name}”, so it cannot show that no later event exists"},
+    "statemap.tail_dropped": {
+        "zh": "回执所附“{name}”的最后一个事件不是检查点时的最新事件：有更晚的事件被略去",
+        "en": "The last event the receipt carries for “{name}” is not its latest as of the checkpoint: a later "
+              "event was left out"},
+    "statemap.tail_proven": {
+        "zh": "状态映射证明：证书、持有者和发证机构所附的最后一个事件均为检查点时的最新事件（没有略去后续事件）",
+        "en": "State map: the last event carried for the certificate, its holder and its body is each one's "
+              "latest as of the checkpoint (no later event left out)"},
+    "statemap.effective": {
+        "zh": "截至检查点当日（{day}，中国标准时间）的有效状态：{status}（记录状态 {recorded}）",
+        "en": "Effective status on the checkpoint's day ({day}, China Standard Time): {status} (recorded: "
+              "{recorded})"},
+    "statemap.stapled_valid": {
+        "zh": "有效，截至 {day}（检查点 {size}，见证：{witnesses}）；本证明可用至 {fresh}",
+        "en": "Valid as of {day} (checkpoint {size}, witnessed by {witnesses}); this proof is fresh until {fresh}"},
+    "statemap.stapled_not_valid": {
+        "zh": "无效：截至 {day}（检查点 {size}，见证：{witnesses}），证书状态为 {status}",
+        "en": "Not valid: as of {day} (checkpoint {size}, witnessed by {witnesses}) the certificate is {status}"},
+    "statemap.stapled_no_witness": {"zh": "无", "en": "none"},
+    "statemap.today_differs": {
+        "zh": "注意：按证明中的日期，今天（{day}）该证书已是 {status}",
+        "en": "Note: by the dates the proof carries, today ({day}) the certificate is {status}"},
     "statemap.ok_present": {
         "zh": "状态证明有效：截至检查点（大小 {size}，签于 {as_of}），“{name}”的最新状态为 {status}，共 {events} 个事件",
         "en": "Status proof holds: as of the checkpoint (size {size}, signed {as_of}), “{name}” is {status}, "

@@ -67,6 +67,8 @@ class StatusProofOut(BaseModel):
     events: list[str] = Field(description="The subject's public events, first to latest, exactly as hashed")
     inclusion_proofs: list[list[str]] = Field(description="Per event, its inclusion proof in the checkpoint's tree")
     log_keys: list[str] = Field(description="The log's verifier keys, for information only: check with your own copy")
+    body_proof: dict | None = Field(None, description="A present certificate's issuing body, as a bundle of the same "
+                                    "form under the same checkpoint (its approval is part of the effective status)")
 
 
 class KeyOut(BaseModel):

@@ -5,12 +5,16 @@ the witnesses you name):
 
 - present: the subject's latest public event is the last event of the bundle — a server that leaves out a
   later event (a suspension) cannot make the map agree — and every event of the bundle is in the log;
-  with `prev` links from the first event to the last, the history shown is the subject's whole history;
+  with `prev` links from the first event to the last, the history shown is the subject's whole history
+  (the latest event may come without an inclusion proof: the map value commits to its index and leaf hash);
 - absent: no public event of any subject with that name exists in the log up to the checkpoint.
 
-The state is folded from the events' `data.state`; the status on an earlier date is folded from the
-events recorded up to that date. A checkpoint older than `max_age_days` (by the time it carries) is refused,
-so a stale proof cannot be presented as fresh.
+The state is folded from the events' `data.state`. For a certificate, `status` is its *effective* status on
+the checkpoint's day (ledger/status_verdict.py: expiry, the end of a suspension, its body's approval, whose
+events the bundle proves under the same checkpoint), `recorded_status` what its last event recorded; the
+status on an earlier date is the effective status on that date, from the events recorded up to it. A
+checkpoint older than `max_age_days` (by the time it carries) is refused, so a stale proof cannot be presented
+as fresh.
 """
 
 from __future__ import annotations
@@ -23,73 +27,129 @@ from certbridge.kit import state_map as sm
 from certbridge.kit.merkle import ProofError, leaf_hash, verify_inclusion
 from certbridge.ledger.offline import OfflineCheckError, decode_b64, verify_checkpoint_note
 from certbridge.ledger.state_map import read_extensions, value_hash
+from certbridge.ledger.status_verdict import CHINA, checkpoint_day, effective_verdict, fold_body
 
 
 def check_status(bundle: dict[str, Any], *, log_keys: list[str], witness_keys: list[str] = (),
                  min_cosignatures: int = 0, name: str | None = None, on_date: date | None = None,
                  max_age_days: float | None = None, now: datetime | None = None) -> dict[str, Any]:
     """Check a bundle; return what it proves (see the module text) or raise OfflineCheckError."""
-    try:
-        bundle_name = str(bundle["name"])
-        note = bundle["checkpoint"]
-        size = int(bundle["tree_size"])
-        encoded_proof = decode_b64(bundle["map_proof"], "map_proof")
-        bodies = [str(b) for b in bundle.get("events") or []]
-        inclusions = bundle.get("inclusion_proofs") or []
-    except (KeyError, TypeError, ValueError):
-        raise OfflineCheckError("offline.bad_bundle") from None
+    note, bundle_name = _fields(bundle)
     if name is not None and name != bundle_name:
         raise OfflineCheckError("statemap.other_subject", asked=name, bundle=bundle_name)
     verified = verify_checkpoint_note(note, log_keys=log_keys, witness_keys=witness_keys,
                                       min_cosignatures=min_cosignatures)
     cp = verified.checkpoint
-    if cp.size != size:
-        raise OfflineCheckError("offline.size_mismatch", bundle=size, checkpoint=cp.size)
     map_root, signed_at = read_extensions(cp.extensions)
     if map_root is None:
         raise OfflineCheckError("statemap.no_map_line", size=cp.size)
     as_of = datetime.fromtimestamp(signed_at, timezone.utc) if signed_at is not None else None
-    if max_age_days is not None:
-        now = now or datetime.now(timezone.utc)
-        if as_of is None or (now - as_of).total_seconds() > max_age_days * 86400:
-            raise OfflineCheckError("statemap.stale", as_of=as_of.isoformat() if as_of else "?",
-                                    days=max_age_days)
-    try:
-        proof = sm.decode_proof(encoded_proof)
-        mapped = sm.verify(map_root, sm.subject_key(bundle_name), proof)
-    except sm.ProofError as exc:
-        raise OfflineCheckError("statemap.proof_failed", detail=str(exc)) from None
+    now = now or datetime.now(timezone.utc)
+    if max_age_days is not None and (as_of is None or (now - as_of).total_seconds() > max_age_days * 86400):
+        raise OfflineCheckError("statemap.stale", as_of=as_of.isoformat() if as_of else "?", days=max_age_days)
+    events = _proven_events(bundle, cp, map_root)
     base = {"name": bundle_name, "tree_size": cp.size, "origin": cp.origin,
             "as_of": as_of.isoformat() if as_of else None, "signed_by": verified.signed_by,
             "cosigned_by": verified.cosigned_by}
+    if events is None:
+        return {**base, "present": False, "events": 0, "state": None, "status": None}
+    complete = _check_chain(bundle_name, events)
+    state = _fold(events)
+    result = {**base, "present": True, "events": len(events), "latest_index": events[-1]["seq"],
+              "history_complete": complete, "state": state, "status": state.get("status"),
+              "recorded_status": state.get("status"), "on_date": on_date.isoformat() if on_date else None,
+              "status_on_date": (_fold(e for e in events if _recorded_on(e) <= on_date).get("status")
+                                 if on_date else None)}
+    if bundle_name.startswith("certificate:"):
+        result.update(_effective(bundle, bundle_name, events, cp, map_root, signed_at, on_date, now))
+    return result
+
+
+def _fields(bundle: dict[str, Any]) -> tuple[str, str]:
+    try:
+        return str(bundle["checkpoint"]), str(bundle["name"])
+    except (KeyError, TypeError):
+        raise OfflineCheckError("offline.bad_bundle") from None
+
+
+def _proven_events(bundle: dict[str, Any], cp, map_root: bytes) -> list[dict[str, Any]] | None:
+    """Check a bundle's map proof and events under a verified checkpoint; return its events (None: absent)."""
+    try:
+        bundle_name = str(bundle["name"])
+        size = int(bundle["tree_size"])
+        encoded_proof = decode_b64(bundle["map_proof"], "map_proof")
+        bodies = [str(b) for b in bundle.get("events") or []]
+        inclusions = bundle.get("inclusion_proofs") or []
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise OfflineCheckError("offline.bad_bundle") from None
+    if cp.size != size:
+        raise OfflineCheckError("offline.size_mismatch", bundle=size, checkpoint=cp.size)
+    try:
+        mapped = sm.verify(map_root, sm.subject_key(bundle_name), sm.decode_proof(encoded_proof))
+    except sm.ProofError as exc:
+        raise OfflineCheckError("statemap.proof_failed", detail=str(exc)) from None
     if mapped is None:
         if bodies:
             raise OfflineCheckError("statemap.absent_with_events", name=bundle_name)
-        return {**base, "present": False, "events": 0, "state": None, "status": None}
+        return None
     if not bodies or len(inclusions) != len(bodies):
         raise OfflineCheckError("statemap.events_missing", name=bundle_name)
     events = []
-    for body, hashes in zip(bodies, inclusions, strict=True):
+    for i, (body, hashes) in enumerate(zip(bodies, inclusions, strict=True)):
         leaf = leaf_hash(body.encode("utf-8"))
         try:
             event = json.loads(body)
             seq = int(event["seq"])
-            verify_inclusion(leaf, seq, cp.size, [decode_b64(h, "inclusion_proofs") for h in hashes], cp.root_hash)
+            if seq >= cp.size:
+                raise ProofError(f"event {seq} is beyond the checkpoint's tree of {cp.size}")
+            if hashes or i < len(bodies) - 1:  # the latest event may go without: the map value commits to it
+                verify_inclusion(leaf, seq, cp.size, [decode_b64(h, "inclusion_proofs") for h in hashes],
+                                 cp.root_hash)
         except ProofError as exc:
             raise OfflineCheckError("offline.inclusion_failed", detail=str(exc)) from None
         except (ValueError, KeyError, TypeError):
             raise OfflineCheckError("offline.bad_event") from None
-        events.append((seq, leaf, event))
-    last_seq, last_leaf, _ = events[-1]
-    if value_hash(last_seq, last_leaf) != mapped:
-        raise OfflineCheckError("statemap.latest_mismatch", name=bundle_name, seq=last_seq)
-    complete = _check_chain(bundle_name, [e for _, _, e in events])
-    state = _fold(e for _, _, e in events)
-    shown = _fold(e for _, _, e in events if on_date is None or _recorded_on(e) <= on_date)
-    return {**base, "present": True, "events": len(events), "latest_index": last_seq, "history_complete": complete,
-            "state": state, "status": state.get("status"),
-            "on_date": on_date.isoformat() if on_date else None,
-            "status_on_date": shown.get("status") if on_date else None}
+        events.append(event)
+        last = (seq, leaf)
+    if value_hash(*last) != mapped:
+        raise OfflineCheckError("statemap.latest_mismatch", name=bundle_name, seq=last[0])
+    return events
+
+
+def _effective(bundle: dict[str, Any], name: str, events: list[dict[str, Any]], cp, map_root: bytes,
+               signed_at: int | None, on_date: date | None, now: datetime) -> dict[str, Any]:
+    """Return the certificate's effective status as of the checkpoint (and today, and `on_date`), from its events
+    and its body's, both proven under the same checkpoint (ledger/status_verdict.py)."""
+    body_bundle = bundle.get("body_proof")
+    code = name.split(":")[1]
+    if not isinstance(body_bundle, dict) or body_bundle.get("name") != f"body:{code}":
+        raise OfflineCheckError("statemap.body_missing", name=name)
+    if str(body_bundle.get("checkpoint")) != str(bundle["checkpoint"]):
+        raise OfflineCheckError("statemap.body_other_checkpoint", name=name)
+    body_events = _proven_events(body_bundle, cp, map_root)
+    if body_events is None:
+        raise OfflineCheckError("statemap.body_missing", name=name)
+    _check_chain(body_bundle["name"], body_events)
+    state = _fold(events)
+    if str(state.get("body_id")) != str((body_events[0].get("subject") or {}).get("id")):
+        raise OfflineCheckError("statemap.body_missing", name=name)
+    if signed_at is None:
+        raise OfflineCheckError("statemap.no_time", size=cp.size)
+    day = checkpoint_day(signed_at)
+    try:
+        at_checkpoint = effective_verdict(state, fold_body(body_events), day)
+        today = now.astimezone(CHINA).date()
+        later = effective_verdict(state, fold_body(body_events), today) if today > day else at_checkpoint
+        shown = None
+        if on_date is not None:
+            until = [e for e in events if _recorded_on(e) <= on_date]
+            shown = (effective_verdict(_fold(until), fold_body([e for e in body_events if _recorded_on(e) <= on_date]),
+                                       on_date) if until else None)
+    except ValueError:
+        raise OfflineCheckError("offline.bad_event") from None
+    return {"status": at_checkpoint.status, "valid": at_checkpoint.valid, "as_of_day": day.isoformat(),
+            "effective": at_checkpoint.as_dict(), "valid_today": at_checkpoint.valid and later.valid,
+            "status_today": later.status, "status_on_date": shown.status if shown else ("-" if on_date else None)}
 
 
 def _check_chain(name: str, events: list[dict[str, Any]]) -> bool:

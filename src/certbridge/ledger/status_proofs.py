@@ -72,8 +72,21 @@ def _map_checkpoint(session: Session) -> LedgerCheckpoint:
 
 
 def status_bundle(session: Session, name: str) -> dict[str, Any]:
-    """Return the status (or absence) proof bundle of a subject name as of the newest checkpoint."""
+    """Return the status (or absence) proof bundle of a subject name as of the newest checkpoint.
+
+    A present certificate's bundle also carries its issuing body's bundle (`body_proof`, same checkpoint): the
+    body's approval is part of the certificate's effective status (ledger/status_verdict.py).
+    """
     cp = _map_checkpoint(session)
+    bundle = _bundle(session, cp, name)
+    kind, _, rest = name.partition(":")
+    if kind == "certificate" and bundle["present"]:
+        bundle["body_proof"] = _bundle(session, cp, subject_name("body", body_code=rest.partition(":")[0]))
+    return bundle
+
+
+def _bundle(session: Session, cp: LedgerCheckpoint, name: str) -> dict[str, Any]:
+    """Return the proof bundle of one name under the checkpoint `cp`."""
     key = sm.subject_key(name)
     proof = sm.prove(ChunkTable(session), key)
     mapped = proof.leaf.value_hash if proof.leaf is not None and proof.leaf.key == key else None

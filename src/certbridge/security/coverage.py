@@ -36,6 +36,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     # costly reads: documents, images, signatures, receipts, exports, re-computations
     (READS, r"\.(pdf|png|svg|xlsx|csv)$", COSTLY),
     (READS, r"/receipt\.json$", COSTLY),
+    (READS, r"^/api/v1/certificates/\{certificate_id\}/stapled-status$", COSTLY),  # proofs under a checkpoint
     (READS, r"^/api/v1/certificates/\{certificate_id\}/token$", COSTLY),
     (READS, r"^/api/v1/tokens/verify$", COSTLY),
     (READS, r"^/v/\{token\}$", COSTLY),
