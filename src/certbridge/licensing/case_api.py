@@ -26,6 +26,10 @@ State = Annotated[str | None, Query(max_length=20, description="Only cases in th
                                                                "open ones)")]
 
 
+def _row(view: dict[str, Any]) -> dict[str, Any]:
+    return {**view, "holder": None if view["holder"] == "—" else view["holder"]}  # no handler yet: null
+
+
 def _out(db, case: LicensingCase, principal: Principal, lang: str) -> dict[str, Any]:
     view = case_detail(db, case, lang, "regulator" if principal.is_regulator else "applicant")
     steps = [{"action": s.action, "action_label": v["action"], "on": v["on"], "state": s.to_state,
@@ -33,7 +37,7 @@ def _out(db, case: LicensingCase, principal: Principal, lang: str) -> dict[str, 
              for s, v in zip(cases.steps_of(db, case.id), view["steps"], strict=True)]
     attachments = [{"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size,
                     "sha256": a.sha256, "uploaded_at": a.uploaded_at} for a in view["attachments"]]
-    return {**view, **{k: view[k] for k in ("application", "missing", "findings", "reason",
+    return {**_row(view), **{k: view[k] for k in ("application", "missing", "findings", "reason",
                                                                  "actions")},
             "team": view["team"], "attachments": attachments, "steps": steps}
 
@@ -57,9 +61,9 @@ def file_case(item: CaseIn, db: WriteDB, principal: AuthedPrincipal, lang: Lang)
 def list_cases(db: ReadDB, principal: AuthedPrincipal, lang: Lang, state: State = None):
     """An applicant's own cases (newest first); for a regulator the queue of open cases, nearest deadline first."""
     if principal.is_regulator:
-        return queue(db, lang, state=state if state in case_flow.STATES else None)
+        return [_row(v) for v in queue(db, lang, state=state if state in case_flow.STATES else None)]
     mine = cases_of_applicant(db, principal.user_id, lang) if principal.user_id else []
-    return [v for v in mine if state is None or v["state"] == state]
+    return [_row(v) for v in mine if state is None or v["state"] == state]
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut, summary="A licensing case with its steps and deadline")

@@ -88,7 +88,8 @@ class CaseSummaryOut(BaseModel):
     days_left: int | None = Field(description="Working days from today to the deadline (negative: overdue)")
     provisional: str | None = Field(description="Why the deadline may still move (a year without its holiday "
                                                 "notice), or null")
-    holder: str = Field(description="'applicant' when it is the applicant's turn, else the handler's user name")
+    holder: str | None = Field(description="'applicant' when it is the applicant's turn, else the user name of the "
+                                           "handler who took the last step (null: no handler yet)")
     licence_number: str | None
     verification_due_on: date | None
 
