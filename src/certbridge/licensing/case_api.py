@@ -20,6 +20,7 @@ from certbridge.licensing.case_views import case_detail, cases_of_applicant, que
 from certbridge.licensing.deadlines import calendar_for
 from certbridge.licensing.notices import deliver_notices
 from certbridge.principal import Principal
+from certbridge.registry.identity import with_legal_rep_fingerprint
 
 router = APIRouter(prefix="/api/v1/licensing", tags=["licensing cases"], responses=PROBLEM_RESPONSES)
 State = Annotated[str | None, Query(max_length=20, description="Only cases in this state (handlers: default the "
@@ -48,11 +49,13 @@ def _send_later(request: Request, tasks: BackgroundTasks) -> None:
 
 
 @router.post("/cases", status_code=201, response_model=CaseOut, summary="File a licensing case (draft)")
-def file_case(item: CaseIn, db: WriteDB, principal: AuthedPrincipal, lang: Lang):
+def file_case(item: CaseIn, request: Request, db: WriteDB, principal: AuthedPrincipal, lang: Lang):
     """File an application, change, renewal or cancellation as a draft (applicants, and operators of a licensed
-    body or lab for its own changes). A first application needs an attachment before it is submitted."""
+    body or lab for its own changes). A first application needs an attachment before it is submitted. A body's
+    法定代表人变更 gives `legal_representative` and `legal_representative_id_number` (kept only as a keyed hash)."""
+    application = with_legal_rep_fingerprint(request.app.state.settings, item.application)
     case = cases.file_case(db, principal=principal, kind=item.kind, subject_type=item.subject_type,
-                           procedure=item.procedure, application=item.application, subject_id=item.subject_id,
+                           procedure=item.procedure, application=application, subject_id=item.subject_id,
                            contact_email=item.contact_email)
     return _out(db, case, principal, lang)
 

@@ -150,7 +150,8 @@ def _apply(session: Session, principal: Principal, case: Any, decision: Decision
         case.subject_id = item.id
     elif case.subject_type == "body" and case.kind == "change":
         item, record = change_body_with_record(session, body_id=case.subject_id, changes={
-            k: v for k, v in app.items() if k in ("fields", "address")}, **common)
+            k: v for k, v in app.items() if k in ("fields", "address", "legal_representative",
+                                                 "legal_rep_fingerprint")}, **common)
     elif case.subject_type == "body" and case.kind == "renewal":
         item, record = renew_body_with_record(session, body_id=case.subject_id,
                                               valid_until=date.fromisoformat(app["valid_until"]), **common)
