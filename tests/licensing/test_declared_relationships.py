@@ -53,3 +53,19 @@ def test_reviewers_who_declared_a_relationship_with_the_applicant_are_recused(cl
     entry = client.get(f"/api/v1/supervision/inspectors/{ex_staff}", headers=handler).json()
     assert entry["relationships"][0]["object"] == f"({LAB_APPLICATION['uscc']})"
     assert entry["relationships"][0]["kind"] == "former_employee"
+
+
+def test_a_spot_check_draw_counts_a_declaration_naming_the_object(sessions, world):
+    """A declaration by party name (made while the party applied for its licence) recuses from its spot checks."""
+    from certbridge.supervision.directory import declare_relationship
+    from certbridge.supervision.freeze import conflicts_for
+    from certbridge.registry.models import Person
+
+    person_id = _expert(sessions, "己咨")
+    with write_session(sessions) as db:
+        declare_relationship(db, principal=SYSTEM, person_id=person_id, kind="consulting", party_name="示例 认证 机构",
+                             declared_on=date(2026, 1, 5))
+        person = db.get(Person, person_id)
+        found = conflicts_for(db, kind="body", names={"body:7": "示例认证机构", "body:8": "另一机构"},
+                              inspectors=[person], on=date(2026, 6, 1), recent_months=0)
+    assert found == [[f"person:{person_id}", "body:7", "declared_relationship"]]
