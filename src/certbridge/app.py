@@ -27,6 +27,7 @@ from certbridge.jobs import runner as job_runner
 from certbridge.ledger import api as ledger_api
 from certbridge.ledger import background as ledger_background
 from certbridge.licensing import api as licensing_api
+from certbridge.licensing import case_api as licensing_case_api
 from certbridge.licensing import pages as licensing_pages
 from certbridge.opendata import api_bulk as opendata_bulk_api
 from certbridge.opendata import directory_api as opendata_directory_api
@@ -54,7 +55,7 @@ from certbridge.web import install as page_kit
 # The whole app, listed once. Each capability contributes a JSON router; order is the order of the OpenAPI document.
 API_ROUTERS = (
     certificates_api, registry_api, auth_api, audit_api, ledger_api, credentials_api, supervision_api, credit_api,
-    licensing_api, jobs_api, standards_api, proficiency_api, orgclass_api, opendata_bulk_api,
+    licensing_api, licensing_case_api, jobs_api, standards_api, proficiency_api, orgclass_api, opendata_bulk_api,
     opendata_directory_api, opendata_iaf_api, feeds_api, stats_api,
 )
 # Then everything that needs more than a router, in mount order: request defences, the page kit, each capability's

@@ -133,6 +133,9 @@ class Settings(BaseSettings):
                                           "is marked failed (a replay sends it again).")
     feeds_webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120, description="How long one webhook "
                                                  "POST may take.")
+    feeds_webhook_allow_private: bool = Field(default=False, description="Let webhooks reach loopback and private "
+                                              "(intranet) addresses; link-local, multicast and reserved ones stay "
+                                              "refused. Off: public addresses only.")
     bulk_files_dir: Path | None = Field(default=None, description="Where the daily bulk files are written and "
                                         "served from; unset: <data_dir>/bulk.")
     bulk_files_daily: bool = Field(default=True, description="Build the day's bulk files in the background shortly "

@@ -25,8 +25,10 @@ def test_the_demo_shows_licensing_cases_in_several_states(empty_databases):
         cases = list(db.scalars(select(LicensingCase)))
         states = Counter(c.state for c in cases)
         licensed = [c.licence_number for c in cases if c.state == "licensed"]
+        recused = [p["reason"] for c in cases if c.state == "in_review" for p in c.review_team["recused"]]
     assert {"draft", "submitted", "correcting", "in_review", "accepted", "licensed"} <= set(states), states
     assert len(licensed) == 2
+    assert "declared_consulting" in recused  # a reviewer who declared a relationship with the applicant
     with TestClient(application) as client:
         for number in licensed:
             page = client.get(f"/licences/{number}")

@@ -14,7 +14,8 @@ from tests.opendata.conftest import body_of, issue_certificate, suspend
 
 def _fast(settings):
     return settings.model_copy(update={"feeds_poll_seconds": 0.05, "feeds_retry_base_seconds": 0.2,
-                                       "bulk_files_daily": False})
+                                       "bulk_files_daily": False,
+                                       "feeds_webhook_allow_private": True})  # the receiver is on 127.0.0.1
 
 
 def test_suspension_reaches_the_receiver_signed_after_a_restart_and_a_retry(settings, world, receiver):

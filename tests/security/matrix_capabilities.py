@@ -32,12 +32,15 @@ from certbridge.principal import SYSTEM, Principal
 from certbridge.registry import people, service as registry
 from certbridge.supervision import draws, plans, tasks
 from certbridge.supervision.models import InspectionTask
+from tests.licensing.cases_helpers import LAB_APPLICATION
 from tests.security.matrix import EVERYONE, REGULATORS, TODAY, Case, Exempt
 
 READERS = REGULATORS | {"regulator_ro"}  # regulator-only data: a regulator's read-only key reads it too
 INSPECTOR_OR_REGULATOR = REGULATORS | {"inspector"}
 # Roles that are neither the task's inspector nor a regulator: the task does not exist for them.
 NOT_ON_TASK = {r: 404 for r in ("org", "cb_a", "cb_a_ro", "cb_b", "lab")}
+# Roles that neither filed the lab's case nor handle cases: the case does not exist for them.
+NOT_THEIR_CASE = {r: 404 for r in ("org", "cb_a", "cb_a_ro", "cb_b", "inspector")}
 HIDDEN = {r: 404 for r in EVERYONE - READERS}  # unpublished records: existence hidden, even from anonymous
 SIGNED_IN_WRITERS = EVERYONE - {"anonymous", "cb_a_ro", "regulator_ro"}  # read-only keys add no watch
 NOT_THE_WATCHER = {r: 404 for r in ("org", "cb_a", "cb_b", "lab", "inspector")}  # another user's watch
@@ -348,6 +351,18 @@ CASES: list = [
     Case("POST", "/api/v1/licensing/records/{record_id}/withdraw", REGULATORS,
          params={"record_id": "licensing_unpublished"}, json=WITHDRAWAL),
     Case("GET", "/api/v1/public/licensing-records", EVERYONE),
+    # licensing cases: applicants (and operators) file and follow their own cases; another's is not there;
+    # regulators see the queue and take the handlers' steps
+    Case("POST", "/api/v1/licensing/cases", frozenset({"cb_a", "cb_b", "lab"}),
+         json={"subject_type": "lab", "application": LAB_APPLICATION}),
+    Case("GET", "/api/v1/licensing/cases", EVERYONE - {"anonymous"}),
+    Case("GET", "/api/v1/licensing/cases/{case_id}", READERS | {"lab"}, params={"case_id": "web_case_draft"},
+         outcomes=NOT_THEIR_CASE),
+    Case("POST", "/api/v1/licensing/cases/{case_id}/attachments", frozenset({"lab"}),
+         params={"case_id": "web_case_draft"}, outcomes=NOT_THEIR_CASE,
+         files=lambda v: {"file": ("任命文件.pdf", b"%PDF-1.4\n% appointment\n", "application/pdf")}),
+    Case("POST", "/api/v1/licensing/cases/{case_id}/steps", REGULATORS, params={"case_id": "web_case_submitted"},
+         json={"action": "accept"}),
     Case("GET", "/api/v1/publicity/settings", EVERYONE),
     Case("PUT", "/api/v1/publicity/settings/{key}", REGULATORS, params={"key": "withdrawal_workdays"},
          json={"value": 3}),

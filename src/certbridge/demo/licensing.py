@@ -18,6 +18,7 @@ from certbridge.kit.uscc import generate_uscc
 from certbridge.licensing import cases
 from certbridge.licensing.case_decisions import Authority, approve, assign_review, issue_licence, regulator_step
 from certbridge.registry.models import Person
+from certbridge.supervision.directory import declare_relationship
 
 AUTHORITY = Authority("国家认证认可监督管理委员会", "11100000190748334U")
 PDF = b"%PDF-1.4\n% demo quality manual\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -39,7 +40,8 @@ def build_licensing(sessions, *, as_of: date) -> dict[str, int]:
         if user is None or regulator is None:
             return {}
         who, reg = principal_for(user), principal_for(regulator)
-        team = list(session.scalars(select(Person.id).where(Person.kind == "inspector").order_by(Person.id).limit(3)))
+        staff = list(session.scalars(select(Person.id).where(Person.kind == "inspector").order_by(Person.id).limit(4)))
+    team = staff[:3]
     start = as_of - timedelta(days=70)
     made = []
 
@@ -73,7 +75,11 @@ def build_licensing(sessions, *, as_of: date) -> dict[str, int]:
     step(reviewing, "accept", None, as_of - timedelta(days=28))
     if len(team) >= 2:
         with write_session(sessions) as session:
-            assign_review(session, principal=reg, case_id=reviewing, person_ids=team, on=as_of - timedelta(days=25))
+            if len(staff) > 3:  # one proposed reviewer once consulted for the applicant: recused, with the reason
+                declare_relationship(session, principal=reg, person_id=staff[3], kind="consulting",
+                                     party_name="玉林市建设工程质量检测有限公司", declared_on=as_of - timedelta(days=400),
+                                     note="2024 年为其提供过资质认定咨询")
+            assign_review(session, principal=reg, case_id=reviewing, person_ids=staff, on=as_of - timedelta(days=25))
     licensed = file(_lab("北海市海洋检测技术有限公司", generate_uscc(rng, region="450503"),
                          "水产品 | 汞的测定 | GB 5009.17-2021\n水产品 | 铅的测定 | GB 5009.12-2023"), on=start)
     step(licensed, "accept", None, start + timedelta(days=3))

@@ -30,7 +30,7 @@ from certbridge.licensing.service import (
 )
 from certbridge.principal import Principal
 from certbridge.registry import bodies, labs
-from certbridge.registry.avoidance import barred_people, same_employer
+from certbridge.registry.avoidance import barred_people, declared_relationships, same_employer
 from certbridge.registry.models import CertificationBody, Lab, Person
 
 MIN_REVIEWERS = 2  # as for spot checks: at least two people review
@@ -74,6 +74,9 @@ def assign_review(session: Session, *, principal: Principal, case_id: int, perso
     case = get_case(session, case_id)
     on = on or date.today()
     barred = barred_people(session, on)
+    records = [(case.subject_type, case.subject_id)] if case.subject_id else []
+    declared = declared_relationships(session, person_ids, on=on, party_name=case.applicant_name,
+                                      party_uscc=case.applicant_uscc, records=records)
     members, recused = [], []
     for person_id in dict.fromkeys(person_ids):
         person = session.get(Person, person_id)
@@ -81,9 +84,12 @@ def assign_review(session: Session, *, principal: Principal, case_id: int, perso
             raise InvalidInput("licensing_case.reviewer_unknown", field="team", id=person_id)
         body_id = case.subject_id if case.subject_type == "body" else None
         reason = ("barred" if person.id in barred else
-                  "same_employer" if same_employer(person, case.applicant_name, body_id) else None)
+                  "same_employer" if same_employer(person, case.applicant_name, body_id) else
+                  f"declared_{declared[person.id].kind}" if person.id in declared else None)
+        detail = ({"declared_on": declared[person.id].declared_on.isoformat()}
+                  if reason and reason.startswith("declared_") else {})
         (recused if reason else members).append({"person_id": person.id, "name": person.name,
-                                                 **({"reason": reason} if reason else {})})
+                                                 **({"reason": reason} if reason else {}), **detail})
     if len(members) < MIN_REVIEWERS:
         raise InvalidInput("licensing_case.team_too_small", field="team", minimum=MIN_REVIEWERS,
                            count=len(members), recused="、".join(f"{r['name']}" for r in recused) or "—")
@@ -144,7 +150,8 @@ def _apply(session: Session, principal: Principal, case: Any, decision: Decision
         case.subject_id = item.id
     elif case.subject_type == "body" and case.kind == "change":
         item, record = change_body_with_record(session, body_id=case.subject_id, changes={
-            k: v for k, v in app.items() if k in ("fields", "address")}, **common)
+            k: v for k, v in app.items() if k in ("fields", "address", "legal_representative",
+                                                 "legal_rep_fingerprint")}, **common)
     elif case.subject_type == "body" and case.kind == "renewal":
         item, record = renew_body_with_record(session, body_id=case.subject_id,
                                               valid_until=date.fromisoformat(app["valid_until"]), **common)

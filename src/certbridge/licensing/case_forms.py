@@ -1,5 +1,5 @@
 """What an application says, checked before it is filed: CB (fields, auditors, capital), lab (capability items,
-sites, equipment, personnel), a change (scope, address), a renewal (new end date) or a cancellation (reason)."""
+sites, equipment, personnel), a change (scope, address, a body's legal representative), a renewal (new end date) or a cancellation (reason)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certbridge.errors import InvalidInput
+from certbridge.registry.bodies import exits_of_identity
+from certbridge.registry.identity import check_fingerprint
 from certbridge.registry.models import CertificationBody, CertificationField, Lab
+from certbridge.registry.restrictions import refuse_if_banned
 from certbridge.registry.service import check_uscc
 
 MIN_CAPITAL_WAN = 300  # registered capital ≥ RMB 3 million (DOMAIN.md)
@@ -62,6 +65,25 @@ def capabilities(data: dict[str, Any]) -> list[dict[str, str | None]]:
     return out
 
 
+def legal_rep_change(session: Session, data: dict[str, Any], body: CertificationBody, today: date) -> dict[str, Any]:
+    """Return a body's 法定代表人变更 (the new representative's name and the keyed hash of their ID document, never
+    the number), or nothing when none is asked for; a representative under a permanent exit is refused."""
+    name = _text(data, "legal_representative", max_len=60, required=False)
+    fingerprint = data.get("legal_rep_fingerprint")
+    if not name and not fingerprint:
+        return {}
+    if not name:
+        raise InvalidInput("field.required", field="application.legal_representative")
+    if not fingerprint:
+        raise InvalidInput("field.required", field="application.legal_representative_id_number")
+    fingerprint = check_fingerprint(fingerprint, field="application.legal_representative_id_number")
+    if fingerprint == body.legal_rep_fingerprint:
+        raise InvalidInput("licensing_case.same_legal_rep", field="application.legal_representative_id_number")
+    refuse_if_banned(exits_of_identity(session, on=today, legal_rep_fingerprint=fingerprint)[1],
+                     "body.legal_rep_exited")
+    return {"legal_representative": name, "legal_rep_fingerprint": fingerprint}
+
+
 def check_application(session: Session, *, kind: str, subject_type: str, data: dict[str, Any],
                       subject: CertificationBody | Lab | None, today: date) -> dict[str, Any]:
     """Return the checked content of an application of a kind, or raise what is wrong with it."""
@@ -104,6 +126,8 @@ def check_application(session: Session, *, kind: str, subject_type: str, data: d
         address = _text(data, "address", required=False)
         if address and address != subject.address:
             out["address"] = address
+        if subject_type == "body":
+            out.update(legal_rep_change(session, data, subject, today))
         if not out:
             raise InvalidInput("licensing.no_change", field="application")
         return out

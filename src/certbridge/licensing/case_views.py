@@ -28,7 +28,8 @@ def case_summary(session: Session, case: LicensingCase, lang: str, today: date |
     """Return a case as a row of a list: number, kind, state, deadline, days left and who holds it."""
     today = today or date.today()
     return {
-        "id": case.id, "number": case.number, "name": case.applicant_name, "state": case.state,
+        "id": case.id, "number": case.number, "name": case.applicant_name, "state": case.state, "kind": case.kind,
+        "subject_type": case.subject_type, "subject_id": case.subject_id, "procedure": case.procedure,
         "state_label": render(f"licensing_case.state.{case.state}", lang),
         "kind_label": render(f"licensing_case.kind.{case.kind}", lang),
         "subject_label": render(f"licensing_case.subject.{case.subject_type}", lang),

@@ -118,6 +118,13 @@ def approve_body_with_record(session: Session, *, principal: Principal, body: di
     return item, record
 
 
+def _changed_text(changes: dict[str, Any]) -> str:
+    names = sorted(k for k in changes if k not in ("legal_rep_fingerprint", "legal_representative"))
+    if changes.get("legal_representative"):  # 法定代表人变更: the new name is public, the ID hash never is
+        names.append(f"法定代表人变更为{changes['legal_representative']}")
+    return ", ".join(names)
+
+
 def change_body_with_record(session: Session, *, principal: Principal, body_id: int, changes: dict[str, Any],
                             decision: DecisionIn, calendar: WorkdayCalendar | None = None,
                             today: date | None = None) -> tuple[CertificationBody, LicensingRecord]:
@@ -127,7 +134,7 @@ def change_body_with_record(session: Session, *, principal: Principal, body_id: 
     previous = _latest_for(session, "body", body_id)
     item = bodies.change_body(session, principal=principal, body_id=body_id, changes=changes)
     content = render("licensing.content.change", "zh", fields=_fields_text([f.field_code for f in item.fields]),
-                     changed=", ".join(sorted(changes)))
+                     changed=_changed_text(changes))
     record = create_licensing_record(
         session, principal=principal, kind="change", subject_type="body", subject_id=item.id, party_name=item.name,
         party_uscc=item.uscc, decision=decision, licence_number=item.approval_number,

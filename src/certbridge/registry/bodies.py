@@ -138,11 +138,26 @@ def approve_body(
     return body
 
 
-def change_body(session: Session, *, principal: Principal, body_id: int, changes: dict[str, Any]) -> CertificationBody:
-    """Change a body's particulars or approved fields (a licensing change)."""
+def change_body(session: Session, *, principal: Principal, body_id: int, changes: dict[str, Any],
+                today: date | None = None) -> CertificationBody:
+    """Change a body's particulars, approved fields or legal representative (a licensing change).
+
+    A new representative (`legal_rep_fingerprint`, the keyed hash of their ID document) under a permanent exit is
+    refused; the change is a private `body.legal_rep_changed` event (the hash never enters the public record).
+    """
     require_regulator(principal)
     body = get_body(session, body_id)
     before = body_state(body)
+    if changes.get("legal_rep_fingerprint"):
+        rep = check_fingerprint(changes["legal_rep_fingerprint"], field="legal_representative_id_number")
+        refuse_if_banned(exits_of_identity(session, on=today or date.today(), legal_rep_fingerprint=rep)[1],
+                         "body.legal_rep_exited")
+        if rep != body.legal_rep_fingerprint:
+            record_event(session, type="body.legal_rep_changed", subject_type="body", subject_id=body.id,
+                         actor=principal.actor, public=False,
+                         data={"legal_rep_fingerprint": rep, "previous": body.legal_rep_fingerprint,
+                               "legal_representative": changes.get("legal_representative")})
+            body.legal_rep_fingerprint = rep
     if "fields" in changes:
         wanted = _check_fields(session, list(changes["fields"]))
         body.fields = [f for f in body.fields if f.field_code in wanted]

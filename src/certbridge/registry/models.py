@@ -265,3 +265,25 @@ class OrganizationNameGram(Base):
 
     gram: Mapped[str] = mapped_column(String(2), primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True)
+
+
+class InspectorRelationship(Base):
+    """A relationship an inspector or expert declared (relative, consulting, former employee …): a reason to recuse.
+
+    With a registry record (object_type + object_id: an organization, body or lab) or with a party not (yet) in
+    the registry, by name and USCC — an applicant for a licence, say. Spot-check draws and licensing review
+    teams both exclude the person from the party (registry/avoidance.py, supervision/freeze.py)."""
+
+    __tablename__ = "inspector_relationship"
+    __table_args__ = (Index("ix_inspector_relationship_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(20))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    party_name: Mapped[str | None] = mapped_column(String(200))
+    party_uscc: Mapped[str | None] = mapped_column(String(18), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # relative | consulting | former_employee | shareholding | other
+    note: Mapped[str | None] = mapped_column(Text)
+    declared_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)

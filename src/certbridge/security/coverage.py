@@ -89,6 +89,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/api/v1/credit/(penalties|penalties/\{penalty_id\}|dishonesty-list|settings)$", READ),
     (READS, r"^/api/v1/credit/records/\{subject_type\}/\{subject_id\}$", READ),
     (READS, r"^/api/v1/licensing/records(/\{record_id\})?$", READ),
+    (READS, r"^/api/v1/licensing/cases(/\{case_id\})?$", READ),  # one's own cases, or the handlers' queue
     (READS, r"^/api/v1/publicity/settings$", READ),
     (READS, r"^/(account|cb|regulator|inspector|lab)(/|$)", READ),
     (READS, r"^/(register|licensing)(/|$)", READ),  # the applicant's form and cases, the handlers' queue

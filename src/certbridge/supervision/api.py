@@ -117,9 +117,10 @@ def read_inspector(person_id: Id, db: ReadDB, principal: AuthedPrincipal) -> dic
 @router.post("/supervision/inspectors/{person_id}/relationships", status_code=201,
              summary="Declare a relationship (recusal)")
 def declare_relationship(person_id: Id, item: RelationshipIn, db: WriteDB, principal: AuthedPrincipal):
-    """Declare a relationship with an object; the draw will exclude the inspector from it."""
+    """Declare a relationship with an object, or with a party by name and USCC (an applicant for a licence); draws
+    and licensing review teams exclude the inspector from it."""
     rel = directory.declare_relationship(db, principal=principal, person_id=person_id, **item.model_dump())
-    return {"id": rel.id, "person_id": rel.person_id, "object": directory.object_key(rel.object_type, rel.object_id),
+    return {"id": rel.id, "person_id": rel.person_id, "object": directory.relationship_party(rel),
             "kind": rel.kind, "declared_on": rel.declared_on, "ends_on": rel.ends_on}
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from certbridge.certificates.effective_status_sql import status_filter
 from certbridge.certificates.models import Certificate
 from certbridge.errors import Forbidden, InvalidInput, NotFound
+from certbridge.kit.uscc import validate_uscc
 from certbridge.ledger.journal import record_event
 from certbridge.policy import require_authenticated, require_writer
 from certbridge.principal import Principal
@@ -148,28 +149,46 @@ def get_inspector(session: Session, person_id: int) -> Person:
     return person
 
 
-def declare_relationship(session: Session, *, principal: Principal, person_id: int, object_type: str, object_id: int,
-                         kind: str, declared_on: date, note: str | None = None,
+def declare_relationship(session: Session, *, principal: Principal, person_id: int, kind: str, declared_on: date,
+                         object_type: str | None = None, object_id: int | None = None, party_name: str | None = None,
+                         party_uscc: str | None = None, note: str | None = None,
                          ends_on: date | None = None) -> InspectorRelationship:
-    """Declare an inspector's relationship with an object (the inspector or a regulator); it forces recusal."""
+    """Declare an inspector's or expert's relationship (the person or a regulator) with a registry record, or with
+    a party by name and USCC (an applicant not yet licensed); it forces recusal from draws and review teams."""
     require_writer(principal)
     require_inspector_or_regulator(principal, person_id)
     get_inspector(session, person_id)
-    get_object(session, object_type, object_id)
+    party_name = (party_name or "").strip() or None
+    party_uscc = (party_uscc or "").strip().upper() or None
+    if object_type is not None or object_id is not None:
+        get_object(session, object_type or "", object_id or 0)
+    elif party_name is None and party_uscc is None:
+        raise InvalidInput("inspector.relationship_party", field="party_name")
+    if party_uscc is not None and not validate_uscc(party_uscc).is_valid:
+        raise InvalidInput("inspector.relationship_uscc", field="party_uscc", value=party_uscc[:20])
     if kind not in RELATIONSHIP_KINDS:
         raise InvalidInput("inspector.relationship_kind", field="kind", kind=kind)
     if ends_on is not None and ends_on < declared_on:
         raise InvalidInput("date.order", field="ends_on", start=declared_on, end=ends_on)
     item = InspectorRelationship(person_id=person_id, object_type=object_type, object_id=object_id, kind=kind,
-                                 note=note, declared_on=declared_on, ends_on=ends_on)
+                                 party_name=party_name, party_uscc=party_uscc, note=note, declared_on=declared_on,
+                                 ends_on=ends_on)
     session.add(item)
     session.flush()
     # Who is related to whom stays internal; the draw only publishes that a conflict was declared.
     record_event(session, type="inspector.relationship_declared", subject_type="inspector_relationship",
                  subject_id=item.id, actor=principal.actor, public=False,
                  data={"state": {"person_id": person_id, "object_type": object_type, "object_id": object_id,
-                                 "kind": kind, "declared_on": declared_on, "ends_on": ends_on}})
+                                 "party_name": party_name, "party_uscc": party_uscc, "kind": kind,
+                                 "declared_on": declared_on, "ends_on": ends_on}})
     return item
+
+
+def relationship_party(rel: InspectorRelationship) -> str:
+    """Return whom a declaration names: the record's key (body:3), or the party's name and USCC."""
+    if rel.object_type is not None and rel.object_id is not None:
+        return object_key(rel.object_type, rel.object_id)
+    return " ".join(p for p in (rel.party_name, rel.party_uscc and f"({rel.party_uscc})") if p)
 
 
 def record_past_inspection(session: Session, *, principal: Principal, person_id: int, object_type: str,
@@ -218,7 +237,7 @@ def inspector_profile(session: Session, person: Person, on: date) -> dict[str, A
         "id": person.id, "name": person.name, "kind": person.kind, "employer": person.employer,
         "body_id": person.body_id, "region_code": person.region_code,
         "barred": [{"kind": r.kind, "reason": r.reason, "ends_on": r.ends_on} for r in bars],
-        "relationships": [{"id": r.id, "object": object_key(r.object_type, r.object_id), "kind": r.kind,
+        "relationships": [{"id": r.id, "object": relationship_party(r), "kind": r.kind,
                            "note": r.note, "declared_on": r.declared_on, "ends_on": r.ends_on}
                           for r in relationships],
         "history": [{"object": object_key(h.object_type, h.object_id), "inspected_on": h.inspected_on,

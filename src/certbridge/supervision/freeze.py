@@ -71,6 +71,14 @@ def conflicts_for(session: Session, *, kind: str, names: dict[str, str], inspect
         key = object_key(kind, object_id)
         if person_id in ids and key in names:
             add(object_key("person", person_id), key, "declared_relationship")
+    parties = session.execute(  # declared with a party by name (e.g. while it applied for its licence)
+        select(InspectorRelationship.person_id, InspectorRelationship.party_name).where(
+            InspectorRelationship.person_id.in_(ids), InspectorRelationship.party_name.is_not(None),
+            InspectorRelationship.declared_on <= on,
+            InspectorRelationship.ends_on.is_(None) | (InspectorRelationship.ends_on >= on)))
+    for person_id, party_name in parties:
+        for key in by_name.get(normalize_name(party_name), []):
+            add(object_key("person", person_id), key, "declared_relationship")
     since = add_months(on, -recent_months)
     if recent_months > 0:
         tasks = session.execute(

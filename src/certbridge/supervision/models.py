@@ -10,6 +10,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integ
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from certbridge.db import Base, utcnow
+from certbridge.registry.models import InspectorRelationship  # noqa: F401 - declared in the registry (avoidance)
 
 SEQ = BigInteger().with_variant(Integer, "sqlite")
 
@@ -30,22 +31,6 @@ class CheckMatter(Base):
     max_ratio: Mapped[Decimal | None] = mapped_column(Numeric(5, 4))  # general matters only
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class InspectorRelationship(Base):
-    """A relationship an inspector declared with an object (relative, consulting …): a reason to recuse."""
-
-    __tablename__ = "inspector_relationship"
-    __table_args__ = (Index("ix_inspector_relationship_object", "object_type", "object_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    object_type: Mapped[str] = mapped_column(String(20))
-    object_id: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(20))  # relative | consulting | former_employee | shareholding | other
-    note: Mapped[str | None] = mapped_column(Text)
-    declared_on: Mapped[date] = mapped_column(Date)
-    ends_on: Mapped[date | None] = mapped_column(Date)
 
 
 class InspectionHistory(Base):

@@ -123,8 +123,12 @@ class RelationshipIn(CleanInput):
 
     model_config = ConfigDict(extra="forbid")
 
-    object_type: Literal["organization", "body", "lab"]
-    object_id: int = Field(ge=1, le=2**31 - 1)
+    object_type: Literal["organization", "body", "lab"] | None = Field(
+        default=None, description="A registry record the relationship is with (or give party_name / party_uscc)")
+    object_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    party_name: str | None = Field(default=None, max_length=200, description="A party outside the registry, e.g. "
+                                   "a company applying for a licence; review teams of its cases exclude the person")
+    party_uscc: str | None = Field(default=None, max_length=18, description="The party's USCC (matched exactly)")
     kind: Literal["relative", "consulting", "former_employee", "shareholding", "other"]
     declared_on: date
     ends_on: date | None = None

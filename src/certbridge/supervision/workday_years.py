@@ -20,6 +20,7 @@ from certbridge.credit.models import Penalty
 from certbridge.errors import InvalidInput
 from certbridge.ledger.journal import record_event
 from certbridge.kit.workdays import WorkdayCalendar, WorkdayCalendarError, parse_notice
+from certbridge.licensing.case_deadlines import recompute_case_deadlines
 from certbridge.licensing.deadlines import calendar_for, workday_deadline
 from certbridge.licensing.models import LicensingRecord
 from certbridge.licensing.parameters import publicity_setting
@@ -135,7 +136,12 @@ def set_year_notice(session: Session, *, principal: Principal, year: int, table:
     session.flush()
     record_event(session, type="workdays.notice_entered", subject_type="workday_notice", subject_id=year,
                  actor=principal.actor, data={"state": notice_state(row)})
-    return row, recompute_deadlines(session, principal=principal, calendar=calendar)
+    changed = recompute_deadlines(session, principal=principal, calendar=calendar)
+    cases = recompute_case_deadlines(session, principal=principal, year=year, source=source,
+                                     calendar=effective_calendar(session, calendar or calendar_for()))
+    if cases:
+        changed["licensing_case_step"] = cases
+    return row, changed
 
 
 def _dates(year: int, field: str, values: Any) -> set[date]:

@@ -20,6 +20,7 @@ from certbridge.licensing.case_views import case_detail, cases_of_applicant, rev
 from certbridge.licensing.notices import notice_text, notices_for_applicant
 from certbridge.licensing.pages.common import applicant_principal, labels, refuse_unless_correctable, send_notices
 from certbridge.registry import choices as lookups
+from certbridge.registry.identity import with_legal_rep_fingerprint
 from certbridge.registry.models import CertificationBody, Lab
 from certbridge.web.csrf import require_csrf
 from certbridge.web.forms import domain_errors, form_values_of, split_general, text
@@ -29,7 +30,7 @@ from certbridge.web.posted import PostedForm
 from certbridge.web.templating import redirect, render, t
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
-TEXT_FIELDS = ("name", "uscc", "address", "legal_representative", "capital_wan", "auditors", "capabilities", "sites",
+TEXT_FIELDS = ("name", "uscc", "address", "legal_representative", "legal_representative_id_number", "capital_wan", "auditors", "capabilities", "sites",
                "equipment", "personnel", "valid_until", "reason", "contact_email", "procedure")
 
 
@@ -84,7 +85,8 @@ def apply(request: Request, form: PostedForm, db: ReadDB):
     try:
         with write_session(request.app.state.sessions) as wdb:
             case = cases.file_case(wdb, principal=principal, kind=kind, subject_type=subject_type,
-                                   procedure=values.get("procedure") or "general", application=values,
+                                   procedure=values.get("procedure") or "general",
+                                   application=with_legal_rep_fingerprint(settings, values),
                                    subject_id=subject_id, contact_email=values.get("contact_email"))
             if isinstance(upload, UploadFile) and upload.filename:
                 cases.attach_file(wdb, principal=principal, case_id=case.id, filename=upload.filename,

@@ -14,6 +14,7 @@ APPLYING_ROLES = ("applicant", "cb_operator", "lab_operator")
 LABELS = {
     "name": N_("Applicant name"), "uscc": N_("Unified social credit code"), "address": N_("Address"),
     "legal_representative": N_("Legal representative"), "fields": N_("Fields applied for"),
+    "legal_representative_id_number": N_("Legal representative's ID card or passport number"),
     "capital_wan": N_("Registered capital (10 000 yuan)"), "auditors": N_("Full-time auditors (one a line)"),
     "capabilities": N_("Capability items (one a line: scope | parameter | standard or method)"),
     "sites": N_("Sites (one a line)"), "equipment": N_("Equipment (one a line)"),

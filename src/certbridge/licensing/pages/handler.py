@@ -13,14 +13,8 @@ from certbridge.api.params import Id
 from certbridge.db import write_session
 from certbridge.errors import DomainError
 from certbridge.licensing import case_flow
-from certbridge.licensing.case_decisions import (
-    Authority,
-    approve,
-    assign_review,
-    follow_commitment,
-    issue_licence,
-    regulator_step,
-)
+from certbridge.licensing.case_decisions import Authority
+from certbridge.licensing.case_steps import take_step
 from certbridge.licensing.case_views import commitments_due, queue
 from certbridge.licensing.notices import notice_text, notices_for_handlers
 from certbridge.licensing.pages.common import refuse_unless_correctable, send_notices
@@ -32,7 +26,6 @@ from certbridge.web.posted import PostedForm
 from certbridge.web.templating import redirect, render, t
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
-NOTE_STEPS = ("accept", "reject", "request_correction", "request_rectification", "record_findings", "refuse")
 
 
 @router.get("/licensing/queue")
@@ -56,22 +49,10 @@ def handler_step(request: Request, form: PostedForm, db: ReadDB, case_id: Id):
     action, note = text(form, "action"), text(form, "note") or None
     try:
         on = parse_date(text(form, "on"), "on")
+        team = [int(v) for v in form.getlist("team") if isinstance(v, str) and v.isdigit()]
         with write_session(request.app.state.sessions) as wdb:
-            if action in NOTE_STEPS:
-                regulator_step(wdb, principal=principal, case_id=case_id, action=action, note=note, on=on)
-            elif action == "assign_review":
-                team = [int(v) for v in form.getlist("team") if isinstance(v, str) and v.isdigit()]
-                assign_review(wdb, principal=principal, case_id=case_id, person_ids=team, on=on)
-            elif action == "approve":
-                approve(wdb, principal=principal, case_id=case_id, note=note, on=on)
-            elif action == "issue_licence":
-                issue_licence(wdb, principal=principal, case_id=case_id, on=on, authority=Authority(
-                    settings.licensing_authority, settings.licensing_authority_uscc))
-            elif action in ("confirm_commitment", "revoke_commitment"):
-                follow_commitment(wdb, principal=principal, case_id=case_id, note=note or "", on=on,
-                                  truthful=action == "confirm_commitment")
-            else:
-                regulator_step(wdb, principal=principal, case_id=case_id, action=action, note=note, on=on)
+            take_step(wdb, principal=principal, case_id=case_id, action=action, note=note, on=on, team=team,
+                      authority=Authority(settings.licensing_authority, settings.licensing_authority_uscc))
     except DomainError as exc:
         refuse_unless_correctable(exc)
         return redirect(request, f"/licensing/cases/{case_id}", flash=exc.message(request_language(request)),

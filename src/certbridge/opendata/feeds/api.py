@@ -137,9 +137,13 @@ async def stream_feed(request: Request, after: After = -1,
 
 
 @router.post("/watches", status_code=201, response_model=WatchCreated, summary="Watch a record or a saved search")
-def add_watch(item: WatchIn, db: WriteDB, principal: AuthedPrincipal):
-    """Watch a certificate, organization, body or saved search; changes go to the console, webhook and e-mail."""
-    return _watch_view(watches.add_watch(db, principal=principal, **item.model_dump()), WatchCreated)
+def add_watch(item: WatchIn, request: Request, db: WriteDB, principal: AuthedPrincipal):
+    """Watch a certificate, organization, body or saved search; changes go to the console, webhook and e-mail.
+
+    A webhook URL must resolve to public addresses only (422 `feeds.webhook_address_refused`)."""
+    allow = request.app.state.settings.feeds_webhook_allow_private
+    return _watch_view(watches.add_watch(db, principal=principal, allow_private_targets=allow, **item.model_dump()),
+                       WatchCreated)
 
 
 @router.get("/watches", response_model=list[WatchOut], summary="List my watches")

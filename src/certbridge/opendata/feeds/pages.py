@@ -54,7 +54,8 @@ def add_watch(request: Request, form: PostedForm, db: ReadDB):
         with write_session(request.app.state.sessions) as wdb:
             watch = watches.add_watch(wdb, principal=principal, kind=text(form, "kind"), target=text(form, "target"),
                                       label=text(form, "label"), webhook_url=optional(form, "webhook_url"),
-                                      email=optional(form, "email"))
+                                      email=optional(form, "email"),
+                                      allow_private_targets=request.app.state.settings.feeds_webhook_allow_private)
             secret = watch.secret
     except DomainError as exc:
         labels = {"target": t(request, "Watched record"), "webhook_url": t(request, "Webhook URL"),

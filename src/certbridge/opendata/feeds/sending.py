@@ -20,10 +20,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from certbridge.db import read_session, utcnow, write_session
+from certbridge.errors import InvalidInput
 from certbridge.ledger.journal import LedgerEvent
 from certbridge.opendata.feeds import webhooks
 from certbridge.opendata.feeds.changes import feed_item
 from certbridge.opendata.feeds.models import FeedDelivery, FeedWatch
+from certbridge.opendata.feeds.targets import check_target
 from certbridge.settings import Settings
 
 SEND_BATCH = 100  # deliveries sent per pass
@@ -81,11 +83,17 @@ def _record(sessions: sessionmaker[Session], claim: _Claim, settings: Settings, 
             row.next_attempt_at = utcnow() + timedelta(seconds=wait)
 
 
-def _send_webhook(http: httpx.Client, claim: _Claim, event: dict) -> tuple[int | None, str | None]:
+def _send_webhook(http: httpx.Client, claim: _Claim, event: dict,
+                  settings: Settings) -> tuple[int | None, str | None]:
+    try:  # resolved again now, and the connection made to the address checked (no DNS rebinding)
+        pinned = check_target(claim.webhook_url, allow_private=settings.feeds_webhook_allow_private)
+    except InvalidInput as exc:
+        return None, f"refused: {exc.code} {exc.params.get('address', exc.params.get('host'))}"[:500]
     body = webhooks.payload(delivery_id=claim.delivery_id, attempt=claim.attempt, watch=claim.watch, event=event)
+    headers = webhooks.headers(secret=claim.secret, delivery_id=claim.delivery_id, attempt=claim.attempt,
+                               seq=claim.seq, body=body)
     try:
-        r = http.post(claim.webhook_url, content=body, headers=webhooks.headers(
-            secret=claim.secret, delivery_id=claim.delivery_id, attempt=claim.attempt, seq=claim.seq, body=body))
+        r = http.post(pinned.url, content=body, headers={**headers, **pinned.headers}, extensions=pinned.extensions)
     except httpx.HTTPError as exc:
         return None, f"{type(exc).__name__}: {exc}"[:500]
     return r.status_code, None if 200 <= r.status_code < 300 else f"HTTP {r.status_code}"
@@ -124,7 +132,7 @@ def send_due(sessions: sessionmaker[Session], *, settings: Settings, http: httpx
         with read_session(sessions) as session:
             event = feed_item(session.get(LedgerEvent, claim.seq))
         if claim.channel == "webhook" and claim.webhook_url:
-            status, error = _send_webhook(http, claim, event)
+            status, error = _send_webhook(http, claim, event, settings)
         elif claim.channel == "email" and claim.email:
             status, error = _send_email(settings, claim, event)
         else:

@@ -17,6 +17,7 @@ from certbridge.errors import InvalidInput, NotFound
 from certbridge.ledger.journal import log_size, record_event
 from certbridge.opendata.feeds.matching import SEARCH_FIELDS
 from certbridge.opendata.feeds.models import WATCH_KINDS, FeedDelivery, FeedWatch
+from certbridge.opendata.feeds.targets import check_target
 from certbridge.policy import require_authenticated, require_writer
 from certbridge.principal import Principal
 from certbridge.registry.models import CertificationBody, Organization
@@ -54,15 +55,21 @@ def _search_from_text(text: Any) -> dict[str, Any]:
 
 
 def add_watch(session: Session, *, principal: Principal, kind: str, target: Any, label: str = "",
-              webhook_url: str | None = None, email: str | None = None, from_seq: int | None = None) -> FeedWatch:
-    """Watch a certificate, organization, body or saved search; changes from now on (or from `from_seq`)."""
+              webhook_url: str | None = None, email: str | None = None, from_seq: int | None = None,
+              allow_private_targets: bool = False) -> FeedWatch:
+    """Watch a certificate, organization, body or saved search; changes from now on (or from `from_seq`).
+
+    A webhook URL must resolve to public addresses only (`targets.check_target`) unless the deployment allows
+    private targets."""
     require_writer(principal)
     if principal.user_id is None:
         raise InvalidInput("feeds.needs_user")
-    key = _target(session, kind, target)
     webhook_url = (webhook_url or "").strip() or None
     if webhook_url and (len(webhook_url) > 500 or not _URL.match(webhook_url)):
         raise InvalidInput("feeds.webhook_url", field="webhook_url", value=webhook_url[:80])
+    if webhook_url:  # before the first statement: no transaction waits on the resolver
+        check_target(webhook_url, allow_private=allow_private_targets)
+    key = _target(session, kind, target)
     email = (email or "").strip() or None
     if email and (len(email) > 200 or not _EMAIL.match(email)):
         raise InvalidInput("feeds.email", field="email", value=email[:80])
