@@ -1,5 +1,7 @@
 """perf: status_facts_version, a version of the body, standard and scheme facts verdicts read, changed by
-triggers on every write to those facts (in the writer's transaction), so processes can cache the facts
+triggers on every write to those facts (in the writer's transaction), so processes can cache the facts;
+stats_holder keeps the basis a holder's rows were counted with instead of the rows (the statistics are folded
+again from the log: the fold starts over)
 
 Revision ID: 0015perf
 Revises: 0014risk
@@ -33,6 +35,7 @@ def upgrade() -> None:
     sa.Column("version", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
     sa.PrimaryKeyConstraint("id", name=op.f("pk_status_facts_version"))
     )
+    _stats_holder_basis()
     sqlite = op.get_bind().dialect.name == "sqlite"
     op.execute(f"INSERT INTO status_facts_version (id, version) VALUES (1, "
                f"{'random()' if sqlite else 'floor(random() * 9.0e18)::bigint'})")
@@ -49,6 +52,15 @@ def upgrade() -> None:
                    f"{', '.join(columns)} ON {table} FOR EACH STATEMENT EXECUTE FUNCTION status_facts_bump()")
 
 
+def _stats_holder_basis() -> None:
+    """stats_holder: the basis replaces the rows; every folded figure is dropped and folded again from the log."""
+    for table in ("stats_delta", "stats_holder", "stats_certificate", "stats_cursor"):
+        op.execute(f"DELETE FROM {table}")
+    with op.batch_alter_table("stats_holder", schema=None) as batch_op:
+        batch_op.drop_column("rows")
+        batch_op.add_column(sa.Column("basis", sa.JSON(), nullable=False))
+
+
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         for table in WATCHED:
@@ -59,3 +71,8 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS status_facts_{table} ON {table}")
         op.execute("DROP FUNCTION IF EXISTS status_facts_bump()")
     op.drop_table("status_facts_version")
+    for table in ("stats_delta", "stats_holder", "stats_certificate", "stats_cursor"):
+        op.execute(f"DELETE FROM {table}")
+    with op.batch_alter_table("stats_holder", schema=None) as batch_op:
+        batch_op.drop_column("basis")
+        batch_op.add_column(sa.Column("rows", sa.JSON(), nullable=False))
