@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from certbridge.db import Base, utcnow
@@ -136,3 +136,16 @@ class WebUpload(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StatusFactsVersion(Base):
+    """One row whose `version` changes (to a fresh random value) with every write to the facts verdicts read
+    from bodies, standards and schemes — set by database triggers in the same transaction, whoever writes.
+
+    `certificates/status_facts.py` keeps those facts in memory and trusts them only while this value is unchanged.
+    """
+
+    __tablename__ = "status_facts_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))

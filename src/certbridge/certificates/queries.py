@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from certbridge.certificates.effective_status_sql import status_filter
 from certbridge.certificates.models import Certificate
-from certbridge.certificates.verification import public_view_select, public_views_from_rows
+from certbridge.certificates.verification import public_view_select, views_on_session
 from certbridge.db import compiled_once, run_compiled
 from certbridge.errors import InvalidInput
 from certbridge.kit.query_kind import classify_query
@@ -183,8 +183,8 @@ def _holder_page_views(session: Session, flt: CertificateFilter, after: PageKey,
     numbered: list[dict[str, Any]] = []
     if kind == "number":
         # A number names a handful of certificates; merged by key with the name matches below.
-        numbered = public_views_from_rows(_run(session, _holder_page_statement(dialect, "number", values),
-                                               {**values, "number": term, "remaining": limit}), on)
+        numbered = views_on_session(session, _run(session, _holder_page_statement(dialect, "number", values),
+                                                  {**values, "number": term, "remaining": limit}), on)
     match = name_match(session, flt.q if kind == "number" else term)
     views: list[dict[str, Any]] = []
     holders_after, batch = max(after_org - 1, 0), limit
@@ -192,7 +192,7 @@ def _holder_page_views(session: Session, flt: CertificateFilter, after: PageKey,
         way, value = match
         values.update(name_match=value, holders_after=holders_after, holders_limit=batch)
         rows = _run(session, _holder_page_statement(dialect, way, values), {**values, "remaining": limit - len(views)})
-        views += public_views_from_rows(rows, on)
+        views += views_on_session(session, rows, on)
         if len(views) == limit:
             break
         if rows:
@@ -232,5 +232,5 @@ def search_public_views(session: Session, flt: CertificateFilter, *, after: Page
     if orders_by_holder(flt):
         return _holder_page_views(session, flt, after, limit, on)
     ids = _id_page_select(session, flt, after, limit).correlate(None)
-    rows = session.execute(public_view_select(Certificate.id.in_(ids), Certificate.id), {"on": on})
-    return public_views_from_rows(rows, on)
+    rows = session.execute(public_view_select(Certificate.id.in_(ids), Certificate.id), {"on": on}).all()
+    return views_on_session(session, rows, on)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, String, and_, bindparam, case, cast, or_, select
+from sqlalchemy import Engine, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.effective_status import (
@@ -24,7 +24,8 @@ from certbridge.certificates.effective_status import (
     plainly_valid,
     verdict,
 )
-from certbridge.certificates.models import Certificate
+from certbridge.certificates.models import Certificate, StatusFactsVersion
+from certbridge.certificates.status_facts import StatusFacts, facts_at, facts_at_async
 from certbridge.certificates.status_context import HOLDER_FLAG_KINDS
 from certbridge.db import compiled_once, driver_arguments, session_driver
 from certbridge.kit.dates import today
@@ -97,27 +98,20 @@ def public_certificate(session: Session, cert: Certificate, body: CertificationB
 
 # --- the one-statement public view -------------------------------------------------------------------------
 
-_C, _B, _O, _R = (Certificate.__table__, CertificationBody.__table__, Organization.__table__,
-                  Restriction.__table__)
-_S, _T = Standard.__table__, Scheme.__table__
+_C, _O, _R, _V = (Certificate.__table__, Organization.__table__, Restriction.__table__,
+                  StatusFactsVersion.__table__)
 _ON = bindparam("on", None)  # values are given at run time; None keeps them optional when compiling
-# What the effective status needs beyond the certificate, its body and holder: the standard's transition
-# deadline and name ("YYYY-MM-DD code-version", NULL unless superseded), and the scheme's grace months only when
-# the body's approval has ended (a lookup the other rows skip).
-_SUPERSEDED = (select(cast(_S.c.transition_deadline, String) + " " + _S.c.code + "-" + _S.c.version)
-               .where(_S.c.id == _C.c.standard_id, _S.c.transition_deadline.is_not(None)).scalar_subquery())
-_GRACE = case((_B.c.status.in_(ENDED_BODY_STATUSES),
-               select(_T.c.body_revoked_grace_months).where(_T.c.code == _C.c.scheme_code).scalar_subquery()))
-# Rows: the certificate (0–13), its body (14–18), holder USCC (19), a list entry in force (20), then what the
-# effective status depends on beyond them (21–25; see effective_status.Facts), then the grade (26).
+# Rows: the certificate (0–15, with its body and standard ids), holder USCC (16), a list entry in force (17), the
+# USCC check flag (18), the grade (19), then the version of the body, standard and scheme facts in this snapshot
+# (20), which `status_facts` serves from memory (what the effective status needs beyond the row: see
+# effective_status.Facts). Columns a statement adds come after these.
 _COLUMNS = (_C.c.id, _C.c.number, _C.c.status, _C.c.status_reason, _C.c.status_changed_on, _C.c.suspended_until,
             _C.c.scheme_code, _C.c.issued_on, _C.c.expires_on, _C.c.cycle, _C.c.scope, _C.c.holder_name,
-            _C.c.organization_id, _C.c.region_code, _B.c.id, _B.c.code, _B.c.name, _B.c.approval_number,
-            _B.c.status, _O.c.uscc, _R.c.kind,
-            _B.c.status_changed_on, _B.c.valid_until, _GRACE, _SUPERSEDED, _O.c.uscc_needs_check, _C.c.grade)
+            _C.c.organization_id, _C.c.region_code, _C.c.body_id, _C.c.standard_id, _O.c.uscc, _R.c.kind,
+            _O.c.uscc_needs_check, _C.c.grade, select(_V.c.version).where(_V.c.id == 1).scalar_subquery())
+FACTS_VERSION = 20
 _FROM = (
-    _C.join(_B, _B.c.id == _C.c.body_id)
-    .outerjoin(_O, _O.c.id == _C.c.organization_id)
+    _C.outerjoin(_O, _O.c.id == _C.c.organization_id)
     .outerjoin(_R, and_(_R.c.subject_type == "organization", _R.c.subject_id == _O.c.id,
                         _R.c.kind.in_(HOLDER_FLAG_KINDS), _R.c.starts_on <= _ON,
                         or_(_R.c.ends_on.is_(None), _R.c.ends_on >= _ON),
@@ -155,10 +149,11 @@ def _run(session: Session, key: str, **params: Any) -> list[tuple]:
     return driver.execute(sql, args).fetchall()
 
 
-def public_views_from_rows(rows: Iterable[tuple], on: date) -> list[dict[str, Any]]:
+def public_views_from_rows(rows: Iterable[tuple], on: date, facts: StatusFacts) -> list[dict[str, Any]]:
     """Fold public-view rows into one view per certificate (the shape of `public_certificate`).
 
-    Rows come grouped by certificate (one per holder list entry in force, see `public_view_select`).
+    Rows come grouped by certificate (one per holder list entry in force, see `public_view_select`); `facts` are
+    the body, standard and scheme facts at the rows' version (`views_on_session` and the others find them).
     """
     rows = rows if isinstance(rows, list) else list(rows)
     views: list[dict[str, Any]] = []
@@ -166,44 +161,55 @@ def public_views_from_rows(rows: Iterable[tuple], on: date) -> list[dict[str, An
     count, i = len(rows), 0
     while i < count:
         row = rows[i]
-        flags = [] if row[20] is None else [row[20]]
+        flags = [] if row[17] is None else [row[17]]
         i += 1
         while i < count and rows[i][0] == row[0]:  # the holder's other list entries
-            if rows[i][20] is not None:
-                flags.append(rows[i][20])
+            if rows[i][17] is not None:
+                flags.append(rows[i][17])
             i += 1
-        views.append(_public_view(row, flags, on, on_text))
+        views.append(_public_view(row, flags, on, on_text, facts))
     return views
 
 
-def _public_view(row: tuple, flags: list[str], on: date, on_text: str) -> dict[str, Any]:
-    """Return one certificate's public view from its row and its holder's list entries in force."""
+def views_on_session(session: Session, rows: list[tuple], on: date) -> list[dict[str, Any]]:
+    """Return the public views of rows read in the session's transaction."""
+    if not rows:
+        return []
+    return public_views_from_rows(rows, on, facts_at(session_driver(session)[0], rows[0][FACTS_VERSION]))
+
+
+def _public_view(row: tuple, flags: list[str], on: date, on_text: str, facts: StatusFacts) -> dict[str, Any]:
+    """Return one certificate's public view from its row, its holder's list entries in force and the facts."""
+    body_code, body_name, approval, body_status, body_on, body_until, body_until_text = facts.bodies[row[14]]
+    superseded = facts.standards.get(row[15]) if row[15] is not None else None
     if type(row[7]) is str:  # SQLite gives dates as ISO text (which orders the same): used as they are
         day, changed, suspended, issued, expires = on_text, row[4], row[5], row[7], row[8]
+        until = body_until_text
     else:
         day, changed, suspended, issued, expires = on, _iso(row[4]), _iso(row[5]), _iso(row[7]), _iso(row[8])
-    if plainly_valid(row[2], row[18], row[24], row[25], flags, row[7], row[8], row[22], day):
+        until = body_until
+    if plainly_valid(row[2], body_status, superseded, row[18], flags, row[7], row[8], until, day):
         status, status_reason, since, valid, reasons = "valid", row[3], changed, True, []
-    elif plainly_final(row[2], row[3], row[25], flags):
+    elif plainly_final(row[2], row[3], row[18], flags):
         status, status_reason, since, valid, reasons = row[2], row[3], changed, False, [
             final_reason(row[2], changed, row[3])]
     else:
-        superseded = row[24]
         result = verdict(facts_from_values(
             status=row[2], status_changed_on=row[4], issued_on=row[7], expires_on=row[8], suspended_until=row[5],
-            status_reason=row[3], body_status=row[18], body_status_on=row[21], body_valid_until=row[22],
-            grace_months=row[23], standard=superseded[11:] if superseded else None,
-            standard_deadline=superseded[:10] if superseded else None, uscc=row[19], uscc_needs_check=row[25],
-            holder_flags=flags), on)
+            status_reason=row[3], body_status=body_status, body_status_on=body_on, body_valid_until=body_until,
+            grace_months=facts.grace_months.get(row[6]) if body_status in ENDED_BODY_STATUSES else None,
+            standard=superseded[0] if superseded else None, standard_deadline=superseded[1] if superseded else None,
+            uscc=row[16], uscc_needs_check=row[18], holder_flags=flags), on)
         status, status_reason, since, valid = result.status, result.status_reason, result.since.isoformat(), result.valid
         reasons = [r.as_dict() for r in result.reasons]
     return {
-        "id": row[0], "number": row[1], "suspended_until": suspended, "scheme": row[6], "grade": row[26],
+        "id": row[0], "number": row[1], "suspended_until": suspended, "scheme": row[6], "grade": row[19],
         "issued_on": issued,
         "expires_on": expires, "cycle": row[9], "scope": row[10],
-        "holder": {"name": row[11], "uscc": row[19], "organization_id": row[12], "region_code": row[13],
+        "holder": {"name": row[11], "uscc": row[16], "organization_id": row[12], "region_code": row[13],
                    "flags": flags},
-        "body": {"id": row[14], "code": row[15], "name": row[16], "approval_number": row[17], "status": row[18]},
+        "body": {"id": row[14], "code": body_code, "name": body_name, "approval_number": approval,
+                 "status": body_status},
         "status": status, "status_reason": status_reason, "status_changed_on": since, "valid_now": valid,
         "recorded_status": row[2], "reasons": reasons,
     }
@@ -233,7 +239,7 @@ def verify_number(session: Session, number: str, body_ref: str | None = None, *,
         rows = _run(session, "number", number=number, on=on)
     if not rows:
         return Verification("not_found", "no_such_number_from_body" if body_ref else "no_such_number", query)
-    return _answer(query, public_views_from_rows(rows, on))
+    return _answer(query, views_on_session(session, rows, on))
 
 
 def verify_number_on(driver_connection, dialect, number: str, *, on: date | None = None) -> Verification:
@@ -244,7 +250,8 @@ def verify_number_on(driver_connection, dialect, number: str, *, on: date | None
     on = on or today()
     number = normalize_identifier(number or "", upper=True)
     sql, args = driver_arguments(dialect, _statement(dialect, "number"), {"number": number, "on": on})
-    return _number_answer(number, on, driver_connection.execute(sql, args).fetchall())
+    rows = driver_connection.execute(sql, args).fetchall()
+    return _number_answer(number, on, rows, facts_at(driver_connection, rows[0][FACTS_VERSION]) if rows else None)
 
 
 async def verify_number_async(async_connection, dialect, number: str, *, on: date | None = None) -> Verification:
@@ -253,14 +260,16 @@ async def verify_number_async(async_connection, dialect, number: str, *, on: dat
     number = normalize_identifier(number or "", upper=True)
     cursor = await async_connection.execute(*driver_arguments(dialect, _statement(dialect, "number"),
                                                              {"number": number, "on": on}))
-    return _number_answer(number, on, await cursor.fetchall())
+    rows = await cursor.fetchall()
+    facts = await facts_at_async(async_connection, rows[0][FACTS_VERSION]) if rows else None
+    return _number_answer(number, on, rows, facts)
 
 
-def _number_answer(number: str, on: date, rows: list[tuple]) -> Verification:
+def _number_answer(number: str, on: date, rows: list[tuple], facts: StatusFacts | None) -> Verification:
     query = {"number": number, "body": None}
     if not rows:
         return Verification("not_found", "no_such_number", query)
-    return _answer(query, public_views_from_rows(rows, on))
+    return _answer(query, public_views_from_rows(rows, on, facts))
 
 
 def verify_number_pooled(engine: Engine, number: str, *, on: date | None = None) -> Verification:
@@ -283,4 +292,4 @@ def verify_holder(session: Session, uscc: str, *, on: date | None = None) -> Ver
     rows = _run(session, "holder", organization_id=org_id, on=on)
     if not rows:
         return Verification("not_found", "organization_has_no_certificates", query)
-    return _answer(query, public_views_from_rows(rows, on))
+    return _answer(query, views_on_session(session, rows, on))

@@ -1,7 +1,9 @@
 """Computing the signals: incrementally per event (the subjects each new log event touches) and all at once.
 
 `follow_log` folds the events past the cursor: it finds the bodies, organizations and auditors each event
-concerns and recomputes exactly those. `recompute_all` recomputes every subject and moves the cursor to the
+concerns and recomputes exactly those — and of those, only the signals the event can change (a certificate's
+status change moves only the signals that read certificate statuses: `signals.STATUS_SIGNALS`), the other
+signals keeping their stored values. `recompute_all` recomputes every subject and moves the cursor to the
 log's end. Both write through `_store`, from the same signal functions, so for the same day they agree (the
 tests check it). A subject no event touches keeps the values of the day it was last computed until the next
 full recompute moves its time windows forward.
@@ -25,10 +27,10 @@ from certbridge.principal import SYSTEM, Principal
 from certbridge.registry.models import Restriction
 from certbridge.risk.models import RiskCursor, RiskScore, RiskSignal
 from certbridge.risk.parameters import Parameter, load_parameters, risk_class
-from certbridge.risk.signals import SIGNALS, SUBJECT_TYPES
+from certbridge.risk.signals import SIGNALS, STATUS_FIELDS, STATUS_SIGNALS, SUBJECT_TYPES
 from certbridge.risk.warnings import raise_warnings
 
-Subjects = dict[str, set[int]]
+Touched = dict[tuple[str, int], frozenset[str] | None]  # subject → the signals it may change (None: any)
 
 
 def contribution(param: Parameter, value: float) -> int:
@@ -39,33 +41,48 @@ def contribution(param: Parameter, value: float) -> int:
 
 
 def compute(session: Session, kind: str, ids: list[int] | None, today: date,
-            params: dict[str, Parameter]) -> dict[int, dict[str, tuple[float, dict]]]:
-    """Return {subject id: {signal: (value, evidence)}} for one subject type (None: every subject)."""
+            params: dict[str, Parameter], only: frozenset[str] | None = None) -> dict[int, dict[str, tuple[float, dict]]]:
+    """Return {subject id: {signal: (value, evidence)}} for one subject type (None: every subject; `only`: these
+    signals)."""
     out: dict[int, dict[str, tuple[float, dict]]] = defaultdict(dict)
     for signal, (kinds, function) in SIGNALS.items():
-        if kind in kinds:
+        if kind in kinds and (only is None or signal in only):
             for sid, found in function(session, kind, ids, today, params[signal].window_days).items():
                 out[sid][signal] = found
     return out
 
 
 def _store(session: Session, kind: str, ids: list[int] | None, today: date, params: dict[str, Parameter],
-           principal: Principal) -> int:
-    """Recompute and replace the signals and scores of some subjects of one type; raise their warnings."""
-    results = compute(session, kind, ids, today, params)
-    for table in (RiskSignal, RiskScore):
-        stmt = delete(table).where(table.subject_type == kind)
-        if ids is not None:
-            stmt = stmt.where(table.subject_id.in_(ids))
-        session.execute(stmt)
+           principal: Principal, only: frozenset[str] | None = None) -> int:
+    """Recompute some subjects' signals (all, or `only` these, the others kept as stored), replace their scores
+    and raise their warnings."""
+    fresh = compute(session, kind, ids, today, params, only)
+    stmt = delete(RiskSignal).where(RiskSignal.subject_type == kind)
+    if ids is not None:
+        stmt = stmt.where(RiskSignal.subject_id.in_(ids))
+    if only is not None:
+        stmt = stmt.where(RiskSignal.signal.in_(sorted(only)))
+    session.execute(stmt)
+    results: dict[int, dict[str, tuple[float, dict]]] = defaultdict(dict)
+    if only is not None:  # the signals this change cannot move keep their stored values
+        for sid, signal, value, evidence in session.execute(
+                select(RiskSignal.subject_id, RiskSignal.signal, RiskSignal.value, RiskSignal.evidence)
+                .where(RiskSignal.subject_type == kind, RiskSignal.subject_id.in_(ids))):
+            results[sid][signal] = (value, evidence)
+    for sid, found in fresh.items():
+        results[sid].update(found)
+    stmt = delete(RiskScore).where(RiskScore.subject_type == kind)
+    if ids is not None:
+        stmt = stmt.where(RiskScore.subject_id.in_(ids))
+    session.execute(stmt)
     scored = []
     for sid in sorted(results):
         score = 0
         for signal, (value, evidence) in sorted(results[sid].items()):
-            points = contribution(params[signal], value)
-            score += points
-            session.add(RiskSignal(subject_type=kind, subject_id=sid, signal=signal, value=value,
-                                   triggered=value >= params[signal].threshold, evidence=evidence))
+            score += contribution(params[signal], value)
+            if signal in fresh.get(sid, {}):
+                session.add(RiskSignal(subject_type=kind, subject_id=sid, signal=signal, value=value,
+                                       triggered=value >= params[signal].threshold, evidence=evidence))
         score = min(score, 1000)
         session.add(RiskScore(subject_type=kind, subject_id=sid, score=score, risk_class=risk_class(score),
                               computed_on=today))
@@ -106,41 +123,64 @@ def risk_pending(session: Session) -> bool:
 
 def follow_log(session: Session, *, today: date | None = None, principal: Principal = SYSTEM,
                batch: int = 5000) -> dict[str, int]:
-    """Fold the events past the cursor: recompute the subjects they touch; return how many per type."""
+    """Fold the events past the cursor: recompute the signals they can change, of the subjects they touch; return
+    how many subjects per type.
+
+    An event changes the signals `subjects_of` says (a certificate's status change: only the signals that read
+    certificate statuses, of its body and holder); the others keep their stored values.
+    """
     today = today or date.today()
     cursor = _cursor(session)
-    touched: Subjects = defaultdict(set)
+    touched: dict[str, dict[int, frozenset[str] | None]] = defaultdict(dict)
     while True:
         events = list(session.scalars(select(LedgerEvent).where(LedgerEvent.seq > cursor.last_seq)
                                       .order_by(LedgerEvent.seq).limit(batch)))
         if not events:
             break
         for event in events:
-            for kind, sid in subjects_of(session, event):
-                touched[kind].add(sid)
+            for (kind, sid), signals in subjects_of(session, event).items():
+                if sid in touched[kind]:
+                    known = touched[kind][sid]
+                    signals = None if known is None or signals is None else known | signals
+                touched[kind][sid] = signals
         cursor.last_seq = events[-1].seq
     params = load_parameters(session)
-    return {kind: _store(session, kind, sorted(ids), today, params, principal) for kind, ids in touched.items() if ids}
+    counts: dict[str, int] = {}
+    for kind, subjects in touched.items():
+        groups: dict[frozenset[str] | None, list[int]] = defaultdict(list)
+        for sid, signals in subjects.items():
+            groups[signals].append(sid)
+        for signals, ids in sorted(groups.items(), key=lambda g: sorted(g[0] or ())):
+            counts[kind] = counts.get(kind, 0) + _store(session, kind, sorted(ids), today, params, principal, signals)
+    return counts
 
 
-def _certificate_subjects(session: Session, certificate_id: int) -> set[tuple[str, int]]:
+def _certificate_subjects(session: Session, event: LedgerEvent, certificate_id: int) -> Touched:
     cert = session.get(Certificate, certificate_id)
     if cert is None:
-        return set()
-    found = {("body", cert.body_id), ("organization", cert.organization_id)}
-    found |= {("person", p) for p in session.scalars(select(AuditAuditor.person_id).join(Audit).where(
-        Audit.certificate_id == cert.id))}
+        return {}
+    change = (json.loads(event.body).get("data") or {}).get("state") or {}
+    if change and set(change) <= STATUS_FIELDS:  # a status change: its body's and holder's status signals only
+        return {("body", cert.body_id): STATUS_SIGNALS, ("organization", cert.organization_id): STATUS_SIGNALS}
+    found: Touched = {("body", cert.body_id): None, ("organization", cert.organization_id): None}
+    found.update({("person", p): None for p in session.scalars(select(AuditAuditor.person_id).join(Audit).where(
+        Audit.certificate_id == cert.id))})
     return found
 
 
-def subjects_of(session: Session, event: LedgerEvent) -> set[tuple[str, int]]:
-    """Return the (type, id) of every body, organization and auditor one log event may change a signal of."""
+def subjects_of(session: Session, event: LedgerEvent) -> Touched:
+    """Return the (type, id) of every body, organization and auditor one log event may change a signal of, each
+    with the signals it may change (None: any)."""
     kind, raw = event.subject_type, event.subject_id
     if not raw.isdigit():
-        return set()
+        return {}
     sid = int(raw)
     if kind == "certificate":
-        return _certificate_subjects(session, sid)
+        return _certificate_subjects(session, event, sid)
+    return dict.fromkeys(_other_subjects(session, event, kind, sid))
+
+
+def _other_subjects(session: Session, event: LedgerEvent, kind: str, sid: int) -> set[tuple[str, int]]:
     if kind in ("body", "organization", "person"):
         return {(kind, sid)}
     if kind == "complaint":

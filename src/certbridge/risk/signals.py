@@ -259,3 +259,9 @@ SIGNALS = {
     "double_booked": (("person",), lambda s, k, i, t, w: double_booked(s, i, t, w)),
 }
 SUBJECT_TYPES = ("body", "organization", "person")
+# The signals that read a certificate's status (status, status_changed_on, suspended_until, status_reason):
+# the only ones a certificate event changing nothing else (suspend, restore, withdraw, cancel, expire) can move,
+# so the follower recomputes just these, of the certificate's body and holder. A new signal reading certificate
+# statuses is added here too; any other signal needs nothing more than its line in SIGNALS.
+STATUS_SIGNALS = frozenset({"complaint_rate", "suspensions"})
+STATUS_FIELDS = frozenset({"status", "status_reason", "status_changed_on", "suspended_until"})

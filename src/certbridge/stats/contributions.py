@@ -6,6 +6,8 @@ certificates is cut at the holder's region changes and counted +1 on its first d
 in the region and every region above it (up to the nation, "000000"), under every dimension. The holder itself
 counts once per region, dimension and value while at least one of its certificates there is valid: the
 union of those runs. Status changes (suspended, withdrawn, expired, cancelled) and issues count on their day.
+A change to some certificates of a holder is applied as `change_rows`: their own rows and the organization
+figures they touch, never the holder's whole contribution (`holder_rows`, for a holder that moved or merged).
 """
 
 from __future__ import annotations
@@ -58,9 +60,42 @@ def region_at(places: list[tuple[str, str | None]], day: str) -> str | None:
     return found
 
 
-def holder_rows(certificates: list[dict[str, Any]], places: list[tuple[str, str | None]],
-                holder_dims: dict[str, str], ancestors: Callable[[str | None], list[str]]) -> dict[Row, int]:
-    """Return the delta rows a holder contributes: {(measure, region, dim, value, day): delta}."""
+def certificate_rows(cert: dict[str, Any], places: list[tuple[str, str | None]], holder_dims: dict[str, str],
+                     ancestors: Callable[[str | None], list[str]]) -> dict[Row, int]:
+    """Return the rows one certificate adds on its own: its valid runs, its issue and status changes."""
+    rows: dict[Row, int] = defaultdict(int)
+    places = places or [(ORIGIN, None)]
+    values = [("all", ""), *cert["dims"].items(), *holder_dims.items()]
+    for span in valid_spans(cert["runs"]):
+        for lo, hi, region in cut_by_region(span, places):
+            for key in ancestors(region):
+                for dim, value in values:
+                    rows["certificates", key, dim, value, lo] += 1
+                    if hi != FOREVER:
+                        rows["certificates", key, dim, value, hi] -= 1
+    flows = [(cert["issued_on"], "issued")] if cert.get("issued_on") else []
+    flows += [(start, label) for start, label in cert["runs"] if label in STATUS_FLOWS and start]
+    for day, measure in flows:
+        for key in ancestors(region_at(places, day)):
+            for dim, value in values:
+                rows[measure, key, dim, value, day] += 1
+    return rows
+
+
+def organization_keys(cert: dict[str, Any], places: list[tuple[str, str | None]], holder_dims: dict[str, str],
+                      ancestors: Callable[[str | None], list[str]]) -> set[tuple[str, str, str]]:
+    """Return the (region, dim, value) figures of organizations a certificate's valid runs count its holder in."""
+    places = places or [(ORIGIN, None)]
+    values = [("all", ""), *cert["dims"].items(), *holder_dims.items()]
+    return {(key, dim, value) for span in valid_spans(cert["runs"]) for _lo, _hi, region in cut_by_region(span, places)
+            for key in ancestors(region) for dim, value in values}
+
+
+def organization_rows(certificates: list[dict[str, Any]], places: list[tuple[str, str | None]],
+                      holder_dims: dict[str, str], ancestors: Callable[[str | None], list[str]],
+                      keys: set[tuple[str, str, str]] | None = None) -> dict[Row, int]:
+    """Return the holder's rows of organizations (only for the figures in `keys` when given): it counts once per
+    region, dimension and value while at least one of its certificates there is valid — the union of their runs."""
     rows: dict[Row, int] = defaultdict(int)
     places = places or [(ORIGIN, None)]
     org_edges: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -70,17 +105,11 @@ def holder_rows(certificates: list[dict[str, Any]], places: list[tuple[str, str 
             for lo, hi, region in cut_by_region(span, places):
                 for key in ancestors(region):
                     for dim, value in values:
-                        rows["certificates", key, dim, value, lo] += 1
+                        if keys is not None and (key, dim, value) not in keys:
+                            continue
                         org_edges[key, dim, value][lo] += 1
                         if hi != FOREVER:
-                            rows["certificates", key, dim, value, hi] -= 1
                             org_edges[key, dim, value][hi] -= 1
-        flows = [(cert["issued_on"], "issued")] if cert.get("issued_on") else []
-        flows += [(start, label) for start, label in cert["runs"] if label in STATUS_FLOWS and start]
-        for day, measure in flows:
-            for key in ancestors(region_at(places, day)):
-                for dim, value in values:
-                    rows[measure, key, dim, value, day] += 1
     for (key, dim, value), edges in org_edges.items():
         running = 0
         for day in sorted(edges):
@@ -90,7 +119,39 @@ def holder_rows(certificates: list[dict[str, Any]], places: list[tuple[str, str 
             elif running > 0 and after == 0:
                 rows["organizations", key, dim, value, day] -= 1
             running = after
+    return rows
+
+
+def holder_rows(certificates: list[dict[str, Any]], places: list[tuple[str, str | None]],
+                holder_dims: dict[str, str], ancestors: Callable[[str | None], list[str]]) -> dict[Row, int]:
+    """Return the delta rows a holder contributes: {(measure, region, dim, value, day): delta}."""
+    rows: dict[Row, int] = defaultdict(int)
+    for cert in certificates:
+        for key, n in certificate_rows(cert, places, holder_dims, ancestors).items():
+            rows[key] += n
+    for key, n in organization_rows(certificates, places, holder_dims, ancestors).items():
+        rows[key] += n
     return {k: v for k, v in rows.items() if v}
+
+
+def change_rows(before: list[dict[str, Any]], after: list[dict[str, Any]], others: list[dict[str, Any]],
+                places: list[tuple[str, str | None]], holder_dims: dict[str, str],
+                ancestors: Callable[[str | None], list[str]]) -> dict[Row, int]:
+    """Return what to add to a holder's rows when some of its certificates fold `before` → `after` (its places and
+    holder facts unchanged): their own rows' difference, and the organization figures they touch, recounted with
+    the holder's `others` — work in proportion to the change, not to what the holder contributes."""
+    out: dict[Row, int] = defaultdict(int)
+    keys: set[tuple[str, str, str]] = set()
+    for sign, certs in ((-1, before), (1, after)):
+        for cert in certs:
+            for key, n in certificate_rows(cert, places, holder_dims, ancestors).items():
+                out[key] += sign * n
+            keys |= organization_keys(cert, places, holder_dims, ancestors)
+    if keys:
+        for sign, certs in ((-1, before), (1, after)):
+            for key, n in organization_rows(others + certs, places, holder_dims, ancestors, keys).items():
+                out[key] += sign * n
+    return {k: v for k, v in out.items() if v}
 
 
 def difference(old: dict[Row, int], new: dict[Row, int]) -> dict[Row, int]:

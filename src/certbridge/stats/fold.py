@@ -2,8 +2,9 @@
 
 The journal is the single source. The step reads the events between the stored cursor and the latest
 checkpoint, finds the certificates they touch (directly, or through their holder, body or standard),
-re-folds each from its own events (timeline.py), re-computes the delta rows of each holder involved
-(contributions.py) and adds the difference to `stats_delta`. The cursor then names that checkpoint (tree size
+re-folds each from its own events (timeline.py), computes the difference their new folds make to their holders'
+rows (contributions.py: in proportion to the change; a holder that moved or merged is re-counted whole) and adds
+it to `stats_delta`. The cursor then names that checkpoint (tree size
 and root), so every figure says which checkpoint it was computed at. Appends never wait for it: it runs in
 the background after integration and before any statistics answer (`catch_up`), in its own short transaction.
 """
@@ -25,7 +26,14 @@ from certbridge.certificates.status_context import load_context
 from certbridge.db import utcnow
 from certbridge.ledger.journal import LedgerEvent
 from certbridge.registry.models import Region, Scheme
-from certbridge.stats.contributions import NATION, ORIGIN, UNKNOWN_REGION, difference, holder_rows
+from certbridge.stats.contributions import (
+    NATION,
+    ORIGIN,
+    UNKNOWN_REGION,
+    change_rows,
+    difference,
+    holder_rows,
+)
 from certbridge.stats.models import StatsCertificate, StatsCursor, StatsDelta, StatsHolder
 from certbridge.stats.timeline import fold_certificate
 from certbridge.tables import metadata
@@ -151,9 +159,23 @@ class Folder:
 
     def holder(self, holder_id: int, certificates: list[dict[str, Any]]) -> dict[tuple, int]:
         """Return the delta rows of one holder with these certificate folds."""
+        basis = self.basis(holder_id)
+        return holder_rows(certificates, *placed(basis))
+
+    def basis(self, holder_id: int) -> dict[str, Any]:
+        """Return what a holder's rows are counted with: dated regions, their ancestors, the holder's facts."""
         self.organizations([holder_id])
         org = self.orgs.get(holder_id) or {"places": [], "industry": ""}
-        return holder_rows(certificates, org["places"], {"industry": org["industry"][:60]}, self.places.ancestors)
+        places = [[since, region] for since, region in org["places"]]
+        return {"places": places, "ancestors": {region or "": self.places.ancestors(region) for _s, region in places
+                                                or [(ORIGIN, None)]},
+                "dims": {"industry": org["industry"][:60]}}
+
+
+def placed(basis: dict[str, Any]) -> tuple[list[tuple[str, str | None]], dict[str, str], Any]:
+    """Return a basis as `contributions`' arguments: places, holder facts, ancestors."""
+    known = basis["ancestors"]
+    return [tuple(p) for p in basis["places"]], basis["dims"], lambda region: known[region or ""]
 
 
 def _affected_certificates(session: Session, start: int, below: int) -> set[int]:
@@ -192,8 +214,14 @@ def apply_deltas(session: Session, changes: dict[tuple, int]) -> None:
 
 
 def refold(session: Session, certificate_ids: set[int], below: int) -> dict[str, int]:
-    """Re-fold these certificates and their holders up to a tree size; add the difference to the deltas."""
+    """Re-fold these certificates up to a tree size; add the difference they make to the deltas.
+
+    Work in proportion to the change: a holder whose basis (places, region ancestors, facts) is unchanged gets the
+    rows of its changed certificates replaced, and the organization figures they touch recounted (`change_rows`);
+    only a holder whose basis changed has its whole contribution re-counted.
+    """
     folder = Folder(session, below)
+    changed: dict[int, tuple[tuple | None, tuple]] = {}  # certificate → ((holder, fold) before or None, after)
     holders: set[int] = set()
     ids = sorted(certificate_ids)
     for s in range(0, len(ids), _CHUNK):
@@ -207,31 +235,53 @@ def refold(session: Session, certificate_ids: set[int], below: int) -> dict[str,
             holder = folder.holder_of(fold["organization_id"])
             holders.add(holder)
             row = stored.get(cid)
+            before = (row.holder_id, row.folded) if row is not None else None
+            if before == (holder, fold):
+                continue
+            changed[cid] = (before, (holder, fold))
             if row is None:
                 session.add(StatsCertificate(certificate_id=cid, holder_id=holder, body_id=fold["body_id"], folded=fold))
             else:
                 row.holder_id, row.body_id, row.folded = holder, fold["body_id"], fold
         session.flush()
+    touching: dict[int, set[int]] = defaultdict(set)  # holder → its changed certificates (before or after)
+    for cid, (before, after) in changed.items():
+        for side in (before, after):
+            if side is not None:
+                touching[side[0]].add(cid)
     total: dict[tuple, int] = defaultdict(int)
     hs = sorted(holders)
     for s in range(0, len(hs), _CHUNK):
         chunk = hs[s:s + _CHUNK]
-        certs: dict[int, list[dict]] = defaultdict(list)
-        for holder_id, fold in session.execute(select(StatsCertificate.holder_id, StatsCertificate.folded)
-                                               .where(StatsCertificate.holder_id.in_(chunk))):
-            certs[holder_id].append(fold)
-        old = {r.holder_id: r for r in session.scalars(select(StatsHolder).where(StatsHolder.holder_id.in_(chunk)))}
+        bases = {r.holder_id: r for r in session.scalars(select(StatsHolder).where(StatsHolder.holder_id.in_(chunk)))}
+        now = {h: folder.basis(h) for h in chunk}
+        wanted = sorted(h for h in chunk if h in touching or bases.get(h) is None or bases[h].basis != now[h])
+        others: dict[int, list[dict]] = defaultdict(list)  # the holders' certificates this pass did not change
+        if wanted:
+            for holder_id, cid, fold in session.execute(
+                    select(StatsCertificate.holder_id, StatsCertificate.certificate_id, StatsCertificate.folded)
+                    .where(StatsCertificate.holder_id.in_(wanted))):
+                if cid not in changed:
+                    others[holder_id].append(fold)
         for holder_id in chunk:
-            new = folder.holder(holder_id, certs.get(holder_id, []))
-            row = old.get(holder_id)
-            before = {tuple(r[:5]): r[5] for r in row.rows} if row else {}
-            for key, n in difference(before, new).items():
-                total[key] += n
-            stored_rows = [[*k, n] for k, n in sorted(new.items())]
-            if row is None:
-                session.add(StatsHolder(holder_id=holder_id, rows=stored_rows))
+            basis, row = now[holder_id], bases.get(holder_id)
+            mine = touching.get(holder_id, set())
+            old = [changed[c][0][1] for c in sorted(mine) if changed[c][0] and changed[c][0][0] == holder_id]
+            new = [changed[c][1][1] for c in sorted(mine) if changed[c][1][0] == holder_id]
+            if row is not None and row.basis == basis:
+                if mine:
+                    rows = change_rows(old, new, others[holder_id], *placed(basis))
+                else:
+                    continue
             else:
-                row.rows = stored_rows
+                rows = difference(holder_rows(others[holder_id] + old, *placed(row.basis)) if row is not None else {},
+                                  holder_rows(others[holder_id] + new, *placed(basis)))
+            for key, n in rows.items():
+                total[key] += n
+            if row is None:
+                session.add(StatsHolder(holder_id=holder_id, basis=basis))
+            elif row.basis != basis:
+                row.basis = basis
     apply_deltas(session, {k: v for k, v in total.items() if v})
     session.flush()
     return {"certificates": len(ids), "holders": len(holders)}

@@ -3,9 +3,9 @@
 `stats_delta` holds, per measure, region (every GB/T 2260 level plus "000000" for the nation), dimension and
 value, how much the figure changes on a day. A figure on a date is the sum of its deltas up to that day; a count
 in a period (newly issued, suspended …) is the sum between two days. `stats_certificate` keeps what one
-certificate's events fold to (its valid days, its status changes, its dimensions); `stats_holder` keeps the
-exact delta rows one holder (an organization identity) contributes, so a change re-folds one holder and applies
-the difference instead of rescanning anything.
+certificate's events fold to (its valid days, its status changes, its dimensions); `stats_holder` keeps what
+one holder's (an organization identity's) rows were folded with, so a change re-folds the certificates it
+touches and applies the difference of their rows instead of rescanning anything.
 """
 
 from __future__ import annotations
@@ -44,12 +44,16 @@ class StatsCertificate(Base):
 
 
 class StatsHolder(Base):
-    """The delta rows one holder contributes, as last folded (replaced, and the difference applied, on change)."""
+    """What one holder's rows were last folded with: its dated regions, each region's ancestors, its own facts.
+
+    A change to its certificates alone is applied in proportion to the change; a change of this basis (the holder
+    moved, merged, its industry or the region table changed) re-counts the holder's whole contribution.
+    """
 
     __tablename__ = "stats_holder"
 
     holder_id: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=False)
-    rows: Mapped[list] = mapped_column(JSON)  # [[measure, region, dim, value, day, delta], ...]
+    basis: Mapped[dict] = mapped_column(JSON)  # {"places": [[from, region]], "ancestors": {region: [...]}, "dims": {}}
 
 
 class StatsDelta(Base):

@@ -1,0 +1,82 @@
+"""Folding after every write (in proportion to the change) ends exactly where one fold of the whole log does."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from certbridge.certificates.models import Certificate
+from certbridge.certificates.schemas import StatusChangeIn
+from certbridge.certificates.workflow import (
+    cancel_certificate,
+    restore_certificate,
+    suspend_certificate,
+    withdraw_certificate,
+)
+from certbridge.db import read_session, write_session
+from certbridge.principal import SYSTEM
+from certbridge.registry import service
+from certbridge.stats.fold import fold_to_checkpoint, reset
+from certbridge.stats.models import StatsDelta
+from certbridge.stats.recompute import compare_with_log
+from tests.stats.conftest import COUNTIES, TODAY, integrate
+
+
+def _deltas(sessions) -> dict[tuple, int]:
+    with read_session(sessions) as session:
+        rows = session.execute(select(StatsDelta.measure, StatsDelta.region, StatsDelta.dim, StatsDelta.value,
+                                      StatsDelta.day, StatsDelta.delta))
+        return {tuple(r[:5]): r[5] for r in rows if r[5]}
+
+
+def _write(session, rng: random.Random, story) -> str:
+    """Make one random write a holder or a certificate can get today; return what it was."""
+    certs = {c.id: c for c in session.scalars(select(Certificate).where(Certificate.id.in_(sorted(story.snapshots))))}
+    valid = sorted(i for i, c in certs.items() if c.status == "valid" and c.expires_on > TODAY)
+    suspended = sorted(i for i, c in certs.items() if c.status == "suspended" and c.suspended_until
+                       and c.suspended_until >= TODAY and c.expires_on > TODAY)
+    moves = ["move"] + (["suspend", "withdraw", "cancel"] if valid else []) + (["restore"] if suspended else [])
+    what = rng.choice(moves)
+    if what == "move":  # the holder's basis changes: its whole contribution is re-counted
+        org = rng.choice(sorted(set(story.holder.values())))
+        current = story.regions[org][-1][1]
+        county = rng.choice([c for c in COUNTIES if c != current])
+        service.update_organization(session, principal=SYSTEM, organization_id=org, changes={"region_code": county})
+        story.regions[org].append((TODAY, county))
+        return what
+    act = {"principal": SYSTEM, "certificate_id": rng.choice(suspended if what == "restore" else valid),
+           "today": TODAY}
+    if what == "suspend":
+        suspend_certificate(session, **act, change=StatusChangeIn(reason="抽查暂停", on=TODAY,
+                                                                  until=TODAY + timedelta(days=30)))
+    elif what == "restore":
+        restore_certificate(session, **act, change=StatusChangeIn(reason="已纠正", on=TODAY))
+    elif what == "withdraw":
+        withdraw_certificate(session, **act, change=StatusChangeIn(reason="抽查撤销", on=TODAY, cause="other"))
+    else:
+        cancel_certificate(session, **act, change=StatusChangeIn(reason="持证人申请", on=TODAY))
+    return what
+
+
+def test_folding_after_every_write_equals_one_fold_of_the_whole_log(sessions, settings, story):
+    with write_session(sessions) as session:
+        fold_to_checkpoint(session)
+    rng = random.Random(2026)
+    done = []
+    for _ in range(14):
+        with write_session(sessions) as session:
+            done.append(_write(session, rng, story))
+        integrate(sessions, settings)
+        with write_session(sessions) as session:
+            assert fold_to_checkpoint(session)["certificates"] >= 1
+    assert {"move", "suspend", "withdraw"} <= set(done), done  # both paths: basis unchanged and changed
+    incremental = _deltas(sessions)
+    with write_session(sessions) as session:
+        reset(session)
+        fold_to_checkpoint(session)
+    assert _deltas(sessions) == incremental
+    with read_session(sessions) as session:
+        for on in (TODAY, TODAY - timedelta(days=1), TODAY - timedelta(days=500)):
+            assert compare_with_log(session, on=on)["differences"] == []
