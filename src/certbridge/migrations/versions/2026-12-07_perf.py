@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015perf"
-down_revision = "0014risk"
+down_revision = "0015relationships"
 branch_labels = None
 depends_on = None
 
