@@ -6,7 +6,10 @@
   that just issued a certificate can download its proof at once, and nothing in the ledger tables
   changes behind a later request's back.
 * A background task catches what other processes wrote (the CLI, other app servers) every INTERVAL
-  seconds — one cheap read when there is nothing — and asks the configured witnesses to cosign.
+  seconds — one cheap read when there is nothing — and asks the configured witnesses to cosign. With several
+  server processes only one runs it, the leader of "ledger" (kit/periodic.py, kit/leader.py); the after-write
+  integration runs in every process, which is safe: integration takes the tree row's lock and reads the
+  integrated size under it, so two integrators queue and never hash an event twice (ledger/integrate.py).
 
 * The integrity monitor (ledger/integrity.py) runs at startup, before anything is integrated or served,
   and every INTEGRITY_SECONDS in the same background runner; its verdict is `app.state.integrity` and
@@ -81,6 +84,13 @@ def check_integrity_now(app: FastAPI, budget_seconds: float = integrity.CATCH_UP
         log.exception("ledger integrity check could not run")
 
 
+async def _warm(app: FastAPI, stop: asyncio.Event) -> None:
+    try:
+        await asyncio.to_thread(warm_hash_cache, app)
+    except Exception:  # a cold cache only makes the first proofs slower
+        log.exception("could not warm the ledger hash cache")
+
+
 def run_once(app: FastAPI, http: httpx.Client) -> None:
     """Integrate what other processes wrote, then ask witnesses to cosign the newest checkpoint."""
     integrate_pending(app.state.sessions, settings=app.state.settings)
@@ -93,10 +103,6 @@ async def _loop(app: FastAPI, stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     next_check = loop.time() + app.state.integrity_interval
     try:
-        try:
-            await asyncio.to_thread(warm_hash_cache, app)
-        except Exception:  # a cold cache only makes the first proofs slower
-            log.exception("could not warm the ledger hash cache")
         while not stop.is_set():
             try:
                 await asyncio.to_thread(run_once, app, http)
@@ -145,6 +151,8 @@ def healthz(request: Request) -> JSONResponse:
     if lang not in ("zh", "en"):
         lang = pick_language(request.headers.get("accept-language"), request.app.state.settings.default_language)
     body = status.as_json()
+    elector = getattr(request.app.state, "elector", None)
+    body["leads"] = sorted(elector.held) if elector is not None else []  # the background jobs this process runs
     body["messages"] = ([integrity.problem_text(p, lang) for p in status.problems] if not status.ok
                         else [render("health.ok", lang)])
     return JSONResponse(body, status_code=200 if status.ok else 503, headers={"Cache-Control": "no-store"})
@@ -157,8 +165,11 @@ def install(app: FastAPI) -> None:
     app.state.integrity = None
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     app.add_middleware(IntegrateAfterWrite)
+    # Every process warms its own proof cache; one process at a time (the leader of "ledger") integrates what
+    # others wrote, asks witnesses to cosign and runs the periodic integrity check.
+    add_background(app, _warm, enabled=lambda application: bool(application.state.ledger_interval))
     add_background(app, _loop, enabled=lambda application: bool(application.state.ledger_interval),
-                   before=_at_start)
+                   before=_at_start, leader="ledger")
 
 
 def _at_start(app: FastAPI) -> None:
