@@ -43,7 +43,7 @@ def nodelay_protocol(protocol_class: type) -> type:
     """Return uvicorn's HTTP protocol class that also sets TCP_NODELAY on each connection it is given."""
 
     class NoDelay(protocol_class):  # type: ignore[misc, valid-type]
-        def connection_made(self, transport) -> None:  # noqa: D102 - asyncio's protocol method
+        def connection_made(self, transport) -> None:
             sock = transport.get_extra_info("socket")
             if sock is not None:
                 try:

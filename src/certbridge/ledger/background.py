@@ -32,7 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from certbridge.db import read_session
 from certbridge.i18n.catalog import pick_language, render
 from certbridge.kit.lazy_http import LazyClient
-from certbridge.kit.periodic import add_background, wait_or_stop
+from certbridge.kit.periodic import add_background, repeat, wait_or_stop
 from certbridge.ledger import integrity
 from certbridge.ledger.integrate import integrate_pending
 from certbridge.ledger.proofs import integrated_size
@@ -89,6 +89,21 @@ async def _warm(app: FastAPI, stop: asyncio.Event) -> None:
         await asyncio.to_thread(warm_hash_cache, app)
     except Exception:  # a cold cache only makes the first proofs slower
         log.exception("could not warm the ledger hash cache")
+
+
+def read_stored_integrity(app: FastAPI) -> None:
+    """Take the integrity verdict the leader stored, unless this process checks itself (it leads "ledger")."""
+    elector = getattr(app.state, "elector", None)
+    if elector is not None and "ledger" in elector.held:
+        return
+    integrity.forget(app.state.engine)
+    with read_session(app.state.sessions) as session:
+        app.state.integrity = integrity.current(session)
+
+
+async def _follow_integrity(app: FastAPI, stop: asyncio.Event) -> None:
+    await repeat(stop, lambda: read_stored_integrity(app), delay=lambda: app.state.integrity_interval,
+                 first_delay=app.state.integrity_interval, log=log, what="reading the stored integrity verdict")
 
 
 def run_once(app: FastAPI, http: httpx.Client) -> None:
@@ -167,7 +182,9 @@ def install(app: FastAPI) -> None:
     app.add_middleware(IntegrateAfterWrite)
     # Every process warms its own proof cache; one process at a time (the leader of "ledger") integrates what
     # others wrote, asks witnesses to cosign and runs the periodic integrity check.
+    # The others take the leader's stored integrity verdict, which their verify answers and pages report.
     add_background(app, _warm, enabled=lambda application: bool(application.state.ledger_interval))
+    add_background(app, _follow_integrity, enabled=lambda application: bool(application.state.ledger_interval))
     add_background(app, _loop, enabled=lambda application: bool(application.state.ledger_interval),
                    before=_at_start, leader="ledger")
 

@@ -110,4 +110,4 @@ class Buckets:
         self.local.reset()
 
 
-__all__ = ["Buckets", "RedisUnavailable", "SharedBuckets", "TAKE"]
+__all__ = ["TAKE", "Buckets", "RedisUnavailable", "SharedBuckets"]

@@ -33,7 +33,7 @@ def static_url(name: str) -> str:
 class HashedStaticFiles(StaticFiles):
     """Static files that say `immutable` when asked for by their content hash."""
 
-    async def get_response(self, path, scope):  # noqa: D102 - Starlette's hook
+    async def get_response(self, path, scope):
         response = await super().get_response(path, scope)
         if response.status_code in (200, 304):
             query = scope.get("query_string", b"").decode("latin-1")
