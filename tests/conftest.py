@@ -35,6 +35,42 @@ def pytest_report_header(config):
     return f"certbridge test backend: {BACKEND}"
 
 
+# A module that names one of these may pick its database itself (its own engine, server or demo on the backend).
+_BACKEND_AWARE = ("BACKEND", "PG_URL", "postgres", "database_url", "make_engine", "servers", "demo_settings")
+
+
+def _touches_no_database(item, sources: dict) -> bool:
+    """Tell whether a test can meet no database: no template fixture, and its module never picks a backend."""
+    if "template" in getattr(item, "fixturenames", ()):
+        return False
+    path = str(item.path)
+    if path not in sources:
+        sources[path] = Path(path).read_text(encoding="utf-8")
+    return not any(word in sources[path] for word in _BACKEND_AWARE)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """On the PostgreSQL pass, leave out the tests that touch no database: they ran, identically, on SQLite."""
+    if BACKEND != "postgresql":
+        return
+    sources: dict[str, str] = {}
+    keep, once = [], []
+    for item in items:
+        (once if _touches_no_database(item, sources) else keep).append(item)
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = keep
+        config._certbridge_sqlite_only = len(once)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    count = getattr(config, "_certbridge_sqlite_only", 0)
+    if count:
+        terminalreporter.write_line(
+            f"PostgreSQL pass: {count} tests that touch no database (pure functions, documents, catalogs) were left "
+            "out; they ran on the SQLite pass.")
+
+
 def _pg_admin():
     return make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
 

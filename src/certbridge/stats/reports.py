@@ -31,7 +31,6 @@ from certbridge.stats.background import catch_up, current_read
 from certbridge.stats.contributions import NATION
 from certbridge.stats.models import StatsReport, StatsTarget
 from certbridge.stats.report_html import report_html
-from certbridge.stats.report_pdf import report_pdf
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -125,6 +124,8 @@ def report_document_pdf(request: Request, report_id: Id):
     """Return a kept report as PDF (Chinese first), with its hash and signature printed at the end."""
     with read_session(request.app.state.sessions) as db:
         report = _report(db, report_id)
+        from certbridge.stats.report_pdf import report_pdf  # fpdf: ~0.6–2 s to import, only for PDFs
+
         body = report_pdf(db, report)
         filename = f"stats-{report.region_code}-{report.month}.pdf"
     return Response(body, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
