@@ -31,6 +31,9 @@ def serve_app(host: str, port: int, workers: int = 1) -> None:
         console.print("[yellow]未设置 CERTBRIDGE_REDIS_URL：每个进程各自限流 / CERTBRIDGE_REDIS_URL unset: each process "
                       "counts its own rate limits (the effective limit is multiplied by the workers)[/yellow]")
     if workers > 1:
+        import certbridge.app  # noqa: F401 - imported once before forking: the workers share it, nothing runs at import
+        import uvicorn  # noqa: F401
+
         Supervisor(workers, lambda shared: _serve_on(settings, shared), sock).run()
     else:
         _serve_on(settings, sock)
