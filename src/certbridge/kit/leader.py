@@ -17,12 +17,14 @@ import hashlib
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_SECONDS = 5
+ALIVE_CHECK_SECONDS = 0.5  # the jobs of one process share one liveness check of the lock's connection
 
 
 def lock_key(name: str) -> int:
@@ -36,6 +38,7 @@ class Elector:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.held: set[str] = set()
+        self._alive_at = -1e9
 
     def try_lead(self, name: str) -> bool:
         """Take the lock of `name` if nobody holds it; tell whether this process now leads it."""
@@ -50,7 +53,10 @@ class Elector:
     def still_leading(self, name: str) -> bool:
         """Tell whether this process still holds the lock of `name` (False once its connection was lost)."""
         with self._lock:
-            if name in self.held and not self._alive():
+            if name in self.held and time.monotonic() - self._alive_at >= ALIVE_CHECK_SECONDS:
+                if self._alive():
+                    self._alive_at = time.monotonic()
+                    return True
                 log.warning("leader lock connection lost: giving up %s", ", ".join(sorted(self.held)))
                 self._drop_all()
             return name in self.held
