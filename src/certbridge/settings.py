@@ -114,6 +114,15 @@ class Settings(BaseSettings):
         default=200_000, ge=1, description="Supplier-list rows per day of an API key without a quota of its own.")
     rate_limit_login_paths: list[str] = Field(default_factory=lambda: list(LOGIN_PATHS))
     rate_limit_max_clients: int = Field(default=100_000, ge=100, description="Clients remembered per limit.")
+    # Several server processes (docs/operations.md "Several processes"): the limits in a shared Redis, one leader
+    # per background job.
+    redis_url: str | None = Field(
+        default=None, description="Redis holding the rate limits and API-key quotas of every server process "
+                                  "(redis://host:6379/0); unset: each process counts on its own.")
+    redis_prefix: str = Field(default="certbridge", description="Prefix of this instance's keys in Redis.")
+    redis_timeout_seconds: float = Field(default=0.5, gt=0, description="Longest wait for Redis on a request.")
+    leader_poll_seconds: float = Field(
+        default=1.0, gt=0, le=60, description="How often a process asks to lead a background job (take-over time).")
     logout_paths: list[str] = Field(default_factory=lambda: list(LOGOUT_PATHS))
     trusted_proxies: list[str] = Field(
         default_factory=list, description="Addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed.")

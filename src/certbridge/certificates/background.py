@@ -71,4 +71,4 @@ def install(app: FastAPI) -> None:
         await repeat(stop, lambda: _sweep_and_log(application), first_delay=application.state.status_sweep_delay,
                      delay=lambda: seconds_until_next_sweep(datetime.now()), log=log, what="status sweep")
 
-    add_background(app, run, enabled=lambda application: application.state.status_sweep)
+    add_background(app, run, enabled=lambda application: application.state.status_sweep, leader="status-sweep")

@@ -14,32 +14,49 @@ def served_url(host: str, port: int) -> str:
 
 
 def serve_app(host: str, port: int, workers: int = 1) -> None:
-    """Migrate the database if needed and serve the app with uvicorn."""
-    import uvicorn
-
-    from certbridge.app import create_app
+    """Migrate the database if needed and serve the app with uvicorn, in `workers` processes on one socket."""
+    from certbridge.cli.workers import Supervisor, listening_socket
     from certbridge.migrate import upgrade
 
     ctx = context()
     upgrade(ctx.engine)
+    ctx.engine.dispose()  # no connection of the parent's may be shared by forked workers
     settings = ctx.settings
     if "public_url" not in settings.model_fields_set:  # QR codes and links point where this server answers
         settings.public_url = served_url(host, port)
+    sock = listening_socket(host, port)
+    shown = f"{workers} 个进程 / {workers} processes" if workers > 1 else "1 个进程 / 1 process"
+    console.print(f"certbridge 正在运行 / serving on [bold]http://{host}:{port}[/bold]  ({shown}; Ctrl+C 退出 / to stop)")
+    if workers > 1 and not settings.redis_url:
+        console.print("[yellow]未设置 CERTBRIDGE_REDIS_URL：每个进程各自限流 / CERTBRIDGE_REDIS_URL unset: each process "
+                      "counts its own rate limits (the effective limit is multiplied by the workers)[/yellow]")
+    if workers > 1:
+        import certbridge.app  # noqa: F401 - imported once before forking: the workers share it, nothing runs at import
+        import uvicorn  # noqa: F401
+
+        Supervisor(workers, lambda shared: _serve_on(settings, shared), sock).run()
+    else:
+        _serve_on(settings, sock)
+
+
+def _serve_on(settings, sock) -> None:
+    """Build the app in this process and serve it on an already listening socket until stopped."""
+    import uvicorn
+
+    from certbridge.app import create_app
+    from certbridge.cli.workers import nodelay_protocol
+
     app = create_app(settings)
-    console.print(f"certbridge 正在运行 / serving on [bold]http://{host}:{port}[/bold]  (Ctrl+C 退出 / to stop)")
     # SIGTERM: stop accepting, interrupt the background job at once (it rolls back, certbridge.jobs), let requests
     # in flight finish for shutdown_grace_seconds, then close them: the process always exits within seconds.
-    grace = ctx.settings.shutdown_grace_seconds
-    if workers > 1:
-        uvicorn.run(app, host=host, port=port, log_level="warning", workers=workers, timeout_graceful_shutdown=grace,
-                    **proxy_options(ctx.settings.trusted_proxies))
-        return
-    _serve_stopping_jobs_first(uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                              timeout_graceful_shutdown=grace,
-                                              **proxy_options(ctx.settings.trusted_proxies)))
+    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+                            **proxy_options(settings.trusted_proxies))
+    config.load()
+    config.http_protocol_class = nodelay_protocol(config.http_protocol_class)
+    _serve_stopping_jobs_first(config, sock)
 
 
-def _serve_stopping_jobs_first(config) -> None:
+def _serve_stopping_jobs_first(config, sock) -> None:
     """Run uvicorn's server, interrupting the running background job as soon as a stop signal comes."""
     import uvicorn
 
@@ -50,7 +67,7 @@ def _serve_stopping_jobs_first(config) -> None:
                 jobs.stop_soon()
             super().handle_exit(sig, frame)
 
-    StoppingServer(config).run()
+    StoppingServer(config).run(sockets=[sock])
 
 
 def proxy_options(proxies: list[str] | None = None) -> dict:
@@ -73,6 +90,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on"),
-              port: int = typer.Option(8000, help="Port to listen on")) -> None:
+              port: int = typer.Option(8000, help="Port to listen on"),
+              workers: int = typer.Option(1, min=1, max=64, help="Server processes sharing the socket (with "
+                                          "several, set CERTBRIDGE_REDIS_URL so they share one rate limit)")) -> None:
         """Serve the portal, consoles and API (migrates the database first)."""
-        serve_app(host, port)
+        serve_app(host, port, workers)

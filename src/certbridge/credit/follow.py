@@ -53,4 +53,5 @@ def install(app: FastAPI) -> None:
         await repeat(stop, lambda: follow_now(application), first_delay=application.state.credit_follow_interval,
                      delay=lambda: application.state.credit_follow_interval, log=log, what="credit follow-up")
 
-    add_background(app, run, enabled=lambda application: bool(application.state.credit_follow_interval))
+    add_background(app, run, enabled=lambda application: bool(application.state.credit_follow_interval),
+                   leader="credit-follow")

@@ -6,7 +6,10 @@
   that just issued a certificate can download its proof at once, and nothing in the ledger tables
   changes behind a later request's back.
 * A background task catches what other processes wrote (the CLI, other app servers) every INTERVAL
-  seconds — one cheap read when there is nothing — and asks the configured witnesses to cosign.
+  seconds — one cheap read when there is nothing — and asks the configured witnesses to cosign. With several
+  server processes only one runs it, the leader of "ledger" (kit/periodic.py, kit/leader.py); the after-write
+  integration runs in every process, which is safe: integration takes the tree row's lock and reads the
+  integrated size under it, so two integrators queue and never hash an event twice (ledger/integrate.py).
 
 * The integrity monitor (ledger/integrity.py) runs at startup, before anything is integrated or served,
   and every INTEGRITY_SECONDS in the same background runner; its verdict is `app.state.integrity` and
@@ -29,7 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from certbridge.db import read_session
 from certbridge.i18n.catalog import pick_language, render
 from certbridge.kit.lazy_http import LazyClient
-from certbridge.kit.periodic import add_background, wait_or_stop
+from certbridge.kit.periodic import add_background, repeat, wait_or_stop
 from certbridge.ledger import integrity
 from certbridge.ledger.integrate import integrate_pending
 from certbridge.ledger.proofs import integrated_size
@@ -81,6 +84,28 @@ def check_integrity_now(app: FastAPI, budget_seconds: float = integrity.CATCH_UP
         log.exception("ledger integrity check could not run")
 
 
+async def _warm(app: FastAPI, stop: asyncio.Event) -> None:
+    try:
+        await asyncio.to_thread(warm_hash_cache, app)
+    except Exception:  # a cold cache only makes the first proofs slower
+        log.exception("could not warm the ledger hash cache")
+
+
+def read_stored_integrity(app: FastAPI) -> None:
+    """Take the integrity verdict the leader stored, unless this process checks itself (it leads "ledger")."""
+    elector = getattr(app.state, "elector", None)
+    if elector is not None and "ledger" in elector.held:
+        return
+    integrity.forget(app.state.engine)
+    with read_session(app.state.sessions) as session:
+        app.state.integrity = integrity.current(session)
+
+
+async def _follow_integrity(app: FastAPI, stop: asyncio.Event) -> None:
+    await repeat(stop, lambda: read_stored_integrity(app), delay=lambda: app.state.integrity_interval,
+                 first_delay=app.state.integrity_interval, log=log, what="reading the stored integrity verdict")
+
+
 def run_once(app: FastAPI, http: httpx.Client) -> None:
     """Integrate what other processes wrote, then ask witnesses to cosign the newest checkpoint."""
     integrate_pending(app.state.sessions, settings=app.state.settings)
@@ -93,10 +118,6 @@ async def _loop(app: FastAPI, stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     next_check = loop.time() + app.state.integrity_interval
     try:
-        try:
-            await asyncio.to_thread(warm_hash_cache, app)
-        except Exception:  # a cold cache only makes the first proofs slower
-            log.exception("could not warm the ledger hash cache")
         while not stop.is_set():
             try:
                 await asyncio.to_thread(run_once, app, http)
@@ -145,6 +166,8 @@ def healthz(request: Request) -> JSONResponse:
     if lang not in ("zh", "en"):
         lang = pick_language(request.headers.get("accept-language"), request.app.state.settings.default_language)
     body = status.as_json()
+    elector = getattr(request.app.state, "elector", None)
+    body["leads"] = sorted(elector.held) if elector is not None else []  # the background jobs this process runs
     body["messages"] = ([integrity.problem_text(p, lang) for p in status.problems] if not status.ok
                         else [render("health.ok", lang)])
     return JSONResponse(body, status_code=200 if status.ok else 503, headers={"Cache-Control": "no-store"})
@@ -157,8 +180,13 @@ def install(app: FastAPI) -> None:
     app.state.integrity = None
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     app.add_middleware(IntegrateAfterWrite)
+    # Every process warms its own proof cache; one process at a time (the leader of "ledger") integrates what
+    # others wrote, asks witnesses to cosign and runs the periodic integrity check.
+    # The others take the leader's stored integrity verdict, which their verify answers and pages report.
+    add_background(app, _warm, enabled=lambda application: bool(application.state.ledger_interval))
+    add_background(app, _follow_integrity, enabled=lambda application: bool(application.state.ledger_interval))
     add_background(app, _loop, enabled=lambda application: bool(application.state.ledger_interval),
-                   before=_at_start)
+                   before=_at_start, leader="ledger")
 
 
 def _at_start(app: FastAPI) -> None:

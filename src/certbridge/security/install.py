@@ -12,28 +12,46 @@ from certbridge.security.middleware import (
     ClientAddressMiddleware,
     SecurityHeadersMiddleware,
 )
+from certbridge.kit.periodic import add_background
 from certbridge.security.ratelimit import TokenBucketLimiter
+from certbridge.security.shared_limits import Buckets, SharedBuckets
 from certbridge.security.writers import WriterGateMiddleware, make_gate
 from certbridge.settings import Settings
 
 
-def class_limiters(config: Settings) -> dict[str, TokenBucketLimiter]:
+def class_limiters(config: Settings, shared: SharedBuckets | None = None) -> dict[str, Buckets]:
     """Build one per-client limiter for each limited class of security/coverage.py from the settings."""
     budgets = {SIGNIN: (config.rate_limit_login_per_minute, config.rate_limit_login_burst),
                LOOKUP: (config.rate_limit_public_per_minute, config.rate_limit_public_burst),
                COSTLY: (config.rate_limit_costly_per_minute, config.rate_limit_costly_burst),
                WRITE: (config.rate_limit_write_per_minute, config.rate_limit_write_burst)}
-    return {name: TokenBucketLimiter(per_minute=rate, burst=burst, max_keys=config.rate_limit_max_clients)
+    return {name: Buckets(TokenBucketLimiter(per_minute=rate, burst=burst, max_keys=config.rate_limit_max_clients),
+                          shared, name)
             for name, (rate, burst) in budgets.items()}
+
+
+def shared_buckets(app: FastAPI, config: Settings) -> SharedBuckets | None:
+    """Return the Redis buckets every process shares (closed at shutdown), or None without CERTBRIDGE_REDIS_URL."""
+    if not config.redis_url:
+        return None
+    shared = SharedBuckets(config.redis_url, prefix=config.redis_prefix, timeout=config.redis_timeout_seconds)
+
+    async def close_at_shutdown(application, stop) -> None:
+        await stop.wait()
+        await shared.close()  # its connections belong to this event loop
+
+    add_background(app, close_at_shutdown)
+    return shared
 
 
 def install(app: FastAPI, config: Settings | None = None) -> None:
     """Add client address, rate limits, body limit and write retries, audit and security headers."""
     config = config or app.state.settings
-    limiters = class_limiters(config)
+    shared = shared_buckets(app, config)
+    limiters = class_limiters(config, shared)
     keys = KeyQuotas(default_per_minute=config.rate_limit_key_per_minute)
-    key_limiter = TokenBucketLimiter(per_minute=config.rate_limit_key_per_minute, burst=1,
-                                     max_keys=config.rate_limit_max_clients)
+    key_limiter = Buckets(TokenBucketLimiter(per_minute=config.rate_limit_key_per_minute, burst=1,
+                                             max_keys=config.rate_limit_max_clients), shared, "key")
     app.state.security = config
     app.state.rate_limits = {**limiters, "key": key_limiter}
     app.state.key_quotas = keys

@@ -5,6 +5,8 @@ valid API key draws from that key's bucket instead (its own `quota_per_minute`, 
 a buyer with a key is not throttled like a scraper; a costly request counts as several. Every limited
 response carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy`
 (draft-ietf-httpapi-ratelimit-headers); a refusal is a 429 with `Retry-After` in the caller's language.
+The buckets are this process's own, or shared by every process in Redis (security/shared_limits.py); when the
+configured Redis is down, look-ups fall back to this process's buckets and everything else is refused (503).
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ import anyio
 
 from certbridge.auth.service import key_quota
 from certbridge.db import read_session
-from certbridge.security.coverage import READ, SIGNIN, RouteResolver, request_class
-from certbridge.security.ratelimit import TokenBucketLimiter, Verdict, client_key, retry_after_header
+from certbridge.security.coverage import LOOKUP, READ, SIGNIN, RouteResolver, request_class
+from certbridge.security.ratelimit import Verdict, client_key, retry_after_header
 from certbridge.security.responses import send_refusal
+from certbridge.security.shared_limits import Buckets
 
-KEY_CACHE_SECONDS = 30.0  # how long a verified key (or a token that is not one) is remembered for limiting
+KEY_CACHE_SECONDS = 30.0
+UNAVAILABLE_RETRY = "5"  # seconds a caller is asked to wait while the shared limits cannot be read  # how long a verified key (or a token that is not one) is remembered for limiting
 
 
 def bearer_token(scope) -> str | None:
@@ -100,8 +104,8 @@ def _headers(verdict: Verdict, per_minute: int) -> list[tuple[bytes, bytes]]:
 class RateLimitMiddleware:
     """Refuse a caller over its budget for the route's class with 429; tell every limited caller what is left."""
 
-    def __init__(self, app, *, limiters: dict[str, TokenBucketLimiter], keys: KeyQuotas,
-                 key_limiter: TokenBucketLimiter, costly_weight: int, enabled: bool = True) -> None:
+    def __init__(self, app, *, limiters: dict[str, Buckets], keys: KeyQuotas,
+                 key_limiter: Buckets, costly_weight: int, enabled: bool = True) -> None:
         self.app = app
         self.limiters = limiters
         self.keys = keys
@@ -127,16 +131,22 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         key = await self.keys.identify(scope) if cls != SIGNIN else None
+        fail_closed = cls != LOOKUP  # Redis down: reads degrade to this process's buckets, the rest is refused
         if key is not None:
             key_id, per_minute = key
-            verdict = self.key_limiter.take(f"key:{key_id}", self.weights.get(cls, 1.0), per_minute=per_minute,
-                                            burst=key_burst(per_minute))
+            verdict = await self.key_limiter.take(key_id, self.weights.get(cls, 1.0), per_minute=per_minute,
+                                                  burst=key_burst(per_minute), fail_closed=fail_closed)
             code = "rate_limited.key"
         else:
             limiter = self.limiters[cls]
             per_minute = limiter.per_minute
-            verdict = limiter.take(client_key((scope.get("state") or {}).get("client_ip")))
+            verdict = await limiter.take(client_key((scope.get("state") or {}).get("client_ip")),
+                                         fail_closed=fail_closed)
             code = f"rate_limited.{cls}"
+        if verdict is None:
+            await send_refusal(scope, send, status=503, code="rate_limit.unavailable",
+                               headers={"Retry-After": UNAVAILABLE_RETRY})
+            return
         headers = _headers(verdict, per_minute)
         if verdict.wait > 0:
             retry = retry_after_header(verdict.wait)

@@ -73,4 +73,4 @@ def install_folding(app: FastAPI) -> None:
         await repeat(stop, lambda: _fold_step(application), delay=lambda: FOLD_EVERY_SECONDS,
                      first_delay=FOLD_EVERY_SECONDS, log=log, what="statistics fold")
 
-    add_background(app, run, enabled=lambda application: application.state.stats_fold)
+    add_background(app, run, enabled=lambda application: application.state.stats_fold, leader="stats-fold")

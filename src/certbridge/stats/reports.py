@@ -155,4 +155,4 @@ def install_reports(app: FastAPI) -> None:
         await repeat(stop, lambda: _reports_step(application), delay=lambda: CHECK_EVERY_SECONDS,
                      first_delay=application.state.stats_reports_delay, log=log, what="monthly statistics reports")
 
-    add_background(app, run, enabled=lambda application: application.state.stats_reports)
+    add_background(app, run, enabled=lambda application: application.state.stats_reports, leader="stats-reports")

@@ -5,21 +5,17 @@ The capabilities' pages are mounted by their own install(app), listed once in ap
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from certbridge.api.routing import add_routes
 from certbridge.web import api_docs, dashboard, language
 from certbridge.web.errors import install_error_pages
-
-STATIC = Path(__file__).parent / "static"
+from certbridge.web.static_assets import STATIC, HashedStaticFiles
 
 
 def install(app: FastAPI) -> None:
     """Install the page kit on the application."""
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", HashedStaticFiles(directory=STATIC), name="static")
     api_docs.install(app)
     add_routes(app, language.router)
     add_routes(app, dashboard.router)

@@ -17,6 +17,7 @@ from certbridge.i18n.catalog import has_message
 from certbridge.i18n.catalog import render as render_message
 from certbridge.web import csrf, i18n, people_words
 from certbridge.web.nav import visible_entries
+from certbridge.web.static_assets import static_url
 
 TEMPLATES = Path(__file__).parent / "templates"  # the kit's own: base.html, macros.html, error.html
 # Every capability's templates (`certbridge/<capability>/templates/`), searched after the kit's; names stay
@@ -49,7 +50,7 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader([str(TEMPLATES), *map(str, CAPABILITY_TEMPLATES)]), autoescape=select_autoescape(["html", "xml"]),
                       trim_blocks=True, lstrip_blocks=True)
     i18n.install_gettext(env)
-    env.globals.update(msg=_msg, msg_or=_msg_or, query_url=query_url)
+    env.globals.update(msg=_msg, msg_or=_msg_or, query_url=query_url, static_url=static_url)
     people_words.install(env)
     return env
 

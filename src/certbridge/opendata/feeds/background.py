@@ -50,5 +50,7 @@ async def _daily_files(app: FastAPI, stop: asyncio.Event) -> None:
 def install(app: FastAPI) -> None:
     """Run the deliverer (app.state.feeds_deliverer = False turns it off) and the daily bulk-file job."""
     app.state.feeds_deliverer = True
-    add_background(app, _deliver, enabled=lambda application: application.state.feeds_deliverer)
-    add_background(app, _daily_files, enabled=lambda application: application.state.settings.bulk_files_daily)
+    add_background(app, _deliver, enabled=lambda application: application.state.feeds_deliverer,
+                   leader="feeds-delivery")
+    add_background(app, _daily_files, enabled=lambda application: application.state.settings.bulk_files_daily,
+                   leader="daily-files")
