@@ -515,6 +515,8 @@ CASES: list = [
     Page("GET", "/stats/table.csv", EVERYONE),
     Page("GET", "/stats/table.xlsx", EVERYONE),
     Page("GET", "/stats/targets", EVERYONE),
+    Page("GET", "/zones", EVERYONE),
+    Page("GET", "/zones/{code}", EVERYONE, params={"code": "MATRIX-ZONE"}),
     Page("GET", "/stats/targets/{target_id}", EVERYONE, params={"target_id": "web_target"}),
     Page("GET", "/stats/reports", EVERYONE),
     Page("GET", "/stats/reports/{report_id}", EVERYONE, params={"report_id": "web_stats_report"}),

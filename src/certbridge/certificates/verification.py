@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import Engine, String, and_, bindparam, case, cast, or_, select
 from sqlalchemy.orm import Session
 
+from certbridge.accreditation.coverage import accreditation_of, accreditation_view, scope_text_column
+from certbridge.accreditation.models import AccreditationBody
 from certbridge.certificates.effective_status import (
     ENDED_BODY_STATUSES,
     facts_from_values,
@@ -30,7 +32,7 @@ from certbridge.db import compiled_once, driver_arguments, session_driver
 from certbridge.kit.dates import today
 from certbridge.kit.text_input import normalize_identifier
 from certbridge.registry.bodies import find_body
-from certbridge.registry.models import CertificationBody, Organization, Restriction, Scheme, Standard
+from certbridge.registry.models import CertificationBody, Organization, RegionalBrand, Restriction, Scheme, Standard
 from certbridge.registry.restrictions import active_restrictions
 
 # outcome: valid | not_valid | not_found ; reason explains which case it is.
@@ -84,6 +86,7 @@ def public_certificate(session: Session, cert: Certificate, body: CertificationB
             "organization_id": cert.organization_id,
             "region_code": cert.region_code,
             "flags": holder_flags,
+            "country": org.country if org else None,
         },
         "body": {
             "id": body.id,
@@ -91,8 +94,17 @@ def public_certificate(session: Session, cert: Certificate, body: CertificationB
             "name": body.name,
             "approval_number": body.approval_number,
             "status": body.status,
+            "country": body.country,
         },
+        "country": cert.country,
+        "accreditation": accreditation_of(session, cert.accreditation_body_id, cert.accreditation_number,
+                                          scheme.kind, cert.scheme_code, on),
+        "brand": _brand(session.get(RegionalBrand, cert.brand_code) if cert.brand_code else None),
     }
+
+
+def _brand(brand: RegionalBrand | None) -> dict[str, Any] | None:
+    return {"code": brand.code, "name": brand.name, "name_en": brand.name_en} if brand else None
 
 
 # --- the one-statement public view -------------------------------------------------------------------------
@@ -100,6 +112,7 @@ def public_certificate(session: Session, cert: Certificate, body: CertificationB
 _C, _B, _O, _R = (Certificate.__table__, CertificationBody.__table__, Organization.__table__,
                   Restriction.__table__)
 _S, _T = Standard.__table__, Scheme.__table__
+_A, _RB = AccreditationBody.__table__, RegionalBrand.__table__
 _ON = bindparam("on", None)  # values are given at run time; None keeps them optional when compiling
 # What the effective status needs beyond the certificate, its body and holder: the standard's transition
 # deadline and name ("YYYY-MM-DD code-version", NULL unless superseded), and the scheme's grace months only when
@@ -109,15 +122,21 @@ _SUPERSEDED = (select(cast(_S.c.transition_deadline, String) + " " + _S.c.code +
 _GRACE = case((_B.c.status.in_(ENDED_BODY_STATUSES),
                select(_T.c.body_revoked_grace_months).where(_T.c.code == _C.c.scheme_code).scalar_subquery()))
 # Rows: the certificate (0–13), its body (14–18), holder USCC (19), a list entry in force (20), then what the
-# effective status depends on beyond them (21–25; see effective_status.Facts), then the grade (26).
+# effective status depends on beyond them (21–25; see effective_status.Facts), then the grade (26), then what
+# international recognition adds (27–37: accreditation body, number and deciding scope, country abroad, brand,
+# body's and holder's countries).
 _COLUMNS = (_C.c.id, _C.c.number, _C.c.status, _C.c.status_reason, _C.c.status_changed_on, _C.c.suspended_until,
             _C.c.scheme_code, _C.c.issued_on, _C.c.expires_on, _C.c.cycle, _C.c.scope, _C.c.holder_name,
             _C.c.organization_id, _C.c.region_code, _B.c.id, _B.c.code, _B.c.name, _B.c.approval_number,
             _B.c.status, _O.c.uscc, _R.c.kind,
-            _B.c.status_changed_on, _B.c.valid_until, _GRACE, _SUPERSEDED, _O.c.uscc_needs_check, _C.c.grade)
+            _B.c.status_changed_on, _B.c.valid_until, _GRACE, _SUPERSEDED, _O.c.uscc_needs_check, _C.c.grade,
+            _A.c.code, _A.c.name, _A.c.name_en, _C.c.accreditation_number, scope_text_column(_C, _T), _C.c.country,
+            _RB.c.code, _RB.c.name, _RB.c.name_en, _B.c.country, _O.c.country)
 _FROM = (
     _C.join(_B, _B.c.id == _C.c.body_id)
     .outerjoin(_O, _O.c.id == _C.c.organization_id)
+    .outerjoin(_A, _A.c.id == _C.c.accreditation_body_id)
+    .outerjoin(_RB, _RB.c.code == _C.c.brand_code)
     .outerjoin(_R, and_(_R.c.subject_type == "organization", _R.c.subject_id == _O.c.id,
                         _R.c.kind.in_(HOLDER_FLAG_KINDS), _R.c.starts_on <= _ON,
                         or_(_R.c.ends_on.is_(None), _R.c.ends_on >= _ON),
@@ -202,10 +221,13 @@ def _public_view(row: tuple, flags: list[str], on: date, on_text: str) -> dict[s
         "issued_on": issued,
         "expires_on": expires, "cycle": row[9], "scope": row[10],
         "holder": {"name": row[11], "uscc": row[19], "organization_id": row[12], "region_code": row[13],
-                   "flags": flags},
-        "body": {"id": row[14], "code": row[15], "name": row[16], "approval_number": row[17], "status": row[18]},
+                   "flags": flags, "country": row[37]},
+        "body": {"id": row[14], "code": row[15], "name": row[16], "approval_number": row[17], "status": row[18],
+                 "country": row[36]},
         "status": status, "status_reason": status_reason, "status_changed_on": since, "valid_now": valid,
-        "recorded_status": row[2], "reasons": reasons,
+        "recorded_status": row[2], "reasons": reasons, "country": row[32],
+        "accreditation": accreditation_view(row[27], row[28], row[29], row[30], row[31], on),
+        "brand": {"code": row[33], "name": row[34], "name_en": row[35]} if row[33] else None,
     }
 
 
