@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from certbridge.api.deps import AuthedPrincipal, ReadDB, WriteDB
 from certbridge.api.problems import PROBLEM_RESPONSES
 from certbridge.kit.input_model import CleanInput
+from certbridge.stats.background import current_read
 from certbridge.zones import service
 from certbridge.zones.figures import zone_figures
 
@@ -112,10 +113,13 @@ def create_zone(item: ZoneIn, db: WriteDB, principal: AuthedPrincipal):
 
 
 @router.get("/zones/{code}", response_model=ZoneFiguresOut, summary="A zone with its figures")
-def read_zone(code: Code, db: ReadDB, on: Annotated[date | None, Query()] = None):
-    """Return a zone with its statistics on a date (default today), per region and scheme, and its targets."""
-    figures = zone_figures(db, service.get_zone(db, code), on or date.today())
-    return {**service.zone_state(figures.zone), "on": figures.on, "certificates": figures.certificates,
+def read_zone(code: Code, request: Request, on: Annotated[date | None, Query()] = None):
+    """Return a zone with its statistics on a date (default today), per region and scheme, and its targets: the
+    figures of the statistics (caught up to the latest checkpoint) for the zone's regions and schemes."""
+    with current_read(request) as db:
+        figures = zone_figures(db, service.get_zone(db, code), on or date.today())
+        zone = service.zone_state(figures.zone)
+    return {**zone, "on": figures.on, "certificates": figures.certificates,
             "issued": figures.issued, "rows": [r.__dict__ for r in figures.rows],
             "targets": [{"region": p.target.region_code, "measure": p.target.measure, "threshold": p.target.threshold,
                          "deadline": p.target.deadline, "value": p.value, "met": p.met} for p in figures.targets]}
