@@ -112,6 +112,10 @@ def test_a_foreign_holder_needs_no_uscc_while_a_chinese_holder_with_a_bad_uscc_i
                                 holder={"name": "Công ty TNHH Ví Dụ", "country": "VN", "foreign_id": "0312345678"})
     assert _issue(client, world, world.ids["body_a"], again, role="cb_a").json()["holder"]["organization_id"] == \
         r.json()["holder"]["organization_id"]
+    renewed = client.post(f"/api/v1/certificates/{r.json()['id']}/renew", headers=world.auth("cb_a"), json={
+        "number": "00126Q26VN1R1", "issued_on": "2025-09-01"})
+    assert renewed.status_code == 201 and renewed.json()["holder"]["organization_id"] == \
+        r.json()["holder"]["organization_id"], renewed.text
     bad = certificate_payload(world, number="00126Q26BAD")
     bad["holder"]["uscc"] = "91350100M000100Y4Z"
     refused = _issue(client, world, world.ids["body_a"], bad, role="cb_a")

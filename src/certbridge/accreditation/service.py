@@ -33,6 +33,11 @@ def find_accreditation_body(session: Session, code: str) -> AccreditationBody | 
     return session.scalar(select(AccreditationBody).where(AccreditationBody.code == (code or "").strip().upper()))
 
 
+def code_of(session: Session, body_id: int | None) -> str | None:
+    """Return an accreditation body's code by its id (None for None)."""
+    return session.get(AccreditationBody, body_id).code if body_id else None
+
+
 def get_accreditation_body(session: Session, code: str) -> AccreditationBody:
     """Return an accreditation body by its code or raise NotFound."""
     body = find_accreditation_body(session, code)
