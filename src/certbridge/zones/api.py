@@ -118,11 +118,11 @@ def read_zone(code: Code, request: Request, on: Annotated[date | None, Query()] 
     figures of the statistics (caught up to the latest checkpoint) for the zone's regions and schemes."""
     with current_read(request) as db:
         figures = zone_figures(db, service.get_zone(db, code), on or date.today())
-        zone = service.zone_state(figures.zone)
-    return {**zone, "on": figures.on, "certificates": figures.certificates,
-            "issued": figures.issued, "rows": [r.__dict__ for r in figures.rows],
-            "targets": [{"region": p.target.region_code, "measure": p.target.measure, "threshold": p.target.threshold,
-                         "deadline": p.target.deadline, "value": p.value, "met": p.met} for p in figures.targets]}
+        return {**service.zone_state(figures.zone), "on": figures.on, "certificates": figures.certificates,
+                "issued": figures.issued, "rows": [r.__dict__ for r in figures.rows],
+                "targets": [{"region": p.target.region_code, "measure": p.target.measure,
+                             "threshold": p.target.threshold, "deadline": p.target.deadline, "value": p.value,
+                             "met": p.met} for p in figures.targets]}
 
 
 @router.get("/brands", response_model=list[BrandOut], summary="Regional brands")
