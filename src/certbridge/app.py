@@ -10,6 +10,7 @@ from certbridge.api.openapi_security import document_security
 from certbridge.api.problems import install_problem_handlers
 from certbridge.api.routing import add_routes
 from certbridge.accreditation import api as accreditation_api
+from certbridge.accreditation import pages as accreditation_pages
 from certbridge.audit import api as audit_api
 from certbridge.auth import api as auth_api
 from certbridge.auth import pages as auth_pages
@@ -65,7 +66,8 @@ API_ROUTERS = (
 INSTALLERS = (
     security_install, page_kit, auth_pages, job_pages, certificate_pages, complaint_pages, credential_pages,
     registry_pages, supervision_pages, credit_pages, risk_pages, licensing_pages, standards_pages, proficiency_pages,
-    opendata_bulk_pages, opendata_directory_pages, stats_pages, zone_pages, ledger_background, certificate_background, job_runner,
+    opendata_bulk_pages, opendata_directory_pages, stats_pages, zone_pages, accreditation_pages,
+    ledger_background, certificate_background, job_runner,
     feeds,
 )
 

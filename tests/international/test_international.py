@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from certbridge.db import read_session
 from certbridge.ledger.integrate import integrate_pending
 from certbridge.stats import queries
+from tests.web.conftest import post_form, sign_in
 from tests.world import certificate_payload
 
 ISSUED = "2025-06-02"
@@ -218,3 +219,17 @@ def test_regulators_keep_the_accreditation_bodies_and_import_them(client, world)
     assert r.status_code == 422 and "9999" in r.text
     assert client.put("/api/v1/accreditation-bodies/INAB", headers=world.auth("cb_a"), json={
         "name": "x", "name_en": "x", "country": "IE"}).status_code == 403
+
+
+def test_the_console_page_lists_the_bodies_and_imports_a_file(client, world):
+    assert sign_in(client, "regulator").status_code == 303
+    page = client.get("/regulator/accreditation")
+    assert page.status_code == 200 and "英国皇家认可委员会" in page.text and "示例日期" in page.text
+    csv = "code,name,name_en,country,main_scope,sub_scope,arrangement,signatory_since\n" \
+          "SAC-SG,新加坡认可委员会,Singapore Accreditation Council,SG,17021-1,EMS,IAF MLA,2003-06-01\n"
+    done = post_form(client, "/regulator/accreditation", "/regulator/accreditation/import",
+                     files={"file": ("ab.csv", csv.encode(), "text/csv")})
+    assert done.status_code == 200 and "已登记：SAC-SG" in done.text and 'id="ab-SAC-SG"' in done.text
+    bad = post_form(client, "/regulator/accreditation", "/regulator/accreditation/import",
+                    files={"file": ("ab.csv", csv.replace("SG,17021-1", "SGP,17021-1").encode(), "text/csv")})
+    assert bad.status_code == 422 and "SGP" in bad.text
