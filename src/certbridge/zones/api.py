@@ -19,28 +19,40 @@ router = APIRouter(prefix="/api/v1", tags=["demonstration zones"], responses=PRO
 Code = Annotated[str, Path(min_length=1, max_length=30)]
 
 
-class ZoneIn(CleanInput):
-    """A demonstration zone to define."""
+class BrandIn(CleanInput):
+    """A regional brand to define: the regions and schemes whose certificates may carry it."""
 
-    code: str = Field(min_length=1, max_length=30, examples=["BH-ORGANIC"])
+    code: str = Field(min_length=1, max_length=30, examples=["BEIHAI-ORGANIC"])
+    name: str = Field(min_length=1, max_length=120, examples=["北海有机"])
+    name_en: str | None = Field(default=None, max_length=200)
+    regions: list[str] = Field(min_length=1, max_length=200, description="GB/T 2260 codes, none inside another")
+    schemes: list[str] = Field(min_length=1, max_length=50, examples=[["ORGANIC"]])
+
+
+class ZoneIn(BrandIn):
+    """A demonstration zone to define: regions and schemes, like a brand, and what kind of zone it is."""
+
     name: str = Field(min_length=1, max_length=200, examples=["北海市国家有机产品认证示范区"])
     name_en: str | None = Field(default=None, max_length=300)
     kind: Literal["organic", "green", "quality", "other"]
-    regions: list[str] = Field(min_length=1, max_length=200, description="GB/T 2260 codes, none inside another")
-    schemes: list[str] = Field(min_length=1, max_length=50, examples=[["ORGANIC"]])
     designated_on: date | None = None
     description: str | None = Field(default=None, max_length=4000)
 
 
-class ZoneOut(BaseModel):
-    """A demonstration zone."""
+class BrandOut(BaseModel):
+    """A regional brand."""
 
     code: str
     name: str
     name_en: str | None
-    kind: str
     regions: list[str]
     schemes: list[str]
+
+
+class ZoneOut(BrandOut):
+    """A demonstration zone."""
+
+    kind: str
     designated_on: date | None
     description: str | None
 
@@ -65,26 +77,6 @@ class ZoneFiguresOut(ZoneOut):
     rows: list[ZoneRowOut]
     targets: list[dict] = Field(description="Targets of the zone's regions: region, measure, threshold, deadline, "
                                             "value, met")
-
-
-class BrandIn(CleanInput):
-    """A regional brand to define."""
-
-    code: str = Field(min_length=1, max_length=30, examples=["BEIHAI-ORGANIC"])
-    name: str = Field(min_length=1, max_length=120, examples=["北海有机"])
-    name_en: str | None = Field(default=None, max_length=200)
-    regions: list[str] = Field(min_length=1, max_length=200)
-    schemes: list[str] = Field(min_length=1, max_length=50)
-
-
-class BrandOut(BaseModel):
-    """A regional brand."""
-
-    code: str
-    name: str
-    name_en: str | None
-    regions: list[str]
-    schemes: list[str]
 
 
 class BrandingIn(CleanInput):
