@@ -47,13 +47,13 @@ def scope_text(scope: AccreditationScope | None) -> str | None:
 def scope_text_column(certificate_table, scheme_table):
     """Return the correlated SQL expression giving `scope_text` of a certificate's deciding scope row."""
     s = AccreditationScope.__table__
-    kind = select(scheme_table.c.kind).where(scheme_table.c.code == certificate_table.c.scheme_code).scalar_subquery()
-    main = case((kind == "system", literal("17021-1")), else_=literal("17065"))
+    main = case((scheme_table.c.kind == "system", literal("17021-1")), else_=literal("17065"))
     text = (func.coalesce(s.c.arrangement, "") + "|" + func.coalesce(cast(s.c.signatory_since, String), "") + "|"
             + func.coalesce(cast(s.c.signatory_until, String), "") + "|" + s.c.main_scope + "|" + s.c.sub_scope)
-    return (select(text).where(s.c.body_id == certificate_table.c.accreditation_body_id, s.c.main_scope == main,
+    return (select(text).where(s.c.body_id == certificate_table.c.accreditation_body_id,
+                               scheme_table.c.code == certificate_table.c.scheme_code, s.c.main_scope == main,
                                or_(s.c.sub_scope == certificate_table.c.scheme_code, s.c.sub_scope == ""))
-            .order_by(s.c.sub_scope.desc()).limit(1).scalar_subquery())
+            .order_by(s.c.sub_scope.desc()).limit(1).correlate(certificate_table).scalar_subquery())
 
 
 @dataclass(frozen=True)
