@@ -9,7 +9,7 @@ from starlette.datastructures import UploadFile
 from certbridge.accreditation.service import IMPORT_COLUMNS, import_accreditation_bodies, list_accreditation_bodies
 from certbridge.api.routing import add_routes
 from certbridge.db import read_session, write_session
-from certbridge.errors import DomainError
+from certbridge.errors import InvalidInput, ValidationErrors
 from certbridge.web.csrf import require_csrf
 from certbridge.web.forms import domain_errors
 from certbridge.web.guards import regulator
@@ -48,7 +48,7 @@ def accreditation_import(request: Request, form: PostedForm):
     try:
         with write_session(request.app.state.sessions) as wdb:
             recorded = import_accreditation_bodies(wdb, principal=principal, filename=upload.filename, data=data)
-    except DomainError as exc:
+    except (InvalidInput, ValidationErrors) as exc:  # a refusal (a read-only key) stays a refusal
         return _page(request, domain_errors(exc, request_language(request)), status_code=422)
     return _page(request, {}, recorded)
 
