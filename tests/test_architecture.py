@@ -15,7 +15,9 @@ CORE = {"db", "errors", "ledger.journal", "principal", "policy", "settings", "i1
 ALLOWED = {
     "kit": set(),
     "registry": set(),
-    "certificates": {"registry", "jobs"},
+    "certificates": {"registry", "jobs", "accreditation"},  # verification says whether an MLA covers it
+    "accreditation": {"registry"},
+    "zones": {"registry", "certificates", "stats"},
     "auth": {"registry"},
     "ledger": {"registry", "certificates", "auth"},
     "credentials": {"registry", "certificates", "ledger"},
@@ -25,12 +27,13 @@ ALLOWED = {
     "complaints": {"registry", "certificates", "licensing"},
     "risk": {"registry", "certificates", "complaints", "credit"},
     "stats": {"registry", "certificates", "ledger"},  # ledger: the instance key signs monthly reports
-    "opendata": {"registry", "certificates", "ledger", "credentials", "jobs", "auth", "credit", "supervision"},
+    "opendata": {"registry", "certificates", "ledger", "credentials", "jobs", "auth", "credit", "supervision",
+                 "accreditation"},
     "audit": {"registry", "auth"},
     "security": {"registry", "auth", "audit"},
     "demo": {"registry", "certificates", "auth", "ledger", "credentials", "supervision", "credit", "licensing",
              "standards", "proficiency", "orgclasses", "opendata", "stats",
-             "complaints", "risk"},
+             "complaints", "risk", "accreditation", "zones"},
     "backup": {"ledger"},
     "jobs": set(),
     "proficiency": {"registry"},

@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from certbridge.api.openapi_security import document_security
 from certbridge.api.problems import install_problem_handlers
 from certbridge.api.routing import add_routes
+from certbridge.accreditation import api as accreditation_api
+from certbridge.accreditation import pages as accreditation_pages
 from certbridge.audit import api as audit_api
 from certbridge.auth import api as auth_api
 from certbridge.auth import pages as auth_pages
@@ -51,19 +53,22 @@ from certbridge.stats import pages as stats_pages
 from certbridge.supervision import api as supervision_api
 from certbridge.supervision import pages as supervision_pages
 from certbridge.web import install as page_kit
+from certbridge.zones import api as zones_api
+from certbridge.zones import pages as zone_pages
 
 # The whole app, listed once. Each capability contributes a JSON router; order is the order of the OpenAPI document.
 API_ROUTERS = (
     certificates_api, registry_api, auth_api, audit_api, ledger_api, credentials_api, supervision_api, credit_api,
     licensing_api, licensing_case_api, jobs_api, standards_api, proficiency_api, orgclass_api, opendata_bulk_api,
-    opendata_directory_api, opendata_iaf_api, feeds_api, stats_api,
+    opendata_directory_api, opendata_iaf_api, feeds_api, stats_api, accreditation_api, zones_api,
 )
 # Then everything that needs more than a router, in mount order: request defences, the page kit, each capability's
 # pages (routers, nav entries, dashboard panels, slots), and background work. Each exposes install(app).
 INSTALLERS = (
     security_install, page_kit, auth_pages, job_pages, certificate_pages, complaint_pages, credential_pages,
     registry_pages, supervision_pages, credit_pages, risk_pages, licensing_pages, standards_pages, proficiency_pages,
-    opendata_bulk_pages, opendata_directory_pages, stats_pages, ledger_background, certificate_background, job_runner,
+    opendata_bulk_pages, opendata_directory_pages, stats_pages, zone_pages, accreditation_pages,
+    ledger_background, certificate_background, job_runner,
     feeds,
 )
 

@@ -1,5 +1,6 @@
 """Every table of the application, gathered so migrations and checks see the whole schema."""
 
+from certbridge.accreditation import models as accreditation_models  # noqa: F401
 from certbridge.audit import models as audit_models  # noqa: F401
 from certbridge.auth import models as auth_models  # noqa: F401
 from certbridge.certificates import models as certificate_models  # noqa: F401
@@ -21,5 +22,6 @@ from certbridge.registry import models as registry_models  # noqa: F401
 from certbridge.standards import models as standard_models  # noqa: F401
 from certbridge.risk import models as risk_models  # noqa: F401
 from certbridge.supervision import models as supervision_models  # noqa: F401
+from certbridge.zones import models as zone_models  # noqa: F401
 
 metadata = Base.metadata

@@ -9,6 +9,9 @@ from sqlalchemy import func, select
 
 from certbridge.certificates.models import Certificate
 from certbridge.db import read_session
+from certbridge.certificates.verification import verify_number
+from certbridge.zones.figures import zone_figures
+from certbridge.zones.service import list_zones
 from certbridge.ledger.replay import replay_kind, KINDS
 from certbridge.orgclasses.coverage import certified_count, coverage
 from certbridge.proficiency.models import PtResult
@@ -48,4 +51,21 @@ def test_the_demo_has_standards_proficiency_grades_and_classes(demo_settings):
         for kind in KINDS:  # the regrading and classifying went through the services: the log replays
             if kind.subject_type in ("certificate", "organization"):
                 assert list(replay_kind(session, kind)) == []
+    engine.dispose()
+
+
+def test_the_demo_shows_international_recognition_and_a_zone(demo_settings):
+    """A foreign body's accredited certificates verify with the MLA label (one not covered); an overseas
+    certificate, a zone with figures and a branded certificate are there."""
+    engine, sessions = _sessions(demo_settings)
+    with read_session(sessions) as session:
+        covered = verify_number(session, "GB-QMS-204311", on=AS_OF).certificates[0]
+        assert covered["accreditation"]["covered"] and covered["body"]["code"] == "FGB001"
+        assert covered["holder"]["uscc"] is None and covered["holder"]["country"] == "GB"
+        assert verify_number(session, "GB-IPMS-3001", on=AS_OF).certificates[0]["accreditation"]["covered"] is False
+        assert session.scalar(select(Certificate.id).where(Certificate.country == "VN")) is not None
+        [zone] = list_zones(session)
+        figures = zone_figures(session, zone, AS_OF)
+        assert figures.certificates > 0 and figures.recent
+        assert session.scalar(select(Certificate.id).where(Certificate.brand_code == zone.code)) is not None
     engine.dispose()

@@ -33,6 +33,7 @@ from certbridge.registry import people, service as registry
 from certbridge.supervision import draws, plans, tasks
 from certbridge.supervision.models import InspectionTask
 from tests.licensing.cases_helpers import LAB_APPLICATION
+from certbridge.zones.service import define_brand, define_zone
 from tests.security.matrix import EVERYONE, REGULATORS, TODAY, Case, Exempt
 
 READERS = REGULATORS | {"regulator_ro"}  # regulator-only data: a regulator's read-only key reads it too
@@ -176,10 +177,18 @@ def _seed_qidata(session) -> dict:
     return {"iso_standard": iso.id, "qms_standard": qms.id, "pt_scheme": scheme.id, "pt_round": rnd.id}
 
 
+def _seed_international(session) -> dict:
+    """A demonstration zone and a regional brand over Beihai's quality-management certificates."""
+    define_zone(session, principal=SYSTEM, code="MATRIX-ZONE", name="北海市质量认证示范区", kind="quality",
+                regions=["450500"], schemes=["QMS"])
+    define_brand(session, principal=SYSTEM, code="MATRIX-BRAND", name="北海品质", regions=["450500"], schemes=["QMS"])
+    return {}
+
+
 def seed(session, world, out: dict) -> dict:
     """Create what these cases act on, in the template's write session; return ids to add to `v`."""
     seeded = {**_seed_supervision(session, world), **_seed_credit_and_licensing(session, world),
-              **_seed_qidata(session), **_seed_feeds(session, world)}
+              **_seed_qidata(session), **_seed_feeds(session, world), **_seed_international(session)}
     seeded.update(_seed_ledger(session, out), log_size=CommittedLogSize(session))
     return seeded
 
@@ -412,4 +421,27 @@ CASES: list = [
     Case("GET", "/api/v1/stats/changes", EVERYONE),
     Case("GET", "/api/v1/stats/series", EVERYONE),
     Case("GET", "/api/v1/stats/targets", EVERYONE),
+    # international recognition: accreditation bodies and zones are public; regulators keep them
+    Case("GET", "/api/v1/accreditation-bodies", EVERYONE),
+    Case("GET", "/api/v1/accreditation-bodies/{code}", EVERYONE, params={"code": "UKAS"}),
+    Case("PUT", "/api/v1/accreditation-bodies/{code}", REGULATORS, params={"code": "MATRIX-AB"},
+         json={"name": "矩阵测试认可机构", "name_en": "Matrix Accreditation", "country": "NZ",
+               "scopes": [{"main_scope": "17021-1", "sub_scope": "QMS", "arrangement": "IAF MLA",
+                           "signatory_since": "2020-01-01"}]}),
+    Case("POST", "/api/v1/accreditation-bodies/import", REGULATORS, files=lambda v: {"file": (
+        "ab.csv", "code,name,name_en,country,main_scope,sub_scope,arrangement,signatory_since\n"
+                  "MATRIX-IMP,矩阵导入,Matrix Import,IE,17065,,IAF MLA,2015-05-01\n".encode(), "text/csv")}),
+    Case("POST", "/api/v1/bodies/foreign", REGULATORS,
+         json={"country": "DE", "foreign_id": "HRB 99999", "name": "Matrix Zertifizierung GmbH",
+               "fields": ["SYS-QMS"], "registered_on": TODAY}),
+    Case("GET", "/api/v1/zones", EVERYONE),
+    Case("GET", "/api/v1/zones/{code}", EVERYONE, params={"code": "MATRIX-ZONE"}),
+    Case("POST", "/api/v1/zones", REGULATORS,
+         json={"code": "MATRIX-Z2", "name": "矩阵示范区", "kind": "organic", "regions": ["450500"],
+               "schemes": ["ORGANIC"]}),
+    Case("GET", "/api/v1/brands", EVERYONE),
+    Case("POST", "/api/v1/brands", REGULATORS,
+         json={"code": "MATRIX-B2", "name": "矩阵品牌", "regions": ["450500"], "schemes": ["QMS"]}),
+    Case("POST", "/api/v1/brands/{code}/certificates", REGULATORS, params={"code": "MATRIX-BRAND"},
+         json=lambda v: {"certificate_id": v["cert_a"]}),
 ]

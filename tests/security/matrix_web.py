@@ -397,6 +397,7 @@ CASES: list = [
     Page("GET", "/regulator/people/{person_id}", REGULATOR_PAGES, params={"person_id": "a1"}),
     Page("GET", "/regulator/reports", REGULATOR_PAGES),
     Page("GET", "/regulator/standards", REGULATOR_PAGES),
+    Page("GET", "/regulator/accreditation", REGULATOR_PAGES),
     Page("GET", "/regulator/complaints", REGULATOR_PAGES),
     Page("GET", "/regulator/complaints/{complaint_id}", REGULATOR_PAGES, params={"complaint_id": "web_complaint"}),
     # the evidence row's file is not in this instance's data directory: regulators find nothing, others are refused
@@ -443,6 +444,8 @@ CASES: list = [
     # The catalogue import shows its report in place (all rows or none; one event for the file).
     Page("POST", "/regulator/standards/import", REGULATORS, lands=None, files=lambda v: {"file": (
         "catalogue.csv", "标准号,标准名称,认证项目\nISO 14001:2015,环境管理体系,EMS\n".encode(), "text/csv")}),
+    Page("POST", "/regulator/accreditation/import", REGULATORS, lands=None, files=lambda v: {"file": (
+        "ab.csv", "code,name,name_en,country,main_scope\nWEB-AB,网页认可,Web AB,NO,17065\n".encode(), "text/csv")}),
     Page("POST", "/regulator/reports/{report_id}/review", REGULATORS, params={"report_id": "web_report"},
          form={"note": "已转交稽查"}, lands=r"/regulator/reports\?status=new"),
     Page("POST", "/regulator/complaints/{complaint_id}/{action}", REGULATORS,
@@ -515,6 +518,8 @@ CASES: list = [
     Page("GET", "/stats/table.csv", EVERYONE),
     Page("GET", "/stats/table.xlsx", EVERYONE),
     Page("GET", "/stats/targets", EVERYONE),
+    Page("GET", "/zones", EVERYONE),
+    Page("GET", "/zones/{code}", EVERYONE, params={"code": "MATRIX-ZONE"}),
     Page("GET", "/stats/targets/{target_id}", EVERYONE, params={"target_id": "web_target"}),
     Page("GET", "/stats/reports", EVERYONE),
     Page("GET", "/stats/reports/{report_id}", EVERYONE, params={"report_id": "web_stats_report"}),

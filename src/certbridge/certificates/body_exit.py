@@ -25,8 +25,9 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.effective_status import facts_of, grace_end
+from certbridge.certificates.holders import holder_of
 from certbridge.certificates.models import Certificate
-from certbridge.certificates.schemas import CertificateIn, HolderIn, TransferIn
+from certbridge.certificates.schemas import CertificateIn, TransferIn
 from certbridge.certificates.service import get_certificate, issue_certificate
 from certbridge.certificates.status_context import certificate_verdict
 from certbridge.certificates.workflow import _apply
@@ -78,7 +79,7 @@ def transfer_certificate(session: Session, *, principal: Principal, body_id: int
     draft = CertificateIn(
         number=transfer.number, scheme=old.scheme_code,
         standard_code=standard.code if standard else None, standard_version=standard.version if standard else None,
-        holder=HolderIn(name=old.holder_name, uscc=org.uscc, address=old.holder_address, region_code=old.region_code),
+        holder=holder_of(org, old), country=old.country,
         scope=transfer.scope or old.scope, scope_en=old.scope_en, product=old.product,
         certification_mode=old.certification_mode, grade=old.grade, issued_on=transfer.issued_on,
         expires_on=transfer.expires_on or old.expires_on,

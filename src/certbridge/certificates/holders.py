@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import Certificate
+from certbridge.certificates.schemas import HolderIn
 from certbridge.ledger.journal import EventDraft, record_events
 from certbridge.principal import Principal
 from certbridge.registry.models import Organization
@@ -26,3 +27,10 @@ def merge_holders(session: Session, *, principal: Principal, source_id: int, tar
         for cert in moved
     ])
     return target
+
+
+def holder_of(org: Organization, cert: Certificate) -> HolderIn:
+    """Return the holder of a certificate as a new cycle or a transfer names it (a foreign holder by its key)."""
+    foreign = next((i.value for i in org.identifiers if i.scheme == "foreign"), None) if org.country else None
+    return HolderIn(name=cert.holder_name, uscc=org.uscc, address=cert.holder_address, region_code=cert.region_code,
+                    country=org.country, foreign_id=foreign.partition(":")[2] if foreign else None)

@@ -49,6 +49,12 @@ class Certificate(Base):
     certification_mode: Mapped[str | None] = mapped_column(String(60))
     grade: Mapped[str | None] = mapped_column(String(30))  # a grade or sector variant the scheme defines
     last_surveillance_on: Mapped[date | None] = mapped_column(Date)
+    # International recognition (docs/international.md): issued under accreditation by which body, under which
+    # accreditation number; the country of a certificate issued abroad (None: China); a regional-brand label
+    accreditation_body_id: Mapped[int | None] = mapped_column(ForeignKey("accreditation_body.id"))
+    accreditation_number: Mapped[str | None] = mapped_column(String(40))
+    country: Mapped[str | None] = mapped_column(String(2))
+    brand_code: Mapped[str | None] = mapped_column(ForeignKey("regional_brand.code"), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

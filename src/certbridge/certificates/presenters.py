@@ -24,7 +24,19 @@ def summary(session: Session, cert: Certificate, lang: str, on: date | None = No
     view = public_certificate(session, cert, body, org, on)
     view["status_meaning"] = status_meaning(view["status"], lang)
     view["reasons"] = reason_texts(view["reasons"], lang)
+    view["accreditation"] = labelled(view["accreditation"], lang)
     return view
+
+
+def labelled(accreditation: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:
+    """Return a certificate's accreditation with its label (MLA-covered or not) in a language."""
+    if accreditation is None:
+        return None
+    scope = accreditation["sub_scope"] or (f"ISO/IEC {accreditation['main_scope']}" if accreditation["main_scope"]
+                                           else render("accreditation.scope_any", lang))
+    key = "accreditation.covered" if accreditation["covered"] else "accreditation.not_covered"
+    return {**accreditation, "label": render(key, lang, body=accreditation["body"],
+                                             arrangement=accreditation["arrangement"] or "", scope=scope)}
 
 
 def detail(session: Session, cert: Certificate, lang: str) -> dict[str, Any]:
@@ -76,6 +88,8 @@ def with_meaning(view: dict[str, Any], lang: str) -> dict[str, Any]:
     out.update(view)
     if view["reasons"]:
         out["reasons"] = reason_texts(view["reasons"], lang)
+    if view.get("accreditation"):
+        out["accreditation"] = labelled(view["accreditation"], lang)
     return out
 
 

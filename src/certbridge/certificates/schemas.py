@@ -20,6 +20,10 @@ class HolderIn(CleanInput):
     address: str | None = Field(default=None, max_length=300)
     region_code: str | None = Field(default=None, max_length=6, examples=["450503"])
     name_en: str | None = Field(default=None, max_length=300)
+    country: str | None = Field(default=None, max_length=2, examples=["DE"],
+                                description="ISO 3166-1 alpha-2 of a foreign holder (no USCC then); default CN")
+    foreign_id: str | None = Field(default=None, max_length=36, examples=["HRB 12345"],
+                                   description="A foreign holder's id in its home register (required abroad)")
 
 
 class SiteIn(CleanInput):
@@ -87,6 +91,14 @@ class CertificateIn(CleanInput):
     expires_on: date | None = Field(default=None, description="Defaults to issue date + the scheme's validity.")
     sites: list[SiteIn] = Field(default_factory=list, max_length=500)
     audits: list[AuditIn] = Field(default_factory=list, max_length=100)
+    accreditation_body: str | None = Field(default=None, max_length=20, examples=["CNAS"],
+                                           description="Issued under accreditation by this accreditation body "
+                                                       "(GET /api/v1/accreditation-bodies)")
+    accreditation_number: str | None = Field(default=None, max_length=40, examples=["CNAS C001-M"],
+                                             description="The issuing body's accreditation number")
+    country: str | None = Field(default=None, max_length=2, examples=["VN"],
+                                description="Where the certified organization is, when abroad (a Chinese body's "
+                                            "overseas certificate, or a foreign body's); default CN")
 
 
 class StatusChangeIn(CleanInput):
@@ -148,6 +160,7 @@ class BodyRef(BaseModel):
     name: str
     approval_number: str
     status: str = Field(description="approved | suspended | revoked | withdrawn")
+    country: str | None = Field(default=None, description="A foreign body's country (None: a Chinese body)")
 
 
 class HolderRef(BaseModel):
@@ -158,6 +171,30 @@ class HolderRef(BaseModel):
     organization_id: int
     region_code: str | None
     flags: list[str] = Field(description="Lists the holder is on now, e.g. dishonesty_list")
+    country: str | None = Field(default=None, description="A foreign holder's country (None: China)")
+
+
+class AccreditationRef(BaseModel):
+    """Under which accreditation a certificate was issued, and whether an MLA/MRA signatory covers it."""
+
+    body: str = Field(description="The accreditation body's code, e.g. CNAS, UKAS")
+    body_name: str | None
+    body_name_en: str | None
+    number: str | None = Field(description="The issuing body's accreditation number")
+    covered: bool = Field(description="True if the accreditation body is an IAF MLA / ILAC MRA signatory for the "
+                                      "certificate's scope on the date of the answer")
+    arrangement: str | None = Field(description="IAF MLA | ILAC MRA (the arrangement of the deciding scope)")
+    main_scope: str | None = Field(description="17021-1 (management systems) | 17065 (products, services) …")
+    sub_scope: str | None = Field(description="QMS, EMS … (management systems)")
+    label: str = Field(description="The verdict on accreditation in the caller's language")
+
+
+class BrandRef(BaseModel):
+    """A regional-brand label (区域品牌) a regulator let the certificate carry."""
+
+    code: str
+    name: str
+    name_en: str | None
 
 
 class VerdictReason(BaseModel):
@@ -192,6 +229,9 @@ class CertificateSummary(BaseModel):
     scope: str
     holder: HolderRef
     body: BodyRef
+    country: str | None = Field(default=None, description="Where the certified organization is, when abroad")
+    accreditation: AccreditationRef | None = Field(default=None, description="Absent: not under accreditation")
+    brand: BrandRef | None = None
 
 
 class VerificationOut(BaseModel):

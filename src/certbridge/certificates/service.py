@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from certbridge.accreditation.service import check_accreditation
 from certbridge.certificates.models import Audit, AuditAuditor, Certificate, CertificateSite
 from certbridge.certificates.rules import (
     body_facts,
@@ -23,6 +24,7 @@ from certbridge.certificates.rules import (
 from certbridge.certificates.schemas import AuditIn, CertificateIn, SiteIn
 from certbridge.certificates.snapshots import audit_state, certificate_state
 from certbridge.errors import Conflict, InvalidInput, NotFound
+from certbridge.registry.countries import abroad
 from certbridge.ledger.journal import record_event
 from certbridge.policy import require_body_operator
 from certbridge.principal import Principal
@@ -30,7 +32,13 @@ from certbridge.registry.bodies import get_body
 from certbridge.registry.models import Organization, Scheme
 from certbridge.registry.schemes import check_grade, scheme_grades
 from certbridge.registry.schemas_lookup import resolve_standard
-from certbridge.registry.service import check_region, check_uscc, find_organization_by_uscc, register_organization
+from certbridge.registry.service import (
+    check_region,
+    check_uscc,
+    find_organization_by_uscc,
+    foreign_organization,
+    register_organization,
+)
 
 
 def get_certificate(session: Session, certificate_id: int, *, for_update: bool = False) -> Certificate:
@@ -54,6 +62,13 @@ def find_certificates_by_number(session: Session, number: str, body_id: int | No
 
 def _holder(session: Session, principal: Principal, draft: CertificateIn) -> Organization:
     holder = draft.holder
+    country = abroad(holder.country, field="holder.country")
+    if country:  # a foreign organization has no USCC: keyed by country and its home-register id
+        if holder.uscc:
+            raise InvalidInput("holder.foreign_has_no_uscc", field="holder.uscc")
+        return foreign_organization(session, principal=principal, name=holder.name, country=country,
+                                    foreign_id=holder.foreign_id, address=holder.address, name_en=holder.name_en,
+                                    field="holder.foreign_id", authorize=False)
     if not holder.uscc:
         raise InvalidInput("field.required", field="holder.uscc")
     code, _ = check_uscc(holder.uscc, field="holder.uscc")
@@ -105,6 +120,10 @@ def issue_certificate(
         raise Conflict("certificate.number_taken", field="number", number=number, body=body.name)
     check_product(facts, draft.product)
     standard = resolve_standard(session, scheme.code, draft.standard_code, draft.standard_version, draft.issued_on)
+    accreditation_body_id, accreditation_number = check_accreditation(
+        session, code=draft.accreditation_body, number=draft.accreditation_number, scheme_kind=scheme.kind,
+        scheme_code=scheme.code)
+    country = abroad(draft.country, field="country") or abroad(draft.holder.country, field="holder.country")
     holder_region = check_region(session, draft.holder.region_code, field="holder.region_code")
     org = _holder(session, principal, draft)
     # bars apply to what is recorded now
@@ -120,6 +139,7 @@ def issue_certificate(
         product=draft.product.model_dump(exclude_none=True) if draft.product else None,
         certification_mode=draft.certification_mode,
         grade=check_grade(scheme_grades(session), scheme.code, draft.grade),
+        accreditation_body_id=accreditation_body_id, accreditation_number=accreditation_number, country=country,
     )
     cert.sites = _sites(session, draft.sites)
     cert.audits = [_audit(session, body_id, a, i, today) for i, a in enumerate(draft.audits)]

@@ -51,4 +51,17 @@ def certificate_state(cert: Certificate) -> dict[str, Any]:
         "sites": sites_state(cert),
         "audits": [audit_state(a) for a in cert.audits],
         **({"grade": cert.grade} if cert.grade else {}),  # only graded certificates carry the key
+        **international_state(cert),
     }
+
+
+def international_state(cert: Certificate) -> dict[str, Any]:
+    """Return the keys only some certificates carry: accreditation, country abroad, regional brand."""
+    out: dict[str, Any] = {}
+    if cert.accreditation_body_id:
+        out.update(accreditation_body_id=cert.accreditation_body_id, accreditation_number=cert.accreditation_number)
+    if cert.country:
+        out["country"] = cert.country
+    if cert.brand_code:
+        out["brand_code"] = cert.brand_code
+    return out

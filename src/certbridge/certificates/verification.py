@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import Engine, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
+from certbridge.accreditation.coverage import accreditation_of, accreditation_view, scope_text_column
+from certbridge.accreditation.models import AccreditationBody
 from certbridge.certificates.effective_status import (
     ENDED_BODY_STATUSES,
     facts_from_values,
@@ -31,7 +33,7 @@ from certbridge.db import compiled_once, driver_arguments, session_driver
 from certbridge.kit.dates import today
 from certbridge.kit.text_input import normalize_identifier
 from certbridge.registry.bodies import find_body
-from certbridge.registry.models import CertificationBody, Organization, Restriction, Scheme, Standard
+from certbridge.registry.models import CertificationBody, Organization, RegionalBrand, Restriction, Scheme, Standard
 from certbridge.registry.restrictions import active_restrictions
 
 # outcome: valid | not_valid | not_found ; reason explains which case it is.
@@ -85,6 +87,7 @@ def public_certificate(session: Session, cert: Certificate, body: CertificationB
             "organization_id": cert.organization_id,
             "region_code": cert.region_code,
             "flags": holder_flags,
+            "country": org.country if org else None,
         },
         "body": {
             "id": body.id,
@@ -92,26 +95,43 @@ def public_certificate(session: Session, cert: Certificate, body: CertificationB
             "name": body.name,
             "approval_number": body.approval_number,
             "status": body.status,
+            "country": body.country,
         },
+        "country": cert.country,
+        "accreditation": accreditation_of(session, cert.accreditation_body_id, cert.accreditation_number,
+                                          scheme.kind, cert.scheme_code, on),
+        "brand": _brand(session.get(RegionalBrand, cert.brand_code) if cert.brand_code else None),
     }
+
+
+def _brand(brand: RegionalBrand | None) -> dict[str, Any] | None:
+    return {"code": brand.code, "name": brand.name, "name_en": brand.name_en} if brand else None
 
 
 # --- the one-statement public view -------------------------------------------------------------------------
 
 _C, _O, _R, _V = (Certificate.__table__, Organization.__table__, Restriction.__table__,
                   StatusFactsVersion.__table__)
+_B, _T = CertificationBody.__table__, Scheme.__table__
+_A, _RB = AccreditationBody.__table__, RegionalBrand.__table__
 _ON = bindparam("on", None)  # values are given at run time; None keeps them optional when compiling
 # Rows: the certificate (0–15, with its body and standard ids), holder USCC (16), a list entry in force (17), the
 # USCC check flag (18), the grade (19), then the version of the body, standard and scheme facts in this snapshot
 # (20), which `status_facts` serves from memory (what the effective status needs beyond the row: see
-# effective_status.Facts). Columns a statement adds come after these.
+# effective_status.Facts), then what international recognition adds (21–31: accreditation body, number and
+# deciding scope, country abroad, brand, body's and holder's countries). Columns a statement adds come after these.
 _COLUMNS = (_C.c.id, _C.c.number, _C.c.status, _C.c.status_reason, _C.c.status_changed_on, _C.c.suspended_until,
             _C.c.scheme_code, _C.c.issued_on, _C.c.expires_on, _C.c.cycle, _C.c.scope, _C.c.holder_name,
             _C.c.organization_id, _C.c.region_code, _C.c.body_id, _C.c.standard_id, _O.c.uscc, _R.c.kind,
-            _O.c.uscc_needs_check, _C.c.grade, select(_V.c.version).where(_V.c.id == 1).scalar_subquery())
+            _O.c.uscc_needs_check, _C.c.grade, select(_V.c.version).where(_V.c.id == 1).scalar_subquery(),
+            _A.c.code, _A.c.name, _A.c.name_en, _C.c.accreditation_number, scope_text_column(_C, _T), _C.c.country,
+            _RB.c.code, _RB.c.name, _RB.c.name_en,
+            select(_B.c.country).where(_B.c.id == _C.c.body_id).scalar_subquery(), _O.c.country)
 FACTS_VERSION = 20
 _FROM = (
     _C.outerjoin(_O, _O.c.id == _C.c.organization_id)
+    .outerjoin(_A, _A.c.id == _C.c.accreditation_body_id)
+    .outerjoin(_RB, _RB.c.code == _C.c.brand_code)
     .outerjoin(_R, and_(_R.c.subject_type == "organization", _R.c.subject_id == _O.c.id,
                         _R.c.kind.in_(HOLDER_FLAG_KINDS), _R.c.starts_on <= _ON,
                         or_(_R.c.ends_on.is_(None), _R.c.ends_on >= _ON),
@@ -207,11 +227,13 @@ def _public_view(row: tuple, flags: list[str], on: date, on_text: str, facts: St
         "issued_on": issued,
         "expires_on": expires, "cycle": row[9], "scope": row[10],
         "holder": {"name": row[11], "uscc": row[16], "organization_id": row[12], "region_code": row[13],
-                   "flags": flags},
+                   "flags": flags, "country": row[31]},
         "body": {"id": row[14], "code": body_code, "name": body_name, "approval_number": approval,
-                 "status": body_status},
+                 "status": body_status, "country": row[30]},
         "status": status, "status_reason": status_reason, "status_changed_on": since, "valid_now": valid,
-        "recorded_status": row[2], "reasons": reasons,
+        "recorded_status": row[2], "reasons": reasons, "country": row[26],
+        "accreditation": accreditation_view(row[21], row[22], row[23], row[24], row[25], on),
+        "brand": {"code": row[27], "name": row[28], "name_en": row[29]} if row[27] else None,
     }
 
 

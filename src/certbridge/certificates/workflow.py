@@ -7,10 +7,12 @@ from datetime import date
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from certbridge.accreditation.service import code_of
+from certbridge.certificates.holders import holder_of
 from certbridge.certificates.effective_status import ENDED_BODY_STATUSES, OPEN_STATUSES
 from certbridge.certificates.effective_status_sql import add_months_sql
 from certbridge.certificates.models import Certificate
-from certbridge.certificates.schemas import CertificateIn, HolderIn, RenewIn, ScopeChangeIn, StatusChangeIn
+from certbridge.certificates.schemas import CertificateIn, RenewIn, ScopeChangeIn, StatusChangeIn
 from certbridge.certificates.service import _sites, get_certificate, issue_certificate
 from certbridge.certificates.snapshots import sites_state
 from certbridge.certificates.status_context import load_context
@@ -173,7 +175,8 @@ def renew_certificate(session: Session, *, principal: Principal, certificate_id:
     draft = CertificateIn(
         number=renewal.number, scheme=old.scheme_code,
         standard_code=standard.code if standard else None, standard_version=standard.version if standard else None,
-        holder=HolderIn(name=old.holder_name, uscc=org.uscc, address=old.holder_address, region_code=old.region_code),
+        holder=holder_of(org, old), country=old.country,
+        accreditation_body=code_of(session, old.accreditation_body_id), accreditation_number=old.accreditation_number,
         scope=renewal.scope or old.scope, scope_en=old.scope_en, product=old.product,
         certification_mode=old.certification_mode, grade=old.grade, issued_on=renewal.issued_on,
         expires_on=renewal.expires_on,

@@ -30,6 +30,7 @@ from certbridge.demo.licensing import build_licensing
 from certbridge.demo.feeds import build_feeds_demo
 from certbridge.demo.oversight import build_oversight
 from certbridge.demo.opendata import build_opendata_demo
+from certbridge.demo.international import build_international
 from certbridge.demo.qidata import build_qidata
 from certbridge.demo.stats import build_stats
 from certbridge.demo.risk import build_risk
@@ -194,6 +195,7 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
     oversight |= build_opendata_demo(sessions, seed=seed, data_dir=settings.data_dir)
     oversight |= build_qidata(sessions, seed=seed, as_of=as_of)  # standards, PT, grades, classes (demo/qidata.py)
     oversight |= build_risk(sessions, seed=seed, as_of=as_of)  # complaints, signals, warnings, a consumer alert
+    oversight |= build_international(sessions, as_of=as_of)  # a foreign body, accredited certificates, zone, brand
     report("oversight", 1, 1)
     phase_done("supervision_and_credit")
     made_accounts = accounts(sessions, snapshot) if accounts else None

@@ -2,7 +2,9 @@
 
 The columns are those of IAF CertSearch's "Certification Template for Certification Body" (field-name glossary,
 support.iafcertsearch.org, template 1.1/2.0 certification fields; docs/opendata.md): one sheet, one row per
-certificate. Dates are YYYYMMDD. `Certified Entity Unique ID` carries the 统一社会信用代码 on export and is read as
+certificate. Dates are YYYYMMDD. `Accreditation Status` is Accredited (then `Accreditation Body` names the
+accreditation body, e.g. CNAS) or Non-Accredited. `Certified Entity Unique ID` carries the 统一社会信用代码 (a foreign
+holder's home-register id) on export and is read as
 the USCC on import when it is one (a CB's own client id otherwise, which we do not keep). Standards are written
 by their ISO name when the Chinese standard is identical to one, and read back either way (iaf_standards.py).
 Import translates the file into our import columns and runs the certificates importer, so every row is checked
@@ -17,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certbridge.accreditation.models import AccreditationBody
 from certbridge.certificates.effective_status import verdict
 from certbridge.certificates.models import Certificate
 from certbridge.certificates.status_context import load_context
@@ -24,11 +27,11 @@ from certbridge.kit.spreadsheet import write_csv_bytes, xlsx_cells
 from certbridge.kit.tabular import TableError, read_table
 from certbridge.kit.uscc import normalize_uscc, validate_uscc
 from certbridge.opendata.iaf_standards import chinese_standard, iso_standard, parse_standard
-from certbridge.registry.models import CertificationBody, Organization, Scheme, Standard
+from certbridge.registry.models import CertificationBody, Organization, OrganizationIdentifier, Scheme, Standard
 
 IAF_COLUMNS = (
     "Certification Identity Number", "Certificate Number", "Certification Status", "Accreditation Status",
-    "Certification Type", "Standards and Schemes", "Certification Scope", "Certification Original Issue Date",
+    "Accreditation Body", "Certification Type", "Standards and Schemes", "Certification Scope", "Certification Original Issue Date",
     "Certification Issue Date", "Certification Expiry Date", "Certified Entity Name", "Certified Entity Unique ID",
     "Certified Entity Street", "Certified Entity City", "Certified Entity State", "Certified Entity Zipcode/Postcode",
     "Certified Entity Country/Economy",
@@ -38,6 +41,11 @@ STATUS_TO_IAF = {"valid": "Active", "suspended": "Suspended", "withdrawn": "With
 IAF_TO_STATUS = {v.lower(): k for k, v in STATUS_TO_IAF.items()} | {"inactive": "expired"}
 KIND_TO_TYPE = {"system": "Management System", "product": "Product", "service": "Service"}
 CHUNK = 1000
+
+
+def country_name(code: str | None) -> str:
+    """Return the Country/Economy cell: China, or the ISO 3166-1 alpha-2 code of a country abroad."""
+    return "China" if code in (None, "", "CN") else code
 
 
 def _compact(day) -> str:
@@ -51,6 +59,7 @@ def export_iaf_xlsx(session: Session, *, body_id: int, on) -> bytes:
     body = session.get(CertificationBody, body_id)
     kinds = dict(session.execute(select(Scheme.code, Scheme.kind)).all())
     standards = {s.id: (s.code, s.version) for s in session.scalars(select(Standard))}
+    accreditors = dict(session.execute(select(AccreditationBody.id, AccreditationBody.code)).all())
     context = load_context(session)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Certifications")
@@ -62,16 +71,23 @@ def export_iaf_xlsx(session: Session, *, body_id: int, on) -> bytes:
         if not certs:
             break
         last = certs[-1].id
-        usccs = dict(session.execute(select(Organization.id, Organization.uscc).where(
-            Organization.id.in_({c.organization_id for c in certs}))).all())
+        holders = {row[0]: row[1:] for row in session.execute(select(
+            Organization.id, Organization.uscc, Organization.country, OrganizationIdentifier.value)
+            .outerjoin(OrganizationIdentifier, (OrganizationIdentifier.organization_id == Organization.id)
+                       & (OrganizationIdentifier.scheme == "foreign"))
+            .where(Organization.id.in_({c.organization_id for c in certs})))}
         for c in certs:
             status = verdict(context.facts(c), on).status
             code, version = standards.get(c.standard_id, (None, None))
             named = (iso_standard(code, version) or f"{code}-{version}") if code else c.scheme_code
+            uscc, country, foreign = holders.get(c.organization_id, (None, None, None))
+            accreditor = accreditors.get(c.accreditation_body_id)
             sheet.append(xlsx_cells(sheet, [
-                f"{body.code}-{c.id}", c.number, STATUS_TO_IAF[status], "", KIND_TO_TYPE.get(kinds.get(c.scheme_code), ""),
+                f"{body.code}-{c.id}", c.number, STATUS_TO_IAF[status], "Accredited" if accreditor else "Non-Accredited",
+                accreditor or "", KIND_TO_TYPE.get(kinds.get(c.scheme_code), ""),
                 named, c.scope, "", _compact(c.issued_on), _compact(c.expires_on), c.holder_name,
-                usccs.get(c.organization_id) or "", c.holder_address or "", "", "", "", "China"]))
+                uscc or (foreign or "").partition(":")[2], c.holder_address or "", "", "", "",
+                country_name(c.country or country)]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

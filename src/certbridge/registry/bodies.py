@@ -45,7 +45,8 @@ def find_body(session: Session, ref: str) -> CertificationBody | None:
     return body
 
 
-def _check_fields(session: Session, codes: list[str]) -> list[str]:
+def check_fields(session: Session, codes: list[str]) -> list[str]:
+    """Return approved-field codes sorted, refusing none or unknown ones."""
     codes = sorted(set(codes))
     if not codes:
         raise InvalidInput("body.fields_required", field="fields")
@@ -126,7 +127,7 @@ def approve_body(
         region_code=check_region(session, region_code), address=address, status="approved",
         approved_on=approved_on, valid_until=valid_until, status_changed_on=approved_on,
     )
-    body.fields = [BodyField(field_code=c) for c in _check_fields(session, fields)]
+    body.fields = [BodyField(field_code=c) for c in check_fields(session, fields)]
     body.legal_rep_fingerprint = legal_rep_fingerprint
     session.add(body)
     session.flush()
@@ -159,7 +160,7 @@ def change_body(session: Session, *, principal: Principal, body_id: int, changes
                                "legal_representative": changes.get("legal_representative")})
             body.legal_rep_fingerprint = rep
     if "fields" in changes:
-        wanted = _check_fields(session, list(changes["fields"]))
+        wanted = check_fields(session, list(changes["fields"]))
         body.fields = [f for f in body.fields if f.field_code in wanted]
         have = {f.field_code for f in body.fields}
         body.fields.extend(BodyField(field_code=c) for c in wanted if c not in have)

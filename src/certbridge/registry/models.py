@@ -44,6 +44,7 @@ class Organization(Base):
     assets_10k: Mapped[int | None] = mapped_column(Integer)  # 资产总额, 万元
     sector_code: Mapped[str | None] = mapped_column(String(3), index=True)  # section letter + division: C38
     service_company: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166-1 alpha-2 of a foreign holder; None: China
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -147,6 +148,9 @@ class CertificationBody(Base):
     # keyed hash of the legal representative's ID document (registry.identity); never the number in clear
     legal_rep_fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
     foreign_invested: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A foreign body (no CNCA approval): its country and the key in its home register (docs/international.md)
+    country: Mapped[str | None] = mapped_column(String(2))
+    foreign_id: Mapped[str | None] = mapped_column(String(40))
     region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
     address: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(12), default="approved")  # approved|suspended|revoked|withdrawn
@@ -287,3 +291,14 @@ class InspectorRelationship(Base):
     note: Mapped[str | None] = mapped_column(Text)
     declared_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
+class RegionalBrand(Base):
+    """A 区域品牌 (zones/brands.py keeps them) (e.g. 北海有机): a label a regulator lets certificates of its regions and schemes carry."""
+
+    __tablename__ = "regional_brand"
+
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    regions: Mapped[list] = mapped_column(JSON)
+    schemes: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

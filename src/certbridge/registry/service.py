@@ -18,7 +18,7 @@ from certbridge.registry import search
 from certbridge.registry.models import Organization, OrganizationIdentifier, Region
 from certbridge.registry.snapshots import organization_state
 
-IDENTIFIER_SCHEMES = ("uscc", "org_code", "reg_no", "vat", "lei", "duns")
+IDENTIFIER_SCHEMES = ("uscc", "org_code", "reg_no", "vat", "lei", "duns", "foreign")  # foreign: "CC:home-register id"
 
 
 def check_uscc(code: str, *, field: str = "uscc") -> tuple[str, bool]:
@@ -131,6 +131,41 @@ def register_organization(
         session, type="organization.registered", subject_type="organization", subject_id=org.id,
         actor=principal.actor, data={"state": organization_state(org)},
     )
+    return org
+
+
+def foreign_key(country: str, foreign_id: str | None, *, field: str = "foreign_id") -> str:
+    """Return the identifier a foreign organization is keyed by: "country:registration id" (upper-case)."""
+    value = normalize_identifier(foreign_id or "", upper=True)
+    if not value:
+        raise InvalidInput("field.required", field=field)
+    key = f"{country}:{value}"
+    if len(key) > 40:
+        raise InvalidInput("field.too_long", field=field, max=37)
+    return key
+
+
+def foreign_organization(session: Session, *, principal: Principal, name: str, country: str, foreign_id: str | None,
+                         address: str | None = None, name_en: str | None = None, field: str = "foreign_id",
+                         authorize: bool = True) -> Organization:
+    """Return the foreign organization (no USCC) keyed by its country and home-register id, registering it the
+    first time; `country` is a checked ISO 3166-1 alpha-2 code other than CN."""
+    key = foreign_key(country, foreign_id, field=field)
+    org = session.scalar(select(Organization).join(OrganizationIdentifier).where(
+        OrganizationIdentifier.scheme == "foreign", OrganizationIdentifier.value == key))
+    if org is not None:
+        return org
+    if authorize:
+        require_regulator(principal)
+    org = Organization(uscc=None, uscc_needs_check=False, country=country)
+    _organization_from_fields(session, org, {"name": name, "address": address, "name_en": name_en})
+    session.add(org)
+    session.flush()
+    org.identifiers.append(OrganizationIdentifier(scheme="foreign", value=key))
+    session.flush()
+    search.index_organization(session, org)
+    record_event(session, type="organization.registered", subject_type="organization", subject_id=org.id,
+                 actor=principal.actor, data={"state": organization_state(org)})
     return org
 
 

@@ -20,6 +20,7 @@ def organization_state(org: Organization) -> dict[str, Any]:
         "industry": org.industry,
         "merged_into_id": org.merged_into_id,
         "identifiers": sorted([i.scheme, i.value] for i in org.identifiers),
+        **({"country": org.country} if org.country else {}),  # only foreign organizations carry the key
     }
 
 
@@ -39,6 +40,7 @@ def body_state(body: CertificationBody) -> dict[str, Any]:
         "approved_on": _iso(body.approved_on),
         "valid_until": _iso(body.valid_until),
         "fields": sorted(f.field_code for f in body.fields),
+        **({"country": body.country, "foreign_id": body.foreign_id} if body.country else {}),  # foreign bodies
     }
 
 

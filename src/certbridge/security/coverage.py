@@ -72,6 +72,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/api/v1/(coverage|proficiency/unsatisfactory|labs/\{lab_id\}/proficiency)$", LOOKUP),
     (READS, r"^(/api/v1)?/directory(/|$)", LOOKUP),  # the public-service directory's searches
     (READS, r"^/(api/v1/)?stats(/|$)", LOOKUP),  # statistics: sums over the daily deltas, any date and region
+    (READS, r"^/(api/v1/)?zones(/\{code\})?$", LOOKUP),  # a zone's figures: sums over the statistics' deltas
     (READS, r"^/complaints/track$", LOOKUP),  # a look-up by tracking number
     (READS, r"^/alerts(\.atom|\.json|/\{alert_id\})?$", LOOKUP),  # consumer alerts and their feeds
     # every other write
@@ -98,6 +99,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/api/v1/jobs/\{job_id\}$", READ),  # a job's progress: one primary-key read
     (READS, r"^/api/v1/(proficiency/schemes|reference/organization-classes)$", READ),  # small reference lists
     (READS, r"^/verify-list(/\{token\})?$", READ),  # the form; a list's progress or its stored answers
+    (READS, r"^/api/v1/(accreditation-bodies(/\{code\})?|brands)$", READ),  # small reference lists
     (READS, r"^/api/v1/quota$", READ),  # the caller's quotas: two primary-key reads
     (READS, r"^/(api/v1/)?jobs/\{job_id\}$", READ),  # a job's progress: one primary-key read
     (READS, r"^/healthz$", READ),  # the integrity monitor's last finding, kept in memory

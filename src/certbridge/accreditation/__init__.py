@@ -1,0 +1,1 @@
+"""International recognition: accreditation bodies with their IAF MLA / ILAC MRA signatory scopes."""
