@@ -47,7 +47,7 @@ def test_anyone_files_by_api_follows_with_the_secret_and_the_regulator_handles_i
                                                                  "target_id": world.ids["body_a"]}, headers=reg)
     assert linked.json()["links"] == [{"target_type": "body", "target_id": world.ids["body_a"]}]
     refused = client.post(f"/api/v1/complaints/{cid}/accept", json={}, headers=reg)
-    assert refused.status_code == 422 and refused.json()["code"] == "complaint.transition"
+    assert refused.status_code == 409 and refused.json()["code"] == "complaint.transition"
     closed = client.post(f"/api/v1/complaints/{cid}/close", json={"result": "upheld", "note": "冒用标志属实"},
                          headers=reg).json()
     assert closed["status"] == "closed" and closed["result"] == "upheld" and closed["allowed_actions"] == []

@@ -40,7 +40,7 @@ def test_a_body_publishes_its_commitment_and_annual_report_and_the_public_sees_t
     assert filed["figures"]["auditors"] >= 1
     again = client.post(f"/api/v1/bodies/{body_a}/annual-reports", json={"year": LAST_YEAR, "text": "重复"},
                         headers=world.auth("cb_a"))
-    assert again.status_code == 422 and again.json()["code"] == "disclosure.already_filed"
+    assert again.status_code == 409 and again.json()["code"] == "disclosure.already_filed"
     this_year = client.post(f"/api/v1/bodies/{body_a}/annual-reports", json={"year": LAST_YEAR + 1, "text": "未结束"},
                             headers=world.auth("cb_a"))
     assert this_year.status_code == 422 and this_year.json()["code"] == "disclosure.year_range"

@@ -120,7 +120,7 @@ def create_complaint(item: ComplaintIn, request: Request, principal: CurrentPrin
     """File a complaint — anyone, signed in or not (anonymous, or with a phone or e-mail only regulators see).
     The answer carries the tracking number and a secret shown only this once: the number alone shows the
     progress, with the secret (header `X-Complaint-Secret`) also the filing itself. At most
-    `CERTBRIDGE_COMPLAINTS_PER_ADDRESS_PER_DAY` filings a day from one address (422 `complaint.daily_cap`)."""
+    `CERTBRIDGE_COMPLAINTS_PER_ADDRESS_PER_DAY` filings a day from one address (409 `complaint.daily_cap`)."""
     if principal.read_only:
         require_writer(principal)  # a read-only key files nothing (anyone may, without a key)
     settings = request.app.state.settings
@@ -180,7 +180,7 @@ def act_on_complaint(complaint_id: Id, action: Literal[handling.ACTIONS], body: 
                      principal: AuthedPrincipal) -> dict[str, Any]:
     """Apply one handling step (regulators): accept; reject (note); investigate; extend once (note); mediate;
     close (result, note); transfer (region_code, note); link (target_type, target_id). Each is a log event;
-    a step the status does not allow is refused (422 `complaint.transition`)."""
+    a step the status does not allow is refused (409 `complaint.transition`)."""
     item = handling.apply_action(db, principal=principal, complaint_id=complaint_id, action=action, note=body.note,
                                  result=body.result, region_code=body.region_code, target_type=body.target_type,
                                  target_id=body.target_id)

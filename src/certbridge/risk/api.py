@@ -142,7 +142,7 @@ def warnings(db: ReadDB, principal: AuthedPrincipal,
 @router.post("/risk/warnings/{warning_id}/decide", summary="Decide an early warning")
 def decide(warning_id: Id, body: DecisionIn, db: WriteDB, principal: AuthedPrincipal) -> dict[str, Any]:
     """Decide an open warning (regulators): dismiss it with a reason, order an inspection, or open penalty
-    proceedings. Recorded in the log; a decided warning is refused (422)."""
+    proceedings. Recorded in the log; a decided warning is refused (409)."""
     return warning_view(decide_warning(db, principal=principal, warning_id=warning_id, decision=body.decision,
                                        reason=body.reason))
 
