@@ -26,7 +26,7 @@ ALLOWED = {
     "licensing": {"registry", "certificates"},
     "complaints": {"registry", "certificates", "licensing"},
     "risk": {"registry", "certificates", "complaints", "credit"},
-    "stats": {"registry", "certificates", "ledger"},  # ledger: the instance key signs monthly reports
+    "stats": {"registry", "certificates", "ledger", "orgclasses"},  # ledger: the key signs monthly reports
     "opendata": {"registry", "certificates", "ledger", "credentials", "jobs", "auth", "credit", "supervision",
                  "accreditation"},
     "audit": {"registry", "auth"},

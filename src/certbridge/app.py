@@ -17,6 +17,7 @@ from certbridge.auth import pages as auth_pages
 from certbridge.certificates import api as certificates_api
 from certbridge.certificates import background as certificate_background
 from certbridge.certificates import pages as certificate_pages
+from certbridge.complaints import api as complaints_api
 from certbridge.complaints import pages as complaint_pages
 from certbridge.credentials import api as credentials_api
 from certbridge.credentials import pages as credential_pages
@@ -43,6 +44,7 @@ from certbridge.proficiency import api as proficiency_api
 from certbridge.proficiency import pages as proficiency_pages
 from certbridge.registry import api as registry_api
 from certbridge.registry import pages as registry_pages
+from certbridge.risk import api as risk_api
 from certbridge.risk import pages as risk_pages
 from certbridge.security import install as security_install
 from certbridge.settings import Settings
@@ -60,7 +62,8 @@ from certbridge.zones import pages as zone_pages
 API_ROUTERS = (
     certificates_api, registry_api, auth_api, audit_api, ledger_api, credentials_api, supervision_api, credit_api,
     licensing_api, licensing_case_api, jobs_api, standards_api, proficiency_api, orgclass_api, opendata_bulk_api,
-    opendata_directory_api, opendata_iaf_api, feeds_api, stats_api, accreditation_api, zones_api,
+    opendata_directory_api, opendata_iaf_api, feeds_api, stats_api, accreditation_api, zones_api, complaints_api,
+    risk_api,
 )
 # Then everything that needs more than a router, in mount order: request defences, the page kit, each capability's
 # pages (routers, nav entries, dashboard panels, slots), and background work. Each exposes install(app).

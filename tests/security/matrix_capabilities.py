@@ -185,10 +185,22 @@ def _seed_international(session) -> dict:
     return {}
 
 
+def _seed_risk(session, world) -> dict:
+    """A complaint to follow and handle; annual reports due from last year (the warning is matrix_web's)."""
+    from certbridge.complaints.filing import file_complaint
+    from certbridge.risk.disclosures import set_report_rule
+
+    complaint = file_complaint(session, principal=SYSTEM, subject_kind="product", subject_text="电热水壶",
+                               kind="product_quality", description="使用一周后漏电", contact="13800000000")
+    set_report_rule(session, principal=SYSTEM, due_month=3, due_day=31, first_year=date.today().year - 1)
+    return {"api_complaint": complaint.id, "api_tracking": complaint.tracking_number}
+
+
 def seed(session, world, out: dict) -> dict:
     """Create what these cases act on, in the template's write session; return ids to add to `v`."""
     seeded = {**_seed_supervision(session, world), **_seed_credit_and_licensing(session, world),
-              **_seed_qidata(session), **_seed_feeds(session, world), **_seed_international(session)}
+              **_seed_qidata(session), **_seed_feeds(session, world), **_seed_international(session),
+              **_seed_risk(session, world)}
     seeded.update(_seed_ledger(session, out), log_size=CommittedLogSize(session))
     return seeded
 
@@ -444,4 +456,29 @@ CASES: list = [
          json={"code": "MATRIX-B2", "name": "矩阵品牌", "regions": ["450500"], "schemes": ["QMS"]}),
     Case("POST", "/api/v1/brands/{code}/certificates", REGULATORS, params={"code": "MATRIX-BRAND"},
          json=lambda v: {"certificate_id": v["cert_a"]}),
+    # complaints: anyone files and follows by number; regulators list and handle
+    Case("POST", "/api/v1/complaints", EVERYONE - {"cb_a_ro", "regulator_ro"},
+         json={"subject_kind": "product", "subject_text": "电热水壶", "kind": "product_quality",
+               "description": "插头发热", "anonymous": True}),
+    Case("GET", "/api/v1/complaints/track/{tracking_number}", EVERYONE, params={"tracking_number": "api_tracking"}),
+    Case("GET", "/api/v1/complaints", READERS),
+    Case("GET", "/api/v1/complaints/{complaint_id}", READERS, params={"complaint_id": "api_complaint"}),
+    Case("POST", "/api/v1/complaints/{complaint_id}/{action}", REGULATORS,
+         params={"complaint_id": "api_complaint", "action": "accept"}, json={}),
+    # risk: regulators; a body's disclosures are public, filed by the body
+    Case("GET", "/api/v1/risk/scores", READERS),
+    Case("GET", "/api/v1/risk/subjects/{subject_type}/{subject_id}", READERS,
+         params={"subject_type": "person", "subject_id": "a1"}),
+    Case("GET", "/api/v1/risk/warnings", READERS),
+    Case("POST", "/api/v1/risk/warnings/{warning_id}/decide", REGULATORS, params={"warning_id": "web_warning"},
+         json={"decision": "inspect"}),
+    Case("GET", "/api/v1/risk/parameters", READERS),
+    Case("PUT", "/api/v1/risk/parameters/{signal}", REGULATORS, params={"signal": "late_report"},
+         json={"weight": 200, "threshold": 1, "window_days": 730}),
+    Case("PUT", "/api/v1/risk/disclosure-rule", REGULATORS, json={"due_month": 4, "due_day": 30, "first_year": 2026}),
+    Case("GET", "/api/v1/bodies/{body_id}/disclosures", EVERYONE, params={"body_id": "body_a"}),
+    Case("POST", "/api/v1/bodies/{body_id}/commitment", REGULATORS | {"cb_a"}, params={"body_id": "body_a"},
+         json={"text": "本机构承诺：审核人员均到现场实施审核。"}),
+    Case("POST", "/api/v1/bodies/{body_id}/annual-reports", REGULATORS | {"cb_a"}, params={"body_id": "body_a"},
+         json={"year": date.today().year - 1, "text": "年度工作报告全文"}),
 ]

@@ -360,6 +360,11 @@ CASES: list = [
     Page("GET", "/jobs/{job_id}/file", OWN_CERT | REGULATOR_PAGES, params={"job_id": "export_job"},
          setup=_export_job, outcomes={r: 404 for r in ("org", "cb_b", "lab", "inspector")}),
     Page("GET", "/cb/import", CB_PAGES),
+    Page("GET", "/cb/disclosures", CB_PAGES),
+    Page("POST", "/cb/disclosures/commitment", frozenset({"cb_a", "cb_b"}), form={"text": "本机构承诺：现场审核。"},
+         lands="/cb/disclosures"),
+    Page("POST", "/cb/disclosures/annual-report", frozenset({"cb_a", "cb_b"}),
+         form={"year": str(YEAR - 1), "text": "年度工作报告"}, lands="/cb/disclosures"),
     Page("GET", "/cb/import/sample.csv", CB_PAGES),
     # An upload's job is its starter's (the read-only key is the same user): another body finds nothing.
     Page("GET", "/cb/import/jobs/{job_id}", OWN_CERT, params={"job_id": "web_job"}, outcomes=NOT_THEIRS),

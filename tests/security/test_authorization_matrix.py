@@ -31,7 +31,7 @@ PRIVATE_EVENT_TYPES = ("user.created", "user.password_set", "api_key.created", "
 # Reads whose `token` field is a public signed credential (the one a certificate's QR code carries), not a secret.
 PUBLIC_TOKENS = {("GET", "/api/v1/certificates/{certificate_id}/token")}
 # Writes that answer, once, a secret the caller just created: a new watch's webhook signing secret.
-ONE_TIME_SECRETS = {("POST", "/api/v1/watches"): "secret"}
+ONE_TIME_SECRETS = {("POST", "/api/v1/watches"): "secret", ("POST", "/api/v1/complaints"): "secret"}
 UNAUDITED_TABLES = {"audit_record", "alembic_version",
                     # the statistics' read model: folded from the log in the background at any moment, never a write
                     "stats_cursor", "stats_certificate", "stats_holder", "stats_delta"}

@@ -9,6 +9,7 @@ contact is never written to the log; a filer may stay anonymous. Abuse is limite
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from datetime import date
 from pathlib import Path
@@ -41,6 +42,21 @@ def new_tracking_number(on: date) -> str:
 def address_hash(address: str | None) -> str | None:
     """Return the SHA-256 of a client address (kept only to count filings per address and day)."""
     return hashlib.sha256(address.encode("utf-8")).hexdigest() if address else None
+
+
+def new_secret() -> str:
+    """Return a follow-up secret for the filer (128 random bits, URL-safe)."""
+    return secrets.token_urlsafe(16)
+
+
+def secret_hash(secret: str) -> str:
+    """Return the SHA-256 of a follow-up secret (what the complaint keeps)."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def secret_matches(item: Complaint, secret: str | None) -> bool:
+    """Tell whether a follow-up secret is the one handed out when the complaint was filed (constant time)."""
+    return bool(item.secret_hash and secret) and hmac.compare_digest(item.secret_hash, secret_hash(secret))
 
 
 def complaint_state(c: Complaint) -> dict:
@@ -98,8 +114,10 @@ def file_complaint(session: Session, *, principal: Principal, subject_kind: str,
                    description: str | None, contact: str | None = None, anonymous: bool = False,
                    certificate_id: int | None = None, evidence: list[tuple[str, bytes]] | None = None,
                    data_dir: Path | None = None, per_address_per_day: int = 5,
-                   on: date | None = None) -> Complaint:
-    """File a complaint, store its evidence, count the acceptance deadline; return it with its tracking number."""
+                   on: date | None = None, secret: str | None = None) -> Complaint:
+    """File a complaint, store its evidence, count the acceptance deadline; return it with its tracking number.
+
+    `secret` (the API's): kept as its SHA-256, it lets the filer read back their own filing with the number."""
     on = on or date.today()
     if subject_kind not in SUBJECT_KINDS:
         raise InvalidInput("complaint.subject_kind", field="subject_kind", allowed="、".join(SUBJECT_KINDS))
@@ -121,7 +139,8 @@ def file_complaint(session: Session, *, principal: Principal, subject_kind: str,
     due = workday_deadline(calendar_for(), on, ACCEPT_WORKDAYS, session)
     item = Complaint(tracking_number=new_tracking_number(on), subject_kind=subject_kind, subject_text=subject_text,
                      kind=kind, description=description, contact=contact, region_code=_region(session, found),
-                     status="received", filed_on=on, accept_due_on=due.due_on, ip_hash=ip_hash, **found)
+                     status="received", filed_on=on, accept_due_on=due.due_on, ip_hash=ip_hash,
+                     secret_hash=secret_hash(secret) if secret else None, **found)
     session.add(item)
     session.flush()
     for f in stored:

@@ -18,7 +18,7 @@ from certbridge.certificates.models import Certificate
 from certbridge.complaints.filing import complaint_state
 from certbridge.complaints.models import Complaint, ComplaintLink
 from certbridge.errors import InvalidInput, NotFound, RuleViolation
-from certbridge.ledger.journal import record_event
+from certbridge.ledger.journal import record_event, subject_history
 from certbridge.licensing.deadlines import calendar_for, workday_deadline
 from certbridge.policy import require_regulator, require_regulator_reader
 from certbridge.principal import Principal
@@ -32,6 +32,10 @@ LINK_TARGETS = {"certificate": Certificate, "body": CertificationBody, "organiza
 FROM = {"accept": ("received",), "reject": ("received",), "investigate": ("accepted",),
         "mediate": ("accepted", "investigating"), "extend": ("accepted", "investigating"),
         "close": ("accepted", "investigating", "mediating")}
+
+
+PUBLIC_STEPS = ("complaint.filed", "complaint.accepted", "complaint.rejected", "complaint.investigating",
+                "complaint.verification_extended", "complaint.mediating", "complaint.transferred", "complaint.closed")
 
 
 def get_complaint(session: Session, complaint_id: int) -> Complaint:
@@ -215,3 +219,37 @@ def complaints_about(session: Session, subject_type: str, subject_id: int) -> li
                                                       ComplaintLink.target_id == subject_id)
     cond = Complaint.id.in_(linked) if column is None else or_(column == subject_id, Complaint.id.in_(linked))
     return list(session.scalars(select(Complaint).where(cond).order_by(Complaint.id)))
+
+
+def public_steps(session: Session, item: Complaint) -> list[tuple]:
+    """Return the (time, event type) of the steps a filer sees (links and notes stay with the regulator)."""
+    return [(e.at, e.type) for e in subject_history(session, "complaint", item.id) if e.type in PUBLIC_STEPS]
+
+
+def apply_action(session: Session, *, principal: Principal, complaint_id: int, action: str, note: str | None = None,
+                 result: str | None = None, region_code: str | None = None, target_type: str | None = None,
+                 target_id: int | None = None) -> Complaint:
+    """Apply one handling step by its name (the page's and the API's one door); unknown names are not found."""
+    if action in ("accept", "mediate"):
+        return ACTS[action](session, principal=principal, complaint_id=complaint_id)
+    if action in ("reject", "extend", "investigate"):
+        return ACTS[action](session, principal=principal, complaint_id=complaint_id, note=note)
+    if action == "close":
+        return close(session, principal=principal, complaint_id=complaint_id, result=result or "", note=note)
+    if action == "transfer":
+        return transfer(session, principal=principal, complaint_id=complaint_id, region_code=region_code, note=note)
+    if action == "link":
+        link(session, principal=principal, complaint_id=complaint_id, target_type=target_type or "",
+             target_id=target_id)
+        return get_complaint(session, complaint_id)
+    raise NotFound("not_found")
+
+
+ACTS = {"accept": accept, "mediate": mediate, "reject": reject, "extend": extend, "investigate": investigate}
+ACTIONS = ("accept", "reject", "investigate", "extend", "mediate", "close", "transfer", "link")
+
+
+def allowed_actions(item: Complaint) -> list[str]:
+    """Return the steps a complaint's status allows."""
+    allowed = [a for a, starts in FROM.items() if item.status in starts]
+    return allowed + ["transfer"] if item.status in OPEN else allowed

@@ -59,6 +59,8 @@ class Complaint(Base):
     result_note: Mapped[str | None] = mapped_column(Text)
     closed_on: Mapped[date | None] = mapped_column(Date)
     ip_hash: Mapped[str | None] = mapped_column(String(64))  # SHA-256 of the filer's address, for the daily cap
+    # SHA-256 of the follow-up secret the API hands the filer once (it shows the filer's own filing); None: none
+    secret_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

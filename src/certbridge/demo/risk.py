@@ -22,7 +22,9 @@ from certbridge.complaints.filing import KINDS, file_complaint
 from certbridge.complaints.models import Complaint
 from certbridge.db import write_session
 from certbridge.principal import ANONYMOUS, SYSTEM
+from certbridge.registry.models import CertificationBody
 from certbridge.risk.alerts import publish_alert
+from certbridge.risk.disclosures import file_annual_report, publish_commitment, set_report_rule
 from certbridge.risk.compute import recompute_all
 from certbridge.risk.models import EarlyWarning, RiskSignal
 from certbridge.risk.warnings import decide_warning
@@ -38,6 +40,29 @@ DESCRIPTIONS = {
 PATHS = (("received",), ("accept",), ("accept", "investigate"), ("accept", "mediate"), ("accept", "close_upheld"),
          ("accept", "investigate", "close_not_upheld"), ("reject",), ("transfer",), ("accept", "close_upheld"),
          ("received",), ("accept", "investigate"), ("accept", "close_upheld"))
+
+
+COMMITMENT = ("本机构郑重承诺：严格依据认证规则实施认证，审核人员均到现场实施审核，不出具虚假或者严重失实的认证结论；"
+              "认证收费按公示标准执行；认证证书信息在颁发后及时报送并对外公开；接受监管部门和社会监督。")
+
+
+def build_disclosures(session, rng: random.Random, as_of: date) -> None:
+    """Every body's commitment and its annual reports on the last two years (the due rule starts then for the
+    demo): one body files a report late, one has not filed its last one — the late_report signal."""
+    rule = set_report_rule(session, principal=SYSTEM, due_month=3, due_day=31, first_year=as_of.year - 2)
+    bodies = list(session.scalars(select(CertificationBody).where(CertificationBody.status == "approved")
+                                  .order_by(CertificationBody.id)))
+    for index, body in enumerate(bodies):
+        publish_commitment(session, principal=SYSTEM, body_id=body.id, text=COMMITMENT,
+                           on=max(body.approved_on, as_of - timedelta(days=400)))
+        for year in (as_of.year - 2, as_of.year - 1):
+            due = rule.due_on(year)
+            if due >= as_of or (index == 1 and year == as_of.year - 1):
+                continue  # not due yet; the second body has not filed its last report
+            on = min(due + timedelta(days=rng.randint(10, 40)), as_of) if index == 0 and year == as_of.year - 1 \
+                else due - timedelta(days=rng.randint(1, 60))
+            file_annual_report(session, principal=SYSTEM, body_id=body.id, year=year, on=on,
+                               text=f"{year} 年度，本机构认证活动总体平稳，未发生重大质量事故；内部审核和管理评审按计划完成。")
 
 
 def build_risk(sessions, *, seed: int, as_of: date) -> dict[str, int]:
@@ -78,6 +103,7 @@ def build_risk(sessions, *, seed: int, as_of: date) -> dict[str, int]:
                                    on=day + timedelta(days=10),
                                    note="经核查情况属实，已责令认证机构暂停证书并整改。" if step == "close_upheld"
                                    else "经核查未发现违规。")
+        build_disclosures(session, rng, as_of)
         recompute_all(session, today=as_of)
         warnings = list(session.scalars(select(EarlyWarning).where(EarlyWarning.status == "open")
                                         .order_by(EarlyWarning.id)))

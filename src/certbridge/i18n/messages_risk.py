@@ -37,4 +37,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "alert.body_unknown": {"zh": "没有代码为 {code} 的认证机构。", "en": "No certification body has the code {code}."},
     "alert.nothing_concerned": {"zh": "请至少填写一个涉及的证书、认证机构或产品。",
                                 "en": "Name at least one certificate, body or product concerned."},
+    "disclosure.due_date": {"zh": "截止日期不是有效的月、日。", "en": "The due date is not a valid month and day."},
+    "disclosure.year": {"zh": "起始年度须在 2000 到 2100 之间。", "en": "The first year must be between 2000 and 2100."},
+    "disclosure.year_range": {"zh": "年度工作报告的年度须在 {first} 到 {last} 之间。",
+                              "en": "An annual report covers a year from {first} to {last}."},
+    "disclosure.already_filed": {"zh": "{year} 年度工作报告已经报送。", "en": "The annual report on {year} is already filed."},
+    "complaint.secret": {"zh": "受理编号或查询密码不正确。", "en": "The tracking number or its secret is wrong."},
 }

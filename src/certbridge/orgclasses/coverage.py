@@ -35,10 +35,12 @@ def certified_organizations(as_of: date, scheme_code: str | None = None, grade: 
 
 
 def coverage(session: Session, as_of: date, by: str = "size_class", *, scheme_code: str | None = None,
-             grade: str | None = None) -> dict[str, int]:
+             grade: str | None = None, region_prefix: str = "") -> dict[str, int]:
     """Count certified organizations on `as_of` by size_class | sector (GB/T 4754 section) | region_group.
 
-    Groups with no organization are left out; "unknown" gathers organizations without the class.
+    Groups with no organization are left out; "unknown" gathers organizations without the class. With a
+    `region_prefix` (the GB/T 2260 code's leading digits: 2 a province, 4 a city) only organizations registered
+    there count.
     """
     if by not in GROUPINGS:
         raise InvalidInput("orgclass.grouping_unknown", field="by", value=by, known=", ".join(GROUPINGS))
@@ -46,8 +48,10 @@ def coverage(session: Session, as_of: date, by: str = "size_class", *, scheme_co
     key = {"size_class": Organization.size_class, "sector": func.substr(Organization.sector_code, 1, 1),
            "region_group": func.substr(Organization.region_code, 1, 2),
            "service_company": Organization.service_company}[by]
-    rows = session.execute(select(key, func.count()).select_from(Organization)
-                           .join(ids, ids.c.organization_id == Organization.id).group_by(key)).all()
+    stmt = select(key, func.count()).select_from(Organization).join(ids, ids.c.organization_id == Organization.id)
+    if region_prefix:
+        stmt = stmt.where(Organization.region_code.startswith(region_prefix))
+    rows = session.execute(stmt.group_by(key)).all()
     out: Counter[str] = Counter()
     for value, count in rows:
         if by == "region_group":

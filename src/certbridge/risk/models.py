@@ -111,3 +111,36 @@ class ConsumerAlert(Base):
     seq: Mapped[int] = mapped_column(SEQ, default=-1)  # the ledger event that published it
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BodyDisclosure(Base):
+    """A certification body's public commitment (公开承诺) or annual work report (年度工作报告), public once filed.
+
+    An annual report carries the year it reports on and the figures certbridge counted when it was filed
+    (certificates issued, auditors, complaints handled); a newer commitment replaces the older on the body's page.
+    """
+
+    __tablename__ = "body_disclosure"
+    __table_args__ = (Index("ix_body_disclosure_body", "body_id", "kind", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # commitment | annual_report
+    year: Mapped[int | None] = mapped_column(Integer)  # the year an annual report covers
+    text: Mapped[str] = mapped_column(Text)
+    figures: Mapped[dict] = mapped_column(JSON, default=dict)
+    filed_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)  # an annual report's due date under the rule then in force
+    filed_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DisclosureRule(Base):
+    """When a disclosure is due, as data: an annual report by `due_month`/`due_day` of the year after it covers."""
+
+    __tablename__ = "disclosure_rule"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    due_month: Mapped[int] = mapped_column(Integer)
+    due_day: Mapped[int] = mapped_column(Integer)
+    first_year: Mapped[int] = mapped_column(Integer)  # the first year a report is required for

@@ -25,6 +25,7 @@ DEFAULTS = [
     ("auditor_load", 150, 220.0, 365, False),
     ("short_audits", 200, 1.0, 730, True),
     ("double_booked", 400, 1.0, 730, True),
+    ("late_report", 150, 1.0, 1095, False),  # annual reports filed late or missing (risk/disclosures.py)
     ("score", 0, 500.0, 0, True),  # a score at or above this raises a warning
 ]
 CLASS_BANDS = ((250, "A"), (500, "B"), (750, "C"), (1000, "D"))

@@ -20,6 +20,7 @@ from certbridge.complaints.models import Complaint, ComplaintLink
 from certbridge.credit.models import Penalty
 from certbridge.ledger.journal import LedgerEvent
 from certbridge.registry.models import CertificationBody, Restriction
+from certbridge.risk.disclosures import late_report
 from certbridge.risk.models import RiskAuditMinimum
 
 Values = dict[int, tuple[float, dict]]
@@ -257,6 +258,7 @@ SIGNALS = {
     "auditor_load": (("person",), lambda s, k, i, t, w: auditor_load(s, i, t, w)),
     "short_audits": (("body", "person"), short_audits),
     "double_booked": (("person",), lambda s, k, i, t, w: double_booked(s, i, t, w)),
+    "late_report": (("body",), late_report),  # annual reports late or missing (risk/disclosures.py)
 }
 SUBJECT_TYPES = ("body", "organization", "person")
 # The signals that read a certificate's status (status, status_changed_on, suspended_until, status_reason):

@@ -111,9 +111,11 @@ def decide_warning(session: Session, *, principal: Principal, warning_id: int, d
 
 
 def list_warnings(session: Session, *, status: str | None = "open", region: str | None = None,
-                  limit: int = 100) -> list[EarlyWarning]:
-    """List warnings, newest first, by status and responsible region."""
+                  limit: int = 100, after_id: int = 0) -> list[EarlyWarning]:
+    """List warnings, newest first, by status and responsible region (before `after_id`, when paging)."""
     stmt = select(EarlyWarning)
+    if after_id:
+        stmt = stmt.where(EarlyWarning.id < after_id)
     if status:
         stmt = stmt.where(EarlyWarning.status == status)
     if region:

@@ -74,6 +74,8 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/(api/v1/)?stats(/|$)", LOOKUP),  # statistics: sums over the daily deltas, any date and region
     (READS, r"^/(api/v1/)?zones(/\{code\})?$", LOOKUP),  # a zone's figures: sums over the statistics' deltas
     (READS, r"^/complaints/track$", LOOKUP),  # a look-up by tracking number
+    (READS, r"^/api/v1/complaints/track/\{tracking_number\}$", LOOKUP),  # the same, in JSON
+    (READS, r"^/api/v1/bodies/\{body_id\}/disclosures$", LOOKUP),  # a body's commitment and annual reports
     (READS, r"^/alerts(\.atom|\.json|/\{alert_id\})?$", LOOKUP),  # consumer alerts and their feeds
     # every other write
     (WRITES, r"", WRITE),
@@ -87,6 +89,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/api/v1/ledger/(checkpoint|keys|witnesses)$", READ),
     (READS, r"^/log/checkpoint$", READ),
     (READS, r"^/api/v1/supervision/", READ),
+    (READS, r"^/api/v1/(complaints|risk)(/|$)", READ),  # regulators' queues and signals: indexed reads
     (READS, r"^/api/v1/credit/(penalties|penalties/\{penalty_id\}|dishonesty-list|settings)$", READ),
     (READS, r"^/api/v1/credit/records/\{subject_type\}/\{subject_id\}$", READ),
     (READS, r"^/api/v1/licensing/records(/\{record_id\})?$", READ),

@@ -14,6 +14,7 @@ from certbridge.errors import DomainError, InvalidInput
 from certbridge.stats import charts, sheets
 from certbridge.stats import overview as ov
 from certbridge.stats.background import current_read, install_folding
+from certbridge.stats.classes import class_coverage
 from certbridge.stats.contributions import NATION
 from certbridge.stats.reports import install_reports
 from certbridge.stats.reports import router as reports_router
@@ -50,6 +51,7 @@ def stats_page(request: Request):
         changes = ov.changes(db, region=region, start=start, end=on)
         series = ov.series(db, region=region, on=on)
         goals = [progress(db, target, on) for target in list_targets(db, region_code=region)]
+        org_classes = class_coverage(db, region=region, on=on, lang=lang)
         name = view.path[-1].name(lang)
         cert_word = gettext(lang, "Valid certificates")
         org_word = gettext(lang, "Certified organizations")
@@ -71,7 +73,7 @@ def stats_page(request: Request):
         return render(request, "stats/overview.html", {
             "view": view, "region": region, "on": on, "start": start, "by_dim": by_dim, "changes": changes,
             "series": series, "goals": goals, "charts": figures, "lang": lang, "flow_names": sheets.FLOW_NAMES,
-            "dims": ov.BREAKDOWNS, "measure_labels": MEASURE_LABELS, "nation": NATION})
+            "dims": ov.BREAKDOWNS, "measure_labels": MEASURE_LABELS, "nation": NATION, "org_classes": org_classes})
 
 
 def _download(request: Request, kind: str):

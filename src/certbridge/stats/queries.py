@@ -90,3 +90,11 @@ def running(session: Session, *, measure: str, region: str, dim: str = "all", va
 
 def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def region_prefix(session: Session, region: str) -> str:
+    """Return the leading digits every code inside a region shares ("" for the nation, 2 a province, 4 a city)."""
+    if region == NATION:
+        return ""
+    row = session.get(Region, region)
+    return region[:{"province": 2, "city": 4}.get(row.level if row is not None else "", 6)]

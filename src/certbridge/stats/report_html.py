@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certbridge.registry.models import CertificationBody
-from certbridge.stats import charts, queries
+from certbridge.stats import charts, queries, report_facts
 from certbridge.stats import overview as ov
 from certbridge.stats.sheets import FLOW_NAMES
 from certbridge.stats.targets import list_targets, progress
@@ -55,6 +55,32 @@ def notable_changes(session: Session, *, region: str, first: date, as_of: date) 
     return notes
 
 
+def supervision_parts(session: Session, *, region: str, first: date, as_of: date) -> list[str]:
+    """Return the report's spot-check results and penalties of the month (read from the log)."""
+    checks = report_facts.spot_checks(session, region=region, first=first, as_of=as_of)
+    parts = ["<h2>监督抽查结果 <span class='en'>Spot-check results</span></h2>"]
+    if checks:
+        parts.append("<table id='spot-checks'><tr><th>结果 Result</th><th>数量 Count</th></tr>")
+        for result, n in sorted(checks.items()):
+            z, e = report_facts.RESULT_NAMES.get(result, (result, result))
+            parts.append(f"<tr><td>{z} <span class='en'>{e}</span></td><td>{n}</td></tr>")
+        parts.append(f"<tr><th>合计 Total</th><th>{sum(checks.values())}</th></tr></table>")
+    else:
+        parts.append("<p>本月无抽查结果。<span class='en'>No spot-check result this month.</span></p>")
+    decided, published = report_facts.penalties(session, region=region, first=first, as_of=as_of)
+    parts.append(f"<h2>行政处罚 <span class='en'>Penalties</span></h2><p id='penalties'>本月作出行政处罚决定 {decided} 件，"
+                 f"已公示 {len(published)} 件。<span class='en'>{decided} penalty decisions this month, "
+                 f"{len(published)} published.</span></p>")
+    if published:
+        parts.append("<table><tr><th>决定书文号 Decision</th><th>当事人 Party</th><th>违法行为 Violation</th>"
+                     "<th>处罚机关 Authority</th><th>日期 Date</th></tr>")
+        parts += [f"<tr><td>{escape(p['decision_number'])}</td><td>{escape(p['party'])}</td>"
+                  f"<td>{escape(p['violation'])}</td><td>{escape(p['authority'])}</td><td>{p['decided_on']}</td></tr>"
+                  for p in published]
+        parts.append("</table>")
+    return parts
+
+
 def report_html(session: Session, *, region: str, first: date, as_of: date) -> str:
     """Return the report document of a region for the month starting `first`, figures as of `as_of`."""
     zh, en = ov.region_names(session, region)
@@ -92,6 +118,7 @@ def report_html(session: Session, *, region: str, first: date, as_of: date) -> s
                      f"差 {g.gap}，按近一年速度预计到期 {projected}。<span class='en'>{e} ≥ {g.target.threshold} by "
                      f"{g.target.deadline}: {g.value} now, {g.gap} to go, projected {projected}.</span></p>")
         parts.append(str(charts.gauge(f"{z} {g.target.deadline}", g.value, g.target.threshold, f"{z} / {e}")))
+    parts += supervision_parts(session, region=region, first=first, as_of=as_of)
     parts.append("<h2>图表 <span class='en'>Charts</span></h2>")
     parts.append(str(charts.bar_chart(f"{zh} 各地区有效证书 / valid certificates by region",
                                       [(c.zh, c.certificates) for c in view.children])))

@@ -71,6 +71,7 @@ def body_page(request: Request, db: ReadDB, body_id: Id):
         "field_names": lookups.field_names(db, lang), "region": lookups.region_name(db, body.region_code),
         "restrictions": active_restrictions(db, "body", body.id, today),
         "lapsed": bool(body.valid_until and body.valid_until < today),
+        "body_panels": [], **slot_values("body.page", session=db, body_id=body.id),  # e.g. risk: disclosures
     })
 
 

@@ -25,7 +25,6 @@ from certbridge.web.posted import PostedForm
 from certbridge.web.templating import query_url, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
-ACTIONS = ("accept", "reject", "investigate", "extend", "mediate", "close", "transfer", "link")
 
 
 @router.get("/regulator/complaints")
@@ -49,9 +48,7 @@ def complaint_detail(request: Request, db: ReadDB, complaint_id: Id):
     item = handling.get_complaint(db, complaint_id)
     evidence = list(db.scalars(select(ComplaintEvidence).where(ComplaintEvidence.complaint_id == item.id)))
     links = list(db.scalars(select(ComplaintLink).where(ComplaintLink.complaint_id == item.id)))
-    allowed = [a for a, starts in handling.FROM.items() if item.status in starts]
-    if item.status in handling.OPEN:
-        allowed.append("transfer")
+    allowed = handling.allowed_actions(item)
     return render(request, "regulator/complaint.html", {
         "c": item, "evidence": evidence, "links": links, "allowed": allowed, "overdue": handling.overdue(item, date.today()),
         "history": subject_history(db, "complaint", item.id), "status_words": STATUS_WORDS,
@@ -79,27 +76,14 @@ def complaint_act(request: Request, form: PostedForm, complaint_id: Id, action: 
     principal = regulator(request)
     url = f"/regulator/complaints/{complaint_id}"
     try:
-        if action not in ACTIONS:
-            raise NotFound("not_found")
+        target = text(form, "target_id")
+        if action == "link" and target and not target.isdigit():
+            raise InvalidInput("complaint.link_unknown", field="target_id", kind=text(form, "target_type"), id=target)
         with write_session(request.app.state.sessions) as session:
-            if action in ("accept", "mediate"):
-                getattr(handling, action)(session, principal=principal, complaint_id=complaint_id)
-            elif action in ("reject", "extend", "investigate"):
-                getattr(handling, action)(session, principal=principal, complaint_id=complaint_id,
-                                          note=text(form, "note"))
-            elif action == "close":
-                handling.close(session, principal=principal, complaint_id=complaint_id, result=text(form, "result"),
-                               note=text(form, "note"))
-            elif action == "transfer":
-                handling.transfer(session, principal=principal, complaint_id=complaint_id,
-                                  region_code=text(form, "region_code"), note=text(form, "note"))
-            else:
-                target = text(form, "target_id")
-                if target and not target.isdigit():
-                    raise InvalidInput("complaint.link_unknown", field="target_id", kind=text(form, "target_type"),
-                                       id=target)
-                handling.link(session, principal=principal, complaint_id=complaint_id,
-                              target_type=text(form, "target_type"), target_id=int(target) if target else None)
+            handling.apply_action(session, principal=principal, complaint_id=complaint_id, action=action,
+                                  note=text(form, "note"), result=text(form, "result"),
+                                  region_code=text(form, "region_code"), target_type=text(form, "target_type"),
+                                  target_id=int(target) if target.isdigit() else None)
     except DomainError as exc:
         return form_done(request, url, exc, form)
     return form_done(request, url)

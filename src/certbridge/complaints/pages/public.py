@@ -6,10 +6,10 @@ from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
 
 from certbridge.api.deps import ReadDB, current_principal
+from certbridge.complaints.handling import public_steps
 from certbridge.complaints.filing import KINDS, SUBJECT_KINDS, file_complaint, find_by_tracking_number
 from certbridge.db import write_session
 from certbridge.errors import DomainError
-from certbridge.ledger.journal import subject_history
 from certbridge.web.csrf import require_csrf
 from certbridge.web.forms import domain_errors, form_values_of, text
 from certbridge.web.i18n import N_, gettext, request_language
@@ -84,8 +84,7 @@ def complaint_progress(request: Request, db: ReadDB, number: str | None = None):
     item = find_by_tracking_number(db, number)
     steps = []
     if item is not None:
-        steps = [{"at": e.at, "label": STEP_WORDS[e.type]} for e in subject_history(db, "complaint", item.id)
-                 if e.type in STEP_WORDS]
+        steps = [{"at": at, "label": STEP_WORDS[step]} for at, step in public_steps(db, item)]
     status = 404 if number and item is None else 200
     return render(request, "portal/complaint_track.html", {
         "number": (number or "")[:24], "c": item, "steps": steps, "status_words": STATUS_WORDS,

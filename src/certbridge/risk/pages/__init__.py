@@ -17,6 +17,7 @@ from certbridge.errors import DomainError, InvalidInput, NotFound
 from certbridge.principal import Principal
 from certbridge.risk import follow
 from certbridge.risk.pages import alerts as alert_pages
+from certbridge.risk.pages import disclosures as disclosure_pages
 from certbridge.risk.accountability import open_review, person_record
 from certbridge.risk.compute import recompute_all
 from certbridge.risk.models import EarlyWarning, RiskScore, RiskSignal
@@ -42,6 +43,7 @@ SIGNAL_WORDS = {
     "pace": N_("Issuing pace against its usual"), "auditor_load": N_("Audit days in the window"),
     "short_audits": N_("Audits shorter than the scheme minimum"),
     "double_booked": N_("Same auditor at two sites on the same day"), "score": N_("Score"),
+    "late_report": N_("Annual reports filed late or missing"),
     "review": N_("Review of everything a person took part in"),
 }
 TYPE_WORDS = {"body": N_("Certification body"), "organization": N_("Certified organization"),
@@ -166,7 +168,10 @@ def install(app: FastAPI) -> None:
     """Mount the risk and alert pages, the certificate-page slot, header links, the panel and the follower."""
     add_routes(app, router)
     add_routes(app, alert_pages.router)
+    add_routes(app, disclosure_pages.router)
     fill_slot("certificate.page", alert_pages.certificate_alerts)
+    fill_slot("body.page", disclosure_pages.body_page_slot)
+    add_nav_entry(NavEntry("/cb/disclosures", N_("Disclosures"), roles=("cb_operator",), area="cb", order=60))
     add_nav_entry(NavEntry("/regulator/warnings", N_("Warnings"), roles=REGULATORS, area="regulator", order=72))
     add_nav_entry(NavEntry("/regulator/risk", N_("Risk"), roles=REGULATORS, area="regulator", order=73))
     add_nav_entry(NavEntry("/regulator/alerts", N_("Alerts"), roles=REGULATORS, area="regulator", order=74))
