@@ -37,6 +37,7 @@ def _all_messages() -> dict[str, dict[str, str]]:
     from certbridge.i18n.messages_qidata import MESSAGES as QIDATA_MESSAGES; merged.update(QIDATA_MESSAGES)  # noqa: E702
     from certbridge.i18n.messages_opendata import MESSAGES as OPENDATA_MESSAGES; merged.update(OPENDATA_MESSAGES)  # noqa: E702,E501
     from certbridge.i18n.messages_feeds import MESSAGES as FEEDS_MESSAGES; merged.update(FEEDS_MESSAGES)  # noqa: E702
+    from certbridge.i18n.messages_federation import MESSAGES as FEDERATION_MESSAGES; merged.update(FEDERATION_MESSAGES)  # noqa: E702,E501
     from certbridge.i18n.messages_stats import MESSAGES as STATS_MESSAGES; merged.update(STATS_MESSAGES)  # noqa: E702
     from certbridge.i18n.messages_risk import MESSAGES as RISK_MESSAGES; merged.update(RISK_MESSAGES)  # noqa: E702
     return merged
