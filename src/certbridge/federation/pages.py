@@ -3,7 +3,10 @@ peers' certificates, each answer with its source instance and checkpoint."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, FastAPI, Request
+from sqlalchemy.orm import Session
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.routing import add_routes
@@ -12,6 +15,7 @@ from certbridge.federation.peers import identity, list_peers
 from certbridge.federation.search import search_peers
 from certbridge.web.guards import regulator
 from certbridge.web.i18n import request_language
+from certbridge.web.slots import fill_slot
 from certbridge.web.nav import REGULATORS, NavEntry, add_nav_entry
 from certbridge.web.templating import render
 
@@ -41,7 +45,12 @@ def peer_search(request: Request, db: ReadDB, q: str = ""):
                                                       "peers": list_peers(db)})
 
 
+def _peer_items(*, session: Session, q: str) -> dict[str, Any]:
+    return {"peer_items": search_peers(session, q)}
+
+
 def install(app: FastAPI) -> None:
-    """Mount the pages and add the console link."""
+    """Mount the pages, add the console link, and answer the certificate search's `?peers=true`."""
     add_routes(app, router)
+    fill_slot("certificates.peer_search", _peer_items)
     add_nav_entry(NavEntry("/regulator/federation", "Federation", roles=REGULATORS, area="regulator", order=85))

@@ -5,7 +5,8 @@ dicts of every provider registered for that slot (an empty dict when none is). A
 provider once from its install(app) with `fill_slot(name, provider)`; providers take keyword arguments only.
 Slots in use: `certificate.page` (credentials: the signed QR code and the "credentials" flag; risk: the
 consumer alerts in force that name the certificate or its body), `licence.page`
-(credentials: a licence's signed QR code), `body.approved` (notified by the regulator console's approval in its
+(credentials: a licence's signed QR code), `certificates.peer_search` (federation: the peers' certificates
+matching `q`, for `GET /api/v1/certificates?peers=true`), `body.approved` (notified by the regulator console's approval in its
 transaction; licensing makes the 双公示 record) and
 `session.ended` (notified on sign-out; certificates drop the uploads staged in that session).
 """
