@@ -24,7 +24,7 @@ from certbridge.db import make_engine, make_sessionmaker, write_session
 from certbridge.migrate import upgrade
 from certbridge.risk.compute import follow_log
 from tests.conftest import BACKEND, copy_database
-from tests.reliability.conftest import Instance, Server, free_port
+from tests.reliability.conftest import Instance, Server, Warm, free_port
 from tests.world import World, build_world
 
 
@@ -108,6 +108,8 @@ def trio(template, tmp_path_factory):
     """Start A, B and N, connect them (B and N follow A; A and B witness each other), and yield them."""
     root = tmp_path_factory.mktemp("federation")
     copies, nodes = [], {}
+    # One parent imports the code once; the three servers are forked from it with their own environment.
+    warm = Warm(Instance(template["url"], root, {**os.environ, "PYTHONUNBUFFERED": "1"}))
     specs = {"a": "a.region.test", "b": "b.region.test", "n": "nation.test"}
     servers = {}
     for key, name in specs.items():
@@ -125,7 +127,9 @@ def trio(template, tmp_path_factory):
                "CERTBRIDGE_INSTANCE_NAME": name, "CERTBRIDGE_PUBLIC_URL": f"http://127.0.0.1:{port}",
                "CERTBRIDGE_FEDERATION_FOLLOW_SECONDS": "1" if key == "b" else "3600",
                "CERTBRIDGE_BULK_FILES_DAILY": "false"}
-        servers[key] = Server(Instance(url, data_dir, env), port).launch()
+        servers[key] = Server(Instance(url, data_dir, env), port, warm=warm)
+        servers[key].pid = warm.run("serve", "--port", str(port), env={k: v for k, v in env.items()
+                                                                      if k.startswith("CERTBRIDGE_")})
         nodes[key] = Node(name, servers[key], world)
     try:
         for node in nodes.values():
@@ -147,5 +151,6 @@ def trio(template, tmp_path_factory):
     finally:
         for server in servers.values():
             server.kill()
+        warm.close()
         for gen in copies:
             gen.close()
