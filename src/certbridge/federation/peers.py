@@ -50,7 +50,7 @@ def add_peer(session: Session, *, principal: Principal, settings: Settings, name
     name = name.strip()
     if not _NAME.fullmatch(name):
         raise InvalidInput("federation.peer_name", field="name", name=name)
-    if name == identity(settings)["name"]:
+    if name == settings.instance_name:
         raise InvalidInput("federation.peer_self", field="name", name=name)
     base_url = base_url.strip().rstrip("/")
     if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", base_url):

@@ -53,6 +53,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (WRITES, r"^/(api/v1|regulator)/credit/recompute$", COSTLY),  # starts a background job
     (WRITES, r"^/cb/export$", COSTLY),  # starts a background export job
     (READS, r"^/jobs/\{job_id\}/file$", COSTLY),  # an export's file
+    (WRITES, r"^/api/v1/federation/peers/\{peer_id\}/(sync|audit)$", COSTLY),  # reads and proves a peer's feed
     (WRITES, r"^/regulator/risk/recompute$", COSTLY),
     # look-ups of the public registry and the log (by number, code, name, id; proofs and tiles)
     (READS, r"^/api/v1/verify(/|$)", LOOKUP),
@@ -73,6 +74,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/(api/v1/)?stats(/|$)", LOOKUP),  # statistics: sums over the daily deltas, any date and region
     (READS, r"^/complaints/track$", LOOKUP),  # a look-up by tracking number
     (READS, r"^/alerts(\.atom|\.json|/\{alert_id\})?$", LOOKUP),  # consumer alerts and their feeds
+    (READS, r"^/(api/v1/federation/certificates|federation/search)$", LOOKUP),  # the peers' certificates
     # every other write
     (WRITES, r"", WRITE),
     # trivial reads, each named: directories, forms, console pages, the log's checkpoint, the docs
@@ -98,6 +100,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/verify-list(/\{token\})?$", READ),  # the form; a list's progress or its stored answers
     (READS, r"^/api/v1/quota$", READ),  # the caller's quotas: two primary-key reads
     (READS, r"^/(api/v1/)?jobs/\{job_id\}$", READ),  # a job's progress: one primary-key read
+    (READS, r"^/api/v1/federation/(identity|peers)$", READ),  # our keys; the peer list (a few rows)
     (READS, r"^/healthz$", READ),  # the integrity monitor's last finding, kept in memory
     (READS, r"^/static-docs$", READ),  # packaged Swagger UI / ReDoc assets
 ]
