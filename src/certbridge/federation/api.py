@@ -12,7 +12,8 @@ from certbridge.api.deps import AuthedPrincipal, ReadDB, WriteDB
 from certbridge.api.params import Id
 from certbridge.api.problems import PROBLEM_RESPONSES
 from certbridge.federation import peers
-from certbridge.federation.follow import SyncOutcome, audit_peer, sync_peer
+from certbridge.db import write_session
+from certbridge.federation.follow import SyncOutcome, audit_peer, record_requested_round, sync_peer
 from certbridge.federation.search import search_peers
 from certbridge.policy import require_regulator, require_regulator_reader
 
@@ -83,7 +84,10 @@ class PeerCertificates(BaseModel):
     items: list[dict[str, Any]]
 
 
-def _outcome(outcome: SyncOutcome) -> dict[str, Any]:
+def _recorded(request: Request, principal, peer_id: int, kind: str, outcome: SyncOutcome) -> dict[str, Any]:
+    """Record who asked for the round and what it found (after it, in its own short transaction)."""
+    with write_session(request.app.state.sessions) as session:
+        record_requested_round(session, principal=principal, peer_id=peer_id, kind=kind, outcome=outcome)
     return outcome.__dict__
 
 
@@ -111,14 +115,16 @@ def add_peer(item: PeerIn, request: Request, db: WriteDB, principal: AuthedPrinc
 def sync(peer_id: Id, request: Request, principal: AuthedPrincipal):
     """Read the peer's newest checkpoint and feed now, prove them and mirror what is proven (regulators)."""
     require_regulator(principal)
-    return _outcome(sync_peer(request.app.state.sessions, peer_id, http=request.app.state.federation_http))
+    return _recorded(request, principal, peer_id, "sync",
+                     sync_peer(request.app.state.sessions, peer_id, http=request.app.state.federation_http))
 
 
 @router.post("/peers/{peer_id}/audit", response_model=SyncOut, summary="Re-prove a peer's whole log")
 def audit(peer_id: Id, request: Request, principal: AuthedPrincipal):
     """Re-read the peer's whole feed and prove it against its newest checkpoint; a finding is stored."""
     require_regulator(principal)
-    return _outcome(audit_peer(request.app.state.sessions, peer_id, http=request.app.state.federation_http))
+    return _recorded(request, principal, peer_id, "audit",
+                     audit_peer(request.app.state.sessions, peer_id, http=request.app.state.federation_http))
 
 
 @router.get("/certificates", response_model=PeerCertificates, summary="Search the peers' certificates")

@@ -28,6 +28,8 @@ from certbridge.kit.signed_note import InvalidCheckpointError, InvalidNoteError,
 from certbridge.kit.signed_note import open as open_note
 from certbridge.kit.signed_note import parse_checkpoint
 from certbridge.ledger.journal import record_event
+from certbridge.policy import require_regulator
+from certbridge.principal import Principal
 
 if TYPE_CHECKING:
     import httpx
@@ -189,6 +191,14 @@ def audit_peer(sessions: sessionmaker[Session], peer_id: int, *, http: httpx.Cli
         _record_problem(sessions, peer, problem)
         return SyncOutcome(peer.name, peer.size, 0, problem.code, problem.detail)
     return SyncOutcome(peer.name, size, 0)
+
+
+def record_requested_round(session: Session, *, principal: Principal, peer_id: int, kind: str,
+                           outcome: SyncOutcome) -> None:
+    """Record that a regulator asked for a round (sync or audit) with a peer now, and what it found."""
+    require_regulator(principal)
+    record_event(session, type=f"federation.peer_{kind}_requested", subject_type="federation_peer", subject_id=peer_id,
+                 actor=principal.actor, public=False, data={"outcome": outcome.__dict__})
 
 
 def active_peer_ids(sessions: sessionmaker[Session]) -> list[int]:
