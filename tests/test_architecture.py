@@ -39,6 +39,7 @@ ALLOWED = {
     "proficiency": {"registry"},
     "standards": {"registry", "certificates", "proficiency"},
     "orgclasses": {"registry", "certificates"},
+    "federation": {"registry", "certificates", "ledger"},
 }
 # The two kits every capability builds on: `api/` for JSON routes, `web/` for pages. They know no capability,
 # except that api/deps resolves API keys and records the audit trail through auth and audit.

@@ -145,6 +145,11 @@ class Settings(BaseSettings):
     feeds_webhook_allow_private: bool = Field(default=False, description="Let webhooks reach loopback and private "
                                               "(intranet) addresses; link-local, multicast and reserved ones stay "
                                               "refused. Off: public addresses only.")
+    # Federation between instances (federation/).
+    federation_follow_seconds: float = Field(default=30.0, gt=0, le=86_400, description="How often each peer's "
+                                             "newest checkpoint and change feed are read and proven.")
+    federation_timeout_seconds: float = Field(default=10.0, gt=0, le=120, description="How long one request to "
+                                              "a peer may take.")
     bulk_files_dir: Path | None = Field(default=None, description="Where the daily bulk files are written and "
                                         "served from; unset: <data_dir>/bulk.")
     bulk_files_daily: bool = Field(default=True, description="Build the day's bulk files in the background shortly "

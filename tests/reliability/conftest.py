@@ -101,9 +101,10 @@ class Warm:
                                         text=True)
         assert self.process.stdout.readline().strip() == "ready", "the warm server parent did not start"
 
-    def run(self, *args: str) -> int:
-        """Fork `certbridge <args>`; return its pid (its exit status is not kept)."""
-        self.process.stdin.write(json.dumps(list(args)) + "\n")
+    def run(self, *args: str, env: dict[str, str] | None = None) -> int:
+        """Fork `certbridge <args>` (with `env` added to its environment); return its pid (exit status not kept)."""
+        request = {"args": list(args), "env": env} if env else list(args)
+        self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
         return int(self.process.stdout.readline())
 

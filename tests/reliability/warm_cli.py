@@ -2,7 +2,8 @@
 
 Usage: `python -m tests.reliability.warm_cli LOG_DIR`. The parent imports every module `serve` and `import`
 need (it opens no database) and prints "ready"; then for each line read on stdin — a JSON list of arguments,
-e.g. ["serve", "--port", "8123"] — it forks a child that runs the real CLI with those arguments, its output
+e.g. ["serve", "--port", "8123"], or an object {"args": [...], "env": {...}} whose environment variables the
+child sets first (another instance's database and data directory) — it forks a child that runs the real CLI with those arguments, its output
 in LOG_DIR, and prints the child's pid. The tests SIGKILL children by pid; the parent reaps them. A restart
 after a kill then costs the command's own work, not the interpreter's imports, which take seconds of CPU and
 would dominate a crash test's running time on a loaded two-core CI machine.
@@ -30,10 +31,12 @@ def main(log_dir: str) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped as soon as they die
     print("ready", flush=True)
     for line in sys.stdin:
-        args = json.loads(line)
+        request = json.loads(line)
+        args, env = (request["args"], request["env"]) if isinstance(request, dict) else (request, {})
         pid = os.fork()
         if pid == 0:
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            os.environ.update(env)
             log = os.open(os.path.join(log_dir, f"{args[0]}-{time.monotonic_ns()}.log"), os.O_WRONLY | os.O_CREAT,
                           0o644)
             null = os.open(os.devnull, os.O_RDONLY)

@@ -27,7 +27,10 @@ from certbridge.licensing import service as licensing
 from certbridge.licensing.schemas import DecisionIn
 from certbridge.proficiency.service import define_pt_scheme, open_round
 from certbridge.standards.service import find_by_number, save_standard
+from certbridge.federation.peers import add_peer
+from certbridge.kit.signed_note import generate_key
 from certbridge.opendata.feeds import watches
+from certbridge.settings import Settings
 from certbridge.principal import SYSTEM, Principal
 from certbridge.registry import people, service as registry
 from certbridge.supervision import draws, plans, tasks
@@ -150,6 +153,18 @@ def _seed_credit_and_licensing(session, world) -> dict:
             "org_to_list": to_list.id, "licensing_unpublished": hidden.id}
 
 
+# A peer's log key for the federation cases: the matrix connects a peer no server answers for (sync finds it
+# unreachable, a delay that changes no domain row).
+MATRIX_PEER_LOG_KEY = generate_key("peer.matrix.test/log")[1]
+NEW_PEER_LOG_KEY = generate_key("peer2.matrix.test/log")[1]
+
+
+def _seed_federation(session) -> dict:
+    peer = add_peer(session, principal=SYSTEM, settings=Settings(instance_name="certbridge.local"),
+                    name="peer.matrix.test", base_url="http://127.0.0.1:9", log_key=MATRIX_PEER_LOG_KEY, witness=False)
+    return {"peer": peer.id}
+
+
 def _seed_feeds(session, world) -> dict:
     regulator = Principal(role="regulator", user_id=world.ids["user_regulator"], username="regulator")
     watch = watches.add_watch(session, principal=regulator, kind="body", target=str(world.ids["body_a"]))
@@ -200,7 +215,7 @@ def seed(session, world, out: dict) -> dict:
     """Create what these cases act on, in the template's write session; return ids to add to `v`."""
     seeded = {**_seed_supervision(session, world), **_seed_credit_and_licensing(session, world),
               **_seed_qidata(session), **_seed_feeds(session, world), **_seed_international(session),
-              **_seed_risk(session, world)}
+              **_seed_risk(session, world), **_seed_federation(session)}
     seeded.update(_seed_ledger(session, out), log_size=CommittedLogSize(session))
     return seeded
 
@@ -427,6 +442,15 @@ CASES: list = [
          json={"from_seq": 0}, outcomes=NOT_THE_WATCHER),
     Case("GET", "/api/v1/watches/{watch_id}/deliveries", READERS, params={"watch_id": "watch_regulator"},
          outcomes={r: 404 for r in EVERYONE - READERS - {"anonymous"}}),
+    # federation: our identity and the peers' certificates are public; peers are the regulators' (admins connect)
+    Case("GET", "/api/v1/federation/identity", EVERYONE),
+    Case("GET", "/api/v1/federation/peers", READERS),
+    Case("POST", "/api/v1/federation/peers", frozenset({"admin"}),
+         json={"name": "peer2.matrix.test", "base_url": "http://127.0.0.1:9", "log_key": NEW_PEER_LOG_KEY,
+               "witness": False}),
+    Case("POST", "/api/v1/federation/peers/{peer_id}/sync", REGULATORS, params={"peer_id": "peer"}),
+    Case("POST", "/api/v1/federation/peers/{peer_id}/audit", REGULATORS, params={"peer_id": "peer"}),
+    Case("GET", "/api/v1/federation/certificates", EVERYONE, query={"q": "00126"}),
     # statistics (public)
     Case("GET", "/api/v1/stats", EVERYONE, query={"region": "450500"}),
     Case("GET", "/api/v1/stats/breakdown", EVERYONE, query={"by": "scheme"}),

@@ -48,6 +48,10 @@ from certbridge.ledger.journal import subject_history
 from certbridge.i18n.catalog import render
 from certbridge.registry.api import organization_view
 from certbridge.registry.schemas import MergeIn, OrganizationOut
+from certbridge.web.slots import slot_values
+
+# Filled by the federation (federation/pages.py): {"peer_items": [...]} for a query, when peers are followed.
+PEER_SEARCH_SLOT = "certificates.peer_search"
 
 router = APIRouter(prefix="/api/v1", tags=["certificates"], responses=PROBLEM_RESPONSES)
 
@@ -165,6 +169,8 @@ class CertificateList(Page[CertificateSummary]):
 
     total: int | None = Field(default=None, description="With ?total=true: matches counted, at most 10,000")
     total_capped: bool | None = Field(default=None, description="True when there are more than `total`")
+    peer_items: list[dict] | None = Field(default=None, description="With ?peers=true and q: the federated peers' "
+                                          "certificates matching q, each with its `source` instance and checkpoint")
 
 
 @router.get("/certificates", response_model=CertificateList, summary="Search certificates")
@@ -182,11 +188,12 @@ def search_certificates(
     sort: Annotated[Literal[SORTS] | None, Query(  # type: ignore[valid-type]
         description="Order by a column, `-` for descending; pages over the first 10,000 matches")] = None,
     total: Annotated[bool, Query(description="Also count the matches (exact up to 10,000)")] = False,
+    peers: Annotated[bool, Query(description="Also search the federated peers' certificates (by q)")] = False,
 ):
     """Search and filter certificates, a page at a time (a name search by holder, then certificate)."""
     flt = CertificateFilter(q=q, status=status, scheme=scheme, grade=grade, body_id=body_id, region_code=region,
                             organization_id=organization_id)
-    out: dict = {}
+    out: dict = slot_values(PEER_SEARCH_SLOT, session=db, q=q) if peers and q else {}
     if total:
         counted = count_certificates(db, flt)
         out = {"total": counted.count, "total_capped": counted.capped}

@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "certbridge.cli.opendata",
     "certbridge.cli.mirror",
     "certbridge.cli.stats",
+    "certbridge.cli.federation",
 )
 
 for _name in COMMAND_MODULES:

@@ -54,6 +54,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (WRITES, r"^/(api/v1|regulator)/credit/recompute$", COSTLY),  # starts a background job
     (WRITES, r"^/cb/export$", COSTLY),  # starts a background export job
     (READS, r"^/jobs/\{job_id\}/file$", COSTLY),  # an export's file
+    (WRITES, r"^/api/v1/federation/peers/\{peer_id\}/(sync|audit)$", COSTLY),  # reads and proves a peer's feed
     (WRITES, r"^/regulator/risk/recompute$", COSTLY),
     # look-ups of the public registry and the log (by number, code, name, id; proofs and tiles)
     (READS, r"^/api/v1/verify(/|$)", LOOKUP),
@@ -77,6 +78,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/api/v1/complaints/track/\{tracking_number\}$", LOOKUP),  # the same, in JSON
     (READS, r"^/api/v1/bodies/\{body_id\}/disclosures$", LOOKUP),  # a body's commitment and annual reports
     (READS, r"^/alerts(\.atom|\.json|/\{alert_id\})?$", LOOKUP),  # consumer alerts and their feeds
+    (READS, r"^/(api/v1/federation/certificates|federation/search)$", LOOKUP),  # the peers' certificates
     # every other write
     (WRITES, r"", WRITE),
     # trivial reads, each named: directories, forms, console pages, the log's checkpoint, the docs
@@ -105,6 +107,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/api/v1/(accreditation-bodies(/\{code\})?|brands)$", READ),  # small reference lists
     (READS, r"^/api/v1/quota$", READ),  # the caller's quotas: two primary-key reads
     (READS, r"^/(api/v1/)?jobs/\{job_id\}$", READ),  # a job's progress: one primary-key read
+    (READS, r"^/api/v1/federation/(identity|peers)$", READ),  # our keys; the peer list (a few rows)
     (READS, r"^/healthz$", READ),  # the integrity monitor's last finding, kept in memory
     (READS, r"^/static-docs$", READ),  # packaged Swagger UI / ReDoc assets
 ]

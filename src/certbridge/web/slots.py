@@ -6,7 +6,8 @@ provider once from its install(app) with `fill_slot(name, provider)`; providers 
 Slots in use: `certificate.page` (credentials: the signed QR code and the "credentials" flag; risk: the
 consumer alerts in force that name the certificate or its body), `licence.page`
 (credentials: a licence's signed QR code), `body.page` (risk: the body's commitment and annual reports, as
-`body_panels` templates), `body.approved` (notified by the regulator console's approval in its
+`body_panels` templates), `certificates.peer_search` (federation: the peers' certificates matching `q`, for
+`GET /api/v1/certificates?peers=true`), `body.approved` (notified by the regulator console's approval in its
 transaction; licensing makes the 双公示 record) and
 `session.ended` (notified on sign-out; certificates drop the uploads staged in that session).
 """

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.params import Id
+from certbridge.certificates.api import PEER_SEARCH_SLOT
 from certbridge.certificates.models import STATUSES, Certificate
 from certbridge.certificates.presenters import detail, status_options, summary, verification_view
 from certbridge.certificates.queries import CertificateFilter
@@ -74,7 +75,11 @@ def home(request: Request, db: ReadDB):
                     verdict = verification_view(answer, lang)
             elif kind == "uscc":
                 verdict = verification_view(verify_holder(db, term), lang)
+    peers = request.query_params.get("peers") == "1"
+    peer_items = (slot_values(PEER_SEARCH_SLOT, session=db, q=flt.q).get("peer_items", [])
+                  if peers and flt.q and not cursor else [])
     return render(request, "portal/home.html", {
+        "peers": peers, "peer_items": peer_items,
         "values": values, "searched": searched, "results": results, "next_url": next_url,
         "first_url": listing["first_url"], "verdict": verdict, "total": listing["total"],
         "sort": listing["sort"], "list_values": listing["list_values"],
