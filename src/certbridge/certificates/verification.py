@@ -27,6 +27,7 @@ from certbridge.certificates.effective_status import (
 from certbridge.certificates.models import Certificate
 from certbridge.certificates.status_context import HOLDER_FLAG_KINDS
 from certbridge.db import compiled_once, driver_arguments, session_driver
+from certbridge.replicas import CHECKPOINT_SQL
 from certbridge.kit.dates import today
 from certbridge.kit.text_input import normalize_identifier
 from certbridge.registry.bodies import find_body
@@ -254,6 +255,14 @@ async def verify_number_async(async_connection, dialect, number: str, *, on: dat
     cursor = await async_connection.execute(*driver_arguments(dialect, _statement(dialect, "number"),
                                                              {"number": number, "on": on}))
     return _number_answer(number, on, await cursor.fetchall())
+
+
+async def verify_with_checkpoint(async_connection, dialect, number: str) -> tuple[Verification, int | None]:
+    """`verify_number_async` and the size of the latest checkpoint of the same database, read first: the answer
+    reflects at least every event that checkpoint covers."""
+    cursor = await async_connection.execute(CHECKPOINT_SQL)
+    checkpoint = (await cursor.fetchone())[0]
+    return await verify_number_async(async_connection, dialect, number), checkpoint
 
 
 def _number_answer(number: str, on: date, rows: list[tuple]) -> Verification:
