@@ -11,7 +11,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "certbridge"
 
 # A package may import only from packages listed for it (and from the core modules below).
 # `ledger.journal` is the one door into the ledger: the event writer every capability appends through.
-CORE = {"db", "errors", "ledger.journal", "principal", "policy", "settings", "i18n", "kit", "tables", "migrate"}
+CORE = {"db", "errors", "ledger.journal", "principal", "policy", "settings", "i18n", "kit", "tables", "migrate",
+        "replicas"}
 ALLOWED = {
     "kit": set(),
     "registry": set(),

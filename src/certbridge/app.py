@@ -49,6 +49,7 @@ from certbridge.registry import pages as registry_pages
 from certbridge.risk import api as risk_api
 from certbridge.risk import pages as risk_pages
 from certbridge.security import install as security_install
+from certbridge.replicas import open_replica
 from certbridge.settings import Settings
 from certbridge.standards import api as standards_api
 from certbridge.standards import pages as standards_pages
@@ -96,6 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         readers = getattr(app.state, "verify_readers", None)  # see certificates.api.loop_readers
         if readers is not None:
             readers.close()
+        if app.state.replica is not None:
+            app.state.replica.close()
         engine.dispose()
 
     app = FastAPI(
@@ -111,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.replica = open_replica(settings) if engine.dialect.name == "postgresql" else None
     app.state.sessions = make_sessionmaker(engine)
     install_problem_handlers(app)
     for module in API_ROUTERS:

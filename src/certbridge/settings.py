@@ -88,6 +88,16 @@ class Settings(BaseSettings):
     smtp_password: str | None = Field(default=None, description="SMTP password.")
 
     # Request defences (security/): rate limits per class and per API key, proxies, body size, headers.
+    # A PostgreSQL streaming replica for public reads (replicas.py, docs/operations.md "A read replica").
+    replica_url: str | None = Field(default=None, description="URL of a PostgreSQL streaming replica of the "
+                                    "database; public reads (verify, search, statistics, tiles, proofs, directories) "
+                                    "go there, a writer's own reads to the primary until the replica has replayed "
+                                    "its write. Unset: every read goes to the primary.")
+    replica_max_lag_seconds: float = Field(default=30.0, ge=0, description="A replica further behind than this "
+                                           "answers nothing: public reads go to the primary until it catches up.")
+    replica_sticky_seconds: float = Field(default=300.0, gt=0, description="After a client's write, its public "
+                                          "reads wait for the replica to replay past the write for at most this "
+                                          "long (then the lag limit alone decides).")
     rate_limit_enabled: bool = Field(default=True, description="Turn per-client rate limiting on or off.")
     # Which routes are in which class is declared in security/coverage.py; these are the budgets per client.
     rate_limit_login_per_minute: int = Field(default=10, ge=1, description="Sign-in attempts per client.")

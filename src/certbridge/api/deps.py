@@ -18,6 +18,7 @@ from certbridge.audit.service import (
 )
 from certbridge.auth.service import authenticate_api_key
 from certbridge.db import read_session, write_session
+from certbridge.replicas import checkpoint_size, public_read_session
 from certbridge.i18n.catalog import pick_language
 from certbridge.policy import require_authenticated
 from certbridge.principal import ANONYMOUS, Principal
@@ -37,8 +38,20 @@ def request_facts(request: Request) -> RequestFacts:
 
 
 def db_read(request: Request) -> Iterator[Session]:
-    """Yield a read-only session for this request."""
-    with read_session(request.app.state.sessions) as session:
+    """Yield a read-only session for this request: on the replica for a public read it may serve.
+
+    With a replica configured (security/read_routing.py marks the public reads), the request's state says where
+    it read (`read_from`) and the latest checkpoint that database holds (`checkpoint`), for the answer's headers.
+    """
+    needs = getattr(request.state, "replica_needs", None)
+    if needs is None:
+        with read_session(request.app.state.sessions) as session:
+            yield session
+        return
+    session = public_read_session(request.app.state.replica, needs)
+    request.state.read_from = "primary" if session is None else "replica"
+    with read_session(request.app.state.sessions if session is None else lambda: session) as session:
+        request.state.checkpoint = checkpoint_size(session)
         yield session
 
 

@@ -39,11 +39,13 @@ from certbridge.certificates.verification import (
     verify_holder,
     verify_number,
     verify_number_async,
+    verify_with_checkpoint,
     verify_number_on,
     verify_number_pooled,
 )
 from certbridge.certificates.presenters import detail, summary, verification_json, verification_view, with_meaning
 from certbridge.db import AsyncReaders, open_async_readers, open_sqlite_reader, read_session
+from certbridge.replicas import read_on_loop
 from certbridge.ledger.journal import subject_history
 from certbridge.i18n.catalog import render
 from certbridge.registry.api import organization_view
@@ -140,7 +142,12 @@ async def verify(request: Request):
         except sqlite3.OperationalError:  # busy (e.g. a checkpoint or recovery): wait in a worker thread instead
             result = None
     elif readers is not None:
-        result = await readers.run(lambda c: verify_number_async(c, state.engine.dialect, number))
+        needs = getattr(request.state, "replica_needs", None)
+        if needs is None:
+            result = await readers.run(lambda c: verify_number_async(c, state.engine.dialect, number))
+        else:  # a replica is configured: it answers if it has replayed what this client wrote
+            (result, request.state.checkpoint), request.state.read_from = await read_on_loop(
+                state.replica, needs, readers, lambda c: verify_with_checkpoint(c, state.engine.dialect, number))
     if result is not None:
         content = verification_json(verification_view(result, lang))
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from certbridge.audit.middleware import AuditMiddleware
+from certbridge.security.read_routing import ReadRoutingMiddleware
 from certbridge.security.coverage import COSTLY, LOOKUP, SIGNIN, WRITE
 from certbridge.security.limiter import KeyQuotas, RateLimitMiddleware
 from certbridge.security.middleware import (
@@ -58,6 +59,9 @@ def install(app: FastAPI, config: Settings | None = None) -> None:
     app.state.writer_gate = make_gate(app.state.settings, app.state.engine.dialect.name)
     # Added innermost first: the last one added wraps all the others. The writer gate is inside the body limit,
     # so a slow client's upload never holds a writer slot (security/writers.py).
+    replica = getattr(app.state, "replica", None)
+    if replica is not None:  # innermost: it sees the request as the route will, after the client address
+        app.add_middleware(ReadRoutingMiddleware, replica=replica, primary=app.state.engine)
     app.add_middleware(WriterGateMiddleware)
     app.add_middleware(BodyLimitRetryMiddleware, max_body_bytes=config.max_body_bytes, retries=config.write_retries)
     app.add_middleware(AuditMiddleware, login_paths=config.rate_limit_login_paths, logout_paths=config.logout_paths)

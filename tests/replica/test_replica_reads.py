@@ -1,0 +1,132 @@
+"""Public reads on a real streaming replica: the writer reads its own writes, others see a labelled past.
+
+The replica is paused (pg_wal_replay_pause) to make a lag of any length on demand; it is the same server a
+production replica is, streaming from the test server.
+"""
+
+from __future__ import annotations
+
+import time
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from certbridge.app import create_app
+from certbridge.settings import Settings
+from tests.conftest import BACKEND, PG_URL
+from tests.world import certificate_payload
+
+pytestmark = pytest.mark.skipif(BACKEND != "postgresql", reason="a streaming replica needs the PostgreSQL pass")
+
+NUMBER = "00126Q26001R0M/4500"
+
+
+@pytest.fixture
+def replicated(replica_server, settings, database_url):
+    """Settings for an instance whose public reads go to the replica (which has this test's database)."""
+    replica_server.catch_up()  # the CREATE DATABASE of this test's copy has been replayed
+    return Settings(**{**{n: getattr(settings, n) for n in settings.model_fields_set},
+                       "replica_url": f"{replica_server.url}/{database_url.rsplit('/', 1)[1]}",
+                       "replica_max_lag_seconds": 120.0, "replica_sticky_seconds": 120.0})
+
+
+def _primary_checkpoint(database_url: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        return conn.execute("SELECT coalesce(max(size), 0) FROM ledger_checkpoint").fetchone()[0]
+
+
+def _verify(client, headers=None):
+    r = client.get("/api/v1/verify", params={"number": NUMBER}, headers=headers or {})
+    assert r.status_code == 200, r.text
+    return r
+
+
+def test_the_writer_never_reads_the_past_and_the_others_are_told_which_checkpoint(
+        replica_server, replicated, world, database_url):
+    writer = world.auth("cb_a")
+    with TestClient(create_app(replicated)) as client:
+        r = client.post(f"/api/v1/bodies/{world.ids['body_a']}/certificates", headers=writer,
+                        json=certificate_payload(world))
+        assert r.status_code == 201, r.text
+        cert_id = r.json()["id"]
+        assert r.headers["certbridge-write-lsn"] and "cb_lsn=" in r.headers["set-cookie"]
+        replica_server.catch_up()
+        client.cookies.clear()
+        anonymous = _verify(client)
+        assert anonymous.json()["outcome"] == "valid"
+        assert anonymous.headers["certbridge-read-from"] == "replica"
+
+        replica_server.pause()
+        try:
+            r = client.post(f"/api/v1/certificates/{cert_id}/suspend", headers=writer, json={"reason": "测试原因"})
+            assert r.status_code == 200, r.text
+            cookie = client.cookies.get("cb_lsn")
+            assert cookie
+            # The writer, straight after its write: verify (on the loop) and a search (in a thread) show the change.
+            mine = _verify(client, writer)
+            assert mine.json()["reason"] == "suspended"
+            assert mine.headers["certbridge-read-from"] == "primary"
+            found = client.get("/api/v1/certificates", params={"q": NUMBER}, headers=writer)
+            assert [c["status"] for c in found.json()["items"]] == ["suspended"]
+            assert found.headers["certbridge-read-from"] == "primary"
+            # Anyone else reads the replica, still before the write, and is told which checkpoint it reflects.
+            client.cookies.clear()
+            old = _verify(client)
+            assert old.json()["outcome"] == "valid"
+            assert old.headers["certbridge-read-from"] == "replica"
+            assert 0 <= int(old.headers["certbridge-checkpoint"]) <= _primary_checkpoint(database_url)
+            listed = client.get("/api/v1/certificates", params={"q": NUMBER})
+            assert [c["status"] for c in listed.json()["items"]] == ["valid"]
+            assert listed.headers["certbridge-read-from"] == "replica"
+            # Another server process knows nothing of the write but gets its position from the writer: a browser
+            # sends the cookie back, an API client the header it was given.
+            with TestClient(create_app(replicated)) as other:
+                assert _verify(other, {"Cookie": f"cb_lsn={cookie}"}).json()["reason"] == "suspended"
+                assert _verify(other, {"Certbridge-Min-LSN": cookie}).json()["reason"] == "suspended"
+                assert _verify(other).json()["outcome"] == "valid"
+        finally:
+            replica_server.resume()
+
+        # Once the replica has replayed the write, everyone reads it there.
+        deadline = time.monotonic() + 20
+        while True:
+            r = _verify(client, writer)
+            if r.headers["certbridge-read-from"] == "replica":
+                break
+            assert time.monotonic() < deadline, "the writer's reads never went back to the replica"
+            time.sleep(0.05)
+        assert r.json()["reason"] == "suspended"
+        client.cookies.clear()
+        assert _verify(client).json()["reason"] == "suspended"
+
+
+def test_reads_answer_from_the_primary_while_the_replica_is_down_or_too_far_behind(
+        replica_server, replicated, world, database_url):
+    with TestClient(create_app(replicated)) as client:
+        assert _verify(client).headers["certbridge-read-from"] == "replica"
+        replica_server.stop()
+        try:
+            for path, params in (("/api/v1/verify", {"number": NUMBER}), ("/api/v1/certificates", {"q": "示例"})):
+                r = client.get(path, params=params)
+                assert r.status_code == 200, r.text
+                assert r.headers["certbridge-read-from"] == "primary"
+                assert int(r.headers["certbridge-checkpoint"]) == _primary_checkpoint(database_url)
+        finally:
+            replica_server.start()
+    # Too far behind: replay paused while the primary moves on past the lag limit (0 s here).
+    lagging = Settings(**{**{n: getattr(replicated, n) for n in replicated.model_fields_set},
+                          "replica_max_lag_seconds": 0.0})
+    replica_server.catch_up()
+    replica_server.pause()
+    try:
+        with TestClient(create_app(lagging)) as client:
+            r = client.post(f"/api/v1/bodies/{world.ids['body_a']}/certificates", headers=world.auth("cb_a"),
+                            json=certificate_payload(world))
+            assert r.status_code == 201, r.text
+            client.cookies.clear()
+            time.sleep(0.3)  # the replica's state is read again at most every 0.25 s
+            r = _verify(client)
+            assert r.headers["certbridge-read-from"] == "primary" and r.json()["outcome"] == "valid"
+    finally:
+        replica_server.resume()
