@@ -210,6 +210,10 @@ def settings(database_url, tmp_path) -> Settings:
 def app(settings):
     """Return the application for this test's instance."""
     application = create_app(settings)
+    # No daily status sweep in the test's app: a test sweeps when it means to. Certificates issued with the
+    # world's 2025 dates are overdue for surveillance today, and a sweep ten seconds into a slow test would
+    # suspend and withdraw them under it (tests of the sweep itself start it: tests/security/test_background_off.py).
+    application.state.status_sweep = False
     yield application
     application.state.engine.dispose()
 

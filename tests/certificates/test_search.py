@@ -114,7 +114,8 @@ def test_traditional_characters_page_the_same_as_simplified(client, sessions, ho
 
 def test_a_name_matching_nothing_is_one_empty_page(client, holders):
     assert client.get("/api/v1/certificates", params={"q": "不存在的名字"}).json() == {
-        "items": [], "next_cursor": None, "total": None, "total_capped": None}  # totals only with total=true
+        "items": [], "next_cursor": None, "total": None, "total_capped": None,
+        "peer_items": None}  # totals only with total=true, peers' certificates only with peers=true
     assert client.get("/api/v1/certificates", params={"q": "无此"}).json()["items"] == []
 
 
