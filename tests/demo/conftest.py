@@ -10,9 +10,13 @@ from sqlalchemy import text
 
 from certbridge.db import make_engine
 from certbridge.demo.dataset import build_dataset
+from certbridge.demo.international import FOREIGN_CERTIFICATES
 from certbridge.settings import Settings
 from tests.conftest import BACKEND, PG_URL
 
+# The international part of the demo adds these certificates to the size asked for: the foreign body's and one
+# a Chinese body issued abroad (demo/international.py).
+INTERNATIONAL = len(FOREIGN_CERTIFICATES) + 1
 AS_OF = date(2026, 11, 1)
 
 

@@ -30,7 +30,7 @@ from certbridge.settings import Settings
 from certbridge.supervision.draws import verify_draw
 from certbridge.supervision.models import InspectionTask, SpotCheckDraw
 from certbridge.supervision.tasks import public_results
-from tests.demo.conftest import AS_OF
+from tests.demo.conftest import AS_OF, INTERNATIONAL
 
 
 def _sessions(settings):
@@ -52,7 +52,7 @@ def test_same_seed_gives_the_same_rows_and_another_seed_does_not(demo_settings, 
     other = empty_databases()
     build_dataset(other, size=400, seed=8, as_of=AS_OF)
     first = _export(demo_settings, tmp_path / "a.csv")
-    assert first.count(b"\n") == 401
+    assert first.count(b"\n") == 401 + INTERNATIONAL
     assert _export(again, tmp_path / "b.csv") == first
     assert _export(other, tmp_path / "c.csv") != first
     assert _oversight(again) == _oversight(demo_settings) != _oversight(other)
@@ -103,13 +103,15 @@ def test_every_record_passes_the_domain_validators(demo_settings):
     engine, sessions = _sessions(demo_settings)
     with read_session(sessions) as session:
         orgs = list(session.scalars(select(Organization)))
-        assert orgs and all(validate_uscc(o.uscc).is_valid for o in orgs)
-        assert all(o.region_code == o.uscc[2:8] for o in orgs)
+        domestic = [o for o in orgs if o.country is None]  # foreign holders have a country and no USCC
+        assert domestic and all(validate_uscc(o.uscc).is_valid for o in domestic)
+        assert all(o.region_code == o.uscc[2:8] for o in domestic)
+        assert all(o.uscc is None and o.country for o in orgs if o.country is not None)
         bodies = {b.id: b for b in session.scalars(select(CertificationBody))}
         schemes = {s.code: s for s in session.scalars(select(Scheme))}
         certs = list(session.scalars(select(Certificate)))
-        assert len(certs) == 400
-        for cert in certs:
+        assert len(certs) == 400 + INTERNATIONAL
+        for cert in (c for c in certs if bodies[c.body_id].country is None):  # foreign bodies number their own way
             scheme = schemes[cert.scheme_code]
             assert check_number(cert.number, pattern=scheme.number_pattern) == cert.number
             assert body_can_issue(bodies[cert.body_id], scheme.field_code, cert.issued_on) is None
@@ -199,7 +201,7 @@ def test_a_second_data_set_into_the_same_database_is_refused(demo_settings):
     with pytest.raises(DatasetConflict) as refused:
         check_existing(demo_settings, size=500, seed=7, as_of=None)
     assert refused.value.code == "demo.other_dataset"
-    assert check_existing(demo_settings, size=400, seed=7, as_of=None).counts["certificates"] == 400
+    assert check_existing(demo_settings, size=400, seed=7, as_of=None).counts["certificates"] == 400 + INTERNATIONAL
 
 
 def test_writes_after_the_demo_continue_the_log(demo_settings):
