@@ -1,4 +1,4 @@
-"""A real streaming replica of the test server, built once per test session (PostgreSQL pass only).
+"""A real streaming replica of the test server, built for the replica tests (PostgreSQL pass only).
 
 scripts/make_replica.py does the work (the same steps docs/operations.md gives for development): it lets the
 primary take replication connections from 127.0.0.1 if it does not yet (an idempotent pg_hba.conf line and a
@@ -51,7 +51,7 @@ class ReplicaServer:
 
         return parse_lsn(self.sql("SELECT pg_last_wal_replay_lsn()::text")[0])
 
-    def catch_up(self, timeout: float = 20.0) -> None:
+    def catch_up(self, timeout: float = 90.0) -> None:
         """Wait until the replica has replayed everything the primary has written so far."""
         from certbridge.replicas import parse_lsn
 
@@ -76,9 +76,13 @@ class ReplicaServer:
                                   str(self.data_dir / "server.log"), "-w", "start"])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def replica_server():
-    """Start a streaming replica of the test server once; stop and remove it at the end of the session."""
+    """Start a streaming replica of the test server for the module's tests; stop and remove it after them.
+
+    Not for the whole session: a replica of the whole server replays every other test's WAL (each test database
+    is a copy of the template, ~12 MB of WAL) for as long as it runs, which costs the rest of the pass time.
+    """
     if BACKEND != "postgresql":
         pytest.skip("a streaming replica needs the PostgreSQL pass (CERTBRIDGE_TEST_BACKEND=postgresql)")
     script = _script()
