@@ -146,6 +146,19 @@ def copy_database(source_url: str, *, prefix: str, target: Path):
         yield f"sqlite:///{target}"
 
 
+def seed_database(engine) -> World:
+    """Migrate an empty database and seed the world; return its ids and tokens."""
+    upgrade(engine)
+    with write_session(make_sessionmaker(engine)) as session:
+        world = build_world(session)
+    with write_session(make_sessionmaker(engine)) as session:
+        # As a running instance would be: credit and risk have read the world's events. Otherwise every test's
+        # first write would fold all of them again (~0.1 s a test).
+        follow_events(session)
+        follow_log(session)
+    return world
+
+
 @pytest.fixture(scope="session")
 def template(tmp_path_factory):
     """Build the migrated, seeded template database once per test session."""
@@ -159,14 +172,7 @@ def template(tmp_path_factory):
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'template.db'}"
     engine = make_engine(url)
-    upgrade(engine)
-    with write_session(make_sessionmaker(engine)) as session:
-        world = build_world(session)
-    with write_session(make_sessionmaker(engine)) as session:
-        # As a running instance would be: credit and risk have read the world's events. Otherwise every test's
-        # first write would fold all of them again (~0.1 s a test).
-        follow_events(session)
-        follow_log(session)
+    world = seed_database(engine)
     if BACKEND == "sqlite":
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -19,13 +19,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from certbridge.credit.scoring import follow_events
-from certbridge.db import make_engine, make_sessionmaker, write_session
-from certbridge.migrate import upgrade
-from certbridge.risk.compute import follow_log
-from tests.conftest import BACKEND, copy_database
+from certbridge.db import make_engine
+from tests.conftest import BACKEND, copy_database, seed_database
 from tests.reliability.conftest import Instance, Server, Warm, free_port
-from tests.world import World, build_world
+from tests.world import World
 
 
 @dataclass
@@ -90,15 +87,10 @@ class Tamperer:
 
 
 def _fresh_sqlite(path: Path):
-    """Yield a new SQLite database, migrated and seeded like the template (PostgreSQL runs mix it in)."""
+    """Return a new SQLite database, migrated and seeded like the template (PostgreSQL runs mix it in)."""
     url = f"sqlite:///{path}"
     engine = make_engine(url)
-    upgrade(engine)
-    with write_session(make_sessionmaker(engine)) as session:
-        world = build_world(session)
-    with write_session(make_sessionmaker(engine)) as session:
-        follow_events(session)
-        follow_log(session)
+    world = seed_database(engine)
     engine.dispose()
     return url, world
 

@@ -8,12 +8,24 @@ import pytest
 
 from certbridge.certificates.schemas import CertificateIn
 from certbridge.certificates.service import issue_certificate
-from certbridge.db import write_session
+from sqlalchemy import select
+
+from certbridge.db import read_session, write_session
 from certbridge.principal import SYSTEM
+from certbridge.risk.models import RiskScore, RiskSignal
 from tests.web.conftest import make_certificate, signed_in  # noqa: F401  (fixtures shared with the page tests)
 from tests.world import certificate_payload
 
 TODAY = date(2025, 3, 10)  # every signal here is computed as of this day
+
+
+def risk_snapshot(sessions) -> tuple[set, set]:
+    """Every stored signal (with its evidence) and score, for comparing an incremental fold with a recompute."""
+    with read_session(sessions) as db:
+        signals = {(s.subject_type, s.subject_id, s.signal, s.value, s.triggered, repr(sorted(s.evidence.items())))
+                   for s in db.scalars(select(RiskSignal))}
+        scores = {(r.subject_type, r.subject_id, r.score, r.risk_class) for r in db.scalars(select(RiskScore))}
+    return signals, scores
 
 
 @pytest.fixture

@@ -15,22 +15,14 @@ from certbridge.errors import InvalidInput, RuleViolation
 from certbridge.principal import ANONYMOUS, SYSTEM, Principal
 from certbridge.registry.restrictions import impose_restriction
 from certbridge.risk.compute import follow_log, recompute_all
-from certbridge.risk.models import EarlyWarning, RiskScore, RiskSignal
+from certbridge.risk.models import EarlyWarning
 from certbridge.risk.parameters import set_parameter
 from certbridge.risk.warnings import decide_warning
-from tests.risk.conftest import TODAY
+from tests.risk.conftest import TODAY, risk_snapshot
 from tests.web.conftest import post_form
 
 A1, A2 = "2021-N1QMS-1000001", "2022-N1QMS-1000002"
 REGULATOR = Principal(role="regulator", user_id=2, username="regulator")
-
-
-def _snapshot(sessions) -> tuple[set, set]:
-    with read_session(sessions) as db:
-        signals = {(s.subject_type, s.subject_id, s.signal, s.value, s.triggered, repr(sorted(s.evidence.items())))
-                   for s in db.scalars(select(RiskSignal))}
-        scores = {(r.subject_type, r.subject_id, r.score, r.risk_class) for r in db.scalars(select(RiskScore))}
-    return signals, scores
 
 
 def test_folding_events_one_by_one_agrees_with_a_full_recompute(sessions, world, issue):
@@ -56,12 +48,12 @@ def test_folding_events_one_by_one_agrees_with_a_full_recompute(sessions, world,
     with write_session(sessions) as db:
         counts = follow_log(db, today=TODAY)
     assert counts["person"] >= 1 and counts["body"] == 1
-    incremental = _snapshot(sessions)
+    incremental = risk_snapshot(sessions)
     assert any(s[2] == "double_booked" for s in incremental[0]) and any(s[2] == "complaints" for s in incremental[0])
     assert any(s[2] == "issued_while_restricted" for s in incremental[0])
     with write_session(sessions) as db:
         recompute_all(db, today=TODAY)
-    assert _snapshot(sessions) == incremental
+    assert risk_snapshot(sessions) == incremental
     with write_session(sessions) as db:  # nothing new: folding again changes nothing
         assert follow_log(db, today=TODAY) == {}
 

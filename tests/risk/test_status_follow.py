@@ -11,19 +11,10 @@ from sqlalchemy import select
 from certbridge.certificates.models import Certificate
 from certbridge.certificates.schemas import StatusChangeIn
 from certbridge.certificates.workflow import restore_certificate, suspend_certificate, withdraw_certificate
-from certbridge.db import read_session, write_session
+from certbridge.db import write_session
 from certbridge.principal import SYSTEM
 from certbridge.risk.compute import follow_log, recompute_all
-from certbridge.risk.models import RiskScore, RiskSignal
-from tests.risk.conftest import TODAY
-
-
-def _snapshot(sessions) -> tuple[set, set]:
-    with read_session(sessions) as db:
-        signals = {(s.subject_type, s.subject_id, s.signal, s.value, s.triggered, repr(sorted(s.evidence.items())))
-                   for s in db.scalars(select(RiskSignal))}
-        scores = {(r.subject_type, r.subject_id, r.score, r.risk_class) for r in db.scalars(select(RiskScore))}
-    return signals, scores
+from tests.risk.conftest import TODAY, risk_snapshot
 
 
 def test_status_changes_followed_one_by_one_agree_with_a_full_recompute(sessions, world, issue):
@@ -52,8 +43,8 @@ def test_status_changes_followed_one_by_one_agree_with_a_full_recompute(sessions
         with write_session(sessions) as db:
             counts = follow_log(db, today=TODAY)
         assert "person" not in counts, counts  # a status change leaves the auditors' signals alone
-    incremental = _snapshot(sessions)
+    incremental = risk_snapshot(sessions)
     assert any(s[2] == "suspensions" and s[0] == "body" and s[3] >= 3 for s in incremental[0])
     with write_session(sessions) as db:
         recompute_all(db, today=TODAY)
-    assert _snapshot(sessions) == incremental
+    assert risk_snapshot(sessions) == incremental
