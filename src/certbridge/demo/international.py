@@ -53,12 +53,13 @@ def build_international(sessions, *, as_of: date) -> dict[str, int]:
                 HolderIn(name="Công ty TNHH Cơ khí Ví Dụ", country="VN", foreign_id="0312345678"), issued,
                 country="VN", accreditation_body="CNAS", accreditation_number="CNAS C001-M"))
             overseas = 1
-        # the zone and the brand where organic certification is densest
-        county = session.scalar(select(Certificate.region_code).where(
+        # the zone and the brand in the city (a registered GB/T 2260 city: a municipality's districts have none)
+        # where organic certification is densest
+        counties = session.scalars(select(Certificate.region_code).where(
             Certificate.scheme_code == "ORGANIC", Certificate.status == "valid", Certificate.region_code.is_not(None))
-            .group_by(Certificate.region_code).order_by(func.count().desc(), Certificate.region_code).limit(1))
-        city = f"{county[:4]}00" if county else None
-        if city is None or session.get(Region, city) is None:
+            .group_by(Certificate.region_code).order_by(func.count().desc(), Certificate.region_code))
+        city = next((f"{c[:4]}00" for c in counties if session.get(Region, f"{c[:4]}00") is not None), None)
+        if city is None:
             return {"foreign_bodies": 1, "foreign_certificates": len(FOREIGN_CERTIFICATES), "overseas": overseas}
         name = session.get(Region, city).name
         define_zone(session, principal=SYSTEM, code="ORGANIC-" + city, name=f"{name}国家有机产品认证示范区",
