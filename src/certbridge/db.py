@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import operator
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import DateTime, Engine, Executable, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -203,7 +204,15 @@ def open_async_readers(engine: Engine) -> AsyncReaders | None:
 
 # --- statements compiled once, run on the driver: the hot read paths (verify, search) --------------------
 
-Compiled = tuple[str, tuple[str, ...] | None, dict[str, Any]]  # SQL, positional names (or None), constants
+class Compiled(NamedTuple):
+    """A statement compiled once for a dialect, with what turns named values into the driver's arguments."""
+
+    sql: str
+    order: tuple[str, ...] | None  # positional parameter names in order (None: the driver takes names)
+    constants: dict[str, Any]  # values fixed at compile time (e.g. an IN list's items), in the driver's form
+    pick: Callable[[dict[str, Any]], Any] | None  # operator.itemgetter over `order`: values → positional tuple
+
+
 _COMPILED: dict[tuple, Compiled] = {}
 
 
@@ -212,21 +221,33 @@ def compiled_once(dialect, key: tuple, build: Callable[[], Executable]) -> Compi
     found = _COMPILED.get((dialect.name, *key))
     if found is None:
         compiled = build().compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-        found = _COMPILED[(dialect.name, *key)] = (
-            compiled.string, tuple(compiled.positiontup) if compiled.positional else None,
-            {k: v for k, v in compiled.params.items() if v is not None})
+        order = tuple(compiled.positiontup) if compiled.positional else None
+        constants = {k: _driver_value(dialect, v) for k, v in compiled.params.items() if v is not None}
+        pick = None
+        if order:
+            getter = operator.itemgetter(*order)
+            pick = getter if len(order) > 1 else (lambda values, _get=getter: (_get(values),))
+        found = _COMPILED[(dialect.name, *key)] = Compiled(compiled.string, order, constants, pick)
     return found
 
 
+def _driver_value(dialect, value: Any) -> Any:
+    """Return a value as the driver takes it: dates as ISO text on SQLite (what SQLAlchemy's Date type binds)."""
+    return value.isoformat() if type(value) is date and dialect.name == "sqlite" else value
+
+
 def driver_arguments(dialect, compiled: Compiled, values: dict[str, Any]) -> tuple[str, tuple | dict[str, Any]]:
-    """Return a compiled statement's SQL and its values in the driver's form (dates as ISO text on SQLite)."""
-    sql, order, constants = compiled
-    values = {**constants, **values}
-    if order is None:
-        return sql, values
-    if dialect.name == "sqlite":  # what SQLAlchemy's Date type would bind there
-        return sql, tuple(v.isoformat() if type(v) is date else v for v in (values[name] for name in order))
-    return sql, tuple(values[name] for name in order)
+    """Return a compiled statement's SQL and its values in the driver's form (dates as ISO text on SQLite).
+
+    On the hot read paths: each value is converted once, however often the statement names it, and the
+    positional tuple is picked in C (`operator.itemgetter`).
+    """
+    if dialect.name == "sqlite":
+        values = {k: v.isoformat() if type(v) is date else v for k, v in values.items()}
+    merged = {**compiled.constants, **values}
+    if compiled.order is None:
+        return compiled.sql, merged
+    return compiled.sql, compiled.pick(merged) if compiled.pick else ()
 
 
 def run_compiled(session: Session, compiled: Compiled, values: dict[str, Any], *,

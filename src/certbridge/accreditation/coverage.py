@@ -50,10 +50,13 @@ def scope_text_column(certificate_table, scheme_table):
     main = case((scheme_table.c.kind == "system", literal("17021-1")), else_=literal("17065"))
     text = (func.coalesce(s.c.arrangement, "") + "|" + func.coalesce(cast(s.c.signatory_since, String), "") + "|"
             + func.coalesce(cast(s.c.signatory_until, String), "") + "|" + s.c.main_scope + "|" + s.c.sub_scope)
-    return (select(text).where(s.c.body_id == certificate_table.c.accreditation_body_id,
-                               scheme_table.c.code == certificate_table.c.scheme_code, s.c.main_scope == main,
-                               or_(s.c.sub_scope == certificate_table.c.scheme_code, s.c.sub_scope == ""))
-            .order_by(s.c.sub_scope.desc()).limit(1).correlate(certificate_table).scalar_subquery())
+    deciding = (select(text).where(s.c.body_id == certificate_table.c.accreditation_body_id,
+                                   scheme_table.c.code == certificate_table.c.scheme_code, s.c.main_scope == main,
+                                   or_(s.c.sub_scope == certificate_table.c.scheme_code, s.c.sub_scope == ""))
+                .order_by(s.c.sub_scope.desc()).limit(1).correlate(certificate_table).scalar_subquery())
+    # Looked up only for a certificate issued under accreditation: most are not, and the subquery costs a
+    # verify ~15 % of its time when run for every row (bench/verify_inprocess.py, issue #15).
+    return case((certificate_table.c.accreditation_body_id.is_not(None), deciding), else_=None)
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,10 @@ def _statement(dialect, key: str):
 
 def _run(session: Session, key: str, **params: Any) -> list[tuple]:
     """Run a compiled public-view statement on the session's connection (inside its transaction)."""
-    driver, dialect = session_driver(session)
+    return _run_on(*session_driver(session), key, params)
+
+
+def _run_on(driver, dialect, key: str, params: dict[str, Any]) -> list[tuple]:
     sql, args = driver_arguments(dialect, _statement(dialect, key), params)
     return driver.execute(sql, args).fetchall()
 
@@ -257,12 +260,15 @@ def verify_number(session: Session, number: str, body_ref: str | None = None, *,
         body = find_body(session, body_ref)
         if body is None:
             return Verification("not_found", "unknown_body", query)
-        rows = _run(session, "number_body", number=number, body_id=body.id, on=on)
+        key, missing = "number_body", "no_such_number_from_body"
+        params = {"number": number, "body_id": body.id, "on": on}
     else:
-        rows = _run(session, "number", number=number, on=on)
+        key, params, missing = "number", {"number": number, "on": on}, "no_such_number"
+    driver, dialect = session_driver(session)  # asked for once: the facts below are read on the same connection
+    rows = _run_on(driver, dialect, key, params)
     if not rows:
-        return Verification("not_found", "no_such_number_from_body" if body_ref else "no_such_number", query)
-    return _answer(query, views_on_session(session, rows, on))
+        return Verification("not_found", missing, query)
+    return _answer(query, public_views_from_rows(rows, on, facts_at(driver, rows[0][FACTS_VERSION])))
 
 
 def verify_number_on(driver_connection, dialect, number: str, *, on: date | None = None) -> Verification:
