@@ -9,9 +9,9 @@ from fastapi import FastAPI
 
 def install(app: FastAPI) -> None:
     """Mount the federation pages, follow the peers and send the outbox of messages to them in the background."""
-    from certbridge.federation import assistance_background, assistance_pages, background, pages
+    from certbridge.federation import assistance_background, background, pages, pages_assistance
 
     pages.install(app)
-    assistance_pages.install(app)
+    pages_assistance.install(app)
     background.install(app)
     assistance_background.install(app)

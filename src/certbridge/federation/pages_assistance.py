@@ -23,7 +23,7 @@ from certbridge.web.posted import PostedForm
 
 CONSOLE = "/regulator/federation/assistance"
 ACTIONS = {"accept": "accepted", "refuse": "refused", "answer": "answered"}
-KIND_LABELS = {"investigation": N_("Investigation (协查)"), "evidence": N_("Evidence"),
+KIND_LABELS = {"investigation": N_("Investigation (协查)"), "evidence": N_("Evidence (调取证据)"),
                "enforcement": N_("Enforcement of a penalty"), "notification": N_("Notification")}
 SUBJECT_LABELS = {"certificate": N_("Certificate"), "organization": N_("Organization (USCC)"),
                   "body": N_("Certification body")}
