@@ -16,7 +16,9 @@ from certbridge.db import make_engine
 from certbridge.federation.assistance import due_date, is_overdue
 from certbridge.federation.assistance_models import AssistanceRequest
 from certbridge.federation.assistance_notes import Message, new_message_id, sign_message
+from certbridge.federation.assistance_outbox import retry_delay
 from certbridge.kit.signed_note import Signer, generate_key
+from certbridge.settings import Settings
 
 pytestmark = pytest.mark.slow
 SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
@@ -155,6 +157,7 @@ def test_b_down_then_back_gets_the_request_once(trio):
     server.kill()
     try:
         sent = ask(a, b, kind="notification", subject_type="body", subject_key="00126")
+        later = ask(a, b, kind="evidence", subject_type="body", subject_key="00126")
         retried = poll(lambda: (lambda v: v if v["outbox"][0]["attempts"] >= 2 else None)(view(a, sent["id"])),
                        what="A's outbox to try B at least twice")
         assert retried["status"] == "sent" and retried["outbox"][0]["last_error"]
@@ -163,8 +166,11 @@ def test_b_down_then_back_gets_the_request_once(trio):
         env = {k: v for k, v in server.instance.env.items() if k.startswith("CERTBRIDGE_")}
         server.pid = server.warm.run("serve", "--port", str(server.port), env=env)
         server.wait_ready()
-    poll(lambda: status_is(a, sent["id"], "delivered"), what="A's outbox to deliver once B is back")
-    assert len(inbox(b, sent["message_id"])) == 1
+    poll(lambda: status_is(a, later["id"], "delivered"), what="A's outbox to deliver once B is back")
+    assert view(a, sent["id"])["status"] == "delivered"
+    (first,), (second,) = inbox(b, sent["message_id"]), inbox(b, later["message_id"])  # each taken once
+    assert first["id"] < second["id"]  # and in the order they were asked: the later one waited behind the first
+    assert view(a, later["id"])["outbox"][0]["attempts"] == 1  # it was never sent ahead of the first
 
 
 def test_tampered_replayed_and_stranger_messages_are_refused(trio):
@@ -218,3 +224,8 @@ def test_the_due_date_counts_chinese_working_days_and_an_open_request_becomes_ov
     assert not is_overdue(request, date(2026, 10, 12)) and is_overdue(request, date(2026, 10, 13))
     request.status = "answered"
     assert not is_overdue(request, date(2027, 1, 1))
+
+
+def test_the_outbox_waits_longer_after_each_failure_up_to_its_limit():
+    settings = Settings(federation_outbox_seconds=10, federation_outbox_retry_max_seconds=60)
+    assert [retry_delay(settings, n) for n in (1, 2, 3, 4, 5)] == [10, 20, 40, 60, 60]

@@ -40,6 +40,7 @@ MAX_WORKING_DAYS = 120
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 # What the asked instance's regulator may do from which status (its own copy, direction "in").
 DECISIONS = {"accepted": ("delivered",), "refused": ("delivered", "accepted"), "answered": ("delivered", "accepted")}
+RANK = {"sent": 0, "delivered": 1, "accepted": 2, "refused": 3, "answered": 3}
 
 
 @cache
@@ -171,7 +172,7 @@ def apply_message(session: Session, *, peer: FederationPeer, message: Message) -
     decision = message.type.removeprefix("assistance.")
     text = str(message.body.get("text") or "")
     now = utcnow()
-    if request.status != "answered":  # an answer may overtake an acceptance on the way: the answer stays
+    if RANK[decision] > RANK[request.status]:  # a status only moves forward, whatever order steps arrive in
         request.status = decision
     request.delivered_at = request.delivered_at or now
     if decision == "answered":

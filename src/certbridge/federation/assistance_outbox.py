@@ -6,7 +6,8 @@ outcome in its own short write. A peer that is down or answers 5xx/429 is a dela
 after `federation_outbox_seconds`, doubling each time up to `federation_outbox_retry_max_seconds`, and is kept
 until taken — an instance that is down delays delivery but loses nothing. A 4xx is the peer refusing the
 message for good (it does not know our key, say): the message is marked failed and shown, not retried. The
-peer takes a message once by its id, so a retry after an answer that was lost is harmless.
+peer takes a message once by its id, so a retry after an answer that was lost is harmless. Messages to one peer
+go in the order they were written: one waiting for its retry holds back the later ones to that peer.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ PATH = "/api/v1/federation/messages"
 @dataclass(frozen=True)
 class _Due:
     id: int
+    peer_id: int
     url: str
     note: str
     attempts: int
@@ -48,14 +50,25 @@ def retry_delay(settings: Settings, attempts: int) -> float:
 
 
 def _due(sessions: sessionmaker[Session], now: datetime) -> list[_Due]:
+    """Return the messages to send now, per peer in the order they were written: a peer's messages wait behind
+    its oldest one not yet taken, so a peer never sees an answer before the request or the acceptance it follows."""
     with read_session(sessions) as session:
         rows = session.execute(
-            select(OutboxMessage.id, FederationPeer.base_url, OutboxMessage.note, OutboxMessage.attempts)
+            select(OutboxMessage.id, OutboxMessage.peer_id, OutboxMessage.next_attempt_at, FederationPeer.base_url,
+                   OutboxMessage.note, OutboxMessage.attempts)
             .join(FederationPeer, FederationPeer.id == OutboxMessage.peer_id)
             .where(OutboxMessage.delivered_at.is_(None), OutboxMessage.failed_at.is_(None),
-                   OutboxMessage.next_attempt_at <= now, FederationPeer.active.is_(True))
+                   FederationPeer.active.is_(True))
             .order_by(OutboxMessage.id).limit(BATCH))
-        return [_Due(row.id, row.base_url.rstrip("/") + PATH, row.note, row.attempts) for row in rows]
+        due, waiting = [], set()
+        for row in rows:
+            if row.peer_id in waiting:
+                continue
+            if row.next_attempt_at > now:
+                waiting.add(row.peer_id)
+                continue
+            due.append(_Due(row.id, row.peer_id, row.base_url.rstrip("/") + PATH, row.note, row.attempts))
+        return due
 
 
 def _post(http: httpx.Client, item: _Due) -> tuple[str, str | None]:
@@ -94,11 +107,15 @@ def _record(sessions: sessionmaker[Session], settings: Settings, item: _Due, out
 def send_outbox(sessions: sessionmaker[Session], *, settings: Settings, http: httpx.Client,
                 now: datetime | None = None) -> int:
     """Try every due message once; return how many the peers took."""
-    delivered = 0
+    delivered, stalled = 0, set()
     for item in _due(sessions, now or utcnow()):
+        if item.peer_id in stalled:
+            continue  # its earlier message waits for a retry: this one waits behind it
         outcome, why = _post(http, item)
         if outcome != "delivered":
             log.warning("federation message %s not delivered (%s): %s", item.id, outcome, why)
+        if outcome == "retry":
+            stalled.add(item.peer_id)
         _record(sessions, settings, item, outcome, why)
         delivered += outcome == "delivered"
     return delivered
