@@ -6,6 +6,7 @@ outbox (as anyone on the path could) are tampered with, replayed and forged to s
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import date
 
@@ -149,6 +150,13 @@ def test_a_refusal_carries_its_reason_back(trio):
     assert r.status_code == 200 and r.json()["status"] == "refused"
     refused = poll(lambda: status_is(a, sent["id"], "refused"), what="B's refusal to reach A")
     assert refused["reason"] == "该证书不在本辖区。" and refused["overdue"] is False
+    # the operator's command line lists it too
+    run = a.server.instance.run("federation", "assistance", "--box", "out", "--json")
+    assert run.returncode == 0, run.stderr
+    listed = {r["message_id"]: r for r in json.loads(run.stdout)}
+    assert listed[sent["message_id"]]["status"] == "refused" and listed[sent["message_id"]]["peer"] == b.name
+    run = a.server.instance.run("federation", "send-outbox")
+    assert run.returncode == 0 and "0 message(s) delivered" in run.stdout, run.stdout + run.stderr
 
 
 def test_b_down_then_back_gets_the_request_once(trio):
