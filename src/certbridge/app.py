@@ -26,6 +26,7 @@ from certbridge.credit import pages as credit_pages
 from certbridge.db import make_engine, make_sessionmaker
 from certbridge import federation
 from certbridge.federation import api as federation_api
+from certbridge.federation import assistance_api as federation_assistance_api
 from certbridge.jobs import api as jobs_api
 from certbridge.jobs import pages as job_pages
 from certbridge.jobs import runner as job_runner
@@ -66,7 +67,7 @@ API_ROUTERS = (
     certificates_api, registry_api, auth_api, audit_api, ledger_api, credentials_api, supervision_api, credit_api,
     licensing_api, licensing_case_api, jobs_api, standards_api, proficiency_api, orgclass_api, opendata_bulk_api,
     opendata_directory_api, opendata_iaf_api, feeds_api, stats_api, accreditation_api, zones_api, complaints_api,
-    risk_api, federation_api,
+    risk_api, federation_api, federation_assistance_api,
 )
 # Then everything that needs more than a router, in mount order: request defences, the page kit, each capability's
 # pages (routers, nav entries, dashboard panels, slots), and background work. Each exposes install(app).
@@ -126,6 +127,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.ledger_interval = None
         app.state.credit_follow_interval = None
         app.state.stats_fold = app.state.stats_reports = app.state.feeds_deliverer = False
-        app.state.federation_follower = False
+        app.state.federation_follower = app.state.federation_outbox = False
     document_security(app)
     return app

@@ -160,6 +160,12 @@ class Settings(BaseSettings):
                                              "newest checkpoint and change feed are read and proven.")
     federation_timeout_seconds: float = Field(default=10.0, gt=0, le=120, description="How long one request to "
                                               "a peer may take.")
+    federation_outbox_seconds: float = Field(default=10.0, gt=0, le=3600, description="How often the outbox of "
+                                             "signed messages to peers (assistance requests and answers) is sent; "
+                                             "also the wait before a failed message's first retry.")
+    federation_outbox_retry_max_seconds: float = Field(default=3600.0, gt=0, le=86_400, description="The longest "
+                                                       "wait between two attempts to deliver one message (the wait "
+                                                       "doubles with each failed attempt up to this).")
     bulk_files_dir: Path | None = Field(default=None, description="Where the daily bulk files are written and "
                                         "served from; unset: <data_dir>/bulk.")
     bulk_files_daily: bool = Field(default=True, description="Build the day's bulk files in the background shortly "

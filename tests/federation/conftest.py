@@ -118,7 +118,8 @@ def trio(template, tmp_path_factory):
                "CERTBRIDGE_SECRET_KEY": "test-secret-key", "CERTBRIDGE_LANG": "en", "PYTHONUNBUFFERED": "1",
                "CERTBRIDGE_INSTANCE_NAME": name, "CERTBRIDGE_PUBLIC_URL": f"http://127.0.0.1:{port}",
                "CERTBRIDGE_FEDERATION_FOLLOW_SECONDS": "1" if key == "b" else "3600",
-               "CERTBRIDGE_BULK_FILES_DAILY": "false"}
+               "CERTBRIDGE_BULK_FILES_DAILY": "false", "CERTBRIDGE_FEDERATION_OUTBOX_SECONDS": "0.2",
+               "CERTBRIDGE_FEDERATION_OUTBOX_RETRY_MAX_SECONDS": "1"}
         servers[key] = Server(Instance(url, data_dir, env), port, warm=warm)
         servers[key].pid = warm.run("serve", "--port", str(port), env={k: v for k, v in env.items()
                                                                       if k.startswith("CERTBRIDGE_")})

@@ -162,7 +162,19 @@ NEW_PEER_LOG_KEY = generate_key("peer2.matrix.test/log")[1]
 def _seed_federation(session) -> dict:
     peer = add_peer(session, principal=SYSTEM, settings=Settings(instance_name="certbridge.local"),
                     name="peer.matrix.test", base_url="http://127.0.0.1:9", log_key=MATRIX_PEER_LOG_KEY, witness=False)
-    return {"peer": peer.id}
+    return {"peer": peer.id, **_seed_assistance(session, peer)}
+
+
+def _seed_assistance(session, peer) -> dict:
+    """An assistance request the peer sent us, as taken from its (verified) signed message."""
+    from certbridge.federation.assistance import apply_message
+    from certbridge.federation.assistance_notes import Message, new_message_id
+
+    body = {"kind": "investigation", "subject": {"type": "organization", "key": "91350100M000100Y43", "name": ""},
+            "text": "请协查", "attachments": [], "working_days": 10, "due_on": TODAY, "requested_by": "peer"}
+    request = apply_message(session, peer=peer, message=Message(
+        "peer.matrix.test", "certbridge.local", new_message_id(), "assistance.request", body))
+    return {"assistance_in": request.id}
 
 
 def _seed_feeds(session, world) -> dict:
@@ -451,6 +463,20 @@ CASES: list = [
     Case("POST", "/api/v1/federation/peers/{peer_id}/sync", REGULATORS, params={"peer_id": "peer"}),
     Case("POST", "/api/v1/federation/peers/{peer_id}/audit", REGULATORS, params={"peer_id": "peer"}),
     Case("GET", "/api/v1/federation/certificates", EVERYONE, query={"q": "00126"}),
+    # 执法互助: regulators ask peers and decide what peers ask; peers deliver signed messages (no role)
+    Case("GET", "/api/v1/federation/assistance", READERS),
+    Case("POST", "/api/v1/federation/assistance", REGULATORS, json=lambda v: {
+        "peer_id": v["peer"], "kind": "investigation", "subject_type": "organization", "subject_key": v["uscc_org1"],
+        "text": "请协查该企业", "working_days": 10}),
+    Case("GET", "/api/v1/federation/assistance/{assistance_id}", READERS, params={"assistance_id": "assistance_in"}),
+    Case("POST", "/api/v1/federation/assistance/{assistance_id}/accept", REGULATORS,
+         params={"assistance_id": "assistance_in"}, json={}),
+    Case("POST", "/api/v1/federation/assistance/{assistance_id}/refuse", REGULATORS,
+         params={"assistance_id": "assistance_in"}, json={"text": "不属本辖区"}),
+    Case("POST", "/api/v1/federation/assistance/{assistance_id}/answer", REGULATORS,
+         params={"assistance_id": "assistance_in"}, json={"text": "已核查"}),
+    Exempt("POST", "/api/v1/federation/messages", "a peer's signed message, authenticated by the peer's log key, not a "
+           "role: tests/federation/test_assistance.py::test_tampered_replayed_and_stranger_messages_are_refused"),
     # statistics (public)
     Case("GET", "/api/v1/stats", EVERYONE, query={"region": "450500"}),
     Case("GET", "/api/v1/stats/breakdown", EVERYONE, query={"by": "scheme"}),

@@ -124,4 +124,6 @@ def search_command(q: str = typer.Argument(..., help="Certificate number, USCC o
 
 def register(app: typer.Typer) -> None:
     """Add `certbridge federation`."""
+    from certbridge.cli import federation_assistance  # noqa: F401  (its commands join federation_app)
+
     app.add_typer(federation_app, name="federation")

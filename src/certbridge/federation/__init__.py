@@ -8,8 +8,10 @@ from fastapi import FastAPI
 
 
 def install(app: FastAPI) -> None:
-    """Mount the federation console page and start following the peers in the background."""
-    from certbridge.federation import background, pages
+    """Mount the federation pages, follow the peers and send the outbox of messages to them in the background."""
+    from certbridge.federation import assistance_background, background, pages, pages_assistance
 
     pages.install(app)
+    pages_assistance.install(app)
     background.install(app)
+    assistance_background.install(app)

@@ -1,0 +1,47 @@
+"""Messages of 执法互助: assistance requests between federated instances (federation/assistance*.py)."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "federation.peer_paused": {"zh": "对等实例“{name}”已暂停，不能向其发送协查请求。",
+                               "en": "The peer “{name}” is paused: no request can be sent to it."},
+    "federation.assistance_kind": {"zh": "请求类型须为以下之一：{allowed}。",
+                                   "en": "The kind of request is one of: {allowed}."},
+    "federation.assistance_subject": {"zh": "请求对象类型须为以下之一：{allowed}。",
+                                      "en": "The subject is one of: {allowed}."},
+    "federation.assistance_subject_key": {"zh": "请填写对象的证书编号、统一社会信用代码或机构代码。",
+                                          "en": "Give the subject's certificate number, USCC or body code."},
+    "federation.assistance_text": {"zh": "请写明请求协助的事项和理由。",
+                                   "en": "Say what assistance is asked for, and why."},
+    "federation.assistance_days": {"zh": "办理期限须为 1 至 {max} 个工作日。",
+                                   "en": "The time limit is 1 to {max} working days."},
+    "federation.attachment_name": {"zh": "第 {number} 个附件缺少名称（最多 200 字）。",
+                                   "en": "Attachment {number} has no name (200 characters at most)."},
+    "federation.attachment_hash": {"zh": "附件“{name}”的 SHA-256 须为 64 位十六进制数字。",
+                                   "en": "The SHA-256 of the attachment “{name}” must be 64 hexadecimal digits."},
+    "federation.attachment_count": {"zh": "附件最多 50 个。", "en": "At most 50 attachments."},
+    "federation.assistance_not_found": {"zh": "没有编号为 {id} 的协查请求。",
+                                        "en": "There is no assistance request {id}."},
+    "federation.assistance_not_ours": {"zh": "协查请求 {id} 是本实例发出的，只能由被请求的实例受理、拒绝或答复。",
+                                       "en": "Request {id} was sent by this instance: only the instance asked may "
+                                             "accept, refuse or answer it."},
+    "federation.assistance_decision": {"zh": "处理方式须为受理、拒绝或答复。",
+                                       "en": "A request is accepted, refused or answered."},
+    "federation.assistance_status": {"zh": "该请求当前状态为 {state}，不能再{decision}。",
+                                     "en": "The request is {state}: it can no longer be {decision}."},
+    "federation.assistance_reason": {"zh": "拒绝协查请求须说明理由。", "en": "Give the reason for refusing."},
+    "federation.assistance_answer": {"zh": "请填写答复内容。", "en": "Write the answer."},
+    "federation.message_malformed": {"zh": "不是有效的联邦消息：{detail}",
+                                     "en": "This is not a valid federation message: {detail}"},
+    "federation.message_misdirected": {"zh": "该消息发给“{to}”，不是本实例（{me}）：拒绝接收转发或重放到别处的消息。",
+                                       "en": "The message is addressed to “{to}”, not to this instance ({me}): a "
+                                             "message replayed to another instance is refused."},
+    "federation.message_unknown_peer": {"zh": "“{name}”不是本实例已连接的对等实例，消息被拒绝；请先互换密钥并添加对等实例。",
+                                        "en": "“{name}” is not a connected peer of this instance: the message is "
+                                              "refused. Exchange keys and add the peer first."},
+    "federation.message_signature": {"zh": "消息的签名不是对等实例“{name}”的密钥所签：{detail}",
+                                     "en": "The message is not signed by the key of the peer “{name}”: {detail}"},
+    "federation.message_replayed": {"zh": "对等实例“{name}”已用编号 {id} 发送过另一条消息：拒绝重复使用的编号。",
+                                    "en": "The peer “{name}” already sent another message with the id {id}: a "
+                                          "reused id is refused."},
+    "federation.message_no_request": {"zh": "没有本实例向该对等实例发出的请求 {request}。",
+                                      "en": "This instance sent that peer no request {request}."},
+}
