@@ -178,7 +178,7 @@ def placed(basis: dict[str, Any]) -> tuple[list[tuple[str, str | None]], dict[st
     return [tuple(p) for p in basis["places"]], basis["dims"], lambda region: known[region or ""]
 
 
-def _affected_certificates(session: Session, start: int, below: int) -> set[int]:
+def affected_certificates(session: Session, start: int, below: int) -> set[int]:
     """Return the certificates whose fold may change with the events in [start, below)."""
     touched: dict[str, set[str]] = defaultdict(set)
     stmt = (select(LedgerEvent.subject_type, LedgerEvent.subject_id)
@@ -293,7 +293,7 @@ def fold_to_checkpoint(session: Session) -> dict[str, Any] | None:
     at = cursor(session)
     if size <= at.size:
         return None
-    done = refold(session, _affected_certificates(session, at.size, size), size)
+    done = refold(session, affected_certificates(session, at.size, size), size)
     at.size, at.root_hash = size, root
     at.folded_at = utcnow()
     session.flush()
