@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from fastapi import FastAPI, Request
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from certbridge.db import read_session, utcnow, write_session
@@ -64,12 +64,12 @@ def fold_inline(session: Session, settings: Settings, old: int, size: int, root:
                 text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _LOCK_KEY}).scalar():
             return  # another process is folding: the loop (or the next read) folds this batch after it
         with session.begin_nested():
-            at = cursor(session)
-            if at.size != old:
+            if (session.connection().exec_driver_sql("SELECT size FROM stats_cursor WHERE id = 1").scalar()
+                    or cursor(session).size) != old:  # (a new instance's first fold makes the row)
                 return
             refold(session, affected_certificates(session, old, size), size)
-            at.size, at.root_hash, at.folded_at = size, root, utcnow()
-            session.flush()
+            session.execute(update(StatsCursor).where(StatsCursor.id == 1)
+                            .values(size=size, root_hash=root, folded_at=utcnow()))
     except Exception:  # the checkpoint must not fail for the statistics: the loop retries in its own transaction
         log.exception("statistics: inline fold of [%s, %s) failed; the background fold catches up", old, size)
 
