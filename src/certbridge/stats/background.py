@@ -68,8 +68,8 @@ def fold_inline(session: Session, settings: Settings, old: int, size: int, root:
                     or cursor(session).size) != old:  # (a new instance's first fold makes the row)
                 return
             refold(session, affected_certificates(session, old, size), size)
-            session.execute(update(StatsCursor).where(StatsCursor.id == 1)
-                            .values(size=size, root_hash=root, folded_at=utcnow()))
+            session.connection().execute(update(StatsCursor.__table__).where(StatsCursor.__table__.c.id == 1)
+                                         .values(size=size, root_hash=root, folded_at=utcnow()))
     except Exception:  # the checkpoint must not fail for the statistics: the loop retries in its own transaction
         log.exception("statistics: inline fold of [%s, %s) failed; the background fold catches up", old, size)
 

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.status_facts import VERSION_SQL
@@ -71,7 +71,7 @@ class Places:
     def of(cls, session: Session) -> Places:
         """Return the engine's region ancestors, read once (again if the table's size changed)."""
         engine = session.get_bind().engine
-        count = session.scalar(select(func.count()).select_from(Region))
+        count = session.connection().exec_driver_sql("SELECT count(*) FROM region").scalar()
         known = _PLACES.get(engine)
         if known is None or len(known.parent) != count:
             known = _PLACES[engine] = cls(dict(session.execute(select(Region.code, Region.parent_code)).all()))
