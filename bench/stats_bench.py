@@ -53,7 +53,11 @@ def main() -> None:
     from certbridge.settings import Settings
     from certbridge.stats import overview as ov
     from certbridge.stats import queries
-    from certbridge.stats.background import catch_up, follow_writes
+    from certbridge.stats.background import catch_up
+    try:
+        from certbridge.stats.background import follow_writes
+    except ImportError:  # a tree from before the inline fold (PYTHONPATH=…/src): its "inline" rows are appends alone
+        follow_writes = None
     from certbridge.stats.fold import latest_checkpoint
     from certbridge.stats.models import StatsDelta
 
@@ -75,7 +79,8 @@ def main() -> None:
         regions = list(session.scalars(select(StatsDelta.region).where(StatsDelta.measure == "certificates")
                                        .distinct()))
         delta_rows = session.scalar(text("SELECT count(*) FROM stats_delta"))
-    follow_writes()  # as the server does: each write's events are folded as its checkpoint is signed
+    if follow_writes is not None:
+        follow_writes()  # as the server does: each write's events are folded as its checkpoint is signed
     inline_off = settings.model_copy(update={"stats_fold_inline": False})
     times: dict[str, list[tuple[float, float]]] = {"append": [], "inline": [], "separate": []}
 
@@ -95,8 +100,8 @@ def main() -> None:
             times["separate"].append((time.perf_counter() - w0, time.process_time() - c0))
         else:
             times["inline"].append(suspend(cid, settings))
-    with read_session(sessions) as session:
-        assert queries.checkpoint(session)["tree_size"] == latest_checkpoint(session)[0]
+    with read_session(sessions) as session:  # the inline fold kept the figures at the latest checkpoint
+        assert follow_writes is None or queries.checkpoint(session)["tree_size"] == latest_checkpoint(session)[0]
 
     with read_session(sessions) as session:  # the server's way: appends for a while, then one fold of them all
         more = list(session.scalars(select(Certificate.id).where(Certificate.status == "valid",
