@@ -5,9 +5,10 @@ CERTBRIDGE_DATABASE_URL when it points at an empty PostgreSQL database), whose b
 the whole log. Then measures, in the same run:
 
 * append cost: K valid certificates suspended through `suspend_certificate`, each in its own committed transaction followed
-  by `integrate_pending` (hash + sign a checkpoint), as the server does after a write request — against the same
-  K appends' fold (`catch_up`, run once per append, as the background loop or a read would after each): the ratio
-  fold / append is the extra cost of keeping the counts current;
+  by `integrate_pending` (hash + sign a checkpoint), as the server does after a write request, alternately with the
+  statistics fold riding in the integrating transaction (`fold_inline`, the default) and without it (then followed
+  by `catch_up`, the fold in its own transaction): fold / append = (inline − alone) / alone is the extra cost of
+  keeping the counts current, in CPU time (process_time: this process, the SQLite engine included) and wall time;
 * query latency in-process: a random region's valid certificates and certified organizations (two figures) on a
   random date, and a whole overview (the figures plus one line per sub-region), p50 / p95 — against a baseline of a
   one-row primary-key read on the same session;
@@ -53,6 +54,11 @@ def main() -> None:
     from certbridge.stats import overview as ov
     from certbridge.stats import queries
     from certbridge.stats.background import catch_up
+    try:
+        from certbridge.stats.background import follow_writes
+    except ImportError:  # a tree from before the inline fold (PYTHONPATH=…/src): its "inline" rows are appends alone
+        follow_writes = None
+    from certbridge.stats.fold import latest_checkpoint
     from certbridge.stats.models import StatsDelta
 
     data_dir = Path(tempfile.mkdtemp(prefix="stats-bench-"))
@@ -73,18 +79,29 @@ def main() -> None:
         regions = list(session.scalars(select(StatsDelta.region).where(StatsDelta.measure == "certificates")
                                        .distinct()))
         delta_rows = session.scalar(text("SELECT count(*) FROM stats_delta"))
-    append_times, fold_times = [], []
-    for cid in valid:
-        t0 = time.perf_counter()
+    if follow_writes is not None:
+        follow_writes()  # as the server does: each write's events are folded as its checkpoint is signed
+    inline_off = settings.model_copy(update={"stats_fold_inline": False})
+    times: dict[str, list[tuple[float, float]]] = {"append": [], "inline": [], "separate": []}
+
+    def suspend(cid: int, with_settings) -> tuple[float, float]:
+        w0, c0 = time.perf_counter(), time.process_time()
         with write_session(sessions) as session:
             suspend_certificate(session, principal=SYSTEM, certificate_id=cid, today=as_of,
                                 change=StatusChangeIn(reason="基准测试暂停", on=as_of, until=as_of + timedelta(days=90)))
-        integrate_pending(sessions, settings=settings)
-        t1 = time.perf_counter()
-        catch_up(sessions)
-        t2 = time.perf_counter()
-        append_times.append(t1 - t0)
-        fold_times.append(t2 - t1)
+        integrate_pending(sessions, settings=with_settings)
+        return time.perf_counter() - w0, time.process_time() - c0
+
+    for i, cid in enumerate(valid):  # alternate: an append alone (then its fold in its own transaction), and one
+        if i % 2 == 0:               # whose fold rides in the transaction that signs its checkpoint
+            times["append"].append(suspend(cid, inline_off))
+            w0, c0 = time.perf_counter(), time.process_time()
+            catch_up(sessions)
+            times["separate"].append((time.perf_counter() - w0, time.process_time() - c0))
+        else:
+            times["inline"].append(suspend(cid, settings))
+    with read_session(sessions) as session:  # the inline fold kept the figures at the latest checkpoint
+        assert follow_writes is None or queries.checkpoint(session)["tree_size"] == latest_checkpoint(session)[0]
 
     with read_session(sessions) as session:  # the server's way: appends for a while, then one fold of them all
         more = list(session.scalars(select(Certificate.id).where(Certificate.status == "valid",
@@ -95,7 +112,7 @@ def main() -> None:
         with write_session(sessions) as session:
             suspend_certificate(session, principal=SYSTEM, certificate_id=cid, today=as_of,
                                 change=StatusChangeIn(reason="基准测试暂停", on=as_of, until=as_of + timedelta(days=90)))
-        integrate_pending(sessions, settings=settings)
+        integrate_pending(sessions, settings=inline_off)
     batch_append = time.perf_counter() - t0
     t0 = time.perf_counter()
     catch_up(sessions)
@@ -131,10 +148,14 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(f"size {args.size} certificates · backend {engine.dialect.name} · build {build_seconds:.0f} s "
           f"(incl. the first fold) · stats_delta rows {delta_rows} · load average {load:.1f}")
-    print(f"append (suspend + integrate) per certificate: p50 {_pct(append_times, .5):.1f} ms, "
-          f"mean {1000 * statistics.mean(append_times):.1f} ms")
-    print(f"fold after each append: p50 {_pct(fold_times, .5):.1f} ms, mean {1000 * statistics.mean(fold_times):.1f} ms"
-          f" → fold / append = {statistics.mean(fold_times) / statistics.mean(append_times):.2f}")
+    def mean(key: str, which: int) -> float:
+        return statistics.mean(t[which] for t in times[key]) * 1000
+
+    for which, name in ((1, "CPU"), (0, "wall")):
+        base, inline, separate = mean("append", which), mean("inline", which), mean("separate", which)
+        print(f"{name}: append (suspend + integrate) {base:.2f} ms; with the fold inline {inline:.2f} ms "
+              f"→ fold / append = {(inline - base) / base:.3f}; fold in its own transaction after it {separate:.2f} ms "
+              f"→ {separate / base:.2f} (means of {len(times['append'])} / {len(times['inline'])})")
     print(f"{len(more)} appends then one fold: appends {batch_append:.2f} s, fold {batch_fold:.2f} s "
           f"→ fold / append = {batch_fold / batch_append:.2f}")
     print(f"baseline one-row read: p50 {_pct(baseline, .5):.3f} ms, p95 {_pct(baseline, .95):.3f} ms")

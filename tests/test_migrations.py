@@ -45,3 +45,30 @@ def test_fresh_empty_database_upgrades(tmp_path):
     assert _diffs(engine) == []
     upgrade(engine)  # idempotent
     engine.dispose()
+
+
+def test_statsfold_keeps_the_deltas_in_key_order_on_sqlite(tmp_path):
+    from alembic import command
+
+    from certbridge.migrate import alembic_config
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'stats.db'}")
+    upgrade(engine, "0015federation")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO stats_delta (measure, region, dim, value, day, delta) "
+                             "VALUES ('certificates', '450500', 'all', '', '2020-12-31', 3)")
+    upgrade(engine)
+
+    def table_sql() -> str:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'stats_delta'").scalar()
+
+    assert "WITHOUT ROWID" in table_sql()
+    with engine.connect() as conn:  # the folded figures survive: nothing has to be re-folded
+        assert conn.exec_driver_sql("SELECT sum(delta) FROM stats_delta WHERE region = '450500'").scalar() == 3
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0015federation")
+    assert "WITHOUT ROWID" not in table_sql()
+    engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from datetime import date, timedelta
 
+import pytest
 from typer.testing import CliRunner
 
 from certbridge.cli.main import app as cli_app
@@ -14,6 +15,14 @@ from certbridge.ledger.keys import local_verifier_key
 from certbridge.stats.reports import make_due_reports, signed_line
 from certbridge.stats.models import StatsReport
 from certbridge.stats.targets import load_reference_targets
+
+
+@pytest.fixture
+def app(app):
+    # No monthly reports in the background: a minute after start-up (a slow build of the story on a busy machine)
+    # the first one registers the credential key, a new event and checkpoint between the page and the recompute.
+    app.state.stats_reports = False
+    return app
 
 
 def _run(settings, *args):

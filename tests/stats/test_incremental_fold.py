@@ -1,10 +1,12 @@
-"""Folding after every write (in proportion to the change) ends exactly where one fold of the whole log does."""
+"""Folding after every write (in proportion to the change) ends exactly where one fold of the whole log does:
+in the transaction that signs each write's checkpoint (the default) and in the background fold's own one."""
 
 from __future__ import annotations
 
 import random
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from certbridge.certificates.models import Certificate
@@ -18,7 +20,8 @@ from certbridge.certificates.workflow import (
 from certbridge.db import read_session, write_session
 from certbridge.principal import SYSTEM
 from certbridge.registry import service
-from certbridge.stats.fold import fold_to_checkpoint, reset
+from certbridge.stats import queries
+from certbridge.stats.fold import fold_to_checkpoint, latest_checkpoint, reset
 from certbridge.stats.models import StatsDelta
 from certbridge.stats.recompute import compare_with_log
 from tests.stats.conftest import COUNTIES, TODAY, integrate
@@ -60,7 +63,8 @@ def _write(session, rng: random.Random, story) -> str:
     return what
 
 
-def test_folding_after_every_write_equals_one_fold_of_the_whole_log(sessions, settings, story):
+@pytest.mark.parametrize("inline", [True, False], ids=["inline", "background"])
+def test_folding_after_every_write_equals_one_fold_of_the_whole_log(sessions, settings, story, inline):
     with write_session(sessions) as session:
         fold_to_checkpoint(session)
     rng = random.Random(2026)
@@ -68,9 +72,14 @@ def test_folding_after_every_write_equals_one_fold_of_the_whole_log(sessions, se
     for _ in range(14):
         with write_session(sessions) as session:
             done.append(_write(session, rng, story))
-        integrate(sessions, settings)
+        integrate(sessions, settings.model_copy(update={"stats_fold_inline": inline}))
         with write_session(sessions) as session:
-            assert fold_to_checkpoint(session)["certificates"] >= 1
+            folded = fold_to_checkpoint(session)
+            if inline:  # the write's checkpoint already carries it
+                assert folded is None
+                assert queries.checkpoint(session)["tree_size"] == latest_checkpoint(session)[0]
+            else:
+                assert folded["certificates"] >= 1
     assert {"move", "suspend", "withdraw"} <= set(done), done  # both paths: basis unchanged and changed
     incremental = _deltas(sessions)
     with write_session(sessions) as session:
@@ -80,3 +89,29 @@ def test_folding_after_every_write_equals_one_fold_of_the_whole_log(sessions, se
     with read_session(sessions) as session:
         for on in (TODAY, TODAY - timedelta(days=1), TODAY - timedelta(days=500)):
             assert compare_with_log(session, on=on)["differences"] == []
+
+
+def test_a_failing_inline_fold_never_stops_the_checkpoint(sessions, settings, story, monkeypatch):
+    from certbridge.stats import background
+
+    with write_session(sessions) as session:
+        fold_to_checkpoint(session)
+        folded_to = queries.checkpoint(session)["tree_size"]
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("statistics fold broke")
+
+    monkeypatch.setattr(background, "refold", broken)
+    with write_session(sessions) as session:
+        assert _write(session, random.Random(7), story)
+    integrate(sessions, settings)
+    with read_session(sessions) as session:
+        signed = latest_checkpoint(session)[0]
+        assert signed > folded_to  # the write was signed; the statistics stayed where they were
+        assert queries.checkpoint(session)["tree_size"] == folded_to
+    monkeypatch.undo()
+    with write_session(sessions) as session:
+        assert fold_to_checkpoint(session)["certificates"] >= 1
+    with read_session(sessions) as session:
+        assert queries.checkpoint(session)["tree_size"] == signed
+        assert compare_with_log(session, on=TODAY)["differences"] == []

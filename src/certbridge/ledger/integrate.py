@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from hashlib import sha256
+from typing import Callable
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, update
@@ -41,6 +42,21 @@ BATCH_LEAVES = 100_000  # events per transaction, so a long backlog never holds 
 # transaction holds the write lock for the map's whole fold, and one more checkpoint then carries the map line.
 FOLD_INLINE = 2_000
 MAP_BATCH = 5_000
+
+
+# Followers: capabilities that keep figures derived from the log (statistics) fold a small batch in the
+# integrating transaction too, so an append's figures are current when its checkpoint is. The ledger imports no
+# capability: a follower registers itself (`follow_integration`) and is called with the session, the settings,
+# the old and new tree size and the new root, after the tree is extended and before the checkpoint is signed.
+# A follower must not raise (it keeps its own work in a savepoint) and may decline (then it catches up later).
+Follower = Callable[[Session, Settings, int, int, bytes], None]
+_followers: list[Follower] = []
+
+
+def follow_integration(follower: Follower) -> None:
+    """Have `follower` called in every integrating transaction of a batch up to FOLD_INLINE events."""
+    if follower not in _followers:
+        _followers.append(follower)
 
 
 @dataclass(frozen=True)
@@ -212,6 +228,9 @@ def integrate(session: Session, *, settings: Settings, max_leaves: int = BATCH_L
         fold(session, target)
     root = root_from_frontier(target, frontier)
     _store_tree(session, target, root)
+    if target - old <= FOLD_INLINE:
+        for follower in _followers:
+            follower(session, settings, old, target, root)
     cp = sign_checkpoint(session, settings=settings, size=target, root_hash=root)
     return Integration(old, target, root, cp.id)
 

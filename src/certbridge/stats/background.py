@@ -1,10 +1,16 @@
-"""Keeping the statistics current: a short fold after integration, in the background, and before any answer.
+"""Keeping the statistics current: in the transaction that signs each write's checkpoint, in the background,
+and before any answer.
 
-Appends never pay for the statistics: the ledger integrates and signs a checkpoint after each write request,
-and this loop folds up to that checkpoint every few seconds in its own short transaction. A statistics read
-first compares the stored cursor with the latest checkpoint (two primary-key reads) and folds what is missing,
-so an answer is never behind the checkpoint it names. On PostgreSQL an advisory lock lets one process fold
-while others wait for it; on SQLite writers queue and the second finds nothing left.
+The ledger integrates and signs a checkpoint after each write request; `fold_inline` folds that small batch in
+the same transaction (a ledger follower, `ledger.integrate.follow_integration`), so the figures name the new
+checkpoint the moment it exists and no second transaction (and commit) is paid per write. It declines — and the
+loop below catches up — when the statistics were not current at the old size, when the batch is a bulk one,
+when another process holds the fold lock, or when it fails (its work is kept in a savepoint: a failing fold never
+stops a checkpoint). The loop folds up to the latest checkpoint every few seconds in its own short transaction,
+and a statistics read first compares the stored cursor with the latest checkpoint (two primary-key reads) and
+folds what is missing, so an answer is never behind the checkpoint it names. On PostgreSQL an advisory lock lets
+one process fold while others wait for it (the inline fold only tries it); on SQLite writers queue and the
+second finds nothing left.
 """
 
 from __future__ import annotations
@@ -15,12 +21,14 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from fastapi import FastAPI, Request
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from certbridge.db import read_session, write_session
+from certbridge.db import read_session, utcnow, write_session
 from certbridge.kit.periodic import add_background, repeat
-from certbridge.stats.fold import cursor, fold_to_checkpoint, latest_checkpoint
+from certbridge.ledger.integrate import follow_integration
+from certbridge.settings import Settings
+from certbridge.stats.fold import affected_certificates, cursor, fold_to_checkpoint, latest_checkpoint, refold
 from certbridge.stats.models import StatsCursor
 
 log = logging.getLogger(__name__)
@@ -47,6 +55,30 @@ def catch_up(sessions: sessionmaker[Session]) -> dict | None:
         return fold_to_checkpoint(session)
 
 
+def fold_inline(session: Session, settings: Settings, old: int, size: int, root: bytes) -> None:
+    """Fold the events [old, size) in the integrating transaction when the statistics stood at `old`."""
+    if not settings.stats_fold_inline:
+        return
+    try:
+        if session.get_bind().dialect.name == "postgresql" and not session.execute(
+                text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _LOCK_KEY}).scalar():
+            return  # another process is folding: the loop (or the next read) folds this batch after it
+        with session.begin_nested():
+            if (session.connection().exec_driver_sql("SELECT size FROM stats_cursor WHERE id = 1").scalar()
+                    or cursor(session).size) != old:  # (a new instance's first fold makes the row)
+                return
+            refold(session, affected_certificates(session, old, size), size)
+            session.connection().execute(update(StatsCursor.__table__).where(StatsCursor.__table__.c.id == 1)
+                                         .values(size=size, root_hash=root, folded_at=utcnow()))
+    except Exception:  # the checkpoint must not fail for the statistics: the loop retries in its own transaction
+        log.exception("statistics: inline fold of [%s, %s) failed; the background fold catches up", old, size)
+
+
+def follow_writes() -> None:
+    """Fold every write's events as it is integrated (see `fold_inline`; CERTBRIDGE_STATS_FOLD_INLINE=false: not)."""
+    follow_integration(fold_inline)
+
+
 @contextmanager
 def current_read(request: Request) -> Iterator[Session]:
     """Catch up, then open a read session: the answer is as of the latest checkpoint."""
@@ -68,6 +100,7 @@ def install_folding(app: FastAPI) -> None:
     folds itself).
     """
     app.state.stats_fold = True
+    follow_writes()
 
     async def run(application: FastAPI, stop: asyncio.Event) -> None:
         await repeat(stop, lambda: _fold_step(application), delay=lambda: FOLD_EVERY_SECONDS,

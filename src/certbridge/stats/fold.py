@@ -18,13 +18,12 @@ from typing import Any, Iterable
 
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from certbridge.certificates.models import Certificate
+from certbridge.certificates.status_facts import VERSION_SQL
 from certbridge.certificates.status_context import load_context
 from certbridge.db import utcnow
-from certbridge.ledger.journal import LedgerEvent
 from certbridge.registry.models import Region, Scheme
 from certbridge.stats.contributions import (
     NATION,
@@ -72,7 +71,7 @@ class Places:
     def of(cls, session: Session) -> Places:
         """Return the engine's region ancestors, read once (again if the table's size changed)."""
         engine = session.get_bind().engine
-        count = session.scalar(select(func.count()).select_from(Region))
+        count = session.connection().exec_driver_sql("SELECT count(*) FROM region").scalar()
         known = _PLACES.get(engine)
         if known is None or len(known.parent) != count:
             known = _PLACES[engine] = cls(dict(session.execute(select(Region.code, Region.parent_code)).all()))
@@ -94,16 +93,38 @@ class Places:
         return out
 
 
+def _driver(session: Session) -> tuple[Any, str]:
+    """Return the session's connection and the driver's parameter mark, after flushing pending ORM rows.
+
+    The fold runs in the transaction that signs each write's checkpoint, so its statements go through the driver:
+    building and compiling ORM statements cost more than running them.
+    """
+    session.flush()
+    conn = session.connection()
+    return conn, "?" if conn.dialect.name == "sqlite" else "%s"
+
+
+def _select_in(session: Session, sql: str, keys: list, *after: Any) -> Iterable[tuple]:
+    """Run `sql` (its IN list written `({in})`, further marks `{m}`) for keys in chunks; yield the rows."""
+    conn, mark = _driver(session)
+    for start in range(0, len(keys), _CHUNK):
+        part = keys[start:start + _CHUNK]
+        yield from conn.exec_driver_sql(sql.format(in_=", ".join([mark] * len(part)), m=mark), (*part, *after))
+
+
+def _json(value: Any) -> Any:
+    """Return a JSON column's value as read through the driver (text on SQLite, parsed on PostgreSQL)."""
+    return json.loads(value) if isinstance(value, (str, bytes)) else value
+
+
 def subject_events(session: Session, subject_type: str, ids: Iterable[Any], below: int) -> dict[str, list[dict]]:
     """Return the parsed events of the given subjects, in log order, below a tree size."""
     out: dict[str, list[dict]] = defaultdict(list)
-    keys = sorted({str(i) for i in ids})
-    for start in range(0, len(keys), _CHUNK):
-        stmt = (select(LedgerEvent.subject_id, LedgerEvent.body)
-                .where(LedgerEvent.subject_type == subject_type, LedgerEvent.subject_id.in_(keys[start:start + _CHUNK]),
-                       LedgerEvent.seq < below).order_by(LedgerEvent.seq))
-        for subject_id, body in session.execute(stmt):
-            out[subject_id].append(json.loads(body))
+    rows = _select_in(session, "SELECT subject_id, body FROM ledger_event WHERE subject_id IN ({in_}) "
+                      "AND subject_type = {m} AND seq < {m} ORDER BY seq", sorted({str(i) for i in ids}),
+                      subject_type, below)
+    for subject_id, body in rows:
+        out[subject_id].append(json.loads(body))
     return out
 
 
@@ -121,13 +142,29 @@ def organization_facts(events: list[dict]) -> dict[str, Any]:
     return {"places": places, "merged_into": state.get("merged_into_id"), "industry": state.get("industry") or ""}
 
 
+_CONTEXTS: WeakKeyDictionary = WeakKeyDictionary()  # per engine: (status_facts_version, status context, kinds)
+
+
+def folding_context(session: Session) -> tuple[Any, dict[str, str]]:
+    """Return the status context (bodies, standards, schemes) and the schemes' kinds, read again only when
+    `status_facts_version` changed — the triggers of migration 0015perf give it a fresh random value in the same
+    transaction as any write to bodies, standards and schemes (a scheme's kind alone is not watched)."""
+    engine = session.get_bind().engine
+    version = session.connection().exec_driver_sql(VERSION_SQL).scalar()
+    known = _CONTEXTS.get(engine)
+    if known is not None and version is not None and known[0] == version:
+        return known[1], known[2]
+    context, kinds = load_context(session), dict(session.execute(select(Scheme.code, Scheme.kind)).all())
+    _CONTEXTS[engine] = (version, context, kinds)
+    return context, kinds
+
+
 class Folder:
     """One folding pass up to a tree size: what it has read of organizations, bodies and standards."""
 
     def __init__(self, session: Session, below: int):
         self.session, self.below = session, below
-        self.context = load_context(session)
-        self.kinds = dict(session.execute(select(Scheme.code, Scheme.kind)).all())
+        self.context, self.kinds = folding_context(session)
         self.places = Places.of(session)
         self.orgs: dict[int, dict[str, Any]] = {}
 
@@ -178,24 +215,21 @@ def placed(basis: dict[str, Any]) -> tuple[list[tuple[str, str | None]], dict[st
     return [tuple(p) for p in basis["places"]], basis["dims"], lambda region: known[region or ""]
 
 
-def _affected_certificates(session: Session, start: int, below: int) -> set[int]:
+def affected_certificates(session: Session, start: int, below: int) -> set[int]:
     """Return the certificates whose fold may change with the events in [start, below)."""
     touched: dict[str, set[str]] = defaultdict(set)
-    stmt = (select(LedgerEvent.subject_type, LedgerEvent.subject_id)
-            .where(LedgerEvent.seq >= start, LedgerEvent.seq < below,
-                   LedgerEvent.subject_type.in_(("certificate", "organization", "body", "standard"))))
-    for subject_type, subject_id in session.execute(stmt):
+    conn, mark = _driver(session)
+    for subject_type, subject_id in conn.exec_driver_sql(
+            f"SELECT subject_type, subject_id FROM ledger_event WHERE seq >= {mark} AND seq < {mark} "
+            "AND subject_type IN ('certificate', 'organization', 'body', 'standard')", (start, below)):
         touched[subject_type].add(subject_id)
     out = {int(i) for i in touched["certificate"]}
-    for column, kind in ((Certificate.organization_id, "organization"), (Certificate.body_id, "body"),
-                         (Certificate.standard_id, "standard")):
+    for column, kind in (("organization_id", "organization"), ("body_id", "body"), ("standard_id", "standard")):
         ids = sorted(int(i) for i in touched[kind] if i.isdigit())
-        for s in range(0, len(ids), _CHUNK):
-            out.update(session.scalars(select(Certificate.id).where(column.in_(ids[s:s + _CHUNK]))))
+        out.update(r[0] for r in _select_in(session, f"SELECT id FROM certificate WHERE {column} IN ({{in_}})", ids))
     orgs = sorted(int(i) for i in touched["organization"] if i.isdigit())
-    for s in range(0, len(orgs), _CHUNK):  # certificates counted under a record that merged since
-        out.update(session.scalars(select(StatsCertificate.certificate_id)
-                                   .where(StatsCertificate.holder_id.in_(orgs[s:s + _CHUNK]))))
+    out.update(r[0] for r in _select_in(  # certificates counted under a record that merged since
+        session, "SELECT certificate_id FROM stats_certificate WHERE holder_id IN ({in_})", orgs))
     return out
 
 
@@ -213,6 +247,19 @@ def apply_deltas(session: Session, changes: dict[tuple, int]) -> None:
         rows)
 
 
+def _upsert(session: Session, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert or replace rows by their first column (the key); the last column is JSON text."""
+    if not rows:
+        return
+    conn, mark = _driver(session)
+    marks = [mark] * len(columns)
+    if mark == "%s":
+        marks[-1] = "CAST(%s AS JSON)"
+    conn.exec_driver_sql(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(marks)}) ON CONFLICT ({columns[0]}) "
+        f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns[1:])}", rows)
+
+
 def refold(session: Session, certificate_ids: set[int], below: int) -> dict[str, int]:
     """Re-fold these certificates up to a tree size; add the difference they make to the deltas.
 
@@ -226,64 +273,57 @@ def refold(session: Session, certificate_ids: set[int], below: int) -> dict[str,
     ids = sorted(certificate_ids)
     for s in range(0, len(ids), _CHUNK):
         chunk = ids[s:s + _CHUNK]
-        stored = {r.certificate_id: r for r in session.scalars(
-            select(StatsCertificate).where(StatsCertificate.certificate_id.in_(chunk)))}
-        holders.update(r.holder_id for r in stored.values())
+        stored = {cid: (holder, _json(folded)) for cid, holder, folded in _select_in(
+            session, "SELECT certificate_id, holder_id, folded FROM stats_certificate WHERE certificate_id IN ({in_})",
+            chunk)}
+        holders.update(holder for holder, _f in stored.values())
         for cid, fold in folder.certificates(chunk).items():
             if not fold:
                 continue
             holder = folder.holder_of(fold["organization_id"])
             holders.add(holder)
-            row = stored.get(cid)
-            before = (row.holder_id, row.folded) if row is not None else None
-            if before == (holder, fold):
-                continue
-            changed[cid] = (before, (holder, fold))
-            if row is None:
-                session.add(StatsCertificate(certificate_id=cid, holder_id=holder, body_id=fold["body_id"], folded=fold))
-            else:
-                row.holder_id, row.body_id, row.folded = holder, fold["body_id"], fold
-        session.flush()
+            before = stored.get(cid)
+            if before != (holder, fold):
+                changed[cid] = (before, (holder, fold))
+    _upsert(session, "stats_certificate", ("certificate_id", "holder_id", "body_id", "folded"),
+            [(cid, after[0], after[1]["body_id"], json.dumps(after[1])) for cid, (_b, after) in changed.items()])
     touching: dict[int, set[int]] = defaultdict(set)  # holder → its changed certificates (before or after)
     for cid, (before, after) in changed.items():
         for side in (before, after):
             if side is not None:
                 touching[side[0]].add(cid)
     total: dict[tuple, int] = defaultdict(int)
+    rebased: list[tuple[int, str]] = []  # holders whose basis is new or changed
     hs = sorted(holders)
     for s in range(0, len(hs), _CHUNK):
         chunk = hs[s:s + _CHUNK]
-        bases = {r.holder_id: r for r in session.scalars(select(StatsHolder).where(StatsHolder.holder_id.in_(chunk)))}
+        bases = {h: _json(b) for h, b in _select_in(
+            session, "SELECT holder_id, basis FROM stats_holder WHERE holder_id IN ({in_})", chunk)}
         now = {h: folder.basis(h) for h in chunk}
-        wanted = sorted(h for h in chunk if h in touching or bases.get(h) is None or bases[h].basis != now[h])
+        wanted = sorted(h for h in chunk if h in touching or bases.get(h) != now[h])
         others: dict[int, list[dict]] = defaultdict(list)  # the holders' certificates this pass did not change
-        if wanted:
-            for holder_id, cid, fold in session.execute(
-                    select(StatsCertificate.holder_id, StatsCertificate.certificate_id, StatsCertificate.folded)
-                    .where(StatsCertificate.holder_id.in_(wanted))):
-                if cid not in changed:
-                    others[holder_id].append(fold)
+        for holder_id, cid, fold in _select_in(session, "SELECT holder_id, certificate_id, folded FROM stats_certificate "
+                                               "WHERE holder_id IN ({in_})", wanted):
+            if cid not in changed:
+                others[holder_id].append(_json(fold))
         for holder_id in chunk:
             basis, row = now[holder_id], bases.get(holder_id)
             mine = touching.get(holder_id, set())
             old = [changed[c][0][1] for c in sorted(mine) if changed[c][0] and changed[c][0][0] == holder_id]
             new = [changed[c][1][1] for c in sorted(mine) if changed[c][1][0] == holder_id]
-            if row is not None and row.basis == basis:
+            if row == basis:
                 if mine:
                     rows = change_rows(old, new, others[holder_id], *placed(basis))
                 else:
                     continue
             else:
-                rows = difference(holder_rows(others[holder_id] + old, *placed(row.basis)) if row is not None else {},
+                rows = difference(holder_rows(others[holder_id] + old, *placed(row)) if row is not None else {},
                                   holder_rows(others[holder_id] + new, *placed(basis)))
+                rebased.append((holder_id, json.dumps(basis)))
             for key, n in rows.items():
                 total[key] += n
-            if row is None:
-                session.add(StatsHolder(holder_id=holder_id, basis=basis))
-            elif row.basis != basis:
-                row.basis = basis
+    _upsert(session, "stats_holder", ("holder_id", "basis"), rebased)
     apply_deltas(session, {k: v for k, v in total.items() if v})
-    session.flush()
     return {"certificates": len(ids), "holders": len(holders)}
 
 
@@ -293,7 +333,7 @@ def fold_to_checkpoint(session: Session) -> dict[str, Any] | None:
     at = cursor(session)
     if size <= at.size:
         return None
-    done = refold(session, _affected_certificates(session, at.size, size), size)
+    done = refold(session, affected_certificates(session, at.size, size), size)
     at.size, at.root_hash = size, root
     at.folded_at = utcnow()
     session.flush()

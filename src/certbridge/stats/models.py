@@ -60,6 +60,7 @@ class StatsDelta(Base):
     """How much one figure changes on one day."""
 
     __tablename__ = "stats_delta"
+    __table_args__ = {"sqlite_with_rowid": False}  # kept in key order: a figure is a range sum (0016statsfold)
 
     measure: Mapped[str] = mapped_column(String(20), primary_key=True)
     region: Mapped[str] = mapped_column(String(12), primary_key=True)
