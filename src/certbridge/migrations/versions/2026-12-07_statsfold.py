@@ -7,7 +7,7 @@ one B-tree (bench/RESULTS.md, issue 17: a figure about 3 × faster, a fold's ups
 are copied, not re-folded: nothing they mean changes. PostgreSQL is left as it is.
 
 Revision ID: 0016statsfold
-Revises: 0015federation
+Revises: 0016assist
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0016statsfold"
-down_revision = "0015federation"
+down_revision = "0016assist"
 branch_labels = None
 depends_on = None
 
