@@ -451,6 +451,9 @@ CASES: list = [
     Case("POST", "/api/v1/federation/peers/{peer_id}/sync", REGULATORS, params={"peer_id": "peer"}),
     Case("POST", "/api/v1/federation/peers/{peer_id}/audit", REGULATORS, params={"peer_id": "peer"}),
     Case("GET", "/api/v1/federation/certificates", EVERYONE, query={"q": "00126"}),
+    Case("POST", "/api/v1/federation/peers/{peer_id}/recognition", REGULATORS, params={"peer_id": "peer"},
+         json={"recognize": True}),
+    Case("GET", "/api/v1/federation/recognized", READERS),
     # statistics (public)
     Case("GET", "/api/v1/stats", EVERYONE, query={"region": "450500"}),
     Case("GET", "/api/v1/stats/breakdown", EVERYONE, query={"by": "scheme"}),

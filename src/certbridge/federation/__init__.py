@@ -9,7 +9,8 @@ from fastapi import FastAPI
 
 def install(app: FastAPI) -> None:
     """Mount the federation console page and start following the peers in the background."""
-    from certbridge.federation import background, pages
+    from certbridge.federation import background, pages, recognition_pages
 
     pages.install(app)
+    recognition_pages.install(app)
     background.install(app)
