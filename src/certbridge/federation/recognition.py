@@ -199,7 +199,7 @@ def set_recognition(session: Session, *, principal: Principal, peer_id: int, on:
             _settle(session, peer, record, reason="withdrawn_at_source")
         elif json.loads(record.state).get("recognized_seq"):
             _withdraw(session, peer, record)
-    return {"peer": peer.name, "recognize": on, "counted_before": before, "counted": counted(session, peer_id)}
+    return {"peer": peer.name, "label": peer.label or peer.name, "recognize": on, "counted_before": before, "counted": counted(session, peer_id)}
 
 
 def _withdraw(session: Session, peer: FederationPeer, record: PeerRecord) -> None:

@@ -26,7 +26,8 @@ class RecognitionIn(BaseModel):
 class RecognitionOut(BaseModel):
     """The switch as it is now, and how many of the peer's mirrored results and penalties count here."""
 
-    peer: str
+    peer: str = Field(description="The peer's instance name")
+    label: str = Field(description="Its display name (the instance name when it has none)")
     recognize: bool
     counted_before: int
     counted: int

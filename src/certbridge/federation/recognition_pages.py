@@ -41,7 +41,7 @@ def switch_recognition(request: Request, form: PostedForm, peer_id: Id):
             done = set_recognition(session, principal=principal, peer_id=peer_id, on=on)
     except DomainError as exc:
         return form_done(request, CONSOLE, exc, form)
-    text = message("recognition.switched_" + ("on" if on else "off"), page_language(request), peer=done["peer"],
+    text = message("recognition.switched_" + ("on" if on else "off"), page_language(request), peer=done["label"],
                    counted=done["counted"])
     return form_done(request, CONSOLE, success=text)
 

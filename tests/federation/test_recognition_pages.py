@@ -1,0 +1,56 @@
+"""The 监管互认 panel of the federation console: a peer's mirrored spot-check result shows with its source label;
+the button switches recognition on (the result then counts in credit) and off again."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from certbridge.db import write_session
+from certbridge.federation.peers import add_peer
+from certbridge.federation.recognition import mirror_round
+from certbridge.kit.signed_note import generate_key
+from certbridge.principal import SYSTEM
+from certbridge.settings import Settings
+from tests.web.conftest import post_form, sign_in
+
+TODAY = date.today().isoformat()
+
+
+def _peer_with_a_result(sessions, world) -> None:
+    """Connect a peer and mirror one published result of it about org1 (as a proven round would)."""
+    with write_session(sessions) as session:
+        peer = add_peer(session, principal=SYSTEM, settings=Settings(instance_name="certbridge.local"),
+                        name="b.pages.test", base_url="http://127.0.0.1:9", label="乙市市场监管局",
+                        log_key=generate_key("b.pages.test/log")[1], witness=False)
+        event = {"seq": 41, "type": "inspection.result_published", "subject": {"type": "inspection_task", "id": "7"},
+                 "data": {"state": {"status": "published", "published_on": TODAY},
+                          "public": {"id": 7, "authority": "乙市市场监督管理局", "check_type": "random", "date": TODAY,
+                                     "result": "refused_serious", "object_name": "北海市海城区示例电子有限公司",
+                                     "object_uscc": world.uscc["org1"], "object_type": "organization",
+                                     "matter": "证书使用检查", "matter_code": "RZ-ORG-PG", "published_on": TODAY}}}
+        mirror_round(session, peer, [event], size=50, root=bytes(32))
+
+
+def test_the_console_shows_a_peers_result_with_its_source_and_switches_recognition(client, sessions, world):
+    _peer_with_a_result(sessions, world)
+    assert sign_in(client, "regulator").status_code == 303
+    page = client.get("/regulator/federation").text
+    assert "监管互认" in page and "来自 乙市市场监管局 的抽查结果" in page and "不配合检查情节严重" in page
+    assert 'data-recognition="off"' in page and "认可其监管结果" in page
+    action = next(line for line in page.splitlines() if "/recognition" in line).split('action="')[1].split('"')[0]
+    r = post_form(client, "/regulator/federation", action, {"recognize": "on"})
+    assert r.status_code == 303
+    page = client.get(r.headers["location"]).text
+    assert "已认可 乙市市场监管局 的抽查结果和行政处罚：现有 1 条计入本实例" in page
+    assert 'data-recognition="on"' in page and "停止认可" in page
+    record = client.get(f"/api/v1/credit/records/organization/{world.ids['org1']}",
+                        headers=world.auth("regulator")).json()
+    assert [(r["kind"], r["label"]) for r in record["recognized"]] == [
+        ("check_refused_serious", "来自 乙市市场监管局 的抽查结果")]
+    assert record["factors"]["points"]["check_refused_serious"] > 0
+    r = post_form(client, "/regulator/federation", action, {"recognize": "off"})
+    page = client.get(r.headers["location"]).text
+    assert "已停止认可 乙市市场监管局" in page and 'data-recognition="off"' in page
+    record = client.get(f"/api/v1/credit/records/organization/{world.ids['org1']}",
+                        headers=world.auth("regulator")).json()
+    assert record["recognized"] == [] and "check_refused_serious" not in record["factors"]["points"]
