@@ -54,3 +54,36 @@ def test_the_console_shows_a_peers_result_with_its_source_and_switches_recogniti
     record = client.get(f"/api/v1/credit/records/organization/{world.ids['org1']}",
                         headers=world.auth("regulator")).json()
     assert record["recognized"] == [] and "check_refused_serious" not in record["factors"]["points"]
+
+
+def _penalty_event(seq: int, kind: str, state: dict) -> dict:
+    return {"seq": seq, "type": kind, "subject": {"type": "penalty", "id": "3"}, "data": {"state": state}}
+
+
+def test_a_recognized_penalty_stops_counting_when_the_peer_repairs_it_and_unknown_parties_never_count(
+        client, sessions, world):
+    from certbridge.credit.scoring import credit_record, refresh_credit
+    from certbridge.federation.models import FederationPeer
+    from certbridge.federation.recognition import recognized_records, set_recognition
+
+    _peer_with_a_result(sessions, world)
+    with write_session(sessions) as session:
+        peer = session.query(FederationPeer).filter_by(name="b.pages.test").one()
+        set_recognition(session, principal=SYSTEM, peer_id=peer.id, on=True)
+        decided = {"subject_type": "organization", "subject_id": 99, "party_uscc": world.uscc["org2"],
+                   "party_name": "北海格力电器配件有限公司", "decision_number": "乙市监处罚〔2026〕9号",
+                   "violation_type": "冒用认证证书", "decided_on": TODAY, "minor": False, "authority": "乙市市场监督管理局"}
+        stranger = {**decided, "party_uscc": "91450502MA5KXXXX0Y", "decision_number": "乙市监处罚〔2026〕10号"}
+        mirror_round(session, peer, [_penalty_event(60, "penalty.decided", decided),
+                                     {**_penalty_event(61, "penalty.decided", stranger), "subject": {
+                                         "type": "penalty", "id": "4"}}], size=70, root=bytes(32))
+        refresh_credit(session, principal=SYSTEM)
+        record = credit_record(session, "organization", world.ids["org2"])
+        assert [(r["kind"], r["label"], r["source"]["seq"]) for r in record["recognized"]] == [
+            ("penalty", "来自 乙市市场监管局 的行政处罚", 60)]
+        counts = {r["fields"].get("decision_number"): r["counts"] for r in recognized_records(session)}
+        assert counts["乙市监处罚〔2026〕9号"] is True and counts["乙市监处罚〔2026〕10号"] is False
+        mirror_round(session, peer, [_penalty_event(75, "penalty.repaired", {"repaired_on": TODAY})],
+                     size=80, root=bytes(32))
+        refresh_credit(session, principal=SYSTEM)
+        assert credit_record(session, "organization", world.ids["org2"])["recognized"] == []
