@@ -48,6 +48,8 @@ def test_the_console_shows_a_peers_result_with_its_source_and_switches_recogniti
     assert [(r["kind"], r["label"]) for r in record["recognized"]] == [
         ("check_refused_serious", "来自 乙市市场监管局 的抽查结果")]
     assert record["factors"]["points"]["check_refused_serious"] > 0
+    risk = client.get(f"/regulator/risk/organization/{world.ids['org1']}").text
+    assert 'data-signal="failed_checks"' in risk and "来自 乙市市场监管局 的抽查结果: " in risk
     r = post_form(client, "/regulator/federation", action, {"recognize": "off"})
     page = client.get(r.headers["location"]).text
     assert "已停止认可 乙市市场监管局" in page and 'data-recognition="off"' in page
