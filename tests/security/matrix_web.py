@@ -421,7 +421,7 @@ CASES: list = [
     Page("GET", "/regulator/federation", REGULATOR_PAGES),
     Page("GET", "/federation/search", EVERYONE, query={"q": "00126"}),
     Page("POST", "/regulator/federation/peers/{peer_id}/recognition", REGULATORS, params={"peer_id": "peer"},
-         form={"recognize": "on"}),
+         form={"recognize": "on"}, lands="/regulator/federation"),
     Page("GET", "/regulator/supervision/draws/{draw_id}", REGULATOR_PAGES, params={"draw_id": "web_draw_revealed"}),
     Page("GET", "/regulator/supervision/plans/{plan_id}", REGULATOR_PAGES, params={"plan_id": "web_plan"}),
     Page("GET", "/regulator/supervision/tasks", REGULATOR_PAGES),

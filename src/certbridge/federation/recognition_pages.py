@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy.orm import Session
 
 from certbridge.api.params import Id
@@ -16,10 +16,10 @@ from certbridge.federation.peers import list_peers
 from certbridge.federation.recognition import recognition_states, recognized_records, set_recognition
 from certbridge.i18n.catalog import render as message
 from certbridge.web.guards import regulator
-from certbridge.web.page_actions import form_done, page_language
+from certbridge.web.page_actions import form_done, page_language, require_form_token
 from certbridge.web.posted import PostedForm
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_form_token)])
 CONSOLE = "/regulator/federation"
 
 
