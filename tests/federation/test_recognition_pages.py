@@ -76,15 +76,22 @@ def test_a_recognized_penalty_stops_counting_when_the_peer_repairs_it_and_unknow
                    "party_name": "北海格力电器配件有限公司", "decision_number": "乙市监处罚〔2026〕9号",
                    "violation_type": "冒用认证证书", "decided_on": TODAY, "minor": False, "authority": "乙市市场监督管理局"}
         stranger = {**decided, "party_uscc": "91450502MA5KXXXX0Y", "decision_number": "乙市监处罚〔2026〕10号"}
+        unlinked = {**decided, "subject_type": None, "subject_id": None, "party_uscc": world.uscc["org1"],
+                    "decision_number": "乙市监处罚〔2026〕11号"}  # the peer found no record; here org1 has the USCC
         mirror_round(session, peer, [_penalty_event(60, "penalty.decided", decided),
                                      {**_penalty_event(61, "penalty.decided", stranger), "subject": {
-                                         "type": "penalty", "id": "4"}}], size=70, root=bytes(32))
+                                         "type": "penalty", "id": "4"}},
+                                     {**_penalty_event(62, "penalty.decided", unlinked), "subject": {
+                                         "type": "penalty", "id": "5"}}], size=70, root=bytes(32))
         refresh_credit(session, principal=SYSTEM)
         record = credit_record(session, "organization", world.ids["org2"])
         assert [(r["kind"], r["label"], r["source"]["seq"]) for r in record["recognized"]] == [
             ("penalty", "来自 乙市市场监管局 的行政处罚", 60)]
         counts = {r["fields"].get("decision_number"): r["counts"] for r in recognized_records(session)}
         assert counts["乙市监处罚〔2026〕9号"] is True and counts["乙市监处罚〔2026〕10号"] is False
+        assert counts["乙市监处罚〔2026〕11号"] is True
+        assert [r["source"]["seq"] for r in credit_record(session, "organization", world.ids["org1"])["recognized"]
+                if r["kind"] == "penalty"] == [62]
         mirror_round(session, peer, [_penalty_event(75, "penalty.repaired", {"repaired_on": TODAY})],
                      size=80, root=bytes(32))
         refresh_credit(session, principal=SYSTEM)

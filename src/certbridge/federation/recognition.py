@@ -117,11 +117,16 @@ def mirror_round(session: Session, peer: FederationPeer, events: list[dict[str, 
 
 def _local_object(session: Session, record: PeerRecord, state: dict[str, Any]) -> tuple[str, int] | None:
     kind = state.get("object_type") if record.subject_type == "spot_check" else state.get("subject_type")
-    model = MATCHED.get(kind)
-    if model is None or not record.key:
-        return None
-    local = session.scalar(select(model.id).where(model.uscc == record.key))
-    return (kind, local) if local is not None else None
+    if record.subject_type == "penalty" and kind is None:  # the peer found no registry record: any by USCC
+        kinds = list(MATCHED)
+    else:
+        kinds = [kind] if kind in MATCHED else []
+    for kind in kinds if record.key else []:
+        model = MATCHED[kind]
+        local = session.scalar(select(model.id).where(model.uscc == record.key))
+        if local is not None:
+            return kind, local
+    return None
 
 
 def _source(peer: FederationPeer, record: PeerRecord, state: dict[str, Any]) -> dict[str, Any]:
