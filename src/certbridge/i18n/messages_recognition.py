@@ -11,6 +11,4 @@ MESSAGES: dict[str, dict[str, str]] = {
                                        "（已提交的抽取保留其输入）。",
                                  "en": "{peer}'s spot-check results and penalties are no longer recognized: new draws, "
                                        "credit and risk stop counting them (committed draws keep their inputs)."},
-    "conflict.peer_checked_this_year": {"zh": "今年已由对等实例抽查（监管互认）",
-                                        "en": "Inspected by a peer instance this year (mutual recognition)"},
 }
