@@ -96,3 +96,25 @@ def test_a_recognized_penalty_stops_counting_when_the_peer_repairs_it_and_unknow
                      size=80, root=bytes(32))
         refresh_credit(session, principal=SYSTEM)
         assert credit_record(session, "organization", world.ids["org2"])["recognized"] == []
+
+
+def test_the_command_switches_recognition_by_peer_name(settings, sessions, world):
+    from typer.testing import CliRunner
+
+    from certbridge.cli.main import app as cli_app
+    from certbridge.federation.recognition import recognized_records
+
+    _peer_with_a_result(sessions, world)
+    env = {"CERTBRIDGE_DATA_DIR": str(settings.data_dir), "CERTBRIDGE_DATABASE_URL": settings.database_url,
+           "CERTBRIDGE_LANG": "en", "COLUMNS": "200"}
+    on = CliRunner().invoke(cli_app, ["federation", "recognize", "b.pages.test", "--on"], env=env)
+    assert on.exit_code == 0, on.output
+    assert "b.pages.test" in on.output and "1 results and penalties count here" in on.output
+    with write_session(sessions) as session:
+        assert [r["counts"] for r in recognized_records(session)] == [True]
+    off = CliRunner().invoke(cli_app, ["federation", "recognize", "b.pages.test", "--off"], env=env)
+    assert off.exit_code == 0 and "(before: 1)" in off.output, off.output
+    with write_session(sessions) as session:
+        assert [r["counts"] for r in recognized_records(session)] == [False]
+    unknown = CliRunner().invoke(cli_app, ["federation", "recognize", "nobody.test", "--on"], env=env)
+    assert unknown.exit_code != 0
