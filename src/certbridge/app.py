@@ -27,6 +27,7 @@ from certbridge.db import make_engine, make_sessionmaker
 from certbridge import federation
 from certbridge.federation import api as federation_api
 from certbridge.federation import assistance_api as federation_assistance_api
+from certbridge.federation import recognition_api as federation_recognition_api
 from certbridge.jobs import api as jobs_api
 from certbridge.jobs import pages as job_pages
 from certbridge.jobs import runner as job_runner
@@ -67,7 +68,7 @@ API_ROUTERS = (
     certificates_api, registry_api, auth_api, audit_api, ledger_api, credentials_api, supervision_api, credit_api,
     licensing_api, licensing_case_api, jobs_api, standards_api, proficiency_api, orgclass_api, opendata_bulk_api,
     opendata_directory_api, opendata_iaf_api, feeds_api, stats_api, accreditation_api, zones_api, complaints_api,
-    risk_api, federation_api, federation_assistance_api,
+    risk_api, federation_api, federation_assistance_api, federation_recognition_api,
 )
 # Then everything that needs more than a router, in mount order: request defences, the page kit, each capability's
 # pages (routers, nav entries, dashboard panels, slots), and background work. Each exposes install(app).

@@ -19,6 +19,7 @@ from certbridge.opendata import quotas as opendata_quota_models  # noqa: F401
 from certbridge.opendata.feeds import models as feed_models  # noqa: F401
 from certbridge.federation import models as federation_models  # noqa: F401
 from certbridge.federation import assistance_models as federation_assistance_models  # noqa: F401
+from certbridge.federation import recognition as federation_recognition_models  # noqa: F401
 from certbridge.stats import models as stats_models  # noqa: F401
 from certbridge.registry import models as registry_models  # noqa: F401
 from certbridge.standards import models as standard_models  # noqa: F401

@@ -477,6 +477,9 @@ CASES: list = [
          params={"assistance_id": "assistance_in"}, json={"text": "已核查"}),
     Exempt("POST", "/api/v1/federation/messages", "a peer's signed message, authenticated by the peer's log key, not a "
            "role: tests/federation/test_assistance.py::test_tampered_replayed_and_stranger_messages_are_refused"),
+    Case("POST", "/api/v1/federation/peers/{peer_id}/recognition", REGULATORS, params={"peer_id": "peer"},
+         json={"recognize": True}),
+    Case("GET", "/api/v1/federation/recognized", READERS),
     # statistics (public)
     Case("GET", "/api/v1/stats", EVERYONE, query={"region": "450500"}),
     Case("GET", "/api/v1/stats/breakdown", EVERYONE, query={"by": "scheme"}),

@@ -429,6 +429,8 @@ CASES: list = [
     Page("POST", "/regulator/federation/assistance/{assistance_id}/{action}", REGULATORS,
          params={"assistance_id": "assistance_in", "action": "answer"}, form={"text": "已核查，情况属实"},
          lands=r"/regulator/federation/assistance/\d+"),
+    Page("POST", "/regulator/federation/peers/{peer_id}/recognition", REGULATORS, params={"peer_id": "peer"},
+         form={"recognize": "on"}, lands="/regulator/federation"),
     Page("GET", "/regulator/supervision/draws/{draw_id}", REGULATOR_PAGES, params={"draw_id": "web_draw_revealed"}),
     Page("GET", "/regulator/supervision/plans/{plan_id}", REGULATOR_PAGES, params={"plan_id": "web_plan"}),
     Page("GET", "/regulator/supervision/tasks", REGULATOR_PAGES),

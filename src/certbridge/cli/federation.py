@@ -122,6 +122,24 @@ def search_command(q: str = typer.Argument(..., help="Certificate number, USCC o
     typer.echo(json.dumps(items, ensure_ascii=False, indent=1))
 
 
+@federation_app.command("recognize")
+def recognize_command(
+    peer: str = typer.Argument(..., help="The peer's id or instance name"),
+    on: bool = typer.Option(..., "--on/--off", help="Count its spot-check results and penalties here, or stop"),
+) -> None:
+    """监管互认: count a peer's proven spot-check results and penalties here (draws, credit, risk), or stop."""
+    from certbridge.db import write_session
+    from certbridge.federation.recognition import peer_id_of, set_recognition
+    from certbridge.principal import SYSTEM
+
+    with write_session(context().sessions) as session:
+        done = reporting_domain_errors(lambda: set_recognition(session, principal=SYSTEM,
+                                                               peer_id=peer_id_of(session, peer), on=on))
+    state = "认可 / recognized" if on else "不再认可 / not recognized"
+    console.print(f"[green]✔[/green] {done['peer']}: {state}; {done['counted']} results and penalties count here "
+                  f"(before: {done['counted_before']})", soft_wrap=True)
+
+
 def register(app: typer.Typer) -> None:
     """Add `certbridge federation`."""
     from certbridge.cli import federation_assistance  # noqa: F401  (its commands join federation_app)

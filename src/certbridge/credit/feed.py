@@ -100,9 +100,12 @@ HANDLERS: dict[str, Callable[[Session, LedgerEvent, dict], Iterator[Entry]]] = {
     "body.suspended": _body("body_suspended"),
     "body.revoked": _body("body_revoked"),
     "complaint.upheld": _complaint,  # the hook for the complaints capability
+    # a peer's result or penalty recognized here (监管互认, credit/recognized.py): the same entries as our own
+    "recognition.spot_check": _inspection,
+    "recognition.penalty": _penalty,
 }
 # the decision was annulled, or the record repaired (信用修复): its entries stop counting
-VOIDING = {"penalty.withdrawn": "penalty", "penalty.repaired": "penalty"}
+VOIDING = {"penalty.withdrawn": "penalty", "penalty.repaired": "penalty", "recognition.withdrawn": "recognized_fact"}
 
 
 def _listing_subject(session: Session, event: LedgerEvent) -> set[tuple[str, int]]:

@@ -186,6 +186,9 @@ class CreditRecordOut(BaseModel):
     credit_class: str
     computed_on: date
     factors: dict[str, Any]
+    recognized: list[dict[str, Any]] = Field(
+        default_factory=list, description="Entries from peer instances' spot-check results and penalties (监管互认), "
+                                          "each with its source instance, log index and checkpoint, and a label")
 
 
 class SettingIn(CleanInput):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from certbridge.credit.feed import credit_pending, sync_credit_entries
 from certbridge.credit.models import CreditEntry, CreditRecord
+from certbridge.credit.recognized import recognized_entries
 from certbridge.credit.parameters import CLASSES, class_for_score, credit_setting
 from certbridge.errors import InvalidInput
 from certbridge.ledger.journal import record_event
@@ -198,10 +199,12 @@ def classes_for(session: Session, subject_type: str, ids: list[int] | None = Non
 def credit_record(session: Session, subject_type: str, subject_id: int) -> dict:
     """Return a subject's credit record (the base class when nothing weighs on it yet)."""
     record = session.get(CreditRecord, (subject_type, subject_id))
+    recognized = recognized_entries(session, subject_type, subject_id)  # a peer's results and penalties (监管互认)
     if record is not None:
         return {"subject_type": subject_type, "subject_id": subject_id, "score": record.score,
-                "credit_class": record.credit_class, "computed_on": record.computed_on, "factors": record.factors}
+                "credit_class": record.credit_class, "computed_on": record.computed_on, "factors": record.factors,
+                "recognized": recognized}
     scorer = Scorer(session, date.today())
     return {"subject_type": subject_type, "subject_id": subject_id, "score": scorer.base,
             "credit_class": scorer.base_class(), "computed_on": date.today(),
-            "factors": {"base": scorer.base, "points": {}, "listed": False}}
+            "factors": {"base": scorer.base, "points": {}, "listed": False}, "recognized": recognized}

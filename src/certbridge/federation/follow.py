@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from certbridge.db import read_session, utcnow, write_session
 from certbridge.errors import NotFound
 from certbridge.federation.models import MIRRORED, FederationPeer, PeerRecord
+from certbridge.federation.recognition import mirror_round
 from certbridge.federation.proving import FeedProblem, Frontier, check_items
 from certbridge.kit.canonical_json import canonical_bytes
 from certbridge.kit.signed_note import InvalidCheckpointError, InvalidNoteError, UnverifiedNoteError, Verifier
@@ -169,6 +170,7 @@ def sync_peer(sessions: sessionmaker[Session], peer_id: int, *, http: httpx.Clie
         if row.verified_size != peer.size:  # another process proved more meanwhile: its round stands
             return SyncOutcome(peer.name, row.verified_size, 0)
         _fold(session, peer.id, events)
+        mirror_round(session, row, events, size=size, root=root)  # 监管互认: results and penalties
         row.verified_size, row.verified_root, row.frontier = size, root, frontier.pack()
         row.checkpoint, row.verified_at, row.last_contact_at = note, utcnow(), utcnow()
         row.problem = row.problem_detail = row.last_error = None

@@ -12,6 +12,7 @@ from certbridge.api.deps import ReadDB
 from certbridge.api.routing import add_routes
 from certbridge.errors import DomainError
 from certbridge.federation.peers import identity, list_peers
+from certbridge.federation.recognition_pages import recognition_context
 from certbridge.federation.search import search_peers
 from certbridge.web.guards import regulator
 from certbridge.web.i18n import request_language
@@ -27,7 +28,8 @@ def federation_console(request: Request, db: ReadDB):
     """List the peers this instance follows: proven checkpoint, last contact, any finding; and our identity."""
     regulator(request)
     return render(request, "federation/console.html", {
-        "peers": list_peers(db), "me": identity(request.app.state.settings)},
+        "peers": list_peers(db), "me": identity(request.app.state.settings),
+        **recognition_context(db, request_language(request))},
         headers={"Cache-Control": "no-store"})
 
 

@@ -43,6 +43,7 @@ def _all_messages() -> dict[str, dict[str, str]]:
     from certbridge.i18n.messages_legal_rep import MESSAGES as LEGAL_REP_MESSAGES; merged.update(LEGAL_REP_MESSAGES)  # noqa: E702,E501
     from certbridge.i18n.messages_federation import MESSAGES as FEDERATION_MESSAGES; merged.update(FEDERATION_MESSAGES)  # noqa: E702,E501
     from certbridge.i18n.messages_assistance import MESSAGES as ASSISTANCE_MESSAGES; merged.update(ASSISTANCE_MESSAGES)  # noqa: E702,E501
+    from certbridge.i18n.messages_recognition import MESSAGES as RECOGNITION_MESSAGES; merged.update(RECOGNITION_MESSAGES)  # noqa: E702,E501
     from certbridge.i18n.messages_stats import MESSAGES as STATS_MESSAGES; merged.update(STATS_MESSAGES)  # noqa: E702
     from certbridge.i18n.messages_risk import MESSAGES as RISK_MESSAGES; merged.update(RISK_MESSAGES)  # noqa: E702
     from certbridge.i18n.messages_international import MESSAGES as INTL_MESSAGES; merged.update(INTL_MESSAGES)  # noqa: E702,E501

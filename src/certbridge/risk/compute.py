@@ -199,6 +199,11 @@ def _other_subjects(session: Session, event: LedgerEvent, kind: str, sid: int) -
     if kind == "restriction":
         row = session.get(Restriction, sid)
         return {(row.subject_type, row.subject_id)} if row and row.subject_type in SUBJECT_TYPES else set()
+    if kind == "recognized_fact":  # a peer's result or penalty recognized or withdrawn here (监管互认)
+        data = json.loads(event.body)["data"]
+        subject = (data.get("object_type"), data.get("object_id")) if "object_type" in data else \
+            ((data.get("state") or {}).get("subject_type"), (data.get("state") or {}).get("subject_id"))
+        return {(subject[0], int(subject[1]))} if subject[0] in SUBJECT_TYPES and subject[1] else set()
     if kind == "inspection_task" and event.type == "inspection.result_recorded":
         data = json.loads(event.body)["data"]
         if data.get("object_type") in SUBJECT_TYPES and data.get("object_id"):

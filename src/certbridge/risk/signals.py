@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from certbridge.certificates.models import Audit, AuditAuditor, Certificate
 from certbridge.complaints.models import Complaint, ComplaintLink
 from certbridge.credit.models import Penalty
+from certbridge.credit.recognized import PENALTY, SPOT_CHECK, recognized_facts, source_label
 from certbridge.ledger.journal import LedgerEvent
 from certbridge.registry.models import CertificationBody, Restriction
 from certbridge.risk.disclosures import late_report
@@ -100,6 +101,12 @@ def failed_checks(session: Session, kind: str, ids: list[int] | None, today: dat
         sid, on = int(data["object_id"]), str(data.get("completed_on") or "")
         if (wanted is None or sid in wanted) and since < on <= today.isoformat():
             found[sid].append({"seq": seq, "result": data["result"], "on": on})
+    for seq, data in recognized_facts(session, SPOT_CHECK):  # a peer's results recognized here (监管互认)
+        sid, on = int(data["object_id"]), str(data.get("completed_on") or "")
+        if data.get("object_type") == kind and data.get("result") in FAILED_RESULTS and \
+                (wanted is None or sid in wanted) and since < on <= today.isoformat():
+            found[sid].append({"seq": seq, "result": data["result"], "on": on, "source": data["source"]["instance"],
+                               "label": source_label(data["source"], "spot_check")})
     return {sid: (float(len(v)), {"checks": v[:EVIDENCE_MAX]}) for sid, v in found.items()}
 
 
@@ -113,6 +120,12 @@ def penalties(session: Session, kind: str, ids: list[int] | None, today: date, w
                                                       Penalty.decided_on > today - timedelta(days=window),
                                                       Penalty.decided_on <= today).order_by(Penalty.id)):
             found[sid].append([number, on.isoformat()])
+    wanted, since = None if ids is None else set(ids), (today - timedelta(days=window)).isoformat()
+    for _seq, data in recognized_facts(session, PENALTY):  # a peer's penalties recognized here: [number, on, source]
+        state = data["state"]
+        sid, on = int(state["subject_id"]), str(state.get("decided_on") or "")
+        if state.get("subject_type") == kind and (wanted is None or sid in wanted) and since < on <= today.isoformat():
+            found[sid].append([state.get("decision_number"), on, source_label(data["source"], "penalty")])
     return {sid: (float(len(v)), {"penalties": v[:EVIDENCE_MAX]}) for sid, v in found.items()}
 
 

@@ -109,6 +109,7 @@ COVERAGE: list[tuple[frozenset[str], str, str]] = [
     (READS, r"^/(api/v1/)?jobs/\{job_id\}$", READ),  # a job's progress: one primary-key read
     (READS, r"^/api/v1/federation/(identity|peers)$", READ),  # our keys; the peer list (a few rows)
     (READS, r"^/api/v1/federation/assistance(/\{assistance_id\})?$", READ),  # regulators' requests: indexed reads
+    (READS, r"^/api/v1/federation/recognized$", READ),  # the peers' mirrored results and penalties (监管互认)
     (READS, r"^/healthz$", READ),  # the integrity monitor's last finding, kept in memory
     (READS, r"^/static-docs$", READ),  # packaged Swagger UI / ReDoc assets
 ]

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certbridge.credit.recognized import SPOT_CHECK, recognized_facts
 from certbridge.credit.scoring import classes_for
 from certbridge.risk.classes import BASE_CLASS as RISK_BASE
 from certbridge.risk.classes import RULE, risk_classes, weighted_class
@@ -38,6 +39,21 @@ def _checked_this_year(session: Session, matter_id: int, keys: set[str], on: dat
                                                    InspectionTask.drawn_on >= date(on.year, 1, 1),
                                                    InspectionTask.drawn_on <= date(on.year, 12, 31))
     return {k for k in session.scalars(stmt) if k in keys}
+
+
+def _checked_by_peers(session: Session, matter: CheckMatter, keys: set[str], on: date) -> dict[str, list]:
+    """Return {object key: [key, instance, peer log index, checkpoint size, checkpoint root, local log index]} of
+    the objects a peer instance inspected this year for a matter of the same code, recognized here (监管互认)."""
+    found: dict[str, list] = {}
+    for seq, data in recognized_facts(session, SPOT_CHECK):
+        key = object_key(str(data.get("object_type")), data.get("object_id"))
+        done = str(data.get("completed_on") or "")
+        if key in keys and key not in found and data.get("matter_code") == matter.code and \
+                data.get("object_type") == matter.subject_type and done[:4] == str(on.year) and done <= on.isoformat():
+            source = data["source"]
+            found[key] = [key, source["instance"], source["seq"], source["checkpoint_size"],
+                          source["checkpoint_root"], seq]
+    return found
 
 
 def conflicts_for(session: Session, *, kind: str, names: dict[str, str], inspectors: list[Person], on: date,
@@ -106,6 +122,10 @@ def freeze_inputs(session: Session, *, plan: SpotCheckPlan, batch: SpotCheckBatc
     rows = query_objects(session, flt, on=on)
     names = {row.key: row.name for row in rows}
     checked = _checked_this_year(session, matter.id, set(names), on)
+    by_peers = _checked_by_peers(session, matter, set(names) - checked, on)
+    excluded = sorted([key, "matter_checked_this_year"] for key in checked)
+    excluded += sorted([key, "peer_checked_this_year"] for key in by_peers)
+    checked |= set(by_peers)
     classes, base_class = classes_for(session, matter.subject_type)
     eligible = [row for row in rows if row.key not in checked]
     objects = sorted([row.key, classes.get(row.id, base_class)] for row in eligible)
@@ -131,10 +151,12 @@ def freeze_inputs(session: Session, *, plan: SpotCheckPlan, batch: SpotCheckBatc
         "inspectors_per_object": plan.inspectors_per_object,
         "max_tasks_per_inspector": batch.max_tasks_per_inspector,
         "objects": objects,
-        "excluded_objects": sorted([key, "matter_checked_this_year"] for key in checked),
+        "excluded_objects": sorted(excluded),
         "inspectors": sorted((object_key("person", p.id) for p in inspectors), key=lambda k: int(k.split(":")[1])),
         "conflicts": conflicts,
     }
+    if by_peers:  # only then, so the digests of draws with no recognized exclusion stay what they were
+        inputs["recognized_exclusions"] = [by_peers[key] for key in sorted(by_peers)]
     if risk is not None:  # only then, so the digests of unweighted draws stay what they were
         inputs["risk"] = risk
     return inputs, names
