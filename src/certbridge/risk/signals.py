@@ -21,7 +21,7 @@ from certbridge.credit.models import Penalty
 from certbridge.ledger.journal import LedgerEvent
 from certbridge.registry.models import CertificationBody, Restriction
 from certbridge.risk.disclosures import late_report
-from certbridge.risk.models import RiskAuditMinimum
+from certbridge.risk.models import RiskAudit, RiskAuditMinimum, RiskCertificate, RiskCount, RiskTally
 
 Values = dict[int, tuple[float, dict]]
 FAILED_RESULTS = frozenset({"corrected", "pending_follow_up", "refused_serious", "unreachable"})
@@ -61,12 +61,12 @@ def complaints(session: Session, kind: str, ids: list[int] | None, today: date, 
 
 
 def complaint_rate(session: Session, ids: list[int] | None, today: date, window: int) -> Values:
-    """A body's complaints in the window per 100 of its valid certificates."""
+    """A body's complaints in the window per 100 of its valid certificates (kept counted: risk/state.py)."""
     counts = complaints(session, "body", ids, today, window)
     out: Values = {}
     for chunk in _chunks(sorted(counts)):
-        valid = dict(session.execute(select(Certificate.body_id, func.count()).where(
-            Certificate.status == "valid", _only(Certificate.body_id, chunk)).group_by(Certificate.body_id)).all())
+        valid = dict(session.execute(select(RiskCount.subject_id, RiskCount.n).where(
+            RiskCount.subject_type == "body", RiskCount.measure == "valid", RiskCount.subject_id.in_(chunk))).all())
         for sid in chunk:
             n = counts[sid][0]
             out[sid] = (round(n * 100 / max(valid.get(sid, 0), 1), 2),
@@ -74,17 +74,28 @@ def complaint_rate(session: Session, ids: list[int] | None, today: date, window:
     return out
 
 
+def _first(stmt, partition, order, limit: int = EVIDENCE_MAX):
+    """Return at most `limit` rows of `stmt` per `partition` value, in `order` (one statement for any number)."""
+    ranked = stmt.add_columns(func.row_number().over(partition_by=partition, order_by=order).label("rank")).subquery()
+    return select(*[c for c in ranked.c if c.name != "rank"]).where(ranked.c.rank <= limit).order_by(
+        ranked.c.sid, ranked.c.rank)
+
+
 def suspensions(session: Session, kind: str, ids: list[int] | None, today: date, window: int) -> Values:
-    """Certificates of the body or organization suspended or withdrawn in the window."""
-    column = Certificate.body_id if kind == "body" else Certificate.organization_id
+    """Certificates of the body or organization suspended or withdrawn in the window (an index range of the
+    risk state: the work is the signal's own size, not the body's)."""
+    column = RiskCertificate.body_id if kind == "body" else RiskCertificate.organization_id
+    counts: dict[int, int] = {}
     found: dict[int, list] = defaultdict(list)
     for chunk in _chunks(ids):
-        for sid, number, status in session.execute(select(column, Certificate.number, Certificate.status).where(
-                Certificate.status.in_(("suspended", "withdrawn")), _only(column, chunk),
-                Certificate.status_changed_on > today - timedelta(days=window),
-                Certificate.status_changed_on <= today).order_by(Certificate.id)):
+        where = (RiskCertificate.suspended_on > today - timedelta(days=window), RiskCertificate.suspended_on <= today,
+                 _only(column, chunk))
+        counts.update(session.execute(select(column, func.count()).where(*where).group_by(column)).all())
+        rows = select(column.label("sid"), Certificate.number, Certificate.status, Certificate.id).join(
+            Certificate, Certificate.id == RiskCertificate.certificate_id).where(*where)
+        for sid, number, status, _id in session.execute(_first(rows, column, Certificate.id)):
             found[sid].append([number, status])
-    return {sid: (float(len(v)), {"certificates": v[:EVIDENCE_MAX]}) for sid, v in found.items()}
+    return {sid: (float(n), {"certificates": found[sid]}) for sid, n in counts.items()}
 
 
 def failed_checks(session: Session, kind: str, ids: list[int] | None, today: date, window: int) -> Values:
@@ -161,16 +172,18 @@ def pace(session: Session, ids: list[int] | None, today: date, window: int) -> V
     recent_from = today - timedelta(days=PACE_RECENT_DAYS)
     base_from = recent_from - timedelta(days=window)
     out: Values = {}
+    tally = (RiskTally.subject_type == "body", RiskTally.measure == "first_issued")
     for chunk in _chunks(ids):
-        recent = dict(session.execute(select(Certificate.body_id, func.count()).where(
-            Certificate.issued_on > recent_from, Certificate.issued_on <= today, Certificate.previous_id.is_(None),
-            _only(Certificate.body_id, chunk)).group_by(Certificate.body_id)).all())
-        base = dict(session.execute(select(Certificate.body_id, func.count()).where(
-            Certificate.issued_on > base_from, Certificate.issued_on <= recent_from,
-            Certificate.previous_id.is_(None), _only(Certificate.body_id, chunk)).group_by(Certificate.body_id)).all())
+        recent = dict(session.execute(select(RiskTally.subject_id, func.sum(RiskTally.n)).where(
+            *tally, RiskTally.day > recent_from, RiskTally.day <= today, _only(RiskTally.subject_id, chunk))
+            .group_by(RiskTally.subject_id).having(func.sum(RiskTally.n) > 0)).all())
+        base = dict(session.execute(select(RiskTally.subject_id, func.sum(RiskTally.n)).where(
+            *tally, RiskTally.day > base_from, RiskTally.day <= recent_from,
+            _only(RiskTally.subject_id, sorted(recent) if chunk is None else chunk))
+            .group_by(RiskTally.subject_id)).all())
         for sid, n in recent.items():
-            usual = base.get(sid, 0) * PACE_RECENT_DAYS / window
-            out[sid] = (round(n / max(usual, 1.0), 2), {"last_30_days": n, "usual_30_days": round(usual, 2)})
+            usual = int(base.get(sid, 0)) * PACE_RECENT_DAYS / window
+            out[sid] = (round(int(n) / max(usual, 1.0), 2), {"last_30_days": int(n), "usual_30_days": round(usual, 2)})
     return out
 
 
@@ -232,18 +245,30 @@ def short_audits(session: Session, kind: str, ids: list[int] | None, today: date
                 if need and (end - start).days + 1 < need:
                     found[person].append({"audit": audit_id, "certificate": number, "days": (end - start).days + 1,
                                           "minimum": need})
-    else:
-        for chunk in _chunks(ids):
-            for body, audit_id, start, end, number, akind, scheme in session.execute(
-                    select(Certificate.body_id, Audit.id, Audit.start_on, Audit.end_on, Certificate.number, Audit.kind,
-                           Certificate.scheme_code).join(Certificate, Certificate.id == Audit.certificate_id)
-                    .where(Audit.start_on > today - timedelta(days=window), Audit.start_on <= today,
-                           _only(Certificate.body_id, chunk)).order_by(Audit.id)):
-                need = minimum.get((scheme, akind), minimum.get(("*", akind)))
-                if need and (end - start).days + 1 < need:
-                    found[body].append({"audit": audit_id, "certificate": number, "days": (end - start).days + 1,
-                                        "minimum": need})
+    else:  # a body: an index range of the risk state (its short audits in the window), the evidence's first rows
+        return _short_audits_of_bodies(session, ids, today, window, minimum)
     return {sid: (float(len(v)), {"audits": v[:EVIDENCE_MAX]}) for sid, v in found.items()}
+
+
+def _short_audits_of_bodies(session: Session, ids: list[int] | None, today: date, window: int,
+                            minimum: dict[tuple[str, str], int]) -> Values:
+    out: Values = {}
+    for chunk in _chunks(ids):
+        where = (RiskAudit.short_on > today - timedelta(days=window), RiskAudit.short_on <= today,
+                 _only(RiskAudit.body_id, chunk))
+        counts = dict(session.execute(select(RiskAudit.body_id, func.count()).where(*where)
+                                      .group_by(RiskAudit.body_id)).all())
+        rows = (select(RiskAudit.body_id.label("sid"), Audit.id, Audit.start_on, Audit.end_on, Certificate.number,
+                       Audit.kind, Certificate.scheme_code)
+                .join(Audit, Audit.id == RiskAudit.audit_id).join(Certificate, Certificate.id == Audit.certificate_id)
+                .where(*where))
+        found: dict[int, list] = defaultdict(list)
+        for body, audit_id, start, end, number, akind, scheme in session.execute(
+                _first(rows, RiskAudit.body_id, Audit.id)):
+            found[body].append({"audit": audit_id, "certificate": number, "days": (end - start).days + 1,
+                                "minimum": minimum.get((scheme, akind), minimum.get(("*", akind)))})
+        out.update({sid: (float(n), {"audits": found[sid]}) for sid, n in counts.items()})
+    return out
 
 
 # signal → (subject types, function(session, kind, ids, today, window))
