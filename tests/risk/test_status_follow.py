@@ -16,7 +16,7 @@ from certbridge.certificates.workflow import restore_certificate, suspend_certif
 from certbridge.complaints.filing import file_complaint
 from certbridge.db import read_session, write_session
 from certbridge.principal import ANONYMOUS, SYSTEM
-from certbridge.risk.compute import follow_log, recompute_all
+from certbridge.risk.compute import follow_log, recompute_all, recompute_in_chunks
 from certbridge.risk.models import RiskAudit, RiskCertificate, RiskCount, RiskTally
 from tests.risk.conftest import TODAY, risk_snapshot
 
@@ -112,3 +112,6 @@ def test_issues_and_status_changes_kept_in_the_risk_state_agree_with_a_full_reco
         recompute_all(db, today=TODAY)
     assert _state(sessions) == kept
     assert risk_snapshot(sessions) == incremental
+    # the daily job's recompute, a few subjects per transaction, gives the same
+    assert recompute_in_chunks(sessions, today=TODAY, chunk=2)["body"] >= 1
+    assert _state(sessions) == kept and risk_snapshot(sessions) == incremental

@@ -15,37 +15,29 @@ import logging
 from datetime import date, datetime
 
 from fastapi import FastAPI
-from sqlalchemy import text
 
 from certbridge.certificates.background import seconds_until_next_sweep
-from certbridge.db import read_session, write_session
+from certbridge.db import read_session
 from certbridge.kit.periodic import add_background, repeat
 from certbridge.principal import SYSTEM
-from certbridge.risk.compute import recompute_all
+from certbridge.risk.compute import recompute_in_chunks
 from certbridge.risk.models import RiskCursor
 
 log = logging.getLogger(__name__)
 
 START_DELAY_SECONDS = 60.0  # a full recompute reads the whole register: not while the server starts
-_LOCK_KEY = 0x7269736B  # "risk": one PostgreSQL runner at a time, even across a leader take-over
 
 
 def recompute_daily(sessions, on: date | None = None) -> dict[str, int] | None:
-    """Recompute every signal as of `on` (today) unless that day's full recompute already ran; return the counts
-    (None: nothing to do, or another runner had it)."""
+    """Recompute every signal as of `on` (today), in short transactions, unless that day's full recompute already
+    ran; return the counts (None: nothing to do). One runner: the leader of "risk-daily" (a regulator's recompute
+    at the same time gives the same values)."""
     on = on or date.today()
     with read_session(sessions) as session:
         cursor = session.get(RiskCursor, 1)
         if cursor is not None and cursor.recomputed_on == on:
             return None
-    with write_session(sessions) as session:
-        if session.get_bind().dialect.name == "postgresql" and not session.execute(
-                text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _LOCK_KEY}).scalar():
-            return None
-        cursor = session.get(RiskCursor, 1, with_for_update=True)
-        if cursor is not None and cursor.recomputed_on == on:
-            return None
-        return recompute_all(session, today=on, principal=SYSTEM)
+    return recompute_in_chunks(sessions, today=on, principal=SYSTEM)
 
 
 def _recompute_and_log(app: FastAPI) -> None:

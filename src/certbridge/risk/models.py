@@ -76,8 +76,8 @@ class RiskCertificate(Base):
     each of its events and moves the counts by the difference (risk/state.py)."""
 
     __tablename__ = "risk_certificate"
-    __table_args__ = (Index("ix_risk_certificate_body_suspended", "body_id", "suspended_on"),
-                      Index("ix_risk_certificate_org_suspended", "organization_id", "suspended_on"))
+    __table_args__ = (Index("ix_risk_certificate_body_suspended", "body_id", "suspended_on", "certificate_id"),
+                      Index("ix_risk_certificate_org_suspended", "organization_id", "suspended_on", "certificate_id"))
 
     certificate_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     body_id: Mapped[int] = mapped_column(Integer)
@@ -91,7 +91,7 @@ class RiskAudit(Base):
     """What the risk state counted of one audit: its body, and its start day if it was shorter than the minimum."""
 
     __tablename__ = "risk_audit"
-    __table_args__ = (Index("ix_risk_audit_body_short", "body_id", "short_on"),
+    __table_args__ = (Index("ix_risk_audit_body_short", "body_id", "short_on", "audit_id"),
                       Index("ix_risk_audit_certificate", "certificate_id"))
 
     audit_id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -74,28 +74,47 @@ def complaint_rate(session: Session, ids: list[int] | None, today: date, window:
     return out
 
 
-def _first(stmt, partition, order, limit: int = EVIDENCE_MAX):
-    """Return at most `limit` rows of `stmt` per `partition` value, in `order` (one statement for any number)."""
-    ranked = stmt.add_columns(func.row_number().over(partition_by=partition, order_by=order).label("rank")).subquery()
-    return select(*[c for c in ranked.c if c.name != "rank"]).where(ranked.c.rank <= limit).order_by(
-        ranked.c.sid, ranked.c.rank)
+def _tallied(session: Session, kind: str, measure: str, ids: list[int] | None, since: date, today: date) -> dict:
+    """Sum a kept daily tally (risk/state.py) over the window, per subject: at most one row per day of it."""
+    return {sid: int(n) for sid, n in session.execute(
+        select(RiskTally.subject_id, func.sum(RiskTally.n)).where(
+            RiskTally.subject_type == kind, RiskTally.measure == measure, RiskTally.day > since,
+            RiskTally.day <= today, _only(RiskTally.subject_id, ids))
+        .group_by(RiskTally.subject_id).having(func.sum(RiskTally.n) > 0))}
+
+
+def _latest(session: Session, stmt, column, day, key, ids: list[int]):
+    """Return the latest EVIDENCE_MAX rows of `stmt` per subject (`column`), newest day and id first: one short
+    index range per subject asked for, one ranked statement over all of them for a full recompute."""
+    order = (day.desc(), key.desc())
+    if len(ids) <= 50:
+        for sid in ids:
+            yield from session.execute(stmt.where(column == sid).order_by(*order).limit(EVIDENCE_MAX))
+        return
+    ranked = stmt.where(column.in_(ids)).add_columns(
+        func.row_number().over(partition_by=column, order_by=order).label("rank")).subquery()
+    yield from session.execute(select(*[c for c in ranked.c if c.name != "rank"]).where(
+        ranked.c.rank <= EVIDENCE_MAX).order_by(ranked.c.sid, ranked.c.rank))
 
 
 def suspensions(session: Session, kind: str, ids: list[int] | None, today: date, window: int) -> Values:
-    """Certificates of the body or organization suspended or withdrawn in the window (an index range of the
-    risk state: the work is the signal's own size, not the body's)."""
+    """Certificates of the body or organization suspended or withdrawn in the window: the count kept per day
+    (risk/state.py), the latest as evidence — the work is not the body's size."""
     column = RiskCertificate.body_id if kind == "body" else RiskCertificate.organization_id
-    counts: dict[int, int] = {}
-    found: dict[int, list] = defaultdict(list)
+    since = today - timedelta(days=window)
+    out: Values = {}
     for chunk in _chunks(ids):
-        where = (RiskCertificate.suspended_on > today - timedelta(days=window), RiskCertificate.suspended_on <= today,
-                 _only(column, chunk))
-        counts.update(session.execute(select(column, func.count()).where(*where).group_by(column)).all())
-        rows = select(column.label("sid"), Certificate.number, Certificate.status, Certificate.id).join(
-            Certificate, Certificate.id == RiskCertificate.certificate_id).where(*where)
-        for sid, number, status, _id in session.execute(_first(rows, column, Certificate.id)):
-            found[sid].append([number, status])
-    return {sid: (float(n), {"certificates": found[sid]}) for sid, n in counts.items()}
+        counts = _tallied(session, kind, "suspended", chunk, since, today)
+        found: dict[int, list] = defaultdict(list)
+        for start in range(0, len(counts), 500):
+            rows = (select(column.label("sid"), Certificate.number, Certificate.status)
+                    .join(Certificate, Certificate.id == RiskCertificate.certificate_id)
+                    .where(RiskCertificate.suspended_on > since, RiskCertificate.suspended_on <= today))
+            for sid, number, status in _latest(session, rows, column, RiskCertificate.suspended_on,
+                                               RiskCertificate.certificate_id, sorted(counts)[start:start + 500]):
+                found[sid].append([number, status])
+        out.update({sid: (float(n), {"certificates": found[sid]}) for sid, n in counts.items()})
+    return out
 
 
 def failed_checks(session: Session, kind: str, ids: list[int] | None, today: date, window: int) -> Values:
@@ -252,19 +271,18 @@ def short_audits(session: Session, kind: str, ids: list[int] | None, today: date
 
 def _short_audits_of_bodies(session: Session, ids: list[int] | None, today: date, window: int,
                             minimum: dict[tuple[str, str], int]) -> Values:
+    since = today - timedelta(days=window)
     out: Values = {}
     for chunk in _chunks(ids):
-        where = (RiskAudit.short_on > today - timedelta(days=window), RiskAudit.short_on <= today,
-                 _only(RiskAudit.body_id, chunk))
-        counts = dict(session.execute(select(RiskAudit.body_id, func.count()).where(*where)
-                                      .group_by(RiskAudit.body_id)).all())
+        counts = _tallied(session, "body", "short_audit", chunk, since, today)
         rows = (select(RiskAudit.body_id.label("sid"), Audit.id, Audit.start_on, Audit.end_on, Certificate.number,
                        Audit.kind, Certificate.scheme_code)
                 .join(Audit, Audit.id == RiskAudit.audit_id).join(Certificate, Certificate.id == Audit.certificate_id)
-                .where(*where))
+                .where(RiskAudit.short_on > since, RiskAudit.short_on <= today))
         found: dict[int, list] = defaultdict(list)
-        for body, audit_id, start, end, number, akind, scheme in session.execute(
-                _first(rows, RiskAudit.body_id, Audit.id)):
+        for body, audit_id, start, end, number, akind, scheme in _latest(session, rows, RiskAudit.body_id,
+                                                                         RiskAudit.short_on, RiskAudit.audit_id,
+                                                                         sorted(counts)):
             found[body].append({"audit": audit_id, "certificate": number, "days": (end - start).days + 1,
                                 "minimum": minimum.get((scheme, akind), minimum.get(("*", akind)))})
         out.update({sid: (float(n), {"audits": found[sid]}) for sid, n in counts.items()})

@@ -4,12 +4,13 @@ Signals that would otherwise re-read a body's certificates read this state inste
 does not grow with the body's size:
 
 - `risk_certificate`: per certificate, its body and holder, whether it is valid, the day it was suspended or
-  withdrawn (while it is), the day of its first issue (not a renewal). The suspensions signal counts an index
-  range of it (body or holder, day in the window).
+  withdrawn (while it is), the day of its first issue (not a renewal); the suspensions signal's evidence is the
+  latest rows of an index range of it (body or holder, day in the window).
 - `risk_audit`: per audit, its body and — if it was shorter than the scheme's minimum — its start day (the
-  body's short-audits signal, an index range too).
+  evidence of the body's short-audits signal, the latest rows of an index range too).
 - `risk_count`: a body's valid certificates (the complaint rate's denominator).
-- `risk_tally`: a body's first issues per day (the pace signal sums days).
+- `risk_tally`: per day, a body's first issues (the pace signal), a body's or holder's certificates suspended or
+  withdrawn (suspensions), a body's short audits (short audits): a signal's value sums the days of its window.
 
 `refresh_certificate` is called by the follower for every certificate an event names: it takes back what the
 stored rows counted, counts the certificate and its audits as they are now, and stores them (a few primary-key
@@ -57,6 +58,9 @@ def _count(session: Session, row: RiskCertificate, sign: int) -> None:
         _bump_count(session, "body", row.body_id, "valid", sign)
     if row.first_issued_on is not None:
         _bump_tally(session, "body", row.body_id, "first_issued", row.first_issued_on, sign)
+    if row.suspended_on is not None:
+        _bump_tally(session, "body", row.body_id, "suspended", row.suspended_on, sign)
+        _bump_tally(session, "organization", row.organization_id, "suspended", row.suspended_on, sign)
 
 
 def refresh_certificate(session: Session, certificate_id: int) -> set[tuple[str, int]]:
@@ -71,6 +75,9 @@ def refresh_certificate(session: Session, certificate_id: int) -> set[tuple[str,
     if cert is None:
         if old is not None:
             session.delete(old)
+        for gone in session.scalars(select(RiskAudit).where(RiskAudit.certificate_id == certificate_id,
+                                                           RiskAudit.short_on.is_not(None))):
+            _bump_tally(session, "body", gone.body_id, "short_audit", gone.short_on, -1)
         session.execute(delete(RiskAudit).where(RiskAudit.certificate_id == certificate_id))
         return before
     if old is None:
@@ -82,12 +89,17 @@ def refresh_certificate(session: Session, certificate_id: int) -> set[tuple[str,
     old.first_issued_on = cert.issued_on if cert.previous_id is None else None
     _count(session, old, +1)
     minimum = _minimums(session)
+    for gone in session.scalars(select(RiskAudit).where(RiskAudit.certificate_id == certificate_id,
+                                                       RiskAudit.short_on.is_not(None))):
+        _bump_tally(session, "body", gone.body_id, "short_audit", gone.short_on, -1)
     session.execute(delete(RiskAudit).where(RiskAudit.certificate_id == certificate_id))
     for audit in session.scalars(select(Audit).where(Audit.certificate_id == certificate_id)):
         need = minimum.get((cert.scheme_code, audit.kind), minimum.get(("*", audit.kind)))
         short = bool(need) and (audit.end_on - audit.start_on).days + 1 < need
         session.add(RiskAudit(audit_id=audit.id, certificate_id=certificate_id, body_id=cert.body_id,
                               short_on=audit.start_on if short else None))
+        if short:
+            _bump_tally(session, "body", cert.body_id, "short_audit", audit.start_on, +1)
     session.flush()
     return before - {("body", cert.body_id), ("organization", cert.organization_id)}
 
@@ -123,8 +135,11 @@ def rebuild(session: Session) -> None:
         ["subject_type", "subject_id", "measure", "n"],
         select(literal("body"), RiskCertificate.body_id, literal("valid"), func.count())
         .where(RiskCertificate.valid.is_(True)).group_by(RiskCertificate.body_id)))
-    session.execute(insert(RiskTally).from_select(
-        ["subject_type", "subject_id", "measure", "day", "n"],
-        select(literal("body"), RiskCertificate.body_id, literal("first_issued"), RiskCertificate.first_issued_on,
-               func.count()).where(RiskCertificate.first_issued_on.is_not(None))
-        .group_by(RiskCertificate.body_id, RiskCertificate.first_issued_on)))
+    tally = ["subject_type", "subject_id", "measure", "day", "n"]
+    for kind, column, measure, day in (("body", RiskCertificate.body_id, "first_issued", RiskCertificate.first_issued_on),
+                                       ("body", RiskCertificate.body_id, "suspended", RiskCertificate.suspended_on),
+                                       ("organization", RiskCertificate.organization_id, "suspended",
+                                        RiskCertificate.suspended_on),
+                                       ("body", RiskAudit.body_id, "short_audit", RiskAudit.short_on)):
+        session.execute(insert(RiskTally).from_select(tally, select(
+            literal(kind), column, literal(measure), day, func.count()).where(day.is_not(None)).group_by(column, day)))

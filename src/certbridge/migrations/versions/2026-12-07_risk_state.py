@@ -30,8 +30,8 @@ def upgrade() -> None:
         sa.Column("first_issued_on", sa.Date(), nullable=True),
         sa.PrimaryKeyConstraint("certificate_id", name=op.f("pk_risk_certificate")),
     )
-    op.create_index("ix_risk_certificate_body_suspended", "risk_certificate", ["body_id", "suspended_on"])
-    op.create_index("ix_risk_certificate_org_suspended", "risk_certificate", ["organization_id", "suspended_on"])
+    op.create_index("ix_risk_certificate_body_suspended", "risk_certificate", ["body_id", "suspended_on", "certificate_id"])
+    op.create_index("ix_risk_certificate_org_suspended", "risk_certificate", ["organization_id", "suspended_on", "certificate_id"])
     op.create_table(
         "risk_audit",
         sa.Column("audit_id", sa.Integer(), nullable=False),
@@ -40,7 +40,7 @@ def upgrade() -> None:
         sa.Column("short_on", sa.Date(), nullable=True),
         sa.PrimaryKeyConstraint("audit_id", name=op.f("pk_risk_audit")),
     )
-    op.create_index("ix_risk_audit_body_short", "risk_audit", ["body_id", "short_on"])
+    op.create_index("ix_risk_audit_body_short", "risk_audit", ["body_id", "short_on", "audit_id"])
     op.create_index("ix_risk_audit_certificate", "risk_audit", ["certificate_id"])
     op.create_table(
         "risk_tally",
