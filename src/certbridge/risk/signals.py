@@ -206,7 +206,22 @@ def pace(session: Session, ids: list[int] | None, today: date, window: int) -> V
     return out
 
 
+AUDITS_READ = "risk.auditor_audits"  # session.info key: one read of the auditors' audits for all their signals
+
+
 def _auditor_audits(session: Session, ids: list[int] | None, since: date, today: date):
+    """Return {auditor: [(audit, start, end, organization, certificate number, kind, scheme)]} started in
+    (since, today], in start order. Within `compute` (which puts `(today, widest since)` in session.info) the
+    auditors' audits are read once for all their signals and each takes its window from that."""
+    shared = session.info.get(AUDITS_READ)
+    if shared is not None and shared["today"] == today and shared["since"] <= since and shared["ids"] == ids:
+        if "rows" not in shared:
+            shared["rows"] = _read_auditor_audits(session, ids, shared["since"], today)
+        return {p: kept for p, audits in shared["rows"].items() if (kept := [a for a in audits if a[1] > since])}
+    return _read_auditor_audits(session, ids, since, today)
+
+
+def _read_auditor_audits(session: Session, ids: list[int] | None, since: date, today: date):
     rows = defaultdict(list)
     for chunk in _chunks(ids):
         for person, audit_id, start, end, org, number, kind, scheme in session.execute(
