@@ -169,5 +169,187 @@ def main() -> None:
     print(json.dumps(measure(args.certificates, args.auditors, args.events), ensure_ascii=False, indent=2))
 
 
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Issue 19, round 2: per-event cost against the body's size (`--scaling`), and the full recompute at scale.
+
+def build_sql(url: str, certificates: int, *, bodies: int = 1, seed: int = 20261207) -> dict:
+    """Fill a migrated SQLite database with a synthetic register generated inside SQLite (a recursive series, no
+    row through Python): `bodies` bodies sharing the certificates (1: one body holds them all), two certificates
+    per organization, one auditor per 50 certificates, one initial audit per certificate with two auditors,
+    0–2 days long, within 1,000 days; one complaint per 1,000 certificates against body 1."""
+    auditors = max(200, certificates // 50)
+    orgs = max(10, certificates // 2)
+    engine = make_engine(url)
+    upgrade(engine)
+    rng = random.Random(seed)
+    with engine.begin() as conn:
+        conn.execute(insert(Region), [{"code": "450000", "name": "广西", "level": "province", "parent_code": None,
+                                       "full_name": "广西壮族自治区"}])
+        conn.execute(insert(CertificationField), [{"code": "SYS-QMS", "kind": "system", "name": "质量管理体系",
+                                                   "name_en": "QMS"}])
+        conn.execute(insert(Scheme), [{"code": "QMS", "name": "质量管理体系认证", "name_en": "QMS", "kind": "system",
+                                       "field_code": "SYS-QMS", "mandatory": False}])
+        conn.execute(insert(CertificationBody), [
+            {"id": b, "code": f"B{b:05d}", "approval_number": f"CNCA-R-{b:06d}", "name": f"认证机构{b}",
+             "region_code": "450000", "status": "approved", "approved_on": date(2010, 1, 1)}
+            for b in range(1, bodies + 1)])
+        conn.execute(insert(Person), [{"id": p, "name": f"审核员{p}", "kind": "auditor",
+                                       "body_id": 1 + p % bodies, "region_code": "450000"}
+                                      for p in range(1, auditors + 1)])
+        series = "WITH RECURSIVE s(c) AS (SELECT 1 UNION ALL SELECT c + 1 FROM s WHERE c < :n) "
+        conn.exec_driver_sql(
+            series.replace(":n", str(orgs)) +
+            "INSERT INTO organization (id, name, search_name, region_code, uscc_needs_check, service_company, "
+            "created_at, updated_at) SELECT c, '企业' || c, '企业' || c, '450000', 0, 0, datetime('now'), "
+            "datetime('now') FROM s")
+        conn.exec_driver_sql(
+            series.replace(":n", str(certificates)) +
+            "INSERT INTO certificate (id, number, body_id, organization_id, scheme_code, status, status_changed_on, "
+            "issued_on, expires_on, cycle, holder_name, scope, version, created_at, updated_at) "
+            f"SELECT c, printf('N%09d', c), 1 + (c * 7919) % {bodies}, 1 + (c * 104729) % {orgs}, 'QMS', 'valid', "
+            "d, d, date(d, '+1095 days'), 1, '企业', '范围', 1, datetime('now'), datetime('now') FROM "
+            f"(SELECT c, date('{TODAY.isoformat()}', '-' || (1 + (c * 31337) % 999) || ' days') AS d FROM s)")
+        conn.exec_driver_sql(
+            "INSERT INTO audit (id, certificate_id, kind, method, start_on, end_on) "
+            "SELECT id, id, 'initial', 'FS01', b, date(b, '+' || ((id % 4 + 1) / 2) || ' days') FROM "
+            "(SELECT id, date(issued_on, '-' || (5 + (id * 13) % 25) || ' days') AS b FROM certificate)")
+        conn.exec_driver_sql(
+            "INSERT INTO audit_auditor (audit_id, person_id, registration_number, role) "
+            f"SELECT id, 1 + id % {auditors}, 'R', 'leader' FROM audit UNION ALL "
+            f"SELECT id, 1 + (id + 1 + (id * 17) % {auditors - 1}) % {auditors}, 'R', 'member' FROM audit")
+        conn.execute(insert(Complaint), [
+            {"tracking_number": f"TS-BENCH-{i}", "subject_kind": "certificate", "subject_text": "x", "kind": "other",
+             "description": "x", "certificate_id": i, "organization_id": rng.randrange(1, orgs + 1),
+             "body_id": 1, "status": "accepted", "filed_on": TODAY - timedelta(days=10),
+             "accept_due_on": TODAY, "verify_extended": False} for i in range(1, max(2, certificates // 1000))])
+    engine.dispose()
+    return {"certificates": certificates, "bodies": bodies, "organizations": orgs, "auditors": auditors}
+
+
+def _cpu(fn):
+    start = time.process_time()
+    value = fn()
+    return time.process_time() - start, value
+
+
+def per_event(url: str, certificates: int, events: int, seed: int = 1) -> dict:
+    """CPU time of the follower per event: a suspension (status signals of the body and holder) and a change that
+    is not only a status (every signal of the body, the holder and the two auditors)."""
+    from sqlalchemy import update
+
+    try:
+        from certbridge.risk.state import rebuild  # this branch: the state the events keep
+    except ImportError:  # an older tree: nothing kept, the signals read the register
+        rebuild = None
+    from certbridge.ledger.journal import log_size
+    from certbridge.risk.compute import _cursor
+
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    with write_session(sessions) as s:
+        if rebuild is not None:
+            rebuild(s)
+        _cursor(s).last_seq = log_size(s) - 1
+    rng = random.Random(seed)
+    out: dict[str, list[float]] = {"suspension": [], "other_change": []}
+    for i in range(events):
+        cert_id = rng.randrange(1, certificates + 1)
+        kind = "suspension" if i % 2 == 0 else "other_change"
+        with write_session(sessions) as s:
+            if kind == "suspension":
+                s.execute(update(Certificate).where(Certificate.id == cert_id)
+                          .values(status="suspended", status_changed_on=TODAY))
+                record_event(s, type="certificate.suspended", subject_type="certificate", subject_id=cert_id,
+                             actor="bench", data={"state": {"status": "suspended"}})
+            else:
+                record_event(s, type="certificate.updated", subject_type="certificate", subject_id=cert_id,
+                             actor="bench", data={"state": {"scope": "范围"}})
+        with write_session(sessions) as s:
+            seconds, _ = _cpu(lambda s=s: follow_log(s, today=TODAY))
+        out[kind].append(seconds)
+    engine.dispose()
+    result = {}
+    for kind, values in out.items():
+        values.sort()
+        result[f"{kind}_cpu_ms_p50"] = round(values[len(values) // 2] * 1000, 2)
+        result[f"{kind}_cpu_ms_p90"] = round(values[int(len(values) * 0.9) - 1] * 1000, 2)
+    return result
+
+
+def scaling(sizes: list[int], events: int, data_dir: Path) -> dict:
+    """Per-event CPU time at each size, one body holding every certificate; data sets kept in `data_dir`."""
+    rows = []
+    for size in sizes:
+        path = data_dir / f"risk-scaling-{size}.db"
+        built = None
+        if not path.exists():  # built under another name first: an interrupted build is never reused
+            partial = data_dir / f"risk-scaling-{size}.partial.db"
+            partial.unlink(missing_ok=True)
+            seconds, built = _timed(lambda: build_sql(f"sqlite:///{partial}", size))
+            built["build_seconds"] = round(seconds, 1)
+            partial.rename(path)
+        work = data_dir / f"risk-scaling-{size}.work.db"  # every run starts from the same built register
+        work.write_bytes(path.read_bytes())
+        rows.append({"certificates": size, **(built or {}), **per_event(f"sqlite:///{work}", size, events)})
+        work.unlink()
+    first = rows[0]
+    for row in rows:
+        for kind in ("suspension", "other_change"):
+            row[f"{kind}_over_smallest"] = round(row[f"{kind}_cpu_ms_p50"] / first[f"{kind}_cpu_ms_p50"], 2)
+    return {"machine": f"{platform.machine()} {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}",
+            "events_per_size": events, "rows": rows}
+
+
+def full_recompute(size: int, data_dir: Path) -> dict:
+    """CPU and wall time of the full recompute, part by part: the risk state rebuilt (grouped statements) and the
+    signals of each subject type."""
+    from certbridge.risk import compute as rc
+    from certbridge.risk.parameters import load_parameters
+    from certbridge.risk.state import rebuild
+    from certbridge.principal import SYSTEM
+
+    path = data_dir / f"risk-scaling-{size}.db"
+    if not path.exists():
+        build_sql(f"sqlite:///{path}", size)
+    work = data_dir / f"risk-scaling-{size}.work.db"
+    work.write_bytes(path.read_bytes())
+    engine = make_engine(f"sqlite:///{work}")
+    sessions = make_sessionmaker(engine)
+    parts = {}
+    with write_session(sessions) as s:
+        wall = time.perf_counter()
+        parts["state_rebuild_cpu_s"] = round(_cpu(lambda: rebuild(s))[0], 2)
+        parts["state_rebuild_wall_s"] = round(time.perf_counter() - wall, 2)
+        params = load_parameters(s)
+        for kind in rc.SUBJECT_TYPES:
+            wall = time.perf_counter()
+            seconds, n = _cpu(lambda kind=kind: rc._store(s, kind, None, TODAY, params, SYSTEM))
+            parts[f"{kind}_cpu_s"], parts[f"{kind}_wall_s"] = round(seconds, 2), round(time.perf_counter() - wall, 2)
+            parts[f"{kind}_subjects"] = n
+    engine.dispose()
+    work.unlink()
+    return {"certificates": size, **parts,
+            "machine": f"{platform.machine()} {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}"}
+
+
+def scaling_main() -> None:
+    parser = argparse.ArgumentParser(description="risk per-event scaling and full recompute (issue 19)")
+    parser.add_argument("--scaling", default="10000,100000,500000")
+    parser.add_argument("--events", type=int, default=40)
+    parser.add_argument("--full", type=int, default=0, help="also time the full recompute at this size")
+    parser.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "risk-bench")
+    args = parser.parse_args()
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    if args.scaling:
+        print(json.dumps(scaling([int(x) for x in args.scaling.split(",")], args.events, args.data_dir),
+                         ensure_ascii=False, indent=2), flush=True)
+    if args.full:
+        print(json.dumps(full_recompute(args.full, args.data_dir), ensure_ascii=False, indent=2), flush=True)
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    scaling_main() if any(a.startswith(("--scaling", "--full")) for a in sys.argv[1:]) else main()

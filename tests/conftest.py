@@ -220,6 +220,7 @@ def app(settings):
     # world's 2025 dates are overdue for surveillance today, and a sweep ten seconds into a slow test would
     # suspend and withdraw them under it (tests of the sweep itself start it: tests/security/test_background_off.py).
     application.state.status_sweep = False
+    application.state.risk_daily = False  # the same for the daily risk recompute (tests/risk/test_daily.py starts it)
     yield application
     application.state.engine.dispose()
 

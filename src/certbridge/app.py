@@ -129,5 +129,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.credit_follow_interval = None
         app.state.stats_fold = app.state.stats_reports = app.state.feeds_deliverer = False
         app.state.federation_follower = app.state.federation_outbox = False
+        app.state.risk_daily = False
     document_security(app)
     return app

@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     background_work: bool = Field(
         default=True, description="Run the periodic background work in this process: the certificate status sweep "
         "(10 s after start, then daily), the ledger's background integration, witness cosigning and integrity "
-        "monitor. Turn off in a process that should only answer requests (another process does that work); writes "
+        "monitor, the daily risk recompute. Turn off in a process that should only answer requests (another process does that work); writes "
         "are still integrated and followed by credit as they are answered, and background jobs still run.")
     shutdown_grace_seconds: float = Field(default=5.0, gt=0, le=300, description="How long `serve` lets requests in "
                                           "flight finish after SIGTERM before it closes them.")

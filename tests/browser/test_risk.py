@@ -16,6 +16,7 @@ def test_a_complaint_becomes_a_warning_and_an_alert_on_the_certificate_page(page
     progress = page.locator("#complaint-progress")
     assert "已收到，等待受理" in progress.inner_text()
     number = progress.locator("h2").inner_text().strip()
+    assert page.locator("#complaint-secret").inner_text().strip()  # the follow-up secret, shown this once
     shot(page, "complaint-progress")
 
     login(page, "regulator")

@@ -27,7 +27,7 @@ from tests.web.conftest import csrf_from, sign_in
 
 REDIS_URL = os.environ.get("CERTBRIDGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 JOBS = {"ledger", "status-sweep", "credit-follow", "stats-fold", "stats-reports", "feeds-delivery", "daily-files",
-        "federation-follow", "federation-outbox"}
+        "federation-follow", "federation-outbox", "risk-daily"}
 LOOKUP = "/api/v1/organizations/{id}"  # a look-up: limited per client address, or per API key
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -40,10 +41,19 @@ def test_anyone_files_a_complaint_with_evidence_and_follows_it_by_its_tracking_n
         "csrf_token": csrf_from(form), "certificate": str(cert_id), "subject_kind": "certificate",
         "subject_text": "00126Q26401R0M/4500", "kind": "malpractice", "description": "审核员从未到过现场",
         "contact": "13800000000"}, files=[("evidence", ("现场照片.png", PNG, "image/png"))], follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"].startswith("/complaints/track?number=TS")
-    number = r.headers["location"].split("=")[1]
-    progress = client.get(r.headers["location"]).text
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    number = re.search(r'<h2 class="mono">(TS[0-9A-Z-]+)</h2>', r.text).group(1)
+    secret = re.search(r'<code id="complaint-secret">([^<]+)</code>', r.text).group(1)
+    assert number.startswith("TS") and "只显示这一次" in r.text and "X-Complaint-Secret" in r.text
+    progress = client.get(f"/complaints/track?number={number}").text
     assert number in progress and "已受理，等待审查" not in progress and "已收到，等待受理" in progress
+    assert secret not in progress  # shown once, on the answer to the filing only
+    # the secret works: with it the filer reads back their own filing; without it, only the progress
+    own = client.get(f"/api/v1/complaints/track/{number}", headers={"X-Complaint-Secret": secret}).json()
+    assert own["filing"]["description"] == "审核员从未到过现场" and own["filing"]["contact"] == "13800000000"
+    assert "filing" not in client.get(f"/api/v1/complaints/track/{number}").json()
+    assert client.get(f"/api/v1/complaints/track/{number}",
+                      headers={"X-Complaint-Secret": secret[::-1]}).status_code == 403
     with read_session(sessions) as db:
         item = db.scalar(select(Complaint))
         assert (item.certificate_id, item.region_code, item.contact) == (cert_id, "450500", "13800000000")

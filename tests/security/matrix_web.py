@@ -293,7 +293,7 @@ CASES: list = [
     Page("GET", "/complaints/track", EVERYONE),
     Page("POST", "/complaints/new", EVERYONE, form={"subject_kind": "product", "subject_text": "电热水壶",
                                                     "kind": "product_quality", "description": "漏电", "anonymous": "1"},
-         lands=r"/complaints/track\?number=TS\d{8}-[0-9A-Z]{8}"),
+         lands=None),  # answers the progress page with the secret shown once
     Page("GET", "/alerts", EVERYONE),
     Page("GET", "/alerts.atom", EVERYONE),
     Page("GET", "/alerts.json", EVERYONE),

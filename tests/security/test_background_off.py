@@ -20,10 +20,12 @@ from certbridge.certificates import background as status_background
 from certbridge.credit import follow as credit_follow
 from certbridge.ledger import background as ledger_background
 from certbridge.opendata.feeds import background as feeds_background
+from certbridge.risk import daily as risk_daily
 from certbridge.stats import background as stats_background
 from certbridge.stats import reports as stats_reports
 
-WRITERS = ("status sweep", "ledger loop", "credit follow-up", "statistics fold", "statistics reports", "feed deliverer")
+WRITERS = ("status sweep", "ledger loop", "credit follow-up", "statistics fold", "statistics reports", "feed deliverer",
+           "risk daily")
 
 
 def _spy(monkeypatch) -> dict[str, threading.Event]:
@@ -45,6 +47,7 @@ def _spy(monkeypatch) -> dict[str, threading.Event]:
     monkeypatch.setattr(stats_background, "FOLD_EVERY_SECONDS", 0.05)
     monkeypatch.setattr(stats_reports, "_reports_step", mark("statistics reports"))
     monkeypatch.setattr(feeds_background, "deliver_once", mark("feed deliverer"))
+    monkeypatch.setattr(risk_daily, "_recompute_and_log", mark("risk daily"))
     return started
 
 
@@ -53,6 +56,7 @@ def _soon(app) -> None:
     app.state.status_sweep_delay = 0.0
     app.state.credit_follow_interval = 0.05
     app.state.stats_reports_delay = 0.0
+    app.state.risk_daily_delay = 0.0
 
 
 def test_with_background_work_off_no_periodic_writer_starts(settings, monkeypatch):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -21,13 +21,16 @@ from sqlalchemy.orm import Session
 from certbridge.certificates.models import Audit, AuditAuditor, Certificate
 from certbridge.complaints.models import Complaint, ComplaintLink
 from certbridge.credit.models import Penalty
+from certbridge.db import write_session
 from certbridge.ledger.journal import LedgerEvent, log_size, record_event
 from certbridge.policy import require_regulator
 from certbridge.principal import SYSTEM, Principal
 from certbridge.registry.models import Restriction
 from certbridge.risk.models import RiskCursor, RiskScore, RiskSignal
 from certbridge.risk.parameters import Parameter, load_parameters, risk_class
-from certbridge.risk.signals import SIGNALS, STATUS_FIELDS, STATUS_SIGNALS, SUBJECT_TYPES
+from certbridge.risk.signals import AUDITS_READ, SIGNALS, STATUS_FIELDS, STATUS_SIGNALS, SUBJECT_TYPES
+from certbridge.risk.state import rebuild, refresh_certificate
+from certbridge.risk.subjects import MODELS
 from certbridge.risk.warnings import raise_warnings
 
 Touched = dict[tuple[str, int], frozenset[str] | None]  # subject → the signals it may change (None: any)
@@ -45,10 +48,17 @@ def compute(session: Session, kind: str, ids: list[int] | None, today: date,
     """Return {subject id: {signal: (value, evidence)}} for one subject type (None: every subject; `only`: these
     signals)."""
     out: dict[int, dict[str, tuple[float, dict]]] = defaultdict(dict)
-    for signal, (kinds, function) in SIGNALS.items():
-        if kind in kinds and (only is None or signal in only):
+    wanted = [(signal, function) for signal, (kinds, function) in SIGNALS.items()
+              if kind in kinds and (only is None or signal in only)]
+    if kind == "person":  # the auditors' audits, read once for every signal of theirs (the widest window)
+        widest = max([params[signal].window_days for signal, _f in wanted] or [0])
+        session.info[AUDITS_READ] = {"today": today, "since": today - timedelta(days=widest), "ids": ids}
+    try:
+        for signal, function in wanted:
             for sid, found in function(session, kind, ids, today, params[signal].window_days).items():
                 out[sid][signal] = found
+    finally:
+        session.info.pop(AUDITS_READ, None)
     return out
 
 
@@ -108,10 +118,42 @@ def recompute_all(session: Session, *, today: date | None = None, principal: Pri
     cursor = _cursor(session)
     end = log_size(session) - 1
     params = load_parameters(session)
+    rebuild(session)
     counts = {kind: _store(session, kind, None, today, params, principal) for kind in SUBJECT_TYPES}
     cursor.last_seq = max(cursor.last_seq, end)
+    cursor.recomputed_on = today
     record_event(session, type="risk.recomputed", subject_type="risk_cursor", subject_id=1, actor=principal.actor,
                  public=False, data={"on": today, "subjects": counts, "through_seq": end})
+    return counts
+
+
+def recompute_in_chunks(sessions, *, today: date | None = None, principal: Principal = SYSTEM,
+                        chunk: int = 5000) -> dict[str, int]:
+    """Do what `recompute_all` does in short transactions: the risk state rebuilt (grouped statements) and the
+    cursor moved in one, then the subjects of each type `chunk` at a time, each in its own — writers wait for
+    one chunk, not for the whole register. Events folded meanwhile by the follower are already in the rebuilt
+    state or come after it; a subject recomputed by both gets the same values (the tests check it)."""
+    require_regulator(principal)
+    today = today or date.today()
+    with write_session(sessions) as session:
+        cursor = _cursor(session)
+        end = log_size(session) - 1
+        rebuild(session)
+        cursor.last_seq = max(cursor.last_seq, end)
+    counts: dict[str, int] = {}
+    for kind in SUBJECT_TYPES:
+        model, last, counts[kind] = MODELS[kind], 0, 0
+        while True:
+            with write_session(sessions) as session:
+                ids = list(session.scalars(select(model.id).where(model.id > last).order_by(model.id).limit(chunk)))
+                if not ids:
+                    break
+                counts[kind] += _store(session, kind, ids, today, load_parameters(session), principal)
+                last = ids[-1]
+    with write_session(sessions) as session:
+        _cursor(session).recomputed_on = today
+        record_event(session, type="risk.recomputed", subject_type="risk_cursor", subject_id=1,
+                     actor=principal.actor, public=False, data={"on": today, "subjects": counts, "through_seq": end})
     return counts
 
 
@@ -132,13 +174,14 @@ def follow_log(session: Session, *, today: date | None = None, principal: Princi
     today = today or date.today()
     cursor = _cursor(session)
     touched: dict[str, dict[int, frozenset[str] | None]] = defaultdict(dict)
+    refreshed: set[int] = set()  # certificates whose risk state this pass has counted again
     while True:
         events = list(session.scalars(select(LedgerEvent).where(LedgerEvent.seq > cursor.last_seq)
                                       .order_by(LedgerEvent.seq).limit(batch)))
         if not events:
             break
         for event in events:
-            for (kind, sid), signals in subjects_of(session, event).items():
+            for (kind, sid), signals in subjects_of(session, event, refreshed).items():
                 if sid in touched[kind]:
                     known = touched[kind][sid]
                     signals = None if known is None or signals is None else known | signals
@@ -155,28 +198,36 @@ def follow_log(session: Session, *, today: date | None = None, principal: Princi
     return counts
 
 
-def _certificate_subjects(session: Session, event: LedgerEvent, certificate_id: int) -> Touched:
+def _certificate_subjects(session: Session, event: LedgerEvent, certificate_id: int,
+                          refreshed: set[int] | None) -> Touched:
+    moved: set[tuple[str, int]] = set()
+    if refreshed is None or certificate_id not in refreshed:  # count it again in the risk state, once a pass
+        moved = refresh_certificate(session, certificate_id)
+        if refreshed is not None:
+            refreshed.add(certificate_id)
     cert = session.get(Certificate, certificate_id)
     if cert is None:
-        return {}
+        return dict.fromkeys(moved)
     change = (json.loads(event.body).get("data") or {}).get("state") or {}
-    if change and set(change) <= STATUS_FIELDS:  # a status change: its body's and holder's status signals only
+    if change and set(change) <= STATUS_FIELDS and not moved:  # a status change: its body's and holder's status
         return {("body", cert.body_id): STATUS_SIGNALS, ("organization", cert.organization_id): STATUS_SIGNALS}
     found: Touched = {("body", cert.body_id): None, ("organization", cert.organization_id): None}
+    found.update(dict.fromkeys(moved))
     found.update({("person", p): None for p in session.scalars(select(AuditAuditor.person_id).join(Audit).where(
         Audit.certificate_id == cert.id))})
     return found
 
 
-def subjects_of(session: Session, event: LedgerEvent) -> Touched:
+def subjects_of(session: Session, event: LedgerEvent, refreshed: set[int] | None = None) -> Touched:
     """Return the (type, id) of every body, organization and auditor one log event may change a signal of, each
-    with the signals it may change (None: any)."""
+    with the signals it may change (None: any). A certificate's event first counts it again in the risk state
+    (`state.refresh_certificate`; `refreshed`: the certificates already counted again in this pass)."""
     kind, raw = event.subject_type, event.subject_id
     if not raw.isdigit():
         return {}
     sid = int(raw)
     if kind == "certificate":
-        return _certificate_subjects(session, event, sid)
+        return _certificate_subjects(session, event, sid, refreshed)
     return dict.fromkeys(_other_subjects(session, event, kind, sid))
 
 

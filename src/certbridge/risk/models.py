@@ -68,6 +68,59 @@ class RiskCursor(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     last_seq: Mapped[int] = mapped_column(SEQ, default=-1)
+    recomputed_on: Mapped[date | None] = mapped_column(Date)  # the day of the last full recompute
+
+
+class RiskCertificate(Base):
+    """What the risk state counted of one certificate: the follower diffs this against the certificate after
+    each of its events and moves the counts by the difference (risk/state.py)."""
+
+    __tablename__ = "risk_certificate"
+    __table_args__ = (Index("ix_risk_certificate_body_suspended", "body_id", "suspended_on", "certificate_id"),
+                      Index("ix_risk_certificate_org_suspended", "organization_id", "suspended_on", "certificate_id"))
+
+    certificate_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    body_id: Mapped[int] = mapped_column(Integer)
+    organization_id: Mapped[int] = mapped_column(Integer)
+    valid: Mapped[bool] = mapped_column(Boolean)
+    suspended_on: Mapped[date | None] = mapped_column(Date)  # status date while suspended or withdrawn
+    first_issued_on: Mapped[date | None] = mapped_column(Date)  # issue date of a first issue (not a renewal)
+
+
+class RiskAudit(Base):
+    """What the risk state counted of one audit: its body, and its start day if it was shorter than the minimum."""
+
+    __tablename__ = "risk_audit"
+    __table_args__ = (Index("ix_risk_audit_body_short", "body_id", "short_on", "audit_id"),
+                      Index("ix_risk_audit_certificate", "certificate_id"))
+
+    audit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(Integer)
+    body_id: Mapped[int] = mapped_column(Integer)
+    short_on: Mapped[date | None] = mapped_column(Date)
+
+
+class RiskTally(Base):
+    """A count per subject, measure and day (e.g. a body's first issues on one day): windows sum days."""
+
+    __tablename__ = "risk_tally"
+
+    subject_type: Mapped[str] = mapped_column(String(20), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure: Mapped[str] = mapped_column(String(20), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class RiskCount(Base):
+    """A current count per subject and measure (e.g. a body's valid certificates)."""
+
+    __tablename__ = "risk_count"
+
+    subject_type: Mapped[str] = mapped_column(String(20), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
 
 
 class EarlyWarning(Base):

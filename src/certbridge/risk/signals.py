@@ -22,7 +22,7 @@ from certbridge.credit.recognized import PENALTY, SPOT_CHECK, recognized_facts, 
 from certbridge.ledger.journal import LedgerEvent
 from certbridge.registry.models import CertificationBody, Restriction
 from certbridge.risk.disclosures import late_report
-from certbridge.risk.models import RiskAuditMinimum
+from certbridge.risk.models import RiskAudit, RiskAuditMinimum, RiskCertificate, RiskCount, RiskTally
 
 Values = dict[int, tuple[float, dict]]
 FAILED_RESULTS = frozenset({"corrected", "pending_follow_up", "refused_serious", "unreachable"})
@@ -62,12 +62,12 @@ def complaints(session: Session, kind: str, ids: list[int] | None, today: date, 
 
 
 def complaint_rate(session: Session, ids: list[int] | None, today: date, window: int) -> Values:
-    """A body's complaints in the window per 100 of its valid certificates."""
+    """A body's complaints in the window per 100 of its valid certificates (kept counted: risk/state.py)."""
     counts = complaints(session, "body", ids, today, window)
     out: Values = {}
     for chunk in _chunks(sorted(counts)):
-        valid = dict(session.execute(select(Certificate.body_id, func.count()).where(
-            Certificate.status == "valid", _only(Certificate.body_id, chunk)).group_by(Certificate.body_id)).all())
+        valid = dict(session.execute(select(RiskCount.subject_id, RiskCount.n).where(
+            RiskCount.subject_type == "body", RiskCount.measure == "valid", RiskCount.subject_id.in_(chunk))).all())
         for sid in chunk:
             n = counts[sid][0]
             out[sid] = (round(n * 100 / max(valid.get(sid, 0), 1), 2),
@@ -75,17 +75,47 @@ def complaint_rate(session: Session, ids: list[int] | None, today: date, window:
     return out
 
 
+def _tallied(session: Session, kind: str, measure: str, ids: list[int] | None, since: date, today: date) -> dict:
+    """Sum a kept daily tally (risk/state.py) over the window, per subject: at most one row per day of it."""
+    return {sid: int(n) for sid, n in session.execute(
+        select(RiskTally.subject_id, func.sum(RiskTally.n)).where(
+            RiskTally.subject_type == kind, RiskTally.measure == measure, RiskTally.day > since,
+            RiskTally.day <= today, _only(RiskTally.subject_id, ids))
+        .group_by(RiskTally.subject_id).having(func.sum(RiskTally.n) > 0))}
+
+
+def _latest(session: Session, stmt, column, day, key, ids: list[int]):
+    """Return the latest EVIDENCE_MAX rows of `stmt` per subject (`column`), newest day and id first: one short
+    index range per subject asked for, one ranked statement over all of them for a full recompute."""
+    order = (day.desc(), key.desc())
+    if len(ids) <= 50:
+        for sid in ids:
+            yield from session.execute(stmt.where(column == sid).order_by(*order).limit(EVIDENCE_MAX))
+        return
+    ranked = stmt.where(column.in_(ids)).add_columns(
+        func.row_number().over(partition_by=column, order_by=order).label("rank")).subquery()
+    yield from session.execute(select(*[c for c in ranked.c if c.name != "rank"]).where(
+        ranked.c.rank <= EVIDENCE_MAX).order_by(ranked.c.sid, ranked.c.rank))
+
+
 def suspensions(session: Session, kind: str, ids: list[int] | None, today: date, window: int) -> Values:
-    """Certificates of the body or organization suspended or withdrawn in the window."""
-    column = Certificate.body_id if kind == "body" else Certificate.organization_id
-    found: dict[int, list] = defaultdict(list)
+    """Certificates of the body or organization suspended or withdrawn in the window: the count kept per day
+    (risk/state.py), the latest as evidence — the work is not the body's size."""
+    column = RiskCertificate.body_id if kind == "body" else RiskCertificate.organization_id
+    since = today - timedelta(days=window)
+    out: Values = {}
     for chunk in _chunks(ids):
-        for sid, number, status in session.execute(select(column, Certificate.number, Certificate.status).where(
-                Certificate.status.in_(("suspended", "withdrawn")), _only(column, chunk),
-                Certificate.status_changed_on > today - timedelta(days=window),
-                Certificate.status_changed_on <= today).order_by(Certificate.id)):
-            found[sid].append([number, status])
-    return {sid: (float(len(v)), {"certificates": v[:EVIDENCE_MAX]}) for sid, v in found.items()}
+        counts = _tallied(session, kind, "suspended", chunk, since, today)
+        found: dict[int, list] = defaultdict(list)
+        for start in range(0, len(counts), 500):
+            rows = (select(column.label("sid"), Certificate.number, Certificate.status)
+                    .join(Certificate, Certificate.id == RiskCertificate.certificate_id)
+                    .where(RiskCertificate.suspended_on > since, RiskCertificate.suspended_on <= today))
+            for sid, number, status in _latest(session, rows, column, RiskCertificate.suspended_on,
+                                               RiskCertificate.certificate_id, sorted(counts)[start:start + 500]):
+                found[sid].append([number, status])
+        out.update({sid: (float(n), {"certificates": found[sid]}) for sid, n in counts.items()})
+    return out
 
 
 def failed_checks(session: Session, kind: str, ids: list[int] | None, today: date, window: int) -> Values:
@@ -174,20 +204,37 @@ def pace(session: Session, ids: list[int] | None, today: date, window: int) -> V
     recent_from = today - timedelta(days=PACE_RECENT_DAYS)
     base_from = recent_from - timedelta(days=window)
     out: Values = {}
+    tally = (RiskTally.subject_type == "body", RiskTally.measure == "first_issued")
     for chunk in _chunks(ids):
-        recent = dict(session.execute(select(Certificate.body_id, func.count()).where(
-            Certificate.issued_on > recent_from, Certificate.issued_on <= today, Certificate.previous_id.is_(None),
-            _only(Certificate.body_id, chunk)).group_by(Certificate.body_id)).all())
-        base = dict(session.execute(select(Certificate.body_id, func.count()).where(
-            Certificate.issued_on > base_from, Certificate.issued_on <= recent_from,
-            Certificate.previous_id.is_(None), _only(Certificate.body_id, chunk)).group_by(Certificate.body_id)).all())
+        recent = dict(session.execute(select(RiskTally.subject_id, func.sum(RiskTally.n)).where(
+            *tally, RiskTally.day > recent_from, RiskTally.day <= today, _only(RiskTally.subject_id, chunk))
+            .group_by(RiskTally.subject_id).having(func.sum(RiskTally.n) > 0)).all())
+        base = dict(session.execute(select(RiskTally.subject_id, func.sum(RiskTally.n)).where(
+            *tally, RiskTally.day > base_from, RiskTally.day <= recent_from,
+            _only(RiskTally.subject_id, sorted(recent) if chunk is None else chunk))
+            .group_by(RiskTally.subject_id)).all())
         for sid, n in recent.items():
-            usual = base.get(sid, 0) * PACE_RECENT_DAYS / window
-            out[sid] = (round(n / max(usual, 1.0), 2), {"last_30_days": n, "usual_30_days": round(usual, 2)})
+            usual = int(base.get(sid, 0)) * PACE_RECENT_DAYS / window
+            out[sid] = (round(int(n) / max(usual, 1.0), 2), {"last_30_days": int(n), "usual_30_days": round(usual, 2)})
     return out
 
 
+AUDITS_READ = "risk.auditor_audits"  # session.info key: one read of the auditors' audits for all their signals
+
+
 def _auditor_audits(session: Session, ids: list[int] | None, since: date, today: date):
+    """Return {auditor: [(audit, start, end, organization, certificate number, kind, scheme)]} started in
+    (since, today], in start order. Within `compute` (which puts `(today, widest since)` in session.info) the
+    auditors' audits are read once for all their signals and each takes its window from that."""
+    shared = session.info.get(AUDITS_READ)
+    if shared is not None and shared["today"] == today and shared["since"] <= since and shared["ids"] == ids:
+        if "rows" not in shared:
+            shared["rows"] = _read_auditor_audits(session, ids, shared["since"], today)
+        return {p: kept for p, audits in shared["rows"].items() if (kept := [a for a in audits if a[1] > since])}
+    return _read_auditor_audits(session, ids, since, today)
+
+
+def _read_auditor_audits(session: Session, ids: list[int] | None, since: date, today: date):
     rows = defaultdict(list)
     for chunk in _chunks(ids):
         for person, audit_id, start, end, org, number, kind, scheme in session.execute(
@@ -245,18 +292,29 @@ def short_audits(session: Session, kind: str, ids: list[int] | None, today: date
                 if need and (end - start).days + 1 < need:
                     found[person].append({"audit": audit_id, "certificate": number, "days": (end - start).days + 1,
                                           "minimum": need})
-    else:
-        for chunk in _chunks(ids):
-            for body, audit_id, start, end, number, akind, scheme in session.execute(
-                    select(Certificate.body_id, Audit.id, Audit.start_on, Audit.end_on, Certificate.number, Audit.kind,
-                           Certificate.scheme_code).join(Certificate, Certificate.id == Audit.certificate_id)
-                    .where(Audit.start_on > today - timedelta(days=window), Audit.start_on <= today,
-                           _only(Certificate.body_id, chunk)).order_by(Audit.id)):
-                need = minimum.get((scheme, akind), minimum.get(("*", akind)))
-                if need and (end - start).days + 1 < need:
-                    found[body].append({"audit": audit_id, "certificate": number, "days": (end - start).days + 1,
-                                        "minimum": need})
+    else:  # a body: an index range of the risk state (its short audits in the window), the evidence's first rows
+        return _short_audits_of_bodies(session, ids, today, window, minimum)
     return {sid: (float(len(v)), {"audits": v[:EVIDENCE_MAX]}) for sid, v in found.items()}
+
+
+def _short_audits_of_bodies(session: Session, ids: list[int] | None, today: date, window: int,
+                            minimum: dict[tuple[str, str], int]) -> Values:
+    since = today - timedelta(days=window)
+    out: Values = {}
+    for chunk in _chunks(ids):
+        counts = _tallied(session, "body", "short_audit", chunk, since, today)
+        rows = (select(RiskAudit.body_id.label("sid"), Audit.id, Audit.start_on, Audit.end_on, Certificate.number,
+                       Audit.kind, Certificate.scheme_code)
+                .join(Audit, Audit.id == RiskAudit.audit_id).join(Certificate, Certificate.id == Audit.certificate_id)
+                .where(RiskAudit.short_on > since, RiskAudit.short_on <= today))
+        found: dict[int, list] = defaultdict(list)
+        for body, audit_id, start, end, number, akind, scheme in _latest(session, rows, RiskAudit.body_id,
+                                                                         RiskAudit.short_on, RiskAudit.audit_id,
+                                                                         sorted(counts)):
+            found[body].append({"audit": audit_id, "certificate": number, "days": (end - start).days + 1,
+                                "minimum": minimum.get((scheme, akind), minimum.get(("*", akind)))})
+        out.update({sid: (float(n), {"audits": found[sid]}) for sid, n in counts.items()})
+    return out
 
 
 # signal → (subject types, function(session, kind, ids, today, window))

@@ -7,14 +7,14 @@ from starlette.datastructures import UploadFile
 
 from certbridge.api.deps import ReadDB, current_principal
 from certbridge.complaints.handling import public_steps
-from certbridge.complaints.filing import KINDS, SUBJECT_KINDS, file_complaint, find_by_tracking_number
+from certbridge.complaints.filing import KINDS, SUBJECT_KINDS, file_complaint, find_by_tracking_number, new_secret
 from certbridge.db import write_session
 from certbridge.errors import DomainError
 from certbridge.web.csrf import require_csrf
 from certbridge.web.forms import domain_errors, form_values_of, text
 from certbridge.web.i18n import N_, gettext, request_language
 from certbridge.web.posted import PostedForm
-from certbridge.web.templating import redirect, render, t
+from certbridge.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 LABELS = {"subject_kind": N_("What is it about?"), "subject_text": N_("Certificate number, company, body or product"),
@@ -53,12 +53,14 @@ def complaint_form(request: Request, number: str | None = None, certificate: int
 
 @router.post("/complaints/new")
 def complaint_file(request: Request, form: PostedForm):
-    """File the complaint; show its tracking number on the progress page."""
+    """File the complaint; answer with its progress page, its tracking number and its follow-up secret, shown
+    this once (never in a URL, never stored: the complaint keeps its SHA-256, as when filed through the API)."""
     lang = request_language(request)
     values = form_values_of(form, ("subject_kind", "subject_text", "kind", "description", "contact", "certificate"))
     anonymous = text(form, "anonymous") == "1"
     uploads = [u for u in form.getlist("evidence") if isinstance(u, UploadFile) and u.filename]
     settings = request.app.state.settings
+    secret = new_secret()
     try:
         files = [(u.filename, u.file.read(6 * 1024 * 1024)) for u in uploads]
         certificate = int(values["certificate"]) if values["certificate"].isdigit() else None
@@ -67,25 +69,26 @@ def complaint_file(request: Request, form: PostedForm):
                                   subject_text=values["subject_text"], kind=values["kind"],
                                   description=values["description"], contact=values["contact"], anonymous=anonymous,
                                   certificate_id=certificate, evidence=files, data_dir=settings.ensure_data_dir(),
-                                  per_address_per_day=settings.complaints_per_address_per_day)
-            number = item.tracking_number
+                                  per_address_per_day=settings.complaints_per_address_per_day, secret=secret)
+            context = _progress_context(wdb, item.tracking_number, item)
     except DomainError as exc:
         labels = {k: gettext(lang, v) for k, v in LABELS.items()}
         return render(request, "portal/complaint_new.html",
                       _form_context({**values, "anonymous": "1" if anonymous else ""},
                                     domain_errors(exc, lang, labels)), status_code=exc.status)
-    return redirect(request, f"/complaints/track?number={number}",
-                    flash=t(request, "Your complaint is filed. Keep its tracking number: %(number)s", number=number))
+    return render(request, "portal/complaint_track.html", {**context, "secret": secret},
+                  headers={"Cache-Control": "no-store"})
+
+
+def _progress_context(db, number: str | None, item) -> dict:
+    steps = [] if item is None else [{"at": at, "label": STEP_WORDS[step]} for at, step in public_steps(db, item)]
+    return {"number": (number or "")[:24], "c": item, "steps": steps, "status_words": STATUS_WORDS,
+            "kind_words": KIND_WORDS, "result_words": RESULT_WORDS}
 
 
 @router.get("/complaints/track")
 def complaint_progress(request: Request, db: ReadDB, number: str | None = None):
     """Show a complaint's progress to whoever holds its tracking number (no contact, no regulator's notes)."""
     item = find_by_tracking_number(db, number)
-    steps = []
-    if item is not None:
-        steps = [{"at": at, "label": STEP_WORDS[step]} for at, step in public_steps(db, item)]
     status = 404 if number and item is None else 200
-    return render(request, "portal/complaint_track.html", {
-        "number": (number or "")[:24], "c": item, "steps": steps, "status_words": STATUS_WORDS,
-        "kind_words": KIND_WORDS, "result_words": RESULT_WORDS}, status_code=status)
+    return render(request, "portal/complaint_track.html", _progress_context(db, number, item), status_code=status)

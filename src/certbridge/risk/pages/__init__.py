@@ -15,7 +15,7 @@ from certbridge.complaints.handling import complaints_about
 from certbridge.db import write_session
 from certbridge.errors import DomainError, InvalidInput, NotFound
 from certbridge.principal import Principal
-from certbridge.risk import follow
+from certbridge.risk import daily, follow
 from certbridge.risk.pages import alerts as alert_pages
 from certbridge.risk.pages import disclosures as disclosure_pages
 from certbridge.risk.accountability import open_review, person_record
@@ -177,3 +177,4 @@ def install(app: FastAPI) -> None:
     add_nav_entry(NavEntry("/regulator/alerts", N_("Alerts"), roles=REGULATORS, area="regulator", order=74))
     register_panel_provider(warnings_panel)
     follow.install(app)
+    daily.install(app)
