@@ -5,9 +5,10 @@ may name certificates of several bodies) and whole normalized names (`organizati
 exact match is searched like the public search does (`registry.search`: FTS5 trigram / pg_trgm / bigrams) for
 its distinctive core — the name without the legal-form suffix common to most companies — all such names
 together, `SEARCH_BATCH` bounded searches per statement (`fuzzy_candidates`; `fuzzy_candidates_one` is the
-same search one name at a time, which the tests compare it with); the candidates are scored by the Dice coefficient of their name bigrams (0–100). A best candidate at
-or above `FUZZY_ACCEPT` with a clear lead over the next is a match; close candidates make the row ambiguous,
-and the candidates are returned so a person can choose.
+same search one name at a time, which the tests compare it with); the candidates are scored by the Dice
+coefficient of their name bigrams (0–100). A best candidate at or above `FUZZY_ACCEPT` with a clear lead over
+the next is a match; close candidates make the row ambiguous, and the candidates are returned so a person can
+choose.
 """
 
 from __future__ import annotations
