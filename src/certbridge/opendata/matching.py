@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, literal_column, select, text, union_all
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import Certificate
 from certbridge.kit.chinese_text import normalize_name
-from certbridge.kit.uscc import normalize_uscc, validate_uscc
-from certbridge.registry.models import Organization, OrganizationNameGram
+from certbridge.kit.uscc import normalize_uscc, uscc_malformed
+from certbridge.registry.models import Organization
 from certbridge.registry.search import name_bigrams, name_match, organization_ids_select
 
 CHUNK = 500  # keys per IN (…) list: well under SQLite's and PostgreSQL's parameter limits
@@ -105,34 +105,34 @@ def _certificates_by_number(session: Session, numbers: set[str]) -> dict[str, li
     return out
 
 
-def _search_arm(way: str, value: str, key: int):
-    """Return one name's search (the public search's statement, `SEARCH_LIMIT` ids in id order) as a union arm."""
-    if way == "fts":
-        found = text(f"SELECT rowid AS id FROM organization_fts WHERE organization_fts MATCH :m{key} "
-                     f"AND rowid > 0 ORDER BY rowid LIMIT {SEARCH_LIMIT}").bindparams(
-            **{f"m{key}": value}).columns(id=Integer).subquery(f"s{key}")
-    elif way == "bigram":
-        found = (select(OrganizationNameGram.organization_id.label("id"))
-                 .where(OrganizationNameGram.gram == value, OrganizationNameGram.organization_id > 0)
-                 .order_by(OrganizationNameGram.organization_id).limit(SEARCH_LIMIT).subquery(f"s{key}"))
-    else:
-        found = (select(Organization.id.label("id"))
-                 .where(Organization.search_name.like(value, escape="\\"), Organization.id > 0)
-                 .order_by(Organization.id).limit(SEARCH_LIMIT).subquery(f"s{key}"))
-    return select(literal_column(str(key)).label("k"), found.c.id)
+# One name's search as the public search runs it (`registry.search.matching_ids_select`, first `SEARCH_LIMIT`
+# ids in id order), as an arm of a UNION ALL tagged with the name's index; written out so a statement of a
+# hundred arms costs no compilation.
+_ARMS = {
+    "fts": "SELECT rowid AS id FROM organization_fts WHERE organization_fts MATCH :m{k} AND rowid > 0 "
+           "ORDER BY rowid LIMIT {limit}",
+    "bigram": "SELECT organization_id AS id FROM organization_name_gram WHERE gram = :m{k} AND organization_id > 0 "
+              "ORDER BY organization_id LIMIT {limit}",
+    "like": "SELECT id FROM organization WHERE search_name LIKE :m{k} ESCAPE '\\' AND id > 0 ORDER BY id LIMIT {limit}",
+}
 
 
 def _search_many(session: Session, cores: list[str]) -> dict[str, list[int]]:
     """Return the organization ids the public search finds for each name core (as `organization_ids_select`
     with `SEARCH_LIMIT` would, one by one), `SEARCH_BATCH` searches per statement."""
-    arms = []
+    arms: list[tuple[str, str]] = []
+    params: dict[str, str] = {}
     for key, core in enumerate(cores):
         found = name_match(session, core) if len(core) >= 2 else None
         if found is not None:
-            arms.append(_search_arm(found[0], found[1], key))
+            arms.append((f"SELECT {key} AS k, id FROM ({_ARMS[found[0]].format(k=key, limit=SEARCH_LIMIT)}) AS s{key}",
+                         f"m{key}"))
+            params[f"m{key}"] = found[1]
     out: dict[str, list[int]] = {core: [] for core in cores}
     for start in range(0, len(arms), SEARCH_BATCH):
-        for key, org_id in session.execute(union_all(*arms[start:start + SEARCH_BATCH])):
+        part = arms[start:start + SEARCH_BATCH]
+        stmt = text(" UNION ALL ".join(sql for sql, _ in part))
+        for key, org_id in session.execute(stmt, {name: params[name] for _, name in part}):
             out[cores[key]].append(org_id)
     return out
 
@@ -175,29 +175,29 @@ def fuzzy_candidates_one(session: Session, name: str) -> list[tuple[int, int]]:
 
 def match_rows(session: Session, wanted: list[Wanted]) -> list[Match]:
     """Return each row's match, in the order given (every kind of look-up set-wise, fuzzy names included)."""
-    usccs = {normalize_uscc(w.uscc) for w in wanted if w.uscc.strip()}
-    numbers = {w.number.strip() for w in wanted if w.number.strip()}
-    names = {normalize_name(w.name) for w in wanted if w.name.strip()}
+    keys = [(normalize_uscc(w.uscc) if w.uscc.strip() else "", w.number.strip(),
+             normalize_name(w.name) if w.name.strip() else "") for w in wanted]  # each row normalized once
+    usccs = {k[0] for k in keys if k[0]}
+    invalid = {uscc for uscc in usccs if uscc_malformed(uscc)}
     by_uscc = _orgs_by(session, Organization.uscc, usccs)
-    by_number = _certificates_by_number(session, numbers)
-    by_name = _orgs_by(session, Organization.search_name, names)
-    exact = [_match_exact(w, by_uscc, by_number, by_name) for w in wanted]
+    by_number = _certificates_by_number(session, {k[1] for k in keys if k[1]})
+    by_name = _orgs_by(session, Organization.search_name, {k[2] for k in keys if k[2]})
+    exact = [_match_exact(*k, invalid, by_uscc, by_number, by_name) for k in keys]
     fuzzy = fuzzy_candidates(session, {m[0] for m in exact if isinstance(m, tuple)})
     return [m if isinstance(m, Match) else _match_fuzzy(fuzzy[m[0]], m[1]) for m in exact]
 
 
-def _match_exact(w: Wanted, by_uscc, by_number, by_name) -> Match | tuple[str, list[str]]:
-    """Return a row's match by its exact keys, or (its normalized name, notes so far) for the fuzzy search."""
+def _match_exact(uscc: str, number: str, name: str, invalid: set[str], by_uscc, by_number,
+                 by_name) -> Match | tuple[str, list[str]]:
+    """Return a row's match by its exact keys (normalized), or (its name, notes so far) for the fuzzy search."""
     notes: list[str] = []
-    uscc = normalize_uscc(w.uscc) if w.uscc.strip() else ""
     if uscc:
-        if validate_uscc(uscc).status == "invalid":
+        if uscc in invalid:
             notes.append("uscc_invalid")
         elif uscc in by_uscc:
             return Match("uscc", by_uscc[uscc][0][0], 100, notes=notes)
         else:
             notes.append("uscc_unknown")
-    number = w.number.strip()
     if number:
         found = by_number.get(number, [])
         holders = sorted({org_id for _, org_id in found})
@@ -207,7 +207,6 @@ def _match_exact(w: Wanted, by_uscc, by_number, by_name) -> Match | tuple[str, l
             return Match("ambiguous", None, None, [cert_id for cert_id, _ in found],
                          [(org_id, 100) for org_id in holders], notes + ["number_several_holders"])
         notes.append("number_unknown")
-    name = normalize_name(w.name) if w.name.strip() else ""
     if not name:
         return Match("none", notes=notes or ["nothing_to_match"])
     exact = by_name.get(name, [])
