@@ -10,9 +10,11 @@ from certbridge.kit.uscc import (
     USCC_WEIGHTS,
     Problem,
     generate_uscc,
+    normalize_uscc,
     org_code_check_character,
     region_code,
     uscc_check_character,
+    uscc_malformed,
     validate_uscc,
 )
 from certbridge.kit.uscc_messages import MESSAGES
@@ -227,3 +229,16 @@ def test_every_problem_code_has_zh_and_en_templates_that_render():
                 text = MESSAGES[problem.code][lang].format(**problem.params)
                 assert "{" not in text
     assert "18 位" in MESSAGES["uscc.length"]["zh"].format(length=17)
+
+
+@given(code=st.one_of(st.text(alphabet=CHARSET + "ＡＢ１２０　 -ioz", max_size=20), st.text(max_size=20),
+                      st.integers(0, 2**32).map(lambda seed: generate_uscc(random.Random(seed)))))
+def test_uscc_malformed_is_what_validation_calls_invalid(code):
+    assert uscc_malformed(code) == (validate_uscc(code).status == "invalid")
+
+
+@given(code=st.text(max_size=24))
+def test_normalizing_ascii_text_is_stripping_and_upper_casing(code):
+    folded = "".join(chr(ord(ch) - 0xFEE0) if 0xFF01 <= ord(ch) <= 0xFF5E else (" " if ch == "\u3000" else ch)
+                     for ch in code)
+    assert normalize_uscc(code) == folded.strip().upper()

@@ -76,6 +76,8 @@ class UsccResult:
 
 def normalize_uscc(code: str) -> str:
     """Strip, convert full-width ASCII to half-width and uppercase a pasted code."""
+    if code.isascii():  # nothing full-width to fold (the common case; bulk lists normalize thousands)
+        return code.strip().upper()
     # Only the full-width ASCII block is folded: NFKC would also turn ① into 1 and let garbage pass.
     half = "".join(
         chr(ord(ch) - 0xFEE0) if 0xFF01 <= ord(ch) <= 0xFF5E else (" " if ch == "\u3000" else ch)
@@ -112,6 +114,14 @@ def region_code(code: str) -> str:
     if len(normalized) < 8:
         raise ValueError(f"code too short to hold a region code: {code!r}")
     return normalized[2:8]
+
+
+def uscc_malformed(code: str) -> bool:
+    """Tell whether `validate_uscc` would call a code invalid (length, characters, region), without the
+    checksums and the messages: what a bulk list needs for thousands of codes."""
+    normalized = normalize_uscc(code)
+    return (len(normalized) != 18 or any(ch not in _USCC_VALUE for ch in normalized)
+            or not (normalized[2:8].isascii() and normalized[2:8].isdigit()))
 
 
 def validate_uscc(code: str) -> UsccResult:

@@ -16,6 +16,7 @@ from certbridge.kit.spreadsheet import xlsx_cells
 
 OUTCOME_COLOURS = {"valid": (22, 128, 61), "not_valid": (185, 28, 28), "no_certificate": (160, 90, 0),
                    "ambiguous": (160, 90, 0), "not_found": (90, 90, 90)}
+ROW_PITCH = 3.6  # mm between the PDF's row lines
 HEADER_CODES = ("bulk.col.row", "bulk.col.input", "bulk.col.outcome", "bulk.col.match", "bulk.col.organization",
                 "bulk.col.uscc", "bulk.col.certificate", "bulk.col.status", "bulk.col.reasons")
 
@@ -107,13 +108,21 @@ def receipt_pdf(receipt: dict[str, Any]) -> bytes:
     pdf.add_page()
     pdf.set_font("cjk", size=7.5)
     colour = None
-    for row in receipt["rows"]:  # one line each (cell, not multi_cell: ten times faster); the JSON has everything
+    # One line each, placed by `text` at its baseline: no cell layout or width measuring per line (cell was
+    # already ten times faster than multi_cell; this is about twice faster again). The JSON has everything.
+    top, bottom, x = pdf.t_margin + 2.6, pdf.h - pdf.b_margin, pdf.l_margin
+    y = top
+    for row in receipt["rows"]:
         cells = row_cells(row, "zh")
         if OUTCOME_COLOURS.get(row["outcome"]) != colour:
             colour = OUTCOME_COLOURS.get(row["outcome"], (0, 0, 0))
             pdf.set_text_color(*colour)
+        if y > bottom:
+            pdf.add_page()
+            y = top
         text = f"{cells[0]}  {cells[2]} · {cells[1][:40]} → {cells[4] or '—'} {cells[5]} {cells[6]} {cells[7]}"
-        pdf.cell(0, 3.6, text[:110], new_x="LMARGIN", new_y="NEXT")
+        pdf.text(x, y, text[:110])
+        y += ROW_PITCH
     pdf.set_text_color(0, 0, 0)
     data = json.dumps(receipt, ensure_ascii=False).encode("utf-8")
     pdf.embed_file(bytes=data, basename="bulk-receipt.json", mime_type="application/json",

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from certbridge.certificates.effective_status import final_reason, plainly_final, plainly_valid
 from certbridge.certificates.models import Certificate
 from certbridge.certificates.status_context import HOLDER_FLAG_KINDS, load_context
 from certbridge.ledger.journal import LedgerEvent
@@ -102,9 +103,9 @@ def verify_rows(session: Session, rows: list[ListRow], *, on: date, tree_size: i
         matches += match_rows(session, [Wanted(r.row, r.name, r.uscc, r.number) for r in part])
         report(len(matches), len(rows))
     org_ids = {m.organization_id for m in matches if m.organization_id}
-    shown = org_ids | {org_id for m in matches for org_id, _ in m.candidates}
+    named = org_ids | {org_id for m in matches for org_id, _ in m.candidates}
     by_number = {cid for m in matches for cid in m.certificate_ids}
-    orgs = _organizations(session, shown)
+    orgs = _organizations(session, named)
     flags = _holder_flags(session, org_ids, on)
     certs = _certificates(session, org_ids, by_number)
     seqs = _last_seqs(session, {c.id for c in certs})
@@ -115,35 +116,73 @@ def verify_rows(session: Session, rows: list[ListRow], *, on: date, tree_size: i
         held.setdefault(cert.organization_id, []).append(cert)
     by_id = {c.id: c for c in certs}
     described: dict[int, dict[str, Any]] = {}  # a holder listed on many rows is described once
+    bodies_status = context.bodies
 
     def describe(cert) -> dict[str, Any]:
-        if cert.id in described:
-            return described[cert.id]
+        found = described.get(cert.id)
+        if found is not None:
+            return found
         org = orgs.get(cert.organization_id) or {}
-        verdict = context.verdict(cert, on, uscc=org.get("uscc"), uscc_needs_check=org.get("uscc_needs_check", False),
-                                  holder_flags=flags.get(cert.organization_id, ()))
-        standard = context.standards.get(cert.standard_id, (None, None))[0]
+        needs_check, holder_flags = org.get("uscc_needs_check", False), flags.get(cert.organization_id, ())
+        body_status, _, body_until = bodies_status.get(cert.body_id, ("approved", None, None))
+        standard, deadline = context.standards.get(cert.standard_id, (None, None))
+        # `verdict`'s own two fast paths, taken before building its facts (most certificates of a list)
+        if plainly_valid(cert.status, body_status, deadline, needs_check, holder_flags, cert.issued_on,
+                         cert.expires_on, body_until, on):
+            status, valid, reasons = "valid", True, []
+        elif plainly_final(cert.status, cert.status_reason, needs_check, holder_flags):
+            status, valid = cert.status, False
+            reasons = [final_reason(cert.status, cert.status_changed_on.isoformat(), cert.status_reason)]
+        else:
+            verdict = context.verdict(cert, on, uscc=org.get("uscc"), uscc_needs_check=needs_check,
+                                      holder_flags=holder_flags)
+            status, valid, reasons = verdict.status, verdict.valid, [r.as_dict() for r in verdict.reasons]
         last = seqs.get(cert.id)
-        described[cert.id] = {"id": cert.id, "number": cert.number, "scheme": cert.scheme_code, "standard": standard,
-                "body": bodies.get(cert.body_id, {}), "issued_on": cert.issued_on.isoformat(),
-                "expires_on": cert.expires_on.isoformat(), "status": verdict.status, "valid": verdict.valid,
-                "reasons": [r.as_dict() for r in verdict.reasons], "last_seq": last,
-                "in_checkpoint": None if tree_size is None or last is None else last < tree_size}
-        return described[cert.id]
+        described[cert.id] = found = {
+            "id": cert.id, "number": cert.number, "scheme": cert.scheme_code, "standard": standard,
+            "body": bodies.get(cert.body_id, {}), "issued_on": cert.issued_on.isoformat(),
+            "expires_on": cert.expires_on.isoformat(), "status": status, "valid": valid, "reasons": reasons,
+            "last_seq": last, "in_checkpoint": None if tree_size is None or last is None else last < tree_size}
+        return found
+
+    shown_by_holder: dict[tuple, list[dict[str, Any]]] = {}  # rows naming one holder with one requirement
+
+    def shown(row: ListRow, match: Match) -> list[dict[str, Any]]:
+        key = None if match.certificate_ids else (match.organization_id, row.scheme, row.standard)
+        if key in shown_by_holder:
+            return shown_by_holder[key]
+        if match.certificate_ids:  # named by number: those certificates
+            relevant = [by_id[i] for i in match.certificate_ids if i in by_id]
+        else:
+            relevant = held.get(match.organization_id, [])
+        found = [d for d in map(describe, relevant) if _meets(d, row)]
+        found.sort(key=_expiry, reverse=True)  # latest expiry first …
+        found.sort(key=_invalid)  # … and valid ones before the rest (a stable sort keeps that)
+        if key is not None:
+            shown_by_holder[key] = found
+        return found
 
     out = []
     for row, match in zip(rows, matches):
-        out.append(_answer(row, match, orgs, held, by_id, describe))
+        out.append(_answer(row, match, orgs, shown))
     return out
 
 
-def _meets(cert, row: ListRow, standard: str | None) -> bool:
-    if row.scheme and cert.scheme_code.upper() != row.scheme.strip().upper():
+def _expiry(d: dict[str, Any]) -> str:
+    return d["expires_on"]
+
+
+def _invalid(d: dict[str, Any]) -> bool:
+    return not d["valid"]
+
+
+def _meets(described: dict[str, Any], row: ListRow) -> bool:
+    if row.scheme and described["scheme"].upper() != row.scheme.strip().upper():
         return False
-    return standard_matches(row.standard, standard)
+    return standard_matches(row.standard, described["standard"])
 
 
-def _answer(row: ListRow, match: Match, orgs, held, by_id, describe) -> dict[str, Any]:
+def _answer(row: ListRow, match: Match, orgs, shown) -> dict[str, Any]:
     answer: dict[str, Any] = {"row": row.row, "input": row.as_dict(), "match": match.kind, "score": match.score,
                               "notes": list(match.notes)}
     answer["candidates"] = [{**{k: orgs[oid][k] for k in ("id", "name", "uscc")}, "score": score}
@@ -154,18 +193,12 @@ def _answer(row: ListRow, match: Match, orgs, held, by_id, describe) -> dict[str
         return answer
     org = orgs[match.organization_id]
     answer["organization"] = {k: org[k] for k in ("id", "name", "uscc")}
-    if match.certificate_ids:  # named by number: those certificates
-        relevant = [by_id[i] for i in match.certificate_ids if i in by_id]
-    else:
-        relevant = held.get(match.organization_id, [])
-    shown = [d for c, d in ((c, describe(c)) for c in relevant) if _meets(c, row, d["standard"])]
-    shown.sort(key=lambda d: d["expires_on"], reverse=True)  # latest expiry first …
-    shown.sort(key=lambda d: not d["valid"])  # … and valid ones before the rest (a stable sort keeps that)
-    answer["certificates"] = shown[:MAX_CERTIFICATES_PER_ROW]
-    if not shown:
+    found = shown(row, match)
+    answer["certificates"] = found[:MAX_CERTIFICATES_PER_ROW]
+    if not found:
         answer["outcome"] = "no_certificate"
     else:
-        answer["outcome"] = "valid" if any(d["valid"] for d in shown) else "not_valid"
+        answer["outcome"] = "valid" if found[0]["valid"] else "not_valid"  # valid ones come first
     return answer
 
 

@@ -3,24 +3,26 @@
 Exact keys are looked up set-wise: USCCs (`organization.uscc`), certificate numbers (`certificate.number`, which
 may name certificates of several bodies) and whole normalized names (`organization.search_name`). A name with no
 exact match is searched like the public search does (`registry.search`: FTS5 trigram / pg_trgm / bigrams) for
-its distinctive core — the name without the legal-form suffix common to most companies — one bounded query per
-such row; the candidates are scored by the Dice coefficient of their name bigrams (0–100). A best candidate at
-or above `FUZZY_ACCEPT` with a clear lead over the next is a match; close candidates make the row ambiguous,
-and the candidates are returned so a person can choose.
+its distinctive core — the name without the legal-form suffix common to most companies — all such names
+together, `SEARCH_BATCH` bounded searches per statement (`fuzzy_candidates`; `fuzzy_candidates_one` is the
+same search one name at a time, which the tests compare it with); the candidates are scored by the Dice
+coefficient of their name bigrams (0–100). A best candidate at or above `FUZZY_ACCEPT` with a clear lead over
+the next is a match; close candidates make the row ambiguous, and the candidates are returned so a person can
+choose.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import Certificate
 from certbridge.kit.chinese_text import normalize_name
-from certbridge.kit.uscc import normalize_uscc, validate_uscc
+from certbridge.kit.uscc import normalize_uscc, uscc_malformed
 from certbridge.registry.models import Organization
-from certbridge.registry.search import name_bigrams, organization_ids_select
+from certbridge.registry.search import name_bigrams, name_match, organization_ids_select
 
 CHUNK = 500  # keys per IN (…) list: well under SQLite's and PostgreSQL's parameter limits
 FUZZY_ACCEPT = 85  # a name scoring this much (of 100) may be taken as the organization meant
@@ -28,6 +30,7 @@ FUZZY_LEAD = 8  # … when the next candidate scores at least this much less; el
 FUZZY_CONSIDER = 50  # candidates below this are not shown
 CANDIDATES = 5
 SEARCH_LIMIT = 40  # organizations a fuzzy row's search may return
+SEARCH_BATCH = 100  # name searches per statement (UNION ALL; SQLite allows 500 arms)
 # Legal-form endings most company names share; the search looks for what comes before them.
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "分公司", "公司", "厂", "co ltd", "co., ltd",
                "ltd", "inc", "limited", "company")
@@ -102,10 +105,61 @@ def _certificates_by_number(session: Session, numbers: set[str]) -> dict[str, li
     return out
 
 
-def _fuzzy(session: Session, name: str, cache: dict[str, list[tuple[int, int]]]) -> list[tuple[int, int]]:
-    """Return (organization id, score) candidates for a name with no exact match, best first."""
-    if name in cache:
-        return cache[name]
+# One name's search as the public search runs it (`registry.search.matching_ids_select`, first `SEARCH_LIMIT`
+# ids in id order), as an arm of a UNION ALL tagged with the name's index; written out so a statement of a
+# hundred arms costs no compilation.
+_ARMS = {
+    "fts": "SELECT rowid AS id FROM organization_fts WHERE organization_fts MATCH :m{k} AND rowid > 0 "
+           "ORDER BY rowid LIMIT {limit}",
+    "bigram": "SELECT organization_id AS id FROM organization_name_gram WHERE gram = :m{k} AND organization_id > 0 "
+              "ORDER BY organization_id LIMIT {limit}",
+    "like": "SELECT id FROM organization WHERE search_name LIKE :m{k} ESCAPE '\\' AND id > 0 ORDER BY id LIMIT {limit}",
+}
+
+
+def _search_many(session: Session, cores: list[str]) -> dict[str, list[int]]:
+    """Return the organization ids the public search finds for each name core (as `organization_ids_select`
+    with `SEARCH_LIMIT` would, one by one), `SEARCH_BATCH` searches per statement."""
+    arms: list[tuple[str, str]] = []
+    params: dict[str, str] = {}
+    for key, core in enumerate(cores):
+        found = name_match(session, core) if len(core) >= 2 else None
+        if found is not None:
+            arms.append((f"SELECT {key} AS k, id FROM ({_ARMS[found[0]].format(k=key, limit=SEARCH_LIMIT)}) AS s{key}",
+                         f"m{key}"))
+            params[f"m{key}"] = found[1]
+    out: dict[str, list[int]] = {core: [] for core in cores}
+    for start in range(0, len(arms), SEARCH_BATCH):
+        part = arms[start:start + SEARCH_BATCH]
+        stmt = text(" UNION ALL ".join(sql for sql, _ in part))
+        for key, org_id in session.execute(stmt, {name: params[name] for _, name in part}):
+            out[cores[key]].append(org_id)
+    return out
+
+
+def fuzzy_candidates(session: Session, names: set[str]) -> dict[str, list[tuple[int, int]]]:
+    """Return (organization id, score) candidates, best first, for normalized names with no exact match.
+
+    Each name's distinctive core is searched like the public search; all cores in a few statements, and the
+    names of every organization found in one set-wise read.
+    """
+    cores = {name: name_core(name) for name in names}
+    found = _search_many(session, sorted(set(cores.values())))
+    search_names: dict[int, str] = {}
+    for part in _chunks(sorted({org_id for ids in found.values() for org_id in ids})):
+        search_names.update(session.execute(select(Organization.id, Organization.search_name).where(
+            Organization.id.in_(part), Organization.merged_into_id.is_(None))).all())
+    out = {}
+    for name, core in cores.items():
+        scored = sorted(((org_id, name_score(name, search_names[org_id])) for org_id in found[core]
+                         if org_id in search_names), key=lambda p: (-p[1], p[0]))
+        out[name] = [c for c in scored if c[1] >= FUZZY_CONSIDER][:CANDIDATES]
+    return out
+
+
+def fuzzy_candidates_one(session: Session, name: str) -> list[tuple[int, int]]:
+    """Return one name's candidates by the public search's own statement (the reference `fuzzy_candidates`
+    agrees with; tests compare them)."""
     core = name_core(name)
     ids: list[int] = []
     stmt = organization_ids_select(session, core, limit=SEARCH_LIMIT)
@@ -116,36 +170,34 @@ def _fuzzy(session: Session, name: str, cache: dict[str, list[tuple[int, int]]])
         rows = session.execute(select(Organization.id, Organization.search_name).where(
             Organization.id.in_(ids), Organization.merged_into_id.is_(None)))
         scored = sorted(((org_id, name_score(name, other)) for org_id, other in rows), key=lambda p: (-p[1], p[0]))
-    cache[name] = [c for c in scored if c[1] >= FUZZY_CONSIDER][:CANDIDATES]
-    return cache[name]
+    return [c for c in scored if c[1] >= FUZZY_CONSIDER][:CANDIDATES]
 
 
 def match_rows(session: Session, wanted: list[Wanted]) -> list[Match]:
-    """Return each row's match, in the order given (exact keys set-wise; fuzzy names one query each)."""
-    usccs = {normalize_uscc(w.uscc) for w in wanted if w.uscc.strip()}
-    numbers = {w.number.strip() for w in wanted if w.number.strip()}
-    names = {normalize_name(w.name) for w in wanted if w.name.strip()}
+    """Return each row's match, in the order given (every kind of look-up set-wise, fuzzy names included)."""
+    keys = [(normalize_uscc(w.uscc) if w.uscc.strip() else "", w.number.strip(),
+             normalize_name(w.name) if w.name.strip() else "") for w in wanted]  # each row normalized once
+    usccs = {k[0] for k in keys if k[0]}
+    invalid = {uscc for uscc in usccs if uscc_malformed(uscc)}
     by_uscc = _orgs_by(session, Organization.uscc, usccs)
-    by_number = _certificates_by_number(session, numbers)
-    by_name = _orgs_by(session, Organization.search_name, names)
-    fuzzy_cache: dict[str, list[tuple[int, int]]] = {}
-    out = []
-    for w in wanted:
-        out.append(_match_one(session, w, by_uscc, by_number, by_name, fuzzy_cache))
-    return out
+    by_number = _certificates_by_number(session, {k[1] for k in keys if k[1]})
+    by_name = _orgs_by(session, Organization.search_name, {k[2] for k in keys if k[2]})
+    exact = [_match_exact(*k, invalid, by_uscc, by_number, by_name) for k in keys]
+    fuzzy = fuzzy_candidates(session, {m[0] for m in exact if isinstance(m, tuple)})
+    return [m if isinstance(m, Match) else _match_fuzzy(fuzzy[m[0]], m[1]) for m in exact]
 
 
-def _match_one(session, w: Wanted, by_uscc, by_number, by_name, fuzzy_cache) -> Match:
+def _match_exact(uscc: str, number: str, name: str, invalid: set[str], by_uscc, by_number,
+                 by_name) -> Match | tuple[str, list[str]]:
+    """Return a row's match by its exact keys (normalized), or (its name, notes so far) for the fuzzy search."""
     notes: list[str] = []
-    uscc = normalize_uscc(w.uscc) if w.uscc.strip() else ""
     if uscc:
-        if validate_uscc(uscc).status == "invalid":
+        if uscc in invalid:
             notes.append("uscc_invalid")
         elif uscc in by_uscc:
             return Match("uscc", by_uscc[uscc][0][0], 100, notes=notes)
         else:
             notes.append("uscc_unknown")
-    number = w.number.strip()
     if number:
         found = by_number.get(number, [])
         holders = sorted({org_id for _, org_id in found})
@@ -155,7 +207,6 @@ def _match_one(session, w: Wanted, by_uscc, by_number, by_name, fuzzy_cache) -> 
             return Match("ambiguous", None, None, [cert_id for cert_id, _ in found],
                          [(org_id, 100) for org_id in holders], notes + ["number_several_holders"])
         notes.append("number_unknown")
-    name = normalize_name(w.name) if w.name.strip() else ""
     if not name:
         return Match("none", notes=notes or ["nothing_to_match"])
     exact = by_name.get(name, [])
@@ -164,7 +215,11 @@ def _match_one(session, w: Wanted, by_uscc, by_number, by_name, fuzzy_cache) -> 
     if len(exact) > 1:
         return Match("ambiguous", candidates=[(org_id, 100) for org_id, _ in exact][:CANDIDATES],
                      notes=notes + ["name_several"])
-    candidates = _fuzzy(session, name, fuzzy_cache)
+    return name, notes
+
+
+def _match_fuzzy(candidates: list[tuple[int, int]], notes: list[str]) -> Match:
+    """Return a row's match from its name's candidates."""
     if not candidates:
         return Match("none", notes=notes)
     best = candidates[0]

@@ -40,7 +40,7 @@ from certbridge.ledger.integrate import integrate_pending
 from certbridge.ledger.journal import log_size
 from certbridge.ledger.keys import log_origin, log_signer
 from certbridge.ledger.proofs import latest_checkpoint, served_note
-from certbridge.opendata.feeds.bulk_tables import TABLES, changed_ids, columns, dictionary, row_line, table_rows
+from certbridge.opendata.feeds.bulk_tables import TABLES, changed_ids, columns, dictionary, row_bytes, table_rows
 from certbridge.settings import Settings
 
 FORMAT_LINE = "certbridge bulk files v1"
@@ -51,22 +51,21 @@ _SNAPSHOT_TRIES = 5  # writes between integration and the snapshot move the head
 
 
 class _GzipWriter:
-    """A gzip file with a running SHA-256 of its uncompressed text."""
+    """A gzip file with a running SHA-256 of its uncompressed bytes."""
 
     def __init__(self, path: Path) -> None:
         self.raw = open(path, "wb")  # noqa: SIM115 - closed in close()
         # level 6 (zlib's default) instead of gzip's 9: a third of the time, files a few per cent larger
         self.gz = gzip.GzipFile(filename="", mode="wb", fileobj=self.raw, mtime=0, compresslevel=6)
-        self.text = io.TextIOWrapper(self.gz, encoding="utf-8", newline="")
         self.digest = hashlib.sha256()
         self.rows = 0
 
-    def write(self, text: str) -> None:
-        self.text.write(text)
-        self.digest.update(text.encode("utf-8"))
+    def write(self, data: bytes) -> None:
+        self.gz.write(data)
+        self.digest.update(data)
 
     def close(self) -> None:
-        self.text.close()
+        self.gz.close()
         self.raw.close()
 
 
@@ -83,7 +82,7 @@ class _CsvLines:
             self.flush()
 
     def flush(self) -> None:
-        self.out.write(self.buf.getvalue())
+        self.out.write(self.buf.getvalue().encode("utf-8"))
         self.buf.seek(0)
         self.buf.truncate()
 
@@ -99,15 +98,15 @@ def _write_table(folder: Path, prefix: str, table: str, rows, *, delta: bool) ->
             count += 1
             if delta:
                 line = {"op": op, "row": row} if op == "upsert" else {"op": op, "id": row["id"]}
-                batch.append(row_line(line))
+                batch.append(row_bytes(line))
                 lines.add([op] + [row.get(c) if op == "upsert" else (row["id"] if c == "id" else None) for c in cols])
             else:
-                batch.append(row_line(row))
+                batch.append(row_bytes(row))
                 lines.add([row[c] for c in cols])
             if len(batch) >= 1000:
-                jsonl.write("".join(batch))
+                jsonl.write(b"".join(batch))
                 batch.clear()
-        jsonl.write("".join(batch))
+        jsonl.write(b"".join(batch))
         lines.flush()
     finally:
         jsonl.close()
