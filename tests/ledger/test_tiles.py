@@ -1,4 +1,4 @@
-"""tlog-tiles resources: tiles that kit.tiles authenticates, entry bundles without private bodies, caching."""
+"""tlog-tiles resources: tiles that kit.tiles authenticates, entry bundles that commit to private bodies, caching."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import base64
 import gzip
 import json
 
-from certbridge.db import write_session
-from certbridge.ledger.journal import EventDraft, record_events
+from certbridge.db import read_session, write_session
+from certbridge.ledger.journal import EventDraft, LedgerEvent, record_events
+from certbridge.ledger.private_entries import check_reveal
 from certbridge.kit.merkle import leaf_hash, prove_record, prove_tree
 from certbridge.kit.tiles import TILE_WIDTH, Tile, decode_entry_bundle, tile_hash_reader
 from tests.ledger.conftest import open_checkpoint
@@ -53,7 +54,7 @@ def test_full_tiles_are_immutable_partial_ones_short_lived_and_missing_ones_404(
     assert client.get("/log/tile/0/x000/001").status_code == 404  # non-canonical path
 
 
-def test_entry_bundles_carry_public_bodies_and_redact_private_ones(client, sessions):
+def test_entry_bundles_carry_public_bodies_and_commit_to_private_ones(client, sessions):
     cp = open_checkpoint(client)
     width = min(cp.size, TILE_WIDTH)
     path = f"/log/tile/entries/000.p/{width}" if width < TILE_WIDTH else "/log/tile/entries/000"
@@ -62,17 +63,20 @@ def test_entry_bundles_carry_public_bodies_and_redact_private_ones(client, sessi
     data = r.content if r.content[:2] != b"\x1f\x8b" else gzip.decompress(r.content)
     entries = decode_entry_bundle(data, width)
     hashes = client.get("/log/" + Tile(0, 0, width).path()).content
-    redacted = 0
+    committed = []
     for seq, entry in enumerate(entries):
-        leaf = hashes[seq * 32:(seq + 1) * 32]
+        assert leaf_hash(entry) == hashes[seq * 32:(seq + 1) * 32]  # every entry, private ones too
         parsed = json.loads(entry)
-        if parsed.get("redacted"):
-            redacted += 1
-            assert parsed == {"leaf_hash": base64.b64encode(leaf).decode(), "redacted": True, "seq": seq}
-        else:
-            assert leaf_hash(entry) == leaf and parsed["seq"] == seq
-    assert redacted >= 7  # the world's user accounts and API keys
+        assert parsed["seq"] == seq
+        if parsed.get("private"):
+            assert set(parsed) == {"commitment", "private", "seq"}
+            committed.append(seq)
+    assert len(committed) >= 7  # the world's user accounts and API keys
     assert b"user.created" not in data and b"api_key.created" not in data
+    with read_session(sessions) as session:  # the owner reveals one: nonce and body give the published entry
+        event = session.get(LedgerEvent, committed[0])
+        assert check_reveal(entries[committed[0]], event.seq, event.nonce, event.body.encode())
+        assert not check_reveal(entries[committed[0]], event.seq, event.nonce, event.body.encode() + b" ")
 
 
 def test_a_private_event_shows_its_leaf_hash_but_not_its_body(client, world):
