@@ -6,12 +6,15 @@ import base64
 import gzip
 import json
 
+import pytest
+
 from certbridge.db import read_session, write_session
 from certbridge.ledger.journal import EventDraft, LedgerEvent, record_events
 from certbridge.ledger.private_entries import check_reveal
 from certbridge.kit.merkle import leaf_hash, prove_record, prove_tree
 from certbridge.kit.tiles import TILE_WIDTH, Tile, decode_entry_bundle, tile_hash_reader
-from tests.ledger.conftest import open_checkpoint
+from certbridge.ledger.offline import OfflineCheckError
+from tests.ledger.conftest import open_checkpoint, published_keys
 
 
 def _grow(sessions, count: int) -> None:
@@ -90,3 +93,20 @@ def test_a_private_event_shows_its_leaf_hash_but_not_its_body(client, world):
     assert private and all(e["body"] is None and e["type"] is None and e["leaf_hash"] for e in private)
     as_regulator = client.get(f"/api/v1/ledger/events/{private[0]['seq']}", headers=world.auth("regulator")).json()
     assert as_regulator["body"] is not None and as_regulator["type"].startswith(("user.", "api_key.", "person."))
+
+
+def test_a_regulator_s_proof_of_a_private_event_reveals_it_and_checks_offline(client, world):
+    from certbridge.ledger.offline import check_inclusion
+
+    size = open_checkpoint(client).size
+    key = world.auth("cb_a")  # an API key's quota (an anonymous walk of the log would be rate-limited)
+    seq = next(s for s in range(size) if not client.get(f"/api/v1/ledger/events/{s}", headers=key).json()["public"])
+    public_view = client.get(f"/api/v1/ledger/events/{seq}/proof", headers=key).json()
+    assert public_view["event"] is None and public_view["nonce"] is None
+    bundle = client.get(f"/api/v1/ledger/events/{seq}/proof", headers=world.auth("regulator")).json()
+    assert bundle["event"] is not None and bundle["nonce"]
+    checked = check_inclusion(bundle, log_keys=published_keys(client, "log"))
+    assert checked["event"]["seq"] == seq
+    forged = dict(bundle, event=bundle["event"].replace('"seq"', '"seq" ', 1))
+    with pytest.raises(OfflineCheckError):
+        check_inclusion(forged, log_keys=published_keys(client, "log"))
