@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from certbridge.db import utcnow
+from certbridge.errors import NotFound
 from certbridge.kit.canonical_json import canonical_bytes
 from certbridge.kit.merkle import leaf_hash, root_from_leaves
 from certbridge.ledger.keys import credential_signer
@@ -50,9 +51,17 @@ def build_bulk_receipt(session: Session, *, settings: Settings, rows: list[ListR
                        now: datetime | None = None, progress=None) -> dict[str, Any]:
     """Verify a list and return its signed receipt, read against the latest checkpoint."""
     now = now or utcnow()
-    cp = latest_checkpoint(session)
     on: date = now.date()
-    results = verify_rows(session, rows, on=on, tree_size=cp.size, progress=progress)
+    for attempt in range(3):  # PostgreSQL reads at READ COMMITTED: an integration may land between two reads
+        cp = latest_checkpoint(session)
+        results = verify_rows(session, rows, on=on, tree_size=cp.size, progress=progress)
+        try:
+            state = build_state(session, size=cp.size, map_root=None if cp.map_root is None else bytes(cp.map_root),
+                                rows=results)
+            break
+        except NotFound as exc:
+            if exc.code != "statemap.not_ready" or attempt == 2:
+                raise
     signer = credential_signer(settings)
     receipt: dict[str, Any] = {
         "format": BULK_FORMAT,
@@ -65,8 +74,7 @@ def build_bulk_receipt(session: Session, *, settings: Settings, rows: list[ListR
         "rows": results,
         "checkpoint": served_note(session, cp),
         "tree_size": cp.size,
-        "state": build_state(session, size=cp.size, map_root=None if cp.map_root is None else bytes(cp.map_root),
-                             rows=results),
+        "state": state,
         "keys": {"credential": signer.verifier_key, "log": log_verifier_keys(session)},
     }
     signature = signer.sign(BULK_CONTEXT + canonical_bytes(receipt))
