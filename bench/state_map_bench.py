@@ -7,7 +7,9 @@ Measures, on a map of N subjects (ledger/state_map.py, kit/state_map.py) in the 
   durable append (`record_events` + `integrate`, from bench/ledger_bench.py) measured in the same run
   on the same database — the ratio is what the map adds to every write;
 * status proofs: map proofs per second from the chunk table (one read session), and their encoded size;
-* stapled status proofs (ledger/stapled.py): their size in a map of N subjects, and encodings per second.
+* stapled status proofs (ledger/stapled.py): their size in a map of N subjects, and encodings per second;
+* a bulk receipt's multiproof (kit/state_multiproof.py) for 1,000 present and 100 absent names: its size
+  against the single proofs it replaces, and names proven / checked per CPU second.
 
 The N subjects take a fast path (synthetic keys and values folded through the same `kit.state_map.apply`
 and chunk table in batches of 200,000), which is also the rate an upgraded instance folds its old log at.
@@ -109,6 +111,38 @@ def measure_proofs(sessions, *, keys: int, seconds: float, rng: random.Random) -
             "proof_bytes_max": max(sizes)}
 
 
+def measure_multiproof(sessions, *, keys: int, present: int = 1000, absent: int = 100, rounds: int = 3,
+                       rng: random.Random) -> dict:
+    """A bulk receipt's state-map multiproof (kit/state_multiproof.py) for `present` subjects and `absent` names:
+    its size against the single proofs it replaces, and how fast it is made (from the chunk table) and checked."""
+    from certbridge.db import read_session
+    from certbridge.kit import state_multiproof as mp
+    from certbridge.kit.state_map import chunk_hash, encode_proof, prove, subject_key
+    from certbridge.ledger.state_map import ChunkTable
+
+    made = checked = 0.0
+    with read_session(sessions) as session:
+        table = ChunkTable(session)
+        root = chunk_hash(table.get_many([b""])[b""])
+        for _ in range(rounds):
+            asked = [_key(i) for i in rng.sample(range(keys), present)] + [
+                subject_key(f"certificate:nobody:{rng.random()}") for _ in range(absent)]
+            t0 = time.process_time()
+            proofs = {k: prove(table, k) for k in asked}
+            data = mp.combine(proofs)
+            t1 = time.process_time()
+            values = mp.verify(root, asked, data)
+            checked += time.process_time() - t1
+            made += t1 - t0
+            assert sum(v is not None for v in values.values()) == present
+        singles = sum(len(encode_proof(p)) for p in proofs.values())
+    names = rounds * (present + absent)
+    return {"present": present, "absent": absent, "bytes": len(data), "single_proofs_bytes": singles,
+            "bytes_per_name": round(len(data) / (present + absent)),
+            "names_per_cpu_second_made": round(names / made) if made else None,
+            "names_per_cpu_second_checked": round(names / checked) if checked else None}
+
+
 _ISSUE_STATE = {  # a typical certificate's issue event state (the shape certificates/snapshots.py writes)
     "audits": [{"auditors": [[1, "2021-N1QMS-1000001", "leader"]], "end_on": "2025-02-21", "kind": "initial",
                 "method": "FS01", "start_on": "2025-02-20"}], "body_id": 1, "certification_mode": None, "cycle": 1,
@@ -208,6 +242,7 @@ def run(keys: int, *, backend: str = "sqlite", events: int = 20_000, batch: int 
         combined = 1 / (1 / append + 1 / fold)
         result["with_map"] = {"append_events_per_second": round(combined), "ratio_to_append": round(combined / append, 3)}
         result["proofs"] = measure_proofs(sessions, keys=keys, seconds=seconds, rng=rng)
+        result["multiproof"] = measure_multiproof(sessions, keys=keys, rng=rng)
         result["stapled"] = measure_stapled(sessions, keys=keys, rng=rng, seconds=min(seconds, 2.0))
     finally:
         engine.dispose()
@@ -234,6 +269,15 @@ def table(result: dict) -> str:
          f"{st['issued']['qr_chars']} / {st['suspended']['qr_chars']} chars (40-L holds 4,296)"),
         ("stapled proof encode + decode (per s)", f"{st['encode_decode_per_second']:,}", ""),
     ]
+    m = result.get("multiproof")
+    if m:
+        rows += [
+            (f"bulk-receipt multiproof, {m['present']:,} present + {m['absent']} absent names (bytes; per name)",
+             f"{m['bytes']:,}; {m['bytes_per_name']}",
+             f"{round(m['bytes'] / m['single_proofs_bytes'], 3)} × the single proofs ({m['single_proofs_bytes']:,})"),
+            ("multiproof names made / checked per CPU second", f"{m['names_per_cpu_second_made']:,} / "
+             f"{m['names_per_cpu_second_checked']:,}", ""),
+        ]
     lines = ["| figure | value | vs baseline |", "|---|---:|---|"]
     lines += [f"| {name} | {value} | {ratio} |" for name, value, ratio in rows]
     return "\n".join(lines)

@@ -21,7 +21,8 @@ from certbridge.demo.dataset import (
 )
 from certbridge.credit.lists import public_listings
 from certbridge.credit.models import CreditRecord, Penalty
-from certbridge.ledger.journal import LedgerEvent, leaf_hash, log_size
+from certbridge.ledger.journal import LedgerEvent, log_size
+from certbridge.ledger.private_entries import event_leaf
 from certbridge.kit.uscc import validate_uscc
 from certbridge.registry.bodies import body_can_issue
 from certbridge.registry.models import CertificationBody, Organization, Restriction, Scheme
@@ -153,7 +154,7 @@ def test_events_replay_to_the_rows(demo_settings):
         events = list(session.scalars(select(LedgerEvent).order_by(LedgerEvent.seq)))
         assert [e.seq for e in events] == list(range(len(events))) and len(events) == log_size(session)
         for e in events:
-            assert leaf_hash(e.body.encode()) == e.leaf_hash
+            assert event_leaf(e.seq, e.public, e.body.encode(), e.nonce) == e.leaf_hash
             folded.setdefault((e.subject_type, e.subject_id), {}).update(e.data.get("state", {}))
         for cert in session.scalars(select(Certificate)):
             assert folded[("certificate", str(cert.id))] == json.loads(json.dumps(certificate_state(cert)))

@@ -1,4 +1,4 @@
-"""tlog-tiles resources: tiles that kit.tiles authenticates, entry bundles without private bodies, caching."""
+"""tlog-tiles resources: tiles that kit.tiles authenticates, entry bundles that commit to private bodies, caching."""
 
 from __future__ import annotations
 
@@ -6,11 +6,15 @@ import base64
 import gzip
 import json
 
-from certbridge.db import write_session
-from certbridge.ledger.journal import EventDraft, record_events
+import pytest
+
+from certbridge.db import read_session, write_session
+from certbridge.ledger.journal import EventDraft, LedgerEvent, record_events
+from certbridge.ledger.private_entries import check_reveal
 from certbridge.kit.merkle import leaf_hash, prove_record, prove_tree
 from certbridge.kit.tiles import TILE_WIDTH, Tile, decode_entry_bundle, tile_hash_reader
-from tests.ledger.conftest import open_checkpoint
+from certbridge.ledger.offline import OfflineCheckError
+from tests.ledger.conftest import open_checkpoint, published_keys
 
 
 def _grow(sessions, count: int) -> None:
@@ -53,7 +57,7 @@ def test_full_tiles_are_immutable_partial_ones_short_lived_and_missing_ones_404(
     assert client.get("/log/tile/0/x000/001").status_code == 404  # non-canonical path
 
 
-def test_entry_bundles_carry_public_bodies_and_redact_private_ones(client, sessions):
+def test_entry_bundles_carry_public_bodies_and_commit_to_private_ones(client, sessions):
     cp = open_checkpoint(client)
     width = min(cp.size, TILE_WIDTH)
     path = f"/log/tile/entries/000.p/{width}" if width < TILE_WIDTH else "/log/tile/entries/000"
@@ -62,17 +66,20 @@ def test_entry_bundles_carry_public_bodies_and_redact_private_ones(client, sessi
     data = r.content if r.content[:2] != b"\x1f\x8b" else gzip.decompress(r.content)
     entries = decode_entry_bundle(data, width)
     hashes = client.get("/log/" + Tile(0, 0, width).path()).content
-    redacted = 0
+    committed = []
     for seq, entry in enumerate(entries):
-        leaf = hashes[seq * 32:(seq + 1) * 32]
+        assert leaf_hash(entry) == hashes[seq * 32:(seq + 1) * 32]  # every entry, private ones too
         parsed = json.loads(entry)
-        if parsed.get("redacted"):
-            redacted += 1
-            assert parsed == {"leaf_hash": base64.b64encode(leaf).decode(), "redacted": True, "seq": seq}
-        else:
-            assert leaf_hash(entry) == leaf and parsed["seq"] == seq
-    assert redacted >= 7  # the world's user accounts and API keys
+        assert parsed["seq"] == seq
+        if parsed.get("private"):
+            assert set(parsed) == {"commitment", "private", "seq"}
+            committed.append(seq)
+    assert len(committed) >= 7  # the world's user accounts and API keys
     assert b"user.created" not in data and b"api_key.created" not in data
+    with read_session(sessions) as session:  # the owner reveals one: nonce and body give the published entry
+        event = session.get(LedgerEvent, committed[0])
+        assert check_reveal(entries[committed[0]], event.seq, event.nonce, event.body.encode())
+        assert not check_reveal(entries[committed[0]], event.seq, event.nonce, event.body.encode() + b" ")
 
 
 def test_a_private_event_shows_its_leaf_hash_but_not_its_body(client, world):
@@ -86,3 +93,20 @@ def test_a_private_event_shows_its_leaf_hash_but_not_its_body(client, world):
     assert private and all(e["body"] is None and e["type"] is None and e["leaf_hash"] for e in private)
     as_regulator = client.get(f"/api/v1/ledger/events/{private[0]['seq']}", headers=world.auth("regulator")).json()
     assert as_regulator["body"] is not None and as_regulator["type"].startswith(("user.", "api_key.", "person."))
+
+
+def test_a_regulator_s_proof_of_a_private_event_reveals_it_and_checks_offline(client, world):
+    from certbridge.ledger.offline import check_inclusion
+
+    size = open_checkpoint(client).size
+    key = world.auth("cb_a")  # an API key's quota (an anonymous walk of the log would be rate-limited)
+    seq = next(s for s in range(size) if not client.get(f"/api/v1/ledger/events/{s}", headers=key).json()["public"])
+    public_view = client.get(f"/api/v1/ledger/events/{seq}/proof", headers=key).json()
+    assert public_view["event"] is None and public_view["nonce"] is None
+    bundle = client.get(f"/api/v1/ledger/events/{seq}/proof", headers=world.auth("regulator")).json()
+    assert bundle["event"] is not None and bundle["nonce"]
+    checked = check_inclusion(bundle, log_keys=published_keys(client, "log"))
+    assert checked["event"]["seq"] == seq
+    forged = dict(bundle, event=bundle["event"].replace('"seq"', '"seq" ', 1))
+    with pytest.raises(OfflineCheckError):
+        check_inclusion(forged, log_keys=published_keys(client, "log"))

@@ -22,6 +22,7 @@ def test_a_list_posted_to_the_api_gets_a_receipt_the_command_line_accepts(suppli
     result = cli("verify-bulk-receipt", str(path), *keys)
     assert result.exit_code == 0, result.output
     assert "5 rows: valid 4" in result.output
+    assert "State-map proof holds: the latest event of 4 certificates" in result.output
     receipt["rows"][3]["outcome"] = "valid"
     path.write_text(json.dumps(receipt, ensure_ascii=False), encoding="utf-8")
     refused = cli("verify-bulk-receipt", str(path), *keys)

@@ -47,6 +47,10 @@ def verify_bulk_receipt_command(
                   soft_wrap=True)
     if result["list_checked"]:
         console.print(f"  {_t('bulk_receipt.list_ok')}", soft_wrap=True)
+    if result["map_checked"]:
+        console.print(f"  {_t('bulk_receipt.map_ok', **result['map'])}", soft_wrap=True)
+    else:
+        console.print(f"[yellow]{_t('bulk_receipt.map_unchecked')}[/yellow]", soft_wrap=True)
     if result["embedded_keys"]:
         console.print(f"[yellow]{_t('receipt.embedded_keys')}[/yellow]", soft_wrap=True)
     console.print(f"[yellow]{_t('bulk_receipt.status_note')}[/yellow]", soft_wrap=True)

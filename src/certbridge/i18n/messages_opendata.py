@@ -64,8 +64,25 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "en": "Check offline: certbridge verify-bulk-receipt this.pdf --key <credential key> --log-key "
                              "<log key> [--list your-list-file]. The signed JSON is embedded in this PDF."},
     # bulk receipt: offline check
-    "bulk_receipt.format": {"zh": "这不是批量核验回执（certbridge-bulk-receipt/v1）",
-                            "en": "This is not a bulk verification receipt (certbridge-bulk-receipt/v1)"},
+    "bulk_receipt.format": {"zh": "这不是批量核验回执（certbridge-bulk-receipt/v1 或 v2）",
+                            "en": "This is not a bulk verification receipt (certbridge-bulk-receipt/v1 or v2)"},
+    "bulk_receipt.map_missing": {"zh": "检查点含状态映射根，回执却没有状态映射证明",
+                                 "en": "The checkpoint carries a state-map root but the receipt has no state-map proof"},
+    "bulk_receipt.map_proof": {"zh": "回执的状态映射证明不成立：{detail}",
+                               "en": "The receipt's state-map proof does not hold: {detail}"},
+    "bulk_receipt.map_latest": {"zh": "证书 {number} 在该检查点的最新事件不是回执所列的 {seq} 号：有事件被略去",
+                                "en": "Certificate {number}: its latest event as of the checkpoint is not event {seq} "
+                                      "the receipt names — an event was left out"},
+    "bulk_receipt.map_absent": {"zh": "回执称编号 {number} 查无证书，但认证机构 {body} 名下有此编号的证书",
+                                "en": "The receipt says number {number} matched no certificate, but body {body} has a "
+                                      "certificate with that number"},
+    "bulk_receipt.map_ok": {"zh": "状态映射证明成立：{certificates} 张证书的最新事件、{absent_numbers} 个查无编号在 "
+                                  "{bodies} 家机构下均不存在",
+                            "en": "State-map proof holds: the latest event of {certificates} certificates, and "
+                                  "{absent_numbers} unknown numbers absent under all {bodies} bodies"},
+    "bulk_receipt.map_unchecked": {"zh": "此回执未带状态映射证明（v1 回执或检查点无状态映射行），未核对最新事件",
+                                   "en": "This receipt carries no state-map proof (a v1 receipt, or a checkpoint with no "
+                                         "map line): latest events were not checked"},
     "bulk_receipt.row_count": {"zh": "回执含 {rows} 行，却声明 {stated} 行", "en": "The receipt holds {rows} rows but "
                                "states {stated}"},
     "bulk_receipt.rows_root": {"zh": "回执各行与其默克尔根不符：行被改动、增删或重排",

@@ -26,7 +26,6 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from hashlib import sha256
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -37,6 +36,7 @@ from certbridge.certificates.models import Certificate
 from certbridge.db import read_session, utcnow, write_session
 from certbridge.errors import DomainError
 from certbridge.kit.merkle import stored_hash_index
+from certbridge.ledger.private_entries import event_leaf
 from certbridge.kit.signed_note import InvalidNoteError, UnverifiedNoteError, Verifier, open as open_note, \
     parse_checkpoint
 from certbridge.ledger.integrate import extend_tree, frontier_indexes, root_from_frontier
@@ -135,14 +135,14 @@ def _stored(session: Session, indexes: list[int]) -> dict[int, bytes]:
 def _check_events(session: Session, found: Findings, head: int, start: int) -> int:
     """Check events [start, start + EVENTS_PER_RUN) ∩ [0, head): dense, re-hashing; return where it stopped."""
     end = min(head, start + EVENTS_PER_RUN)
-    rows = _driver_rows(session, "SELECT seq, body, leaf_hash FROM ledger_event WHERE seq >= ? AND seq < ? "
-                                 "ORDER BY seq", (start, end))
+    rows = _driver_rows(session, "SELECT seq, body, leaf_hash, public, nonce FROM ledger_event WHERE seq >= ? "
+                                 "AND seq < ? ORDER BY seq", (start, end))
     expected = start
-    for seq, body, leaf in rows:
+    for seq, body, leaf, public, nonce in rows:
         if seq != expected:
             for missing in range(expected, min(seq, expected + 5)):
                 found.add("integrity.event_missing", seq=missing)
-        if sha256(b"\x00" + body.encode("utf-8")).digest() != bytes(leaf):
+        if event_leaf(seq, bool(public), body.encode("utf-8"), nonce) != bytes(leaf):
             found.add("integrity.leaf_hash", seq=seq)
         expected = seq + 1
     if expected < end:
@@ -159,8 +159,8 @@ def _check_leaves(session: Session, found: Findings, start: int, end: int) -> No
     """Recompute the stored hashes that leaves [start, end) completed, from the event bodies, and compare."""
     if end <= start:
         return
-    bodies = _driver_rows(session, "SELECT seq, body FROM ledger_event WHERE seq >= ? AND seq < ? ORDER BY seq",
-                          (start, end))
+    bodies = _driver_rows(session, "SELECT seq, body, public, nonce FROM ledger_event WHERE seq >= ? AND seq < ? "
+                                   "ORDER BY seq", (start, end))
     if len(bodies) != end - start:
         return  # the missing events are reported by _check_events
     front = frontier_indexes(start)
@@ -168,7 +168,7 @@ def _check_leaves(session: Session, found: Findings, start: int, end: int) -> No
     if len(stored_front) != len(front):
         found.add("integrity.stored_hash", index=next(i for i in front if i not in stored_front), leaf=start)
         return
-    leaves = [sha256(b"\x00" + body.encode("utf-8")).digest() for _, body in bodies]
+    leaves = [event_leaf(seq, bool(public), body.encode("utf-8"), nonce) for seq, body, public, nonce in bodies]
     computed, _ = extend_tree(start, stored_front, leaves)
     first = stored_hash_index(0, start)
     stored = dict(_driver_rows(session, "SELECT idx, hash FROM ledger_hash WHERE idx >= ? AND idx < ? ORDER BY idx",

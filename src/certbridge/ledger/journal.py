@@ -1,7 +1,8 @@
 """The event journal every write appends to in its own transaction; the ledger hashes it into a log.
 
 An event is the canonical JSON of {v, seq, type, subject, actor, at, data}; its leaf hash is
-SHA-256(0x00 ‖ bytes) as RFC 9162 wants. `seq` is the leaf index: a single head row hands out
+SHA-256(0x00 ‖ bytes) as RFC 9162 wants — of the body for a public event, of its committed form (a random
+nonce's commitment to the body, ledger/private_entries.py) for a private one. `seq` is the leaf index: a single head row hands out
 indexes, so indexes are dense and in commit order (on PostgreSQL the row lock is the sequencer).
 `data.state` carries the subject's fields as they became, so replaying events rebuilds state.
 
@@ -32,11 +33,13 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from certbridge.db import Base, utcnow
 from certbridge.errors import Conflict, DomainError
 from certbridge.kit.canonical_json import canonical_bytes, datetime_text
+from certbridge.ledger.private_entries import committed_entry, new_nonce
 
 EVENT_FORMAT_VERSION = 1
 # session.info key: when a list is there (the audit trail puts one), appenders add the seqs they wrote to it.
 APPENDED_SEQS = "audit_ledger_seqs"
 EVENT_COLUMNS = ("seq", "type", "subject_type", "subject_id", "actor", "at", "public", "body", "leaf_hash")
+NONCE_COLUMNS = (*EVENT_COLUMNS, "nonce")  # rows that may hold private events (ledger/private_entries.py)
 _COPY_FROM = 8  # PostgreSQL: COPY pays off from this many rows; fewer go through executemany
 CHAINED_SUBJECTS = frozenset({"certificate", "organization", "body"})  # their events carry `prev`
 _NO_PREV = object()
@@ -64,6 +67,8 @@ class LedgerEvent(Base):
     public: Mapped[bool] = mapped_column(default=True)
     body: Mapped[str] = mapped_column(Text)  # the canonical bytes that were hashed, as UTF-8 text
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # a private event's random nonce: its leaf covers the committed form (ledger/private_entries.py); never public
+    nonce: Mapped[bytes | None] = mapped_column(LargeBinary(16), default=None)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -173,8 +178,13 @@ def record_events(session: Session, drafts: list[EventDraft], *, at: datetime | 
             last[key] = seq
         else:
             body = _body(seq, draft, at_text)
-        add((seq, draft.type, draft.subject_type, draft.subject_id, draft.actor, stamp, draft.public,
-             body.decode("utf-8"), sha256(b"\x00" + body).digest()))
+        if draft.public:
+            add((seq, draft.type, draft.subject_type, draft.subject_id, draft.actor, stamp, True,
+                 body.decode("utf-8"), sha256(b"\x00" + body).digest(), None))
+        else:
+            nonce = new_nonce()
+            add((seq, draft.type, draft.subject_type, draft.subject_id, draft.actor, stamp, False,
+                 body.decode("utf-8"), sha256(b"\x00" + committed_entry(seq, nonce, body)).digest(), nonce))
     insert_event_rows(session, rows)
     return list(range(first, first + len(rows)))
 
@@ -198,7 +208,7 @@ def append_prepared(session: Session, rows: list[tuple]) -> None:
 
 
 def insert_event_rows(session: Session, rows: list[tuple]) -> None:
-    """Insert ready event rows (EVENT_COLUMNS order) through the session's driver connection.
+    """Insert ready event rows (EVENT_COLUMNS order, or NONCE_COLUMNS) through the session's driver connection.
 
     `at` is the SQLite storage text on SQLite and an aware datetime on PostgreSQL. The seqs go to the
     session's APPENDED_SEQS list when it has one.
@@ -206,15 +216,16 @@ def insert_event_rows(session: Session, rows: list[tuple]) -> None:
     if not rows:
         return
     conn = session.connection()
+    columns = EVENT_COLUMNS if len(rows[0]) == len(EVENT_COLUMNS) else NONCE_COLUMNS
     if conn.dialect.name == "postgresql" and len(rows) >= _COPY_FROM:
         with conn.connection.driver_connection.cursor() as cur, \
-                cur.copy(f"COPY ledger_event ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
+                cur.copy(f"COPY ledger_event ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
     else:
         mark = "?" if conn.dialect.name == "sqlite" else "%s"
-        conn.exec_driver_sql(f"INSERT INTO ledger_event ({', '.join(EVENT_COLUMNS)}) "
-                             f"VALUES ({', '.join([mark] * len(EVENT_COLUMNS))})", rows)
+        conn.exec_driver_sql(f"INSERT INTO ledger_event ({', '.join(columns)}) "
+                             f"VALUES ({', '.join([mark] * len(columns))})", rows)
     appended = session.info.get(APPENDED_SEQS)
     if appended is not None:
         appended.extend(row[0] for row in rows)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from certbridge.kit.merkle import ProofError, leaf_hash, verify_consistency, verify_inclusion
+from certbridge.ledger.private_entries import committed_entry
 from certbridge.kit.signed_note import (
     Checkpoint,
     CosignatureVerifier,
@@ -99,7 +100,8 @@ def check_inclusion(bundle: dict[str, Any], *, log_keys: list[str], checkpoint_n
     event = bundle.get("event")
     if event is not None:
         body = event.encode("utf-8")
-        leaf = leaf_hash(body)
+        nonce = bundle.get("nonce")  # a revealed private event: the leaf covers its committed form
+        leaf = leaf_hash(body if nonce is None else committed_entry(index, decode_b64(nonce, "nonce"), body))
         stated = bundle.get("leaf_hash")
         if stated is not None and decode_b64(stated, "leaf_hash") != leaf:
             raise OfflineCheckError("offline.leaf_mismatch", index=index)

@@ -112,6 +112,7 @@ def event_view(event: LedgerEvent, *, reveal_private: bool = False) -> dict[str,
         "subject": {"type": event.subject_type, "id": event.subject_id} if show else None,
         "at": event.at.isoformat() if show else None,
         "body": event.body if show else None,
+        "nonce": b64(event.nonce) if show and not event.public and event.nonce is not None else None,
     }
 
 
@@ -128,6 +129,7 @@ def proof_bundle(session: Session, *, seq: int, size: int | None = None,
         "format": BUNDLE_FORMAT,
         "index": seq,
         "event": event.body if show else None,
+        "nonce": b64(event.nonce) if show and not event.public and event.nonce is not None else None,
         "leaf_hash": b64(event.leaf_hash),
         "tree_size": cp.size,
         "root_hash": b64(cp.root_hash),

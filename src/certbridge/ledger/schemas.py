@@ -39,6 +39,8 @@ class EventOut(BaseModel):
     subject: SubjectOut | None
     at: str | None
     body: str | None = Field(description="Canonical JSON (RFC 8785) whose leaf hash is leaf_hash; null if not public")
+    nonce: str | None = Field(None, description="base64; a private event shown to a regulator: its leaf covers the "
+                                                "committed form of body under this nonce (docs/ledger.md)")
 
 
 class ProofBundle(BaseModel):
@@ -47,6 +49,8 @@ class ProofBundle(BaseModel):
     format: str = Field(examples=["certbridge-proof/v1"])
     index: int
     event: str | None = Field(description="The event body, exactly as hashed; null for non-public events")
+    nonce: str | None = Field(None, description="base64; a revealed private event: its leaf covers the committed "
+                                                "form of `event` under this nonce")
     leaf_hash: str
     tree_size: int
     root_hash: str

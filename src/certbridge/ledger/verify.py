@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from certbridge.ledger.journal import LedgerEvent, leaf_hash, log_size
+from certbridge.ledger.journal import LedgerEvent, log_size
+from certbridge.ledger.private_entries import event_leaf
 from certbridge.kit.canonical_json import to_json_value
 from certbridge.kit.signed_note import (
     CosignatureVerifier,
@@ -38,7 +39,8 @@ CHUNK = 20_000
 MAX_REPORTED = 1000  # per code; the count keeps going
 
 _EVENT_COLUMNS = (LedgerEvent.seq, LedgerEvent.type, LedgerEvent.subject_type, LedgerEvent.subject_id,
-                  LedgerEvent.actor, LedgerEvent.at, LedgerEvent.body, LedgerEvent.leaf_hash)
+                  LedgerEvent.actor, LedgerEvent.at, LedgerEvent.body, LedgerEvent.leaf_hash, LedgerEvent.public,
+                  LedgerEvent.nonce)
 
 Progress = Callable[[str, int, int], None]  # phase, advance, total
 
@@ -80,7 +82,7 @@ def _short(value: Any) -> str:
 
 def _check_event(report: Report, row) -> None:
     seq, body = row.seq, row.body.encode("utf-8")
-    if leaf_hash(body) != row.leaf_hash:
+    if event_leaf(seq, row.public, body, row.nonce) != row.leaf_hash:
         report.add("ledger.verify.leaf_hash", seq=seq)
     try:
         parsed = json.loads(body)

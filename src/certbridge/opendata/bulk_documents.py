@@ -126,5 +126,5 @@ def receipt_pdf(receipt: dict[str, Any]) -> bytes:
     pdf.set_text_color(0, 0, 0)
     data = json.dumps(receipt, ensure_ascii=False).encode("utf-8")
     pdf.embed_file(bytes=data, basename="bulk-receipt.json", mime_type="application/json",
-                   desc="Signed bulk verification receipt (certbridge-bulk-receipt/v1)", compress=False)
+                   desc=f"Signed bulk verification receipt ({receipt['format']})", compress=False)
     return bytes(pdf.output())

@@ -1,11 +1,12 @@
 """One signed receipt for a whole verified supplier list, tied to a checkpoint of the log.
 
-Format `certbridge-bulk-receipt/v1`: the list's digest and row count, every row's answer (match, organization,
+Format `certbridge-bulk-receipt/v2` (v1, still checked, had no `state`): the list's digest and row count, every row's answer (match, organization,
 certificates with effective status and reasons, and each certificate's latest log event `last_seq`), a summary,
 `rows_root` — the RFC 9162 Merkle root over the rows' canonical JSON, so one row can later be shown with an
-inclusion proof instead of the whole list — and the signed checkpoint the answers were read against. The
-platform's credential key signs ``b"certbridge-bulk-receipt/v1\\n" + RFC 8785 JSON of the receipt without
-"signature"``. A per-certificate receipt (credentials/receipts.py) carries every event with its proof; a list
+inclusion proof instead of the whole list — the signed checkpoint the answers were read against, and `state`:
+the state-map multiproof of every listed certificate's latest event and of the numbers not found
+(opendata/bulk_map_proof.py; null when the checkpoint carries no map line). The platform's credential key signs
+``b"<format>\\n" + RFC 8785 JSON of the receipt without "signature"``. A per-certificate receipt (credentials/receipts.py) carries every event with its proof; a list
 of thousands cannot, so this one states what the platform answered and under which checkpoint, and
 `bulk_receipt_check` proves it unaltered, complete (every row, the summary) and signed by whom.
 """
@@ -19,16 +20,26 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from certbridge.db import utcnow
+from certbridge.errors import NotFound
 from certbridge.kit.canonical_json import canonical_bytes
 from certbridge.kit.merkle import leaf_hash, root_from_leaves
 from certbridge.ledger.keys import credential_signer
 from certbridge.ledger.proofs import b64, latest_checkpoint, log_verifier_keys, served_note
+from certbridge.opendata.bulk_map_proof import build_state
 from certbridge.opendata.bulk_input import ListRow, list_digest
 from certbridge.opendata.bulk_verify import summarize, verify_rows
 from certbridge.settings import Settings
 
-BULK_FORMAT = "certbridge-bulk-receipt/v1"
-BULK_CONTEXT = b"certbridge-bulk-receipt/v1\n"
+BULK_FORMAT = "certbridge-bulk-receipt/v2"
+BULK_FORMATS = ("certbridge-bulk-receipt/v1", BULK_FORMAT)  # what the checker accepts
+
+
+def bulk_context(receipt_format: str) -> bytes:
+    """Return the bytes a receipt's signature is made over, before its canonical JSON."""
+    return receipt_format.encode("ascii") + b"\n"
+
+
+BULK_CONTEXT = bulk_context(BULK_FORMAT)
 
 
 def rows_root(rows: list[dict[str, Any]]) -> str:
@@ -40,9 +51,17 @@ def build_bulk_receipt(session: Session, *, settings: Settings, rows: list[ListR
                        now: datetime | None = None, progress=None) -> dict[str, Any]:
     """Verify a list and return its signed receipt, read against the latest checkpoint."""
     now = now or utcnow()
-    cp = latest_checkpoint(session)
     on: date = now.date()
-    results = verify_rows(session, rows, on=on, tree_size=cp.size, progress=progress)
+    for attempt in range(3):  # PostgreSQL reads at READ COMMITTED: an integration may land between two reads
+        cp = latest_checkpoint(session)
+        results = verify_rows(session, rows, on=on, tree_size=cp.size, progress=progress)
+        try:
+            state = build_state(session, size=cp.size, map_root=None if cp.map_root is None else bytes(cp.map_root),
+                                rows=results)
+            break
+        except NotFound as exc:
+            if exc.code != "statemap.not_ready" or attempt == 2:
+                raise
     signer = credential_signer(settings)
     receipt: dict[str, Any] = {
         "format": BULK_FORMAT,
@@ -55,6 +74,7 @@ def build_bulk_receipt(session: Session, *, settings: Settings, rows: list[ListR
         "rows": results,
         "checkpoint": served_note(session, cp),
         "tree_size": cp.size,
+        "state": state,
         "keys": {"credential": signer.verifier_key, "log": log_verifier_keys(session)},
     }
     signature = signer.sign(BULK_CONTEXT + canonical_bytes(receipt))

@@ -3,8 +3,10 @@
 Needs no database and no network. Pass the credential and log verifier keys you trust (GET /api/v1/ledger/keys);
 without them the keys embedded in the receipt are used, which proves the receipt unaltered but not who made
 it. Given the list itself (the file or rows you uploaded), the check also proves the receipt answers exactly
-that list. What it cannot prove offline is each certificate's status from its events: each row names the
-certificate and its latest event (`last_seq`) in the checkpoint; a per-certificate receipt proves that one.
+that list. A v2 receipt under a checkpoint with a state-map line also proves, from the map
+(opendata/bulk_map_proof.py), that each row's `last_seq` is its certificate's latest event as of the checkpoint
+and that every number reported unknown exists under no certification body in the map. What it cannot prove
+offline is each certificate's status from its events' content: a per-certificate receipt proves that one.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from certbridge.kit.canonical_json import canonical_bytes
 from certbridge.kit.signed_note import InvalidKeyError, Verifier
 from certbridge.ledger.offline import OfflineCheckError, verify_checkpoint_note
 from certbridge.opendata.bulk_input import ListRow, list_digest
-from certbridge.opendata.bulk_receipt import BULK_CONTEXT, BULK_FORMAT, rows_root
+from certbridge.ledger.state_map import read_extensions
+from certbridge.opendata.bulk_map_proof import check_state
+from certbridge.opendata.bulk_receipt import BULK_FORMAT, BULK_FORMATS, bulk_context, rows_root
 from certbridge.opendata.bulk_verify import summarize
 
 
@@ -27,7 +31,7 @@ def _check_signature(receipt: dict[str, Any], keys: list[str]) -> str:
         signature = base64.b64decode(sig.get("value", ""), validate=True)
     except (binascii.Error, ValueError):
         raise OfflineCheckError("receipt.bad_signature") from None
-    message = BULK_CONTEXT + canonical_bytes({k: v for k, v in receipt.items() if k != "signature"})
+    message = bulk_context(receipt["format"]) + canonical_bytes({k: v for k, v in receipt.items() if k != "signature"})
     for key in keys:
         try:
             verifier = Verifier(key)
@@ -67,7 +71,7 @@ def verify_bulk_receipt(receipt: dict[str, Any], *, credential_keys: list[str] |
                         log_keys: list[str] | None = None, rows: list[ListRow] | None = None,
                         witness_keys: list[str] = (), min_cosignatures: int = 0) -> dict[str, Any]:
     """Check a bulk receipt completely; raise OfflineCheckError naming what fails, or return what it proves."""
-    if not isinstance(receipt, dict) or receipt.get("format") != BULK_FORMAT:
+    if not isinstance(receipt, dict) or receipt.get("format") not in BULK_FORMATS:
         raise OfflineCheckError("bulk_receipt.format")
     embedded = receipt.get("keys") or {}
     try:
@@ -78,6 +82,7 @@ def verify_bulk_receipt(receipt: dict[str, Any], *, credential_keys: list[str] |
             raise OfflineCheckError("offline.size_mismatch", bundle=receipt["tree_size"],
                                     checkpoint=verified.checkpoint.size)
         _check_rows(receipt)
+        mapped = _check_map(receipt, verified.checkpoint)
         if rows is not None and list_digest(rows) != receipt["list"]["sha256"]:
             raise OfflineCheckError("bulk_receipt.other_list")
     except (KeyError, TypeError, ValueError, AttributeError):
@@ -85,4 +90,16 @@ def verify_bulk_receipt(receipt: dict[str, Any], *, credential_keys: list[str] |
     return {"summary": receipt["summary"], "issued_at": receipt["issued_at"], "tree_size": receipt["tree_size"],
             "origin": verified.checkpoint.origin, "signed_by": signed_by, "log_signed_by": verified.signed_by,
             "cosigned_by": verified.cosigned_by, "embedded_keys": not (credential_keys and log_keys),
-            "list_checked": rows is not None}
+            "list_checked": rows is not None, "map_checked": mapped is not None, "map": mapped}
+
+
+def _check_map(receipt: dict[str, Any], checkpoint) -> dict[str, int] | None:
+    """Check a v2 receipt's state-map proofs; None when there is no map to check against (v1, no map line)."""
+    map_root, _ = read_extensions(checkpoint.extensions)
+    if receipt["format"] != BULK_FORMAT:
+        return None
+    if map_root is None:
+        if receipt.get("state") is not None:
+            raise OfflineCheckError("bulk_receipt.map_proof", detail="the checkpoint carries no map root")
+        return None
+    return check_state(receipt.get("state"), rows=receipt["rows"], size=receipt["tree_size"], map_root=map_root)
