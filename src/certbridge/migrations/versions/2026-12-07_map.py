@@ -1,7 +1,7 @@
 """private ledger entries in committed form: a random nonce per private event
 
 Revision ID: 0016map
-Revises: 0015federation
+Revises: 0016risk
 Create Date: 2026-12-07 00:00:00
 
 A private event written from now on is hashed into the log as its committed form (ledger/private_entries.py):
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016map"
-down_revision = "0015federation"
+down_revision = "0016risk"
 branch_labels = None
 depends_on = None
 
