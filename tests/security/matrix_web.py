@@ -179,12 +179,12 @@ def _licensing(session: Session, world, out: dict) -> None:
     import tempfile
 
     from certbridge.licensing import cases
-    from tests.licensing.cases_helpers import LAB_APPLICATION, PDF
+    from tests.licensing.cases_helpers import LAB_APPLICATION, PDF, as_filed
     lab = principal_for(session.get(User, world.ids["user_lab"]))
     ids = []
     for _ in range(2):
         case = cases.file_case(session, principal=lab, kind="application", subject_type="lab", procedure="general",
-                               application=LAB_APPLICATION)
+                               application=as_filed(LAB_APPLICATION))
         item = cases.attach_file(session, principal=lab, case_id=case.id, filename="质量手册.pdf", data=PDF,
                                  data_dir=tempfile.mkdtemp(), max_bytes=1024 * 1024)
         ids.append((case.id, item.id))
@@ -424,6 +424,7 @@ CASES: list = [
     Page("GET", "/regulator/supervision/plans/{plan_id}", REGULATOR_PAGES, params={"plan_id": "web_plan"}),
     Page("GET", "/regulator/supervision/tasks", REGULATOR_PAGES),
     Page("GET", "/regulator/workdays", REGULATOR_PAGES),
+    Page("GET", "/regulator/relationships", REGULATOR_PAGES),
     Page("POST", "/regulator/bodies/new", REGULATORS,
          form={"code": "00998", "approval_number": "CNCA-R-2026-998", "name": "网页批准认证有限公司",
                "fields": "SYS-QMS", "approved_on": "2026-01-05"}, lands=r"/regulator/bodies/\d+"),
@@ -507,6 +508,11 @@ CASES: list = [
          lands=lambda v: f"/regulator/supervision/draws/{v['web_draw_committed']}"),
     Page("POST", "/regulator/supervision/tasks/{task_id}/publish", REGULATORS,
          params={"task_id": "web_task_completed"}, form={}, lands=r"/regulator/supervision/tasks\?status=completed"),
+    Page("POST", "/regulator/relationships", REGULATORS,
+         form=lambda v: {"person_id": str(v["inspector"]), "kind": "relative", "party_by": "party",
+                         "party_name": "网页矩阵申请人有限公司"}, lands="/regulator/relationships"),
+    Page("POST", "/regulator/relationships/{relationship_id}/withdraw", REGULATORS,
+         params={"relationship_id": "relationship"}, form={"reason": "申报有误"}, lands="/regulator/relationships"),
     Page("POST", "/regulator/workdays", REGULATORS,
          form={"year": "2099", "holidays": "2099-01-01", "workdays": "", "source": "网页矩阵测试"},
          lands="/regulator/workdays"),
