@@ -403,6 +403,7 @@ CASES: list = [
     Page("GET", "/regulator/reports", REGULATOR_PAGES),
     Page("GET", "/regulator/standards", REGULATOR_PAGES),
     Page("GET", "/regulator/accreditation", REGULATOR_PAGES),
+    Page("GET", "/regulator/zones", REGULATOR_PAGES),
     Page("GET", "/regulator/complaints", REGULATOR_PAGES),
     Page("GET", "/regulator/complaints/{complaint_id}", REGULATOR_PAGES, params={"complaint_id": "web_complaint"}),
     # the evidence row's file is not in this instance's data directory: regulators find nothing, others are refused
@@ -452,6 +453,17 @@ CASES: list = [
     # The catalogue import shows its report in place (all rows or none; one event for the file).
     Page("POST", "/regulator/standards/import", REGULATORS, lands=None, files=lambda v: {"file": (
         "catalogue.csv", "标准号,标准名称,认证项目\nISO 14001:2015,环境管理体系,EMS\n".encode(), "text/csv")}),
+    # zones, brands and foreign bodies on the console: a redirect back to the page, or the page in place
+    Page("POST", "/regulator/zones", REGULATORS, form={"code": "WEB-ZONE", "name": "网页示范区", "kind": "quality",
+                                                        "regions": "450500", "schemes": "QMS"}, lands="/regulator/zones"),
+    Page("POST", "/regulator/brands", REGULATORS, form={"code": "WEB-BRAND", "name": "网页品牌", "regions": "450500",
+                                                         "schemes": "QMS"}, lands="/regulator/zones"),
+    Page("POST", "/regulator/brands/certificates", REGULATORS,
+         form=lambda v: {"brand_code": "MATRIX-BRAND", "body_code": "00126", "number": v["cert_a_number"]},
+         lands="/regulator/zones"),
+    Page("POST", "/regulator/accreditation/foreign-bodies", REGULATORS, lands=None,
+         form={"country": "DE", "foreign_id": "HRB 12345", "name": "Web Zertifizierung GmbH",
+               "registered_on": "2026-01-05", "fields": "SYS-QMS"}),
     Page("POST", "/regulator/accreditation/import", REGULATORS, lands=None, files=lambda v: {"file": (
         "ab.csv", "code,name,name_en,country,main_scope\nWEB-AB,网页认可,Web AB,NO,17065\n".encode(), "text/csv")}),
     Page("POST", "/regulator/reports/{report_id}/review", REGULATORS, params={"report_id": "web_report"},
