@@ -70,3 +70,6 @@ MESSAGES.update({
     "body.foreign_registered": {"zh": "已登记境外认证机构 {name}，代码 {code}。",
                                 "en": "Foreign certification body {name} is registered with code {code}."},
 })
+MESSAGES.update({
+    "receipt.pdf.accreditation": {"zh": "认可", "en": "Accreditation"},
+})
