@@ -21,7 +21,7 @@ ALLOWED = {
     "zones": {"registry", "certificates", "stats"},
     "auth": {"registry"},
     "ledger": {"registry", "certificates", "auth"},
-    "credentials": {"registry", "certificates", "ledger"},
+    "credentials": {"registry", "certificates", "ledger", "accreditation"},  # receipts carry the MLA label
     "supervision": {"registry", "certificates", "credit", "licensing", "ledger", "risk"},
     "credit": {"registry", "certificates", "licensing", "jobs"},
     "licensing": {"registry", "certificates"},

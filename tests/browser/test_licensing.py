@@ -76,7 +76,7 @@ def test_a_lab_and_a_body_are_licensed_online(browser, server, app, sessions, wo
     a.get_by_role("link", name="申请检验检测机构资质认定（CMA）").click()
     a.get_by_label("申请人名称").fill(LAB_APPLICATION["name"])
     a.get_by_label("统一社会信用代码").fill(LAB_APPLICATION["uscc"])
-    a.get_by_label("法定代表人").fill("黄海")
+    a.locator("#f-legal_representative").fill("黄海")
     a.get_by_label("地址").fill(LAB_APPLICATION["address"])
     a.get_by_label("检测能力").fill("水产品 | 汞的测定")
     a.get_by_label("场所").fill(LAB_APPLICATION["sites"])
@@ -86,6 +86,8 @@ def test_a_lab_and_a_body_are_licensed_online(browser, server, app, sessions, wo
     expect(a.locator(".error-summary")).to_contain_text("人员")  # a missing part is named, the rest is kept
     expect(a.get_by_label("申请人名称")).to_have_value(LAB_APPLICATION["name"])
     a.get_by_label("人员（每行一名）").fill(LAB_APPLICATION["personnel"])
+    expect(a.get_by_label("法定代表人身份证或护照号码")).to_have_value("")  # never echoed back
+    a.get_by_label("法定代表人身份证或护照号码").fill(LAB_APPLICATION["legal_representative_id_number"])
     a.locator("#f-attachment").set_input_files(str(manual))
     shot(a, "licensing-apply")
     a.get_by_role("button", name="保存申请").click()
@@ -143,7 +145,7 @@ def test_a_lab_and_a_body_are_licensed_online(browser, server, app, sessions, wo
     a.get_by_label("程序").select_option("commitment")
     a.get_by_label("申请人名称").fill(CB_APPLICATION["name"])
     a.get_by_label("统一社会信用代码").fill(CB_APPLICATION["uscc"])
-    a.get_by_label("法定代表人").fill("韦明")
+    a.locator("#f-legal_representative").fill("韦明")
     a.get_by_label("地址").fill(CB_APPLICATION["address"])
     a.locator("input[name=fields][value=SYS-QMS]").check()
     a.get_by_label("注册资本").fill("500")

@@ -9,12 +9,15 @@ from certbridge.db import write_session
 from certbridge.licensing import cases
 from certbridge.licensing.case_decisions import Authority
 from certbridge.principal import Principal
+from certbridge.registry.identity import fingerprint
+
+TEST_IDENTITY_KEY = b"lablegal-test-identity-key-32byt"
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 AUTHORITY = Authority("国家认证认可监督管理委员会", "11100000190748334U")
 LAB_APPLICATION = {
     "name": "北海市海洋检测技术有限公司", "uscc": "91450503MAMEA76YXC", "address": "北海市银海区科技路 8 号",
-    "legal_representative": "黄海", "capabilities": "水产品 | 汞的测定 | GB 5009.17-2021\n水产品 | 铅的测定 | GB 5009.12-2023",
+    "legal_representative": "黄海", "legal_representative_id_number": "45050219750505123X", "capabilities": "水产品 | 汞的测定 | GB 5009.17-2021\n水产品 | 铅的测定 | GB 5009.12-2023",
     "sites": "北海市银海区科技路 8 号", "equipment": "原子荧光光度计 AFS-8220", "personnel": "黄海（技术负责人）\n林月（授权签字人）",
 }
 CB_APPLICATION = {
@@ -22,6 +25,15 @@ CB_APPLICATION = {
     "legal_representative": "韦明", "fields": ["SYS-QMS"], "capital_wan": "500",
     "auditors": "\n".join(f"审核员{i}" for i in range(1, 11)),
 }
+
+
+def as_filed(application: dict) -> dict:
+    """Return an application as the pages and the API pass it on: the ID number replaced by its keyed hash."""
+    out = dict(application)
+    raw = out.pop("legal_representative_id_number", None)
+    if raw:
+        out["legal_rep_fingerprint"] = fingerprint(TEST_IDENTITY_KEY, raw)
+    return out
 
 
 def applicant(sessions, username: str = "hy_lab") -> Principal:
@@ -37,8 +49,8 @@ def filed(sessions, who: Principal, *, subject_type: str = "lab", procedure: str
     """File a case, attach a PDF to a first application, submit it; return its id."""
     with write_session(sessions) as db:
         case = cases.file_case(db, principal=who, kind=kind, subject_type=subject_type, procedure=procedure,
-                               application=application or (LAB_APPLICATION if subject_type == "lab"
-                                                           else CB_APPLICATION),
+                               application=as_filed(application or (LAB_APPLICATION if subject_type == "lab"
+                                                                    else CB_APPLICATION)),
                                subject_id=subject_id, contact_email=email, today=on)
         case_id = case.id
         if kind == "application":

@@ -18,7 +18,7 @@ from certbridge.licensing.case_models import CaseNotice, LicensingCase
 from certbridge.licensing.models import LicensingRecord
 from certbridge.principal import Principal
 from certbridge.registry.models import CertificationBody, Lab, Person
-from tests.licensing.cases_helpers import AUTHORITY, LAB_APPLICATION, applicant, filed
+from tests.licensing.cases_helpers import AUTHORITY, LAB_APPLICATION, applicant, as_filed, filed
 
 REGULATOR = Principal(role="regulator", user_id=2, username="regulator")
 
@@ -224,7 +224,7 @@ def test_what_an_application_must_say(sessions, world, settings):
                         application={"address": "别处"}, subject_id=world.ids["lab"])
     with write_session(sessions) as db:
         case = cases.file_case(db, principal=who, kind="application", subject_type="lab", procedure="general",
-                               application=LAB_APPLICATION)
+                               application=as_filed(LAB_APPLICATION))
         case_id = case.id
     for data, code in ((b"", "licensing_case.attachment_empty"), (b"MZ\x90\x00", "licensing_case.attachment_type"),
                        (b"%PDF-" + b"x" * 2000, "licensing_case.attachment_too_large")):

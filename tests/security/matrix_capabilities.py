@@ -34,6 +34,7 @@ from certbridge.settings import Settings
 from certbridge.principal import SYSTEM, Principal
 from certbridge.registry import people, service as registry
 from certbridge.supervision import draws, plans, tasks
+from certbridge.supervision.directory import declare_relationship
 from certbridge.supervision.models import InspectionTask
 from tests.licensing.cases_helpers import LAB_APPLICATION
 from certbridge.zones.service import define_brand, define_zone
@@ -123,7 +124,9 @@ def _seed_supervision(session, world) -> dict:
     for task in published:
         tasks.publish_result(session, principal=SYSTEM, task_id=task.id)
     assert world.ids["inspector"] in [i.person_id for i in assigned.inspectors], "周敏 must be on the seeded task"
-    return {"matter": on_orgs.id, "plan": plan.id, "batch_fresh": fresh_batch, "draw_committed": committed.id,
+    declared = declare_relationship(session, principal=SYSTEM, person_id=world.ids["inspector"], kind="other",
+                                    declared_on=today, party_name="矩阵申请人有限公司")
+    return {"relationship": declared.id, "matter": on_orgs.id, "plan": plan.id, "batch_fresh": fresh_batch, "draw_committed": committed.id,
             "draw_revealed": assigned.draw_id, "task_assigned": assigned.id, "task_completed": completed.id}
 
 
@@ -334,6 +337,9 @@ CASES: list = [
          params={"person_id": "inspector"},
          json=lambda v: {"object_type": "organization", "object_id": v["org2"], "kind": "relative",
                          "declared_on": TODAY}),
+    Case("GET", "/api/v1/supervision/relationships", READERS),
+    Case("POST", "/api/v1/supervision/relationships/{relationship_id}/withdraw", INSPECTOR_OR_REGULATOR,
+         params={"relationship_id": "relationship"}, json={"reason": "申报有误"}),
     Case("POST", "/api/v1/supervision/inspectors/{person_id}/history", INSPECTOR_OR_REGULATOR,
          params={"person_id": "inspector"},
          json=lambda v: {"object_type": "organization", "object_id": v["org2"], "inspected_on": TODAY,

@@ -179,12 +179,12 @@ def _licensing(session: Session, world, out: dict) -> None:
     import tempfile
 
     from certbridge.licensing import cases
-    from tests.licensing.cases_helpers import LAB_APPLICATION, PDF
+    from tests.licensing.cases_helpers import LAB_APPLICATION, PDF, as_filed
     lab = principal_for(session.get(User, world.ids["user_lab"]))
     ids = []
     for _ in range(2):
         case = cases.file_case(session, principal=lab, kind="application", subject_type="lab", procedure="general",
-                               application=LAB_APPLICATION)
+                               application=as_filed(LAB_APPLICATION))
         item = cases.attach_file(session, principal=lab, case_id=case.id, filename="质量手册.pdf", data=PDF,
                                  data_dir=tempfile.mkdtemp(), max_bytes=1024 * 1024)
         ids.append((case.id, item.id))
@@ -403,6 +403,7 @@ CASES: list = [
     Page("GET", "/regulator/reports", REGULATOR_PAGES),
     Page("GET", "/regulator/standards", REGULATOR_PAGES),
     Page("GET", "/regulator/accreditation", REGULATOR_PAGES),
+    Page("GET", "/regulator/zones", REGULATOR_PAGES),
     Page("GET", "/regulator/complaints", REGULATOR_PAGES),
     Page("GET", "/regulator/complaints/{complaint_id}", REGULATOR_PAGES, params={"complaint_id": "web_complaint"}),
     # the evidence row's file is not in this instance's data directory: regulators find nothing, others are refused
@@ -435,6 +436,7 @@ CASES: list = [
     Page("GET", "/regulator/supervision/plans/{plan_id}", REGULATOR_PAGES, params={"plan_id": "web_plan"}),
     Page("GET", "/regulator/supervision/tasks", REGULATOR_PAGES),
     Page("GET", "/regulator/workdays", REGULATOR_PAGES),
+    Page("GET", "/regulator/relationships", REGULATOR_PAGES),
     Page("POST", "/regulator/bodies/new", REGULATORS,
          form={"code": "00998", "approval_number": "CNCA-R-2026-998", "name": "网页批准认证有限公司",
                "fields": "SYS-QMS", "approved_on": "2026-01-05"}, lands=r"/regulator/bodies/\d+"),
@@ -462,6 +464,17 @@ CASES: list = [
     # The catalogue import shows its report in place (all rows or none; one event for the file).
     Page("POST", "/regulator/standards/import", REGULATORS, lands=None, files=lambda v: {"file": (
         "catalogue.csv", "标准号,标准名称,认证项目\nISO 14001:2015,环境管理体系,EMS\n".encode(), "text/csv")}),
+    # zones, brands and foreign bodies on the console: a redirect back to the page, or the page in place
+    Page("POST", "/regulator/zones", REGULATORS, form={"code": "WEB-ZONE", "name": "网页示范区", "kind": "quality",
+                                                        "regions": "450500", "schemes": "QMS"}, lands="/regulator/zones"),
+    Page("POST", "/regulator/brands", REGULATORS, form={"code": "WEB-BRAND", "name": "网页品牌", "regions": "450500",
+                                                         "schemes": "QMS"}, lands="/regulator/zones"),
+    Page("POST", "/regulator/brands/certificates", REGULATORS,
+         form=lambda v: {"brand_code": "MATRIX-BRAND", "body_code": "00126", "number": v["cert_a_number"]},
+         lands="/regulator/zones"),
+    Page("POST", "/regulator/accreditation/foreign-bodies", REGULATORS, lands=None,
+         form={"country": "DE", "foreign_id": "HRB 12345", "name": "Web Zertifizierung GmbH",
+               "registered_on": "2026-01-05", "fields": "SYS-QMS"}),
     Page("POST", "/regulator/accreditation/import", REGULATORS, lands=None, files=lambda v: {"file": (
         "ab.csv", "code,name,name_en,country,main_scope\nWEB-AB,网页认可,Web AB,NO,17065\n".encode(), "text/csv")}),
     Page("POST", "/regulator/reports/{report_id}/review", REGULATORS, params={"report_id": "web_report"},
@@ -518,6 +531,11 @@ CASES: list = [
          lands=lambda v: f"/regulator/supervision/draws/{v['web_draw_committed']}"),
     Page("POST", "/regulator/supervision/tasks/{task_id}/publish", REGULATORS,
          params={"task_id": "web_task_completed"}, form={}, lands=r"/regulator/supervision/tasks\?status=completed"),
+    Page("POST", "/regulator/relationships", REGULATORS,
+         form=lambda v: {"person_id": str(v["inspector"]), "kind": "relative", "party_by": "party",
+                         "party_name": "网页矩阵申请人有限公司"}, lands="/regulator/relationships"),
+    Page("POST", "/regulator/relationships/{relationship_id}/withdraw", REGULATORS,
+         params={"relationship_id": "relationship"}, form={"reason": "申报有误"}, lands="/regulator/relationships"),
     Page("POST", "/regulator/workdays", REGULATORS,
          form={"year": "2099", "holidays": "2099-01-01", "workdays": "", "source": "网页矩阵测试"},
          lands="/regulator/workdays"),

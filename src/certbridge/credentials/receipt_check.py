@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from certbridge.certificates.effective_status import facts_from_values, verdict
+from certbridge.credentials.receipt_accreditation import check_accreditation, reference_state
 from certbridge.i18n.catalog import render
 from certbridge.kit.canonical_json import canonical_bytes
 from certbridge.kit.merkle import ProofError, leaf_hash, verify_inclusion
@@ -161,7 +162,7 @@ def _check_claim(receipt: dict[str, Any], root: bytes, size: int,
     if not state:
         raise OfflineCheckError("receipt.no_events")
     known = {"id", "number", "scheme", "scope", "body", "holder", "issued_on", "expires_on", "status", "valid",
-             "reasons"}
+             "reasons", "accreditation"}
     extra = sorted(set(claim) - known)
     if extra:
         raise OfflineCheckError("receipt.claim_unproven", field=extra[0])
@@ -190,6 +191,16 @@ def _check_claim(receipt: dict[str, Any], root: bytes, size: int,
         _claim_differs("holder.uscc", (claim.get("holder") or {}).get("uscc"), holder.get("uscc"))
         for key in ("code", "name", "approval_number"):
             _claim_differs(f"body.{key}", (claim.get("body") or {}).get(key), body.get(key))
+    if "accreditation" in claim:  # the label is proven by the accreditation body's events, or refused
+        if not full or not state.get("accreditation_body_id"):
+            raise OfflineCheckError("receipt.claim_unproven", field="accreditation")
+        accredited, _ = _fold_chain(context.get("accreditation_body") or [],
+                                    {"type": "accreditation_body", "id": str(state["accreditation_body_id"])},
+                                    root, size)
+        accredited = accredited or reference_state(state["accreditation_body_id"])  # seeded, never changed
+        if not accredited:
+            raise OfflineCheckError("receipt.claim_unproven", field="accreditation")
+        check_accreditation(claim["accreditation"], accredited, state, receipt["issued_at"][:10])
     for lang in ("zh", "en"):
         wanted = statement(claim, at=receipt["issued_at"], origin=origin, size=size, lang=lang)
         if (receipt.get("statement") or {}).get(lang) != wanted:

@@ -105,6 +105,11 @@ def render_receipt_pdf(receipt: dict[str, Any]) -> bytes:
     _label(pdf, "receipt.pdf.scheme", cert["scheme"])
     _label(pdf, "receipt.pdf.validity", f"{cert['issued_on']} — {cert['expires_on']}")
     _label(pdf, "receipt.pdf.status", f"{status_zh} {status_en}")
+    accreditation = cert.get("accreditation")
+    if accreditation:  # issued under accreditation: the body, its number, and the MLA label (receipt_accreditation)
+        _label(pdf, "receipt.pdf.accreditation",
+               f"{accreditation['body_name']}（{accreditation['body']}，{accreditation['number'] or '—'}）\n"
+               f"{accreditation['label']['zh']}\n{accreditation['label']['en']}")
     for reason in cert.get("reasons") or []:  # the verdict's reasons and warnings (docs/effective-status.md)
         pdf.set_font("cjk", size=8.5)
         texts = [render(f"effective.{reason['code']}", lang, **reason.get("params", {})) for lang in ("zh", "en")]

@@ -6,6 +6,7 @@ scope extension of the licensed lab awaiting its decision. Dates are counted bac
 from __future__ import annotations
 
 import random
+import zlib
 import tempfile
 from datetime import date, timedelta
 
@@ -17,15 +18,21 @@ from certbridge.db import write_session
 from certbridge.kit.uscc import generate_uscc
 from certbridge.licensing import cases
 from certbridge.licensing.case_decisions import Authority, approve, assign_review, issue_licence, regulator_step
+from certbridge.registry.identity import fingerprint
 from certbridge.registry.models import Person
 from certbridge.supervision.directory import declare_relationship
 
+# The demo's applicants give a (synthetic) ID document; the pages would hash it under the instance's identity key,
+# the demo under this fixed one, so no real or instance-bound fingerprint is made.
+DEMO_IDENTITY_KEY = b"certbridge-demo-identity-key"
 AUTHORITY = Authority("国家认证认可监督管理委员会", "11100000190748334U")
 PDF = b"%PDF-1.4\n% demo quality manual\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _lab(name: str, uscc: str, items: str) -> dict:
+    rep = fingerprint(DEMO_IDENTITY_KEY, f"L{zlib.crc32(uscc.encode()):08d}")  # passport-shaped, one per lab
     return {"name": name, "uscc": uscc, "address": "广西北海市银海区科技路 8 号", "legal_representative": "黄海",
+            "legal_rep_fingerprint": rep,
             "capabilities": items, "sites": "广西北海市银海区科技路 8 号", "equipment": "原子荧光光度计\n电感耦合等离子体质谱仪",
             "personnel": "黄海（技术负责人）\n林月（授权签字人）"}
 

@@ -60,3 +60,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "subject.zone": {"zh": "示范区", "en": "demonstration zone"},
     "subject.brand": {"zh": "区域品牌", "en": "regional brand"},
 }
+MESSAGES.update({
+    "zone.defined": {"zh": "已设立示范区 {code}。", "en": "Demonstration zone {code} is defined."},
+    "brand.defined": {"zh": "已设立区域品牌 {code}。", "en": "Regional brand {code} is defined."},
+    "brand.certificate_branded": {"zh": "证书 {number} 已使用区域品牌 {code}。",
+                                  "en": "Certificate {number} now carries regional brand {code}."},
+    "brand.certificate_unknown": {"zh": "找不到机构代码为 {body} 、编号为 {number} 的证书。",
+                                  "en": "No certificate {number} of the body coded {body}."},
+    "body.foreign_registered": {"zh": "已登记境外认证机构 {name}，代码 {code}。",
+                                "en": "Foreign certification body {name} is registered with code {code}."},
+})
+MESSAGES.update({
+    "receipt.pdf.accreditation": {"zh": "认可", "en": "Accreditation"},
+})

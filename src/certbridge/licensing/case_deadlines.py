@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from certbridge.kit.workdays import WorkdayCalendar
@@ -41,10 +41,11 @@ def recompute_case_deadlines(session: Session, *, principal: Principal, calendar
     `calendar` already holds the new notice; `source` names it (shown to the applicant and the handlers).
     """
     on = on or date.today()
+    runs_into = (LicensingCase.state_since <= date(year, 12, 31)) & (LicensingCase.due_on >= date(year - 1, 12, 1))
     stmt = (select(LicensingCase).where(LicensingCase.state.in_(case_flow.OPEN_STATES),
                                         LicensingCase.due_on.is_not(None),
-                                        LicensingCase.state_since <= date(year, 12, 31),
-                                        LicensingCase.due_on >= date(year - 1, 12, 1))  # a shift can reach back
+                                        # a shift can reach back; a provisional mark on the year always counts
+                                        or_(runs_into, LicensingCase.due_provisional_year == year))
             .order_by(LicensingCase.id))
     moved = 0
     for case in session.scalars(stmt):

@@ -23,6 +23,7 @@ from certbridge.licensing.schemas import DecisionIn
 from certbridge.licensing.service import (
     approve_body_with_record,
     change_body_with_record,
+    changed_text,
     create_licensing_record,
     qualify_lab_with_record,
     renew_body_with_record,
@@ -141,12 +142,15 @@ def _apply(session: Session, principal: Principal, case: Any, decision: Decision
         item, record = approve_body_with_record(session, body={
             "code": f"R{number[7:11]}{number[-3:]}", "approval_number": number, "name": app["name"],
             "fields": app["fields"], "approved_on": decided, "valid_until": add_months(decided, 72),
-            "uscc": app["uscc"], "address": app.get("address")}, **common)
+            "uscc": app["uscc"], "address": app.get("address"),
+            "legal_rep_fingerprint": app.get("legal_rep_fingerprint")}, **common)
         case.subject_id = item.id
     elif case.kind == "application":
         item, record = qualify_lab_with_record(session, lab={
             "cma_number": _next_cma_number(session, decided.year), "name": app["name"], "qualified_on": decided,
-            "uscc": app["uscc"], "address": app.get("address"), "capabilities": app["capabilities"]}, **common)
+            "uscc": app["uscc"], "address": app.get("address"), "capabilities": app["capabilities"],
+            "legal_representative": app.get("legal_representative"),
+            "legal_rep_fingerprint": app.get("legal_rep_fingerprint")}, **common)
         case.subject_id = item.id
     elif case.subject_type == "body" and case.kind == "change":
         item, record = change_body_with_record(session, body_id=case.subject_id, changes={
@@ -169,7 +173,7 @@ def _apply(session: Session, principal: Principal, case: Any, decision: Decision
 def _lab_or_body_record(session, case, item, kind, decision, on, calendar, principal, *, valid_to=None):
     content = {"change": "变更资质认定事项：{what}", "renewal": "延续资质认定有效期至 {until}",
                "other": "依申请注销"}[kind]
-    what = "、".join(sorted(case.application))
+    what = changed_text(case.application) if kind == "change" else ""
     return create_licensing_record(
         session, principal=principal, kind=kind, subject_type=case.subject_type, subject_id=item.id,
         party_name=item.name, party_uscc=item.uscc, decision=decision,
@@ -182,7 +186,8 @@ def _lab_or_body_record(session, case, item, kind, decision, on, calendar, princ
 def _lab_change(session, principal, case, decision, on, calendar):
     app = case.application
     if case.kind == "change":
-        changes = {k: v for k, v in app.items() if k in ("capabilities", "address")}
+        changes = {k: v for k, v in app.items() if k in ("capabilities", "address", "legal_representative",
+                                                         "legal_rep_fingerprint")}
         kind = "change"
     elif case.kind == "renewal":
         changes, kind = {"valid_until": date.fromisoformat(app["valid_until"])}, "renewal"

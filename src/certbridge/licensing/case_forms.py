@@ -65,9 +65,11 @@ def capabilities(data: dict[str, Any]) -> list[dict[str, str | None]]:
     return out
 
 
-def legal_rep_change(session: Session, data: dict[str, Any], body: CertificationBody, today: date) -> dict[str, Any]:
-    """Return a body's 法定代表人变更 (the new representative's name and the keyed hash of their ID document, never
-    the number), or nothing when none is asked for; a representative under a permanent exit is refused."""
+def legal_rep_change(session: Session, data: dict[str, Any], body: CertificationBody | Lab,
+                     today: date) -> dict[str, Any]:
+    """Return a body's or lab's 法定代表人变更 (the new representative's name and the keyed hash of their ID
+    document, never the number), or nothing when none is asked for; a representative under a permanent exit is
+    refused."""
     name = _text(data, "legal_representative", max_len=60, required=False)
     fingerprint = data.get("legal_rep_fingerprint")
     if not name and not fingerprint:
@@ -82,6 +84,18 @@ def legal_rep_change(session: Session, data: dict[str, Any], body: Certification
     refuse_if_banned(exits_of_identity(session, on=today, legal_rep_fingerprint=fingerprint)[1],
                      "body.legal_rep_exited")
     return {"legal_representative": name, "legal_rep_fingerprint": fingerprint}
+
+
+def _rep_fingerprint(session: Session, data: dict[str, Any], *, required: bool, today: date) -> str | None:
+    """Return a first application's representative fingerprint (a lab must give it), refusing an exited one."""
+    value = data.get("legal_rep_fingerprint")
+    if not value:
+        if required:
+            raise InvalidInput("field.required", field="application.legal_representative_id_number")
+        return None
+    value = check_fingerprint(value, field="application.legal_representative_id_number")
+    refuse_if_banned(exits_of_identity(session, on=today, legal_rep_fingerprint=value)[1], "body.legal_rep_exited")
+    return value
 
 
 def check_application(session: Session, *, kind: str, subject_type: str, data: dict[str, Any],
@@ -112,6 +126,9 @@ def check_application(session: Session, *, kind: str, subject_type: str, data: d
                 out[key] = _lines(data, key)
                 if not out[key]:
                     raise InvalidInput("field.required", field=f"application.{key}")
+        rep = _rep_fingerprint(session, data, required=subject_type == "lab", today=today)
+        if rep:
+            out["legal_rep_fingerprint"] = rep
         return out
     if subject is None:
         raise InvalidInput("licensing_case.subject_required", field="subject_id")
@@ -126,8 +143,7 @@ def check_application(session: Session, *, kind: str, subject_type: str, data: d
         address = _text(data, "address", required=False)
         if address and address != subject.address:
             out["address"] = address
-        if subject_type == "body":
-            out.update(legal_rep_change(session, data, subject, today))
+        out.update(legal_rep_change(session, data, subject, today))
         if not out:
             raise InvalidInput("licensing.no_change", field="application")
         return out

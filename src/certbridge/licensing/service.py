@@ -118,7 +118,8 @@ def approve_body_with_record(session: Session, *, principal: Principal, body: di
     return item, record
 
 
-def _changed_text(changes: dict[str, Any]) -> str:
+def changed_text(changes: dict[str, Any]) -> str:
+    """Return what a change decision changes, for its public record (the ID hash never; the new name yes)."""
     names = sorted(k for k in changes if k not in ("legal_rep_fingerprint", "legal_representative"))
     if changes.get("legal_representative"):  # 法定代表人变更: the new name is public, the ID hash never is
         names.append(f"法定代表人变更为{changes['legal_representative']}")
@@ -134,7 +135,7 @@ def change_body_with_record(session: Session, *, principal: Principal, body_id: 
     previous = _latest_for(session, "body", body_id)
     item = bodies.change_body(session, principal=principal, body_id=body_id, changes=changes)
     content = render("licensing.content.change", "zh", fields=_fields_text([f.field_code for f in item.fields]),
-                     changed=_changed_text(changes))
+                     changed=changed_text(changes))
     record = create_licensing_record(
         session, principal=principal, kind="change", subject_type="body", subject_id=item.id, party_name=item.name,
         party_uscc=item.uscc, decision=decision, licence_number=item.approval_number,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from certbridge.kit.chinese_text import normalize_name
@@ -41,6 +41,13 @@ def _party_records(session: Session, party_uscc: str | None, records: Iterable[t
     return found
 
 
+def in_force(on: date):
+    """The condition of a declared relationship in force on a date: declared, not ended, not withdrawn."""
+    rel = InspectorRelationship
+    return and_(rel.declared_on <= on, or_(rel.ends_on.is_(None), rel.ends_on >= on),
+                or_(rel.withdrawn_on.is_(None), rel.withdrawn_on > on))
+
+
 def declared_relationships(session: Session, person_ids: Iterable[int], *, on: date, party_name: str | None,
                            party_uscc: str | None = None,
                            records: Iterable[tuple[str, int]] = ()) -> dict[int, InspectorRelationship]:
@@ -50,8 +57,7 @@ def declared_relationships(session: Session, person_ids: Iterable[int], *, on: d
     if not people:
         return {}
     stmt = select(InspectorRelationship).where(
-        InspectorRelationship.person_id.in_(people), InspectorRelationship.declared_on <= on,
-        or_(InspectorRelationship.ends_on.is_(None), InspectorRelationship.ends_on >= on))
+        InspectorRelationship.person_id.in_(people), in_force(on))
     known = _party_records(session, party_uscc, records)
     name = normalize_name(party_name or "")
     found: dict[int, InspectorRelationship] = {}

@@ -13,7 +13,10 @@ from certbridge.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from certbridge.ledger.journal import record_event
 from certbridge.policy import require_lab_operator, require_regulator
 from certbridge.principal import Principal
+from certbridge.registry.bodies import exits_of_identity
+from certbridge.registry.identity import check_fingerprint
 from certbridge.registry.models import Lab, LabCapability, Standard
+from certbridge.registry.restrictions import refuse_if_banned
 from certbridge.registry.service import check_region, check_uscc
 from certbridge.registry.snapshots import lab_state
 
@@ -84,8 +87,15 @@ def qualify_lab(
     region_code: str | None = None,
     address: str | None = None,
     capabilities: list[dict[str, Any]] = (),
+    legal_representative: str | None = None,
+    legal_rep_fingerprint: str | None = None,
+    today: date | None = None,
 ) -> Lab:
-    """Record a lab's qualification (valid 6 years unless stated)."""
+    """Record a lab's qualification (valid 6 years unless stated), with its legal representative.
+
+    The representative's name is public; their ID document only as its keyed hash (`registry.identity`), in a
+    private `lab.legal_rep_recorded` event. A representative bound by a permanent exit is refused, as for bodies.
+    """
     require_regulator(principal)
     cma_number = (cma_number or "").strip()
     if not CMA_NUMBER.match(cma_number):
@@ -97,15 +107,42 @@ def qualify_lab(
     valid_until = valid_until or qualified_on.replace(year=qualified_on.year + 6)
     if valid_until <= qualified_on:
         raise InvalidInput("date.order", field="valid_until", start=qualified_on, end=valid_until)
+    rep = _checked_rep(session, legal_rep_fingerprint, today)
     lab = Lab(cma_number=cma_number, name=name.strip(), uscc=check_uscc(uscc)[0] if uscc else None,
               region_code=check_region(session, region_code), address=address, status="valid",
-              qualified_on=qualified_on, valid_until=valid_until)
+              qualified_on=qualified_on, valid_until=valid_until,
+              legal_representative=(legal_representative or "").strip() or None, legal_rep_fingerprint=rep)
     lab.capabilities = _capabilities(session, list(capabilities))
     session.add(lab)
     session.flush()
     record_event(session, type="lab.qualified", subject_type="lab", subject_id=lab.id,
                  actor=principal.actor, data={"state": lab_state(lab)})
+    if rep:  # not public, outside `state`: never part of the public record
+        record_event(session, type="lab.legal_rep_recorded", subject_type="lab", subject_id=lab.id,
+                     actor=principal.actor, public=False, data={"legal_rep_fingerprint": rep})
     return lab
+
+
+def _checked_rep(session: Session, fingerprint: str | None, today: date | None) -> str | None:
+    """Return a representative's checked fingerprint, refusing one bound by a permanent exit."""
+    rep = check_fingerprint(fingerprint, field="legal_representative_id_number")
+    if rep:
+        refuse_if_banned(exits_of_identity(session, on=today or date.today(), legal_rep_fingerprint=rep)[1],
+                         "body.legal_rep_exited")
+    return rep
+
+
+def _change_rep(session: Session, principal: Principal, lab: Lab, changes: dict[str, Any]) -> None:
+    """Apply a 法定代表人变更 (regulators, through an approved case): the public name and the private hash."""
+    rep = _checked_rep(session, changes.get("legal_rep_fingerprint"), None)
+    if rep and rep != lab.legal_rep_fingerprint:
+        record_event(session, type="lab.legal_rep_changed", subject_type="lab", subject_id=lab.id,
+                     actor=principal.actor, public=False,
+                     data={"legal_rep_fingerprint": rep, "previous": lab.legal_rep_fingerprint,
+                           "legal_representative": changes.get("legal_representative")})
+        lab.legal_rep_fingerprint = rep
+    if (changes.get("legal_representative") or "").strip():
+        lab.legal_representative = changes["legal_representative"].strip()
 
 
 def update_lab(session: Session, *, principal: Principal, lab_id: int, changes: dict[str, Any]) -> Lab:
@@ -133,6 +170,9 @@ def update_lab(session: Session, *, principal: Principal, lab_id: int, changes: 
         for key in ("status", "valid_until"):
             if key in changes:
                 setattr(lab, key, changes[key])
+        _change_rep(session, principal, lab, changes)
+    elif {"legal_representative", "legal_rep_fingerprint"} & set(changes):
+        raise RuleViolation("lab.legal_rep_through_case", field="legal_representative")
     elif "status" in changes or "valid_until" in changes:
         raise InvalidInput("lab.status_regulator_only", field="status")
     session.flush()

@@ -187,6 +187,9 @@ class Lab(Base):
     uscc: Mapped[str | None] = mapped_column(String(18))
     region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
     address: Mapped[str | None] = mapped_column(String(300))
+    legal_representative: Mapped[str | None] = mapped_column(String(60))  # public, as on the licence
+    # keyed hash of the legal representative's ID document (registry.identity); never the number in clear
+    legal_rep_fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(String(12), default="valid")  # valid|suspended|revoked|expired
     qualified_on: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date] = mapped_column(Date)
@@ -291,6 +294,8 @@ class InspectorRelationship(Base):
     note: Mapped[str | None] = mapped_column(Text)
     declared_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)  # withdrawn (declared in error, or no longer true)
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
 class RegionalBrand(Base):
     """A 区域品牌 (zones/brands.py keeps them) (e.g. 北海有机): a label a regulator lets certificates of its regions and schemes carry."""
 

@@ -194,6 +194,7 @@ class LabOut(BaseModel):
     uscc: str | None
     region_code: str | None
     address: str | None
+    legal_representative: str | None = None  # public; the ID document is never shown
     status: str
     qualified_on: date
     valid_until: date

@@ -56,6 +56,8 @@ def lab_state(lab: Lab) -> dict[str, Any]:
         "qualified_on": _iso(lab.qualified_on),
         "valid_until": _iso(lab.valid_until),
         "capabilities": [[c.category, c.item, c.standard] for c in lab.capabilities],
+        # public; only labs that recorded one carry the key (older events have none)
+        **({"legal_representative": lab.legal_representative} if lab.legal_representative else {}),
     }
 
 

@@ -17,7 +17,7 @@ from certbridge.credit.scoring import classes_for
 from certbridge.licensing.deadlines import calendar_for
 from certbridge.licensing.queries import licensing_view, overdue_licensing_records
 from certbridge.policy import require_regulator_reader
-from certbridge.supervision import directory, draws, plans, tasks
+from certbridge.supervision import directory, draws, plans, relationships, tasks
 from certbridge.supervision.models import CheckMatter, SpotCheckDraw, SpotCheckPlan
 from certbridge.supervision.schemas import (
     BatchIn,
@@ -32,6 +32,7 @@ from certbridge.supervision.schemas import (
     PlanIn,
     PublicResultOut,
     RelationshipIn,
+    RelationshipWithdrawIn,
     ReplaceIn,
     ResultIn,
     TaskOut,
@@ -122,6 +123,29 @@ def declare_relationship(person_id: Id, item: RelationshipIn, db: WriteDB, princ
     rel = directory.declare_relationship(db, principal=principal, person_id=person_id, **item.model_dump())
     return {"id": rel.id, "person_id": rel.person_id, "object": directory.relationship_party(rel),
             "kind": rel.kind, "declared_on": rel.declared_on, "ends_on": rel.ends_on}
+
+
+@router.get("/supervision/relationships", summary="Declared relationships (回避)")
+def list_relationships(db: ReadDB, principal: AuthedPrincipal, person_id: IdFilter = None,
+                       kind: Annotated[str | None, Query(max_length=20)] = None,
+                       status: Annotated[Literal["in_force", "ended", "withdrawn"] | None, Query()] = None,
+                       party: Annotated[str | None, Query(max_length=200, description="Name or USCC of the party")]
+                       = None) -> list[dict[str, Any]]:
+    """List declared relationships, newest first, with their status today (regulators; at most 500)."""
+    flt = relationships.RelationshipFilter(person_id=person_id, kind=kind, status=status, party=party)
+    return relationships.list_relationships(db, principal=principal, flt=flt)
+
+
+@router.post("/supervision/relationships/{relationship_id}/withdraw", summary="Withdraw a declared relationship")
+def withdraw_relationship(relationship_id: Id, item: RelationshipWithdrawIn, db: WriteDB,
+                          principal: AuthedPrincipal) -> dict[str, Any]:
+    """Withdraw a declaration with the reason (its inspector or a regulator); draws and review teams no longer
+    exclude the person for it. A declaration already withdrawn: 409."""
+    rel = relationships.withdraw_relationship(db, principal=principal, relationship_id=relationship_id,
+                                              reason=item.reason, on=item.on)
+    return {"id": rel.id, "person_id": rel.person_id, "object": directory.relationship_party(rel),
+            "kind": rel.kind, "declared_on": rel.declared_on, "ends_on": rel.ends_on,
+            "withdrawn_on": rel.withdrawn_on, "withdrawal_reason": rel.withdrawal_reason}
 
 
 @router.post("/supervision/inspectors/{person_id}/history", status_code=201, summary="Record a past inspection")

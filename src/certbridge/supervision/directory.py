@@ -238,7 +238,8 @@ def inspector_profile(session: Session, person: Person, on: date) -> dict[str, A
         "body_id": person.body_id, "region_code": person.region_code,
         "barred": [{"kind": r.kind, "reason": r.reason, "ends_on": r.ends_on} for r in bars],
         "relationships": [{"id": r.id, "object": relationship_party(r), "kind": r.kind,
-                           "note": r.note, "declared_on": r.declared_on, "ends_on": r.ends_on}
+                           "note": r.note, "declared_on": r.declared_on, "ends_on": r.ends_on,
+                           "withdrawn_on": r.withdrawn_on, "withdrawal_reason": r.withdrawal_reason}
                           for r in relationships],
         "history": [{"object": object_key(h.object_type, h.object_id), "inspected_on": h.inspected_on,
                      "source": h.source} for h in manual]

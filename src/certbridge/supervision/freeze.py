@@ -16,6 +16,7 @@ from certbridge.risk.classes import RULE, risk_classes, weighted_class
 from certbridge.kit.chinese_text import normalize_name
 from certbridge.kit.dates import add_months
 from certbridge.registry.avoidance import barred_people
+from certbridge.registry.avoidance import in_force as relationship_in_force
 from certbridge.registry.models import Person
 from certbridge.supervision.directory import ObjectFilter, list_inspectors, object_key, query_objects
 from certbridge.supervision.drawing import ALL_OBJECTS, FORMAT
@@ -81,8 +82,7 @@ def conflicts_for(session: Session, *, kind: str, names: dict[str, str], inspect
             add(pkey, key, "same_employer")
     relationships = session.execute(
         select(InspectorRelationship.person_id, InspectorRelationship.object_id).where(
-            InspectorRelationship.object_type == kind, InspectorRelationship.declared_on <= on,
-            InspectorRelationship.ends_on.is_(None) | (InspectorRelationship.ends_on >= on)))
+            InspectorRelationship.object_type == kind, relationship_in_force(on)))
     for person_id, object_id in relationships:
         key = object_key(kind, object_id)
         if person_id in ids and key in names:
@@ -90,8 +90,7 @@ def conflicts_for(session: Session, *, kind: str, names: dict[str, str], inspect
     parties = session.execute(  # declared with a party by name (e.g. while it applied for its licence)
         select(InspectorRelationship.person_id, InspectorRelationship.party_name).where(
             InspectorRelationship.person_id.in_(ids), InspectorRelationship.party_name.is_not(None),
-            InspectorRelationship.declared_on <= on,
-            InspectorRelationship.ends_on.is_(None) | (InspectorRelationship.ends_on >= on)))
+            relationship_in_force(on)))
     for person_id, party_name in parties:
         for key in by_name.get(normalize_name(party_name), []):
             add(object_key("person", person_id), key, "declared_relationship")

@@ -22,7 +22,7 @@ from certbridge.errors import DomainError, InvalidInput, NotFound
 from certbridge.i18n.catalog import render as message
 from certbridge.licensing.deadlines import calendar_for
 from certbridge.licensing.queries import overdue_licensing_records
-from certbridge.supervision import draws, plans, tasks
+from certbridge.supervision import draws, pages_relationships, plans, tasks
 from certbridge.supervision.models import CheckMatter, InspectionTask, SpotCheckDraw, SpotCheckPlan
 from certbridge.supervision.presenters import draw_summary, draw_trail, plan_view, public_result_view, task_view
 from certbridge.web import dashboard, guards, nav
@@ -397,3 +397,4 @@ def install(app: FastAPI) -> None:
     nav.add_nav_entry(nav.NavEntry("/inspector/tasks", "My inspections", roles=("inspector",), area="account",
                                    order=5))
     dashboard.register_panel_provider(overdue_panel)
+    pages_relationships.install(app)

@@ -135,6 +135,15 @@ class RelationshipIn(CleanInput):
     note: str | None = Field(default=None, max_length=2000)
 
 
+class RelationshipWithdrawIn(CleanInput):
+    """Why a declared relationship is withdrawn (declared in error, or no longer true)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000)
+    on: date | None = Field(default=None, description="The day it is withdrawn (default today)")
+
+
 class HistoryIn(CleanInput):
     """An inspection made outside the platform."""
 

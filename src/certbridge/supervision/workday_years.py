@@ -20,7 +20,9 @@ from certbridge.credit.models import Penalty
 from certbridge.errors import InvalidInput
 from certbridge.ledger.journal import record_event
 from certbridge.kit.workdays import WorkdayCalendar, WorkdayCalendarError, parse_notice
+from certbridge.licensing import case_flow
 from certbridge.licensing.case_deadlines import recompute_case_deadlines
+from certbridge.licensing.case_models import LicensingCase
 from certbridge.licensing.deadlines import calendar_for, workday_deadline
 from certbridge.licensing.models import LicensingRecord
 from certbridge.licensing.parameters import publicity_setting
@@ -182,11 +184,12 @@ def _check_table(year: int, table: Any) -> None:
 
 def calendar_years(session: Session, *, calendar: WorkdayCalendar | None = None, today: date | None = None,
                    ahead: int = 2) -> list[dict[str, Any]]:
-    """Return the years from last year to ``ahead`` years on (and every entered one) with their source."""
+    """Return the years from last year to ``ahead`` years on (and every entered one, and every one a stored
+    deadline runs into provisionally) with their source."""
     today = today or date.today()
     calendar = effective_calendar(session, calendar or calendar_for())
     rows = {row.year: row for row in session.scalars(select(WorkdayNotice))}
-    years = sorted(set(range(today.year - 1, today.year + ahead + 1)) | set(rows))
+    years = sorted(set(range(today.year - 1, today.year + ahead + 1)) | set(rows) | provisional_years(session))
     out = []
     for year in years:
         row = rows.get(year)
@@ -197,11 +200,25 @@ def calendar_years(session: Session, *, calendar: WorkdayCalendar | None = None,
     return out
 
 
-def provisional_count(session: Session, year: int | None = None) -> int:
-    """Return how many stored deadlines are provisional (through ``year``, or any year)."""
-    total = 0
+def _provisional_columns():
+    """Every stored provisional mark: the publication deadlines, and the current step of each open case."""
     for kind in KINDS:
-        column = getattr(kind.model, kind.provisional)
+        yield kind.model, getattr(kind.model, kind.provisional), ()
+    yield LicensingCase, LicensingCase.due_provisional_year, (LicensingCase.state.in_(case_flow.OPEN_STATES),)
+
+
+def provisional_count(session: Session, year: int | None = None) -> int:
+    """Return how many stored deadlines are provisional (through ``year``, or any year), open cases' included."""
+    total = 0
+    for model, column, scope in _provisional_columns():
         condition = column.is_not(None) if year is None else column == year
-        total += session.scalar(select(func.count()).select_from(kind.model).where(condition)) or 0
+        total += session.scalar(select(func.count()).select_from(model).where(condition, *scope)) or 0
     return total
+
+
+def provisional_years(session: Session) -> set[int]:
+    """Return the years some stored deadline runs into without an entered notice."""
+    out: set[int] = set()
+    for model, column, scope in _provisional_columns():
+        out.update(session.scalars(select(column).where(column.is_not(None), *scope).distinct()))
+    return out

@@ -14,7 +14,7 @@ from certbridge.web.csrf import require_csrf
 from certbridge.web.i18n import N_, gettext, request_language
 from certbridge.web.nav import NavEntry, add_nav_entry
 from certbridge.web.templating import render
-from certbridge.zones import service
+from certbridge.zones import pages_console, service
 from certbridge.zones.figures import zone_figures
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -45,3 +45,4 @@ def install(app: FastAPI) -> None:
     """Mount the zone pages and their header link."""
     add_routes(app, router)
     add_nav_entry(NavEntry("/zones", N_("Demonstration zones"), order=82))
+    pages_console.install(app)
