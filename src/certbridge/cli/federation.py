@@ -120,8 +120,3 @@ def search_command(q: str = typer.Argument(..., help="Certificate number, USCC o
     with read_session(context().sessions) as session:
         items = reporting_domain_errors(lambda: search_peers(session, q))
     typer.echo(json.dumps(items, ensure_ascii=False, indent=1))
-
-
-def register(app: typer.Typer) -> None:
-    """Add `certbridge federation`."""
-    app.add_typer(federation_app, name="federation")
