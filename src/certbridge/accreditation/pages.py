@@ -3,11 +3,11 @@ import of a CSV/XLSX/JSON file (one row per scope; each body named is replaced; 
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from starlette.datastructures import UploadFile
 
 from certbridge.accreditation.service import IMPORT_COLUMNS, import_accreditation_bodies, list_accreditation_bodies
-from certbridge.api.routing import add_routes
+from certbridge.api.routing import APIRouter, add_routes
 from certbridge.db import read_session, write_session
 from certbridge.errors import InvalidInput, ValidationErrors
 from certbridge.web.csrf import require_csrf

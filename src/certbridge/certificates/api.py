@@ -7,7 +7,7 @@ import json
 import sqlite3
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Path, Query, Request, UploadFile
+from fastapi import File, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import Field, StringConstraints, TypeAdapter, ValidationError
@@ -17,6 +17,7 @@ from certbridge.api.deps import AuthedPrincipal, Lang, ReadDB, WriteDB, language
 from certbridge.api.pagination import Page, decode_cursor, decode_key_cursor, encode_cursor, next_cursor
 from certbridge.api.params import Id, IdFilter
 from certbridge.api.problems import PROBLEM_RESPONSES, PROBLEM_TYPE
+from certbridge.api.routing import APIRouter
 from certbridge.certificates import body_exit, workflow
 from certbridge.certificates.holders import merge_holders
 from certbridge.certificates.importer import ImportReport, import_certificates

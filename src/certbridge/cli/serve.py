@@ -16,10 +16,10 @@ def served_url(host: str, port: int) -> str:
 def serve_app(host: str, port: int, workers: int = 1) -> None:
     """Migrate the database if needed and serve the app with uvicorn, in `workers` processes on one socket."""
     from certbridge.cli.workers import Supervisor, listening_socket
-    from certbridge.migrate import upgrade
+    from certbridge.migrate import upgrade_if_needed
 
     ctx = context()
-    upgrade(ctx.engine)
+    upgrade_if_needed(ctx.engine)  # at head (almost every start): one query, no Alembic
     ctx.engine.dispose()  # no connection of the parent's may be shared by forked workers
     settings = ctx.settings
     if "public_url" not in settings.model_fields_set:  # QR codes and links point where this server answers
