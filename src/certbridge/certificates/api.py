@@ -40,7 +40,6 @@ from certbridge.certificates.verification import (
     verify_holder,
     verify_number,
     verify_number_async,
-    verify_with_checkpoint,
     verify_number_on,
     verify_number_pooled,
 )
@@ -147,8 +146,8 @@ async def verify(request: Request):
         if needs is None:
             result = await readers.run(lambda c: verify_number_async(c, state.engine.dialect, number))
         else:  # a replica is configured: it answers if it has replayed what this client wrote
-            (result, request.state.checkpoint), request.state.read_from = await read_on_loop(
-                state.replica, needs, readers, lambda c: verify_with_checkpoint(c, state.engine.dialect, number))
+            result, request.state.read_from, request.state.checkpoint = await read_on_loop(
+                state.replica, needs, readers, lambda c: verify_number_async(c, state.engine.dialect, number))
     if result is not None:
         content = verification_json(verification_view(result, lang))
     else:
