@@ -174,3 +174,26 @@ def test_the_checkpoint_an_answer_names_is_remembered_until_a_newer_one_is_there
         listed = client.get("/api/v1/certificates", params={"q": NUMBER})
         assert listed.headers["certbridge-read-from"] == "replica"
         assert int(listed.headers["certbridge-checkpoint"]) == after
+
+
+def test_a_position_this_server_did_not_sign_is_ignored(replica_server, replicated, world):
+    from certbridge.security.read_routing import position_key, sign_position
+
+    with TestClient(create_app(replicated)) as client:
+        r = client.post(f"/api/v1/bodies/{world.ids['body_a']}/certificates", headers=world.auth("cb_a"),
+                        json=certificate_payload(world))
+        assert r.status_code == 201, r.text
+        genuine = r.headers["certbridge-write-lsn"]
+        assert client.cookies.get("cb_lsn") == genuine
+        replica_server.catch_up()
+        client.cookies.clear()
+        mac = genuine.rpartition(".")[2]
+        forged = ["FFFFFFFF/FFFFFFFF",  # a bare position, as clients sent before positions were signed
+                  f"FFFFFFFF/FFFFFFFF.{mac}",  # a genuine signature on another position
+                  sign_position(position_key("another instance's secret key"), 2 ** 64 - 1),  # a foreign one
+                  "FFFFFFFF/FFFFFFFF." + "A" * 200]
+        for token in forged:
+            for headers in ({"Certbridge-Min-LSN": token}, {"Cookie": f"cb_lsn={token}"}):
+                r = _verify(client, headers)
+                assert r.headers["certbridge-read-from"] == "replica", (token, headers)
+        assert _verify(client, {"Certbridge-Min-LSN": genuine}).headers["certbridge-read-from"] == "replica"
