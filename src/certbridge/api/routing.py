@@ -17,6 +17,8 @@ included with no options, so the app can hold the very same route objects instea
 
 from __future__ import annotations
 
+import threading
+
 import fastapi
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -27,6 +29,7 @@ from starlette.routing import compile_path, get_name
 # route for anything else (code probing routes with getattr(route, "x", None)) must not analyse it.
 ANALYSED = frozenset(name for cls in APIRoute.__mro__ for name in getattr(cls, "__annotations__", {})) | {
     "app", "form_limits"}
+_ANALYSING = threading.Lock()  # one analysis at a time: a second thread asking waits for the first one's result
 
 
 class LazyAPIRoute(APIRoute):
@@ -49,11 +52,15 @@ class LazyAPIRoute(APIRoute):
 
     def __getattr__(self, name: str):
         # Only called for an attribute not set yet: everything but the above until the route is analysed.
-        if name not in ANALYSED or "_deferred" not in self.__dict__:
+        if name not in ANALYSED:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        path, endpoint, options = self.__dict__.pop("_deferred")
-        APIRoute.__init__(self, path, endpoint, **options)
-        return getattr(self, name)
+        with _ANALYSING:
+            deferred = self.__dict__.get("_deferred")
+            if deferred is not None:
+                path, endpoint, options = deferred
+                APIRoute.__init__(self, path, endpoint, **options)
+                del self.__dict__["_deferred"]  # only now: another thread sees the route analysed or waits
+        return object.__getattribute__(self, name)
 
 
 class APIRouter(fastapi.APIRouter):
