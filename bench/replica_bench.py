@@ -69,7 +69,7 @@ def lag(port: int, token: str, user_id: int, replica_url: str, writes: int) -> d
             psycopg.connect(replica_url, autocommit=True) as replica:
         for i in range(writes):
             r = http.post(f"/api/v1/users/{user_id}/keys", json={"name": f"lag-{i}"})  # a small write
-            lsn = parse_lsn(r.headers.get("certbridge-write-lsn"))
+            lsn = parse_lsn((r.headers.get("certbridge-write-lsn") or "").partition(".")[0])  # "<LSN>.<signature>"
             assert r.status_code < 400 and lsn, r.text
             started = time.perf_counter()
             while parse_lsn(replica.execute("SELECT pg_last_wal_replay_lsn()::text").fetchone()[0]) < lsn:

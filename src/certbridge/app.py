@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from certbridge.api.openapi_security import document_security
 from certbridge.api.problems import install_problem_handlers
-from certbridge.api.routing import add_routes
+from certbridge.api.routing import LazyAPIRoute, add_routes
 from certbridge.accreditation import api as accreditation_api
 from certbridge.accreditation import pages as accreditation_pages
 from certbridge.audit import api as audit_api
@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None, redoc_url=None,  # served from packaged assets by certbridge.web.api_docs (no CDN)
     )
+    app.router.route_class = LazyAPIRoute  # the app's own routes (/healthz, /docs) too: analysed on first use
     app.state.settings = settings
     app.state.engine = engine
     app.state.replica = open_replica(settings) if engine.dialect.name == "postgresql" else None

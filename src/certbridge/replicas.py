@@ -6,6 +6,13 @@ further behind than `max_lag_seconds`, and has replayed past the reader's last w
 The state is read from the replica at most every `STATUS_SECONDS` (in a worker thread, or on the event loop
 over an async connection), never on the loop synchronously. A cached replay LSN is a lower bound of the real
 one (replay only moves forward), so a stale state can only send a writer to the primary, never show it the past.
+
+A public answer names the latest checkpoint of the database that answered. That size is remembered per database
+(`checkpoint_for`) instead of read by a second statement on every read: on the replica until its replay position
+moves, on the primary until this process signs a checkpoint (`forget_checkpoints`), and on either for at most
+`CHECKPOINT_SECONDS` (a checkpoint another process signed). Checkpoints only grow and the size is read before the
+answer's data, so a remembered size is still true — the answer reflects at least that checkpoint — just possibly
+not the newest for that long.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from certbridge.db import ASYNC_READERS, AsyncReaders, make_engine, make_session
 
 STATUS_SECONDS = 0.25  # how old the replica's known state may be before it is read again
 DOWN_RETRY_SECONDS = 2.0  # a replica found down is not asked again sooner
+CHECKPOINT_SECONDS = STATUS_SECONDS  # how long a database's latest checkpoint size is reused at most
 MAX_CLIENTS = 100_000  # clients remembered with a recent write (the oldest forgotten first)
 
 # Up, the WAL position replayed, and how far behind the primary's last transaction it is (0 when it has
@@ -84,6 +92,8 @@ class Replica:
         self.readers = None  # the loop's async connections to the replica (certificates.api.loop_readers)
         self._writes: dict[str, tuple[int, float]] = {}  # client key -> (primary LSN after its write, when)
         self._lock = threading.Lock()
+        # "replica" / "primary" -> (latest checkpoint size there, when read, the replica's known replay LSN then)
+        self._checkpoints: dict[str, tuple[int | None, float, int]] = {}
 
     # --- the replica's state ---------------------------------------------------------------------------
 
@@ -120,6 +130,31 @@ class Replica:
         """Tell whether a read needing the primary's position `needed_lsn` may go to the replica."""
         state = state or self.state
         return state.up and state.lag_seconds <= self.max_lag_seconds and state.replay_lsn >= needed_lsn
+
+    # --- the latest checkpoint of each database ---------------------------------------------------------------
+
+    def known_checkpoint(self, source: str) -> tuple[bool, int | None]:
+        """Return (known, size): the remembered latest checkpoint of "replica" or "primary", if still current."""
+        held = self._checkpoints.get(source)
+        if held is None or time.monotonic() - held[1] > CHECKPOINT_SECONDS:
+            return False, None
+        if source == "replica" and held[2] != self.state.replay_lsn:  # the replica has replayed more since
+            return False, None
+        return True, held[0]
+
+    def keep_checkpoint(self, source: str, size: int | None) -> int | None:
+        """Remember the latest checkpoint size just read from "replica" or "primary"; return it."""
+        self._checkpoints[source] = (size, time.monotonic(), self.state.replay_lsn)
+        return size
+
+    def forget_checkpoints(self) -> None:
+        """Forget the remembered sizes: this process has just signed a checkpoint."""
+        self._checkpoints = {}
+
+    def checkpoint_for(self, source: str, session: Session) -> int | None:
+        """Return the latest checkpoint size of the database `session` reads ("replica" or "primary")."""
+        known, size = self.known_checkpoint(source)
+        return size if known else self.keep_checkpoint(source, checkpoint_size(session))
 
     # --- the clients' writes -------------------------------------------------------------------------------
 
@@ -159,6 +194,12 @@ def open_replica(settings) -> Replica | None:
         return None
     return Replica(url, max_lag_seconds=settings.replica_max_lag_seconds,
                    sticky_seconds=settings.replica_sticky_seconds)
+
+
+def checkpoint_signed(replica: Replica | None) -> None:
+    """Tell the replica's reads (if one is configured) that this process has just signed a checkpoint."""
+    if replica is not None:
+        replica.forget_checkpoints()
 
 
 def public_read_session(replica: Replica, needed_lsn: int) -> Session | None:
@@ -205,11 +246,26 @@ async def _status(conn):
     return await cursor.fetchone()
 
 
+def _with_checkpoint(replica: Replica, source: str, work):
+    """Return `work` preceded, on the same connection, by the database's latest checkpoint size (unless known)."""
+
+    async def run(conn):
+        known, size = replica.known_checkpoint(source)
+        if not known:
+            cursor = await conn.execute(CHECKPOINT_SQL)
+            size = replica.keep_checkpoint(source, (await cursor.fetchone())[0])
+        return await work(conn), size
+
+    return run
+
+
 async def read_on_loop(replica: Replica, needed_lsn: int, primary: AsyncReaders, work):
-    """Return (`await work(connection)`, "replica" or "primary") for a public read made on the event loop.
+    """Return (`await work(connection)`, "replica" or "primary", that database's latest checkpoint size) for a
+    public read made on the event loop.
 
     The replica's state is read again (awaited) when stale; the replica answers if it serves `needed_lsn`, the
-    primary if it does not or fails (then the replica counts as down until it is asked again).
+    primary if it does not or fails (then the replica counts as down until it is asked again). The checkpoint
+    size is read before `work`, so the answer reflects at least that checkpoint.
     """
     import psycopg
 
@@ -221,7 +277,9 @@ async def read_on_loop(replica: Replica, needed_lsn: int, primary: AsyncReaders,
             replica.mark_down()
     if replica.serves(needed_lsn):
         try:
-            return await readers.run(work), "replica"
+            result, size = await readers.run(_with_checkpoint(replica, "replica", work))
+            return result, "replica", size
         except (psycopg.OperationalError, OSError):
             replica.mark_down()
-    return await primary.run(work), "primary"
+    result, size = await primary.run(_with_checkpoint(replica, "primary", work))
+    return result, "primary", size

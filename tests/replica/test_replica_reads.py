@@ -130,3 +130,70 @@ def test_reads_answer_from_the_primary_while_the_replica_is_down_or_too_far_behi
             assert r.headers["certbridge-read-from"] == "primary" and r.json()["outcome"] == "valid"
     finally:
         replica_server.resume()
+
+
+def test_the_checkpoint_an_answer_names_is_remembered_until_a_newer_one_is_there(
+        replica_server, replicated, world, database_url):
+    writer = world.auth("cb_a")
+    with TestClient(create_app(replicated)) as client:
+        before = _primary_checkpoint(database_url)
+        for _ in range(3):  # read once, then remembered: every answer still names the replica's latest checkpoint
+            r = _verify(client)
+            assert r.headers["certbridge-read-from"] == "replica"
+            assert int(r.headers["certbridge-checkpoint"]) == before
+        replica_server.pause()
+        try:
+            r = client.post(f"/api/v1/bodies/{world.ids['body_a']}/certificates", headers=writer,
+                            json=certificate_payload(world))
+            assert r.status_code == 201, r.text
+            after = _primary_checkpoint(database_url)
+            assert after > before  # the write's events were integrated and signed before the answer left
+            # The writer reads the primary and is named its new checkpoint at once, by verify and by a search.
+            mine = _verify(client, writer)
+            assert mine.headers["certbridge-read-from"] == "primary"
+            assert int(mine.headers["certbridge-checkpoint"]) == after
+            found = client.get("/api/v1/certificates", params={"q": NUMBER}, headers=writer)
+            assert found.headers["certbridge-read-from"] == "primary"
+            assert int(found.headers["certbridge-checkpoint"]) == after
+            # Anyone else still reads the paused replica, which holds the old checkpoint only.
+            client.cookies.clear()
+            old = _verify(client)
+            assert old.headers["certbridge-read-from"] == "replica"
+            assert int(old.headers["certbridge-checkpoint"]) == before
+        finally:
+            replica_server.resume()
+        replica_server.catch_up()
+        deadline = time.monotonic() + 20  # the replica's state (and with it the remembered size) is read again
+        while True:
+            r = _verify(client)
+            if int(r.headers["certbridge-checkpoint"]) == after:
+                break
+            assert r.headers["certbridge-read-from"] == "replica" and int(r.headers["certbridge-checkpoint"]) == before
+            assert time.monotonic() < deadline, "the replica's answers never named its new checkpoint"
+            time.sleep(0.05)
+        listed = client.get("/api/v1/certificates", params={"q": NUMBER})
+        assert listed.headers["certbridge-read-from"] == "replica"
+        assert int(listed.headers["certbridge-checkpoint"]) == after
+
+
+def test_a_position_this_server_did_not_sign_is_ignored(replica_server, replicated, world):
+    from certbridge.security.read_routing import position_key, sign_position
+
+    with TestClient(create_app(replicated)) as client:
+        r = client.post(f"/api/v1/bodies/{world.ids['body_a']}/certificates", headers=world.auth("cb_a"),
+                        json=certificate_payload(world))
+        assert r.status_code == 201, r.text
+        genuine = r.headers["certbridge-write-lsn"]
+        assert client.cookies.get("cb_lsn") == genuine
+        replica_server.catch_up()
+        client.cookies.clear()
+        mac = genuine.rpartition(".")[2]
+        forged = ["FFFFFFFF/FFFFFFFF",  # a bare position, as clients sent before positions were signed
+                  f"FFFFFFFF/FFFFFFFF.{mac}",  # a genuine signature on another position
+                  sign_position(position_key("another instance's secret key"), 2 ** 64 - 1),  # a foreign one
+                  "FFFFFFFF/FFFFFFFF." + "A" * 200]
+        for token in forged:
+            for headers in ({"Certbridge-Min-LSN": token}, {"Cookie": f"cb_lsn={token}"}):
+                r = _verify(client, headers)
+                assert r.headers["certbridge-read-from"] == "replica", (token, headers)
+        assert _verify(client, {"Certbridge-Min-LSN": genuine}).headers["certbridge-read-from"] == "replica"

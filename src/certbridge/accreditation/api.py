@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Path, Request, UploadFile
+from fastapi import File, Path, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from certbridge.accreditation import service
 from certbridge.accreditation.models import AccreditationBody
 from certbridge.api.deps import AuthedPrincipal, ReadDB, WriteDB
 from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.api.routing import APIRouter
 from certbridge.errors import InvalidInput
 from certbridge.kit.input_model import CleanInput
 from certbridge.registry.foreign_bodies import register_foreign_body

@@ -4,12 +4,12 @@ registration of a foreign certification body (registry/foreign_bodies.py) with t
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
 from certbridge.accreditation.service import IMPORT_COLUMNS, import_accreditation_bodies, list_accreditation_bodies
-from certbridge.api.routing import add_routes
+from certbridge.api.routing import APIRouter, add_routes
 from certbridge.db import read_session, write_session
 from certbridge.errors import DomainError, InvalidInput, ValidationErrors
 from certbridge.registry import choices as lookups

@@ -18,7 +18,7 @@ from certbridge.audit.service import (
 )
 from certbridge.auth.service import authenticate_api_key
 from certbridge.db import read_session, write_session
-from certbridge.replicas import checkpoint_size, public_read_session
+from certbridge.replicas import public_read_session
 from certbridge.i18n.catalog import pick_language
 from certbridge.policy import require_authenticated
 from certbridge.principal import ANONYMOUS, Principal
@@ -48,10 +48,11 @@ def db_read(request: Request) -> Iterator[Session]:
         with read_session(request.app.state.sessions) as session:
             yield session
         return
-    session = public_read_session(request.app.state.replica, needs)
-    request.state.read_from = "primary" if session is None else "replica"
+    replica = request.app.state.replica
+    session = public_read_session(replica, needs)
+    request.state.read_from = source = "primary" if session is None else "replica"
     with read_session(request.app.state.sessions if session is None else lambda: session) as session:
-        request.state.checkpoint = checkpoint_size(session)
+        request.state.checkpoint = replica.checkpoint_for(source, session)  # remembered, see certbridge.replicas
         yield session
 
 

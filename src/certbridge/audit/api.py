@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from certbridge.api.deps import AuthedPrincipal, ReadDB
 from certbridge.api.pagination import Page, decode_cursor, next_cursor
 from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.api.routing import APIRouter
 from certbridge.audit.service import OUTCOMES, list_records
 from certbridge.errors import InvalidInput
 

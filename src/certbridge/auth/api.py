@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from certbridge.api.deps import AuthedPrincipal, ReadDB, WriteDB
 from certbridge.api.params import Id
 from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.api.routing import APIRouter
 from certbridge.auth import service
 from certbridge.auth.models import User
 from certbridge.policy import require_admin, require_authenticated

@@ -7,7 +7,7 @@ import json
 import sqlite3
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Path, Query, Request, UploadFile
+from fastapi import File, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import Field, StringConstraints, TypeAdapter, ValidationError
@@ -17,6 +17,7 @@ from certbridge.api.deps import AuthedPrincipal, Lang, ReadDB, WriteDB, language
 from certbridge.api.pagination import Page, decode_cursor, decode_key_cursor, encode_cursor, next_cursor
 from certbridge.api.params import Id, IdFilter
 from certbridge.api.problems import PROBLEM_RESPONSES, PROBLEM_TYPE
+from certbridge.api.routing import APIRouter
 from certbridge.certificates import body_exit, workflow
 from certbridge.certificates.holders import merge_holders
 from certbridge.certificates.importer import ImportReport, import_certificates
@@ -39,7 +40,6 @@ from certbridge.certificates.verification import (
     verify_holder,
     verify_number,
     verify_number_async,
-    verify_with_checkpoint,
     verify_number_on,
     verify_number_pooled,
 )
@@ -146,8 +146,8 @@ async def verify(request: Request):
         if needs is None:
             result = await readers.run(lambda c: verify_number_async(c, state.engine.dialect, number))
         else:  # a replica is configured: it answers if it has replayed what this client wrote
-            (result, request.state.checkpoint), request.state.read_from = await read_on_loop(
-                state.replica, needs, readers, lambda c: verify_with_checkpoint(c, state.engine.dialect, number))
+            result, request.state.read_from, request.state.checkpoint = await read_on_loop(
+                state.replica, needs, readers, lambda c: verify_number_async(c, state.engine.dialect, number))
     if result is not None:
         content = verification_json(verification_view(result, lang))
     else:

@@ -30,7 +30,6 @@ from certbridge.certificates.models import Certificate, StatusFactsVersion
 from certbridge.certificates.status_facts import StatusFacts, facts_at, facts_at_async
 from certbridge.certificates.status_context import HOLDER_FLAG_KINDS
 from certbridge.db import compiled_once, driver_arguments, session_driver
-from certbridge.replicas import CHECKPOINT_SQL
 from certbridge.kit.dates import today
 from certbridge.kit.text_input import normalize_identifier
 from certbridge.registry.bodies import find_body
@@ -292,14 +291,6 @@ async def verify_number_async(async_connection, dialect, number: str, *, on: dat
     rows = await cursor.fetchall()
     facts = await facts_at_async(async_connection, rows[0][FACTS_VERSION]) if rows else None
     return _number_answer(number, on, rows, facts)
-
-
-async def verify_with_checkpoint(async_connection, dialect, number: str) -> tuple[Verification, int | None]:
-    """`verify_number_async` and the size of the latest checkpoint of the same database, read first: the answer
-    reflects at least every event that checkpoint covers."""
-    cursor = await async_connection.execute(CHECKPOINT_SQL)
-    checkpoint = (await cursor.fetchone())[0]
-    return await verify_number_async(async_connection, dialect, number), checkpoint
 
 
 def _number_answer(number: str, on: date, rows: list[tuple], facts: StatusFacts | None) -> Verification:

@@ -91,9 +91,3 @@ def restore_command(
     for line in details[:50]:
         err_console.print(f"  • {line}", soft_wrap=True)
     raise typer.Exit(1)
-
-
-def register(app: typer.Typer) -> None:
-    """Add the backup and restore commands."""
-    app.command("backup")(backup_command)
-    app.command("restore")(restore_command)

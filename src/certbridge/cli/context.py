@@ -3,33 +3,46 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
-from certbridge.db import make_engine, make_sessionmaker
-from certbridge.settings import Settings
+if TYPE_CHECKING:  # imported when first used: a command that needs no database does not load SQLAlchemy
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from certbridge.settings import Settings
 
 
-@dataclass
 class CliContext:
-    """Lazily built resources for one CLI invocation."""
+    """Lazily built resources for one CLI invocation: settings, engine and sessions are made on first use."""
 
-    settings: Settings
+    def __init__(self, settings: Settings | None = None) -> None:
+        if settings is not None:
+            self.settings = settings
+
+    @cached_property
+    def settings(self) -> Settings:
+        """Return the settings from the environment (CERTBRIDGE_*)."""
+        from certbridge.settings import Settings
+
+        return Settings()
 
     @cached_property
     def engine(self) -> Engine:
         """Return the engine for the configured database."""
+        from certbridge.db import make_engine
+
         self.settings.ensure_data_dir()
         return make_engine(self.settings.resolved_database_url(), busy_timeout_ms=self.settings.sqlite_busy_timeout_ms)
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
         """Return the session factory."""
+        from certbridge.db import make_sessionmaker
+
         return make_sessionmaker(self.engine)
 
     @property
@@ -55,5 +68,5 @@ def reporting_domain_errors(fn):
 
 
 def context() -> CliContext:
-    """Build the context from the environment (CERTBRIDGE_*)."""
-    return CliContext(Settings())
+    """Return a context whose settings are read from the environment (CERTBRIDGE_*) when first needed."""
+    return CliContext()

@@ -146,10 +146,3 @@ def receipt_command(certificate_id: int = typer.Argument(..., help="Certificate 
     else:
         out.write_text(json.dumps(receipt, ensure_ascii=False, indent=1), encoding="utf-8")
     console.print(f"✔ {out}", soft_wrap=True)
-
-
-def register(app: typer.Typer) -> None:
-    """Add verify-token, verify-receipt and the credentials command group."""
-    app.command("verify-token")(verify_token_command)
-    app.command("verify-receipt")(verify_receipt_command)
-    app.add_typer(credentials_app, name="credentials")

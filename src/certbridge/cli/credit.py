@@ -62,8 +62,3 @@ def export(layout: str = typer.Option("CF", help="XK (licensing) or CF (penaltie
         data = publicity_file(session, layout, file_format, public_only=not include_unpublished)
     output.write_bytes(data)
     console.print(render("cli.credit.exported", ctx.lang, layout=layout, path=str(output), size=len(data)))
-
-
-def register(app: typer.Typer) -> None:
-    """Add `certbridge credit`."""
-    app.add_typer(credit_app, name="credit")

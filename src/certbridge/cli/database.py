@@ -38,8 +38,3 @@ def sweep_command(on: str = typer.Option(None, help="Date to apply (YYYY-MM-DD);
         counts = sweep_due(session, on=day)
     console.print(f"过期 expired {counts['expired']} · 撤销 withdrawn {counts['withdrawn']} · "
                   f"暂停 suspended {counts['suspended']}")
-
-
-def register(app: typer.Typer) -> None:
-    """Add the db command group."""
-    app.add_typer(db_app, name="db")

@@ -75,74 +75,70 @@ def _print_accounts(accounts: list[dict], port: int) -> None:
     console.print(f"试一试 / try: {try_command(port, _sample_name_term())}", soft_wrap=True)
 
 
-def register(app: typer.Typer) -> None:
-    """Add the demo command."""
+def demo_command(
+    size: int = typer.Option(DEFAULT_SIZE, min=1, max=50_000_000, help="Number of certificates (history included)"),
+    seed: int = typer.Option(2026, help="Random seed: the same seed (and as-of date) gives the same data"),
+    port: int = typer.Option(8000, help="Port to serve on"),
+    no_serve: bool = typer.Option(False, "--no-serve", help="Build the data set and exit"),
+    as_of: str = typer.Option(None, "--as-of", help="Date the data set is current at (default: today)"),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Replace another demo data set in the data directory"),
+) -> None:
+    """Build a realistic synthetic data set (or reuse the one there), print demo accounts, and serve it."""
+    import json
 
-    @app.command()
-    def demo(
-        size: int = typer.Option(DEFAULT_SIZE, min=1, max=50_000_000, help="Number of certificates (history included)"),
-        seed: int = typer.Option(2026, help="Random seed: the same seed (and as-of date) gives the same data"),
-        port: int = typer.Option(8000, help="Port to serve on"),
-        no_serve: bool = typer.Option(False, "--no-serve", help="Build the data set and exit"),
-        as_of: str = typer.Option(None, "--as-of", help="Date the data set is current at (default: today)"),
-        rebuild: bool = typer.Option(False, "--rebuild", help="Replace another demo data set in the data directory"),
-    ) -> None:
-        """Build a realistic synthetic data set (or reuse the one there), print demo accounts, and serve it."""
-        import json
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from certbridge.demo.accounts import create_demo_accounts
+    from certbridge.demo.dataset import DatasetConflict, build_dataset, check_existing, remove_dataset
 
-        from certbridge.demo.accounts import create_demo_accounts
-        from certbridge.demo.dataset import DatasetConflict, build_dataset, check_existing, remove_dataset
+    ctx = context()
+    settings = ctx.settings
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        err_console.print(f"[red]✘[/red] --as-of 应为 YYYY-MM-DD / must be YYYY-MM-DD: {as_of}")
+        raise typer.Exit(2) from None
+    if day is not None and day > date.today():
+        err_console.print("[red]✘[/red] --as-of 不能晚于今天 / cannot be after today")
+        raise typer.Exit(2)
+    try:
+        info = check_existing(settings, size=size, seed=seed, as_of=day)
+    except DatasetConflict as exc:
+        if not (rebuild and exc.code == "demo.other_dataset"):
+            err_console.print(f"[red]✘[/red] {_say(exc.code, ctx.lang, **exc.params)}")
+            raise typer.Exit(1) from None
+        remove_dataset(settings)
+        info = None
+    if info is not None:
+        console.print(f"沿用已有数据集 / reusing the data set in {settings.data_dir}: "
+                      f"{info.counts['certificates']:,} 张证书 certificates, seed {info.seed}, as of {info.as_of}")
+    else:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=False) as bars:
+            tasks: dict[str, int] = {}
 
-        ctx = context()
-        settings = ctx.settings
-        try:
-            day = date.fromisoformat(as_of) if as_of else None
-        except ValueError:
-            err_console.print(f"[red]✘[/red] --as-of 应为 YYYY-MM-DD / must be YYYY-MM-DD: {as_of}")
-            raise typer.Exit(2) from None
-        if day is not None and day > date.today():
-            err_console.print("[red]✘[/red] --as-of 不能晚于今天 / cannot be after today")
-            raise typer.Exit(2)
-        try:
-            info = check_existing(settings, size=size, seed=seed, as_of=day)
-        except DatasetConflict as exc:
-            if not (rebuild and exc.code == "demo.other_dataset"):
+            def progress(phase: str, done: int, total: int) -> None:
+                if phase not in tasks:
+                    tasks[phase] = bars.add_task(PHASES.get(phase, phase), total=max(total, 1))
+                bars.update(tasks[phase], completed=done, total=max(total, 1))
+
+            try:
+                info = build_dataset(settings, size=size, seed=seed, as_of=day or date.today(),
+                                     progress=progress, accounts=create_demo_accounts)
+            except DatasetConflict as exc:
                 err_console.print(f"[red]✘[/red] {_say(exc.code, ctx.lang, **exc.params)}")
                 raise typer.Exit(1) from None
-            remove_dataset(settings)
-            info = None
-        if info is not None:
-            console.print(f"沿用已有数据集 / reusing the data set in {settings.data_dir}: "
-                          f"{info.counts['certificates']:,} 张证书 certificates, seed {info.seed}, as of {info.as_of}")
-        else:
-            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-            with Progress(*columns, console=console, transient=False) as bars:
-                tasks: dict[str, int] = {}
+        counts = info.counts
+        console.print(f"已生成 / built {counts['certificates']:,} 张证书 certificates "
+                      f"({counts['valid']:,} 有效 valid), {counts['organizations']:,} 个组织 organizations, "
+                      f"{counts['events']:,} 条账本事件 ledger events — {info.seconds} s")
+        console.print("  " + " · ".join(f"{PHASE_LABELS.get(name, name)} {seconds} s"
+                                        for name, seconds in info.phases.items()), soft_wrap=True)
+    accounts_file = settings.data_dir / "demo-accounts.json"
+    if accounts_file.exists():
+        _print_accounts(json.loads(accounts_file.read_text(encoding="utf-8")), port)
+    if no_serve:
+        return
+    from certbridge.cli.serve import serve_app
 
-                def progress(phase: str, done: int, total: int) -> None:
-                    if phase not in tasks:
-                        tasks[phase] = bars.add_task(PHASES.get(phase, phase), total=max(total, 1))
-                    bars.update(tasks[phase], completed=done, total=max(total, 1))
-
-                try:
-                    info = build_dataset(settings, size=size, seed=seed, as_of=day or date.today(),
-                                         progress=progress, accounts=create_demo_accounts)
-                except DatasetConflict as exc:
-                    err_console.print(f"[red]✘[/red] {_say(exc.code, ctx.lang, **exc.params)}")
-                    raise typer.Exit(1) from None
-            counts = info.counts
-            console.print(f"已生成 / built {counts['certificates']:,} 张证书 certificates "
-                          f"({counts['valid']:,} 有效 valid), {counts['organizations']:,} 个组织 organizations, "
-                          f"{counts['events']:,} 条账本事件 ledger events — {info.seconds} s")
-            console.print("  " + " · ".join(f"{PHASE_LABELS.get(name, name)} {seconds} s"
-                                            for name, seconds in info.phases.items()), soft_wrap=True)
-        accounts_file = settings.data_dir / "demo-accounts.json"
-        if accounts_file.exists():
-            _print_accounts(json.loads(accounts_file.read_text(encoding="utf-8")), port)
-        if no_serve:
-            return
-        from certbridge.cli.serve import serve_app
-
-        serve_app("127.0.0.1", port)
+    serve_app("127.0.0.1", port)

@@ -140,8 +140,5 @@ def recognize_command(
                   f"(before: {done['counted_before']})", soft_wrap=True)
 
 
-def register(app: typer.Typer) -> None:
-    """Add `certbridge federation`."""
-    from certbridge.cli import federation_assistance  # noqa: F401  (its commands join federation_app)
-
-    app.add_typer(federation_app, name="federation")
+# 执法互助's commands (`assistance`, `send-outbox`) join federation_app from their own module.
+from certbridge.cli import federation_assistance  # noqa: E402,F401

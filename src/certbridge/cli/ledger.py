@@ -437,10 +437,3 @@ def stapled_status_command(
 
         png.write_bytes(qr_png(text, scale=3, error="l"))
     typer.echo(text)
-
-
-def register(app: typer.Typer) -> None:
-    """Add the ledger command group, and the offline status checks at the top level."""
-    app.add_typer(ledger_app, name="ledger")
-    app.command("verify-status")(verify_status_command)
-    app.command("verify-absence")(verify_absence_command)

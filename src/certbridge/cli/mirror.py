@@ -58,9 +58,3 @@ def mirror(source: Path = typer.Argument(..., help="Folder of bulk files: one su
                                      reason=f"checkpoint {last.size} is not in this instance's log"))
             raise typer.Exit(1)
     console.print(render("feeds.mirror_done", ctx.lang, out=str(out), day=last.day, size=last.size))
-
-
-def register(app: typer.Typer) -> None:
-    """Add the `bulk-files` and `mirror` commands."""
-    app.command("bulk-files")(bulk_files)
-    app.command("mirror")(mirror)

@@ -54,8 +54,3 @@ def verify_bulk_receipt_command(
     if result["embedded_keys"]:
         console.print(f"[yellow]{_t('receipt.embedded_keys')}[/yellow]", soft_wrap=True)
     console.print(f"[yellow]{_t('bulk_receipt.status_note')}[/yellow]", soft_wrap=True)
-
-
-def register(app: typer.Typer) -> None:
-    """Add verify-bulk-receipt."""
-    app.command("verify-bulk-receipt")(verify_bulk_receipt_command)

@@ -16,10 +16,10 @@ def served_url(host: str, port: int) -> str:
 def serve_app(host: str, port: int, workers: int = 1) -> None:
     """Migrate the database if needed and serve the app with uvicorn, in `workers` processes on one socket."""
     from certbridge.cli.workers import Supervisor, listening_socket
-    from certbridge.migrate import upgrade
+    from certbridge.migrate import upgrade_if_needed
 
     ctx = context()
-    upgrade(ctx.engine)
+    upgrade_if_needed(ctx.engine)  # at head (almost every start): one query, no Alembic
     ctx.engine.dispose()  # no connection of the parent's may be shared by forked workers
     settings = ctx.settings
     if "public_url" not in settings.model_fields_set:  # QR codes and links point where this server answers
@@ -85,13 +85,10 @@ def proxy_options(proxies: list[str] | None = None) -> dict:
     return {"proxy_headers": True, "forwarded_allow_ips": ",".join(proxies)}
 
 
-def register(app: typer.Typer) -> None:
-    """Add the serve command."""
-
-    @app.command()
-    def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on"),
-              port: int = typer.Option(8000, help="Port to listen on"),
-              workers: int = typer.Option(1, min=1, max=64, help="Server processes sharing the socket (with "
-                                          "several, set CERTBRIDGE_REDIS_URL so they share one rate limit)")) -> None:
-        """Serve the portal, consoles and API (migrates the database first)."""
-        serve_app(host, port, workers)
+def serve_command(host: str = typer.Option("127.0.0.1", help="Address to listen on"),
+                  port: int = typer.Option(8000, help="Port to listen on"),
+                  workers: int = typer.Option(1, min=1, max=64, help="Server processes sharing the socket (with "
+                                              "several, set CERTBRIDGE_REDIS_URL so they share one rate limit)"),
+                  ) -> None:
+    """Serve the portal, consoles and API (migrates the database first)."""
+    serve_app(host, port, workers)

@@ -112,8 +112,3 @@ def report(region: str = typer.Option("000000", help="GB/T 2260 code"),
                           f"sha256 {item.sha256}\n{item.signature}")
 
     reporting_domain_errors(run)
-
-
-def register(app: typer.Typer) -> None:
-    """Add the stats commands."""
-    app.add_typer(stats_app, name="stats")

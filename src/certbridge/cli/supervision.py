@@ -126,8 +126,3 @@ def verify(ref: str = typer.Argument(..., help="A draw id (reads this instance) 
             err_console.print(f"[red]✘[/red] {problem}")
         _fail(render("cli.draw.mismatch", lang, id=label))
     console.print(render("cli.draw.verified", lang, id=label, count=selected))
-
-
-def register(app: typer.Typer) -> None:
-    """Add `certbridge draw`."""
-    app.add_typer(draw_app, name="draw")

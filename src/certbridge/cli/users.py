@@ -131,9 +131,3 @@ def revoke_key(key_id: str) -> None:
     except DomainError as exc:
         _fail(exc, ctx.lang)
     console.print(f"已吊销 / revoked {key_id}")
-
-
-def register(app: typer.Typer) -> None:
-    """Add the users and keys command groups."""
-    app.add_typer(users_app, name="users")
-    app.add_typer(keys_app, name="keys")

@@ -80,8 +80,3 @@ def recompute() -> None:
         console.print(render("workdays.recomputed", ctx.lang, count=sum(changed.values())))
 
     reporting_domain_errors(run)
-
-
-def register(app: typer.Typer) -> None:
-    """Add the `workdays` command group."""
-    app.add_typer(workdays_app, name="workdays")

@@ -9,7 +9,7 @@ import binascii
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import Header, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from certbridge.api.deps import AuthedPrincipal, CurrentPrincipal, ReadDB, Write
 from certbridge.api.pagination import decode_cursor, next_cursor
 from certbridge.api.params import Id
 from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.api.routing import APIRouter
 from certbridge.complaints import handling
 from certbridge.complaints.evidence import MAX_FILE_BYTES, MAX_FILES
 from certbridge.complaints.filing import file_complaint, find_by_tracking_number, new_secret, secret_matches

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import Body, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from certbridge.api.deps import Lang, ReadDB
 from certbridge.api.params import Id
 from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.api.routing import APIRouter
 from certbridge.certificates.schemas import VerdictReason
 from certbridge.certificates.presenters import reason_texts
 from certbridge.credentials.qr import qr_png, qr_svg

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from sqlalchemy.orm import Session
 
 from certbridge.api.deps import ReadDB
-from certbridge.api.routing import add_routes
+from certbridge.api.routing import APIRouter, add_routes
 from certbridge.certificates.models import Certificate
 from certbridge.certificates.presenters import summary
 from certbridge.credentials.licence_tokens import check_licence_token, find_licence, licence_token, licence_url

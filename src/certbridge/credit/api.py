@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -13,6 +13,7 @@ from certbridge.api.deps import AuthedPrincipal, CurrentPrincipal, Lang, ReadDB,
 from certbridge.api.pagination import Page, decode_cursor, next_cursor
 from certbridge.api.params import Id, IdFilter
 from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.api.routing import APIRouter
 from certbridge.credit import lists, penalties, scoring
 from certbridge.credit.models import DishonestyListing
 from certbridge.credit.publicity import publicity_file

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from certbridge.api.deps import ReadDB
 from certbridge.api.pagination import decode_cursor, next_cursor
 from certbridge.api.params import Id
-from certbridge.api.routing import add_routes
+from certbridge.api.routing import APIRouter, add_routes
 from certbridge.credit import follow, lists, penalties
 from certbridge.credit.models import DishonestyListing
 from certbridge.credit.recompute_job import KIND as RECOMPUTE_KIND

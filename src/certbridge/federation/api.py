@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from pydantic import BaseModel, Field
 
 from certbridge.api.deps import AuthedPrincipal, ReadDB, WriteDB
 from certbridge.api.params import Id
 from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.api.routing import APIRouter
 from certbridge.federation import peers
 from certbridge.db import write_session
 from certbridge.federation.follow import SyncOutcome, audit_peer, record_requested_round, sync_peer

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from pydantic import BaseModel, Field
 
+from certbridge.api.routing import APIRouter
 from certbridge.api.deps import AuthedPrincipal, ReadDB, WriteDB
 from certbridge.api.params import Id
 from certbridge.api.problems import PROBLEM_RESPONSES

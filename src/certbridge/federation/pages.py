@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from sqlalchemy.orm import Session
 
 from certbridge.api.deps import ReadDB
-from certbridge.api.routing import add_routes
+from certbridge.api.routing import APIRouter, add_routes
 from certbridge.errors import DomainError
 from certbridge.federation.peers import identity, list_peers
 from certbridge.federation.recognition_pages import recognition_context

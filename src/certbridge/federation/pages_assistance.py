@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy.orm import Session
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.params import Id
-from certbridge.api.routing import add_routes
+from certbridge.api.routing import APIRouter, add_routes
 from certbridge.db import write_session
 from certbridge.errors import DomainError, InvalidInput, NotFound
 from certbridge.federation import assistance

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy.orm import Session
 
 from certbridge.api.params import Id
-from certbridge.api.routing import add_routes
+from certbridge.api.routing import APIRouter, add_routes
 from certbridge.db import write_session
 from certbridge.errors import DomainError
 from certbridge.federation.peers import list_peers

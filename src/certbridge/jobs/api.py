@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import Path, Request
 from pydantic import BaseModel, Field
 
 from certbridge.api.deps import AuthedPrincipal, ReadDB
 from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.api.routing import APIRouter
 from certbridge.jobs.access import visible_job
 
 router = APIRouter(prefix="/api/v1", tags=["jobs"], responses=PROBLEM_RESPONSES)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 
 from certbridge.api.deps import CurrentPrincipal
 from certbridge.api.params import Id
 from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.api.routing import APIRouter
 from certbridge.errors import NotFound
 from certbridge.ledger import proofs
 from certbridge.ledger.api_static import static_router

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import gzip
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response
 
+from certbridge.api.routing import APIRouter
 from certbridge.db import write_session
 from certbridge.errors import NotFound
 from certbridge.kit.tiles import TileError, parse_tile_path

@@ -38,6 +38,7 @@ from certbridge.ledger.integrate import integrate_pending
 from certbridge.ledger.proofs import integrated_size
 from certbridge.ledger.store import warm_cache
 from certbridge.ledger.witnessing import request_cosignatures
+from certbridge.replicas import checkpoint_signed
 
 if TYPE_CHECKING:
     import httpx
@@ -53,10 +54,13 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 def integrate_now(app: FastAPI) -> bool:
     """Integrate pending events; tell whether a new checkpoint was signed. Never raises: logs instead."""
     try:
-        return integrate_pending(app.state.sessions, settings=app.state.settings) is not None
+        signed = integrate_pending(app.state.sessions, settings=app.state.settings) is not None
     except Exception:  # the write already committed; the background task will retry the integration
         log.exception("ledger integration failed")
         return False
+    if signed:
+        checkpoint_signed(getattr(app.state, "replica", None))
+    return signed
 
 
 def _witness_client(app: FastAPI) -> httpx.Client:
@@ -108,7 +112,8 @@ async def _follow_integrity(app: FastAPI, stop: asyncio.Event) -> None:
 
 def run_once(app: FastAPI, http: httpx.Client) -> None:
     """Integrate what other processes wrote, then ask witnesses to cosign the newest checkpoint."""
-    integrate_pending(app.state.sessions, settings=app.state.settings)
+    if integrate_pending(app.state.sessions, settings=app.state.settings) is not None:
+        checkpoint_signed(getattr(app.state, "replica", None))
     request_cosignatures(app.state.sessions, http=http)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from certbridge.db import read_session
 from certbridge.ledger.integrate import integrate_pending
+from certbridge.replicas import checkpoint_signed
 
 
 def integrated_read(request: Request) -> Iterator[Session]:
@@ -19,7 +20,8 @@ def integrated_read(request: Request) -> Iterator[Session]:
     The background integrator usually got there already (this is then one cheap read); doing it here
     too means a proof is available the moment the write that made the event has returned.
     """
-    integrate_pending(request.app.state.sessions, settings=request.app.state.settings)
+    if integrate_pending(request.app.state.sessions, settings=request.app.state.settings) is not None:
+        checkpoint_signed(getattr(request.app.state, "replica", None))
     with read_session(request.app.state.sessions) as session:
         yield session
 

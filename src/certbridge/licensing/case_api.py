@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, File, Query, Request, UploadFile
+from fastapi import BackgroundTasks, File, Query, Request, UploadFile
 
 from certbridge.api.deps import AuthedPrincipal, Lang, ReadDB, WriteDB
 from certbridge.api.params import Id
 from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.api.routing import APIRouter
 from certbridge.licensing import case_flow, cases
 from certbridge.licensing.case_decisions import Authority
 from certbridge.licensing.case_models import CaseAttachment, LicensingCase

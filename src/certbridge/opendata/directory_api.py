@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.api.routing import APIRouter
 from certbridge.opendata.directory import compare_labs, search_bodies, search_labs
 
 router = APIRouter(prefix="/api/v1", tags=["open data"], responses=PROBLEM_RESPONSES)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from certbridge.api.deps import AuthedPrincipal, Lang, ReadDB, WriteDB
 from certbridge.api.params import Id
+from certbridge.api.routing import APIRouter
 from certbridge.errors import Forbidden
 from certbridge.api.problems import PROBLEM_RESPONSES, PROBLEM_TYPE
 from certbridge.certificates.importer import ImportReport, import_certificates

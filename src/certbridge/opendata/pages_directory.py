@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 
 from certbridge.api.deps import ReadDB
-from certbridge.api.routing import add_routes
+from certbridge.api.routing import APIRouter, add_routes
 from certbridge.errors import DomainError
 from certbridge.opendata.directory import compare_labs, search_bodies, search_labs
 from certbridge.registry import choices as lookups

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import Path, Query, Request
 from sqlalchemy import select
 
 from certbridge.api.deps import AuthedPrincipal, CurrentPrincipal, Lang, ReadDB, WriteDB
 from certbridge.api.pagination import Page, decode_cursor, next_cursor
 from certbridge.api.params import Id, IdFilter, IdQuery
 from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.api.routing import APIRouter
 from certbridge.errors import NotFound
 from certbridge.i18n.catalog import render
 from certbridge.kit.uscc import validate_uscc

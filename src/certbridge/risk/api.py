@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from certbridge.api.deps import AuthedPrincipal, ReadDB, WriteDB
 from certbridge.api.pagination import decode_cursor, next_cursor
 from certbridge.api.params import Id
 from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.api.routing import APIRouter
 from certbridge.errors import NotFound
 from certbridge.kit.input_model import CleanInput
 from certbridge.policy import require_regulator_reader

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from certbridge.audit.middleware import AuditMiddleware
-from certbridge.security.read_routing import ReadRoutingMiddleware
+from certbridge.security.read_routing import ReadRoutingMiddleware, position_key
 from certbridge.security.coverage import COSTLY, LOOKUP, SIGNIN, WRITE
 from certbridge.security.limiter import KeyQuotas, RateLimitMiddleware
 from certbridge.security.middleware import (
@@ -61,7 +61,8 @@ def install(app: FastAPI, config: Settings | None = None) -> None:
     # so a slow client's upload never holds a writer slot (security/writers.py).
     replica = getattr(app.state, "replica", None)
     if replica is not None:  # innermost: it sees the request as the route will, after the client address
-        app.add_middleware(ReadRoutingMiddleware, replica=replica, primary=app.state.engine)
+        app.add_middleware(ReadRoutingMiddleware, replica=replica, primary=app.state.engine,
+                           key=position_key(app.state.settings.resolved_secret_key()))
     app.add_middleware(WriterGateMiddleware)
     app.add_middleware(BodyLimitRetryMiddleware, max_body_bytes=config.max_body_bytes, retries=config.write_retries)
     app.add_middleware(AuditMiddleware, login_paths=config.rate_limit_login_paths, logout_paths=config.logout_paths)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -13,6 +13,7 @@ from certbridge.api.deps import AuthedPrincipal, Lang, ReadDB, WriteDB
 from certbridge.api.pagination import decode_cursor, next_cursor
 from certbridge.api.params import Id
 from certbridge.api.problems import PROBLEM_RESPONSES, PROBLEM_TYPE
+from certbridge.api.routing import APIRouter
 from certbridge.i18n.catalog import render
 from certbridge.proficiency.queries import restricted_labs
 from certbridge.registry.models import Standard

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from starlette.datastructures import UploadFile
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.pagination import decode_cursor, encode_cursor
 from certbridge.api.params import Id
-from certbridge.api.routing import add_routes
+from certbridge.api.routing import APIRouter, add_routes
 from certbridge.db import write_session
 from certbridge.proficiency.queries import restricted_labs
 from certbridge.standards import service

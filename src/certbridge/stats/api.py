@@ -6,9 +6,10 @@ from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 
 from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.api.routing import APIRouter
 from certbridge.stats import overview as ov
 from certbridge.stats.background import current_read
 from certbridge.stats.targets import Progress, list_targets, progress

@@ -15,12 +15,13 @@ import hashlib
 import logging
 from datetime import date, timedelta
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certbridge.api.params import Id
+from certbridge.api.routing import APIRouter
 from certbridge.db import read_session, write_session
 from certbridge.errors import InvalidInput, NotFound
 from certbridge.kit.periodic import add_background, repeat

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from sqlalchemy import select
 
 from certbridge.api.deps import AuthedPrincipal, CurrentPrincipal, Lang, ReadDB, WriteDB
 from certbridge.api.pagination import Page, decode_cursor, next_cursor
 from certbridge.api.params import Id, IdFilter
 from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.api.routing import APIRouter
 from certbridge.credit.penalties import overdue_penalties, penalty_view
 from certbridge.credit.scoring import classes_for
 from certbridge.licensing.deadlines import calendar_for

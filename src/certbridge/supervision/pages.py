@@ -9,13 +9,13 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy import func, select
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.pagination import decode_cursor, next_cursor
 from certbridge.api.params import Id
-from certbridge.api.routing import add_routes
+from certbridge.api.routing import APIRouter, add_routes
 from certbridge.credit.penalties import overdue_penalties
 from certbridge.db import write_session
 from certbridge.errors import DomainError, InvalidInput, NotFound

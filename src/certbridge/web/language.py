@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse
 
+from certbridge.api.routing import APIRouter
 from certbridge.web import i18n
 from certbridge.web.templating import LANG_COOKIE_DAYS, cookie_secure
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import Path, Query, Request
 from pydantic import BaseModel, Field
 
 from certbridge.api.deps import AuthedPrincipal, ReadDB, WriteDB
 from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.api.routing import APIRouter
 from certbridge.kit.input_model import CleanInput
 from certbridge.stats.background import current_read
 from certbridge.zones import service

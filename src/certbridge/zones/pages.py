@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 
-from certbridge.api.routing import add_routes
+from certbridge.api.routing import APIRouter, add_routes
 from certbridge.registry import choices as lookups
 from certbridge.stats.background import current_read
 from certbridge.stats.overview import parse_day

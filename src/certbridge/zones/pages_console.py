@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy import select
 
 from certbridge.api.deps import ReadDB
-from certbridge.api.routing import add_routes
+from certbridge.api.routing import APIRouter, add_routes
 from certbridge.certificates.models import Certificate
 from certbridge.db import write_session
 from certbridge.errors import DomainError, InvalidInput

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from certbridge.api.deps import ReadDB
+from certbridge.api.routing import APIRouter
 from certbridge.auth.service import create_api_key, list_api_keys, revoke_api_key
 from certbridge.db import write_session
 from certbridge.errors import DomainError

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from certbridge.api.deps import current_principal
+from certbridge.api.routing import APIRouter
 from certbridge.auth.service import register_applicant
 from certbridge.db import write_session
 from certbridge.errors import DomainError

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from certbridge.api.deps import client_ip, current_principal
+from certbridge.api.routing import APIRouter
 from certbridge.auth.lockout import LockoutPolicy, SignInLocked
 from certbridge.auth.sessions import COOKIE, DEFAULT_HOURS, sign_in_guarded, sign_out
 from certbridge.db import write_session

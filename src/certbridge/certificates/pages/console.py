@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.params import Id
+from certbridge.api.routing import APIRouter
 from certbridge.certificates.export_job import KIND as EXPORT_KIND
 from certbridge.certificates.export_job import export_work
 from certbridge.certificates.models import STATUSES, Certificate

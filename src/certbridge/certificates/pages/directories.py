@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from sqlalchemy import func, select
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.pagination import decode_cursor, encode_cursor
 from certbridge.api.params import Id
+from certbridge.api.routing import APIRouter
 from certbridge.certificates.effective_status_sql import effective_status_sql
 from certbridge.certificates.models import Certificate
 from certbridge.registry import choices as lookups

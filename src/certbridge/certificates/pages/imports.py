@@ -5,12 +5,13 @@ The check and the import run as background jobs (certificates/pages/import_jobs.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.params import Id
+from certbridge.api.routing import APIRouter
 from certbridge.certificates.importer import COLUMN_ALIASES, ImportReport
 from certbridge.certificates.pages import forms as cb_forms
 from certbridge.certificates.pages import sample as cb_sample

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from certbridge.api.deps import ReadDB
+from certbridge.api.routing import APIRouter
 from certbridge.certificates.pages import forms as cb_forms
 from certbridge.certificates.pages.console import body_warning, body_warning_text
 from certbridge.certificates.schemas import CertificateIn

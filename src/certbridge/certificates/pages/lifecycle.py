@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.params import Id
+from certbridge.api.routing import APIRouter
 from certbridge.certificates import workflow
 from certbridge.certificates.models import Certificate
 from certbridge.certificates.pages import forms as cb_forms

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from sqlalchemy import select
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.params import Id
+from certbridge.api.routing import APIRouter
 from certbridge.certificates.api import PEER_SEARCH_SLOT
 from certbridge.certificates.models import STATUSES, Certificate
 from certbridge.certificates.presenters import detail, status_options, summary, verification_view

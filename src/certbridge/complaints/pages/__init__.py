@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certbridge.api.deps import ReadDB, current_principal
 from certbridge.api.pagination import decode_cursor, encode_cursor
 from certbridge.api.params import Id
-from certbridge.api.routing import add_routes
+from certbridge.api.routing import APIRouter, add_routes
 from certbridge.complaints.pages import handling as handling_pages
 from certbridge.complaints.pages import public as public_pages
 from certbridge.complaints.handling import count_overdue

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import FileResponse
 from sqlalchemy import select
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.params import Id
+from certbridge.api.routing import APIRouter
 from certbridge.complaints import handling
 from certbridge.complaints.evidence import evidence_path
 from certbridge.complaints.models import ComplaintEvidence, ComplaintLink

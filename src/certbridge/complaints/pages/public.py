@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from starlette.datastructures import UploadFile
 
 from certbridge.api.deps import ReadDB, current_principal
+from certbridge.api.routing import APIRouter
 from certbridge.complaints.handling import public_steps
 from certbridge.complaints.filing import KINDS, SUBJECT_KINDS, file_complaint, find_by_tracking_number, new_secret
 from certbridge.db import write_session

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.params import Id
+from certbridge.api.routing import APIRouter
 from certbridge.db import write_session
 from certbridge.errors import DomainError, NotFound
 from certbridge.licensing import case_flow, cases

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from sqlalchemy import select
 
 from certbridge.api.deps import ReadDB
+from certbridge.api.routing import APIRouter
 from certbridge.errors import NotFound
 from certbridge.i18n.catalog import render as render_message
 from certbridge.licensing.case_models import CaseStep, LicensingCase

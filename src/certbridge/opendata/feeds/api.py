@@ -9,12 +9,13 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import Path, Query, Request
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from certbridge.api.deps import AuthedPrincipal, ReadDB, WriteDB
 from certbridge.api.problems import PROBLEM_RESPONSES
+from certbridge.api.routing import APIRouter
 from certbridge.db import read_session
 from certbridge.errors import NotFound
 from certbridge.opendata.feeds import watches

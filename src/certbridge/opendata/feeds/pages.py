@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 
 from certbridge.api.deps import ReadDB
-from certbridge.api.routing import add_routes
+from certbridge.api.routing import APIRouter, add_routes
 from certbridge.db import write_session
 from certbridge.errors import DomainError
 from certbridge.opendata.feeds import watches

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from certbridge.api.deps import ReadDB
+from certbridge.api.routing import APIRouter
 from certbridge.db import write_session
 from certbridge.errors import DomainError, Forbidden
 from certbridge.i18n.catalog import render as render_message

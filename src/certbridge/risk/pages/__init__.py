@@ -4,13 +4,13 @@ pages, the certificate-page slot, the dashboard panel and the follower too."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.params import Id
-from certbridge.api.routing import add_routes
+from certbridge.api.routing import APIRouter, add_routes
 from certbridge.complaints.handling import complaints_about
 from certbridge.db import write_session
 from certbridge.errors import DomainError, InvalidInput, NotFound

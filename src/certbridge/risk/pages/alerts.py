@@ -3,11 +3,12 @@ and what an alert adds to the pages of the certificates it concerns (the `certif
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from certbridge.api.deps import ReadDB
 from certbridge.api.params import Id
+from certbridge.api.routing import APIRouter
 from certbridge.certificates.models import Certificate
 from certbridge.db import write_session
 from certbridge.errors import DomainError, NotFound

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from certbridge.api.deps import ReadDB
+from certbridge.api.routing import APIRouter
 from certbridge.db import write_session
 from certbridge.errors import DomainError
 from certbridge.risk.disclosures import body_disclosures, file_annual_report, publish_commitment
