@@ -8,6 +8,7 @@ import json
 import typer
 
 from certbridge.cli.context import console, context, err_console, reporting_domain_errors
+from certbridge.cli.federation_assistance import assistance_command, send_outbox_command
 
 federation_app = typer.Typer(help="Federation between instances (联邦): peers, proven mirrors of their logs, "
                                   "search across them.", no_args_is_help=True)
@@ -140,5 +141,6 @@ def recognize_command(
                   f"(before: {done['counted_before']})", soft_wrap=True)
 
 
-# 执法互助's commands (`assistance`, `send-outbox`) join federation_app from their own module.
-from certbridge.cli import federation_assistance  # noqa: E402,F401
+# 执法互助's commands, kept in their own module.
+federation_app.command("assistance")(assistance_command)
+federation_app.command("send-outbox")(send_outbox_command)

@@ -8,10 +8,8 @@ import json
 import typer
 
 from certbridge.cli.context import console, context
-from certbridge.cli.federation import federation_app
 
 
-@federation_app.command("assistance")
 def assistance_command(box: str = typer.Option(None, "--box", help="in: peers' requests; out: ours (default both)"),
                        as_json: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
     """List the assistance requests: peer, kind, subject, status, due date, overdue."""
@@ -34,7 +32,6 @@ def assistance_command(box: str = typer.Option(None, "--box", help="in: peers' r
                       f"{v['status']}{overdue} due {v['due_on']}", soft_wrap=True)
 
 
-@federation_app.command("send-outbox")
 def send_outbox_command() -> None:
     """Send the signed messages waiting for the peers now (those due; a failed one waits for its retry)."""
     import httpx
