@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from bench import http_load
+from bench.verify_inprocess import alternate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -103,13 +104,8 @@ def main() -> None:
 
     dataset(args.size, backend="sqlite", seed=args.seed, reuse=True, data_dir=args.data_dir, pg_url="")
     paths = [f"/api/v1/verify?number={n}" for n in _numbers(args.data_dir, args.requests, args.seed)]
-    runs: dict[str, list[dict]] = {t: [] for t in trees}
-    for round_no in range(args.rounds):
-        for tree in trees:
-            result = measure(tree, args, paths)
-            runs[tree].append(result)
-            print(f"round {round_no + 1} {tree}: server CPU {result['cpu_us']:.0f} µs/request; "
-                  f"p50 {result['p50_ms']:.2f} ms p99 {result['p99_ms']:.2f} ms", flush=True)
+    runs = alternate(trees, args.rounds, lambda tree: measure(tree, args, paths), lambda r: (
+        f"server CPU {r['cpu_us']:.0f} µs/request; p50 {r['p50_ms']:.2f} ms p99 {r['p99_ms']:.2f} ms"))
     base = statistics.median(r["cpu_us"] for r in runs[trees[0]])
     print("\n| tree | server CPU per request, per round (µs) | p50 per round (ms) | median CPU ÷ first tree's |")
     print("|---|---|---|---|")

@@ -76,6 +76,18 @@ def measure(src: str, args: argparse.Namespace) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def alternate(trees: list[str], rounds: int, measure_one, describe) -> dict[str, list[dict]]:
+    """Measure every tree once a round, `rounds` times, in turn (so load on the machine falls on all alike);
+    print each result as `describe` words it; return each tree's results in round order."""
+    runs: dict[str, list[dict]] = {t: [] for t in trees}
+    for round_no in range(rounds):
+        for tree in trees:
+            result = measure_one(tree)
+            runs[tree].append(result)
+            print(f"round {round_no + 1} {tree}: {describe(result)}", flush=True)
+    return runs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, required=True)
@@ -93,13 +105,9 @@ def main() -> None:
     from bench.run import dataset
 
     dataset(args.size, backend="sqlite", seed=args.seed, reuse=True, data_dir=args.data_dir, pg_url="")
-    runs: dict[str, list[dict]] = {t: [] for t in trees}
-    for round_no in range(args.rounds):
-        for tree in trees:
-            result = measure(tree, args)
-            runs[tree].append(result)
-            print(f"round {round_no + 1} {tree}: verify p50 {result['verify_p50_us']:.1f} µs p99 "
-                  f"{result['verify_p99_us']:.1f} µs; statement p50 {result['verify_sql_p50_us']:.1f} µs", flush=True)
+    runs = alternate(trees, args.rounds, lambda tree: measure(tree, args), lambda r: (
+        f"verify p50 {r['verify_p50_us']:.1f} µs p99 {r['verify_p99_us']:.1f} µs; "
+        f"statement p50 {r['verify_sql_p50_us']:.1f} µs"))
     base = statistics.median(r["verify_p50_us"] for r in runs[trees[0]])
     print("\n| tree | verify p50 per round (µs) | p99 per round (µs) | statement p50 (µs) | median p50 ÷ first tree's |")
     print("|---|---|---|---|---|")
