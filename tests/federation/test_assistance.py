@@ -7,7 +7,6 @@ outbox (as anyone on the path could) are tampered with, replayed and forged to s
 from __future__ import annotations
 
 import json
-import time
 from datetime import date
 
 import pytest
@@ -21,19 +20,10 @@ from certbridge.federation.assistance_outbox import retry_delay
 from certbridge.kit.signed_note import Signer, generate_key
 from certbridge.settings import Settings
 
+from tests.federation.waiting import poll
+
 pytestmark = pytest.mark.slow
 SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-
-
-def poll(check, *, timeout: float = 60.0, what: str):
-    """Return check()'s first truthy value, trying every 0.1 s for up to `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}: {check()}")
 
 
 def peer_id(node, name: str) -> int:

@@ -4,24 +4,12 @@ B cosigns A's checkpoints as a witness."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
+from tests.federation.waiting import poll
 from tests.world import certificate_payload
 
 pytestmark = pytest.mark.slow
-
-
-def poll(check, *, timeout: float = 30.0, what: str):
-    """Return check()'s first truthy value, trying every 0.1 s for up to `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def issue(node, number: str) -> dict:

@@ -12,6 +12,9 @@ KEY_OPTIONAL_POSTS = {("post", "/api/v1/bulk-verifications"), ("post", "/api/v1/
                       ("post", "/api/v1/bulk-verifications/jobs")}
 # Writes open to anyone, where a key is optional: filing a complaint (anonymous, or as the key's user).
 PUBLIC_WRITES = {("post", "/api/v1/complaints")}
+# Writes authenticated by a signature in the body, not by a key: a peer instance delivering its signed message
+# (执法互助). No key scheme applies, so none is declared.
+SIGNED_WRITES = {("post", "/api/v1/federation/messages")}
 
 
 def test_the_document_declares_the_key_and_session_schemes(client):
@@ -24,13 +27,14 @@ def test_the_document_declares_the_key_and_session_schemes(client):
 def test_each_operation_says_whether_it_needs_a_key(client):
     paths = client.get("/openapi.json").json()["paths"]
     writes = [(m, p) for p, ops in paths.items() for m, op in ops.items()
-              if m in ("post", "put", "patch", "delete") and (m, p) not in PUBLIC_POSTS | KEY_OPTIONAL_POSTS | PUBLIC_WRITES]
+              if m in ("post", "put", "patch", "delete")
+              and (m, p) not in PUBLIC_POSTS | KEY_OPTIONAL_POSTS | PUBLIC_WRITES | SIGNED_WRITES]
     assert writes and all(paths[p][m].get("security") == KEY for m, p in writes), \
         [f"{m} {p}" for m, p in writes if paths[p][m].get("security") != KEY]
     assert paths["/api/v1/me"]["get"]["security"] == KEY
     assert paths["/api/v1/audit"]["get"]["security"] == KEY
     assert "security" not in paths["/api/v1/verify"]["get"]  # public: no key needed or used
-    for m, p in PUBLIC_POSTS:  # public reads by POST: no key needed or used
+    for m, p in PUBLIC_POSTS | SIGNED_WRITES:  # public reads by POST, signed deliveries: no key needed or used
         assert "security" not in paths[p][m], f"{m} {p}"
     for m, p in KEY_OPTIONAL_POSTS | PUBLIC_WRITES:
         assert paths[p][m]["security"] == [{}, *KEY], f"{m} {p}"
