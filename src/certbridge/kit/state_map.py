@@ -345,6 +345,12 @@ class Proof:
             raise ProofError("a state-map proof has at most 256 siblings")
 
 
+def chunk_path(key: bytes) -> bytes:
+    """Return the path of the chunks a key's proof walks: the key's nibbles, one byte each; the chunk at depth d
+    has the path's first d bytes (the root chunk the empty path)."""
+    return key.hex().translate(_NIBBLE_BYTES).encode("latin-1")
+
+
 def prove(store: ChunkStore, key: bytes) -> Proof:
     """Return the proof for `key`: of its value if it is in the map, of its absence if not.
 
@@ -353,7 +359,7 @@ def prove(store: ChunkStore, key: bytes) -> Proof:
     """
     _check32("key", key)
     siblings: list[bytes] = []
-    nibbles = key.hex().translate(_NIBBLE_BYTES).encode("latin-1")
+    nibbles = chunk_path(key)
     prefixes = [nibbles[:d] for d in range(65)]
     found = store.get_many(prefixes[:17])
     depth = 0
