@@ -26,8 +26,9 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 from hashlib import sha256
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import BigInteger, Integer, LargeBinary
+from sqlalchemy import BigInteger, Engine, Integer, LargeBinary
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from certbridge.db import Base
@@ -108,11 +109,25 @@ def read_extensions(extensions: Iterable[str]) -> tuple[bytes | None, int | None
     return root, when
 
 
+_caches: WeakKeyDictionary[Engine, sm.ChunkCache] = WeakKeyDictionary()  # engine -> its map's upper chunks
+
+
+def chunk_cache(session: Session) -> sm.ChunkCache:
+    """Return the cache of the state map's upper chunks kept for the session's engine (kit.state_map.ChunkCache:
+    a chunk is used only where the committed root read in the caller's transaction leads to its very hash)."""
+    engine = session.get_bind()
+    cache = _caches.get(engine)
+    if cache is None:
+        cache = _caches[engine] = sm.ChunkCache()
+    return cache
+
+
 class ChunkTable:
     """kit.state_map's ChunkStore over the ledger_map_chunk table, through the session's driver connection.
 
     Reads go to the table (one query per 500 paths); writes are kept and sent by `flush` in one executemany,
-    so a batch writes each chunk once.
+    so a batch writes each chunk once. `cache` is the engine's cache of upper chunks and `current_root` the
+    map's recorded root: with them `kit.state_map.prove` reads only the chunks below the cached levels.
     """
 
     def __init__(self, session: Session) -> None:
@@ -120,6 +135,17 @@ class ChunkTable:
         self.raw, self.dialect = conn.connection.driver_connection, conn.dialect.name
         self.mark = "?" if self.dialect == "sqlite" else "%s"
         self.pending: dict[bytes, bytes] = {}
+        self.cache = chunk_cache(session)
+
+    def current_root(self) -> bytes:
+        """Return the map's recorded root (the empty root before the first fold)."""
+        cur = self.raw.cursor()
+        try:
+            cur.execute("SELECT root FROM ledger_map WHERE id = 1")
+            row = cur.fetchone()
+        finally:
+            cur.close()
+        return bytes(row[0]) if row else sm.PLACEHOLDER
 
     def get_many(self, paths: list[bytes]) -> dict[bytes, list]:
         out, todo = {}, []
@@ -208,20 +234,35 @@ def fold(session: Session, end: int) -> tuple[int, bytes]:
         name = names.get((subject_type, subject_id))
         if name is not None:  # a row deleted since (never in practice) keeps its last mapped state
             changes[sm.subject_key(name)] = value_hash(seq, leaf)
+    return end, apply_changes(session, changes, end, root)
+
+
+def apply_changes(session: Session, changes: dict[bytes, bytes], end: int, root: bytes) -> bytes:
+    """Apply (key, value hash) changes to the map whose recorded root is `root`, record it as holding the events
+    below `end`, and return the new root; call in the write transaction `root` was read in.
+
+    The upper chunks come from the engine's cache when they are the ones `root` leads to (`chunk_cache`), and
+    the changed ones are kept there: a rolled-back transaction leaves chunks no committed root leads to, which
+    are then simply not used.
+    """
     store = ChunkTable(session)
-    root = sm.apply(store, changes)
+    root = sm.apply(store, changes, root=root, cache=store.cache)
     store.flush()
+    _record(session, end, root)
+    return root
+
+
+def _record(session: Session, size: int, root: bytes) -> None:
+    """Record the map's position (events folded in, root): insert the row the first time, update it after."""
     conn = session.connection()
     mark = "?" if conn.dialect.name == "sqlite" else "%s"
     cur = conn.connection.driver_connection.cursor()
     try:
-        if size == 0 and conn.exec_driver_sql("SELECT 1 FROM ledger_map WHERE id = 1").first() is None:
-            cur.execute(f"INSERT INTO ledger_map (id, size, root) VALUES (1, {mark}, {mark})", (end, root))
-        else:
-            cur.execute(f"UPDATE ledger_map SET size = {mark}, root = {mark} WHERE id = 1", (end, root))
+        cur.execute(f"UPDATE ledger_map SET size = {mark}, root = {mark} WHERE id = 1", (size, root))
+        if cur.rowcount == 0:
+            cur.execute(f"INSERT INTO ledger_map (id, size, root) VALUES (1, {mark}, {mark})", (size, root))
     finally:
         cur.close()
-    return end, root
 
 
 def fold_log(events: Iterable[tuple[int, str, str, bool, str, bytes]]) -> bytes:
