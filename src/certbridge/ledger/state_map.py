@@ -265,6 +265,68 @@ def _record(session: Session, size: int, root: bytes) -> None:
         cur.close()
 
 
+def latest_items(session: Session, end: int, *, window: int = 20_000) -> list[bytes]:
+    """Return the map's entries as of the events below `end`: key ‖ value hash (64 bytes) of every mapped subject
+    with a public event, from its latest one, sorted — what `fold` over events 0..end would hold (a property
+    test checks it), for `kit.state_map.build_chunks`.
+
+    One grouped query streams each subject's latest event (the subject index gives the maximum), and names are
+    looked up `window` subjects at a time: memory is the result, about 100 bytes a subject.
+    """
+    types = ", ".join(f"'{t}'" for t in MAPPED_SUBJECTS)
+    conn = session.connection().execution_options(stream_results=True)
+    result = conn.exec_driver_sql(
+        f"SELECT e.seq, e.subject_type, e.subject_id, e.leaf_hash FROM ledger_event e JOIN "
+        f"(SELECT max(seq) AS seq FROM ledger_event WHERE seq < {int(end)} AND public AND subject_type IN ({types}) "
+        f"GROUP BY subject_type, subject_id) l ON l.seq = e.seq")
+    items: list[bytes] = []
+    try:
+        while True:
+            rows = result.fetchmany(window)
+            if not rows:
+                break
+            names = _names(session, {(t, i) for _, t, i, _ in rows})
+            for seq, subject_type, subject_id, leaf in rows:
+                name = names.get((subject_type, subject_id))
+                if name is not None:
+                    items.append(sm.subject_key(name) + value_hash(seq, bytes(leaf)))
+    finally:
+        result.close()
+    items.sort()
+    return items
+
+
+def encoded_chunks(items: list[bytes]) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+    """Build the whole map of sorted `items` (kit.state_map.build_chunks); return its root and its chunks as
+    (path, encoded chunk) rows, ready for `write_built`."""
+    root, rows = sm.PLACEHOLDER, []
+    for path, chunk in sm.build_chunks(items):
+        rows.append((path, sm.encode_chunk(chunk)))
+        if not path:
+            root = chunk.heap[0][1]
+    return root, rows
+
+
+def write_built(session: Session, size: int, root: bytes, rows: list[tuple[bytes, bytes]]) -> None:
+    """Replace the chunk table with a map built whole and record it as holding the events below `size`; call in a
+    write transaction in which the map was found empty (size 0)."""
+    conn = session.connection()
+    raw = conn.connection.driver_connection
+    cur = raw.cursor()
+    try:
+        cur.execute("DELETE FROM ledger_map_chunk")  # nothing a committed root leads to: the map is empty
+        if conn.dialect.name == "postgresql":
+            with cur.copy("COPY ledger_map_chunk (path, chunk) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            for start in range(0, len(rows), 100_000):
+                cur.executemany("INSERT INTO ledger_map_chunk (path, chunk) VALUES (?, ?)", rows[start:start + 100_000])
+    finally:
+        cur.close()
+    _record(session, size, root)
+
+
 def fold_log(events: Iterable[tuple[int, str, str, bool, str, bytes]]) -> bytes:
     """Rebuild the map root from the log alone: (seq, subject type, subject id, public, body, leaf hash) in order.
 
