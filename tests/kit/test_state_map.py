@@ -192,3 +192,20 @@ def test_build_refuses_unsorted_or_repeated_keys():
     with pytest.raises(ValueError, match="sorted"):
         list(sm.build_chunks([a, a]))
     assert list(sm.build_chunks([])) == []
+
+
+def test_chunks_store_their_inner_hashes_and_old_chunks_without_them_still_read():
+    store = DictStore()
+    items = {_key(0, i): value(i) for i in range(500)}
+    root = sm.apply(store, items)
+    for path, data in store.items():
+        fresh = sm.Chunk(sm._decode(data))  # hashed from its entries alone
+        assert sm.chunk_hash(fresh) == sm.chunk_hash(sm.decode_chunk(data))
+        bare = sm.encode_chunk(fresh)[:len(data) - 32 * sum(k == sm._MULTI for k in sm._heap(fresh)[1][1:16])]
+        assert sm.chunk_hash(sm._decode(bare)) == sm.chunk_hash(fresh)  # the form written before: no inner hashes
+        store[path] = bare
+    assert sm.apply(store, {_key(0, 9999): value(1)}) == sm.root_of(items | {_key(0, 9999): value(1)})
+    assert sm.verify(sm.root_of(items | {_key(0, 9999): value(1)}), _key(0, 3), sm.prove(store, _key(0, 3))) == items[_key(0, 3)]
+    with pytest.raises(ValueError, match="trailing|fewer"):
+        sm._decode(store[b""] + b"x")
+    assert root == sm.root_of(items)

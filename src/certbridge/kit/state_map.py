@@ -137,7 +137,15 @@ class ChunkStore(Protocol):
 
 
 def encode_chunk(chunk: list[Entry]) -> bytes:
-    """Serialize a chunk: a 16-bit presence bitmap, then per present entry a type byte and its fields."""
+    """Serialize a chunk: a 16-bit presence bitmap, then per present entry a type byte and its fields, then the
+    hashes of the chunk's inner nodes that hold two or more leaves (heap nodes 15 down to 1, 32 bytes each).
+
+    The inner hashes are what re-hashing a chunk costs; stored, a chunk read back is hashed only for its leaf
+    entries, and a change re-hashes only its path. They are derived data: `decode_chunk` accepts a chunk without
+    them (as written before they were stored), and the integrity check (`ledger.state_map.root_of_chunks`)
+    recomputes every hash from the entries instead of trusting them. A Chunk's remembered hashes are written as
+    they are: change a chunk only as a new `Chunk(entries)`.
+    """
     bitmap, out = 0, [b""]
     for i, entry in enumerate(chunk):
         if entry is None:
@@ -148,6 +156,8 @@ def encode_chunk(chunk: list[Entry]) -> bytes:
         else:
             out += (b"C", entry.hash)
     out[0] = bitmap.to_bytes(2, "big")
+    hashes, kinds, _ = _heap(chunk)
+    out += [hashes[j] for j in range(15, 0, -1) if kinds[j] == _MULTI]
     return b"".join(out)
 
 
@@ -184,8 +194,38 @@ def _decode(data: bytes) -> Chunk:
         else:
             raise ValueError(f"state-map chunk entry {i} has unknown type {kind!r}")
     if pos != len(data):
-        raise ValueError("state-map chunk has trailing bytes")
+        _stored_heap(chunk, data, pos)
     return chunk
+
+
+def _stored_heap(chunk: Chunk, data: bytes, pos: int) -> None:
+    """Give a decoded chunk its hashes from the inner hashes stored after its entries (see encode_chunk)."""
+    hashes: list[bytes] = [PLACEHOLDER] * 32
+    kinds = [_EMPTY] * 32
+    leaves: list[Entry] = [None] * 32
+    for i, entry in enumerate(chunk):
+        if entry is None:
+            continue
+        j = 16 + i
+        if type(entry) is Leaf:
+            hashes[j], kinds[j], leaves[j] = sha256(_LEAF + entry.key + entry.value_hash).digest(), _SINGLE, entry
+        else:
+            hashes[j], kinds[j] = entry.hash, _MULTI
+    for j in range(15, 0, -1):
+        kl, kr = kinds[2 * j], kinds[2 * j + 1]
+        if kl == _EMPTY and kr != _MULTI:
+            hashes[j], kinds[j], leaves[j] = hashes[2 * j + 1], kr, leaves[2 * j + 1]
+        elif kr == _EMPTY and kl != _MULTI:
+            hashes[j], kinds[j], leaves[j] = hashes[2 * j], kl, leaves[2 * j]
+        else:
+            stored = data[pos:pos + 32]
+            if len(stored) != 32:
+                raise ValueError("state-map chunk has fewer inner hashes than its entries need")
+            hashes[j], kinds[j] = stored, _MULTI
+            pos += 32
+    if pos != len(data):
+        raise ValueError("state-map chunk has trailing bytes")
+    chunk.heap = (hashes, kinds, leaves)
 
 
 def _entry_hash(entry: Entry) -> bytes:
@@ -239,8 +279,8 @@ def _combine(hashes: list[bytes], kinds: list[int], leaves: list[Entry], j: int)
 
 def _rehash(chunk: Chunk, old: tuple[list[bytes], list[int], list[Entry]], changed: Iterable[int]) -> None:
     """Give a changed chunk its hashes from its old ones: only the changed entries and their ancestors."""
-    hashes, kinds, leaves = list(old[0]), list(old[1]), list(old[2])
-    up = set()
+    hashes, kinds, leaves = old[0][:], old[1][:], old[2][:]
+    up = 0  # bit j set: heap node j is above a changed entry
     for n in changed:
         j, entry = 16 + n, chunk[n]
         if entry is None:
@@ -251,10 +291,19 @@ def _rehash(chunk: Chunk, old: tuple[list[bytes], list[int], list[Entry]], chang
             hashes[j], kinds[j], leaves[j] = entry.hash, _MULTI, None
         j >>= 1
         while j:
-            up.add(j)
+            up |= 1 << j
             j >>= 1
-    for j in sorted(up, reverse=True):
-        _combine(hashes, kinds, leaves, j)
+    for j in range(15, 0, -1):
+        if not up >> j & 1:
+            continue
+        left, right = 2 * j, 2 * j + 1
+        kl, kr = kinds[left], kinds[right]
+        if kl == _EMPTY and kr != _MULTI:
+            hashes[j], kinds[j], leaves[j] = hashes[right], kr, leaves[right]
+        elif kr == _EMPTY and kl != _MULTI:
+            hashes[j], kinds[j], leaves[j] = hashes[left], kl, leaves[left]
+        else:
+            hashes[j], kinds[j], leaves[j] = sha256(_NODE + hashes[left] + hashes[right]).digest(), _MULTI, None
     chunk.heap = (hashes, kinds, leaves)
 
 

@@ -122,6 +122,30 @@ def chunk_cache(session: Session) -> sm.ChunkCache:
     return cache
 
 
+def warm_cache(session: Session) -> int:
+    """Fill the engine's cache with the map's upper chunks (paths of at most ChunkCache.depth nibbles) in one
+    query, keeping only those the recorded root leads to; return how many. A long-running server fills it as it
+    goes; a benchmark or a fresh process answering many proofs starts with it full."""
+    cache, root = chunk_cache(session), ChunkTable(session).current_root()
+    conn = session.connection()
+    rows = {bytes(p): bytes(c) for p, c in conn.exec_driver_sql(
+        f"SELECT path, chunk FROM ledger_map_chunk WHERE length(path) <= {int(cache.depth)}")}
+    kept, level = 0, [(b"", root)]
+    while level:
+        below = []
+        for path, expected in level:
+            if path not in rows:
+                continue
+            chunk = sm.decode_chunk(rows[path])
+            if sm.chunk_hash(chunk) != expected:
+                continue
+            cache.put(path, chunk)
+            kept += 1
+            below += [(path + bytes((n,)), e.hash) for n, e in enumerate(chunk) if isinstance(e, sm.Child)]
+        level = below
+    return kept
+
+
 class ChunkTable:
     """kit.state_map's ChunkStore over the ledger_map_chunk table, through the session's driver connection.
 
