@@ -65,10 +65,10 @@ def prefill(sessions, keys: int) -> dict:
     fold_wall, fold_cpu = time.perf_counter() - t0, time.process_time() - c0
     t0, c0 = time.perf_counter(), time.process_time()
     items = sorted(_key(i) + _value(i) for i in range(keys))
-    t1, c1 = time.perf_counter(), time.process_time()
+    c1 = time.process_time()
     root, rows = encoded_chunks(items)
     del items
-    t2, c2 = time.perf_counter(), time.process_time()
+    c2 = time.process_time()
     with write_session(sessions) as session:
         write_built(session, keys, root, rows)  # the map's position: N events (the synthetic log's size)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
