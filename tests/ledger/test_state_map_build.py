@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import random
 
+import pytest
 from sqlalchemy import text
 
 from certbridge.db import read_session, write_session
@@ -13,6 +14,12 @@ from certbridge.kit import state_map as sm
 from certbridge.ledger import integrate as integration
 from certbridge.ledger.journal import EventDraft, LedgerEvent, record_events
 from certbridge.ledger.state_map import fold_log, map_position, subject_name, verify_map
+
+
+@pytest.fixture
+def settings(settings):
+    """No background integrator: these tests empty the map and must be the only ones to fill it again."""
+    return settings.model_copy(update={"background_work": False})
 
 
 def _history(sessions, rng: random.Random, count: int) -> None:
