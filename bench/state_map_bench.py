@@ -100,34 +100,61 @@ def _old_kit(rev: str):
     return module
 
 
-def _old_table(session, old):
-    """A ChunkTable whose codec is the old module's (the stored bytes are the same)."""
-    from certbridge.ledger.state_map import ChunkTable
+BEFORE_TABLE = "bench_map_chunk_before"
 
-    table = ChunkTable(session)
 
-    def get_many(paths):
+def _copy_for_old(sessions) -> None:
+    """Give the old code a chunk table of its own, in its own format (no inner hashes): both maps then take the
+    same changes, each reads only chunks it wrote itself, and their roots must stay equal."""
+    from certbridge.db import write_session
+
+    with write_session(sessions) as session:
+        conn = session.connection()
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {BEFORE_TABLE}")
+        blob = "BLOB" if conn.dialect.name == "sqlite" else "BYTEA"
+        conn.exec_driver_sql(f"CREATE TABLE {BEFORE_TABLE} (path {blob} PRIMARY KEY, chunk {blob} NOT NULL)")
+        rows = [(bytes(p), _bare(bytes(c))) for p, c in conn.exec_driver_sql("SELECT path, chunk FROM ledger_map_chunk")]
+        mark = "?" if conn.dialect.name == "sqlite" else "%s"
+        cur = conn.connection.driver_connection.cursor()
+        for start in range(0, len(rows), 100_000):
+            cur.executemany(f"INSERT INTO {BEFORE_TABLE} (path, chunk) VALUES ({mark}, {mark})",
+                            rows[start:start + 100_000])
+        cur.close()
+
+
+class _OldTable:
+    """The old code's chunk store: the before-table, read and written with the old module's codec."""
+
+    def __init__(self, session, old) -> None:
+        conn = session.connection()
+        self.raw, self.old = conn.connection.driver_connection, old
+        self.mark = "?" if conn.dialect.name == "sqlite" else "%s"
+        self.pending: dict[bytes, bytes] = {}
+
+    def get_many(self, paths):
         out = {}
-        cur = table.raw.cursor()
+        cur = self.raw.cursor()
         try:
-            cur.execute(f"SELECT path, chunk FROM ledger_map_chunk WHERE path IN ({', '.join([table.mark] * len(paths))})",
+            cur.execute(f"SELECT path, chunk FROM {BEFORE_TABLE} WHERE path IN ({', '.join([self.mark] * len(paths))})",
                         paths)
-            rows = cur.fetchall()
+            for path, chunk in cur.fetchall():
+                out[bytes(path)] = self.old.decode_chunk(bytes(chunk))
         finally:
             cur.close()
-        c0 = time.process_time()
-        rows = [(path, _bare(bytes(chunk))) for path, chunk in rows]
-        _STRIP[0] += time.process_time() - c0  # not the old code's cost: subtracted from its CPU time
-        for path, chunk in rows:
-            out[bytes(path)] = old.decode_chunk(chunk)
         return out
 
-    table.get_many = get_many
-    table.put = lambda path, chunk: table.pending.__setitem__(path, old.encode_chunk(chunk))
-    return table
+    def put(self, path, chunk) -> None:
+        self.pending[path] = self.old.encode_chunk(chunk)
 
-
-_STRIP = [0.0]
+    def flush(self) -> None:
+        m = self.mark
+        cur = self.raw.cursor()
+        try:
+            cur.executemany(f"INSERT INTO {BEFORE_TABLE} (path, chunk) VALUES ({m}, {m}) "
+                            f"ON CONFLICT (path) DO UPDATE SET chunk = excluded.chunk", list(self.pending.items()))
+        finally:
+            cur.close()
+        self.pending.clear()
 
 
 def _bare(data: bytes) -> bytes:
@@ -142,42 +169,41 @@ def _bare(data: bytes) -> bytes:
 def measure_fold(sessions, *, keys: int, count: int, batch: int, rng: random.Random, old=None) -> dict:
     """Fold `count` events into the map in committed batches (half updates, half new subjects), as the integrator
     does (`apply_changes`: map position read, chunks, position written). With `old` (a module from `_old_kit`),
-    every other batch is folded by the old code instead, on the same table: CPU time per event for each."""
+    each batch is also folded by the old code into its own copy of the map (`_copy_for_old`), in alternating
+    order, one transaction each: CPU time per event for both, and the two roots checked equal."""
     from certbridge.db import write_session
-    from certbridge.ledger.state_map import _record, apply_changes, map_position
+    from certbridge.ledger.state_map import apply_changes, map_position
 
-    fresh = iter(range(keys, keys + 2 * count + 2 * batch))
+    fresh = iter(range(keys, keys + count + batch))
     cpu = {"new": 0.0, "old": 0.0}
-    done = {"new": 0, "old": 0}
-    total = (2 if old else 1) * count
-    t0 = time.perf_counter()
-    for number, start in enumerate(range(-batch * (2 if old else 1), total, batch)):
-        # the first batch of each (one of each when alternating) warms the caches and is not counted
-        mode = "old" if old is not None and number % 2 else "new"
-        n = min(batch, total - start)
+    seconds, done = 0.0, 0
+    for number, start in enumerate(range(-batch, count, batch)):  # the first batch warms up, uncounted
+        n = min(batch, count - start)
         changes = dict((_key(rng.randrange(keys)), _value(start, 1)) if j % 2 else (_key(next(fresh)), _value(start))
                        for j in range(n))
-        c0, strip = time.process_time(), _STRIP[0]
-        with write_session(sessions) as session:
-            size, root = map_position(session)
-            if mode == "new":
-                apply_changes(session, changes, size, root)
-            else:
-                table = _old_table(session, old)
-                _record(session, size, old.apply(table, changes))
-                table.flush()
-        if start < 0:
-            t0 = time.perf_counter()
-            continue
-        cpu[mode] += time.process_time() - c0 - (_STRIP[0] - strip)
-        done[mode] += n
-    seconds = time.perf_counter() - t0
-    out = {"events": done["new"], "batch": batch,
-           "fold_events_per_second": round(sum(done.values()) / seconds),
-           "cpu_fold_events_per_second": round(done["new"] / cpu["new"]) if cpu["new"] else None}
+        roots = {}
+        for mode in (["new", "old"] if number % 2 else ["old", "new"]) if old is not None else ["new"]:
+            w0, c0 = time.perf_counter(), time.process_time()
+            with write_session(sessions) as session:
+                if mode == "new":
+                    size, root = map_position(session)
+                    roots[mode] = apply_changes(session, changes, size, root)
+                else:
+                    table = _OldTable(session, old)
+                    roots[mode] = old.apply(table, changes)
+                    table.flush()
+            if start >= 0:
+                cpu[mode] += time.process_time() - c0
+                if mode == "new":
+                    seconds += time.perf_counter() - w0
+        if old is not None:
+            assert roots["new"] == roots["old"], "the old and new code disagree on a root"
+        done += n if start >= 0 else 0
+    out = {"events": done, "batch": batch, "fold_events_per_second": round(done / seconds),
+           "cpu_fold_events_per_second": round(done / cpu["new"]) if cpu["new"] else None}
     if old is not None:
-        out["before_cpu_fold_events_per_second"] = round(done["old"] / cpu["old"]) if cpu["old"] else None
-        out["cpu_ratio_before_to_after"] = round(cpu["old"] / done["old"] / (cpu["new"] / done["new"]), 2)
+        out["before_cpu_fold_events_per_second"] = round(done / cpu["old"]) if cpu["old"] else None
+        out["cpu_ratio_before_to_after"] = round(cpu["old"] / cpu["new"], 2)
     return out
 
 
@@ -200,7 +226,7 @@ def measure_proofs(sessions, *, keys: int, seconds: float, rng: random.Random, o
             proof = prove(table, _key(i))
             assert verify(root, _key(i), proof) is not None
             sizes.append(len(encode_proof(proof)))
-        old_table = _old_table(session, old) if old is not None else None
+        old_table = _OldTable(session, old) if old is not None else None
 
         def raw(key):
             nibbles = chunk_path(key)
@@ -221,10 +247,10 @@ def measure_proofs(sessions, *, keys: int, seconds: float, rng: random.Random, o
         while time.perf_counter() - t0 < seconds * len(modes):
             for mode, run in modes.items():
                 asked = [_key(rng.randrange(keys * 2)) for _ in range(100)]  # half of these are absence proofs
-                w0, c0, strip = time.perf_counter(), time.process_time(), _STRIP[0]
+                w0, c0 = time.perf_counter(), time.process_time()
                 for key in asked:
                     run(key)
-                cpu[mode] += time.process_time() - c0 - (_STRIP[0] - strip)
+                cpu[mode] += time.process_time() - c0
                 if mode == "new":
                     wall_new += time.perf_counter() - w0
                 done[mode] += 100
@@ -362,6 +388,8 @@ def run(keys: int, *, backend: str = "sqlite", events: int = 20_000, batch: int 
         build_tree(sessions, keys)  # a log of N events under the map, as ledger_bench builds it
         result["prefill"] = prefill(sessions, keys)
         old = _old_kit(before) if before else None
+        if old is not None:
+            _copy_for_old(sessions)
         from certbridge.db import read_session
         from certbridge.ledger.state_map import warm_cache
 
