@@ -8,11 +8,17 @@ the whole log. Then measures, in the same run:
   by `integrate_pending` (hash + sign a checkpoint), as the server does after a write request, alternately with the
   statistics fold riding in the integrating transaction (`fold_inline`, the default) and without it (then followed
   by `catch_up`, the fold in its own transaction): fold / append = (inline − alone) / alone is the extra cost of
-  keeping the counts current, in CPU time (process_time: this process, the SQLite engine included) and wall time;
+  keeping the counts current, in CPU time (process_time: this process, the SQLite engine included) and wall time.
+  After each inline append a `catch_up` adds its pending rows to `stats_delta` (a statistics read after every
+  write: the worst case); then K more inline appends are followed by one `catch_up` (how the server runs: every 5
+  seconds and before a statistics answer), whose CPU time ÷ K is the amortised cost of adding the pending rows;
 * query latency in-process: a random region's valid certificates and certified organizations (two figures) on a
   random date, and a whole overview (the figures plus one line per sub-region), p50 / p95 — against a baseline of a
   one-row primary-key read on the same session;
 * the same overview through the ASGI app in-process (`/api/v1/stats`, TestClient: routing, JSON, catch-up check).
+
+Run it from this tree with another tree's code to compare (PYTHONPATH=<tree>/src:. python -m bench.stats_bench):
+a tree without `stats_pending` has no pending rows, its catch-up after an inline append only checks the cursor.
 """
 
 from __future__ import annotations
@@ -82,7 +88,7 @@ def main() -> None:
     if follow_writes is not None:
         follow_writes()  # as the server does: each write's events are folded as its checkpoint is signed
     inline_off = settings.model_copy(update={"stats_fold_inline": False})
-    times: dict[str, list[tuple[float, float]]] = {"append": [], "inline": [], "separate": []}
+    times: dict[str, list[tuple[float, float]]] = {"append": [], "inline": [], "separate": [], "rollup": []}
 
     def suspend(cid: int, with_settings) -> tuple[float, float]:
         w0, c0 = time.perf_counter(), time.process_time()
@@ -100,23 +106,28 @@ def main() -> None:
             times["separate"].append((time.perf_counter() - w0, time.process_time() - c0))
         else:
             times["inline"].append(suspend(cid, settings))
+            w0, c0 = time.perf_counter(), time.process_time()
+            catch_up(sessions)  # a statistics read right after the write adds its pending rows
+            times["rollup"].append((time.perf_counter() - w0, time.process_time() - c0))
     with read_session(sessions) as session:  # the inline fold kept the figures at the latest checkpoint
         assert follow_writes is None or queries.checkpoint(session)["tree_size"] == latest_checkpoint(session)[0]
 
-    with read_session(sessions) as session:  # the server's way: appends for a while, then one fold of them all
+    with read_session(sessions) as session:  # the server's way: appends for a while, then one catch-up of them all
         more = list(session.scalars(select(Certificate.id).where(Certificate.status == "valid",
                                                                  Certificate.expires_on > as_of)
-                                    .order_by(Certificate.id.desc()).limit(args.appends)))
-    t0 = time.perf_counter()
-    for cid in more:
-        with write_session(sessions) as session:
-            suspend_certificate(session, principal=SYSTEM, certificate_id=cid, today=as_of,
-                                change=StatusChangeIn(reason="基准测试暂停", on=as_of, until=as_of + timedelta(days=90)))
-        integrate_pending(sessions, settings=inline_off)
-    batch_append = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    catch_up(sessions)
-    batch_fold = time.perf_counter() - t0
+                                    .order_by(Certificate.id.desc()).limit(2 * args.appends)))
+    batch: dict[str, tuple[int, float, float]] = {}
+    for name, with_settings, part in (("inline", settings, more[::2]), ("alone", inline_off, more[1::2])):
+        c0 = time.process_time()
+        for cid in part:
+            with write_session(sessions) as session:
+                suspend_certificate(session, principal=SYSTEM, certificate_id=cid, today=as_of,
+                                    change=StatusChangeIn(reason="基准测试暂停", on=as_of,
+                                                          until=as_of + timedelta(days=90)))
+            integrate_pending(sessions, settings=with_settings)
+        c1 = time.process_time()
+        catch_up(sessions)
+        batch[name] = (len(part), c1 - c0, time.process_time() - c1)
 
     baseline, figures, views = [], [], []
     with read_session(sessions) as session:
@@ -153,11 +164,20 @@ def main() -> None:
 
     for which, name in ((1, "CPU"), (0, "wall")):
         base, inline, separate = mean("append", which), mean("inline", which), mean("separate", which)
+        rollup = mean("rollup", which)
         print(f"{name}: append (suspend + integrate) {base:.2f} ms; with the fold inline {inline:.2f} ms "
-              f"→ fold / append = {(inline - base) / base:.3f}; fold in its own transaction after it {separate:.2f} ms "
-              f"→ {separate / base:.2f} (means of {len(times['append'])} / {len(times['inline'])})")
-    print(f"{len(more)} appends then one fold: appends {batch_append:.2f} s, fold {batch_fold:.2f} s "
-          f"→ fold / append = {batch_fold / batch_append:.2f}")
+              f"→ fold / append = {(inline - base) / base:.3f}; its catch-up right after {rollup:.2f} ms → "
+              f"(inline + catch-up) / append = {(inline + rollup - base) / base:.3f}; fold in its own transaction "
+              f"after an append alone {separate:.2f} ms → {separate / base:.2f} (means of {len(times['append'])} / "
+              f"{len(times['inline'])})")
+    alone = mean("append", 1) / 1000
+    n, appends, fold = batch["inline"]
+    print(f"CPU: {n} inline appends {appends:.2f} s, then one catch-up {fold * 1000:.1f} ms → {fold / n * 1000:.3f} ms "
+          f"per append = {fold / n / alone:.3f} × an append alone; inline fold + amortised catch-up = "
+          f"{(mean('inline', 1) - mean('append', 1)) / mean('append', 1) + fold / n / alone:.3f} × the append")
+    n, appends, fold = batch["alone"]
+    print(f"CPU: {n} appends without the inline fold {appends:.2f} s, then one fold of them all {fold * 1000:.1f} ms "
+          f"→ {fold / n / alone:.3f} × an append alone")
     print(f"baseline one-row read: p50 {_pct(baseline, .5):.3f} ms, p95 {_pct(baseline, .95):.3f} ms")
     print(f"region figures (2) on a random date: p50 {_pct(figures, .5):.2f} ms, p95 {_pct(figures, .95):.2f} ms "
           f"({_pct(figures, .95) / max(_pct(baseline, .95), 1e-6):.0f} × baseline p95)")

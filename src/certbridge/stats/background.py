@@ -3,7 +3,9 @@ and before any answer.
 
 The ledger integrates and signs a checkpoint after each write request; `fold_inline` folds that small batch in
 the same transaction (a ledger follower, `ledger.integrate.follow_integration`), so the figures name the new
-checkpoint the moment it exists and no second transaction (and commit) is paid per write. It declines — and the
+checkpoint the moment it exists and no second transaction (and commit) is paid per write. It keeps the rows it
+computed as one `stats_pending` row (at the holder's own region); `catch_up` adds the pending rows of every write
+since the last one to `stats_delta` in one coalesced upsert, before any statistics answer and every few seconds. It declines — and the
 loop below catches up — when the statistics were not current at the old size, when the batch is a bulk one,
 when another process holds the fold lock, or when it fails (its work is kept in a savepoint: a failing fold never
 stops a checkpoint). The loop folds up to the latest checkpoint every few seconds in its own short transaction,
@@ -38,14 +40,18 @@ _LOCK_KEY = 0x73746174  # "stat": the advisory lock of the one folding process
 
 
 def behind(sessions: sessionmaker[Session]) -> bool:
-    """Tell whether a newer checkpoint exists than the one the statistics were folded to."""
+    """Tell whether a newer checkpoint exists than the one the statistics were folded to, or pending folds whose
+    rows are not yet in `stats_delta` (three primary-key reads)."""
     with read_session(sessions) as session:
-        row = session.get(StatsCursor, 1)
-        return latest_checkpoint(session)[0] > (row.size if row else 0)
+        conn = session.connection()
+        size = conn.exec_driver_sql("SELECT size FROM stats_cursor WHERE id = 1").scalar() or 0
+        return (latest_checkpoint(session)[0] > size
+                or conn.exec_driver_sql("SELECT id FROM stats_pending LIMIT 1").first() is not None)
 
 
 def catch_up(sessions: sessionmaker[Session]) -> dict | None:
-    """Fold up to the latest checkpoint if the statistics are behind it; return what was done."""
+    """Fold up to the latest checkpoint and add the pending folds' rows if the statistics are behind; return what
+    was folded."""
     if not behind(sessions):
         return None
     with write_session(sessions) as session:
@@ -67,7 +73,7 @@ def fold_inline(session: Session, settings: Settings, old: int, size: int, root:
             if (session.connection().exec_driver_sql("SELECT size FROM stats_cursor WHERE id = 1").scalar()
                     or cursor(session).size) != old:  # (a new instance's first fold makes the row)
                 return
-            refold(session, affected_certificates(session, old, size), size)
+            refold(session, affected_certificates(session, old, size), size, defer=True)
             session.connection().execute(update(StatsCursor.__table__).where(StatsCursor.__table__.c.id == 1)
                                          .values(size=size, root_hash=root, folded_at=utcnow()))
     except Exception:  # the checkpoint must not fail for the statistics: the loop retries in its own transaction

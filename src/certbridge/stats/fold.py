@@ -33,7 +33,7 @@ from certbridge.stats.contributions import (
     difference,
     holder_rows,
 )
-from certbridge.stats.models import StatsCertificate, StatsCursor, StatsDelta, StatsHolder
+from certbridge.stats.models import StatsCertificate, StatsCursor, StatsDelta, StatsHolder, StatsPending
 from certbridge.stats.timeline import fold_certificate
 from certbridge.tables import metadata
 
@@ -195,9 +195,9 @@ class Folder:
         return folds
 
     def holder(self, holder_id: int, certificates: list[dict[str, Any]]) -> dict[tuple, int]:
-        """Return the delta rows of one holder with these certificate folds."""
+        """Return the delta rows of one holder with these certificate folds, at every region they count in."""
         basis = self.basis(holder_id)
-        return holder_rows(certificates, *placed(basis))
+        return expand(holder_rows(certificates, *placed(basis)))
 
     def basis(self, holder_id: int) -> dict[str, Any]:
         """Return what a holder's rows are counted with: dated regions, their ancestors, the holder's facts."""
@@ -210,9 +210,25 @@ class Folder:
 
 
 def placed(basis: dict[str, Any]) -> tuple[list[tuple[str, str | None]], dict[str, str], Any]:
-    """Return a basis as `contributions`' arguments: places, holder facts, ancestors."""
+    """Return a basis as `contributions`' arguments: places, holder facts, ancestors — each place's rows kept at
+    the place alone, keyed by its chain of regions ("000000>450000>450500>450521"), which `expand` spreads to every
+    region in it. A holder is in one place on any day, so a figure of a region is the sum over the places under it
+    (organizations too: the union of the holder's runs in a region is the concatenation of its runs per place)."""
     known = basis["ancestors"]
-    return [tuple(p) for p in basis["places"]], basis["dims"], lambda region: known[region or ""]
+    chains = {region: [CHAIN.join(chain)] for region, chain in known.items()}
+    return [tuple(p) for p in basis["places"]], basis["dims"], lambda region: chains[region or ""]
+
+
+CHAIN = ">"
+
+
+def expand(rows: dict[tuple, int]) -> dict[tuple, int]:
+    """Return chain-keyed rows as `stats_delta` rows: each added to every region of its chain (zeros left out)."""
+    out: dict[tuple, int] = defaultdict(int)
+    for (measure, chain, dim, value, day), n in rows.items():
+        for region in chain.split(CHAIN):
+            out[measure, region, dim, value, day] += n
+    return {k: v for k, v in out.items() if v}
 
 
 def affected_certificates(session: Session, start: int, below: int) -> set[int]:
@@ -260,8 +276,9 @@ def _upsert(session: Session, table: str, columns: tuple[str, ...], rows: list[t
         f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns[1:])}", rows)
 
 
-def refold(session: Session, certificate_ids: set[int], below: int) -> dict[str, int]:
-    """Re-fold these certificates up to a tree size; add the difference they make to the deltas.
+def refold(session: Session, certificate_ids: set[int], below: int, *, defer: bool = False) -> dict[str, int]:
+    """Re-fold these certificates up to a tree size; add the difference they make to the deltas (`defer`: keep it
+    as one `stats_pending` row, which the next `roll_up` adds — what the fold in a write's transaction does).
 
     Work in proportion to the change: a holder whose basis (places, region ancestors, facts) is unchanged gets the
     rows of its changed certificates replaced, and the organization figures they touch recounted (`change_rows`);
@@ -323,12 +340,37 @@ def refold(session: Session, certificate_ids: set[int], below: int) -> dict[str,
             for key, n in rows.items():
                 total[key] += n
     _upsert(session, "stats_holder", ("holder_id", "basis"), rebased)
-    apply_deltas(session, {k: v for k, v in total.items() if v})
+    rows = {k: v for k, v in total.items() if v}
+    if defer:
+        if rows:
+            conn, mark = _driver(session)
+            conn.exec_driver_sql(f"INSERT INTO stats_pending (size, rows) VALUES ({mark}, {mark})",
+                                 (below, json.dumps([[*k, n] for k, n in rows.items()], ensure_ascii=False)))
+    else:
+        apply_deltas(session, expand(rows))
     return {"certificates": len(ids), "holders": len(holders)}
 
 
+def roll_up(session: Session) -> int:
+    """Add every pending fold's rows to `stats_delta` (coalesced: one upsert per figure and day) and delete them;
+    return how many pending folds were added."""
+    conn, _mark = _driver(session)
+    pending = conn.exec_driver_sql("SELECT id, rows FROM stats_pending ORDER BY id").all()
+    if not pending:
+        return 0
+    total: dict[tuple, int] = defaultdict(int)
+    for _id, text in pending:
+        for measure, chain, dim, value, day, n in json.loads(text):
+            total[measure, chain, dim, value, day] += n
+    apply_deltas(session, expand(total))
+    conn.exec_driver_sql(f"DELETE FROM stats_pending WHERE id <= {int(pending[-1][0])}")
+    return len(pending)
+
+
 def fold_to_checkpoint(session: Session) -> dict[str, Any] | None:
-    """Fold the events up to the latest checkpoint; return what was done (None when already there)."""
+    """Fold the events up to the latest checkpoint and add the pending folds' rows; return what was folded (None
+    when the statistics were already at that checkpoint)."""
+    roll_up(session)
     size, root = latest_checkpoint(session)
     at = cursor(session)
     if size <= at.size:
@@ -342,6 +384,6 @@ def fold_to_checkpoint(session: Session) -> dict[str, Any] | None:
 
 def reset(session: Session) -> None:
     """Forget every folded figure (the next fold starts from the first event)."""
-    for model in (StatsDelta, StatsHolder, StatsCertificate, StatsCursor):
+    for model in (StatsDelta, StatsPending, StatsHolder, StatsCertificate, StatsCursor):
         session.execute(delete(model))
     session.flush()
