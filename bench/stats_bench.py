@@ -24,6 +24,7 @@ a tree without `stats_pending` has no pending rows, its catch-up after an inline
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -43,6 +44,9 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=2000)
     parser.add_argument("--appends", type=int, default=100)
     parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--data-dir", type=Path, help="an existing demo data set (`certbridge demo --no-serve`) to "
+                        "measure instead of building one: upgraded to this tree's schema and caught up first; with "
+                        "--appends above 0 it is changed (4 × appends certificates suspended)")
     args = parser.parse_args()
 
     from fastapi.testclient import TestClient
@@ -67,15 +71,25 @@ def main() -> None:
     from certbridge.stats.fold import latest_checkpoint
     from certbridge.stats.models import StatsDelta
 
-    data_dir = Path(tempfile.mkdtemp(prefix="stats-bench-"))
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="stats-bench-"))
     url = os.environ.get("CERTBRIDGE_DATABASE_URL")
     settings = Settings(data_dir=data_dir, secret_key="bench", **({"database_url": url} if url else {}))
-    as_of = date.today()
     started = time.perf_counter()
-    build_dataset(settings, size=args.size, seed=11, as_of=as_of)
+    if args.data_dir is None:
+        as_of = date.today()
+        build_dataset(settings, size=args.size, seed=11, as_of=as_of)
+    else:
+        from certbridge.migrate import upgrade
+
+        manifest = json.loads((data_dir / "demo.json").read_text())
+        as_of, args.size = date.fromisoformat(manifest["as_of"]), manifest["size"]
+        upgrade(make_engine(settings.resolved_database_url()))
     build_seconds = time.perf_counter() - started
     engine = make_engine(settings.resolved_database_url())
     sessions = make_sessionmaker(engine)
+    started = time.perf_counter()
+    catch_up(sessions)
+    catch_up_seconds = time.perf_counter() - started
     rng = random.Random(5)
 
     with read_session(sessions) as session:
@@ -85,49 +99,54 @@ def main() -> None:
         regions = list(session.scalars(select(StatsDelta.region).where(StatsDelta.measure == "certificates")
                                        .distinct()))
         delta_rows = session.scalar(text("SELECT count(*) FROM stats_delta"))
-    if follow_writes is not None:
-        follow_writes()  # as the server does: each write's events are folded as its checkpoint is signed
-    inline_off = settings.model_copy(update={"stats_fold_inline": False})
     times: dict[str, list[tuple[float, float]]] = {"append": [], "inline": [], "separate": [], "rollup": []}
-
-    def suspend(cid: int, with_settings) -> tuple[float, float]:
-        w0, c0 = time.perf_counter(), time.process_time()
-        with write_session(sessions) as session:
-            suspend_certificate(session, principal=SYSTEM, certificate_id=cid, today=as_of,
-                                change=StatusChangeIn(reason="基准测试暂停", on=as_of, until=as_of + timedelta(days=90)))
-        integrate_pending(sessions, settings=with_settings)
-        return time.perf_counter() - w0, time.process_time() - c0
-
-    for i, cid in enumerate(valid):  # alternate: an append alone (then its fold in its own transaction), and one
-        if i % 2 == 0:               # whose fold rides in the transaction that signs its checkpoint
-            times["append"].append(suspend(cid, inline_off))
-            w0, c0 = time.perf_counter(), time.process_time()
-            catch_up(sessions)
-            times["separate"].append((time.perf_counter() - w0, time.process_time() - c0))
-        else:
-            times["inline"].append(suspend(cid, settings))
-            w0, c0 = time.perf_counter(), time.process_time()
-            catch_up(sessions)  # a statistics read right after the write adds its pending rows
-            times["rollup"].append((time.perf_counter() - w0, time.process_time() - c0))
-    with read_session(sessions) as session:  # the inline fold kept the figures at the latest checkpoint
-        assert follow_writes is None or queries.checkpoint(session)["tree_size"] == latest_checkpoint(session)[0]
-
-    with read_session(sessions) as session:  # the server's way: appends for a while, then one catch-up of them all
-        more = list(session.scalars(select(Certificate.id).where(Certificate.status == "valid",
-                                                                 Certificate.expires_on > as_of)
-                                    .order_by(Certificate.id.desc()).limit(2 * args.appends)))
     batch: dict[str, tuple[int, float, float]] = {}
-    for name, with_settings, part in (("inline", settings, more[::2]), ("alone", inline_off, more[1::2])):
-        c0 = time.process_time()
-        for cid in part:
+    if args.appends:
+        if follow_writes is not None:
+            follow_writes()  # as the server does: each write's events are folded as its checkpoint is signed
+        inline_off = settings.model_copy(update={"stats_fold_inline": False})
+
+        def suspend(cid: int, with_settings) -> tuple[float, float]:
+            w0, c0 = time.perf_counter(), time.process_time()
             with write_session(sessions) as session:
                 suspend_certificate(session, principal=SYSTEM, certificate_id=cid, today=as_of,
                                     change=StatusChangeIn(reason="基准测试暂停", on=as_of,
                                                           until=as_of + timedelta(days=90)))
             integrate_pending(sessions, settings=with_settings)
-        c1 = time.process_time()
-        catch_up(sessions)
-        batch[name] = (len(part), c1 - c0, time.process_time() - c1)
+            return time.perf_counter() - w0, time.process_time() - c0
+
+        # alternate: an append alone (then its fold in its own transaction), and one whose fold rides in the
+        # transaction that signs its checkpoint
+        for i, cid in enumerate(valid):
+            if i % 2 == 0:
+                times["append"].append(suspend(cid, inline_off))
+                w0, c0 = time.perf_counter(), time.process_time()
+                catch_up(sessions)
+                times["separate"].append((time.perf_counter() - w0, time.process_time() - c0))
+            else:
+                times["inline"].append(suspend(cid, settings))
+                w0, c0 = time.perf_counter(), time.process_time()
+                catch_up(sessions)  # a statistics read right after the write adds its pending rows
+                times["rollup"].append((time.perf_counter() - w0, time.process_time() - c0))
+        with read_session(sessions) as session:  # the inline fold kept the figures at the latest checkpoint
+            assert follow_writes is None or queries.checkpoint(session)["tree_size"] == latest_checkpoint(session)[0]
+
+        # the server's way: appends for a while, then one catch-up of them all
+        with read_session(sessions) as session:
+            more = list(session.scalars(select(Certificate.id).where(Certificate.status == "valid",
+                                                                     Certificate.expires_on > as_of)
+                                        .order_by(Certificate.id.desc()).limit(2 * args.appends)))
+        for name, with_settings, part in (("inline", settings, more[::2]), ("alone", inline_off, more[1::2])):
+            c0 = time.process_time()
+            for cid in part:
+                with write_session(sessions) as session:
+                    suspend_certificate(session, principal=SYSTEM, certificate_id=cid, today=as_of,
+                                        change=StatusChangeIn(reason="基准测试暂停", on=as_of,
+                                                              until=as_of + timedelta(days=90)))
+                integrate_pending(sessions, settings=with_settings)
+            c1 = time.process_time()
+            catch_up(sessions)
+            batch[name] = (len(part), c1 - c0, time.process_time() - c1)
 
     baseline, figures, views = [], [], []
     with read_session(sessions) as session:
@@ -157,27 +176,29 @@ def main() -> None:
             http.append(time.perf_counter() - t0)
     engine.dispose()
     load = os.getloadavg()[0]
-    print(f"size {args.size} certificates · backend {engine.dialect.name} · build {build_seconds:.0f} s "
-          f"(incl. the first fold) · stats_delta rows {delta_rows} · load average {load:.1f}")
+    print(f"size {args.size} certificates · backend {engine.dialect.name} · build or upgrade {build_seconds:.0f} s "
+          f"(a build includes the first fold), catch-up before measuring {catch_up_seconds:.1f} s · stats_delta rows "
+          f"{delta_rows} · load average {load:.1f}")
     def mean(key: str, which: int) -> float:
         return statistics.mean(t[which] for t in times[key]) * 1000
 
-    for which, name in ((1, "CPU"), (0, "wall")):
-        base, inline, separate = mean("append", which), mean("inline", which), mean("separate", which)
-        rollup = mean("rollup", which)
-        print(f"{name}: append (suspend + integrate) {base:.2f} ms; with the fold inline {inline:.2f} ms "
-              f"→ fold / append = {(inline - base) / base:.3f}; its catch-up right after {rollup:.2f} ms → "
-              f"(inline + catch-up) / append = {(inline + rollup - base) / base:.3f}; fold in its own transaction "
-              f"after an append alone {separate:.2f} ms → {separate / base:.2f} (means of {len(times['append'])} / "
-              f"{len(times['inline'])})")
-    alone = mean("append", 1) / 1000
-    n, appends, fold = batch["inline"]
-    print(f"CPU: {n} inline appends {appends:.2f} s, then one catch-up {fold * 1000:.1f} ms → {fold / n * 1000:.3f} ms "
-          f"per append = {fold / n / alone:.3f} × an append alone; inline fold + amortised catch-up = "
-          f"{(mean('inline', 1) - mean('append', 1)) / mean('append', 1) + fold / n / alone:.3f} × the append")
-    n, appends, fold = batch["alone"]
-    print(f"CPU: {n} appends without the inline fold {appends:.2f} s, then one fold of them all {fold * 1000:.1f} ms "
-          f"→ {fold / n / alone:.3f} × an append alone")
+    if args.appends:
+        for which, name in ((1, "CPU"), (0, "wall")):
+            base, inline, separate = mean("append", which), mean("inline", which), mean("separate", which)
+            rollup = mean("rollup", which)
+            print(f"{name}: append (suspend + integrate) {base:.2f} ms; with the fold inline {inline:.2f} ms "
+                  f"→ fold / append = {(inline - base) / base:.3f}; its catch-up right after {rollup:.2f} ms → "
+                  f"(inline + catch-up) / append = {(inline + rollup - base) / base:.3f}; fold in its own transaction "
+                  f"after an append alone {separate:.2f} ms → {separate / base:.2f} (means of {len(times['append'])} / "
+                  f"{len(times['inline'])})")
+        alone = mean("append", 1) / 1000
+        n, appends, fold = batch["inline"]
+        print(f"CPU: {n} inline appends {appends:.2f} s, then one catch-up {fold * 1000:.1f} ms → {fold / n * 1000:.3f} ms "
+              f"per append = {fold / n / alone:.3f} × an append alone; inline fold + amortised catch-up = "
+              f"{(mean('inline', 1) - mean('append', 1)) / mean('append', 1) + fold / n / alone:.3f} × the append")
+        n, appends, fold = batch["alone"]
+        print(f"CPU: {n} appends without the inline fold {appends:.2f} s, then one fold of them all {fold * 1000:.1f} ms "
+              f"→ {fold / n / alone:.3f} × an append alone")
     print(f"baseline one-row read: p50 {_pct(baseline, .5):.3f} ms, p95 {_pct(baseline, .95):.3f} ms")
     print(f"region figures (2) on a random date: p50 {_pct(figures, .5):.2f} ms, p95 {_pct(figures, .95):.2f} ms "
           f"({_pct(figures, .95) / max(_pct(baseline, .95), 1e-6):.0f} × baseline p95)")
