@@ -8,16 +8,23 @@ the whole log. Then measures, in the same run:
   by `integrate_pending` (hash + sign a checkpoint), as the server does after a write request, alternately with the
   statistics fold riding in the integrating transaction (`fold_inline`, the default) and without it (then followed
   by `catch_up`, the fold in its own transaction): fold / append = (inline − alone) / alone is the extra cost of
-  keeping the counts current, in CPU time (process_time: this process, the SQLite engine included) and wall time;
+  keeping the counts current, in CPU time (process_time: this process, the SQLite engine included) and wall time.
+  After each inline append a `catch_up` adds its pending rows to `stats_delta` (a statistics read after every
+  write: the worst case); then K more inline appends are followed by one `catch_up` (how the server runs: every 5
+  seconds and before a statistics answer), whose CPU time ÷ K is the amortised cost of adding the pending rows;
 * query latency in-process: a random region's valid certificates and certified organizations (two figures) on a
   random date, and a whole overview (the figures plus one line per sub-region), p50 / p95 — against a baseline of a
   one-row primary-key read on the same session;
 * the same overview through the ASGI app in-process (`/api/v1/stats`, TestClient: routing, JSON, catch-up check).
+
+Run it from this tree with another tree's code to compare (PYTHONPATH=<tree>/src:. python -m bench.stats_bench):
+a tree without `stats_pending` has no pending rows, its catch-up after an inline append only checks the cursor.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -32,11 +39,41 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))] * 1000
 
 
+def saturate(session, start: date, end: date) -> None:
+    """Add a row on every day of [start, end] to the nation's, every province's and every city's valid certificates
+    and certified organizations (dimension 'all'), in key order, inside the database (see --saturate)."""
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name == "sqlite":
+        days = ("WITH RECURSIVE days(d) AS (SELECT :start UNION ALL SELECT date(d, '+1 day') FROM days "
+                "WHERE d < :end) ")
+        source = "days"
+    else:
+        days, source = "", "(SELECT generate_series(CAST(:start AS date), CAST(:end AS date), '1 day')::date AS d) days"
+    session.execute(text(
+        f"{days}INSERT INTO stats_delta (measure, region, dim, value, day, delta) "
+        f"SELECT m.measure, r.code, 'all', '', days.d, 1 FROM "
+        "(SELECT 'certificates' AS measure UNION ALL SELECT 'organizations') m, "
+        "(SELECT code FROM region WHERE level IN ('province', 'city') UNION ALL SELECT '000000') r, "
+        f"{source} WHERE true ORDER BY 1, 2, 5 "
+        "ON CONFLICT (measure, region, dim, value, day) DO UPDATE SET delta = stats_delta.delta + excluded.delta"),
+        {"start": start.isoformat(), "end": end.isoformat()})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=int, default=2000)
     parser.add_argument("--appends", type=int, default=100)
     parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--data-dir", type=Path, help="an existing demo data set (`certbridge demo --no-serve`) to "
+                        "measure instead of building one: upgraded to this tree's schema and caught up first; with "
+                        "--appends above 0 it is changed (4 × appends certificates suspended)")
+    parser.add_argument("--saturate", metavar="START:END", help="after the appends, give every day from START to "
+                        "END a valid-certificates and a certified-organizations row for the nation, every province and "
+                        "every city (dimension 'all'), as a register of tens of millions of certificates would, and "
+                        "query those regions on dates in that span: an upper bound of a figure's read cost, which "
+                        "grows with the days its key has rows on, not with the certificates (the figures become "
+                        "meaningless; the data set is a copy only when built here)")
     args = parser.parse_args()
 
     from fastapi.testclient import TestClient
@@ -61,15 +98,25 @@ def main() -> None:
     from certbridge.stats.fold import latest_checkpoint
     from certbridge.stats.models import StatsDelta
 
-    data_dir = Path(tempfile.mkdtemp(prefix="stats-bench-"))
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="stats-bench-"))
     url = os.environ.get("CERTBRIDGE_DATABASE_URL")
     settings = Settings(data_dir=data_dir, secret_key="bench", **({"database_url": url} if url else {}))
-    as_of = date.today()
     started = time.perf_counter()
-    build_dataset(settings, size=args.size, seed=11, as_of=as_of)
+    if args.data_dir is None:
+        as_of = date.today()
+        build_dataset(settings, size=args.size, seed=11, as_of=as_of)
+    else:
+        from certbridge.migrate import upgrade
+
+        manifest = json.loads((data_dir / "demo.json").read_text())
+        as_of, args.size = date.fromisoformat(manifest["as_of"]), manifest["size"]
+        upgrade(make_engine(settings.resolved_database_url()))
     build_seconds = time.perf_counter() - started
     engine = make_engine(settings.resolved_database_url())
     sessions = make_sessionmaker(engine)
+    started = time.perf_counter()
+    catch_up(sessions)
+    catch_up_seconds = time.perf_counter() - started
     rng = random.Random(5)
 
     with read_session(sessions) as session:
@@ -79,89 +126,126 @@ def main() -> None:
         regions = list(session.scalars(select(StatsDelta.region).where(StatsDelta.measure == "certificates")
                                        .distinct()))
         delta_rows = session.scalar(text("SELECT count(*) FROM stats_delta"))
-    if follow_writes is not None:
-        follow_writes()  # as the server does: each write's events are folded as its checkpoint is signed
-    inline_off = settings.model_copy(update={"stats_fold_inline": False})
-    times: dict[str, list[tuple[float, float]]] = {"append": [], "inline": [], "separate": []}
+    times: dict[str, list[tuple[float, float]]] = {"append": [], "inline": [], "separate": [], "rollup": []}
+    batch: dict[str, tuple[int, float, float]] = {}
+    if args.appends:
+        if follow_writes is not None:
+            follow_writes()  # as the server does: each write's events are folded as its checkpoint is signed
+        inline_off = settings.model_copy(update={"stats_fold_inline": False})
 
-    def suspend(cid: int, with_settings) -> tuple[float, float]:
-        w0, c0 = time.perf_counter(), time.process_time()
-        with write_session(sessions) as session:
-            suspend_certificate(session, principal=SYSTEM, certificate_id=cid, today=as_of,
-                                change=StatusChangeIn(reason="基准测试暂停", on=as_of, until=as_of + timedelta(days=90)))
-        integrate_pending(sessions, settings=with_settings)
-        return time.perf_counter() - w0, time.process_time() - c0
-
-    for i, cid in enumerate(valid):  # alternate: an append alone (then its fold in its own transaction), and one
-        if i % 2 == 0:               # whose fold rides in the transaction that signs its checkpoint
-            times["append"].append(suspend(cid, inline_off))
+        def suspend(cid: int, with_settings) -> tuple[float, float]:
             w0, c0 = time.perf_counter(), time.process_time()
+            with write_session(sessions) as session:
+                suspend_certificate(session, principal=SYSTEM, certificate_id=cid, today=as_of,
+                                    change=StatusChangeIn(reason="基准测试暂停", on=as_of,
+                                                          until=as_of + timedelta(days=90)))
+            integrate_pending(sessions, settings=with_settings)
+            return time.perf_counter() - w0, time.process_time() - c0
+
+        # alternate: an append alone (then its fold in its own transaction), and one whose fold rides in the
+        # transaction that signs its checkpoint
+        for i, cid in enumerate(valid):
+            if i % 2 == 0:
+                times["append"].append(suspend(cid, inline_off))
+                w0, c0 = time.perf_counter(), time.process_time()
+                catch_up(sessions)
+                times["separate"].append((time.perf_counter() - w0, time.process_time() - c0))
+            else:
+                times["inline"].append(suspend(cid, settings))
+                w0, c0 = time.perf_counter(), time.process_time()
+                catch_up(sessions)  # a statistics read right after the write adds its pending rows
+                times["rollup"].append((time.perf_counter() - w0, time.process_time() - c0))
+        with read_session(sessions) as session:  # the inline fold kept the figures at the latest checkpoint
+            assert follow_writes is None or queries.checkpoint(session)["tree_size"] == latest_checkpoint(session)[0]
+
+        # the server's way: appends for a while, then one catch-up of them all
+        with read_session(sessions) as session:
+            more = list(session.scalars(select(Certificate.id).where(Certificate.status == "valid",
+                                                                     Certificate.expires_on > as_of)
+                                        .order_by(Certificate.id.desc()).limit(2 * args.appends)))
+        for name, with_settings, part in (("inline", settings, more[::2]), ("alone", inline_off, more[1::2])):
+            c0 = time.process_time()
+            for cid in part:
+                with write_session(sessions) as session:
+                    suspend_certificate(session, principal=SYSTEM, certificate_id=cid, today=as_of,
+                                        change=StatusChangeIn(reason="基准测试暂停", on=as_of,
+                                                              until=as_of + timedelta(days=90)))
+                integrate_pending(sessions, settings=with_settings)
+            c1 = time.process_time()
             catch_up(sessions)
-            times["separate"].append((time.perf_counter() - w0, time.process_time() - c0))
-        else:
-            times["inline"].append(suspend(cid, settings))
-    with read_session(sessions) as session:  # the inline fold kept the figures at the latest checkpoint
-        assert follow_writes is None or queries.checkpoint(session)["tree_size"] == latest_checkpoint(session)[0]
+            batch[name] = (len(part), c1 - c0, time.process_time() - c1)
 
-    with read_session(sessions) as session:  # the server's way: appends for a while, then one fold of them all
-        more = list(session.scalars(select(Certificate.id).where(Certificate.status == "valid",
-                                                                 Certificate.expires_on > as_of)
-                                    .order_by(Certificate.id.desc()).limit(args.appends)))
-    t0 = time.perf_counter()
-    for cid in more:
+    first_day, span = as_of - timedelta(days=3650), 3650
+    if args.saturate:
+        start, end = (date.fromisoformat(part) for part in args.saturate.split(":"))
+        first_day, span = start, (end - start).days
+        t0 = time.perf_counter()
         with write_session(sessions) as session:
-            suspend_certificate(session, principal=SYSTEM, certificate_id=cid, today=as_of,
-                                change=StatusChangeIn(reason="基准测试暂停", on=as_of, until=as_of + timedelta(days=90)))
-        integrate_pending(sessions, settings=inline_off)
-    batch_append = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    catch_up(sessions)
-    batch_fold = time.perf_counter() - t0
+            saturate(session, start, end)
+            delta_rows = session.scalar(text("SELECT count(*) FROM stats_delta"))
+            regions = ["000000", *session.scalars(text("SELECT code FROM region WHERE level IN ('province', 'city')"))]
+        print(f"saturated {len(regions)} regions × 2 figures × {span + 1} days in {time.perf_counter() - t0:.0f} s")
 
-    baseline, figures, views = [], [], []
+    baseline, figures, views, cpu_figures, cpu_views = [], [], [], [], []
     with read_session(sessions) as session:
         for _ in range(args.queries):
             region = rng.choice(regions)
-            day = as_of - timedelta(days=rng.randint(0, 3650))
-            t0 = time.perf_counter()
+            day = first_day + timedelta(days=rng.randint(0, span))
+            t0, c0 = time.perf_counter(), time.process_time()
             session.execute(text("SELECT size FROM stats_cursor WHERE id = 1")).scalar()
-            t1 = time.perf_counter()
+            t1, c1 = time.perf_counter(), time.process_time()
             queries.figure(session, measure="certificates", region=region, on=day)
             queries.figure(session, measure="organizations", region=region, on=day)
-            t2 = time.perf_counter()
+            t2, c2 = time.perf_counter(), time.process_time()
             ov.overview(session, region=region if region != "unknown" else "000000", on=day)
-            t3 = time.perf_counter()
+            t3, c3 = time.perf_counter(), time.process_time()
             baseline.append(t1 - t0)
             figures.append(t2 - t1)
             views.append(t3 - t2)
+            cpu_figures.append(c2 - c1)
+            cpu_views.append(c3 - c2)
     app = create_app(settings.model_copy(update={"rate_limit_enabled": False}))  # measure the work, not the limiter
     app.state.stats_fold = app.state.stats_reports = app.state.status_sweep = False
     http = []
     with TestClient(app) as client:
         for _ in range(min(args.queries, 200)):
             region = rng.choice([r for r in regions if r != "unknown"])
-            day = as_of - timedelta(days=rng.randint(0, 3650))
+            day = first_day + timedelta(days=rng.randint(0, span))
             t0 = time.perf_counter()
             assert client.get("/api/v1/stats", params={"region": region, "on": day.isoformat()}).status_code == 200
             http.append(time.perf_counter() - t0)
     engine.dispose()
     load = os.getloadavg()[0]
-    print(f"size {args.size} certificates · backend {engine.dialect.name} · build {build_seconds:.0f} s "
-          f"(incl. the first fold) · stats_delta rows {delta_rows} · load average {load:.1f}")
+    print(f"size {args.size} certificates · backend {engine.dialect.name} · build or upgrade {build_seconds:.0f} s "
+          f"(a build includes the first fold), catch-up before measuring {catch_up_seconds:.1f} s · stats_delta rows "
+          f"{delta_rows} · load average {load:.1f}")
     def mean(key: str, which: int) -> float:
         return statistics.mean(t[which] for t in times[key]) * 1000
 
-    for which, name in ((1, "CPU"), (0, "wall")):
-        base, inline, separate = mean("append", which), mean("inline", which), mean("separate", which)
-        print(f"{name}: append (suspend + integrate) {base:.2f} ms; with the fold inline {inline:.2f} ms "
-              f"→ fold / append = {(inline - base) / base:.3f}; fold in its own transaction after it {separate:.2f} ms "
-              f"→ {separate / base:.2f} (means of {len(times['append'])} / {len(times['inline'])})")
-    print(f"{len(more)} appends then one fold: appends {batch_append:.2f} s, fold {batch_fold:.2f} s "
-          f"→ fold / append = {batch_fold / batch_append:.2f}")
+    if args.appends:
+        for which, name in ((1, "CPU"), (0, "wall")):
+            base, inline, separate = mean("append", which), mean("inline", which), mean("separate", which)
+            rollup = mean("rollup", which)
+            print(f"{name}: append (suspend + integrate) {base:.2f} ms; with the fold inline {inline:.2f} ms "
+                  f"→ fold / append = {(inline - base) / base:.3f}; its catch-up right after {rollup:.2f} ms → "
+                  f"(inline + catch-up) / append = {(inline + rollup - base) / base:.3f}; fold in its own transaction "
+                  f"after an append alone {separate:.2f} ms → {separate / base:.2f} (means of {len(times['append'])} / "
+                  f"{len(times['inline'])})")
+        alone = mean("append", 1) / 1000
+        n, appends, fold = batch["inline"]
+        print(f"CPU: {n} inline appends {appends:.2f} s, then one catch-up {fold * 1000:.1f} ms → {fold / n * 1000:.3f} ms "
+              f"per append = {fold / n / alone:.3f} × an append alone; inline fold + amortised catch-up = "
+              f"{(mean('inline', 1) - mean('append', 1)) / mean('append', 1) + fold / n / alone:.3f} × the append")
+        n, appends, fold = batch["alone"]
+        print(f"CPU: {n} appends without the inline fold {appends:.2f} s, then one fold of them all {fold * 1000:.1f} ms "
+              f"→ {fold / n / alone:.3f} × an append alone")
     print(f"baseline one-row read: p50 {_pct(baseline, .5):.3f} ms, p95 {_pct(baseline, .95):.3f} ms")
     print(f"region figures (2) on a random date: p50 {_pct(figures, .5):.2f} ms, p95 {_pct(figures, .95):.2f} ms "
           f"({_pct(figures, .95) / max(_pct(baseline, .95), 1e-6):.0f} × baseline p95)")
     print(f"region overview with sub-regions: p50 {_pct(views, .5):.2f} ms, p95 {_pct(views, .95):.2f} ms")
+    print(f"the same in CPU time (this process, the SQLite engine included; not PostgreSQL's): figures p50 "
+          f"{_pct(cpu_figures, .5):.2f} ms, p95 {_pct(cpu_figures, .95):.2f} ms; overview p50 {_pct(cpu_views, .5):.2f} "
+          f"ms, p95 {_pct(cpu_views, .95):.2f} ms")
     print(f"/api/v1/stats through the ASGI app (TestClient): p50 {_pct(http, .5):.2f} ms, p95 {_pct(http, .95):.2f} ms")
 
 

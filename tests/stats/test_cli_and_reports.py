@@ -22,6 +22,9 @@ def app(app):
     # No monthly reports in the background: a minute after start-up (a slow build of the story on a busy machine)
     # the first one registers the credential key, a new event and checkpoint between the page and the recompute.
     app.state.stats_reports = False
+    # Nor credit's background follow-up: five seconds after start-up it scores the story's events and records a
+    # credit event, which the CLI integrates — a new checkpoint between the page and the recompute.
+    app.state.credit_follow_interval = None
     return app
 
 

@@ -3,13 +3,16 @@ and before any answer.
 
 The ledger integrates and signs a checkpoint after each write request; `fold_inline` folds that small batch in
 the same transaction (a ledger follower, `ledger.integrate.follow_integration`), so the figures name the new
-checkpoint the moment it exists and no second transaction (and commit) is paid per write. It declines — and the
-loop below catches up — when the statistics were not current at the old size, when the batch is a bulk one,
-when another process holds the fold lock, or when it fails (its work is kept in a savepoint: a failing fold never
-stops a checkpoint). The loop folds up to the latest checkpoint every few seconds in its own short transaction,
-and a statistics read first compares the stored cursor with the latest checkpoint (two primary-key reads) and
-folds what is missing, so an answer is never behind the checkpoint it names. On PostgreSQL an advisory lock lets
-one process fold while others wait for it (the inline fold only tries it); on SQLite writers queue and the
+checkpoint the moment it exists and no second transaction (and commit) is paid per write. It keeps the rows it
+computed as one `stats_pending` row (at the holder's own region); `catch_up` adds the pending rows of every write
+since the last one to `stats_delta` in one coalesced upsert, before any statistics answer and every few seconds.
+The inline fold declines — and the loop below catches up — when the statistics were not current at the old size,
+when the batch is a bulk one, when another process holds the fold lock, or when it fails (its work is kept in a
+savepoint: a failing fold never stops a checkpoint). The loop folds up to the latest checkpoint every few seconds
+in its own short transaction, and a statistics read first compares the stored cursor with the latest checkpoint
+and looks for pending rows (three primary-key reads) and folds what is missing, so an answer is never behind the
+checkpoint it names. On PostgreSQL an advisory lock lets one process fold while others wait for it (the inline
+fold only tries it); on SQLite writers queue and the
 second finds nothing left.
 """
 
@@ -21,15 +24,21 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from fastapi import FastAPI, Request
-from sqlalchemy import text, update
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from certbridge.db import read_session, utcnow, write_session
 from certbridge.kit.periodic import add_background, repeat
 from certbridge.ledger.integrate import follow_integration
 from certbridge.settings import Settings
-from certbridge.stats.fold import affected_certificates, cursor, fold_to_checkpoint, latest_checkpoint, refold
-from certbridge.stats.models import StatsCursor
+from certbridge.stats.fold import (
+    affected_certificates,
+    cursor,
+    driver,
+    fold_to_checkpoint,
+    latest_checkpoint,
+    refold,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +47,18 @@ _LOCK_KEY = 0x73746174  # "stat": the advisory lock of the one folding process
 
 
 def behind(sessions: sessionmaker[Session]) -> bool:
-    """Tell whether a newer checkpoint exists than the one the statistics were folded to."""
+    """Tell whether a newer checkpoint exists than the one the statistics were folded to, or pending folds whose
+    rows are not yet in `stats_delta` (three primary-key reads)."""
     with read_session(sessions) as session:
-        row = session.get(StatsCursor, 1)
-        return latest_checkpoint(session)[0] > (row.size if row else 0)
+        conn = session.connection()
+        size = conn.exec_driver_sql("SELECT size FROM stats_cursor WHERE id = 1").scalar() or 0
+        return (latest_checkpoint(session)[0] > size
+                or conn.exec_driver_sql("SELECT id FROM stats_pending LIMIT 1").first() is not None)
 
 
 def catch_up(sessions: sessionmaker[Session]) -> dict | None:
-    """Fold up to the latest checkpoint if the statistics are behind it; return what was done."""
+    """Fold up to the latest checkpoint and add the pending folds' rows if the statistics are behind; return what
+    was folded."""
     if not behind(sessions):
         return None
     with write_session(sessions) as session:
@@ -59,19 +72,27 @@ def fold_inline(session: Session, settings: Settings, old: int, size: int, root:
     """Fold the events [old, size) in the integrating transaction when the statistics stood at `old`."""
     if not settings.stats_fold_inline:
         return
+    conn, mark = driver(session)
+    sqlite = conn.sqlite
+    # The fold's work is kept in a savepoint written through the driver (SQLAlchemy's nested transaction costs more
+    # than the fold's own statements); the fold adds no ORM objects, so rolling back to it leaves the session true.
+    conn.exec_driver_sql("SAVEPOINT stats_inline_fold")
     try:
-        if session.get_bind().dialect.name == "postgresql" and not session.execute(
-                text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _LOCK_KEY}).scalar():
+        if not sqlite and not conn.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({_LOCK_KEY})").scalar():
             return  # another process is folding: the loop (or the next read) folds this batch after it
-        with session.begin_nested():
-            if (session.connection().exec_driver_sql("SELECT size FROM stats_cursor WHERE id = 1").scalar()
-                    or cursor(session).size) != old:  # (a new instance's first fold makes the row)
-                return
-            refold(session, affected_certificates(session, old, size), size)
-            session.connection().execute(update(StatsCursor.__table__).where(StatsCursor.__table__.c.id == 1)
-                                         .values(size=size, root_hash=root, folded_at=utcnow()))
+        if (conn.exec_driver_sql("SELECT size FROM stats_cursor WHERE id = 1").scalar() or 0) != old:
+            return  # not current at the old size: the loop folds from where the statistics stand
+        refold(session, affected_certificates(session, old, size), size, defer=True)
+        now = utcnow()
+        conn.exec_driver_sql(  # (a new instance's first fold makes the cursor row)
+            f"INSERT INTO stats_cursor (id, size, root_hash, folded_at) VALUES (1, {mark}, {mark}, {mark}) "
+            "ON CONFLICT (id) DO UPDATE SET size = excluded.size, root_hash = excluded.root_hash, "
+            "folded_at = excluded.folded_at", (size, root, now.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else now))
     except Exception:  # the checkpoint must not fail for the statistics: the loop retries in its own transaction
         log.exception("statistics: inline fold of [%s, %s) failed; the background fold catches up", old, size)
+        conn.exec_driver_sql("ROLLBACK TO SAVEPOINT stats_inline_fold")
+    finally:
+        conn.exec_driver_sql("RELEASE SAVEPOINT stats_inline_fold")
 
 
 def follow_writes() -> None:

@@ -33,7 +33,7 @@ from certbridge.stats.contributions import (
     difference,
     holder_rows,
 )
-from certbridge.stats.models import StatsCertificate, StatsCursor, StatsDelta, StatsHolder
+from certbridge.stats.models import StatsCertificate, StatsCursor, StatsDelta, StatsHolder, StatsPending
 from certbridge.stats.timeline import fold_certificate
 from certbridge.tables import metadata
 
@@ -71,7 +71,7 @@ class Places:
     def of(cls, session: Session) -> Places:
         """Return the engine's region ancestors, read once (again if the table's size changed)."""
         engine = session.get_bind().engine
-        count = session.connection().exec_driver_sql("SELECT count(*) FROM region").scalar()
+        count = driver(session)[0].exec_driver_sql("SELECT count(*) FROM region").scalar()
         known = _PLACES.get(engine)
         if known is None or len(known.parent) != count:
             known = _PLACES[engine] = cls(dict(session.execute(select(Region.code, Region.parent_code)).all()))
@@ -93,20 +93,57 @@ class Places:
         return out
 
 
-def _driver(session: Session) -> tuple[Any, str]:
-    """Return the session's connection and the driver's parameter mark, after flushing pending ORM rows.
+class _Rows(list):
+    """A driver cursor's rows, with the few result helpers the fold uses."""
+
+    def scalar(self) -> Any:
+        return self[0][0] if self else None
+
+    def first(self) -> Any:
+        return self[0] if self else None
+
+    def all(self) -> list:
+        return self
+
+
+class _Driver:
+    """The session's DB-API connection, in the session's transaction: `exec_driver_sql` without SQLAlchemy's
+    per-statement result handling (a fold in a write's transaction runs about fifteen small statements, and that
+    handling cost more than running them)."""
+
+    def __init__(self, session: Session):
+        conn = session.connection()
+        self.dbapi = conn.connection.dbapi_connection
+        self.sqlite = conn.dialect.name == "sqlite"
+        self.dialect = conn.dialect
+
+    def exec_driver_sql(self, sql: str, params: Any = ()) -> _Rows:
+        """Run one statement (a list of parameter tuples: once per tuple); return its rows."""
+        cur = self.dbapi.cursor()
+        try:
+            if isinstance(params, list):
+                cur.executemany(sql, params)
+            else:
+                cur.execute(sql, params)
+            return _Rows(cur.fetchall() if cur.description is not None else ())
+        finally:
+            cur.close()
+
+
+def driver(session: Session) -> tuple[_Driver, str]:
+    """Return the session's connection (through the driver) and its parameter mark, after flushing ORM rows.
 
     The fold runs in the transaction that signs each write's checkpoint, so its statements go through the driver:
     building and compiling ORM statements cost more than running them.
     """
     session.flush()
-    conn = session.connection()
-    return conn, "?" if conn.dialect.name == "sqlite" else "%s"
+    conn = _Driver(session)
+    return conn, "?" if conn.sqlite else "%s"
 
 
 def _select_in(session: Session, sql: str, keys: list, *after: Any) -> Iterable[tuple]:
     """Run `sql` (its IN list written `({in})`, further marks `{m}`) for keys in chunks; yield the rows."""
-    conn, mark = _driver(session)
+    conn, mark = driver(session)
     for start in range(0, len(keys), _CHUNK):
         part = keys[start:start + _CHUNK]
         yield from conn.exec_driver_sql(sql.format(in_=", ".join([mark] * len(part)), m=mark), (*part, *after))
@@ -150,7 +187,7 @@ def folding_context(session: Session) -> tuple[Any, dict[str, str]]:
     `status_facts_version` changed — the triggers of migration 0015perf give it a fresh random value in the same
     transaction as any write to bodies, standards and schemes (a scheme's kind alone is not watched)."""
     engine = session.get_bind().engine
-    version = session.connection().exec_driver_sql(VERSION_SQL).scalar()
+    version = driver(session)[0].exec_driver_sql(VERSION_SQL).scalar()
     known = _CONTEXTS.get(engine)
     if known is not None and version is not None and known[0] == version:
         return known[1], known[2]
@@ -195,9 +232,9 @@ class Folder:
         return folds
 
     def holder(self, holder_id: int, certificates: list[dict[str, Any]]) -> dict[tuple, int]:
-        """Return the delta rows of one holder with these certificate folds."""
+        """Return the delta rows of one holder with these certificate folds, at every region they count in."""
         basis = self.basis(holder_id)
-        return holder_rows(certificates, *placed(basis))
+        return expand(holder_rows(certificates, *placed(basis)))
 
     def basis(self, holder_id: int) -> dict[str, Any]:
         """Return what a holder's rows are counted with: dated regions, their ancestors, the holder's facts."""
@@ -210,15 +247,31 @@ class Folder:
 
 
 def placed(basis: dict[str, Any]) -> tuple[list[tuple[str, str | None]], dict[str, str], Any]:
-    """Return a basis as `contributions`' arguments: places, holder facts, ancestors."""
+    """Return a basis as `contributions`' arguments: places, holder facts, ancestors — each place's rows kept at
+    the place alone, keyed by its chain of regions ("000000>450000>450500>450521"), which `expand` spreads to every
+    region in it. A holder is in one place on any day, so a figure of a region is the sum over the places under it
+    (organizations too: the union of the holder's runs in a region is the concatenation of its runs per place)."""
     known = basis["ancestors"]
-    return [tuple(p) for p in basis["places"]], basis["dims"], lambda region: known[region or ""]
+    chains = {region: [CHAIN.join(chain)] for region, chain in known.items()}
+    return [tuple(p) for p in basis["places"]], basis["dims"], lambda region: chains[region or ""]
+
+
+CHAIN = ">"
+
+
+def expand(rows: dict[tuple, int]) -> dict[tuple, int]:
+    """Return chain-keyed rows as `stats_delta` rows: each added to every region of its chain (zeros left out)."""
+    out: dict[tuple, int] = defaultdict(int)
+    for (measure, chain, dim, value, day), n in rows.items():
+        for region in chain.split(CHAIN):
+            out[measure, region, dim, value, day] += n
+    return {k: v for k, v in out.items() if v}
 
 
 def affected_certificates(session: Session, start: int, below: int) -> set[int]:
     """Return the certificates whose fold may change with the events in [start, below)."""
     touched: dict[str, set[str]] = defaultdict(set)
-    conn, mark = _driver(session)
+    conn, mark = driver(session)
     for subject_type, subject_id in conn.exec_driver_sql(
             f"SELECT subject_type, subject_id FROM ledger_event WHERE seq >= {mark} AND seq < {mark} "
             "AND subject_type IN ('certificate', 'organization', 'body', 'standard')", (start, below)):
@@ -237,10 +290,10 @@ def apply_deltas(session: Session, changes: dict[tuple, int]) -> None:
     """Add delta rows to the stored deltas (insert or add), through the driver: a fold may carry thousands."""
     if not changes:
         return
-    conn = session.connection()
-    sqlite = conn.dialect.name == "sqlite"
-    mark = "?" if sqlite else "%s"
-    rows = [(m, r, d, v, day if sqlite else date.fromisoformat(day), n) for (m, r, d, v, day), n in changes.items()]
+    conn, mark = driver(session)
+    sqlite = conn.sqlite
+    rows = [(m, r, d, v, day if sqlite else date.fromisoformat(day), n)  # in key order: neighbouring B-tree pages
+            for (m, r, d, v, day), n in sorted(changes.items())]
     conn.exec_driver_sql(
         f"INSERT INTO stats_delta (measure, region, dim, value, day, delta) VALUES ({', '.join([mark] * 6)}) "
         "ON CONFLICT (measure, region, dim, value, day) DO UPDATE SET delta = stats_delta.delta + excluded.delta",
@@ -251,7 +304,7 @@ def _upsert(session: Session, table: str, columns: tuple[str, ...], rows: list[t
     """Insert or replace rows by their first column (the key); the last column is JSON text."""
     if not rows:
         return
-    conn, mark = _driver(session)
+    conn, mark = driver(session)
     marks = [mark] * len(columns)
     if mark == "%s":
         marks[-1] = "CAST(%s AS JSON)"
@@ -260,8 +313,9 @@ def _upsert(session: Session, table: str, columns: tuple[str, ...], rows: list[t
         f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns[1:])}", rows)
 
 
-def refold(session: Session, certificate_ids: set[int], below: int) -> dict[str, int]:
-    """Re-fold these certificates up to a tree size; add the difference they make to the deltas.
+def refold(session: Session, certificate_ids: set[int], below: int, *, defer: bool = False) -> dict[str, int]:
+    """Re-fold these certificates up to a tree size; add the difference they make to the deltas (`defer`: keep it
+    as one `stats_pending` row, which the next `roll_up` adds — what the fold in a write's transaction does).
 
     Work in proportion to the change: a holder whose basis (places, region ancestors, facts) is unchanged gets the
     rows of its changed certificates replaced, and the organization figures they touch recounted (`change_rows`);
@@ -323,12 +377,37 @@ def refold(session: Session, certificate_ids: set[int], below: int) -> dict[str,
             for key, n in rows.items():
                 total[key] += n
     _upsert(session, "stats_holder", ("holder_id", "basis"), rebased)
-    apply_deltas(session, {k: v for k, v in total.items() if v})
+    rows = {k: v for k, v in total.items() if v}
+    if defer:
+        if rows:
+            conn, mark = driver(session)
+            conn.exec_driver_sql(f"INSERT INTO stats_pending (size, rows) VALUES ({mark}, {mark})",
+                                 (below, json.dumps([[*k, n] for k, n in rows.items()], ensure_ascii=False)))
+    else:
+        apply_deltas(session, expand(rows))
     return {"certificates": len(ids), "holders": len(holders)}
 
 
+def roll_up(session: Session) -> int:
+    """Add every pending fold's rows to `stats_delta` (coalesced: one upsert per figure and day) and delete them;
+    return how many pending folds were added."""
+    conn, _mark = driver(session)
+    pending = conn.exec_driver_sql("SELECT id, rows FROM stats_pending ORDER BY id").all()
+    if not pending:
+        return 0
+    total: dict[tuple, int] = defaultdict(int)
+    for _id, text in pending:
+        for measure, chain, dim, value, day, n in json.loads(text):
+            total[measure, chain, dim, value, day] += n
+    apply_deltas(session, expand(total))
+    conn.exec_driver_sql(f"DELETE FROM stats_pending WHERE id <= {int(pending[-1][0])}")
+    return len(pending)
+
+
 def fold_to_checkpoint(session: Session) -> dict[str, Any] | None:
-    """Fold the events up to the latest checkpoint; return what was done (None when already there)."""
+    """Fold the events up to the latest checkpoint and add the pending folds' rows; return what was folded (None
+    when the statistics were already at that checkpoint)."""
+    roll_up(session)
     size, root = latest_checkpoint(session)
     at = cursor(session)
     if size <= at.size:
@@ -342,6 +421,6 @@ def fold_to_checkpoint(session: Session) -> dict[str, Any] | None:
 
 def reset(session: Session) -> None:
     """Forget every folded figure (the next fold starts from the first event)."""
-    for model in (StatsDelta, StatsHolder, StatsCertificate, StatsCursor):
+    for model in (StatsDelta, StatsPending, StatsHolder, StatsCertificate, StatsCursor):
         session.execute(delete(model))
     session.flush()

@@ -5,7 +5,8 @@ value, how much the figure changes on a day. A figure on a date is the sum of it
 in a period (newly issued, suspended …) is the sum between two days. `stats_certificate` keeps what one
 certificate's events fold to (its valid days, its status changes, its dimensions); `stats_holder` keeps what
 one holder's (an organization identity's) rows were folded with, so a change re-folds the certificates it
-touches and applies the difference of their rows instead of rescanning anything.
+touches and applies the difference of their rows instead of rescanning anything. `stats_pending` holds the
+rows of the folds made in writes' checkpoint transactions until the next catch-up adds them to `stats_delta`.
 """
 
 from __future__ import annotations
@@ -68,6 +69,23 @@ class StatsDelta(Base):
     value: Mapped[str] = mapped_column(String(60), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     delta: Mapped[int] = mapped_column(Integer)
+
+
+class StatsPending(Base):
+    """One inline fold's delta rows, not yet added to `stats_delta` (migration 0017stats).
+
+    The fold that rides in a write's checkpoint transaction writes this one row instead of upserting its
+    ~170 delta rows: `rows` is a JSON list of [measure, region chain, dim, value, day, delta], each row at the
+    holder's own region, its chain ("000000>450000>450500>450521") naming every region it counts in. The next
+    catch-up (every 5 seconds, before any statistics answer, `certbridge stats fold`) adds the pending rows of
+    many writes to `stats_delta` at every level in one coalesced upsert and deletes them, in one transaction.
+    """
+
+    __tablename__ = "stats_pending"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    size: Mapped[int] = mapped_column(BigInt)  # the tree size the fold reached
+    rows: Mapped[str] = mapped_column(Text)
 
 
 class StatsTarget(Base):
