@@ -138,6 +138,38 @@ def read_leaf_hashes(session: Session, start: int, end: int) -> list[tuple[int, 
         cur.close()
 
 
+def _run_insert(count: int) -> str:
+    # Numbered parameters: ?1 is the run's first index, ?2… its hashes, so no (index, hash) pair is built per row.
+    return "INSERT INTO ledger_hash (idx, hash) VALUES " + ", ".join(f"(?1 + {i}, ?{i + 2})" for i in range(count))
+
+
+_RUN_SIZES = (400, 50)  # hashes per run INSERT on SQLite (at most 401 parameters); the rest one row each
+_RUN_INSERTS = {n: _run_insert(n) for n in _RUN_SIZES}
+
+
+def append_hash_run(session: Session, first: int, hashes: Sequence[bytes]) -> None:
+    """Append hashes at the consecutive stored indexes first, first + 1, … (COPY on PostgreSQL)."""
+    raw, dialect = _driver(session)
+    cur = raw.cursor()
+    try:
+        if dialect == "sqlite":
+            done = 0
+            for size in _RUN_SIZES:
+                full = done + (len(hashes) - done) // size * size
+                if full > done:
+                    cur.executemany(_RUN_INSERTS[size], [[first + i, *hashes[i:i + size]] for i in range(done, full, size)])
+                done = full
+            if done < len(hashes):
+                cur.executemany("INSERT INTO ledger_hash (idx, hash) VALUES (?, ?)",
+                                [(first + i, hashes[i]) for i in range(done, len(hashes))])
+        else:
+            with cur.copy("COPY ledger_hash (idx, hash) FROM STDIN") as copy:
+                for row in enumerate(hashes, start=first):
+                    copy.write_row(row)
+    finally:
+        cur.close()
+
+
 def append_hashes(session: Session, rows: Iterable[tuple[int, bytes]]) -> None:
     """Append (index, hash) rows to the stored-hash array (COPY on PostgreSQL)."""
     raw, dialect = _driver(session)
