@@ -29,8 +29,9 @@ from itertools import chain
 from typing import Any
 
 import orjson
-from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Text, insert, select, update
+from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Text, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.util import identity_key
 
 from certbridge.db import Base, utcnow
 from certbridge.errors import Conflict, DomainError
@@ -147,16 +148,20 @@ def _reserve(session: Session, count: int) -> int:
     Refuses (LogHole) when the event just before the first reserved number is not there: the head
     row is held from here to commit, so that event, if it was ever written, is committed and visible.
     """
-    result = session.execute(
-        update(LedgerHead).where(LedgerHead.id == 1).values(size=LedgerHead.size + count).returning(LedgerHead.size)
-    ).scalar_one_or_none()
+    session.flush()  # driver statements do not autoflush; pending ORM rows go first, as before
+    conn = session.connection()  # through the driver: the ORM's UPDATE … RETURNING cost more than the statement
+    result = conn.exec_driver_sql(f"UPDATE ledger_head SET size = size + {int(count)} WHERE id = 1 "
+                                  "RETURNING size").scalar_one_or_none()
     if result is None:
         session.execute(insert(LedgerHead).values(id=1, size=count))
         result = count
     first = result - count
-    if first > 0 and session.connection().exec_driver_sql(
+    if first > 0 and conn.exec_driver_sql(
             f"SELECT 1 FROM ledger_event WHERE seq = {int(first - 1)}").first() is None:
         raise LogHole("ledger.append_over_hole", seq=first - 1)
+    loaded = session.identity_map.get(identity_key(LedgerHead, 1))
+    if loaded is not None:  # a head row this session had loaded is refreshed on next use
+        session.expire(loaded)
     return first
 
 
