@@ -23,7 +23,7 @@ from hashlib import sha256
 from typing import Callable
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.util import identity_key
 
@@ -33,7 +33,7 @@ from certbridge.kit.signed_note import Signer, format_checkpoint, sign
 from certbridge.ledger.keys import PURPOSES, key_file, log_origin, log_signer, register_local_keys
 from certbridge.ledger.models import LedgerCheckpoint, LedgerTree
 from certbridge.ledger.state_map import encoded_chunks, extension_lines, fold, latest_items, map_position, write_built
-from certbridge.ledger.store import LedgerCorrupt, append_hashes, read_hashes, read_leaf_hashes
+from certbridge.ledger.store import LedgerCorrupt, append_hash_run, read_hashes, read_leaf_hashes
 from certbridge.settings import Settings
 
 BATCH_LEAVES = 100_000  # events per transaction, so a long backlog never holds the write lock for long
@@ -89,6 +89,12 @@ def extend_tree(size: int, frontier: dict[int, bytes], leaves: list[bytes]) -> t
     per trailing 1 bit of n, each the hash of the stack's top (its left sibling) and the hash built so far.
     The stored hashes of consecutive leaves have consecutive indexes, starting at stored_hash_index(0, size).
     """
+    hashes, frontier = extend_run(size, frontier, leaves)
+    return list(enumerate(hashes, start=stored_hash_index(0, size))), frontier
+
+
+def extend_run(size: int, frontier: dict[int, bytes], leaves: list[bytes]) -> tuple[list[bytes], dict[int, bytes]]:
+    """`extend_tree`, returning the new stored hashes as one run from stored_hash_index(0, size), without indexes."""
     stack = [frontier[i] for i in frontier_indexes(size)]
     pop, push = stack.pop, stack.append
     hashes: list[bytes] = []
@@ -104,8 +110,7 @@ def extend_tree(size: int, frontier: dict[int, bytes], leaves: list[bytes]) -> t
             bits >>= 1
         push(h)
         n += 1
-    out = list(enumerate(hashes, start=stored_hash_index(0, size)))
-    return out, dict(zip(frontier_indexes(n), stack, strict=True))
+    return hashes, dict(zip(frontier_indexes(n), stack, strict=True))
 
 
 def root_from_frontier(size: int, frontier: dict[int, bytes]) -> bytes:
@@ -127,8 +132,14 @@ def _lock_tree(session: Session) -> tuple[int, bytes]:
 
 def _store_tree(session: Session, size: int, root_hash: bytes) -> None:
     """Record the tree's new size and root; a LedgerTree this session had loaded is refreshed on next use."""
-    session.execute(update(LedgerTree).where(LedgerTree.id == 1)
-                    .values(size=size, root_hash=root_hash, updated_at=utcnow()))
+    conn = session.connection()
+    now = utcnow()
+    if conn.dialect.name == "sqlite":  # through the driver: the ORM's statement handling cost more than the UPDATE
+        conn.exec_driver_sql("UPDATE ledger_tree SET size = ?, root_hash = ?, updated_at = ? WHERE id = 1",
+                             (size, root_hash, now.strftime("%Y-%m-%d %H:%M:%S.%f")))  # as SQLAlchemy stores it
+    else:
+        conn.exec_driver_sql("UPDATE ledger_tree SET size = %s, root_hash = %s, updated_at = %s WHERE id = 1",
+                             (size, root_hash, now))
     loaded = session.identity_map.get(identity_key(LedgerTree, 1))
     if loaded is not None:
         session.expire(loaded)
@@ -220,13 +231,13 @@ def integrate(session: Session, *, settings: Settings, max_leaves: int = BATCH_L
         return Integration(old, old, old_root, cp.id)
     front_idx = frontier_indexes(old)
     frontier = dict(zip(front_idx, read_hashes(session, front_idx), strict=True))
-    rows = read_leaf_hashes(session, old, target)
-    if len(rows) != target - old or (rows and (rows[0][0] != old or rows[-1][0] != target - 1)):
-        seqs = {seq for seq, _ in rows}
+    leaves = read_leaf_hashes(session, old, target)
+    if len(leaves) != target - old or (leaves and (leaves[0][0] != old or leaves[-1][0] != target - 1)):
+        seqs = {seq for seq, _ in leaves}
         missing = next(s for s in range(old, target) if s not in seqs)
         raise LedgerCorrupt("ledger.event_missing", seq=missing)
-    new_hashes, frontier = extend_tree(old, frontier, [h for _, h in rows])
-    append_hashes(session, new_hashes)
+    new_hashes, frontier = extend_run(old, frontier, [h for _, h in leaves])
+    append_hash_run(session, stored_hash_index(0, old), new_hashes)
     if target - old <= FOLD_INLINE and map_position(session)[0] == old:  # else catch_up_map folds it afterwards
         fold(session, target)
     root = root_from_frontier(target, frontier)
@@ -266,9 +277,13 @@ def pending_events(sessions: sessionmaker[Session]) -> int:
 def integrate_pending(sessions: sessionmaker[Session], *, settings: Settings,
                       max_leaves: int = BATCH_LEAVES) -> Integration | None:
     """Integrate every committed event, one batch per transaction; return the last integration, if any."""
-    if pending_events(sessions) <= 0:
+    behind, pending = _map_behind_or_pending(sessions)
+    if not pending:
         return None
-    catch_up_map(sessions, settings=settings)
+    # The map is caught up first only when it is behind the tree: a write transaction that only finds the map
+    # current still costs a commit (and its fsync) on every write request.
+    if behind:
+        catch_up_map(sessions, settings=settings)
     last = None
     while True:
         with write_session(sessions) as session:
@@ -277,7 +292,23 @@ def integrate_pending(sessions: sessionmaker[Session], *, settings: Settings,
             last = result
         if result.size - result.old_size < max_leaves:
             break
-    return catch_up_map(sessions, settings=settings) or last
+    if _map_behind_or_pending(sessions)[0]:  # a batch too big to fold inline, or the map was behind
+        return catch_up_map(sessions, settings=settings) or last
+    return last
+
+
+def _map_behind_or_pending(sessions: sessionmaker[Session]) -> tuple[bool, bool]:
+    """Tell, in one read, whether the state map is behind the tree and whether events wait for integration.
+
+    Nothing waits while integrity is degraded (as `pending_events`).
+    """
+    with read_session(sessions) as session:
+        head, tree, signed, status, mapped = session.connection().exec_driver_sql(
+            "SELECT (SELECT size FROM ledger_head WHERE id = 1), (SELECT size FROM ledger_tree WHERE id = 1), "
+            "EXISTS (SELECT 1 FROM ledger_checkpoint), (SELECT status FROM ledger_integrity WHERE id = 1), "
+            "(SELECT size FROM ledger_map WHERE id = 1)").one()
+    pending = status != "degraded" and (head or 0) - (tree or 0) + (0 if signed else 1) > 0
+    return (mapped or 0) < (tree or 0), pending
 
 
 def catch_up_map(sessions: sessionmaker[Session], *, settings: Settings, max_events: int = MAP_BATCH,

@@ -215,9 +215,11 @@ def map_position(session: Session) -> tuple[int, bytes]:
 def _events(session: Session, start: int, end: int) -> list[tuple[int, str, str, bytes]]:
     """Return (seq, subject type, subject id, leaf hash) of the public events of mapped subjects in [start, end)."""
     types = ", ".join(f"'{t}'" for t in MAPPED_SUBJECTS)
+    # `subject_type || ''`: without it SQLite walks ix_ledger_event_subject through every event of the mapped types
+    # ever written (120 ms a fold at 10 M events, growing with the log) instead of the seq range it needs.
     rows = session.connection().exec_driver_sql(
         f"SELECT seq, subject_type, subject_id, leaf_hash FROM ledger_event WHERE seq >= {int(start)} "
-        f"AND seq < {int(end)} AND public AND subject_type IN ({types}) ORDER BY seq").all()
+        f"AND seq < {int(end)} AND public AND subject_type || '' IN ({types}) ORDER BY seq").all()
     return [(seq, t, i, bytes(h)) for seq, t, i, h in rows]
 
 
