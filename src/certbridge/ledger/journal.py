@@ -6,9 +6,13 @@ nonce's commitment to the body, ledger/private_entries.py) for a private one. `s
 indexes, so indexes are dense and in commit order (on PostgreSQL the row lock is the sequencer).
 `data.state` carries the subject's fields as they became, so replaying events rebuilds state.
 
-Events of chained subjects (certificates, organizations, bodies) also name their subject's previous
-event: `prev` is its leaf index (null on the subject's first event). A receipt must therefore present an
-unbroken chain from the issue event. Events written before `prev` existed carry no such key and stay valid.
+Public events of chained subjects (certificates, organizations, bodies, persons, labs) also name their
+subject's previous public event: `prev` is its leaf index and `prev_hash` its leaf hash (base64), both null on
+the subject's first public event. A receipt must therefore present an unbroken chain from the issue event,
+and the latest event, once proven (by the state map), commits to the whole chain before it by hash (a stapled
+proof needs no inclusion proof for earlier events). Events written before `prev` existed carry no such key,
+and those written before `prev_hash` (2026-12-07) only `prev`; both stay valid. Private events of these
+subjects (a person's ID fingerprint, a lab's legal representative) are not chained.
 
 This module is the one writer of the log: `record_events` for services, `append_prepared` for bulk
 batches built elsewhere. Both take sequence numbers from the head row and refuse to append over a hole
@@ -21,6 +25,7 @@ instead of the ORM, whose per-row type processing cost more than the insert itse
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from dataclasses import dataclass
@@ -41,7 +46,7 @@ APPENDED_SEQS = "audit_ledger_seqs"
 EVENT_COLUMNS = ("seq", "type", "subject_type", "subject_id", "actor", "at", "public", "body", "leaf_hash")
 NONCE_COLUMNS = (*EVENT_COLUMNS, "nonce")  # rows that may hold private events (ledger/private_entries.py)
 _COPY_FROM = 8  # PostgreSQL: COPY pays off from this many rows; fewer go through executemany
-CHAINED_SUBJECTS = frozenset({"certificate", "organization", "body"})  # their events carry `prev`
+CHAINED_SUBJECTS = frozenset({"certificate", "organization", "body", "person", "lab"})  # public events: `prev`
 _NO_PREV = object()
 _IN_CHUNK = 500
 
@@ -97,18 +102,21 @@ class EventDraft:
     public: bool = True
 
 
-def event_body(seq: int, draft: EventDraft, at: datetime, prev: Any = _NO_PREV) -> bytes:
-    """Return the canonical bytes of an event: exactly what its leaf hash covers (`prev` for chained subjects)."""
-    return _body(seq, draft, datetime_text(at), prev)
+def event_body(seq: int, draft: EventDraft, at: datetime, prev: Any = _NO_PREV, prev_hash: Any = _NO_PREV) -> bytes:
+    """Return the canonical bytes of an event: exactly what its leaf hash covers (`prev`, `prev_hash` for chained
+    subjects; `prev_hash` is the base64 text of the previous event's leaf hash)."""
+    return _body(seq, draft, datetime_text(at), prev, prev_hash)
 
 
-def _body(seq: int, draft: EventDraft, at_text: str, prev: Any = _NO_PREV) -> bytes:
+def _body(seq: int, draft: EventDraft, at_text: str, prev: Any = _NO_PREV, prev_hash: Any = _NO_PREV) -> bytes:
     # `at` as its canonical text, made once per batch: the same bytes canonical_bytes would make of it.
     event = {"v": EVENT_FORMAT_VERSION, "seq": seq, "type": draft.type,
              "subject": {"type": draft.subject_type, "id": draft.subject_id},
              "actor": draft.actor, "at": at_text, "data": draft.data}
     if prev is not _NO_PREV:
         event["prev"] = prev
+    if prev_hash is not _NO_PREV:
+        event["prev_hash"] = prev_hash
     return canonical_bytes(event)
 
 
@@ -136,9 +144,10 @@ def _reserve(session: Session, count: int) -> int:
     return first
 
 
-def last_events(session: Session, subjects: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """Return the last log index of each (subject type, subject id) that has events (one query per 500)."""
-    out: dict[tuple[str, str], int] = {}
+def last_events(session: Session, subjects: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
+    """Return (log index, base64 leaf hash) of the last public event of each (subject type, subject id) that has
+    one (two queries per 500 subjects)."""
+    out: dict[tuple[str, str], tuple[int, str]] = {}
     by_type: dict[str, list[str]] = {}
     for subject_type, subject_id in subjects:
         by_type.setdefault(subject_type, []).append(subject_id)
@@ -146,11 +155,16 @@ def last_events(session: Session, subjects: set[tuple[str, str]]) -> dict[tuple[
         ids.sort()
         for start in range(0, len(ids), _IN_CHUNK):
             stmt = (select(LedgerEvent.subject_id, func.max(LedgerEvent.seq))
-                    .where(LedgerEvent.subject_type == subject_type,
+                    .where(LedgerEvent.subject_type == subject_type, LedgerEvent.public,
                            LedgerEvent.subject_id.in_(ids[start:start + _IN_CHUNK]))
                     .group_by(LedgerEvent.subject_id))
-            for subject_id, seq in session.execute(stmt):
-                out[subject_type, subject_id] = seq
+            found = dict(session.execute(stmt).all())
+            if not found:
+                continue
+            hashes = dict(session.execute(select(LedgerEvent.seq, LedgerEvent.leaf_hash)
+                                          .where(LedgerEvent.seq.in_(list(found.values())))).all())
+            for subject_id, seq in found.items():
+                out[subject_type, subject_id] = (seq, base64.b64encode(bytes(hashes[seq])).decode())
     return out
 
 
@@ -167,17 +181,22 @@ def record_events(session: Session, drafts: list[EventDraft], *, at: datetime | 
     sqlite = conn.dialect.name == "sqlite"
     stamp = at.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else at  # as SQLAlchemy stores it on SQLite
     at_text, sha256 = datetime_text(at), hashlib.sha256
-    chained = {(d.subject_type, d.subject_id) for d in drafts if d.subject_type in CHAINED_SUBJECTS}
+    chained = {(d.subject_type, d.subject_id) for d in drafts if d.public and d.subject_type in CHAINED_SUBJECTS}
     last = last_events(session, chained) if chained else {}
+    b64 = base64.b64encode
     rows = []
     add = rows.append
     for seq, draft in enumerate(drafts, start=first):
-        if draft.subject_type in CHAINED_SUBJECTS:
+        if draft.public and draft.subject_type in CHAINED_SUBJECTS:
             key = (draft.subject_type, draft.subject_id)
-            body = _body(seq, draft, at_text, last.get(key))
-            last[key] = seq
-        else:
-            body = _body(seq, draft, at_text)
+            prev, prev_hash = last.get(key, (None, None))
+            body = _body(seq, draft, at_text, prev, prev_hash)
+            leaf = sha256(b"\x00" + body).digest()
+            last[key] = (seq, b64(leaf).decode())
+            add((seq, draft.type, draft.subject_type, draft.subject_id, draft.actor, stamp, True,
+                 body.decode("utf-8"), leaf, None))
+            continue
+        body = _body(seq, draft, at_text)
         if draft.public:
             add((seq, draft.type, draft.subject_type, draft.subject_id, draft.actor, stamp, True,
                  body.decode("utf-8"), sha256(b"\x00" + body).digest(), None))

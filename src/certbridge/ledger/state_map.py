@@ -33,8 +33,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from certbridge.db import Base
 from certbridge.kit import state_map as sm
 
-MAPPED_SUBJECTS = ("certificate", "organization", "body")  # the chained subjects (ledger.journal.CHAINED_SUBJECTS)
-MAP_LINE = "certbridge-state-map/v1"
+# the chained subjects (ledger.journal.CHAINED_SUBJECTS)
+MAPPED_SUBJECTS = ("certificate", "organization", "body", "person", "lab")
+MAP_LINE = "certbridge-state-map/v2"  # v2: persons and labs, organizations by USCC (v1: organization:<id>)
+MAP_LINES = ("certbridge-state-map/v1", MAP_LINE)
 TIME_LINE = "certbridge-time"
 _VALUE_TAG = b"certbridge state v1\x00"
 _IN = 500
@@ -61,19 +63,68 @@ class LedgerMap(Base):
 
 
 def subject_name(subject_type: str, *, body_code: str | None = None, number: str | None = None,
-                 organization_id: int | str | None = None) -> str:
+                 organization_id: int | str | None = None, uscc: str | None = None,
+                 cma_number: str | None = None) -> str:
     """Return a subject's public name, whose SHA-256 is its map key.
 
     certificate: `certificate:<issuing body's code>:<certificate number>` (what a verifier types);
-    body: `body:<code>`; organization: `organization:<id>` (the id of its public page).
+    body: `body:<code>`; organization: `organization:<USCC>` (统一社会信用代码), or `organization:#<id>` for one with
+    no USCC (a foreign organization); person registration: `person:<registration number>`; lab:
+    `lab:<资质认定 (CMA) number>`.
     """
     if subject_type == "certificate":
         return f"certificate:{body_code}:{number}"
     if subject_type == "body":
         return f"body:{body_code}"
     if subject_type == "organization":
-        return f"organization:{organization_id}"
+        return f"organization:{uscc}" if uscc else f"organization:#{organization_id}"
+    if subject_type == "person":
+        return f"person:{number}"
+    if subject_type == "lab":
+        return f"lab:{cma_number}"
     raise ValueError(f"subject type {subject_type!r} is not in the state map")
+
+
+# The fields of a subject's `data.state` its names come from (MUTABLE: they can change with later events).
+_NAME_FIELDS = {"organization": ("uscc",), "person": ("registrations",), "lab": ("cma_number",)}
+MUTABLE_NAMES = frozenset(_NAME_FIELDS)
+
+
+class NameTracker:
+    """Follows the names of organizations, persons and labs through their public events, from the events alone.
+
+    The rule (map v2): a public event of a subject updates the map entry of every name the subject holds after
+    it and of every name it held just before it; a name given up (a corrected USCC, a lab's new CMA number)
+    keeps pointing at the event that gave it up, until another subject takes it.
+    """
+
+    def __init__(self) -> None:
+        self.fields: dict[tuple[str, str], dict] = {}
+
+    def names(self, subject_type: str, subject_id: str, state: dict) -> tuple[str, ...]:
+        """Fold one public event's `data.state` in; return the names whose entries it updates."""
+        key = (subject_type, subject_id)
+        held = self.fields.setdefault(key, {})
+        before = _held(subject_type, subject_id, held)
+        for field in _NAME_FIELDS[subject_type]:
+            if field in state:
+                held[field] = state[field]
+        after = _held(subject_type, subject_id, held)
+        return after + tuple(n for n in before if n not in after)
+
+    def held(self, subject_type: str, subject_id: str) -> tuple[str, ...]:
+        """Return the names a subject holds after the events folded in so far."""
+        return _held(subject_type, subject_id, self.fields.get((subject_type, subject_id), {}))
+
+
+def _held(subject_type: str, subject_id: str, fields: dict) -> tuple[str, ...]:
+    if subject_type == "organization":
+        return (subject_name("organization", organization_id=subject_id, uscc=fields.get("uscc")),)
+    if subject_type == "person":
+        numbers = [r[0] for r in fields.get("registrations") or [] if isinstance(r, list | tuple) and r and r[0]]
+        return tuple(subject_name("person", number=n) for n in dict.fromkeys(numbers))
+    number = fields.get("cma_number")
+    return (subject_name("lab", cma_number=number),) if number else ()
 
 
 def value_hash(seq: int, event_leaf_hash: bytes) -> bytes:
@@ -96,7 +147,7 @@ def read_extensions(extensions: Iterable[str]) -> tuple[bytes | None, int | None
     root = when = None
     for line in extensions:
         name, _, value = line.partition(" ")
-        if name == MAP_LINE:
+        if name in MAP_LINES:
             try:
                 root = base64.b64decode(value, validate=True)
             except (binascii.Error, ValueError):
@@ -171,29 +222,59 @@ def _events(session: Session, start: int, end: int) -> list[tuple[int, str, str,
     return [(seq, t, i, bytes(h)) for seq, t, i, h in rows]
 
 
-def _names(session: Session, subjects: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """Return the public name of each (subject type, subject id), from the registry tables."""
+def _names(session: Session, events: list[tuple[int, str, str, bytes]]) -> list[tuple[str, ...]]:
+    """Return, per event (seq, subject type, subject id, leaf hash), the names whose map entries it updates.
+
+    Certificates and bodies: their one name, from the registry tables (a certificate's number and its body's
+    code never change). Organizations, persons and labs, whose names can change: from their public events'
+    own states, every earlier event of the subject read again (NameTracker), so the result is exactly what
+    `fold_log` derives from the log.
+    """
     conn = session.connection()
-    names: dict[tuple[str, str], str] = {}
-    by_type: dict[str, list[int]] = {}
-    for subject_type, subject_id in subjects:
-        by_type.setdefault(subject_type, []).append(int(subject_id))
+    fixed: dict[tuple[str, str], str] = {}
+    by_type: dict[str, set[str]] = {}
+    for _, subject_type, subject_id, _ in events:
+        by_type.setdefault(subject_type, set()).add(subject_id)
     queries = {
         "certificate": "SELECT c.id, b.code, c.number FROM certificate c JOIN certification_body b "
                        "ON b.id = c.body_id WHERE c.id IN ({})",
         "body": "SELECT id, code, NULL FROM certification_body WHERE id IN ({})",
     }
-    for subject_type, ids in by_type.items():
-        if subject_type == "organization":
-            for i in ids:
-                names[subject_type, str(i)] = subject_name("organization", organization_id=i)
+    for subject_type, id_set in by_type.items():
+        if subject_type not in queries:
             continue
+        ids = sorted(int(i) for i in id_set)
         for start in range(0, len(ids), _IN):
             part = ids[start:start + _IN]
             for row_id, code, number in conn.exec_driver_sql(
                     queries[subject_type].format(", ".join(str(int(i)) for i in part))).all():
-                names[subject_type, str(row_id)] = subject_name(subject_type, body_code=code, number=number)
-    return names
+                fixed[subject_type, str(row_id)] = subject_name(subject_type, body_code=code, number=number)
+    tracked: dict[int, tuple[str, ...]] = {}
+    end = events[-1][0] + 1 if events else 0
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        for subject_type in MUTABLE_NAMES & set(by_type):
+            ids = sorted(by_type[subject_type])
+            tracker = NameTracker()
+            for start in range(0, len(ids), _IN):
+                part = ids[start:start + _IN]
+                cur.execute(f"SELECT seq, subject_id, body FROM ledger_event WHERE subject_type = {mark} AND "
+                            f"subject_id IN ({', '.join([mark] * len(part))}) AND public AND seq < {int(end)} "
+                            f"ORDER BY seq", (subject_type, *part))
+                for seq, subject_id, body in cur.fetchall():
+                    state = json.loads(body).get("data", {}).get("state") or {}
+                    tracked[seq] = tracker.names(subject_type, subject_id, state)
+    finally:
+        cur.close()
+    out = []
+    for seq, subject_type, subject_id, _ in events:
+        if subject_type in MUTABLE_NAMES:
+            out.append(tracked.get(seq, ()))
+        else:
+            name = fixed.get((subject_type, subject_id))  # a row deleted since (never in practice): not updated
+            out.append((name,) if name is not None else ())
+    return out
 
 
 def fold(session: Session, end: int) -> tuple[int, bytes]:
@@ -202,11 +283,9 @@ def fold(session: Session, end: int) -> tuple[int, bytes]:
     if end <= size:
         return size, root
     events = _events(session, size, end)
-    names = _names(session, {(t, i) for _, t, i, _ in events})
     changes: dict[bytes, bytes] = {}
-    for seq, subject_type, subject_id, leaf in events:  # in log order: the last event of a subject wins
-        name = names.get((subject_type, subject_id))
-        if name is not None:  # a row deleted since (never in practice) keeps its last mapped state
+    for (seq, _, _, leaf), names in zip(events, _names(session, events), strict=True):  # in log order: last wins
+        for name in names:
             changes[sm.subject_key(name)] = value_hash(seq, leaf)
     store = ChunkTable(session)
     root = sm.apply(store, changes)
@@ -228,11 +307,15 @@ def fold_log(events: Iterable[tuple[int, str, str, bool, str, bytes]]) -> bytes:
     """Rebuild the map root from the log alone: (seq, subject type, subject id, public, body, leaf hash) in order.
 
     Names come from the events themselves: a certificate's number and issuing body from its first event's
-    state, a body's code from its own first event — the registry tables are not consulted.
+    state, a body's code from its own first event, an organization's USCC, a person's registration numbers
+    and a lab's CMA number from their public events as they change (NameTracker) — the registry tables are
+    not consulted.
     """
     body_codes: dict[str, str] = {}
     certificates: dict[str, tuple[str, str]] = {}  # certificate id -> (body id, number)
-    latest: dict[tuple[str, str], bytes] = {}
+    latest: dict[tuple[str, str], tuple[int, bytes]] = {}  # certificates and bodies: their latest public event
+    items: dict[bytes, bytes] = {}
+    tracker = NameTracker()
     for seq, subject_type, subject_id, public, body, leaf in events:
         if subject_type not in MAPPED_SUBJECTS:
             continue
@@ -241,19 +324,56 @@ def fold_log(events: Iterable[tuple[int, str, str, bool, str, bytes]]) -> bytes:
             body_codes.setdefault(subject_id, state["code"])
         if subject_type == "certificate" and state.get("number") and state.get("body_id") is not None:
             certificates.setdefault(subject_id, (str(state["body_id"]), state["number"]))
-        if public:
-            latest[subject_type, subject_id] = value_hash(seq, leaf)
-    items = {}
-    for (subject_type, subject_id), value in latest.items():
+        if not public:
+            continue
+        if subject_type in MUTABLE_NAMES:
+            value = value_hash(seq, leaf)
+            for name in tracker.names(subject_type, subject_id, state):
+                items[sm.subject_key(name)] = value
+        else:
+            latest[subject_type, subject_id] = (seq, leaf)
+    for (subject_type, subject_id), (seq, leaf) in latest.items():
         if subject_type == "certificate":
             body_id, number = certificates[subject_id]
             name = subject_name("certificate", body_code=body_codes[body_id], number=number)
-        elif subject_type == "body":
-            name = subject_name("body", body_code=body_codes[subject_id])
         else:
-            name = subject_name("organization", organization_id=subject_id)
-        items[sm.subject_key(name)] = value
+            name = subject_name("body", body_code=body_codes[subject_id])
+        items[sm.subject_key(name)] = value_hash(seq, leaf)
     return sm.root_of(items)
+
+
+class ChainCheck:
+    """Checks, as the log streams by, that every public event of a chained subject that names its predecessor
+    names the subject's previous public event (`prev` its index, `prev_hash` its leaf hash): the first one that
+    does not is `broken`. Events written before `prev_hash` existed chained private events too, so for them a
+    `prev` naming the subject's previous event of either kind is right."""
+
+    def __init__(self) -> None:
+        self.last: dict[tuple[str, str], tuple[int, str]] = {}  # previous public event: (index, base64 leaf hash)
+        self.any: dict[tuple[str, str], int] = {}  # previous event, public or not
+        self.broken: int | None = None
+
+    def watch(self, events):
+        import base64
+
+        for event in events:
+            seq, subject_type, subject_id, public, body, leaf = event
+            if subject_type in MAPPED_SUBJECTS:
+                key = (subject_type, subject_id)
+                if public and '"prev"' in body:
+                    parsed = json.loads(body)
+                    before = self.last.get(key)
+                    if "prev_hash" in parsed:
+                        bad = (parsed.get("prev"), parsed["prev_hash"]) != (before if before else (None, None))
+                    else:
+                        bad = "prev" in parsed and parsed["prev"] not in ((before[0] if before else None),
+                                                                          self.any.get(key))
+                    if bad and self.broken is None:
+                        self.broken = seq
+                if public:
+                    self.last[key] = (seq, base64.b64encode(leaf).decode())
+                self.any[key] = seq
+            yield event
 
 
 def root_of_chunks(chunks: dict[bytes, bytes]) -> bytes:
@@ -283,8 +403,11 @@ def verify_map(session: Session) -> list[tuple[str, dict]]:
     rows = session.connection().exec_driver_sql(
         f"SELECT seq, subject_type, subject_id, public, body, leaf_hash FROM ledger_event WHERE seq < {int(size)} "
         f"ORDER BY seq")
-    replayed = fold_log((seq, t, i, bool(p), body, bytes(h)) for seq, t, i, p, body, h in rows)
+    chains = ChainCheck()
+    replayed = fold_log(chains.watch((seq, t, i, bool(p), body, bytes(h)) for seq, t, i, p, body, h in rows))
     problems = []
+    if chains.broken is not None:
+        problems.append(("statemap.verify.chain", {"seq": chains.broken}))
     if replayed != root:
         problems.append(("statemap.verify.replayed_root", {"size": size}))
     chunks = {bytes(p): bytes(c) for p, c in session.connection().exec_driver_sql(

@@ -26,7 +26,7 @@ from typing import Any
 from certbridge.kit import state_map as sm
 from certbridge.kit.merkle import ProofError, leaf_hash, verify_inclusion
 from certbridge.ledger.offline import OfflineCheckError, decode_b64, verify_checkpoint_note
-from certbridge.ledger.state_map import read_extensions, value_hash
+from certbridge.ledger.state_map import MUTABLE_NAMES, NameTracker, read_extensions, value_hash
 from certbridge.ledger.status_verdict import CHINA, checkpoint_day, effective_verdict, fold_body
 
 
@@ -53,12 +53,15 @@ def check_status(bundle: dict[str, Any], *, log_keys: list[str], witness_keys: l
             "cosigned_by": verified.cosigned_by}
     if events is None:
         return {**base, "present": False, "events": 0, "state": None, "status": None}
-    complete = _check_chain(bundle_name, events)
+    complete, now_held = _check_chain(bundle_name, events)
     state = _fold(events)
+    status_of = _registration_status if bundle_name.startswith("person:") else _plain_status
     result = {**base, "present": True, "events": len(events), "latest_index": events[-1]["seq"],
-              "history_complete": complete, "state": state, "status": state.get("status"),
-              "recorded_status": state.get("status"), "on_date": on_date.isoformat() if on_date else None,
-              "status_on_date": (_fold(e for e in events if _recorded_on(e) <= on_date).get("status")
+              "history_complete": complete, "name_held": bundle_name in now_held,
+              "names_now": list(now_held), "state": state,
+              "status": status_of(state, bundle_name), "recorded_status": status_of(state, bundle_name),
+              "on_date": on_date.isoformat() if on_date else None,
+              "status_on_date": (status_of(_fold(e for e in events if _recorded_on(e) <= on_date), bundle_name)
                                  if on_date else None)}
     if bundle_name.startswith("certificate:"):
         result.update(_effective(bundle, bundle_name, events, cp, map_root, signed_at, on_date, now))
@@ -109,6 +112,7 @@ def _proven_events(bundle: dict[str, Any], cp, map_root: bytes) -> list[dict[str
             raise OfflineCheckError("offline.inclusion_failed", detail=str(exc)) from None
         except (ValueError, KeyError, TypeError):
             raise OfflineCheckError("offline.bad_event") from None
+        event["_body"] = body  # the exact text, whose leaf hash the next event's `prev_hash` names
         events.append(event)
         last = (seq, leaf)
     if value_hash(*last) != mapped:
@@ -152,9 +156,16 @@ def _effective(bundle: dict[str, Any], name: str, events: list[dict[str, Any]], 
             "status_today": later.status, "status_on_date": shown.status if shown else ("-" if on_date else None)}
 
 
-def _check_chain(name: str, events: list[dict[str, Any]]) -> bool:
-    """Check the events are one subject's, in order, linked by `prev`; return whether the links prove completeness."""
+def _check_chain(name: str, events: list[dict[str, Any]]) -> tuple[bool, tuple[str, ...]]:
+    """Check the events are one subject's, of the name's kind, in order, linked by `prev` (and `prev_hash` where
+    they carry it), and that the name is one whose map entry the last event updates (NameTracker's rule).
+
+    Return (whether the links prove the history complete, the names the subject holds after the last event).
+    """
     subject = events[0].get("subject")
+    kind, _, rest = name.partition(":")
+    if not isinstance(subject, dict) or subject.get("type") != kind:
+        raise OfflineCheckError("statemap.chain_broken", seq=events[0].get("seq"))
     linked = True
     for i, event in enumerate(events):
         if event.get("subject") != subject:
@@ -164,13 +175,50 @@ def _check_chain(name: str, events: list[dict[str, Any]]) -> bool:
         if "prev" not in event:
             linked = False  # written before events named their predecessor
             continue
-        if event["prev"] != (events[i - 1]["seq"] if i else None):
-            raise OfflineCheckError("statemap.chain_broken", seq=event.get("seq"))
-    kind, _, rest = name.partition(":")
+        before = events[i - 1]["seq"] if i else None
+        if "prev_hash" in event:  # names the previous public event by index and leaf hash
+            if event["prev"] != before or event["prev_hash"] != (_leaf_b64(events[i - 1]) if i else None):
+                raise OfflineCheckError("statemap.chain_broken", seq=event.get("seq"))
+        elif event["prev"] != before:
+            # written before 2026-12-07, `prev` may name a private event of the subject in between
+            if not (isinstance(event["prev"], int) and (before is None or before < event["prev"]) and
+                    event["prev"] < event["seq"]):
+                raise OfflineCheckError("statemap.chain_broken", seq=event.get("seq"))
+            linked = False
     first_state = (events[0].get("data") or {}).get("state") or {}
     if kind == "certificate" and first_state.get("number") not in (None, rest.partition(":")[2]):
         raise OfflineCheckError("statemap.chain_broken", seq=events[0].get("seq"))
-    return linked
+    if kind == "body" and first_state.get("code") not in (None, rest):
+        raise OfflineCheckError("statemap.chain_broken", seq=events[0].get("seq"))
+    held: tuple[str, ...] = (name,)
+    if kind in MUTABLE_NAMES:
+        tracker, updated = NameTracker(), ()
+        for event in events:
+            updated = tracker.names(kind, str(subject.get("id")), (event.get("data") or {}).get("state") or {})
+        if name not in updated:
+            raise OfflineCheckError("statemap.chain_broken", seq=events[-1].get("seq"))
+        held = tracker.held(kind, str(subject.get("id")))
+    return linked, held
+
+
+def _leaf_b64(event: dict[str, Any]) -> str | None:
+    import base64
+
+    body = event.get("_body")
+    return base64.b64encode(leaf_hash(body.encode("utf-8"))).decode() if isinstance(body, str) else None
+
+
+def _plain_status(state: dict[str, Any], name: str) -> Any:
+    return state.get("status")
+
+
+def _registration_status(state: dict[str, Any], name: str) -> Any:
+    """A person registration's status: the one of the registration the name is about."""
+    number = name.partition(":")[2]
+    for entry in state.get("registrations") or []:
+        if isinstance(entry, list) and entry and entry[0] == number:
+            return entry[3] if len(entry) > 3 else None
+    return "-"
 
 
 def _fold(events) -> dict[str, Any]:

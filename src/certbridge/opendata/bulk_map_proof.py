@@ -1,6 +1,6 @@
 """The state-map part of a bulk receipt: every listed certificate's latest event, and the numbers not found.
 
-Under the receipt's checkpoint (whose `certbridge-state-map/v1` line commits to the map root) one multiproof
+Under the receipt's checkpoint (whose `certbridge-state-map/v2` (or, older, v1) line commits to the map root) one multiproof
 (kit/state_multiproof.py) shows:
 
 - for every certificate a row names, its map value: the index and leaf hash of its latest public event as of
