@@ -111,6 +111,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "这是旧格式（CBS1:）的随附状态证明，所依据的映射版本已被取代；请持证人重新获取（CBS2:）",
         "en": "This is a stapled proof in the old form (CBS1:), under a map version since replaced; ask the holder "
               "for a fresh one (CBS2:)"},
+    "statemap.stapled_not_latest": {
+        "zh": "以所附最后一个事件重建的映射路径到不了检查点的映射根：有更晚的事件被略去、事件被改动，或证明属于另一个检查点（{detail}）",
+        "en": "The map path rebuilt with the last event carried does not lead to the checkpoint's map root: a later "
+              "event was left out, an event was changed, or the proof is another checkpoint's ({detail})"},
     "statemap.stapled_incomplete": {
         "zh": "随附状态证明所附事件不足以确定“{name}”的{field}：证明不完整",
         "en": "The stapled proof's events do not settle the {field} of “{name}”: the proof is incomplete"},
