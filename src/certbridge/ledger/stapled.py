@@ -119,7 +119,9 @@ def _part(bundle: dict[str, Any]) -> dict[str, Any]:
     bodies = list(bundle["events"])
     start = _suffix(bodies, bundle["name"].partition(":")[0])
     proof = sm.decode_proof(base64.b64decode(bundle["map_proof"]))
-    siblings = sm.encode_proof(sm.Proof(proof.siblings, None))[:-1]  # the leaf is rebuilt by the verifier
+    # the leaf is rebuilt by the verifier, and so is the top sibling: the certificate's and the body's keys part at
+    # the first bit (kit/state_map.subject_key, v2), so each one's top sibling is the other's half of the tree
+    siblings = sm.encode_proof(sm.Proof(proof.siblings[1:], None))[:-1]
     inclusions = []
     for i in range(start, len(bodies)):
         linked = i == len(bodies) - 1 or "prev_hash" in json.loads(bodies[i + 1])
@@ -285,8 +287,9 @@ def check_stapled(stapled: dict[str, Any], *, log_keys: list[str], witness_keys:
 
 
 def _as_bundle(stapled: dict[str, Any]) -> dict[str, Any]:
-    """Return the status-bundle view of a v2 proof: its map paths with the leaf rebuilt from the last event (so a
-    proof whose last event is not the mapped one fails exactly as a bundle that drops a later event does)."""
+    """Return the status-bundle view of a v2 proof: its map paths with the leaf rebuilt from the last event and the
+    top sibling from the other path (so a proof whose last event is not the mapped one fails exactly as a bundle
+    that drops a later event does)."""
     from certbridge.kit.signed_note import parse_checkpoint
 
     try:
@@ -294,22 +297,38 @@ def _as_bundle(stapled: dict[str, Any]) -> dict[str, Any]:
     except Exception:  # noqa: BLE001 - any unreadable note is the same refusal
         raise OfflineCheckError("offline.bad_note", detail="unreadable checkpoint") from None
 
-    def bundle(part: dict[str, Any]) -> dict[str, Any]:
+    def path(part: dict[str, Any]) -> tuple[str, list[str], tuple[bytes, ...], sm.Leaf]:
         try:
             name, events = str(part["name"]), [str(b) for b in part["events"]]
             siblings = sm.decode_proof(base64.b64decode(part["map_proof"], validate=True) + b"\x00").siblings
-            last = events[-1]
-            seq = int(json.loads(last)["seq"])
+            seq = int(json.loads(events[-1])["seq"])
         except (KeyError, TypeError, ValueError, IndexError, sm.ProofError):
             raise OfflineCheckError("offline.bad_bundle") from None
-        leaf = sm.Leaf(sm.subject_key(name), value_hash(seq, leaf_hash(last.encode("utf-8"))))
-        proof = base64.b64encode(sm.encode_proof(sm.Proof(siblings, leaf))).decode()
+        return name, events, siblings, sm.Leaf(sm.subject_key(name), value_hash(seq, leaf_hash(events[-1].encode())))
+
+    def half(siblings: tuple[bytes, ...], leaf: sm.Leaf) -> bytes:
+        """The hash of the half of the tree the leaf is in, from its path below the top."""
+        h = sm.leaf_hash(leaf.key, leaf.value_hash)
+        for d in range(len(siblings), 0, -1):  # siblings[d - 1] is the sibling at depth d
+            bit = leaf.key[d >> 3] >> (7 - (d & 7)) & 1
+            h = sm.node_hash(siblings[d - 1], h) if bit else sm.node_hash(h, siblings[d - 1])
+        return h
+
+    def bundle(name, events, siblings, leaf, top, part) -> dict[str, Any]:
+        proof = base64.b64encode(sm.encode_proof(sm.Proof((top, *siblings), leaf))).decode()
         return {"format": "certbridge-status-proof/v1", "name": name, "present": True,
                 "checkpoint": stapled["checkpoint"], "tree_size": size, "map_proof": proof, "events": events,
                 "inclusion_proofs": part.get("inclusion_proofs") or [[] for _ in events]}
 
-    body = stapled.get("body_proof")
-    return {**bundle(stapled), "body_proof": bundle(body) if isinstance(body, dict) else None}
+    cert = path(stapled)
+    body_part = stapled.get("body_proof")
+    if not isinstance(body_part, dict):
+        return {**bundle(*cert, sm.PLACEHOLDER, stapled), "body_proof": None}
+    body = path(body_part)
+    if not body[0].startswith("body:") or not cert[0].startswith("certificate:"):
+        raise OfflineCheckError("statemap.body_missing", name=cert[0])
+    return {**bundle(*cert, half(body[2], body[3]), stapled),
+            "body_proof": bundle(*body, half(cert[2], cert[3]), body_part)}
 
 
 def b45encode(data: bytes) -> str:

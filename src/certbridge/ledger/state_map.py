@@ -139,6 +139,12 @@ def extension_lines(map_root: bytes, at: datetime) -> tuple[str, str]:
     return f"{MAP_LINE} {base64.b64encode(map_root).decode()}", f"{TIME_LINE} {int(at.timestamp())}"
 
 
+def map_version(extensions: Iterable[str]) -> int:
+    """Return the map version a checkpoint's map line names (2 unless it says v1): it decides the map keys
+    (`kit.state_map.subject_key`) and the names (v1: `organization:<id>`, no persons or labs)."""
+    return 1 if any(line.partition(" ")[0] == MAP_LINES[0] for line in extensions) else 2
+
+
 def read_extensions(extensions: Iterable[str]) -> tuple[bytes | None, int | None]:
     """Return (map root, unix time) from a checkpoint's extension lines; None for what it does not carry."""
     import base64

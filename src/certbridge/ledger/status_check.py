@@ -28,7 +28,7 @@ from typing import Any
 from certbridge.kit import state_map as sm
 from certbridge.kit.merkle import ProofError, leaf_hash, verify_inclusion
 from certbridge.ledger.offline import OfflineCheckError, decode_b64, verify_checkpoint_note
-from certbridge.ledger.state_map import MUTABLE_NAMES, NameTracker, read_extensions, value_hash
+from certbridge.ledger.state_map import MUTABLE_NAMES, NameTracker, map_version, read_extensions, value_hash
 from certbridge.ledger.status_verdict import CHINA, checkpoint_day, effective_verdict, fold_body
 
 
@@ -95,7 +95,8 @@ def _proven_events(bundle: dict[str, Any], cp, map_root: bytes) -> list[dict[str
     if cp.size != size:
         raise OfflineCheckError("offline.size_mismatch", bundle=size, checkpoint=cp.size)
     try:
-        mapped = sm.verify(map_root, sm.subject_key(bundle_name), sm.decode_proof(encoded_proof))
+        mapped = sm.verify(map_root, sm.subject_key(bundle_name, map_version(cp.extensions)),
+                           sm.decode_proof(encoded_proof))
     except sm.ProofError as exc:
         raise OfflineCheckError("statemap.proof_failed", detail=str(exc)) from None
     if mapped is None:
