@@ -322,8 +322,8 @@ def _as_bundle(stapled: dict[str, Any]) -> dict[str, Any]:
 
     cert = path(stapled)
     body_part = stapled.get("body_proof")
-    if not isinstance(body_part, dict):
-        return {**bundle(*cert, sm.PLACEHOLDER, stapled), "body_proof": None}
+    if not isinstance(body_part, dict):  # the body's part gives the certificate's top sibling, and its verdict
+        raise OfflineCheckError("statemap.body_missing", name=cert[0])
     body = path(body_part)
     if not body[0].startswith("body:") or not cert[0].startswith("certificate:"):
         raise OfflineCheckError("statemap.body_missing", name=cert[0])

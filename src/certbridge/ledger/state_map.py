@@ -1,4 +1,5 @@
-"""The ledger's state map: for every certificate, organization and certification body, its latest public event.
+"""The ledger's state map: for every certificate, certification body, organization, person registration and lab, its
+latest public event (map v2; docs/ledger.md "The state map").
 
 Kept with `kit.state_map` (a sparse Merkle tree) in two tables: `ledger_map_chunk` (the tree's chunks by
 path) and `ledger_map` (how many log events are folded in, and the root). Integration folds the events it
@@ -8,11 +9,12 @@ extension line, so one signed note commits to both the log and the map:
     <origin>
     <tree size>
     <log root, base64>
-    certbridge-state-map/v1 <map root, base64>
+    certbridge-state-map/v2 <map root, base64>
     certbridge-time <unix seconds>
 
-A subject's map key is the SHA-256 of its public name (`subject_name`), and its value commits to the log
-index and leaf hash of its latest public event (`value_hash`). From that event, the `prev` chain of its
+A subject's map key is the SHA-256 of each of its public names (`subject_name`; `kit.state_map.subject_key`
+sets the first bit by kind), and its value commits to the log index and leaf hash of its latest public event
+(`value_hash`). From that event, the `prev` chain of its
 subject leads back to its first event, so a status proof (ledger/status_proofs.py) shows the complete
 history as of the checkpoint, and an absence proof shows that a name had no event at all.
 
