@@ -137,3 +137,33 @@ def test_an_edited_chain_link_is_caught_by_the_audit(client, world, app):
     with read_session(sessions) as session:
         codes = [code for code, _ in verify_map(session)]
     assert "statemap.verify.chain" in codes
+
+
+def test_an_event_written_with_a_forged_link_is_caught_by_the_integrity_monitor(client, world, app, settings):
+    """A server that writes a new event whose `prev_hash` names no real predecessor (so that a stapled proof could
+    pass off invented history) is caught by the background monitor, hashes and tree being otherwise sound."""
+    import base64
+    from datetime import datetime, timezone
+
+    from certbridge.db import write_session
+    from certbridge.ledger.background import run_integrity_check
+    from certbridge.ledger.journal import EventDraft, append_prepared, event_body, leaf_hash, log_size
+
+    person = _register_auditor(client, world, "2025-N1QMS-7000004")
+    sessions = app.state.sessions
+    with write_session(sessions) as session:
+        seq = log_size(session)
+        prev = session.connection().exec_driver_sql(
+            f"SELECT max(seq) FROM ledger_event WHERE subject_type = 'person' AND subject_id = '{person['id']}'"
+            f" AND public").scalar()
+        at = datetime.now(timezone.utc)
+        draft = EventDraft("person.registration_added", "person", str(person["id"]), "system",
+                           {"state": {"registrations": [["2025-N1QMS-7000004", "QMS", None, "valid", None]]}})
+        body = event_body(seq, draft, at, prev, base64.b64encode(bytes(32)).decode())
+        stamp = at.strftime("%Y-%m-%d %H:%M:%S.%f") if session.bind.dialect.name == "sqlite" else at
+        append_prepared(session, [(seq, draft.type, "person", str(person["id"]), "system", stamp, True,
+                                   body.decode(), leaf_hash(body))])
+    run_integrity_check(app)
+    health = client.get("/healthz", headers={"Accept-Language": "en"})
+    assert health.status_code == 503
+    assert any(p["code"] == "statemap.verify.chain" and p["params"]["seq"] == seq for p in health.json()["problems"])

@@ -129,6 +129,18 @@ def _held(subject_type: str, subject_id: str, fields: dict) -> tuple[str, ...]:
     return (subject_name("lab", cma_number=number),) if number else ()
 
 
+def holder_name(organization_id: int | str, bodies: list[str], version: int = 2) -> str:
+    """Return the map name of an organization (a certificate's holder) whose public events are `bodies`, in order:
+    map v2 names it by the USCC its events give (`organization:#<id>` without one), v1 by its id."""
+    if version < 2:
+        return f"organization:{organization_id}"
+    tracker = NameTracker()
+    for body in bodies:
+        tracker.names("organization", str(organization_id), (json.loads(body).get("data") or {}).get("state") or {})
+    held = tracker.held("organization", str(organization_id))
+    return held[0] if held else subject_name("organization", organization_id=organization_id)
+
+
 def value_hash(seq: int, event_leaf_hash: bytes) -> bytes:
     """Return the map value of a subject whose latest public event is log entry `seq` with this leaf hash."""
     return sha256(_VALUE_TAG + seq.to_bytes(8, "big") + event_leaf_hash).digest()
