@@ -109,13 +109,14 @@ def _events(size: int) -> dict[str, list[str]]:
     suspend = event(size - 10, "certificate.suspended", ("certificate", 1),
                     {"status": "suspended", "status_reason": "监督审核发现严重不符合", "status_changed_on": "2026-12-07",
                      "suspended_until": "2027-06-07"}, (size - 500, issue))
-    audits, before = [issue], (size - 500, issue)
+    audits, before, done = [issue], (size - 500, issue), list(_ISSUE_STATE["audits"])
     for n in range(3):
+        new = {"auditors": [[2, "2022-N1QMS-1000777", "leader"]], "end_on": f"202{6 + n}-02-21",
+               "kind": "surveillance", "method": "FS01", "start_on": f"202{6 + n}-02-20"}
+        done.append(new)
+        # as certificates/service.py writes it: the audit, and the whole list of audits as the state
         audit = event(size - 400 + n * 100, "certificate.audited", ("certificate", 1),
-                      {"audits": [*_ISSUE_STATE["audits"], {"auditors": [[2, "2022-N1QMS-1000777", "leader"]],
-                                                            "end_on": f"202{6 + n}-02-21", "kind": "surveillance",
-                                                            "method": "FS01", "start_on": f"202{6 + n}-02-20"}],
-                       "last_surveillance_on": f"202{6 + n}-02-21"}, before)
+                      {"audits": list(done), "last_surveillance_on": f"202{6 + n}-02-21"}, before, {"audit": new})
         audits.append(audit)
         before = (size - 400 + n * 100, audit)
     body = event(3, "body.approved", ("body", 1), _BODY_STATE)

@@ -78,9 +78,13 @@ _DICTIONARY = (
     '"status":"valid","status_changed_on":"20","status_reason":null,"suspended_until":null}},'
     '"prev":null,"prev_hash":null,"seq":1,"subject":{"id":"1","type":"certificate"},'
     '"type":"certificate.issued","v":1}'
+    '{"actor":"user:","at":"2026-","data":{"audit":{"auditors":[[1,"20-N1QMS-","leader"]],"end_on":"20",'
+    '"kind":"surveillance","method":"FS01","start_on":"20"},"state":{"audits":[{"auditors":[[1,"20-N1QMS-",'
+    '"leader"]],"end_on":"20","kind":"initial","method":"FS01","start_on":"20"}],"last_surveillance_on":"20"}},'
+    '"prev":1,"prev_hash":"","seq":1,"subject":{"id":"1","type":"certificate"},"type":"certificate.audited","v":1}'
     '{"actor":"user:","at":"2026-","data":{"state":{"status":"suspended","status_changed_on":"20",'
     '"status_reason":"","suspended_until":"20"}},"prev":1,"prev_hash":"","seq":1,'
-    '"subject":{"id":"1","type":"certificate"},"type":"certificate.audited","v":1}'
+    '"subject":{"id":"1","type":"certificate"},"type":"certificate.suspended","v":1}'
 ).encode("utf-8")
 DEFAULT_MAX_AGE_DAYS = 7
 _B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
