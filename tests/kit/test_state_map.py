@@ -143,3 +143,69 @@ def test_proofs_are_small(big):
 def test_malformed_proofs_are_refused_with_a_reason(data, message):
     with pytest.raises(sm.ProofError, match=message):
         sm.decode_proof(data)
+
+
+@settings(max_examples=150, deadline=None)
+@given(batches=st.lists(st.dictionaries(keys, st.integers(0, 50).map(value), max_size=12), min_size=1, max_size=5),
+       asked=st.lists(keys, max_size=5))
+def test_a_map_built_whole_equals_the_map_folded_batch_by_batch(batches, asked):
+    folded, cache, root, final = DictStore(), sm.ChunkCache(depth=2), sm.PLACEHOLDER, {}
+    for batch in batches:  # folded as the ledger does: the cache used only where the root leads to its chunks
+        root = sm.apply(folded, batch, root=root, cache=cache)
+        final.update(batch)
+    built = DictStore()
+    assert sm.build(built, final) == root == sm.root_of(final)
+    assert dict(built) == dict(folded)  # the very same chunks: later folds continue on a built map
+    for key in list(final)[:5] + asked:
+        proof = sm.prove(built, key, root=root, cache=cache)
+        assert proof == sm.prove(folded, key)
+        assert sm.verify(root, key, proof) == final.get(key)
+
+
+def test_the_cache_never_serves_a_chunk_the_store_does_not_hold():
+    store, cache = DictStore(), sm.ChunkCache()
+    first = {_key(0, i): value(i) for i in range(300)}
+    root = sm.apply(store, first, root=sm.PLACEHOLDER, cache=cache)
+    saved = dict(store)
+    # a fold whose transaction rolls back: its chunks reach the cache, never the store
+    sm.apply(DictStore(saved), {_key(0, 1000 + i): value(i) for i in range(300)}, root=root, cache=cache)
+    key = _key(0, 7)
+    proof = sm.prove(store, key, root=root, cache=cache)
+    assert sm.verify(root, key, proof) == first[key]
+    # the next fold starts from the committed root and gets the reference root
+    more = {_key(0, 2000 + i): value(i) for i in range(50)}
+    assert sm.apply(store, more, root=root, cache=cache) == sm.root_of(first | more)
+
+
+def test_a_proof_is_never_stitched_from_two_states_of_the_map():
+    store, cache = DictStore(), sm.ChunkCache(depth=0)
+    root = sm.apply(store, {_key(0, i): value(i) for i in range(300)})
+    sm.apply(store, {_key(0, i): value(i + 1) for i in range(300)})  # the store moved on past `root`
+    with pytest.raises(sm.StaleRead):
+        sm.prove(store, _key(0, 3), root=root, cache=cache)
+
+
+def test_build_refuses_unsorted_or_repeated_keys():
+    a, b = (_key(0, 1) + value(1)), (_key(0, 2) + value(2))
+    with pytest.raises(ValueError, match="sorted"):
+        list(sm.build_chunks(sorted([a, b], reverse=True)))
+    with pytest.raises(ValueError, match="sorted"):
+        list(sm.build_chunks([a, a]))
+    assert list(sm.build_chunks([])) == []
+
+
+def test_chunks_store_their_inner_hashes_and_old_chunks_without_them_still_read():
+    store = DictStore()
+    items = {_key(0, i): value(i) for i in range(500)}
+    root = sm.apply(store, items)
+    for path, data in store.items():
+        fresh = sm.Chunk(sm._decode(data))  # hashed from its entries alone
+        assert sm.chunk_hash(fresh) == sm.chunk_hash(sm.decode_chunk(data))
+        bare = sm.encode_chunk(fresh)[:len(data) - 32 * sum(k == sm._MULTI for k in sm._heap(fresh)[1][1:16])]
+        assert sm.chunk_hash(sm._decode(bare)) == sm.chunk_hash(fresh)  # the form written before: no inner hashes
+        store[path] = bare
+    assert sm.apply(store, {_key(0, 9999): value(1)}) == sm.root_of(items | {_key(0, 9999): value(1)})
+    assert sm.verify(sm.root_of(items | {_key(0, 9999): value(1)}), _key(0, 3), sm.prove(store, _key(0, 3))) == items[_key(0, 3)]
+    with pytest.raises(ValueError, match="trailing|fewer"):
+        sm._decode(store[b""] + b"x")
+    assert root == sm.root_of(items)

@@ -28,15 +28,16 @@ more leaves. Keys are never removed: subjects of a registry are never forgotten,
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import Protocol
 
 __all__ = [
-    "PLACEHOLDER", "ChunkStore", "Proof", "ProofError", "apply", "decode_proof", "encode_proof", "leaf_hash",
-    "node_hash", "prove", "root_of", "subject_key", "verify",
+    "PLACEHOLDER", "ChunkCache", "ChunkStore", "Proof", "ProofError", "apply", "build", "build_chunks",
+    "decode_proof", "encode_proof", "leaf_hash", "node_hash", "prove", "root_of", "subject_key", "verify",
 ]
 
 PLACEHOLDER = bytes(32)
@@ -145,7 +146,15 @@ class ChunkStore(Protocol):
 
 
 def encode_chunk(chunk: list[Entry]) -> bytes:
-    """Serialize a chunk: a 16-bit presence bitmap, then per present entry a type byte and its fields."""
+    """Serialize a chunk: a 16-bit presence bitmap, then per present entry a type byte and its fields, then the
+    hashes of the chunk's inner nodes that hold two or more leaves (heap nodes 15 down to 1, 32 bytes each).
+
+    The inner hashes are what re-hashing a chunk costs; stored, a chunk read back is hashed only for its leaf
+    entries, and a change re-hashes only its path. They are derived data: `decode_chunk` accepts a chunk without
+    them (as written before they were stored), and the integrity check (`ledger.state_map.root_of_chunks`)
+    recomputes every hash from the entries instead of trusting them. A Chunk's remembered hashes are written as
+    they are: change a chunk only as a new `Chunk(entries)`.
+    """
     bitmap, out = 0, [b""]
     for i, entry in enumerate(chunk):
         if entry is None:
@@ -156,24 +165,27 @@ def encode_chunk(chunk: list[Entry]) -> bytes:
         else:
             out += (b"C", entry.hash)
     out[0] = bitmap.to_bytes(2, "big")
-    data = b"".join(out)
-    if type(chunk) is Chunk and chunk.heap is not None:  # remembered with its hashes for the next read
-        if len(_DECODED) >= DECODE_CACHE:
-            _DECODED.popitem(last=False)
-        _DECODED[data] = Chunk(chunk, chunk.heap)
-    return data
+    hashes, kinds, _ = _heap(chunk)
+    out += [hashes[j] for j in range(15, 0, -1) if kinds[j] == _MULTI]
+    return b"".join(out)
 
 
 _DECODED: OrderedDict[bytes, Chunk] = OrderedDict()  # encoded chunk -> decoded chunk with its hashes (contents never change)
-DECODE_CACHE = 20_000  # chunks (about 80 MB); the top three levels of a 10 M map are 4,369 chunks
+DECODE_CACHE = 20_000  # chunks (about 80 MB)
 
 
 def decode_chunk(data: bytes) -> Chunk:
-    """Read a chunk written by encode_chunk (a fresh copy; chunks read before are not decoded or hashed again)."""
+    """Read a chunk written by encode_chunk: a fresh copy of its entries, with its hashes made once per content
+    (an encoded chunk read before is neither decoded nor hashed again; the copy may be changed freely, but then
+    it must be hashed afresh: wrap it in a new `Chunk`)."""
     cached = _DECODED.get(data)
-    if cached is not None:
-        return Chunk(cached, cached.heap)
-    return _decode(data)  # hashed when first needed
+    if cached is None:
+        cached = _decode(data)
+        _heap(cached)
+        if len(_DECODED) >= DECODE_CACHE:
+            _DECODED.popitem(last=False)
+        _DECODED[data] = cached
+    return Chunk(cached, cached.heap)
 
 
 def _decode(data: bytes) -> Chunk:
@@ -191,8 +203,38 @@ def _decode(data: bytes) -> Chunk:
         else:
             raise ValueError(f"state-map chunk entry {i} has unknown type {kind!r}")
     if pos != len(data):
-        raise ValueError("state-map chunk has trailing bytes")
+        _stored_heap(chunk, data, pos)
     return chunk
+
+
+def _stored_heap(chunk: Chunk, data: bytes, pos: int) -> None:
+    """Give a decoded chunk its hashes from the inner hashes stored after its entries (see encode_chunk)."""
+    hashes: list[bytes] = [PLACEHOLDER] * 32
+    kinds = [_EMPTY] * 32
+    leaves: list[Entry] = [None] * 32
+    for i, entry in enumerate(chunk):
+        if entry is None:
+            continue
+        j = 16 + i
+        if type(entry) is Leaf:
+            hashes[j], kinds[j], leaves[j] = sha256(_LEAF + entry.key + entry.value_hash).digest(), _SINGLE, entry
+        else:
+            hashes[j], kinds[j] = entry.hash, _MULTI
+    for j in range(15, 0, -1):
+        kl, kr = kinds[2 * j], kinds[2 * j + 1]
+        if kl == _EMPTY and kr != _MULTI:
+            hashes[j], kinds[j], leaves[j] = hashes[2 * j + 1], kr, leaves[2 * j + 1]
+        elif kr == _EMPTY and kl != _MULTI:
+            hashes[j], kinds[j], leaves[j] = hashes[2 * j], kl, leaves[2 * j]
+        else:
+            stored = data[pos:pos + 32]
+            if len(stored) != 32:
+                raise ValueError("state-map chunk has fewer inner hashes than its entries need")
+            hashes[j], kinds[j] = stored, _MULTI
+            pos += 32
+    if pos != len(data):
+        raise ValueError("state-map chunk has trailing bytes")
+    chunk.heap = (hashes, kinds, leaves)
 
 
 def _entry_hash(entry: Entry) -> bytes:
@@ -244,10 +286,10 @@ def _combine(hashes: list[bytes], kinds: list[int], leaves: list[Entry], j: int)
         hashes[j], kinds[j], leaves[j] = sha256(_NODE + hashes[left] + hashes[right]).digest(), _MULTI, None
 
 
-def _rehash(chunk: Chunk, old: tuple[list[bytes], list[int], list[Entry]], changed: set[int]) -> None:
+def _rehash(chunk: Chunk, old: tuple[list[bytes], list[int], list[Entry]], changed: Iterable[int]) -> None:
     """Give a changed chunk its hashes from its old ones: only the changed entries and their ancestors."""
-    hashes, kinds, leaves = list(old[0]), list(old[1]), list(old[2])
-    up = set()
+    hashes, kinds, leaves = old[0][:], old[1][:], old[2][:]
+    up = 0  # bit j set: heap node j is above a changed entry
     for n in changed:
         j, entry = 16 + n, chunk[n]
         if entry is None:
@@ -258,10 +300,19 @@ def _rehash(chunk: Chunk, old: tuple[list[bytes], list[int], list[Entry]], chang
             hashes[j], kinds[j], leaves[j] = entry.hash, _MULTI, None
         j >>= 1
         while j:
-            up.add(j)
+            up |= 1 << j
             j >>= 1
-    for j in sorted(up, reverse=True):
-        _combine(hashes, kinds, leaves, j)
+    for j in range(15, 0, -1):
+        if not up >> j & 1:
+            continue
+        left, right = 2 * j, 2 * j + 1
+        kl, kr = kinds[left], kinds[right]
+        if kl == _EMPTY and kr != _MULTI:
+            hashes[j], kinds[j], leaves[j] = hashes[right], kr, leaves[right]
+        elif kr == _EMPTY and kl != _MULTI:
+            hashes[j], kinds[j], leaves[j] = hashes[left], kl, leaves[left]
+        else:
+            hashes[j], kinds[j], leaves[j] = sha256(_NODE + hashes[left] + hashes[right]).digest(), _MULTI, None
     chunk.heap = (hashes, kinds, leaves)
 
 
@@ -270,28 +321,76 @@ def chunk_hash(chunk: list[Entry]) -> bytes:
     return _heap(chunk)[0][1]
 
 
+# --- a cache of the upper levels ------------------------------------------------------------------------
+
+class ChunkCache:
+    """Decoded chunks of a map's upper levels (with their hashes), by path, kept between transactions.
+
+    A cached chunk is used only where its parent — ultimately the map's root hash, read in the caller's
+    transaction — names exactly its hash, so the cache can never show a chunk the store does not hold: a chunk
+    made by a transaction that rolled back, or replaced by another process, simply no longer matches and is read
+    again. Only chunks at most `depth` nibbles deep are kept (16^0 + … + 16^depth paths: 4,369 for depth 3,
+    about 20 MB), so its size is bounded whatever the map's.
+    """
+
+    __slots__ = ("depth", "chunks")
+
+    def __init__(self, depth: int = 3) -> None:
+        self.depth = depth
+        self.chunks: dict[bytes, Chunk] = {}
+
+    def get(self, path: bytes, expected: bytes) -> Chunk | None:
+        """Return the chunk at `path` if the one kept there hashes to `expected` (never change it in place)."""
+        chunk = self.chunks.get(path)
+        if chunk is not None and chunk.heap[0][1] == expected:
+            return chunk
+        return None
+
+    def put(self, path: bytes, chunk: Chunk) -> None:
+        """Keep a hashed chunk (not to be changed in place afterwards) if its path is shallow enough."""
+        if len(path) <= self.depth and chunk.heap is not None:
+            self.chunks[path] = chunk
+
+    def clear(self) -> None:
+        self.chunks.clear()
+
+
 # --- updates -------------------------------------------------------------------------------------------
 
-def apply(store: ChunkStore, changes: Mapping[bytes, bytes] | Iterable[tuple[bytes, bytes]]) -> bytes:
+def apply(store: ChunkStore, changes: Mapping[bytes, bytes] | Iterable[tuple[bytes, bytes]], *,
+          root: bytes | None = None, cache: ChunkCache | None = None) -> bytes:
     """Set every key of `changes` to its value hash (adding new keys) and return the new root hash.
 
     Works level by level: every chunk on a changed path is read once (one `get_many` per level) and written
-    once, however many of the changes pass through it; then hashes are made bottom up.
+    once, however many of the changes pass through it; then hashes are made bottom up, each changed chunk
+    re-hashing only its changed entries and their ancestors.
+
+    With `root` (the map's current root hash, as the store holds it) and a `cache`, chunks whose hash their
+    parent names are taken from the cache instead of the store, and the changed upper chunks are kept there.
     """
     items = dict(changes.items() if isinstance(changes, Mapping) else changes)
     for key, value in items.items():
         _check32("key", key)
         _check32("value hash", value)
-    root = store.get_many([b""]).get(b"") or Chunk()
+    top = None
+    if root is not None:
+        _check32("root hash", root)
+        if root == PLACEHOLDER:
+            top = Chunk()
+        elif cache is not None:
+            top = cache.get(b"", root)
+    if top is None:
+        top = store.get_many([b""]).get(b"") or Chunk()
     if not items:
-        return chunk_hash(root)
+        return chunk_hash(top)
     changed: dict[bytes, Chunk] = {}  # path -> new chunk, entries pointing at changed children unset
-    dirty: dict[bytes, tuple[tuple | None, set[int]]] = {}  # path -> (hashes before, entries changed)
+    dirty: dict[bytes, tuple[tuple | None, list[int]]] = {}  # path -> (hashes before, entries changed)
     # each change with its key's nibbles as bytes: a chunk's path is a prefix of them
-    level = [(b"", root, [(k.hex().translate(_NIBBLE_BYTES).encode("latin-1"), k, v) for k, v in sorted(items.items())])]
+    level = [(b"", top, [(k.hex().translate(_NIBBLE_BYTES).encode("latin-1"), k, v) for k, v in sorted(items.items())])]
     while level:
         grouped = []
         wanted = []
+        found: dict[bytes, Chunk] = {}
         for path, before, group in level:
             depth = len(path)
             groups: dict[int, list[tuple[bytes, bytes, bytes]]] = {}
@@ -303,8 +402,17 @@ def apply(store: ChunkStore, changes: Mapping[bytes, bytes] | Iterable[tuple[byt
                 else:
                     part.append(item)
             grouped.append((path, before, groups))
-            wanted += [path + bytes((n,)) for n in groups if type(before[n]) is Child]
-        found = store.get_many(wanted) if wanted else {}
+            for n in groups:
+                entry = before[n]
+                if type(entry) is Child:
+                    child_path = path + bytes((n,))
+                    hit = cache.get(child_path, entry.hash) if cache is not None else None
+                    if hit is None:
+                        wanted.append(child_path)
+                    else:
+                        found[child_path] = hit
+        if wanted:
+            found.update(store.get_many(wanted))
         next_level = []
         for path, before, groups in grouped:
             old_heap = before.heap if type(before) is Chunk else None
@@ -321,23 +429,83 @@ def apply(store: ChunkStore, changes: Mapping[bytes, bytes] | Iterable[tuple[byt
                         raise ValueError(f"state-map chunk {child_path.hex()} is missing from the store")
                 else:
                     below = Chunk()
-                    if type(entry) is Leaf and entry.key not in [item[1] for item in part]:
+                    if type(entry) is Leaf and all(item[1] != entry.key for item in part):
                         nibbles = entry.key.hex().translate(_NIBBLE_BYTES).encode("latin-1")
                         part = [*part, (nibbles, entry.key, entry.value_hash)]
                 chunk[n] = None  # set to the child's hash once the child is done
                 next_level.append((child_path, below, part))
             changed[path] = chunk
-            dirty[path] = (old_heap, set(groups))
+            dirty[path] = (old_heap, list(groups))
         level = next_level
     for path in sorted(changed, key=len, reverse=True):  # deepest first: a parent sees its children's hashes
         chunk = changed[path]
         old_heap, entries = dirty[path]
         if old_heap is not None:
             _rehash(chunk, old_heap, entries)
+        heap = _heap(chunk)
         if path:
-            changed[path[:-1]][path[-1]] = Child(_heap(chunk)[0][1])
+            changed[path[:-1]][path[-1]] = Child(heap[0][1])
         store.put(path, chunk)
+        if cache is not None:
+            cache.put(path, chunk)
     return chunk_hash(changed[b""])
+
+
+# --- building a whole map at once ----------------------------------------------------------------------
+
+def build_chunks(items: Sequence[bytes]) -> Iterator[tuple[bytes, Chunk]]:
+    """Yield every chunk (path, hashed chunk) of the map whose entries are `items`, each the 64 bytes key ‖ value
+    hash, sorted ascending with no key twice; each chunk comes after the chunks below it, the root chunk (path
+    b"", whose hash is the map's root) last. Nothing is yielded for an empty map.
+
+    The same chunks, with the same hashes, as `apply` makes from an empty map in any order (a property test
+    checks it) — built bottom up: each range of keys sharing a path is split by its next nibble with a binary
+    search, and every chunk is hashed once. Packed entries keep a 10 M map's input near 1 GB.
+    """
+    previous = b""
+    for item in items:
+        if type(item) is not bytes or len(item) != 64:
+            raise ValueError(f"build_chunks takes 64-byte key ‖ value hash entries, got {item!r:.40}")
+        if item[:32] <= previous:
+            raise ValueError("build_chunks needs keys sorted ascending, each once")
+        previous = item[:32]
+    if items:
+        yield from _build(items, 0, len(items), b"")
+
+
+def _build(items: Sequence[bytes], lo: int, hi: int, path: bytes):
+    depth = len(path)
+    byte, shift = depth >> 1, 0 if depth & 1 else 4
+    nibbles = [item[byte] >> shift & 15 for item in items[lo:hi]]  # non-decreasing: the keys are sorted
+    chunk = Chunk()
+    start, count = 0, hi - lo
+    while start < count:
+        n = nibbles[start]
+        end = bisect_right(nibbles, n, start)
+        if end - start == 1:
+            item = items[lo + start]
+            chunk[n] = Leaf(item[:32], item[32:])
+        else:
+            child = yield from _build(items, lo + start, lo + end, path + bytes((n,)))
+            chunk[n] = Child(child.heap[0][1])
+        start = end
+    _heap(chunk)
+    yield path, chunk
+    return chunk
+
+
+def build(store: ChunkStore, items: Mapping[bytes, bytes] | Iterable[tuple[bytes, bytes]]) -> bytes:
+    """Write the whole map of `items` into an empty store with `build_chunks`; return its root hash."""
+    pairs = dict(items.items() if isinstance(items, Mapping) else items)
+    for key, value in pairs.items():
+        _check32("key", key)
+        _check32("value hash", value)
+    root = PLACEHOLDER
+    for path, chunk in build_chunks(sorted(k + v for k, v in pairs.items())):
+        store.put(path, chunk)
+        if not path:
+            root = chunk.heap[0][1]
+    return root
 
 
 # --- proofs --------------------------------------------------------------------------------------------
@@ -360,21 +528,66 @@ def chunk_path(key: bytes) -> bytes:
     return key.hex().translate(_NIBBLE_BYTES).encode("latin-1")
 
 
-def prove(store: ChunkStore, key: bytes) -> Proof:
+class StaleRead(ValueError):
+    """A chunk read for a proof is not the one its parent names: the map changed between two reads."""
+
+
+def prove(store: ChunkStore, key: bytes, *, root: bytes | None = None, cache: ChunkCache | None = None) -> Proof:
     """Return the proof for `key`: of its value if it is in the map, of its absence if not.
 
     Reads the chunks on the key's path with one `get_many` for the first 16 levels of chunks (enough for
     any map of fewer than 2^60 keys in practice), and more only if the path goes deeper.
+
+    Given the map's `root` hash, every chunk on the path is checked against the hash its parent names (so a
+    proof is never stitched from two states of a map changing meanwhile: StaleRead), and with a `cache` the
+    upper chunks come from it and only the path below them is read. A store with a `current_root()` method
+    and a `cache` attribute (ledger/state_map.py's ChunkTable) gets this by default, retried on a StaleRead.
     """
     _check32("key", key)
+    if root is None and cache is None and hasattr(store, "current_root"):
+        cache = getattr(store, "cache", None)
+        for _ in range(3):
+            try:
+                return _prove(store, key, store.current_root(), cache)
+            except StaleRead:
+                continue
+        return _prove(store, key, None, None)
+    if root is not None:
+        _check32("root hash", root)
+    return _prove(store, key, root, cache)
+
+
+def _prove(store: ChunkStore, key: bytes, root: bytes | None, cache: ChunkCache | None) -> Proof:
     siblings: list[bytes] = []
     nibbles = chunk_path(key)
-    prefixes = [nibbles[:d] for d in range(65)]
-    found = store.get_many(prefixes[:17])
-    depth = 0
-    chunk = found.get(b"") or Chunk()
+    if root == PLACEHOLDER:
+        return Proof((), None)
+    found: dict[bytes, Chunk] = {}
+    depth, expected = 0, root
     while True:
-        hashes, kinds, leaves = _heap(chunk)
+        path = nibbles[:depth]
+        chunk = found.get(path)
+        if chunk is None and cache is not None and expected is not None:
+            chunk = cache.get(path, expected)
+            if chunk is not None:
+                hashes, kinds, leaves = chunk.heap
+        if chunk is None or chunk is found.get(path):
+            if chunk is None:
+                # one read for the rest of the path (16 levels of chunks at a time)
+                found.update(store.get_many([nibbles[:d] for d in range(depth, min(depth + 17, 65))]))
+                chunk = found.get(path)
+            if chunk is None:
+                if expected is not None:
+                    raise StaleRead(f"state-map chunk {path.hex()} is missing from the store")
+                if depth:
+                    raise ValueError(f"state-map chunk {path.hex()} is missing from the store")
+                chunk = Chunk()
+            hashes, kinds, leaves = _heap(chunk)
+            if expected is not None:
+                if hashes[1] != expected:
+                    raise StaleRead(f"state-map chunk {path.hex()} does not have the hash its parent names")
+                if cache is not None and type(chunk) is Chunk:
+                    cache.put(path, chunk)
         n = nibbles[depth]
         j = 1
         while True:
@@ -388,13 +601,8 @@ def prove(store: ChunkStore, key: bytes) -> Proof:
             level = j.bit_length() - 1  # 0..3 inside the chunk
             j = 2 * j + (n >> (3 - level) & 1)
             siblings.append(hashes[j ^ 1])
+        expected = hashes[j] if expected is not None else None
         depth += 1
-        path = prefixes[depth]
-        if path not in found:
-            found.update(store.get_many(prefixes[depth:]))
-        if path not in found:
-            raise ValueError(f"state-map chunk {path.hex()} is missing from the store")
-        chunk = found[path]
 
 
 def verify(root: bytes, key: bytes, proof: Proof) -> bytes | None:

@@ -32,7 +32,7 @@ from certbridge.kit.merkle import stored_hash_index, tree_hash
 from certbridge.kit.signed_note import Signer, format_checkpoint, sign
 from certbridge.ledger.keys import PURPOSES, key_file, log_origin, log_signer, register_local_keys
 from certbridge.ledger.models import LedgerCheckpoint, LedgerTree
-from certbridge.ledger.state_map import extension_lines, fold, map_position
+from certbridge.ledger.state_map import encoded_chunks, extension_lines, fold, latest_items, map_position, write_built
 from certbridge.ledger.store import LedgerCorrupt, append_hashes, read_hashes, read_leaf_hashes
 from certbridge.settings import Settings
 
@@ -42,6 +42,9 @@ BATCH_LEAVES = 100_000  # events per transaction, so a long backlog never holds 
 # transaction holds the write lock for the map's whole fold, and one more checkpoint then carries the map line.
 FOLD_INLINE = 2_000
 MAP_BATCH = 5_000
+# A catch-up from an empty map over more events than this builds the map whole instead (`build_map`: a sorted
+# bottom-up build, each chunk made and written once) — a demo's bulk load, or an upgrade from before the map.
+BUILD_FROM = 20_000
 
 
 # Followers: capabilities that keep figures derived from the log (statistics) fold a small batch in the
@@ -277,13 +280,15 @@ def integrate_pending(sessions: sessionmaker[Session], *, settings: Settings,
     return catch_up_map(sessions, settings=settings) or last
 
 
-def catch_up_map(sessions: sessionmaker[Session], *, settings: Settings, max_events: int = MAP_BATCH) -> Integration | None:
+def catch_up_map(sessions: sessionmaker[Session], *, settings: Settings, max_events: int = MAP_BATCH,
+                 build_from: int = BUILD_FROM) -> Integration | None:
     """Fold integrated events the state map does not hold yet, a batch per transaction, then sign a checkpoint
     that carries the map line; return that integration, or None when the map was already caught up.
 
-    The map falls behind after a bulk batch (see FOLD_INLINE) or on a log from before the map existed.
+    The map falls behind after a bulk batch (see FOLD_INLINE) or on a log from before the map existed. An empty
+    map more than BUILD_FROM events behind is built whole first (`build_map`), then folded the rest of the way.
     """
-    behind = False
+    behind = build_map(sessions, min_events=build_from) is not None
     while True:
         with write_session(sessions) as session:
             tree_size, tree_root = _lock_tree(session)
@@ -296,3 +301,28 @@ def catch_up_map(sessions: sessionmaker[Session], *, settings: Settings, max_eve
                 return Integration(tree_size, tree_size, tree_root, cp.id)
             fold(session, min(tree_size, map_size + max_events))
             behind = True
+
+
+def build_map(sessions: sessionmaker[Session], *, min_events: int = BUILD_FROM) -> tuple[int, bytes] | None:
+    """Build an empty state map whole from the integrated log, if it is more than `min_events` behind; return its
+    (size, root), or None when it was not empty, not that far behind, or was folded by someone else meanwhile.
+
+    The entries are read (`latest_items`) and the chunks made (`encoded_chunks`, kit.state_map.build_chunks) in
+    a read session, without the tree lock: the events below the integrated size never change. Only writing the
+    chunks takes a write transaction, in which the map must still be empty (about 3 chunks per 10 subjects,
+    ~0.3 GB of memory per million subjects while they are written).
+    """
+    with read_session(sessions) as session:
+        tree_size = session.connection().exec_driver_sql("SELECT size FROM ledger_tree WHERE id = 1").scalar() or 0
+        map_size, _ = map_position(session)
+        if map_size != 0 or tree_size <= min_events:
+            return None
+        items = latest_items(session, tree_size)
+    root, rows = encoded_chunks(items)
+    del items
+    with write_session(sessions) as session:
+        _lock_tree(session)
+        if map_position(session)[0] != 0:
+            return None
+        write_built(session, tree_size, root, rows)
+    return tree_size, root

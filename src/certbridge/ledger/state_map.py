@@ -28,8 +28,9 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 from hashlib import sha256
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import BigInteger, Integer, LargeBinary
+from sqlalchemy import BigInteger, Engine, Integer, LargeBinary
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from certbridge.db import Base
@@ -179,11 +180,49 @@ def read_extensions(extensions: Iterable[str]) -> tuple[bytes | None, int | None
     return root, when
 
 
+_caches: WeakKeyDictionary[Engine, sm.ChunkCache] = WeakKeyDictionary()  # engine -> its map's upper chunks
+
+
+def chunk_cache(session: Session) -> sm.ChunkCache:
+    """Return the cache of the state map's upper chunks kept for the session's engine (kit.state_map.ChunkCache:
+    a chunk is used only where the committed root read in the caller's transaction leads to its very hash)."""
+    engine = session.get_bind()
+    cache = _caches.get(engine)
+    if cache is None:
+        cache = _caches[engine] = sm.ChunkCache()
+    return cache
+
+
+def warm_cache(session: Session) -> int:
+    """Fill the engine's cache with the map's upper chunks (paths of at most ChunkCache.depth nibbles) in one
+    query, keeping only those the recorded root leads to; return how many. A long-running server fills it as it
+    goes; a benchmark or a fresh process answering many proofs starts with it full."""
+    cache, root = chunk_cache(session), ChunkTable(session).current_root()
+    conn = session.connection()
+    rows = {bytes(p): bytes(c) for p, c in conn.exec_driver_sql(
+        f"SELECT path, chunk FROM ledger_map_chunk WHERE length(path) <= {int(cache.depth)}")}
+    kept, level = 0, [(b"", root)]
+    while level:
+        below = []
+        for path, expected in level:
+            if path not in rows:
+                continue
+            chunk = sm.decode_chunk(rows[path])
+            if sm.chunk_hash(chunk) != expected:
+                continue
+            cache.put(path, chunk)
+            kept += 1
+            below += [(path + bytes((n,)), e.hash) for n, e in enumerate(chunk) if isinstance(e, sm.Child)]
+        level = below
+    return kept
+
+
 class ChunkTable:
     """kit.state_map's ChunkStore over the ledger_map_chunk table, through the session's driver connection.
 
     Reads go to the table (one query per 500 paths); writes are kept and sent by `flush` in one executemany,
-    so a batch writes each chunk once.
+    so a batch writes each chunk once. `cache` is the engine's cache of upper chunks and `current_root` the
+    map's recorded root: with them `kit.state_map.prove` reads only the chunks below the cached levels.
     """
 
     def __init__(self, session: Session) -> None:
@@ -191,6 +230,17 @@ class ChunkTable:
         self.raw, self.dialect = conn.connection.driver_connection, conn.dialect.name
         self.mark = "?" if self.dialect == "sqlite" else "%s"
         self.pending: dict[bytes, bytes] = {}
+        self.cache = chunk_cache(session)
+
+    def current_root(self) -> bytes:
+        """Return the map's recorded root (the empty root before the first fold)."""
+        cur = self.raw.cursor()
+        try:
+            cur.execute("SELECT root FROM ledger_map WHERE id = 1")
+            row = cur.fetchone()
+        finally:
+            cur.close()
+        return bytes(row[0]) if row else sm.PLACEHOLDER
 
     def get_many(self, paths: list[bytes]) -> dict[bytes, list]:
         out, todo = {}, []
@@ -307,20 +357,113 @@ def fold(session: Session, end: int) -> tuple[int, bytes]:
     for (seq, _, _, leaf), names in zip(events, _names(session, events), strict=True):  # in log order: last wins
         for name in names:
             changes[sm.subject_key(name)] = value_hash(seq, leaf)
+    return end, apply_changes(session, changes, end, root)
+
+
+def apply_changes(session: Session, changes: dict[bytes, bytes], end: int, root: bytes) -> bytes:
+    """Apply (key, value hash) changes to the map whose recorded root is `root`, record it as holding the events
+    below `end`, and return the new root; call in the write transaction `root` was read in.
+
+    The upper chunks come from the engine's cache when they are the ones `root` leads to (`chunk_cache`), and
+    the changed ones are kept there: a rolled-back transaction leaves chunks no committed root leads to, which
+    are then simply not used.
+    """
     store = ChunkTable(session)
-    root = sm.apply(store, changes)
+    root = sm.apply(store, changes, root=root, cache=store.cache)
     store.flush()
+    _record(session, end, root)
+    return root
+
+
+def _record(session: Session, size: int, root: bytes) -> None:
+    """Record the map's position (events folded in, root): insert the row the first time, update it after."""
     conn = session.connection()
     mark = "?" if conn.dialect.name == "sqlite" else "%s"
     cur = conn.connection.driver_connection.cursor()
     try:
-        if size == 0 and conn.exec_driver_sql("SELECT 1 FROM ledger_map WHERE id = 1").first() is None:
-            cur.execute(f"INSERT INTO ledger_map (id, size, root) VALUES (1, {mark}, {mark})", (end, root))
-        else:
-            cur.execute(f"UPDATE ledger_map SET size = {mark}, root = {mark} WHERE id = 1", (end, root))
+        cur.execute(f"UPDATE ledger_map SET size = {mark}, root = {mark} WHERE id = 1", (size, root))
+        if cur.rowcount == 0:
+            cur.execute(f"INSERT INTO ledger_map (id, size, root) VALUES (1, {mark}, {mark})", (size, root))
     finally:
         cur.close()
-    return end, root
+
+
+def latest_items(session: Session, end: int, *, window: int = 20_000) -> list[bytes]:
+    """Return the map's entries as of the events below `end`: key ‖ value hash (64 bytes) of every name, sorted —
+    what `fold` over events 0..end would hold (a property test checks it), for `kit.state_map.build_chunks`.
+
+    Certificates and bodies (one name each, which never changes): one grouped query streams each subject's latest
+    event (the subject index gives the maximum), and names are looked up `window` subjects at a time.
+    Organizations, persons and labs, whose names change: their public events are streamed in order and followed
+    by `NameTracker`, as `fold` does, the last event to update a name giving its value. Memory is the result,
+    about 100 bytes a name.
+    """
+    conn = session.connection().execution_options(stream_results=True)
+    result = conn.exec_driver_sql(
+        f"SELECT e.seq, e.subject_type, e.subject_id, e.leaf_hash FROM ledger_event e JOIN "
+        f"(SELECT max(seq) AS seq FROM ledger_event WHERE seq < {int(end)} AND public AND subject_type IN "
+        f"('certificate', 'body') GROUP BY subject_type, subject_id) l ON l.seq = e.seq")
+    latest: dict[bytes, tuple[int, bytes]] = {}
+    try:
+        while True:
+            rows = result.fetchmany(window)
+            if not rows:
+                break
+            events = [(seq, t, i, bytes(leaf)) for seq, t, i, leaf in rows]
+            for (seq, _, _, leaf), names in zip(events, _names(session, events), strict=True):
+                for name in names:
+                    latest[sm.subject_key(name)] = (seq, value_hash(seq, leaf))
+    finally:
+        result.close()
+    types = ", ".join(f"'{t}'" for t in sorted(MUTABLE_NAMES))
+    result = conn.exec_driver_sql(
+        f"SELECT seq, subject_type, subject_id, body, leaf_hash FROM ledger_event WHERE seq < {int(end)} AND public "
+        f"AND subject_type IN ({types}) ORDER BY seq")
+    tracker = NameTracker()
+    try:
+        while True:
+            rows = result.fetchmany(window)
+            if not rows:
+                break
+            for seq, subject_type, subject_id, body, leaf in rows:
+                state = json.loads(body).get("data", {}).get("state") or {}
+                value = value_hash(seq, bytes(leaf))
+                for name in tracker.names(subject_type, subject_id, state):
+                    latest[sm.subject_key(name)] = (seq, value)  # in log order: the last update wins
+    finally:
+        result.close()
+    return sorted(key + value for key, (_, value) in latest.items())
+
+
+def encoded_chunks(items: list[bytes]) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+    """Build the whole map of sorted `items` (kit.state_map.build_chunks); return its root and its chunks as
+    (path, encoded chunk) rows, ready for `write_built`."""
+    root, rows = sm.PLACEHOLDER, []
+    for path, chunk in sm.build_chunks(items):
+        rows.append((path, sm.encode_chunk(chunk)))
+        if not path:
+            root = chunk.heap[0][1]
+    return root, rows
+
+
+def write_built(session: Session, size: int, root: bytes, rows: list[tuple[bytes, bytes]]) -> None:
+    """Replace the chunk table with a map built whole and record it as holding the events below `size`; call in a
+    write transaction in which the map was found empty (size 0)."""
+    conn = session.connection()
+    raw = conn.connection.driver_connection
+    cur = raw.cursor()
+    try:
+        cur.execute("DELETE FROM ledger_map_chunk")  # nothing a committed root leads to: the map is empty
+        if conn.dialect.name == "postgresql":
+            with cur.copy("COPY ledger_map_chunk (path, chunk) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            for start in range(0, len(rows), 100_000):
+                cur.executemany("INSERT INTO ledger_map_chunk (path, chunk) VALUES (?, ?)", rows[start:start + 100_000])
+    finally:
+        cur.close()
+    _record(session, size, root)
 
 
 def fold_log(events: Iterable[tuple[int, str, str, bool, str, bytes]]) -> bytes:
