@@ -56,7 +56,10 @@ def _registry_says_valid(sessions, cert_id: int, day) -> bool:
         status, issued, expires, body_status = session.connection().exec_driver_sql(
             f"SELECT c.status, c.issued_on, c.expires_on, b.status FROM certificate c JOIN certification_body b "
             f"ON b.id = c.body_id WHERE c.id = {int(cert_id)}").one()
-    return status == "valid" and body_status == "approved" and str(issued) <= day.isoformat() <= str(expires)
+    # the one rule (certificates/effective_status.py): a body's suspension or lapsed approval adds a reason but
+    # leaves its certificates valid; only a revocation or withdrawal ends them (after a grace the proof takes as 0)
+    return (status == "valid" and body_status not in ("revoked", "withdrawn")
+            and str(issued) <= day.isoformat() <= str(expires))
 
 
 def _refused(proof, key, **kw) -> bool:
