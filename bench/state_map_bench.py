@@ -7,7 +7,8 @@ Measures, on a map of N subjects (ledger/state_map.py, kit/state_map.py) in the 
   durable append (`record_events` + `integrate`, from bench/ledger_bench.py) measured in the same run
   on the same database — the ratio is what the map adds to every write;
 * status proofs: map proofs per second from the chunk table (one read session), and their encoded size;
-* stapled status proofs (ledger/stapled.py): their size in a map of N subjects, and encodings per second;
+* stapled status proofs (ledger/stapled.py) in their v1 form (`CBS1:`): their size in a map of N subjects, and
+  encodings per second (the v2 form, `CBS2:`, is measured at 1 M and 10 M by bench/stapled_size_bench.py);
 * a bulk receipt's multiproof (kit/state_multiproof.py) for 1,000 present and 100 absent names: its size
   against the single proofs it replaces, and names proven / checked per CPU second.
 
@@ -351,7 +352,7 @@ def measure_stapled(sessions, *, keys: int, rng: random.Random, seconds: float) 
             "events": [_event(3, "body.approved", ("body", 1), _BODY_STATE, None)], "inclusion_proofs": [[]]}
 
     def proof(events, inclusions):
-        return {"format": stapled.FORMAT, "valid_days": 7, "name": "certificate:00126:00126Q26001R0M/4500",
+        return {"format": stapled.FORMAT_V1, "valid_days": 7, "name": "certificate:00126:00126Q26001R0M/4500",
                 "present": True, "checkpoint": note, "tree_size": keys, "map_proof": cert_proof, "events": events,
                 "inclusion_proofs": inclusions, "body_proof": body}
 

@@ -32,24 +32,31 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 
                     max_leaves=12)
 
 
-def _general(seq, draft, at_text, prev=None, with_prev=False):
+def _general(seq, draft, at_text, prev=None, with_prev=False, prev_hash="absent"):
     event = {"v": 1, "seq": seq, "type": draft.type, "subject": {"type": draft.subject_type, "id": draft.subject_id},
              "actor": draft.actor, "at": at_text, "data": draft.data}
     if with_prev:
         event["prev"] = prev
+    if prev_hash != "absent":
+        event["prev_hash"] = prev_hash
     return canonical_bytes(event)
 
 
 @hsettings(max_examples=300, deadline=None)
 @given(seq=st.integers(0, 2**53 - 1), kind=TEXT, subject_type=TEXT, subject_id=TEXT, actor=TEXT,
-       data=st.dictionaries(TEXT, JSON, max_size=6), prev=st.none() | st.integers(0, 2**53 - 1) | st.just("absent"))
-def test_an_event_body_is_the_canonical_json_of_the_event(seq, kind, subject_type, subject_id, actor, data, prev):
+       data=st.dictionaries(TEXT, JSON, max_size=6), prev=st.none() | st.integers(0, 2**53 - 1) | st.just("absent"),
+       prev_hash=st.none() | TEXT | st.just("absent"))
+def test_an_event_body_is_the_canonical_json_of_the_event(seq, kind, subject_type, subject_id, actor, data, prev,
+                                                          prev_hash):
     draft = EventDraft(kind, subject_type, subject_id, actor, data)
     at_text = "2026-12-07T15:00:00.123456Z"
     if prev == "absent":
         assert _body(seq, draft, at_text) == _general(seq, draft, at_text)
-    else:
+    elif prev_hash == "absent":
         assert _body(seq, draft, at_text, prev) == _general(seq, draft, at_text, prev, with_prev=True)
+    else:  # a chained subject's public event names its previous one by index and by leaf hash
+        assert (_body(seq, draft, at_text, prev, prev_hash)
+                == _general(seq, draft, at_text, prev, with_prev=True, prev_hash=prev_hash))
 
 
 def test_a_lone_surrogate_takes_the_general_encoder_and_is_refused_the_same_way():

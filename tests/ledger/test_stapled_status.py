@@ -22,7 +22,7 @@ def _stapled(client, cert_id):
 def test_a_valid_certificate_staples_a_small_proof_that_checks_offline(client, issue, cli, tmp_path):
     cert = issue()
     answer = _stapled(client, cert["id"])
-    assert answer["text"].startswith("CBS1:") and answer["bytes"] <= 2048
+    assert answer["text"].startswith("CBS2:") and answer["bytes"] <= 2048
     assert answer["valid_days"] == 7 and answer["valid_until"]
     assert stapled.decode(answer["text"]) == answer["proof"]
     png = client.get(f"/api/v1/certificates/{cert['id']}/stapled-status.png")
@@ -66,31 +66,92 @@ def test_a_suspension_dropped_or_a_state_edited_is_refused(client, issue, act):
     proof = _stapled(client, cert["id"])["proof"]
     key = published_keys(client, "log")[0]
     assert stapled.check_stapled(proof, log_keys=[key])["status"] == "suspended"
+    # the issue event needs no inclusion proof: the suspension names it by index and leaf hash
+    assert len(proof["events"]) == 2 and proof["inclusion_proofs"] == [[], []]
     # dropped tail: only the issue event, whose state says "valid"
     dropped = dict(proof, events=proof["events"][:1], inclusion_proofs=[[]])
     with pytest.raises(OfflineCheckError) as caught:
         stapled.check_stapled(dropped, log_keys=[key])
-    assert caught.value.code == "statemap.latest_mismatch"
+    assert caught.value.code == "statemap.stapled_not_latest"
     # the latest event's state edited back to valid: its hash no longer matches the map
     edited = dict(proof, events=[proof["events"][0], proof["events"][1].replace('"suspended"', '"valid"')])
     with pytest.raises(OfflineCheckError) as caught:
         stapled.check_stapled(edited, log_keys=[key])
-    assert caught.value.code == "statemap.latest_mismatch"
+    assert caught.value.code == "statemap.stapled_not_latest"
+    # the issue event edited (an expiry moved on): the suspension's prev_hash no longer names it
+    moved_expiry = dict(proof, events=[proof["events"][0].replace('"expires_on":"', '"expires_on":"9'),
+                                       proof["events"][1]])
+    with pytest.raises(OfflineCheckError) as caught:
+        stapled.check_stapled(moved_expiry, log_keys=[key])
+    assert caught.value.code in ("offline.inclusion_failed", "statemap.chain_broken")
+    # the issue event left out, the suspension alone: it settles neither the dates nor the body
+    alone = dict(proof, events=proof["events"][1:], inclusion_proofs=[[]])
+    with pytest.raises(OfflineCheckError) as caught:
+        stapled.check_stapled(alone, log_keys=[key])
+    assert caught.value.code == "statemap.stapled_incomplete"
     # the proof presented under a later checkpoint (another root): refused
     later = _stapled(client, issue()["id"])["proof"]
-    moved = dict(proof, checkpoint=later["checkpoint"], tree_size=later["tree_size"],
-                 body_proof=dict(proof["body_proof"], checkpoint=later["checkpoint"], tree_size=later["tree_size"]))
     with pytest.raises(OfflineCheckError) as caught:
-        stapled.check_stapled(moved, log_keys=[key])
-    assert caught.value.code in ("statemap.proof_failed", "offline.inclusion_failed", "statemap.latest_mismatch")
-    # a body proof from another checkpoint than the certificate's: refused
-    with pytest.raises(OfflineCheckError) as caught:
-        stapled.check_stapled(dict(proof, body_proof=later["body_proof"]), log_keys=[key])
-    assert caught.value.code == "statemap.body_other_checkpoint"
-    # the body's proof left out: no effective status can be derived
+        stapled.check_stapled(dict(proof, checkpoint=later["checkpoint"]), log_keys=[key])
+    assert caught.value.code == "statemap.stapled_not_latest"
+    # the body's half of the map did not change since (bodies have their own half): its part is the same bytes
+    assert later["body_proof"] == proof["body_proof"]
+    # the body's part left out: no effective status can be derived
     with pytest.raises(OfflineCheckError) as caught:
         stapled.check_stapled(dict(proof, body_proof=None), log_keys=[key])
     assert caught.value.code == "statemap.body_missing"
+
+
+def test_a_revoked_body_makes_its_certificate_not_valid_and_carries_only_the_revocation(client, world, issue, cli,
+                                                                                       tmp_path):
+    cert = issue()
+    key = published_keys(client, "log")[0]
+    before = _stapled(client, cert["id"])["proof"]
+    assert stapled.check_stapled(before, log_keys=[key])["valid"]
+    r = client.post(f"/api/v1/bodies/{world.ids['body_a']}/status", headers=world.auth("regulator"),
+                    json={"status": "revoked", "reason": "不再符合审批条件"})
+    assert r.status_code == 200, r.text
+    answer = _stapled(client, cert["id"])
+    proof = answer["proof"]
+    assert [json_type(e) for e in proof["body_proof"]["events"]] == ["body.revoked"]  # it settles the verdict
+    result = stapled.check_stapled(proof, log_keys=[key])
+    assert result["valid"] is False
+    path = tmp_path / "stapled.txt"
+    path.write_text(answer["text"])
+    out = cli("verify-status", "--stapled", path, "--key", key)
+    assert out.exit_code == 1 and "Not valid" in out.output
+    # the body's part from before the revocation, under the new checkpoint: refused, never "valid"
+    with pytest.raises(OfflineCheckError) as caught:
+        stapled.check_stapled(dict(proof, body_proof=before["body_proof"]), log_keys=[key])
+    assert caught.value.code == "statemap.stapled_not_latest"
+
+
+def json_type(body: str) -> str:
+    return json.loads(body)["type"]
+
+
+def test_an_old_cbs1_proof_still_checks_and_a_cut_cbs2_text_is_refused(client, issue, app):
+    from certbridge.db import read_session
+    from certbridge.ledger.status_proofs import status_bundle
+
+    cert = issue()
+    answer = _stapled(client, cert["id"])
+    key = published_keys(client, "log")[0]
+    with read_session(app.state.sessions) as session:
+        bundle = status_bundle(session, answer["name"])
+
+    def v1(b):  # the form v1 made: every field of a status bundle, the latest event's inclusion proof left out
+        out = {k: v for k, v in b.items() if k not in ("log_keys", "body_proof")}
+        out["inclusion_proofs"] = [*out["inclusion_proofs"][:-1], []]
+        return out
+
+    old = {**v1(bundle), "format": stapled.FORMAT_V1, "valid_days": 7, "body_proof": v1(bundle["body_proof"])}
+    text = stapled.encode(old)
+    assert text.startswith("CBS1:")
+    assert stapled.check_stapled(stapled.decode(text), log_keys=[key])["valid"]
+    with pytest.raises(OfflineCheckError) as caught:
+        stapled.decode(answer["text"][:-9])
+    assert caught.value.code == "statemap.stapled_form"
 
 
 def test_a_stale_proof_is_refused_even_with_its_validity_edited(client, issue):
@@ -110,6 +171,8 @@ def test_a_stale_proof_is_refused_even_with_its_validity_edited(client, issue):
 def test_garbage_and_absent_certificates_get_no_stapled_proof(client, issue):
     with pytest.raises(OfflineCheckError):
         stapled.decode("CBS1:%%%")
+    with pytest.raises(OfflineCheckError):
+        stapled.decode("CBS2:%%%")
     with pytest.raises(OfflineCheckError):
         stapled.decode("not a proof")
     assert client.get("/api/v1/certificates/999999/stapled-status").status_code == 404

@@ -86,8 +86,8 @@ def test_the_witness_cosigns_and_the_log_serves_the_cosignature(app, witness_app
     note = log_client.get("/log/checkpoint").text
     cosigned = open_note(note, [CosignatureVerifier(witness_key)])
     if cosigned.sigs:
-        assert "\ncertbridge-state-map/v1 " in cosigned.text
-    assert "\ncertbridge-state-map/v1 " in opened.text
+        assert "\ncertbridge-state-map/v2 " in cosigned.text
+    assert "\ncertbridge-state-map/v2 " in opened.text
     absent = log_client.get("/api/v1/ledger/status", params={"certificate": "00000:NEVER"}).json()
     proven = check_status(absent, log_keys=published_keys(log_client, "log"), witness_keys=[witness_key])
     assert proven["present"] is False

@@ -6,13 +6,14 @@ standard encoder with sorted keys and no whitespace is RFC 8785. One C encoder i
 callers may splice parts they encoded once (`EventLog.add_encoded`). `check_events` re-encodes the first
 event of each type through `events.event_body`, so the two can never drift apart unnoticed.
 
-Events of chained subjects (`events.CHAINED_SUBJECTS`) name their subject's previous event (`prev`). A bulk
-batch only creates subjects, so a subject's first event in the batch has `prev` null and each later one
-the index of the one before; `events.append_prepared` writes the rows (the one writer of the log).
+Events of chained subjects (`events.CHAINED_SUBJECTS`) name their subject's previous event (`prev`, its index,
+and `prev_hash`, its leaf hash in base64). A bulk batch only creates subjects, so a subject's first event in the
+batch has both null and each later one the index and leaf hash of the one before; `events.append_prepared` writes the rows (the one writer of the log).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from datetime import datetime, timezone
@@ -51,7 +52,8 @@ class EventLog:
         # RFC 8785 key order of an event: actor, at, data, seq, subject, type, v.
         self.head = f'{{"actor":{encode_plain(actor)},"at":{encode_plain(at_text)},"data":'
         self.tails: dict[tuple[str, str], str] = {}
-        self.last: dict[tuple[str, str], int] = {}  # chained subject → index of its latest event in this batch
+        # chained subject → (index, base64 leaf hash) of its latest event in this batch
+        self.last: dict[tuple[str, str], tuple[int, str]] = {}
 
     def add(self, type_: str, subject_type: str, subject_id: int, data: dict[str, Any]) -> None:
         """Append an event whose data is JSON-native."""
@@ -64,14 +66,16 @@ class EventLog:
             tail = self.tails[type_, subject_type] = (
                 f'","type":{encode_plain(subject_type)}}},"type":{encode_plain(type_)},"v":{EVENT_FORMAT_VERSION}}}')
         seq, subject = self.seq, str(subject_id)
-        if subject_type in CHAINED_SUBJECTS:  # "prev" sorts between "data" and "seq"
+        if subject_type in CHAINED_SUBJECTS:  # "prev", "prev_hash" sort between "data" and "seq"
             prev = self.last.get((subject_type, subject))
-            self.last[subject_type, subject] = seq
-            body = f'{self.head}{data},"prev":{"null" if prev is None else prev},"seq":{seq},"subject":{{"id":"{subject}{tail}'
+            link = '"prev":null,"prev_hash":null' if prev is None else f'"prev":{prev[0]},"prev_hash":"{prev[1]}"'
+            body = f'{self.head}{data},{link},"seq":{seq},"subject":{{"id":"{subject}{tail}'
+            leaf = _sha256(b"\x00" + body.encode()).digest()
+            self.last[subject_type, subject] = (seq, base64.b64encode(leaf).decode())
         else:
             body = f'{self.head}{data},"seq":{seq},"subject":{{"id":"{subject}{tail}'
-        self.rows.append((seq, type_, subject_type, subject, self.actor, self.at_row, True, body,
-                          _sha256(b"\x00" + body.encode()).digest()))
+            leaf = _sha256(b"\x00" + body.encode()).digest()
+        self.rows.append((seq, type_, subject_type, subject, self.actor, self.at_row, True, body, leaf))
         self.seq = seq + 1
 
 
@@ -86,6 +90,6 @@ def check_events(rows: list[tuple]) -> None:
         draft = EventDraft(stored["type"], stored["subject"]["type"], stored["subject"]["id"], stored["actor"],
                            stored["data"])
         at = datetime.strptime(stored["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
-        chain = {"prev": stored["prev"]} if "prev" in stored else {}
+        chain = {k: stored[k] for k in ("prev", "prev_hash") if k in stored}
         if event_body(stored["seq"], draft, at, **chain).decode() != row[7]:
             raise RuntimeError(f"bulk encoding of {row[1]} events drifted from events.event_body")

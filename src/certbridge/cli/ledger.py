@@ -288,7 +288,9 @@ def witness_key() -> None:
 def status_proof_command(
     certificate: str = typer.Option(None, help="<body code>:<certificate number>"),
     body: str = typer.Option(None, help="A certification body's code"),
-    organization: int = typer.Option(None, help="An organization's id"),
+    organization: str = typer.Option(None, help="An organization's USCC (统一社会信用代码), or #<id>"),
+    person: str = typer.Option(None, help="A person's registration number (auditors)"),
+    lab: str = typer.Option(None, help="A lab's CMA (资质认定) number"),
 ) -> None:
     """Print the status (or absence) proof of one subject as of the newest checkpoint, as JSON."""
     from certbridge.db import read_session
@@ -298,7 +300,8 @@ def status_proof_command(
 
     def build():
         with read_session(ctx.sessions) as session:
-            return status_bundle(session, name_of(certificate=certificate, body=body, organization=organization))
+            return status_bundle(session, name_of(certificate=certificate, body=body, organization=organization,
+                                                  person=person, lab=lab))
 
     bundle = reporting_domain_errors(build)
     typer.echo(json.dumps(bundle, ensure_ascii=False, indent=1))
@@ -339,6 +342,9 @@ def _check_status(bundle: Path | None, key: list[str], witness_key: list[str] | 
             console.print("  " + _t("statemap.on_date", date=result["on_date"], status=result["status_on_date"] or "-"), soft_wrap=True)
         if not result["history_complete"]:
             console.print("  " + _t("statemap.history_partial"), soft_wrap=True)
+        if not result["name_held"]:
+            console.print("  " + _t("statemap.name_given_up", names=", ".join(result["names_now"]) or "-"),
+                          soft_wrap=True)
     else:
         console.print(f"[green]✔[/green] {_t('statemap.ok_absent', size=result['tree_size'], as_of=as_of, name=result['name'])}", soft_wrap=True)
     console.print("  " + _t("offline.signed_by", keys=", ".join(result["signed_by"])), soft_wrap=True)

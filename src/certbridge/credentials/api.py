@@ -145,7 +145,7 @@ def verify_receipt_online(db: ReadDB, lang: Lang, request: Request,
 class StapledStatusOut(BaseModel):
     """A certificate's stapled status proof: its status as of a signed checkpoint, checked offline."""
 
-    format: str = Field(examples=["certbridge-stapled-status/v1"])
+    format: str = Field(examples=["certbridge-stapled-status/v2"])
     name: str = Field(description="The certificate's state-map name, certificate:<body code>:<number>")
     text: str = Field(description="The proof as QR-ready text (CBS1: + Base45 of DEFLATE); check it with "
                                   "certbridge verify-status --stapled")

@@ -22,6 +22,7 @@ from certbridge.i18n.catalog import render
 from certbridge.kit.canonical_json import canonical_bytes
 from certbridge.kit.merkle import ProofError, leaf_hash, verify_inclusion
 from certbridge.kit.signed_note import InvalidKeyError, Verifier
+from certbridge.ledger.state_map import holder_name, map_version
 from certbridge.ledger.tail_proofs import check_tail
 from certbridge.ledger.offline import OfflineCheckError, decode_b64, verify_checkpoint_note
 
@@ -239,7 +240,8 @@ def verify_receipt(receipt: dict[str, Any], *, credential_keys: list[str] | None
             context = receipt.get("context") or {}
             check_tail(cp.extensions, receipt["map_proofs"], {
                 f"certificate:{code}:{claim['number']}": _last(receipt.get("events")),
-                f"organization:{state.get('organization_id')}": _last(context.get("holder")),
+                holder_name(state.get("organization_id"), [str(e["body"]) for e in context.get("holder") or []],
+                            map_version(cp.extensions)): _last(context.get("holder")),
                 f"body:{code}": _last(context.get("body"))})
     except (KeyError, TypeError, ValueError, AttributeError):
         raise OfflineCheckError("receipt.format") from None

@@ -32,6 +32,7 @@ from certbridge.kit.canonical_json import canonical_bytes
 from certbridge.ledger.keys import credential_signer
 from certbridge.ledger.proofs import b64, inclusion_proof, latest_checkpoint, log_verifier_keys, served_note
 from certbridge.ledger.replay import fold
+from certbridge.ledger.state_map import holder_name
 from certbridge.ledger.tail_proofs import tail_proofs
 from certbridge.registry.models import Scheme
 from certbridge.settings import Settings
@@ -96,7 +97,8 @@ def build_receipt(session: Session, *, settings: Settings, certificate_id: int,
         "keys": {"credential": signer.verifier_key, "log": log_verifier_keys(session)},
     }
     tails = tail_proofs(session, cp, [f"certificate:{body.get('code')}:{cert.number}",
-                                      f"organization:{cert.organization_id}", f"body:{body.get('code')}"])
+                                      holder_name(cert.organization_id, [e.body for e in holder_events]),
+                                      f"body:{body.get('code')}"])
     if tails is not None:
         receipt["map_proofs"] = tails
     signature = signer.sign(RECEIPT_CONTEXT + canonical_bytes(receipt))

@@ -2,9 +2,10 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "statemap.one_subject": {
-        "zh": "请只给出一个对象：certificate（机构代码:证书编号）、body（机构代码）或 organization（组织编号）",
-        "en": "Give exactly one subject: certificate (body code:certificate number), body (body code) or "
-              "organization (organization id)"},
+        "zh": "请只给出一个对象：certificate（机构代码:证书编号）、body（机构代码）、organization（统一社会信用代码）、"
+              "person（人员注册号）或 lab（资质认定证书编号）",
+        "en": "Give exactly one subject: certificate (body code:certificate number), body (body code), organization "
+              "(USCC), person (registration number) or lab (CMA number)"},
     "statemap.certificate_form": {
         "zh": "“{value}”的格式不对：证书写作“机构代码:证书编号”，例如 00126:CN-2024-0001",
         "en": "“{value}” is not in the expected form: a certificate is “body code:certificate number”, e.g. "
@@ -98,6 +99,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "注意：部分事件早于前序编号机制，无法证明所示历史完整（最新状态仍经证明）",
         "en": "Note: some events predate predecessor links, so the history shown is not proven complete (the "
               "latest state still is)"},
+    "statemap.name_given_up": {
+        "zh": "注意：该名称已不再属于此对象——上述最新事件将其改为：{names}（此证明显示名称被放弃时的状态）",
+        "en": "Note: the subject no longer holds this name — the latest event above changed it to: {names} (this "
+              "proof shows the state when the name was given up)"},
+    "statemap.verify.chain": {
+        "zh": "第 {seq} 号事件的前序（prev / prev_hash）不是同一对象的上一个公开事件：事件链被改动过",
+        "en": "Event {seq} names a predecessor (prev / prev_hash) that is not its subject's previous public event: "
+              "the chain was altered"},
+    "statemap.stapled_old_form": {
+        "zh": "这是旧格式（CBS1:）的随附状态证明，所依据的映射版本已被取代；请持证人重新获取（CBS2:）",
+        "en": "This is a stapled proof in the old form (CBS1:), under a map version since replaced; ask the holder "
+              "for a fresh one (CBS2:)"},
+    "statemap.stapled_not_latest": {
+        "zh": "以所附最后一个事件重建的映射路径到不了检查点的映射根：有更晚的事件被略去、事件被改动，或证明属于另一个检查点（{detail}）",
+        "en": "The map path rebuilt with the last event carried does not lead to the checkpoint's map root: a later "
+              "event was left out, an event was changed, or the proof is another checkpoint's ({detail})"},
+    "statemap.stapled_incomplete": {
+        "zh": "随附状态证明所附事件不足以确定“{name}”的{field}：证明不完整",
+        "en": "The stapled proof's events do not settle the {field} of “{name}”: the proof is incomplete"},
     "statemap.on_date": {"zh": "{date} 当日的状态：{status}", "en": "Status on {date}: {status}"},
     "statemap.verify.behind": {
         "zh": "状态映射只折叠了 {size} 个事件，而哈希树有 {tree} 个（下次入树时会追上）",

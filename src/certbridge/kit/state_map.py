@@ -50,9 +50,18 @@ class ProofError(ValueError):
     """A state-map proof did not prove what it claimed to."""
 
 
-def subject_key(name: str) -> bytes:
-    """Return the map key of a subject named by a canonical string, e.g. "certificate:00126:CN-2024-0001"."""
-    return sha256(name.encode("utf-8")).digest()
+def subject_key(name: str, version: int = 2) -> bytes:
+    """Return the map key of a subject named by a canonical string, e.g. "certificate:00126:CN-2024-0001".
+
+    Version 2 (`certbridge-state-map/v2`): SHA-256 of the name with its first bit set by kind — 0 for a
+    certification body ("body:…"), 1 for every other subject — so the few bodies share one half of the tree and
+    a body's path is about log2(bodies) levels long, not log2(subjects): a certificate's proof together with its
+    body's is ~13 hashes shorter at 10 M subjects. Version 1: the SHA-256 of the name.
+    """
+    key = sha256(name.encode("utf-8")).digest()
+    if version < 2:
+        return key
+    return bytes([key[0] & 0x7F if name.startswith("body:") else key[0] | 0x80]) + key[1:]
 
 
 _NIBBLE_BYTES = {ord(c): chr(int(c, 16)) for c in "0123456789abcdef"}  # hex digit -> byte of its value

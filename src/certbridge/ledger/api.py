@@ -94,9 +94,14 @@ def certificate_event_proof(certificate_id: Id, seq: Seq, db: LedgerDB,
 def status_proof(db: LedgerDB,
                  certificate: Annotated[str | None, Query(max_length=200, description="<body code>:<number>")] = None,
                  body: Annotated[str | None, Query(max_length=40, description="A certification body's code")] = None,
-                 organization: Annotated[int | None, Query(ge=1, le=2**62, description="An organization's id")] = None):
+                 organization: Annotated[str | None, Query(max_length=40, description="An organization's USCC "
+                                                           "(统一社会信用代码), or #<id>")] = None,
+                 person: Annotated[str | None, Query(max_length=40, description="A person's registration "
+                                                     "number (auditors)")] = None,
+                 lab: Annotated[str | None, Query(max_length=30, description="A lab's CMA number")] = None):
     """Prove a subject's latest state as of the newest checkpoint — or that it does not exist (verify offline)."""
-    return status_bundle(db, name_of(certificate=certificate, body=body, organization=organization))
+    return status_bundle(db, name_of(certificate=certificate, body=body, organization=organization, person=person,
+                                     lab=lab))
 
 
 @api.get("/ledger/keys", response_model=list[KeyOut], summary="Verifier keys")

@@ -6,7 +6,8 @@ a run takes steps while there is more to check, for up to `CATCH_UP_SECONDS`, an
 back at once while it is behind — catch-up is proportional to the backlog:
 
 * the log's tail: sequence numbers dense up to the head (the last event still there), each new event's
-  body re-hashing to its leaf hash;
+  body re-hashing to its leaf hash, and each new event that names its predecessor by `prev_hash` naming an
+  earlier public event of its subject with that leaf hash;
 * the stored tree: the stored hashes of newly integrated leaves recomputed from the event bodies, plus a
   rolling window of older leaves (so every stored hash is re-checked over time), the frontier folding to the
   tree row's root, and the latest signed checkpoint naming the tree's size and root with a valid signature;
@@ -147,12 +148,38 @@ def _check_events(session: Session, found: Findings, head: int, start: int) -> i
         expected = seq + 1
     if expected < end:
         found.add("integrity.event_missing", seq=expected)
+    _check_links(session, found, [(seq, body) for seq, body, _, public, _ in rows
+                                  if public and '"prev_hash":"' in body])
     if head > 0 and not _driver_rows(session, "SELECT 1 FROM ledger_event WHERE seq = ?", (head - 1,)):
         found.add("integrity.event_missing", seq=head - 1)
     beyond = _driver_rows(session, "SELECT max(seq) FROM ledger_event", ())[0][0]
     if beyond is not None and beyond >= head:
         found.add("integrity.event_beyond_head", seq=beyond, head=head)
     return end
+
+
+def _check_links(session: Session, found: Findings, linked: list[tuple[int, str]]) -> None:
+    """Check that each event naming its predecessor by `prev` and `prev_hash` (ledger/journal.py) names an earlier
+    public event of the same subject with that leaf hash: a stapled proof takes those events on the link alone.
+    (`certbridge ledger verify` also checks that no public event of the subject lies in between.)"""
+    import base64
+
+    links = {}
+    for seq, body in linked:
+        event = json.loads(body)
+        links[seq] = (event.get("prev"), event.get("prev_hash"), event.get("subject") or {})
+    targets: dict[int, tuple] = {}
+    wanted = sorted({p for p, _, _ in links.values() if isinstance(p, int)})
+    for start in range(0, len(wanted), 500):
+        part = wanted[start:start + 500]
+        for row in _driver_rows(session, f"SELECT seq, subject_type, subject_id, public, leaf_hash FROM ledger_event "
+                                         f"WHERE seq IN ({', '.join('?' for _ in part)})", tuple(part)):
+            targets[row[0]] = row
+    for seq, (prev, prev_hash, subject) in links.items():
+        target = targets.get(prev)
+        if target is None or not (prev < seq and target[1] == subject.get("type") and target[2] == subject.get("id")
+                                  and target[3] and base64.b64encode(bytes(target[4])).decode() == prev_hash):
+            found.add("statemap.verify.chain", seq=seq)
 
 
 def _check_leaves(session: Session, found: Findings, start: int, end: int) -> None:

@@ -6,9 +6,13 @@ nonce's commitment to the body, ledger/private_entries.py) for a private one. `s
 indexes, so indexes are dense and in commit order (on PostgreSQL the row lock is the sequencer).
 `data.state` carries the subject's fields as they became, so replaying events rebuilds state.
 
-Events of chained subjects (certificates, organizations, bodies) also name their subject's previous
-event: `prev` is its leaf index (null on the subject's first event). A receipt must therefore present an
-unbroken chain from the issue event. Events written before `prev` existed carry no such key and stay valid.
+Public events of chained subjects (certificates, organizations, bodies, persons, labs) also name their
+subject's previous public event: `prev` is its leaf index and `prev_hash` its leaf hash (base64), both null on
+the subject's first public event. A receipt must therefore present an unbroken chain from the issue event,
+and the latest event, once proven (by the state map), commits to the whole chain before it by hash (a stapled
+proof needs no inclusion proof for earlier events). Events written before `prev` existed carry no such key,
+and those written before `prev_hash` (2026-12-07) only `prev`; both stay valid. Private events of these
+subjects (a person's ID fingerprint, a lab's legal representative) are not chained.
 
 This module is the one writer of the log: `record_events` for services, `append_prepared` for bulk
 batches built elsewhere. Both take sequence numbers from the head row and refuse to append over a hole
@@ -21,6 +25,7 @@ instead of the ORM, whose per-row type processing cost more than the insert itse
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from dataclasses import dataclass
@@ -44,7 +49,7 @@ APPENDED_SEQS = "audit_ledger_seqs"
 EVENT_COLUMNS = ("seq", "type", "subject_type", "subject_id", "actor", "at", "public", "body", "leaf_hash")
 NONCE_COLUMNS = (*EVENT_COLUMNS, "nonce")  # rows that may hold private events (ledger/private_entries.py)
 _COPY_FROM = 8  # PostgreSQL: COPY pays off from this many rows; fewer go through executemany
-CHAINED_SUBJECTS = frozenset({"certificate", "organization", "body"})  # their events carry `prev`
+CHAINED_SUBJECTS = frozenset({"certificate", "organization", "body", "person", "lab"})  # public events: `prev`
 _NO_PREV = object()
 _IN_CHUNK = 500
 _MAX_SAFE = 2**53 - 1  # the largest integer RFC 8785 prints as digits
@@ -107,24 +112,27 @@ class EventDraft:
     public: bool = True
 
 
-def event_body(seq: int, draft: EventDraft, at: datetime, prev: Any = _NO_PREV) -> bytes:
-    """Return the canonical bytes of an event: exactly what its leaf hash covers (`prev` for chained subjects)."""
-    return _body(seq, draft, datetime_text(at), prev)
+def event_body(seq: int, draft: EventDraft, at: datetime, prev: Any = _NO_PREV, prev_hash: Any = _NO_PREV) -> bytes:
+    """Return the canonical bytes of an event: exactly what its leaf hash covers (`prev`, `prev_hash` for chained
+    subjects; `prev_hash` is the base64 text of the previous event's leaf hash)."""
+    return _body(seq, draft, datetime_text(at), prev, prev_hash)
 
 
-def _body(seq: int, draft: EventDraft, at_text: str, prev: Any = _NO_PREV) -> bytes:
+def _body(seq: int, draft: EventDraft, at_text: str, prev: Any = _NO_PREV, prev_hash: Any = _NO_PREV) -> bytes:
     # `at` as its canonical text, made once per batch: the same bytes canonical_bytes would make of it.
     if (type(seq) is int and 0 <= seq <= _MAX_SAFE and type(draft.type) is str and type(draft.subject_type) is str
             and type(draft.subject_id) is str and type(draft.actor) is str and type(at_text) is str
-            and (prev is _NO_PREV or prev is None or (type(prev) is int and 0 <= prev <= _MAX_SAFE))):
+            and (prev is _NO_PREV or prev is None or (type(prev) is int and 0 <= prev <= _MAX_SAFE))
+            and (prev_hash is _NO_PREV or prev_hash is None or type(prev_hash) is str)):
         # The envelope laid out by hand around the canonical bytes of `data`: RFC 8785 encodes every member's
         # value on its own and sorts each object's keys, so this is the same document member for member
-        # (keys: actor < at < data < prev < seq < subject{id < type} < type < v). orjson encodes a plain str
+        # (keys: actor < at < data < prev < prev_hash < seq < subject{id < type} < type < v). orjson encodes a plain str
         # exactly as RFC 8785 does (kit/canonical_json.py); it refuses a lone surrogate (then the general path).
         try:
             return b"".join((
                 b'{"actor":', _dumps(draft.actor), b',"at":', _dumps(at_text), b',"data":', canonical_bytes(draft.data),
                 b"" if prev is _NO_PREV else b',"prev":null' if prev is None else b',"prev":%d' % prev,
+                b"" if prev_hash is _NO_PREV else b',"prev_hash":' + _dumps(prev_hash),
                 b',"seq":%d,"subject":{"id":' % seq, _dumps(draft.subject_id), b',"type":', _dumps(draft.subject_type),
                 b'},"type":', _dumps(draft.type), _TAIL))
         except TypeError:  # orjson.JSONEncodeError
@@ -134,6 +142,8 @@ def _body(seq: int, draft: EventDraft, at_text: str, prev: Any = _NO_PREV) -> by
              "actor": draft.actor, "at": at_text, "data": draft.data}
     if prev is not _NO_PREV:
         event["prev"] = prev
+    if prev_hash is not _NO_PREV:
+        event["prev_hash"] = prev_hash
     return canonical_bytes(event)
 
 
@@ -165,9 +175,10 @@ def _reserve(session: Session, count: int) -> int:
     return first
 
 
-def last_events(session: Session, subjects: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """Return the last log index of each (subject type, subject id) that has events (one query per 500)."""
-    out: dict[tuple[str, str], int] = {}
+def last_events(session: Session, subjects: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
+    """Return (log index, base64 leaf hash) of the last public event of each (subject type, subject id) that has
+    one (two queries per 500 subjects)."""
+    out: dict[tuple[str, str], tuple[int, str]] = {}
     by_type: dict[str, list[str]] = {}
     for subject_type, subject_id in subjects:
         by_type.setdefault(subject_type, []).append(subject_id)
@@ -180,15 +191,24 @@ def last_events(session: Session, subjects: set[tuple[str, str]]) -> dict[tuple[
         for start in range(0, len(ids), _IN_CHUNK):
             part = ids[start:start + _IN_CHUNK]
             if sqlite:
-                sql = (f"SELECT subject_id, max(seq) FROM ledger_event WHERE subject_type = ? "
+                sql = (f"SELECT subject_id, max(seq) FROM ledger_event WHERE subject_type = ? AND public "
                        f"AND subject_id IN ({', '.join('?' * len(part))}) GROUP BY subject_id")
                 params: tuple = (subject_type, *part)
             else:
-                sql = ("SELECT subject_id, max(seq) FROM ledger_event WHERE subject_type = %s "
+                sql = ("SELECT subject_id, max(seq) FROM ledger_event WHERE subject_type = %s AND public "
                        "AND subject_id = ANY(%s) GROUP BY subject_id")
                 params = (subject_type, part)
-            for subject_id, seq in conn.exec_driver_sql(sql, params):
-                out[subject_type, subject_id] = seq
+            found = dict(conn.exec_driver_sql(sql, params).all())
+            if not found:
+                continue
+            seqs = list(found.values())
+            if sqlite:
+                sql, params = f"SELECT seq, leaf_hash FROM ledger_event WHERE seq IN ({', '.join('?' * len(seqs))})", tuple(seqs)
+            else:
+                sql, params = "SELECT seq, leaf_hash FROM ledger_event WHERE seq = ANY(%s)", (seqs,)
+            hashes = dict(conn.exec_driver_sql(sql, params).all())
+            for subject_id, seq in found.items():
+                out[subject_type, subject_id] = (seq, base64.b64encode(bytes(hashes[seq])).decode())
     return out
 
 
@@ -205,17 +225,23 @@ def record_events(session: Session, drafts: list[EventDraft], *, at: datetime | 
     sqlite = conn.dialect.name == "sqlite"
     stamp = at.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else at  # as SQLAlchemy stores it on SQLite
     at_text, sha256 = datetime_text(at), hashlib.sha256
-    chained = {(d.subject_type, d.subject_id) for d in drafts if d.subject_type in CHAINED_SUBJECTS}
+    chained = {(d.subject_type, d.subject_id) for d in drafts if d.public and d.subject_type in CHAINED_SUBJECTS}
     last = last_events(session, chained) if chained else {}
+    b64 = base64.b64encode
     rows = []
     add = rows.append
     for seq, draft in enumerate(drafts, start=first):
-        if draft.subject_type in CHAINED_SUBJECTS:
+        if draft.public and draft.subject_type in CHAINED_SUBJECTS:
             key = (draft.subject_type, draft.subject_id)
-            body = _body(seq, draft, at_text, last.get(key))
-            last[key] = seq
-        else:
-            body = _body(seq, draft, at_text)
+            prev, prev_hash = last.get(key, (None, None))
+            body = _body(seq, draft, at_text, prev, prev_hash)
+            leaf = sha256(b"\x00" + body).digest()
+            last[key] = (seq, b64(leaf).decode())
+            # SQLite takes the body's UTF-8 bytes as they are (insert_event_rows casts them to TEXT)
+            add((seq, draft.type, draft.subject_type, draft.subject_id, draft.actor, stamp, True,
+                 body if sqlite else body.decode("utf-8"), leaf, None))
+            continue
+        body = _body(seq, draft, at_text)
         # SQLite takes the body's UTF-8 bytes as they are (insert_event_rows casts them to TEXT)
         text = body if sqlite else body.decode("utf-8")
         if draft.public:

@@ -1,4 +1,5 @@
-"""The ledger's state map: for every certificate, organization and certification body, its latest public event.
+"""The ledger's state map: for every certificate, certification body, organization, person registration and lab, its
+latest public event (map v2; docs/ledger.md "The state map").
 
 Kept with `kit.state_map` (a sparse Merkle tree) in two tables: `ledger_map_chunk` (the tree's chunks by
 path) and `ledger_map` (how many log events are folded in, and the root). Integration folds the events it
@@ -8,11 +9,12 @@ extension line, so one signed note commits to both the log and the map:
     <origin>
     <tree size>
     <log root, base64>
-    certbridge-state-map/v1 <map root, base64>
+    certbridge-state-map/v2 <map root, base64>
     certbridge-time <unix seconds>
 
-A subject's map key is the SHA-256 of its public name (`subject_name`), and its value commits to the log
-index and leaf hash of its latest public event (`value_hash`). From that event, the `prev` chain of its
+A subject's map key is the SHA-256 of each of its public names (`subject_name`; `kit.state_map.subject_key`
+sets the first bit by kind), and its value commits to the log index and leaf hash of its latest public event
+(`value_hash`). From that event, the `prev` chain of its
 subject leads back to its first event, so a status proof (ledger/status_proofs.py) shows the complete
 history as of the checkpoint, and an absence proof shows that a name had no event at all.
 
@@ -34,8 +36,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from certbridge.db import Base
 from certbridge.kit import state_map as sm
 
-MAPPED_SUBJECTS = ("certificate", "organization", "body")  # the chained subjects (ledger.journal.CHAINED_SUBJECTS)
-MAP_LINE = "certbridge-state-map/v1"
+# the chained subjects (ledger.journal.CHAINED_SUBJECTS)
+MAPPED_SUBJECTS = ("certificate", "organization", "body", "person", "lab")
+MAP_LINE = "certbridge-state-map/v2"  # v2: persons and labs, organizations by USCC (v1: organization:<id>)
+MAP_LINES = ("certbridge-state-map/v1", MAP_LINE)
 TIME_LINE = "certbridge-time"
 _VALUE_TAG = b"certbridge state v1\x00"
 _IN = 500
@@ -62,19 +66,80 @@ class LedgerMap(Base):
 
 
 def subject_name(subject_type: str, *, body_code: str | None = None, number: str | None = None,
-                 organization_id: int | str | None = None) -> str:
+                 organization_id: int | str | None = None, uscc: str | None = None,
+                 cma_number: str | None = None) -> str:
     """Return a subject's public name, whose SHA-256 is its map key.
 
     certificate: `certificate:<issuing body's code>:<certificate number>` (what a verifier types);
-    body: `body:<code>`; organization: `organization:<id>` (the id of its public page).
+    body: `body:<code>`; organization: `organization:<USCC>` (统一社会信用代码), or `organization:#<id>` for one with
+    no USCC (a foreign organization); person registration: `person:<registration number>`; lab:
+    `lab:<资质认定 (CMA) number>`.
     """
     if subject_type == "certificate":
         return f"certificate:{body_code}:{number}"
     if subject_type == "body":
         return f"body:{body_code}"
     if subject_type == "organization":
-        return f"organization:{organization_id}"
+        return f"organization:{uscc}" if uscc else f"organization:#{organization_id}"
+    if subject_type == "person":
+        return f"person:{number}"
+    if subject_type == "lab":
+        return f"lab:{cma_number}"
     raise ValueError(f"subject type {subject_type!r} is not in the state map")
+
+
+# The fields of a subject's `data.state` its names come from (MUTABLE: they can change with later events).
+_NAME_FIELDS = {"organization": ("uscc",), "person": ("registrations",), "lab": ("cma_number",)}
+MUTABLE_NAMES = frozenset(_NAME_FIELDS)
+
+
+class NameTracker:
+    """Follows the names of organizations, persons and labs through their public events, from the events alone.
+
+    The rule (map v2): a public event of a subject updates the map entry of every name the subject holds after
+    it and of every name it held just before it; a name given up (a corrected USCC, a lab's new CMA number)
+    keeps pointing at the event that gave it up, until another subject takes it.
+    """
+
+    def __init__(self) -> None:
+        self.fields: dict[tuple[str, str], dict] = {}
+
+    def names(self, subject_type: str, subject_id: str, state: dict) -> tuple[str, ...]:
+        """Fold one public event's `data.state` in; return the names whose entries it updates."""
+        key = (subject_type, subject_id)
+        held = self.fields.setdefault(key, {})
+        before = _held(subject_type, subject_id, held)
+        for field in _NAME_FIELDS[subject_type]:
+            if field in state:
+                held[field] = state[field]
+        after = _held(subject_type, subject_id, held)
+        return after + tuple(n for n in before if n not in after)
+
+    def held(self, subject_type: str, subject_id: str) -> tuple[str, ...]:
+        """Return the names a subject holds after the events folded in so far."""
+        return _held(subject_type, subject_id, self.fields.get((subject_type, subject_id), {}))
+
+
+def _held(subject_type: str, subject_id: str, fields: dict) -> tuple[str, ...]:
+    if subject_type == "organization":
+        return (subject_name("organization", organization_id=subject_id, uscc=fields.get("uscc")),)
+    if subject_type == "person":
+        numbers = [r[0] for r in fields.get("registrations") or [] if isinstance(r, list | tuple) and r and r[0]]
+        return tuple(subject_name("person", number=n) for n in dict.fromkeys(numbers))
+    number = fields.get("cma_number")
+    return (subject_name("lab", cma_number=number),) if number else ()
+
+
+def holder_name(organization_id: int | str, bodies: list[str], version: int = 2) -> str:
+    """Return the map name of an organization (a certificate's holder) whose public events are `bodies`, in order:
+    map v2 names it by the USCC its events give (`organization:#<id>` without one), v1 by its id."""
+    if version < 2:
+        return f"organization:{organization_id}"
+    tracker = NameTracker()
+    for body in bodies:
+        tracker.names("organization", str(organization_id), (json.loads(body).get("data") or {}).get("state") or {})
+    held = tracker.held("organization", str(organization_id))
+    return held[0] if held else subject_name("organization", organization_id=organization_id)
 
 
 def value_hash(seq: int, event_leaf_hash: bytes) -> bytes:
@@ -89,6 +154,12 @@ def extension_lines(map_root: bytes, at: datetime) -> tuple[str, str]:
     return f"{MAP_LINE} {base64.b64encode(map_root).decode()}", f"{TIME_LINE} {int(at.timestamp())}"
 
 
+def map_version(extensions: Iterable[str]) -> int:
+    """Return the map version a checkpoint's map line names (2 unless it says v1): it decides the map keys
+    (`kit.state_map.subject_key`) and the names (v1: `organization:<id>`, no persons or labs)."""
+    return 1 if any(line.partition(" ")[0] == MAP_LINES[0] for line in extensions) else 2
+
+
 def read_extensions(extensions: Iterable[str]) -> tuple[bytes | None, int | None]:
     """Return (map root, unix time) from a checkpoint's extension lines; None for what it does not carry."""
     import base64
@@ -97,7 +168,7 @@ def read_extensions(extensions: Iterable[str]) -> tuple[bytes | None, int | None
     root = when = None
     for line in extensions:
         name, _, value = line.partition(" ")
-        if name == MAP_LINE:
+        if name in MAP_LINES:
             try:
                 root = base64.b64decode(value, validate=True)
             except (binascii.Error, ValueError):
@@ -223,29 +294,59 @@ def _events(session: Session, start: int, end: int) -> list[tuple[int, str, str,
     return [(seq, t, i, bytes(h)) for seq, t, i, h in rows]
 
 
-def _names(session: Session, subjects: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """Return the public name of each (subject type, subject id), from the registry tables."""
+def _names(session: Session, events: list[tuple[int, str, str, bytes]]) -> list[tuple[str, ...]]:
+    """Return, per event (seq, subject type, subject id, leaf hash), the names whose map entries it updates.
+
+    Certificates and bodies: their one name, from the registry tables (a certificate's number and its body's
+    code never change). Organizations, persons and labs, whose names can change: from their public events'
+    own states, every earlier event of the subject read again (NameTracker), so the result is exactly what
+    `fold_log` derives from the log.
+    """
     conn = session.connection()
-    names: dict[tuple[str, str], str] = {}
-    by_type: dict[str, list[int]] = {}
-    for subject_type, subject_id in subjects:
-        by_type.setdefault(subject_type, []).append(int(subject_id))
+    fixed: dict[tuple[str, str], str] = {}
+    by_type: dict[str, set[str]] = {}
+    for _, subject_type, subject_id, _ in events:
+        by_type.setdefault(subject_type, set()).add(subject_id)
     queries = {
         "certificate": "SELECT c.id, b.code, c.number FROM certificate c JOIN certification_body b "
                        "ON b.id = c.body_id WHERE c.id IN ({})",
         "body": "SELECT id, code, NULL FROM certification_body WHERE id IN ({})",
     }
-    for subject_type, ids in by_type.items():
-        if subject_type == "organization":
-            for i in ids:
-                names[subject_type, str(i)] = subject_name("organization", organization_id=i)
+    for subject_type, id_set in by_type.items():
+        if subject_type not in queries:
             continue
+        ids = sorted(int(i) for i in id_set)
         for start in range(0, len(ids), _IN):
             part = ids[start:start + _IN]
             for row_id, code, number in conn.exec_driver_sql(
                     queries[subject_type].format(", ".join(str(int(i)) for i in part))).all():
-                names[subject_type, str(row_id)] = subject_name(subject_type, body_code=code, number=number)
-    return names
+                fixed[subject_type, str(row_id)] = subject_name(subject_type, body_code=code, number=number)
+    tracked: dict[int, tuple[str, ...]] = {}
+    end = events[-1][0] + 1 if events else 0
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        for subject_type in MUTABLE_NAMES & set(by_type):
+            ids = sorted(by_type[subject_type])
+            tracker = NameTracker()
+            for start in range(0, len(ids), _IN):
+                part = ids[start:start + _IN]
+                cur.execute(f"SELECT seq, subject_id, body FROM ledger_event WHERE subject_type = {mark} AND "
+                            f"subject_id IN ({', '.join([mark] * len(part))}) AND public AND seq < {int(end)} "
+                            f"ORDER BY seq", (subject_type, *part))
+                for seq, subject_id, body in cur.fetchall():
+                    state = json.loads(body).get("data", {}).get("state") or {}
+                    tracked[seq] = tracker.names(subject_type, subject_id, state)
+    finally:
+        cur.close()
+    out = []
+    for seq, subject_type, subject_id, _ in events:
+        if subject_type in MUTABLE_NAMES:
+            out.append(tracked.get(seq, ()))
+        else:
+            name = fixed.get((subject_type, subject_id))  # a row deleted since (never in practice): not updated
+            out.append((name,) if name is not None else ())
+    return out
 
 
 def fold(session: Session, end: int) -> tuple[int, bytes]:
@@ -254,11 +355,9 @@ def fold(session: Session, end: int) -> tuple[int, bytes]:
     if end <= size:
         return size, root
     events = _events(session, size, end)
-    names = _names(session, {(t, i) for _, t, i, _ in events})
     changes: dict[bytes, bytes] = {}
-    for seq, subject_type, subject_id, leaf in events:  # in log order: the last event of a subject wins
-        name = names.get((subject_type, subject_id))
-        if name is not None:  # a row deleted since (never in practice) keeps its last mapped state
+    for (seq, _, _, leaf), names in zip(events, _names(session, events), strict=True):  # in log order: last wins
+        for name in names:
             changes[sm.subject_key(name)] = value_hash(seq, leaf)
     return end, apply_changes(session, changes, end, root)
 
@@ -292,34 +391,50 @@ def _record(session: Session, size: int, root: bytes) -> None:
 
 
 def latest_items(session: Session, end: int, *, window: int = 20_000) -> list[bytes]:
-    """Return the map's entries as of the events below `end`: key ‖ value hash (64 bytes) of every mapped subject
-    with a public event, from its latest one, sorted — what `fold` over events 0..end would hold (a property
-    test checks it), for `kit.state_map.build_chunks`.
+    """Return the map's entries as of the events below `end`: key ‖ value hash (64 bytes) of every name, sorted —
+    what `fold` over events 0..end would hold (a property test checks it), for `kit.state_map.build_chunks`.
 
-    One grouped query streams each subject's latest event (the subject index gives the maximum), and names are
-    looked up `window` subjects at a time: memory is the result, about 100 bytes a subject.
+    Certificates and bodies (one name each, which never changes): one grouped query streams each subject's latest
+    event (the subject index gives the maximum), and names are looked up `window` subjects at a time.
+    Organizations, persons and labs, whose names change: their public events are streamed in order and followed
+    by `NameTracker`, as `fold` does, the last event to update a name giving its value. Memory is the result,
+    about 100 bytes a name.
     """
-    types = ", ".join(f"'{t}'" for t in MAPPED_SUBJECTS)
     conn = session.connection().execution_options(stream_results=True)
     result = conn.exec_driver_sql(
         f"SELECT e.seq, e.subject_type, e.subject_id, e.leaf_hash FROM ledger_event e JOIN "
-        f"(SELECT max(seq) AS seq FROM ledger_event WHERE seq < {int(end)} AND public AND subject_type IN ({types}) "
-        f"GROUP BY subject_type, subject_id) l ON l.seq = e.seq")
-    items: list[bytes] = []
+        f"(SELECT max(seq) AS seq FROM ledger_event WHERE seq < {int(end)} AND public AND subject_type IN "
+        f"('certificate', 'body') GROUP BY subject_type, subject_id) l ON l.seq = e.seq")
+    latest: dict[bytes, tuple[int, bytes]] = {}
     try:
         while True:
             rows = result.fetchmany(window)
             if not rows:
                 break
-            names = _names(session, {(t, i) for _, t, i, _ in rows})
-            for seq, subject_type, subject_id, leaf in rows:
-                name = names.get((subject_type, subject_id))
-                if name is not None:
-                    items.append(sm.subject_key(name) + value_hash(seq, bytes(leaf)))
+            events = [(seq, t, i, bytes(leaf)) for seq, t, i, leaf in rows]
+            for (seq, _, _, leaf), names in zip(events, _names(session, events), strict=True):
+                for name in names:
+                    latest[sm.subject_key(name)] = (seq, value_hash(seq, leaf))
     finally:
         result.close()
-    items.sort()
-    return items
+    types = ", ".join(f"'{t}'" for t in sorted(MUTABLE_NAMES))
+    result = conn.exec_driver_sql(
+        f"SELECT seq, subject_type, subject_id, body, leaf_hash FROM ledger_event WHERE seq < {int(end)} AND public "
+        f"AND subject_type IN ({types}) ORDER BY seq")
+    tracker = NameTracker()
+    try:
+        while True:
+            rows = result.fetchmany(window)
+            if not rows:
+                break
+            for seq, subject_type, subject_id, body, leaf in rows:
+                state = json.loads(body).get("data", {}).get("state") or {}
+                value = value_hash(seq, bytes(leaf))
+                for name in tracker.names(subject_type, subject_id, state):
+                    latest[sm.subject_key(name)] = (seq, value)  # in log order: the last update wins
+    finally:
+        result.close()
+    return sorted(key + value for key, (_, value) in latest.items())
 
 
 def encoded_chunks(items: list[bytes]) -> tuple[bytes, list[tuple[bytes, bytes]]]:
@@ -357,11 +472,15 @@ def fold_log(events: Iterable[tuple[int, str, str, bool, str, bytes]]) -> bytes:
     """Rebuild the map root from the log alone: (seq, subject type, subject id, public, body, leaf hash) in order.
 
     Names come from the events themselves: a certificate's number and issuing body from its first event's
-    state, a body's code from its own first event — the registry tables are not consulted.
+    state, a body's code from its own first event, an organization's USCC, a person's registration numbers
+    and a lab's CMA number from their public events as they change (NameTracker) — the registry tables are
+    not consulted.
     """
     body_codes: dict[str, str] = {}
     certificates: dict[str, tuple[str, str]] = {}  # certificate id -> (body id, number)
-    latest: dict[tuple[str, str], bytes] = {}
+    latest: dict[tuple[str, str], tuple[int, bytes]] = {}  # certificates and bodies: their latest public event
+    items: dict[bytes, bytes] = {}
+    tracker = NameTracker()
     for seq, subject_type, subject_id, public, body, leaf in events:
         if subject_type not in MAPPED_SUBJECTS:
             continue
@@ -370,19 +489,56 @@ def fold_log(events: Iterable[tuple[int, str, str, bool, str, bytes]]) -> bytes:
             body_codes.setdefault(subject_id, state["code"])
         if subject_type == "certificate" and state.get("number") and state.get("body_id") is not None:
             certificates.setdefault(subject_id, (str(state["body_id"]), state["number"]))
-        if public:
-            latest[subject_type, subject_id] = value_hash(seq, leaf)
-    items = {}
-    for (subject_type, subject_id), value in latest.items():
+        if not public:
+            continue
+        if subject_type in MUTABLE_NAMES:
+            value = value_hash(seq, leaf)
+            for name in tracker.names(subject_type, subject_id, state):
+                items[sm.subject_key(name)] = value
+        else:
+            latest[subject_type, subject_id] = (seq, leaf)
+    for (subject_type, subject_id), (seq, leaf) in latest.items():
         if subject_type == "certificate":
             body_id, number = certificates[subject_id]
             name = subject_name("certificate", body_code=body_codes[body_id], number=number)
-        elif subject_type == "body":
-            name = subject_name("body", body_code=body_codes[subject_id])
         else:
-            name = subject_name("organization", organization_id=subject_id)
-        items[sm.subject_key(name)] = value
+            name = subject_name("body", body_code=body_codes[subject_id])
+        items[sm.subject_key(name)] = value_hash(seq, leaf)
     return sm.root_of(items)
+
+
+class ChainCheck:
+    """Checks, as the log streams by, that every public event of a chained subject that names its predecessor
+    names the subject's previous public event (`prev` its index, `prev_hash` its leaf hash): the first one that
+    does not is `broken`. Events written before `prev_hash` existed chained private events too, so for them a
+    `prev` naming the subject's previous event of either kind is right."""
+
+    def __init__(self) -> None:
+        self.last: dict[tuple[str, str], tuple[int, str]] = {}  # previous public event: (index, base64 leaf hash)
+        self.any: dict[tuple[str, str], int] = {}  # previous event, public or not
+        self.broken: int | None = None
+
+    def watch(self, events):
+        import base64
+
+        for event in events:
+            seq, subject_type, subject_id, public, body, leaf = event
+            if subject_type in MAPPED_SUBJECTS:
+                key = (subject_type, subject_id)
+                if public and '"prev"' in body:
+                    parsed = json.loads(body)
+                    before = self.last.get(key)
+                    if "prev_hash" in parsed:
+                        bad = (parsed.get("prev"), parsed["prev_hash"]) != (before if before else (None, None))
+                    else:
+                        bad = "prev" in parsed and parsed["prev"] not in ((before[0] if before else None),
+                                                                          self.any.get(key))
+                    if bad and self.broken is None:
+                        self.broken = seq
+                if public:
+                    self.last[key] = (seq, base64.b64encode(leaf).decode())
+                self.any[key] = seq
+            yield event
 
 
 def root_of_chunks(chunks: dict[bytes, bytes]) -> bytes:
@@ -412,8 +568,11 @@ def verify_map(session: Session) -> list[tuple[str, dict]]:
     rows = session.connection().exec_driver_sql(
         f"SELECT seq, subject_type, subject_id, public, body, leaf_hash FROM ledger_event WHERE seq < {int(size)} "
         f"ORDER BY seq")
-    replayed = fold_log((seq, t, i, bool(p), body, bytes(h)) for seq, t, i, p, body, h in rows)
+    chains = ChainCheck()
+    replayed = fold_log(chains.watch((seq, t, i, bool(p), body, bytes(h)) for seq, t, i, p, body, h in rows))
     problems = []
+    if chains.broken is not None:
+        problems.append(("statemap.verify.chain", {"seq": chains.broken}))
     if replayed != root:
         problems.append(("statemap.verify.replayed_root", {"size": size}))
     chunks = {bytes(p): bytes(c) for p, c in session.connection().exec_driver_sql(

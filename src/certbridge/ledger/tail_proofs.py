@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from certbridge.kit import state_map as sm
 from certbridge.kit.merkle import leaf_hash
 from certbridge.ledger.offline import OfflineCheckError, decode_b64
-from certbridge.ledger.state_map import ChunkTable, map_position, read_extensions, value_hash
+from certbridge.ledger.state_map import ChunkTable, map_position, map_version, read_extensions, value_hash
 
 
 def tail_proofs(session: Session, checkpoint, names: list[str]) -> dict[str, str] | None:
@@ -42,7 +42,8 @@ def check_tail(extensions: list[str], proofs: dict[str, Any], last_events: dict[
         if encoded is None:
             raise OfflineCheckError("statemap.tail_unproven", name=name)
         try:
-            mapped = sm.verify(map_root, sm.subject_key(name), sm.decode_proof(decode_b64(encoded, "map_proofs")))
+            mapped = sm.verify(map_root, sm.subject_key(name, map_version(extensions)),
+                               sm.decode_proof(decode_b64(encoded, "map_proofs")))
         except sm.ProofError as exc:
             raise OfflineCheckError("statemap.proof_failed", detail=str(exc)) from None
         if body is None:

@@ -1,6 +1,6 @@
 """The state-map part of a bulk receipt: every listed certificate's latest event, and the numbers not found.
 
-Under the receipt's checkpoint (whose `certbridge-state-map/v1` line commits to the map root) one multiproof
+Under the receipt's checkpoint (whose `certbridge-state-map/v2` (or, older, v1) line commits to the map root) one multiproof
 (kit/state_multiproof.py) shows:
 
 - for every certificate a row names, its map value: the index and leaf hash of its latest public event as of
@@ -126,7 +126,8 @@ def _names(certificates: dict, bodies: dict, numbers: list[str]) -> list[str]:
     return [*certificates, *(subject_name("body", body_code=code) for code in bodies), *absent]
 
 
-def check_state(state: Any, *, rows: list[dict[str, Any]], size: int, map_root: bytes) -> dict[str, int]:
+def check_state(state: Any, *, rows: list[dict[str, Any]], size: int, map_root: bytes,
+                map_version: int = 2) -> dict[str, int]:
     """Check a receipt's `state` section against the map root of its checkpoint; return what it proved.
 
     Raises OfflineCheckError: `bulk_receipt.map_proof` (the proof does not lead to the root, or is not for
@@ -141,14 +142,14 @@ def check_state(state: Any, *, rows: list[dict[str, Any]], size: int, map_root: 
     if set(certificates) != set(names) or (numbers and not bodies):
         raise OfflineCheckError("bulk_receipt.map_proof", detail="the proof is not for the receipt's names")
     try:
-        values = mp.verify(map_root, [sm.subject_key(n) for n in _names(certificates, bodies, numbers)],
+        values = mp.verify(map_root, [sm.subject_key(n, map_version) for n in _names(certificates, bodies, numbers)],
                            base64.b64decode(state["map_proof"], validate=True))
     except (sm.ProofError, ValueError) as exc:
         raise OfflineCheckError("bulk_receipt.map_proof", detail=str(exc)) from None
 
     def mapped(name: str, pair: list | None) -> bool:
         expected = None if pair is None else value_hash(int(pair[0]), base64.b64decode(pair[1], validate=True))
-        return values[sm.subject_key(name)] == expected
+        return values[sm.subject_key(name, map_version)] == expected
 
     for name, cert in names.items():
         pair = certificates[name]
@@ -164,6 +165,7 @@ def check_state(state: Any, *, rows: list[dict[str, Any]], size: int, map_root: 
             raise OfflineCheckError("bulk_receipt.map_proof", detail=f"body {code} is not proven present")
     for code in bodies:
         for number in numbers:
-            if values[sm.subject_key(subject_name("certificate", body_code=code, number=number))] is not None:
+            key = sm.subject_key(subject_name("certificate", body_code=code, number=number), map_version)
+            if values[key] is not None:
                 raise OfflineCheckError("bulk_receipt.map_absent", number=number, body=code)
     return {"certificates": len(names), "absent_numbers": len(numbers), "bodies": len(bodies)}

@@ -19,7 +19,7 @@ from certbridge.kit.canonical_json import canonical_bytes
 from certbridge.kit.signed_note import InvalidKeyError, Verifier
 from certbridge.ledger.offline import OfflineCheckError, verify_checkpoint_note
 from certbridge.opendata.bulk_input import ListRow, list_digest
-from certbridge.ledger.state_map import read_extensions
+from certbridge.ledger.state_map import map_version, read_extensions
 from certbridge.opendata.bulk_map_proof import check_state
 from certbridge.opendata.bulk_receipt import BULK_FORMAT, BULK_FORMATS, bulk_context, rows_root
 from certbridge.opendata.bulk_verify import summarize
@@ -102,4 +102,5 @@ def _check_map(receipt: dict[str, Any], checkpoint) -> dict[str, int] | None:
         if receipt.get("state") is not None:
             raise OfflineCheckError("bulk_receipt.map_proof", detail="the checkpoint carries no map root")
         return None
-    return check_state(receipt.get("state"), rows=receipt["rows"], size=receipt["tree_size"], map_root=map_root)
+    return check_state(receipt.get("state"), rows=receipt["rows"], size=receipt["tree_size"], map_root=map_root,
+                       map_version=map_version(checkpoint.extensions))
