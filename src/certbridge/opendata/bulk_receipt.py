@@ -1,10 +1,11 @@
 """One signed receipt for a whole verified supplier list, tied to a checkpoint of the log.
 
-Format `certbridge-bulk-receipt/v2` (v1, still checked, had no `state`): the list's digest and row count, every row's answer (match, organization,
+Format `certbridge-bulk-receipt/v3` (v1, still checked, had no `state`; v2, still checked, proved every certificate
+it showed): the list's digest and row count, every row's answer (match, organization,
 certificates with effective status and reasons, and each certificate's latest log event `last_seq`), a summary,
 `rows_root` — the RFC 9162 Merkle root over the rows' canonical JSON, so one row can later be shown with an
 inclusion proof instead of the whole list — the signed checkpoint the answers were read against, and `state`:
-the state-map multiproof of every listed certificate's latest event and of the numbers not found
+the state-map multiproof of the latest event of every certificate a verdict rests on and of the numbers not found
 (opendata/bulk_map_proof.py; null when the checkpoint carries no map line). The platform's credential key signs
 ``b"<format>\\n" + RFC 8785 JSON of the receipt without "signature"``. A per-certificate receipt (credentials/receipts.py) carries every event with its proof; a list
 of thousands cannot, so this one states what the platform answered and under which checkpoint, and
@@ -30,8 +31,9 @@ from certbridge.opendata.bulk_input import ListRow, list_digest
 from certbridge.opendata.bulk_verify import summarize, verify_rows
 from certbridge.settings import Settings
 
-BULK_FORMAT = "certbridge-bulk-receipt/v2"
-BULK_FORMATS = ("certbridge-bulk-receipt/v1", BULK_FORMAT)  # what the checker accepts
+BULK_FORMAT = "certbridge-bulk-receipt/v3"
+BULK_FORMATS = ("certbridge-bulk-receipt/v1", "certbridge-bulk-receipt/v2", BULK_FORMAT)  # what the checker accepts
+PROVES_EVERY_CERTIFICATE = "certbridge-bulk-receipt/v2"  # v2 proved every certificate shown, v3 what verdicts rest on
 
 
 def bulk_context(receipt_format: str) -> bytes:

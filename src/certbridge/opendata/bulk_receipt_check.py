@@ -3,9 +3,10 @@
 Needs no database and no network. Pass the credential and log verifier keys you trust (GET /api/v1/ledger/keys);
 without them the keys embedded in the receipt are used, which proves the receipt unaltered but not who made
 it. Given the list itself (the file or rows you uploaded), the check also proves the receipt answers exactly
-that list. A v2 receipt under a checkpoint with a state-map line also proves, from the map
-(opendata/bulk_map_proof.py), that each row's `last_seq` is its certificate's latest event as of the checkpoint
-and that every number reported unknown exists under no certification body in the map. What it cannot prove
+that list. A v3 receipt under a checkpoint with a state-map line also proves, from the map
+(opendata/bulk_map_proof.py), that the `last_seq` of every certificate a row's verdict rests on (every one shown
+valid; all of a row that is not valid) is its latest event as of the checkpoint, and that every number reported
+unknown exists under no certification body in the map (a v2 receipt: the same for every certificate shown). What it cannot prove
 offline is each certificate's status from its events' content: a per-certificate receipt proves that one.
 """
 
@@ -21,7 +22,7 @@ from certbridge.ledger.offline import OfflineCheckError, verify_checkpoint_note
 from certbridge.opendata.bulk_input import ListRow, list_digest
 from certbridge.ledger.state_map import read_extensions
 from certbridge.opendata.bulk_map_proof import check_state
-from certbridge.opendata.bulk_receipt import BULK_FORMAT, BULK_FORMATS, bulk_context, rows_root
+from certbridge.opendata.bulk_receipt import BULK_FORMATS, PROVES_EVERY_CERTIFICATE, bulk_context, rows_root
 from certbridge.opendata.bulk_verify import summarize
 
 
@@ -62,6 +63,8 @@ def _check_rows(receipt: dict[str, Any]) -> None:
         if row.get("outcome") != expected or (row.get("organization") is None and certificates):
             raise OfflineCheckError("bulk_receipt.row_outcome", row=row.get("row"))
         for cert in certificates:
+            if not isinstance(cert.get("valid"), bool):  # what decides which certificates the map must prove
+                raise OfflineCheckError("bulk_receipt.row_outcome", row=row.get("row"))
             last = cert.get("last_seq")
             if cert.get("in_checkpoint") is not (last is not None and last < size):
                 raise OfflineCheckError("bulk_receipt.row_outcome", row=row.get("row"))
@@ -94,12 +97,13 @@ def verify_bulk_receipt(receipt: dict[str, Any], *, credential_keys: list[str] |
 
 
 def _check_map(receipt: dict[str, Any], checkpoint) -> dict[str, int] | None:
-    """Check a v2 receipt's state-map proofs; None when there is no map to check against (v1, no map line)."""
+    """Check a v2 or v3 receipt's state-map proofs; None when there is no map to check against (v1, no map line)."""
     map_root, _ = read_extensions(checkpoint.extensions)
-    if receipt["format"] != BULK_FORMAT:
+    if receipt["format"] == BULK_FORMATS[0]:
         return None
     if map_root is None:
         if receipt.get("state") is not None:
             raise OfflineCheckError("bulk_receipt.map_proof", detail="the checkpoint carries no map root")
         return None
-    return check_state(receipt.get("state"), rows=receipt["rows"], size=receipt["tree_size"], map_root=map_root)
+    return check_state(receipt.get("state"), rows=receipt["rows"], size=receipt["tree_size"], map_root=map_root,
+                       every=receipt["format"] == PROVES_EVERY_CERTIFICATE)
