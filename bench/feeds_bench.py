@@ -7,7 +7,7 @@ Builds (or reuses) a demo data set of N certificates with this tree, then measur
 - full file: `bulk_build.build_day` for a first day (its delta holds every row) and the day after (integrate, snapshot, every table to CSV + JSON Lines gzip, delta, signed
   manifest), against the baseline of reading the same tables' rows alone (`bulk_tables.table_rows`).
 
-- with `--http`: the same feed through a real server (`bench.servers app`, uvicorn, one worker, rate limits off)
+- with `--http` (`--http-events N`: only the first N): the same feed through a real server (`bench.servers app`, uvicorn, one worker, rate limits off)
   — every page of `GET /api/v1/feed?limit=1000` and the whole `GET /api/v1/feed/stream?until_caught_up=true`
   Server-Sent Events stream, read with httpx — in events/s of wall time and of the server's CPU time (from /proc:
   on a loaded machine the CPU figure is what one idle core would give), against the in-process `read_items`
@@ -62,8 +62,32 @@ def bench_feed(sessions) -> dict:
             "feed_cpu_per_s": count / feed_cpu}
 
 
-def bench_feed_http(settings) -> dict:
-    """Read the whole feed from a served instance, as JSON pages and as one SSE stream; return events/s."""
+def _start(env: dict[str, str], port: int, deadline_s: float = 900):
+    """Start `bench.servers app` and wait for its first answer (a loaded machine can take minutes)."""
+    import subprocess
+    import sys
+
+    import httpx
+
+    from bench import http_load
+
+    proc = subprocess.Popen([sys.executable, "-m", "bench.servers", "app", str(port)],
+                            cwd=Path(__file__).resolve().parents[1], env=http_load.server_env(env),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.perf_counter() + deadline_s
+    while time.perf_counter() < deadline and proc.poll() is None:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/feed?limit=1", timeout=5).status_code < 500:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError("the app server did not answer")
+
+
+def bench_feed_http(settings, events: int) -> dict:
+    """Read the feed's first `events` events from a served instance, as JSON pages and as one SSE stream (its
+    connection closed once that many arrived); return events/s."""
     import httpx
 
     from bench import http_load
@@ -72,7 +96,7 @@ def bench_feed_http(settings) -> dict:
            "CERTBRIDGE_DATABASE_URL": settings.resolved_database_url(), "CERTBRIDGE_RATE_LIMIT_ENABLED": "false"}
     http_load.prime_bytecode(env)
     port = http_load.free_port()
-    proc, _ = http_load.start_server("app", env, port)
+    proc = _start(env, port)
     out = {}
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300) as client:
@@ -86,7 +110,7 @@ def bench_feed_http(settings) -> dict:
                 count += len(body["items"])
                 pages += 1
                 size, after = body["log_size"], body["next_after"]
-                if body["complete"] or not body["items"]:
+                if body["complete"] or not body["items"] or count >= events:
                     break
             out["json"] = {"events": count, "pages": pages, "wall_s": time.perf_counter() - wall,
                            "server_cpu_s": http_load.cpu_seconds(proc.pid) - server,
@@ -98,6 +122,8 @@ def bench_feed_http(settings) -> dict:
                 for line in stream.iter_lines():
                     if line.startswith("data: "):
                         count += 1
+                        if count >= events:
+                            break
             out["sse"] = {"events": count, "wall_s": time.perf_counter() - wall,
                           "server_cpu_s": http_load.cpu_seconds(proc.pid) - server,
                           "client_cpu_s": time.process_time() - cpu}
@@ -145,6 +171,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026, help="the data set's seed (bench/data/bulk-N has seed 7)")
     parser.add_argument("--http", action="store_true", help="also read the feed through a served instance")
     parser.add_argument("--skip-files", action="store_true", help="do not build the daily files")
+    parser.add_argument("--http-events", type=int, default=10**9, help="read at most this many events over HTTP")
     args = parser.parse_args()
     settings, built = dataset(args.size, backend="sqlite", seed=args.seed, reuse=args.reuse,
                               data_dir=args.data_dir or Path(f"/tmp/feeds-bench-{args.size}"), pg_url="")
@@ -154,7 +181,7 @@ def main() -> None:
     print(f"feed: {feed['events']:,} events; {feed['feed_per_s']:,.0f} items/s vs raw rows {feed['raw_per_s']:,.0f}/s "
           f"(feed/raw time ratio {feed['ratio']:.2f})")
     if args.http:
-        served = bench_feed_http(settings)
+        served = bench_feed_http(settings, args.http_events)
         print(f"in-process read_items by CPU time: {feed['feed_cpu_per_s']:,.0f} items/s (same run, above)")
         for name, part in (("JSON pages of 1,000", served["json"]), ("SSE stream", served["sse"])):
             print(f"served feed, {name}: {part['events']:,} events in {part['wall_s']:.1f} s wall "
