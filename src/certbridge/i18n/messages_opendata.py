@@ -64,8 +64,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "en": "Check offline: certbridge verify-bulk-receipt this.pdf --key <credential key> --log-key "
                              "<log key> [--list your-list-file]. The signed JSON is embedded in this PDF."},
     # bulk receipt: offline check
-    "bulk_receipt.format": {"zh": "这不是批量核验回执（certbridge-bulk-receipt/v1 或 v2）",
-                            "en": "This is not a bulk verification receipt (certbridge-bulk-receipt/v1 or v2)"},
+    "bulk_receipt.format": {"zh": "这不是批量核验回执（certbridge-bulk-receipt/v1、v2 或 v3）",
+                            "en": "This is not a bulk verification receipt (certbridge-bulk-receipt/v1, v2 or v3)"},
     "bulk_receipt.map_missing": {"zh": "检查点含状态映射根，回执却没有状态映射证明",
                                  "en": "The checkpoint carries a state-map root but the receipt has no state-map proof"},
     "bulk_receipt.map_proof": {"zh": "回执的状态映射证明不成立：{detail}",

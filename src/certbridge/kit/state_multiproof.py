@@ -16,15 +16,23 @@ hash:
 The keys are not in the proof: the verifier brings them (a bulk receipt names its certificates), sorts them
 and walks the same union, so a proof is bound to exactly the keys it was made for. `verify` returns each key's
 value hash (None when absent) or raises ProofError when the walk does not lead to the root.
+
+`build` makes the proof straight from a ChunkStore in one walk: the chunks on the keys' paths are read level by
+level (one `get_many` a level, only chunks that exist), each decoded and hashed once, and the union is walked
+once top down, writing each shared node once. The same walk folds the hashes back up, so it also gives the
+root the chunks lead to and every key's value: a caller that compares that root with the one it expects has
+checked the proof without walking it again. `combine` makes the same bytes from single proofs (`prove`).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
+from hashlib import sha256
 
-from certbridge.kit.state_map import PLACEHOLDER, Proof, ProofError, leaf_hash, node_hash
+from certbridge.kit.state_map import PLACEHOLDER, ChunkStore, Proof, ProofError, chunk_path, leaf_hash
 
-__all__ = ["combine", "verify"]
+__all__ = ["build", "combine", "verify"]
 
 _EMPTY, _LEAF, _BOTH, _LEFT, _RIGHT, _LEFT_EMPTY, _RIGHT_EMPTY = range(7)
 MAX_KEYS = 1_000_000
@@ -32,6 +40,136 @@ MAX_KEYS = 1_000_000
 
 def _bit(key: bytes, depth: int) -> int:
     return (key[depth >> 3] >> (7 - (depth & 7))) & 1
+
+
+def _split(ints: list[int], lo: int, hi: int, depth: int) -> int:
+    """Return the first of the sorted keys lo..hi (sharing their first `depth` bits) whose bit `depth` is 1."""
+    shift = 255 - depth
+    return bisect_left(ints, ((ints[lo] >> shift) | 1) << shift, lo, hi)
+
+
+_NO, _ONE, _MANY = 0, 1, 2  # a subtree of a chunk: empty, a single (lifted) leaf, two or more leaves
+_NODE = b"\x03"
+
+
+def _chunk_heap(chunk: list) -> tuple[list[bytes], list[int], list]:
+    """Hash a chunk's binary subtrees bottom up (heap index 1 is the chunk, 16..31 its 16 entries): per index
+    its hash, its kind and, for a single leaf, the leaf. An entry is None, a leaf (`key`, `value_hash`) or a
+    deeper chunk known by its `hash` — the entries `state_map.decode_chunk` gives."""
+    hashes, kinds, leaves = [PLACEHOLDER] * 32, [_NO] * 32, [None] * 32
+    for i, entry in enumerate(chunk):
+        if entry is None:
+            continue
+        value = getattr(entry, "value_hash", None)
+        if value is not None:
+            hashes[16 + i], kinds[16 + i], leaves[16 + i] = leaf_hash(entry.key, value), _ONE, entry
+        else:
+            hashes[16 + i], kinds[16 + i] = entry.hash, _MANY
+    for j in range(15, 0, -1):
+        kl, kr = kinds[2 * j], kinds[2 * j + 1]
+        if kl == _NO and kr != _MANY:
+            hashes[j], kinds[j], leaves[j] = hashes[2 * j + 1], kr, leaves[2 * j + 1]
+        elif kr == _NO and kl != _MANY:
+            hashes[j], kinds[j], leaves[j] = hashes[2 * j], kl, leaves[2 * j]
+        else:
+            hashes[j], kinds[j] = sha256(_NODE + hashes[2 * j] + hashes[2 * j + 1]).digest(), _MANY
+    return hashes, kinds, leaves
+
+
+def _read(store: ChunkStore, wanted: list[bytes]) -> dict[bytes, list]:
+    """Read every chunk on the sorted keys' paths, one `get_many` per level, asking only for chunks that exist
+    (a parent's entry names a deeper chunk)."""
+    paths = [chunk_path(k) for k in wanted]
+    chunks = store.get_many([b""])
+    if b"" not in chunks:
+        return {}
+    level = [(b"", 0, len(wanted))]
+    depth = 0
+    while level:
+        below, asked = [], []
+        for path, lo, hi in level:
+            chunk = chunks[path]
+            i = lo
+            while i < hi:  # the keys through this chunk, grouped by their next nibble (they are sorted)
+                nibble = paths[i][depth]
+                j = i + 1
+                while j < hi and paths[j][depth] == nibble:
+                    j += 1
+                entry = chunk[nibble]
+                if entry is not None and getattr(entry, "value_hash", None) is None:
+                    child = path + bytes((nibble,))
+                    below.append((child, i, j))
+                    asked.append(child)
+                i = j
+        if asked:
+            found = store.get_many(asked)
+            missing = [p for p in asked if p not in found]
+            if missing:
+                raise ValueError(f"state-map chunk {missing[0].hex()} is missing from the store")
+            chunks.update(found)
+        level, depth = below, depth + 1
+    return chunks
+
+
+def build(store: ChunkStore, keys: Iterable[bytes]) -> tuple[bytes, bytes, dict[bytes, bytes | None]]:
+    """Return (multiproof, root, values) for `keys` from the map in `store`, walking their paths' union once.
+
+    `root` is what the chunks read lead to (compare it with the root you expect: equal, the proof verifies
+    against it and `values` — each key's value hash, None when absent — are what `verify` would return).
+    The bytes are those `combine` makes from the keys' single proofs.
+    """
+    wanted = sorted(set(keys))
+    for k in wanted:
+        if not isinstance(k, bytes) or len(k) != 32:
+            raise ValueError("a state-map key is 32 bytes")
+    chunks = _read(store, wanted)
+    empty = [None] * 16
+    heaps: dict[bytes, tuple] = {}
+
+    def heap(path: bytes) -> tuple:
+        found = heaps.get(path)
+        if found is None:
+            found = heaps[path] = _chunk_heap(chunks.get(path, empty))
+        return found
+
+    if not wanted:
+        return b"", heap(b"")[0][1], {}
+    ints = [int.from_bytes(k, "big") for k in wanted]
+    out: list[bytes] = []
+    values: dict[bytes, bytes | None] = {}
+
+    def walk(path: bytes, hashes: list, kinds: list, leaves: list, j: int, lo: int, hi: int, depth: int) -> bytes:
+        kind = kinds[j]
+        if kind == _NO:
+            out.append(b"\x00")
+            for k in wanted[lo:hi]:
+                values[k] = None
+            return PLACEHOLDER
+        if kind == _ONE:
+            leaf = leaves[j]
+            out.append(b"\x01" + leaf.key + leaf.value_hash)
+            for k in wanted[lo:hi]:
+                values[k] = leaf.value_hash if k == leaf.key else None
+            return hashes[j]
+        if j >= 16:  # a deeper chunk: its heap index 1 is this same subtree
+            child = path + bytes((j - 16,))
+            return walk(child, *heap(child), 1, lo, hi, depth)
+        split = _split(ints, lo, hi, depth)
+        left, right = 2 * j, 2 * j + 1
+        if lo < split < hi:
+            out.append(b"\x02")
+            h_left = walk(path, hashes, kinds, leaves, left, lo, split, depth + 1)
+            return sha256(_NODE + h_left + walk(path, hashes, kinds, leaves, right, split, hi, depth + 1)).digest()
+        if split == hi:  # every key goes left
+            other = hashes[right]
+            out.append(b"\x05" if other == PLACEHOLDER else b"\x03" + other)
+            return sha256(_NODE + walk(path, hashes, kinds, leaves, left, lo, hi, depth + 1) + other).digest()
+        other = hashes[left]
+        out.append(b"\x06" if other == PLACEHOLDER else b"\x04" + other)
+        return sha256(_NODE + other + walk(path, hashes, kinds, leaves, right, lo, hi, depth + 1)).digest()
+
+    root = walk(b"", *heap(b""), 1, 0, len(wanted), 0)
+    return b"".join(out), root, values
 
 
 def combine(proofs: Mapping[bytes, Proof]) -> bytes:
@@ -75,16 +213,17 @@ def verify(root: bytes, keys: Iterable[bytes], data: bytes) -> dict[bytes, bytes
         return {}
     if len(wanted) > MAX_KEYS:
         raise ProofError(f"a multiproof is for at most {MAX_KEYS} keys")
+    ints = [int.from_bytes(k, "big") for k in wanted]
     values: dict[bytes, bytes | None] = {}
     pos = 0
+    end = len(data)
 
     def take(n: int) -> bytes:
         nonlocal pos
-        part = data[pos:pos + n]
-        if len(part) != n:
+        if pos + n > end:
             raise ProofError("the multiproof is cut short")
         pos += n
-        return part
+        return data[pos - n:pos]
 
     def _other(written: bool) -> bytes:
         if not written:
@@ -97,35 +236,42 @@ def verify(root: bytes, keys: Iterable[bytes], data: bytes) -> dict[bytes, bytes
     def walk(lo: int, hi: int, depth: int) -> bytes:
         if depth > 256:
             raise ProofError("the multiproof goes deeper than 256 levels")
-        op = take(1)[0]
+        if pos >= end:
+            raise ProofError("the multiproof is cut short")
+        op = data[pos]
+        take(1)
         if op == _EMPTY:
             for k in wanted[lo:hi]:
                 values[k] = None
             return PLACEHOLDER
         if op == _LEAF:
             key, value = take(32), take(32)
-            for k in wanted[lo:hi]:
-                if k != key and any(_bit(k, d) != _bit(key, d) for d in range(depth)):
+            # every key here shares the path so far (`depth` bits) with the leaf, or the leaf is not here
+            prefix = int.from_bytes(key, "big") >> (256 - depth)
+            for i in range(lo, hi):
+                k = wanted[i]
+                if k != key and ints[i] >> (256 - depth) != prefix:
                     raise ProofError("a leaf of the multiproof is not on the path of a key it is about")
                 values[k] = value if k == key else None
             return leaf_hash(key, value)
         if depth == 256:
             raise ProofError("the multiproof goes deeper than 256 levels")
-        split = next((i for i in range(lo, hi) if _bit(wanted[i], depth)), hi)
+        split = _split(ints, lo, hi, depth)
         if op == _BOTH:
             if not lo < split < hi:
                 raise ProofError("the multiproof splits where the keys do not")
-            return node_hash(walk(lo, split, depth + 1), walk(split, hi, depth + 1))
+            left = walk(lo, split, depth + 1)
+            return sha256(_NODE + left + walk(split, hi, depth + 1)).digest()
         if op in (_LEFT, _LEFT_EMPTY):
             if split != hi:
                 raise ProofError("the multiproof sends to the left a key that goes right")
             other = _other(op == _LEFT)  # written before the half that follows
-            return node_hash(walk(lo, hi, depth + 1), other)
+            return sha256(_NODE + walk(lo, hi, depth + 1) + other).digest()
         if op in (_RIGHT, _RIGHT_EMPTY):
             if split != lo:
                 raise ProofError("the multiproof sends to the right a key that goes left")
             other = _other(op == _RIGHT)
-            return node_hash(other, walk(lo, hi, depth + 1))
+            return sha256(_NODE + other + walk(lo, hi, depth + 1)).digest()
         raise ProofError(f"the multiproof has an unknown step {op}")
 
     if walk(0, len(wanted), 0) != root:

@@ -16,7 +16,7 @@ from certbridge.jobs.models import Job
 from certbridge.opendata.bulk_jobs import verification_work
 from certbridge.opendata.bulk_store import mark_started, new_token, started_job, stored_receipt
 from certbridge.ledger.deps import LedgerDB
-from certbridge.opendata.bulk_documents import receipt_pdf, receipt_xlsx
+from certbridge.opendata.bulk_documents import receipt_json, receipt_pdf, receipt_xlsx
 from certbridge.opendata.bulk_input import MAX_SYNC_ROWS, rows_from_file, rows_from_items
 from certbridge.opendata.bulk_receipt import build_bulk_receipt
 from certbridge.opendata.bulk_receipt_check import verify_bulk_receipt
@@ -63,7 +63,7 @@ def _answer(receipt: dict[str, Any], fmt: str, lang: str, headers: dict[str, str
     if fmt == "pdf":
         return Response(receipt_pdf(receipt), media_type="application/pdf",
                         headers={**headers, "Content-Disposition": 'attachment; filename="bulk-receipt.pdf"'})
-    return JSONResponse(receipt, headers=headers)
+    return Response(receipt_json(receipt), media_type="application/json", headers=headers)
 
 
 RECEIPT_MEDIA = {200: {"description": "The signed receipt: JSON (format=json), XLSX or PDF", "content": {

@@ -1,16 +1,25 @@
-"""The state-map part of a bulk receipt: every listed certificate's latest event, and the numbers not found.
+"""The state-map part of a bulk receipt: the latest event of every certificate a verdict rests on, and the
+numbers not found.
 
-Under the receipt's checkpoint (whose `certbridge-state-map/v2` (or, older, v1) line commits to the map root) one multiproof
-(kit/state_multiproof.py) shows:
+Under the receipt's checkpoint (whose `certbridge-state-map/v2` (or, older, v1) line commits to the map root)
+one multiproof (kit/state_multiproof.py) shows:
 
-- for every certificate a row names, its map value: the index and leaf hash of its latest public event as of
-  the checkpoint (`certificates`: name -> [seq, leaf hash]); the row's `last_seq` must be that event, so a
-  receipt that leaves out a later event (a suspension) does not check out, even if signed with a stolen key;
+- for every certificate a row's verdict rests on (`proven_certificates`), its map value: the index and leaf hash
+  of its latest public event as of the checkpoint (`certificates`: name -> [seq, leaf hash]); the row's
+  `last_seq` must be that event, so a receipt that leaves out a later event (a suspension) does not check out,
+  even if signed with a stolen key. A v3 receipt proves every certificate it shows as valid, and every
+  certificate of a row whose verdict is "not valid" (a left-out renewal or reinstatement would turn it); the
+  holder's other certificates a valid row shows beside its valid ones (expired cycles, withdrawn ones) are
+  stated, not proven — whatever their true latest events, the row's verdict stands. A v2 receipt proved
+  every certificate it showed, and is still checked so;
 - for a row whose certificate number matched nothing (note `number_unknown`), that no certificate with that
   number exists under any certification body in the map (`bodies`: code -> [seq, leaf hash], each proven
   present): a forged "not found" does not check out either.
 
-The check is `check_state` (opendata/bulk_receipt_check.py calls it), with no database and no network.
+The proof is made in one walk of the map's chunks (`state_multiproof.build`), which also folds the hashes back
+up: the receipt is signed only if that walk leads to the checkpoint's map root and every proven value is the
+one the tables give — the same facts `check_state` checks, without walking the proof a second time. The check
+is `check_state` (opendata/bulk_receipt_check.py calls it), with no database and no network.
 """
 
 from __future__ import annotations
@@ -29,44 +38,21 @@ from certbridge.ledger.state_map import ChunkTable, map_position, subject_name, 
 _IN = 500
 
 
-class _CachedChunks:
-    """A read-only ChunkStore over the map table that reads each chunk once (the top of the tree is shared)."""
-
-    def __init__(self, session: Session) -> None:
-        self.table, self.seen = ChunkTable(session), {}
-
-    def get_many(self, paths: list[bytes]) -> dict[bytes, list]:
-        todo = []
-        for p in paths:
-            if p not in self.seen:
-                if p and p[:-1] in self.seen and self.seen[p[:-1]] is None:
-                    self.seen[p] = None  # below a chunk that does not exist, none does: no read
-                else:
-                    todo.append(p)
-        if todo:
-            found = self.table.get_many(todo)
-            self.seen.update({p: found.get(p) for p in todo})
-        return {p: self.seen[p] for p in paths if self.seen[p] is not None}
-
-    def prefetch(self, keys: set[bytes]) -> None:
-        """Read every chunk on the keys' paths level by level, a few IN queries a level, instead of a query or
-        more per key (a 10,000-row list at 100 k certificates proves 47,000 names: ≈ 10 % of its time)."""
-        paths = [sm.chunk_path(k) for k in keys]
-        depth, frontier = 0, {b""}
-        while frontier:
-            self.get_many(sorted(frontier))
-            depth += 1
-            frontier = {p[:depth] for p in paths if depth <= len(p) and self.seen.get(p[:depth - 1]) is not None
-                        and p[:depth] not in self.seen}
-
-    def put(self, path: bytes, chunk: list) -> None:  # pragma: no cover - proofs never write
-        raise RuntimeError("a proof does not change the map")
+def proven_certificates(row: dict[str, Any], *, every: bool = False) -> list[dict[str, Any]]:
+    """Return the certificates of a row whose latest events the map proves: those its verdict rests on — the
+    ones shown valid (by their verdict or their status), or all of them when none is (`every`: all of them, as a
+    v2 receipt proved)."""
+    certificates = row.get("certificates") or []
+    if every:
+        return certificates
+    shown_valid = [c for c in certificates if c.get("valid") is not False or c.get("status") == "valid"]
+    return shown_valid or certificates
 
 
-def certificate_names(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Return the map name of every certificate the rows show, with one of its row entries."""
+def certificate_names(rows: list[dict[str, Any]], *, every: bool = False) -> dict[str, dict[str, Any]]:
+    """Return the map name of every certificate the rows' verdicts rest on, with one of its row entries."""
     return {subject_name("certificate", body_code=(c.get("body") or {}).get("code"), number=c["number"]): c
-            for row in rows for c in row.get("certificates") or []}
+            for row in rows for c in proven_certificates(row, every=every)}
 
 
 def unknown_numbers(rows: list[dict[str, Any]]) -> list[str]:
@@ -93,14 +79,15 @@ def _pair(found: tuple[int, bytes] | None) -> list | None:
     return None if found is None else [found[0], base64.b64encode(found[1]).decode("ascii")]
 
 
-def build_state(session: Session, *, size: int, map_root: bytes | None,
-                rows: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """Return the receipt's `state` section under a checkpoint of `size` carrying `map_root` (None: no map line)."""
+def build_state(session: Session, *, size: int, map_root: bytes | None, rows: list[dict[str, Any]],
+                every: bool = False) -> dict[str, Any] | None:
+    """Return the receipt's `state` section under a checkpoint of `size` carrying `map_root` (None: no map line);
+    `every`: of every certificate shown (the v2 receipt's), not only of those the verdicts rest on."""
     if map_root is None:
         return None
     if map_position(session) != (size, map_root):
         raise NotFound("statemap.not_ready", size=size)
-    names = certificate_names(rows)
+    names = certificate_names(rows, every=every)
     latest = _latest(session, "certificate", sorted({int(c["id"]) for c in names.values()}), size)
     certificates = {name: _pair(latest.get(int(c["id"]))) for name, c in names.items()}
     numbers = unknown_numbers(rows)
@@ -109,13 +96,12 @@ def build_state(session: Session, *, size: int, map_root: bytes | None,
         codes = dict(session.connection().exec_driver_sql("SELECT id, code FROM certification_body").all())
         for body_id, found in _latest(session, "body", sorted(codes), size).items():
             bodies[codes[body_id]] = _pair(found)
-    keys = {sm.subject_key(n) for n in _names(certificates, bodies, numbers)}
-    store = _CachedChunks(session)
-    store.prefetch(keys)
-    proof = mp.combine({k: sm.prove(store, k) for k in keys})
+    proof, root, values = mp.build(ChunkTable(session), [sm.subject_key(n) for n in _names(certificates, bodies, numbers)])
     state = {"map_proof": base64.b64encode(proof).decode("ascii"), "certificates": certificates, "bodies": bodies}
-    try:
-        check_state(state, rows=rows, size=size, map_root=map_root)
+    try:  # what check_state checks, from the walk itself: the root it led to, and each proven value
+        if root != map_root:
+            raise OfflineCheckError("bulk_receipt.map_proof", detail="the map moved under the read")
+        _judge(values, state, rows=rows, size=size, every=every)
     except OfflineCheckError:  # the map moved under this read (or disagrees with the tables): never sign it
         raise NotFound("statemap.not_ready", size=size) from None
     return state
@@ -127,9 +113,10 @@ def _names(certificates: dict, bodies: dict, numbers: list[str]) -> list[str]:
 
 
 def check_state(state: Any, *, rows: list[dict[str, Any]], size: int, map_root: bytes,
-                map_version: int = 2) -> dict[str, int]:
+                map_version: int = 2, every: bool = False) -> dict[str, int]:
     """Check a receipt's `state` section against the map root of its checkpoint; return what it proved.
 
+    `every`: the receipt proves every certificate it shows (format v2), not only those verdicts rest on.
     Raises OfflineCheckError: `bulk_receipt.map_proof` (the proof does not lead to the root, or is not for
     these names), `bulk_receipt.map_latest` (a certificate's latest event is not the one the row names: an
     event was left out), `bulk_receipt.map_absent` (a number said not found exists under a body).
@@ -137,7 +124,7 @@ def check_state(state: Any, *, rows: list[dict[str, Any]], size: int, map_root: 
     if not isinstance(state, dict):
         raise OfflineCheckError("bulk_receipt.map_missing")
     certificates, bodies = state["certificates"], state["bodies"]
-    names = certificate_names(rows)
+    names = certificate_names(rows, every=every)
     numbers = unknown_numbers(rows)
     if set(certificates) != set(names) or (numbers and not bodies):
         raise OfflineCheckError("bulk_receipt.map_proof", detail="the proof is not for the receipt's names")
@@ -146,26 +133,40 @@ def check_state(state: Any, *, rows: list[dict[str, Any]], size: int, map_root: 
                            base64.b64decode(state["map_proof"], validate=True))
     except (sm.ProofError, ValueError) as exc:
         raise OfflineCheckError("bulk_receipt.map_proof", detail=str(exc)) from None
+    return _judge(values, state, rows=rows, size=size, every=every, map_version=map_version)
 
-    def mapped(name: str, pair: list | None) -> bool:
-        expected = None if pair is None else value_hash(int(pair[0]), base64.b64decode(pair[1], validate=True))
-        return values[sm.subject_key(name, map_version)] == expected
+def _judge(values: dict[bytes, bytes | None], state: dict[str, Any], *, rows: list[dict[str, Any]], size: int,
+           every: bool, map_version: int) -> dict[str, int]:
+    """Check the proven map values against the receipt: every proven certificate's map value is the event the
+    state names and every row showing it names that event; every body is present; every unknown number absent."""
+    certificates, bodies = state["certificates"], state["bodies"]
+    numbers = unknown_numbers(rows)
+    mapped: dict[str, bool] = {}
 
-    for name, cert in names.items():
-        pair = certificates[name]
-        last = cert.get("last_seq")
-        in_checkpoint = last is not None and last < size
-        # in the checkpoint: the latest event there is the row's; after it: the row's is later than the map's
-        if not mapped(name, pair) or (in_checkpoint and (pair is None or int(pair[0]) != last)) or (
-                not in_checkpoint and pair is not None and (last is None or int(pair[0]) >= last)):
-            raise OfflineCheckError("bulk_receipt.map_latest", number=cert.get("number"),
-                                    seq=last if last is not None else "-")
+    def proven(name: str, pair: list | None) -> bool:
+        found = mapped.get(name)
+        if found is None:
+            expected = None if pair is None else value_hash(int(pair[0]), base64.b64decode(pair[1], validate=True))
+            found = mapped[name] = values[sm.subject_key(name, map_version)] == expected
+        return found
+
+    for row in rows:  # every row's own entry, not one per certificate: a copy in another row is checked too
+        for cert in proven_certificates(row, every=every):
+            name = subject_name("certificate", body_code=(cert.get("body") or {}).get("code"), number=cert["number"])
+            pair = certificates[name]
+            last = cert.get("last_seq")
+            in_checkpoint = last is not None and last < size
+            # in the checkpoint: the latest event there is the row's; after it: the row's is later than the map's
+            if not proven(name, pair) or (in_checkpoint and (pair is None or int(pair[0]) != last)) or (
+                    not in_checkpoint and pair is not None and (last is None or int(pair[0]) >= last)):
+                raise OfflineCheckError("bulk_receipt.map_latest", number=cert.get("number"),
+                                        seq=last if last is not None else "-")
     for code, pair in bodies.items():
-        if pair is None or not mapped(subject_name("body", body_code=code), pair):
+        if pair is None or not proven(subject_name("body", body_code=code), pair):
             raise OfflineCheckError("bulk_receipt.map_proof", detail=f"body {code} is not proven present")
     for code in bodies:
         for number in numbers:
             key = sm.subject_key(subject_name("certificate", body_code=code, number=number), map_version)
             if values[key] is not None:
                 raise OfflineCheckError("bulk_receipt.map_absent", number=number, body=code)
-    return {"certificates": len(names), "absent_numbers": len(numbers), "bodies": len(bodies)}
+    return {"certificates": len(certificates), "absent_numbers": len(numbers), "bodies": len(bodies)}

@@ -1,10 +1,11 @@
 """One signed receipt for a whole verified supplier list, tied to a checkpoint of the log.
 
-Format `certbridge-bulk-receipt/v2` (v1, still checked, had no `state`): the list's digest and row count, every row's answer (match, organization,
+Format `certbridge-bulk-receipt/v3` (v1, still checked, had no `state`; v2, still checked, proved every certificate
+it showed): the list's digest and row count, every row's answer (match, organization,
 certificates with effective status and reasons, and each certificate's latest log event `last_seq`), a summary,
 `rows_root` — the RFC 9162 Merkle root over the rows' canonical JSON, so one row can later be shown with an
 inclusion proof instead of the whole list — the signed checkpoint the answers were read against, and `state`:
-the state-map multiproof of every listed certificate's latest event and of the numbers not found
+the state-map multiproof of the latest event of every certificate a verdict rests on and of the numbers not found
 (opendata/bulk_map_proof.py; null when the checkpoint carries no map line). The platform's credential key signs
 ``b"<format>\\n" + RFC 8785 JSON of the receipt without "signature"``. A per-certificate receipt (credentials/receipts.py) carries every event with its proof; a list
 of thousands cannot, so this one states what the platform answered and under which checkpoint, and
@@ -30,8 +31,9 @@ from certbridge.opendata.bulk_input import ListRow, list_digest
 from certbridge.opendata.bulk_verify import summarize, verify_rows
 from certbridge.settings import Settings
 
-BULK_FORMAT = "certbridge-bulk-receipt/v2"
-BULK_FORMATS = ("certbridge-bulk-receipt/v1", BULK_FORMAT)  # what the checker accepts
+BULK_FORMAT = "certbridge-bulk-receipt/v3"
+BULK_FORMATS = ("certbridge-bulk-receipt/v1", "certbridge-bulk-receipt/v2", BULK_FORMAT)  # what the checker accepts
+PROVES_EVERY_CERTIFICATE = "certbridge-bulk-receipt/v2"  # v2 proved every certificate shown, v3 what verdicts rest on
 
 
 def bulk_context(receipt_format: str) -> bytes:
@@ -42,9 +44,23 @@ def bulk_context(receipt_format: str) -> bytes:
 BULK_CONTEXT = bulk_context(BULK_FORMAT)
 
 
-def rows_root(rows: list[dict[str, Any]]) -> str:
-    """Return the base64 Merkle root over the rows' canonical JSON (empty list: the hash of nothing)."""
-    return b64(root_from_leaves([leaf_hash(canonical_bytes(r)) for r in rows]))
+def rows_root(rows: list[dict[str, Any]], encoded: list[bytes] | None = None) -> str:
+    """Return the base64 Merkle root over the rows' canonical JSON (empty list: the hash of nothing); `encoded`:
+    that JSON, already made."""
+    return b64(root_from_leaves([leaf_hash(e) for e in (encoded if encoded is not None else map(canonical_bytes, rows))]))
+
+
+def signed_bytes(receipt: dict[str, Any], encoded_rows: list[bytes] | None = None) -> bytes:
+    """Return the RFC 8785 JSON of the receipt without "signature" — what is signed after the format line —
+    reusing the rows' canonical JSON when given (canonical JSON is made member by member: an object is its
+    members' canonical JSON in key order, an array its items'; keys that are not ASCII, which no receipt has,
+    are left to the full encoder so the key order stays RFC 8785's)."""
+    body = {k: v for k, v in receipt.items() if k != "signature"}
+    if encoded_rows is None or not all(k.isascii() for k in body) or not isinstance(body.get("rows"), list):
+        return canonical_bytes(body)
+    members = [canonical_bytes(k) + b":" + (b"[" + b",".join(encoded_rows) + b"]" if k == "rows"
+                                           else canonical_bytes(body[k])) for k in sorted(body)]
+    return b"{" + b",".join(members) + b"}"
 
 
 def build_bulk_receipt(session: Session, *, settings: Settings, rows: list[ListRow], list_name: str = "",
@@ -63,6 +79,7 @@ def build_bulk_receipt(session: Session, *, settings: Settings, rows: list[ListR
             if exc.code != "statemap.not_ready" or attempt == 2:
                 raise
     signer = credential_signer(settings)
+    encoded = [canonical_bytes(r) for r in results]  # once, for the rows' root and the signature
     receipt: dict[str, Any] = {
         "format": BULK_FORMAT,
         "issuer": settings.instance_name,
@@ -70,14 +87,14 @@ def build_bulk_receipt(session: Session, *, settings: Settings, rows: list[ListR
         "on": on.isoformat(),
         "list": {"name": list_name[:200], "rows": len(rows), "sha256": list_digest(rows)},
         "summary": summarize(results),
-        "rows_root": rows_root(results),
+        "rows_root": rows_root(results, encoded),
         "rows": results,
         "checkpoint": served_note(session, cp),
         "tree_size": cp.size,
         "state": state,
         "keys": {"credential": signer.verifier_key, "log": log_verifier_keys(session)},
     }
-    signature = signer.sign(BULK_CONTEXT + canonical_bytes(receipt))
+    signature = signer.sign(BULK_CONTEXT + signed_bytes(receipt, encoded))
     receipt["signature"] = {"key": f"{signer.name}+{signer.key_id:08x}",
                             "value": base64.b64encode(signature).decode("ascii")}
     return receipt

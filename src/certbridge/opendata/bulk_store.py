@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from certbridge.errors import NotFound
 from certbridge.settings import Settings
 
@@ -55,7 +57,7 @@ def store_receipt(settings: Settings, token: str, receipt: dict[str, Any]) -> No
     """Keep a finished receipt for its token (written whole, then renamed), and drop week-old ones."""
     path = _path(settings, token, "receipt")
     partial = path.with_suffix(".part")
-    partial.write_text(json.dumps(receipt, ensure_ascii=False), encoding="utf-8")
+    partial.write_bytes(orjson.dumps(receipt))
     partial.replace(path)
     cutoff = time.time() - KEEP_DAYS * 86400
     for old in _folder(settings).glob("*.json"):
@@ -66,4 +68,4 @@ def store_receipt(settings: Settings, token: str, receipt: dict[str, Any]) -> No
 def stored_receipt(settings: Settings, token: str) -> dict[str, Any] | None:
     """Return the receipt of a token, or None while it is not finished."""
     path = _path(settings, token, "receipt")
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    return orjson.loads(path.read_bytes()) if path.exists() else None

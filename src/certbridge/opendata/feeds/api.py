@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any
 
+import orjson
 from fastapi import Path, Query, Request
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from certbridge.api.deps import AuthedPrincipal, ReadDB, WriteDB
@@ -98,7 +98,8 @@ def _delivery_view(d: FeedDelivery) -> dict[str, Any]:
 @router.get("/feed", summary="Read the public change feed from a position")
 def read_feed(db: ReadDB, after: After = -1, limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 100):
     """Return the log's events after a position: public ones with their body, private ones as redaction markers."""
-    return feed_page(db, after=after, limit=limit)
+    # encoded by orjson straight from the items (the same JSON; FastAPI's generic encoder cost ~10 × the read)
+    return Response(orjson.dumps(feed_page(db, after=after, limit=limit)), media_type="application/json")
 
 
 def _page(request: Request, after: int) -> list[dict[str, Any]]:
@@ -106,14 +107,20 @@ def _page(request: Request, after: int) -> list[dict[str, Any]]:
         return read_items(session, after=after, limit=PAGE_MAX)
 
 
+def _events(request: Request, after: int) -> tuple[str, int]:
+    """Return the next page of the feed as SSE events, and the last index in it."""
+    items = _page(request, after)
+    return "".join(f"id: {item['seq']}\nevent: change\ndata: {orjson.dumps(item).decode()}\n\n"
+                   for item in items), (items[-1]["seq"] if items else after)
+
+
 async def _stream(request: Request, after: int, until_caught_up: bool) -> AsyncIterator[str]:
     idle = 0.0
     while True:
-        items = await asyncio.to_thread(_page, request, after)  # the database is read in a worker thread
-        for item in items:
-            yield f"id: {item['seq']}\nevent: change\ndata: {json.dumps(item, ensure_ascii=False)}\n\n"
-            after = item["seq"]
-        if items:
+        chunk, last = await asyncio.to_thread(_events, request, after)  # read and encoded in a worker thread
+        if chunk:  # a page's events sent as one chunk (each its own SSE event), not a write per event
+            yield chunk
+            after = last
             idle = 0.0
             continue
         if until_caught_up or await request.is_disconnected():
