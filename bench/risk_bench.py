@@ -174,13 +174,27 @@ def main() -> None:
 # ---------------------------------------------------------------------------------------------------------------
 # Issue 19, round 2: per-event cost against the body's size (`--scaling`), and the full recompute at scale.
 
-def build_sql(url: str, certificates: int, *, bodies: int = 1, seed: int = 20261207) -> dict:
+def build_sql(url: str, certificates: int, *, bodies: int = 1, auditors: int | None = None,
+              seed: int = 20261207) -> dict:
     """Fill a migrated SQLite database with a synthetic register generated inside SQLite (a recursive series, no
     row through Python): `bodies` bodies sharing the certificates (1: one body holds them all), two certificates
-    per organization, one auditor per 50 certificates, one initial audit per certificate with two auditors,
-    0–2 days long, within 1,000 days; one complaint per 1,000 certificates against body 1."""
-    auditors = max(200, certificates // 50)
+    per organization, `auditors` auditors (default one per 50 certificates, made even), one initial audit per
+    certificate with two auditors, one complaint per 1,000 certificates against body 1.
+
+    Audits follow each auditor's schedule, as in reality: time is cut into slots (about 1,000 days in all, at
+    least 10 days a slot) and each slot into two halves; in each slot every auditor leads one audit in the half
+    of its parity and is the member of one audit in the other half (the member is the leader shifted by an odd
+    offset that changes with the slot), so nobody is at two sites on one day — except one audit in 2,999, moved to
+    the other half, whose two auditors are then double-booked with the audits they already have there (a few
+    per cent of the auditors over two years). Audits last 2–3 days; one in 2,003 lasts 1 day (shorter than the
+    initial audit's minimum of 2). Each certificate is issued 5–29 days after its audit."""
+    auditors = auditors or max(200, certificates // 50)
+    auditors += auditors % 2  # the member's parity is the leader's opposite
     orgs = max(10, certificates // 2)
+    slots = -(-certificates // auditors)
+    slot_days = max(10, 1000 // slots)
+    half = slot_days // 2
+    first_ago = 30 + slots * slot_days  # days before TODAY the first slot starts
     engine = make_engine(url)
     upgrade(engine)
     rng = random.Random(seed)
@@ -195,30 +209,36 @@ def build_sql(url: str, certificates: int, *, bodies: int = 1, seed: int = 20261
             {"id": b, "code": f"B{b:05d}", "approval_number": f"CNCA-R-{b:06d}", "name": f"认证机构{b}",
              "region_code": "450000", "status": "approved", "approved_on": date(2010, 1, 1)}
             for b in range(1, bodies + 1)])
-        conn.execute(insert(Person), [{"id": p, "name": f"审核员{p}", "kind": "auditor",
-                                       "body_id": 1 + p % bodies, "region_code": "450000"}
-                                      for p in range(1, auditors + 1)])
+        for start in range(1, auditors + 1, 50_000):
+            conn.execute(insert(Person), [{"id": p, "name": f"审核员{p}", "kind": "auditor",
+                                           "body_id": 1 + p % bodies, "region_code": "450000"}
+                                          for p in range(start, min(auditors, start + 49_999) + 1)])
         series = "WITH RECURSIVE s(c) AS (SELECT 1 UNION ALL SELECT c + 1 FROM s WHERE c < :n) "
         conn.exec_driver_sql(
             series.replace(":n", str(orgs)) +
             "INSERT INTO organization (id, name, search_name, region_code, uscc_needs_check, service_company, "
             "created_at, updated_at) SELECT c, '企业' || c, '企业' || c, '450000', 0, 0, datetime('now'), "
             "datetime('now') FROM s")
+        # audit c (of certificate c) starts `ago` days before TODAY: its slot, its half, a day within the half
+        ago = (f"({first_ago} - (((c - 1) / {auditors}) * {slot_days} "
+               f"+ (((c - 1) % {auditors}) % 2 + (c % 2999 = 0)) % 2 * {half} + (c * 13) % {half - 2}))")
         conn.exec_driver_sql(
             series.replace(":n", str(certificates)) +
             "INSERT INTO certificate (id, number, body_id, organization_id, scheme_code, status, status_changed_on, "
             "issued_on, expires_on, cycle, holder_name, scope, version, created_at, updated_at) "
             f"SELECT c, printf('N%09d', c), 1 + (c * 7919) % {bodies}, 1 + (c * 104729) % {orgs}, 'QMS', 'valid', "
             "d, d, date(d, '+1095 days'), 1, '企业', '范围', 1, datetime('now'), datetime('now') FROM "
-            f"(SELECT c, date('{TODAY.isoformat()}', '-' || (1 + (c * 31337) % 999) || ' days') AS d FROM s)")
+            f"(SELECT c, date('{TODAY.isoformat()}', '-' || ({ago} - 5 - (c * 13) % 25) || ' days') AS d FROM s)")
         conn.exec_driver_sql(
             "INSERT INTO audit (id, certificate_id, kind, method, start_on, end_on) "
-            "SELECT id, id, 'initial', 'FS01', b, date(b, '+' || ((id % 4 + 1) / 2) || ' days') FROM "
+            "SELECT id, id, 'initial', 'FS01', b, "
+            "date(b, '+' || (CASE WHEN id % 2003 = 0 THEN 0 ELSE 1 + id % 2 END) || ' days') FROM "
             "(SELECT id, date(issued_on, '-' || (5 + (id * 13) % 25) || ' days') AS b FROM certificate)")
         conn.exec_driver_sql(
             "INSERT INTO audit_auditor (audit_id, person_id, registration_number, role) "
-            f"SELECT id, 1 + id % {auditors}, 'R', 'leader' FROM audit UNION ALL "
-            f"SELECT id, 1 + (id + 1 + (id * 17) % {auditors - 1}) % {auditors}, 'R', 'member' FROM audit")
+            f"SELECT id, 1 + (id - 1) % {auditors}, 'R', 'leader' FROM audit UNION ALL "
+            f"SELECT id, 1 + ((id - 1) % {auditors} + 1 + 2 * ((((id - 1) / {auditors}) * 7919) % {auditors // 2}))"
+            f" % {auditors}, 'R', 'member' FROM audit")
         conn.execute(insert(Complaint), [
             {"tracking_number": f"TS-BENCH-{i}", "subject_kind": "certificate", "subject_text": "x", "kind": "other",
              "description": "x", "certificate_id": i, "organization_id": rng.randrange(1, orgs + 1),
@@ -226,6 +246,21 @@ def build_sql(url: str, certificates: int, *, bodies: int = 1, seed: int = 20261
              "accept_due_on": TODAY, "verify_extended": False} for i in range(1, max(2, certificates // 1000))])
     engine.dispose()
     return {"certificates": certificates, "bodies": bodies, "organizations": orgs, "auditors": auditors}
+
+
+def data_set(data_dir: Path, size: int, auditors: int | None = None) -> tuple[Path, dict | None]:
+    """Return the built data set of this size (built now, under another name first, if it is not there yet: an
+    interrupted build is never reused) and what was built (None if it was there)."""
+    name = f"risk-scaling-{size}" + (f"-{auditors}a" if auditors else "")
+    path = data_dir / f"{name}.db"
+    if path.exists():
+        return path, None
+    partial = data_dir / f"{name}.partial.db"
+    partial.unlink(missing_ok=True)
+    seconds, built = _timed(lambda: build_sql(f"sqlite:///{partial}", size, auditors=auditors))
+    built["build_seconds"] = round(seconds, 1)
+    partial.rename(path)
+    return path, built
 
 
 def _cpu(fn):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -28,7 +28,7 @@ from certbridge.principal import SYSTEM, Principal
 from certbridge.registry.models import Restriction
 from certbridge.risk.models import RiskCursor, RiskScore, RiskSignal
 from certbridge.risk.parameters import Parameter, load_parameters, risk_class
-from certbridge.risk.signals import AUDITS_READ, SIGNALS, STATUS_FIELDS, STATUS_SIGNALS, SUBJECT_TYPES
+from certbridge.risk.signals import AUDITOR_SIGNALS, AUDITORS_READ, SIGNALS, STATUS_FIELDS, STATUS_SIGNALS, SUBJECT_TYPES
 from certbridge.risk.state import rebuild, refresh_certificate
 from certbridge.risk.subjects import MODELS
 from certbridge.risk.warnings import raise_warnings
@@ -50,15 +50,15 @@ def compute(session: Session, kind: str, ids: list[int] | None, today: date,
     out: dict[int, dict[str, tuple[float, dict]]] = defaultdict(dict)
     wanted = [(signal, function) for signal, (kinds, function) in SIGNALS.items()
               if kind in kinds and (only is None or signal in only)]
-    if kind == "person":  # the auditors' audits, read once for every signal of theirs (the widest window)
-        widest = max([params[signal].window_days for signal, _f in wanted] or [0])
-        session.info[AUDITS_READ] = {"today": today, "since": today - timedelta(days=widest), "ids": ids}
+    if kind == "person":  # the auditors' signals, computed together in one pass over their audits
+        session.info[AUDITORS_READ] = {"today": today, "ids": ids, "windows": {
+            signal: params[signal].window_days for signal, _f in wanted if signal in AUDITOR_SIGNALS}}
     try:
         for signal, function in wanted:
             for sid, found in function(session, kind, ids, today, params[signal].window_days).items():
                 out[sid][signal] = found
     finally:
-        session.info.pop(AUDITS_READ, None)
+        session.info.pop(AUDITORS_READ, None)
     return out
 
 
