@@ -15,7 +15,7 @@ import json
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import Audit, AuditAuditor, Certificate
@@ -85,19 +85,21 @@ def _store(session: Session, kind: str, ids: list[int] | None, today: date, para
     if ids is not None:
         stmt = stmt.where(RiskScore.subject_id.in_(ids))
     session.execute(stmt)
-    scored = []
+    scored, signal_rows, score_rows = [], [], []
     for sid in sorted(results):
         score = 0
         for signal, (value, evidence) in sorted(results[sid].items()):
             score += contribution(params[signal], value)
             if signal in fresh.get(sid, {}):
-                session.add(RiskSignal(subject_type=kind, subject_id=sid, signal=signal, value=value,
-                                       triggered=value >= params[signal].threshold, evidence=evidence))
+                signal_rows.append({"subject_type": kind, "subject_id": sid, "signal": signal, "value": value,
+                                    "triggered": value >= params[signal].threshold, "evidence": evidence})
         score = min(score, 1000)
-        session.add(RiskScore(subject_type=kind, subject_id=sid, score=score, risk_class=risk_class(score),
-                              computed_on=today))
+        score_rows.append({"subject_type": kind, "subject_id": sid, "score": score, "risk_class": risk_class(score),
+                           "computed_on": today})
         scored.append((sid, score, results[sid]))
-    session.flush()
+    for rows, model in ((signal_rows, RiskSignal), (score_rows, RiskScore)):  # bulk: many rows a statement
+        for start in range(0, len(rows), 5000):
+            session.execute(insert(model), rows[start:start + 5000])
     raise_warnings(session, kind, scored, params, today, principal)
     return len(results)
 

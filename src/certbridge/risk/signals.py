@@ -250,33 +250,39 @@ def _auditor_values(session: Session, signal: str, ids: list[int] | None, today:
 def auditor_signals(session: Session, ids: list[int] | None, today: date, windows: dict[str, int]) -> dict[str, Values]:
     """Compute the auditors' signals set-wise, {signal: Values} for the signals of `windows` ({signal: days}):
 
-    - `auditor_load`: the days covered by an auditor's audits started in the window (a day counted once), the
-      union of their intervals summed in one window-function pass: in start order, each audit adds the days it
-      reaches beyond the furthest end before it;
+    - `auditor_load`: the days covered by an auditor's audits started in the window (a day counted once): their
+      lengths summed if no two overlap, else the union of their intervals (`_load_union`);
     - `double_booked`: pairs of audits of two different organizations where the later (in start, id order)
       starts on or before the earlier one ends;
     - `short_audits`: audits shorter than the scheme's minimum (`risk_audit_minimum`, "*" as the default).
 
-    One grouped statement over every auditor's audits gives the load and flags the auditors that can have a
-    double booking (some audit reaching the next one's start) or a short audit (shorter than the longest
-    minimum of its kind); the pairs (a self-join of the audits that overlap a neighbour) and the short audits
-    are then read, with their evidence (the first 20 in start order) and counts, for those auditors only."""
+    One grouped statement over every auditor's audits (`_first_pass`) gives the load of the auditors whose
+    audits do not overlap and flags the others, those who can have a double booking (some audit reaching the
+    next one's start) and those who may have a short audit (shorter than the longest minimum of its kind); the
+    union of days, the pairs (a self-join of the audits that overlap a neighbour) and the short audits are then
+    read, with their evidence (the first 20 in start order) and counts, for the flagged auditors only."""
     since = {signal: today - timedelta(days=days) for signal, days in windows.items()}
     out: dict[str, Values] = {signal: {} for signal in windows}
     minimum = audit_minimums(session) if "short_audits" in windows else {}
     longest: dict[str, int] = {}
     for (_scheme, kind), need in minimum.items():
         longest[kind] = max(longest.get(kind, 0), need)
-    doubles, shorts = [], []
+    doubles, shorts, unions = [], [], {}
     for chunk in _chunks(ids):
         for person, days, audits, overlap, short in session.execute(
                 _first_pass(session, chunk, today, since, longest)):
             if "auditor_load" in windows and audits:
-                out["auditor_load"][person] = (float(days), {"audits": int(audits)})
+                if days is None:
+                    unions[person] = int(audits)
+                else:
+                    out["auditor_load"][person] = (float(days), {"audits": int(audits)})
             if overlap:
                 doubles.append(person)
             if short:
                 shorts.append(person)
+    for chunk in _chunks(sorted(unions)):
+        for person, days in session.execute(_load_union(session, chunk, today, since["auditor_load"])):
+            out["auditor_load"][person] = (float(days), {"audits": unions[person]})
     if "double_booked" in since:
         for chunk in _chunks(sorted(doubles)):
             for person, a_id, b_id, a_number, b_number, day, _rank, n in session.execute(
@@ -298,36 +304,52 @@ def _iso(day) -> str:
 
 def _first_pass(session: Session, ids: list[int] | None, today: date, since: dict[str, date],
                 longest: dict[str, int]):
-    """Per auditor with audits started in the widest window: the load's days and audits, whether some audit in
-    the double-booking window reaches the start of the next one, how many audits may be short."""
+    """One window pass over the auditors' audits started in the widest window (each audit with the start of the
+    next one, in start and id order), grouped per auditor: the audits in the load's window and their days if
+    none of them overlap (else NULL: `_load_union` counts them), whether some audit in the double-booking
+    window reaches the start of the next one (only those auditors can be double-booked: an audit reaching a
+    later one's start reaches the next one's), and how many may be short (shorter than the longest minimum of
+    their kind). Dates are compared as dates (ISO text on SQLite), turned into day numbers only to count days."""
     person = AuditAuditor.person_id
-    order = {"partition_by": person, "order_by": (Audit.start_on, Audit.id)}
-    s, e = _day(session, Audit.start_on), _day(session, Audit.end_on)
-    reach = _greatest(session, e, s)  # an audit ending before it starts still takes its first day
-    load_since = since.get("auditor_load")
-    columns = [person.label("person"), Audit.start_on.label("start_on"), Audit.kind.label("kind"), s.label("s"),
-               e.label("e"), func.lead(s).over(**order).label("next_s")]
-    if load_since is not None:
-        columns.append(func.max(case((Audit.start_on > load_since, reach))).over(**order, rows=(None, -1))
-                       .label("reached"))
-    audits = (select(*columns).join(Audit, Audit.id == AuditAuditor.audit_id)
+    audits = (select(person.label("person"), Audit.start_on.label("start_on"), Audit.end_on.label("end_on"),
+                     Audit.kind.label("kind"), func.lead(Audit.start_on).over(
+                         partition_by=person, order_by=(Audit.start_on, Audit.id)).label("next_start"))
+              .join(Audit, Audit.id == AuditAuditor.audit_id)
               .where(Audit.start_on > min(since.values()), Audit.start_on <= today, _only(person, ids)).subquery())
     r = audits.c
-    if load_since is not None:
-        in_load = r.start_on > load_since
-        added = _greatest(session, literal(0), _greatest(session, r.e, r.s) -
-                          _greatest(session, r.s - 1, func.coalesce(r.reached, r.s - 1)))
-        days, count = func.sum(case((in_load, added), else_=0)), func.sum(case((in_load, 1), else_=0))
-    else:
-        days = count = literal(0)
+    days = count = literal(0)
+    if "auditor_load" in since:
+        in_load = r.start_on > since["auditor_load"]
+        reach = _greatest(session, r.end_on, r.start_on)  # an audit ending before it starts: its first day
+        count = func.sum(case((in_load, 1), else_=0))
+        days = case((func.max(case((and_(in_load, r.next_start <= reach), 1), else_=0)) == 0, func.sum(case(
+            (in_load, _day(session, reach) - _day(session, r.start_on) + 1), else_=0))))
     overlap = literal(0)
     if "double_booked" in since:
-        overlap = func.max(case((and_(r.start_on > since["double_booked"], r.next_s <= r.e), 1), else_=0))
+        overlap = func.max(case((and_(r.start_on > since["double_booked"], r.next_start <= r.end_on), 1), else_=0))
     short = literal(0)
     if "short_audits" in since and longest:
         need = case({kind: need for kind, need in longest.items()}, value=r.kind, else_=0)
-        short = func.sum(case((and_(r.start_on > since["short_audits"], r.e - r.s + 1 < need), 1), else_=0))
+        short = func.sum(case((and_(r.start_on > since["short_audits"], r.kind.in_(sorted(longest)),
+                                    _day(session, r.end_on) - _day(session, r.start_on) + 1 < need), 1), else_=0))
     return select(r.person, days, count, overlap, short).group_by(r.person)
+
+
+def _load_union(session: Session, ids: list[int], today: date, since: date):
+    """The days covered by these auditors' overlapping audits in the window: in start order, each audit adds the
+    days it reaches beyond the furthest day reached before it."""
+    person = AuditAuditor.person_id
+    reach = _greatest(session, Audit.end_on, Audit.start_on)
+    audits = (select(person.label("person"), Audit.start_on.label("start_on"), reach.label("reach"),
+                     func.max(reach).over(partition_by=person, order_by=(Audit.start_on, Audit.id),
+                                          rows=(None, -1)).label("reached"))
+              .join(Audit, Audit.id == AuditAuditor.audit_id)
+              .where(Audit.start_on > since, Audit.start_on <= today, person.in_(ids)).subquery())
+    r = audits.c
+    added = case((or_(r.reached.is_(None), r.reached < r.start_on),
+                  _day(session, r.reach) - _day(session, r.start_on) + 1),
+                 (r.reached < r.reach, _day(session, r.reach) - _day(session, r.reached)), else_=0)
+    return select(r.person, func.sum(added)).group_by(r.person)
 
 
 def _pairs(session: Session, ids: list[int], today: date, since: date):
@@ -336,14 +358,14 @@ def _pairs(session: Session, ids: list[int], today: date, since: date):
     overlap a neighbour are joined: an audit reaching some later one's start reaches the next one's."""
     person = AuditAuditor.person_id
     order = {"partition_by": person, "order_by": (Audit.start_on, Audit.id)}
-    s, e = _day(session, Audit.start_on), _day(session, Audit.end_on)
     ranked = (select(person.label("person"), Audit.id.label("audit"), Audit.certificate_id.label("certificate"),
-                     Audit.start_on.label("start_on"), s.label("s"), e.label("e"),
-                     func.lead(s).over(**order).label("next_s"),
-                     func.max(e).over(**order, rows=(None, -1)).label("before"))
+                     Audit.start_on.label("start_on"), Audit.end_on.label("end_on"),
+                     func.lead(Audit.start_on).over(**order).label("next_start"),
+                     func.max(Audit.end_on).over(**order, rows=(None, -1)).label("before"))
               .join(Audit, Audit.id == AuditAuditor.audit_id)
               .where(Audit.start_on > since, Audit.start_on <= today, person.in_(ids)).subquery())
-    near = select(ranked).where(or_(ranked.c.next_s <= ranked.c.e, ranked.c.before >= ranked.c.s)).cte("near")
+    near = select(ranked).where(or_(ranked.c.next_start <= ranked.c.end_on,
+                                    ranked.c.before >= ranked.c.start_on)).cte("near")
     a, b = near.alias("a"), near.alias("b")
     ca, cb = aliased(Certificate), aliased(Certificate)
     pairs = (select(a.c.person, a.c.audit.label("a_id"), b.c.audit.label("b_id"), ca.number.label("a_number"),
@@ -352,8 +374,8 @@ def _pairs(session: Session, ids: list[int], today: date, since: date):
                                                                                b.c.start_on, b.c.audit)).label("rank"),
                     func.count().over(partition_by=a.c.person).label("n"))
              .select_from(a)
-             .join(b, and_(b.c.person == a.c.person, b.c.s >= a.c.s, b.c.s <= a.c.e,
-                           or_(b.c.s > a.c.s, b.c.audit > a.c.audit)))
+             .join(b, and_(b.c.person == a.c.person, b.c.start_on >= a.c.start_on, b.c.start_on <= a.c.end_on,
+                           or_(b.c.start_on > a.c.start_on, b.c.audit > a.c.audit)))
              .join(ca, ca.id == a.c.certificate).join(cb, cb.id == b.c.certificate)
              .where(ca.organization_id.is_distinct_from(cb.organization_id)).subquery())
     return select(pairs).where(pairs.c.rank <= EVIDENCE_MAX).order_by(pairs.c.person, pairs.c.rank)
