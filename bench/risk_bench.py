@@ -24,6 +24,7 @@ import platform
 import random
 import shutil
 import sqlite3
+import sys
 import tempfile
 import time
 from datetime import date, timedelta
@@ -377,7 +378,7 @@ def full_recompute(size: int, data_dir: Path, auditors: int | None = None, in_pl
     from certbridge.principal import SYSTEM
     from certbridge.risk import compute as rc
     from certbridge.risk import signals as rs
-    from certbridge.risk.models import EarlyWarning
+    from certbridge.risk.models import EarlyWarning, RiskSignal
     from certbridge.risk.parameters import load_parameters
     from certbridge.risk.state import rebuild
 
@@ -406,6 +407,7 @@ def full_recompute(size: int, data_dir: Path, auditors: int | None = None, in_pl
             wall = time.perf_counter()
             parts["state_rebuild_cpu_s"] = round(_cpu(lambda: rebuild(s))[0], 2)
             parts["state_rebuild_wall_s"] = round(time.perf_counter() - wall, 2)
+            print(json.dumps({**parts, "load": round(os.getloadavg()[0], 2)}), file=sys.stderr, flush=True)
             params = load_parameters(s)
             for kind in rc.SUBJECT_TYPES:
                 for value in inner.values():
@@ -417,15 +419,16 @@ def full_recompute(size: int, data_dir: Path, auditors: int | None = None, in_pl
                 if kind == "person":
                     for name, (cpu, w) in inner.items():
                         parts[f"person_{name}_cpu_s"], parts[f"person_{name}_wall_s"] = round(cpu, 2), round(w, 2)
+                print(json.dumps({**parts, "load": round(os.getloadavg()[0], 2)}), file=sys.stderr, flush=True)
             wall = time.perf_counter()
             commit_cpu = time.process_time()
         parts["commit_cpu_s"] = round(time.process_time() - commit_cpu, 2)
         parts["commit_wall_s"] = round(time.perf_counter() - wall, 2)
         with sessions() as s:
             parts["person_signals"] = dict(s.execute(
-                select(rs.RiskSignal.signal, func.count()).where(rs.RiskSignal.subject_type == "person",
-                                                                 rs.RiskSignal.triggered.is_(True))
-                .group_by(rs.RiskSignal.signal)).all())
+                select(RiskSignal.signal, func.count()).where(RiskSignal.subject_type == "person",
+                                                                 RiskSignal.triggered.is_(True))
+                .group_by(RiskSignal.signal)).all())
             parts["warnings_open"] = dict(s.execute(select(EarlyWarning.reason, func.count()).where(
                 EarlyWarning.status == "open").group_by(EarlyWarning.reason)).all())
     finally:
@@ -548,6 +551,4 @@ def scaling_main() -> None:
 
 
 if __name__ == "__main__":
-    import sys
-
     scaling_main() if any(a.startswith(("--scaling", "--full", "--compare")) for a in sys.argv[1:]) else main()
