@@ -399,9 +399,10 @@ def full_recompute(size: int, data_dir: Path, auditors: int | None = None, in_pl
                 inner[name][1] += time.perf_counter() - wall
         return run
 
-    originals = rs.auditor_signals, rc.raise_warnings
-    rs.auditor_signals, rc.raise_warnings = timed("auditor_signals", rs.auditor_signals), \
-        timed("warnings", rc.raise_warnings)
+    originals = getattr(rs, "auditor_signals", None), rc.raise_warnings  # (an older tree: no set-wise signals)
+    if originals[0] is not None:
+        rs.auditor_signals = timed("auditor_signals", rs.auditor_signals)
+    rc.raise_warnings = timed("warnings", rc.raise_warnings)
     try:
         with write_session(sessions) as s:
             wall = time.perf_counter()
@@ -432,7 +433,9 @@ def full_recompute(size: int, data_dir: Path, auditors: int | None = None, in_pl
             parts["warnings_open"] = dict(s.execute(select(EarlyWarning.reason, func.count()).where(
                 EarlyWarning.status == "open").group_by(EarlyWarning.reason)).all())
     finally:
-        rs.auditor_signals, rc.raise_warnings = originals
+        if originals[0] is not None:
+            rs.auditor_signals = originals[0]
+        rc.raise_warnings = originals[1]
     engine.dispose()
     if not in_place:
         work.unlink()
