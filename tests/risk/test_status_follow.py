@@ -20,6 +20,8 @@ from certbridge.risk.compute import follow_log, recompute_all, recompute_in_chun
 from certbridge.risk.models import RiskAudit, RiskCertificate, RiskCount, RiskTally
 from tests.risk.conftest import TODAY, risk_snapshot
 
+A1, A2 = "2021-N1QMS-1000001", "2022-N1QMS-1000002"
+
 
 def test_status_changes_followed_one_by_one_agree_with_a_full_recompute(sessions, world, issue):
     with write_session(sessions) as db:
@@ -70,8 +72,9 @@ def _state(sessions) -> tuple:
 @pytest.mark.parametrize("seed", [7, 1208])
 def test_issues_and_status_changes_kept_in_the_risk_state_agree_with_a_full_recompute(sessions, world, issue, seed):
     """Each event moves the kept counts (valid certificates, first issues per day, short audits, suspensions);
-    after a random history of issues with short and long audits and status changes, the kept state and every
-    signal, score and class are what a full recompute rebuilds from the register."""
+    after a random history of issues with short and long audits (one or two auditors, often overlapping: double
+    bookings) and status changes, the kept state and every signal, score and class are what a full recompute
+    rebuilds from the register."""
     rng = random.Random(seed)
     with write_session(sessions) as db:
         item = file_complaint(db, principal=ANONYMOUS, subject_kind="body", subject_text="机构", kind="malpractice",
@@ -81,6 +84,7 @@ def test_issues_and_status_changes_kept_in_the_risk_state_agree_with_a_full_reco
         recompute_all(db, today=TODAY)
     ids: list[int] = []
     act = {"principal": SYSTEM, "today": TODAY}
+    start, org = TODAY, "org1"  # of the previous issue
     for step in range(14):
         with write_session(sessions) as db:
             certs = {c.id: c for c in db.scalars(select(Certificate).where(Certificate.id.in_(ids)))}
@@ -88,13 +92,18 @@ def test_issues_and_status_changes_kept_in_the_risk_state_agree_with_a_full_reco
         suspended = [i for i in ids if certs[i].status == "suspended"]
         action = rng.choice(["issue"] * 3 + (["suspend"] * 2 if valid else []) +
                             (["restore", "withdraw"] if suspended else []))
-        action = "issue" if step < 2 else action  # the first: a one-day initial audit, short of the two days
+        # the first: a one-day initial audit, short of the two days; the second: the same auditor that day at the
+        # other company (a double booking); then audits with one or two auditors, often overlapping
+        action = "issue" if step < 2 else action
         change = StatusChangeIn(reason="抽查", on=TODAY, until=TODAY + timedelta(days=30), cause="other")
         if action == "issue":
-            start = TODAY - timedelta(days=rng.randrange(8, 60))
-            ids.append(issue(f"00126Q2530{seed % 10}{step:02d}R0M/4500", org=rng.choice(("org1", "org2")),
-                             start=start.isoformat(), end=(start + timedelta(days=rng.choice((0, 1, 2)) if step else 0)).isoformat(),
-                             issued_on=(start + timedelta(days=7)).isoformat(), auditors=("2021-N1QMS-1000001",)))
+            start = TODAY - timedelta(days=rng.randrange(8, 60)) if step != 1 else start
+            org = rng.choice(("org1", "org2")) if step != 1 else {"org1": "org2", "org2": "org1"}[org]
+            days = rng.choice((0, 1, 2)) if step else 0
+            ids.append(issue(f"00126Q2530{seed % 10}{step:02d}R0M/4500", org=org, start=start.isoformat(),
+                             end=(start + timedelta(days=days)).isoformat(),
+                             issued_on=(start + timedelta(days=7)).isoformat(),
+                             auditors=(A1,) if step < 2 else rng.choice(((A1,), (A1,), (A1, A2), (A2,)))))
         else:
             with write_session(sessions) as db:
                 if action == "suspend":
@@ -108,6 +117,8 @@ def test_issues_and_status_changes_kept_in_the_risk_state_agree_with_a_full_reco
     incremental, kept = risk_snapshot(sessions), _state(sessions)
     signals = {s[2] for s in incremental[0] if s[0] == "body"}
     assert {"complaint_rate", "pace", "short_audits"} <= signals, signals
+    signals = {s[2] for s in incremental[0] if s[0] == "person"}  # the auditors' set-wise signals, followed too
+    assert {"auditor_load", "short_audits", "double_booked"} <= signals, signals
     with write_session(sessions) as db:
         recompute_all(db, today=TODAY)
     assert _state(sessions) == kept

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import Audit, AuditAuditor, Certificate
@@ -28,7 +28,7 @@ from certbridge.principal import SYSTEM, Principal
 from certbridge.registry.models import Restriction
 from certbridge.risk.models import RiskCursor, RiskScore, RiskSignal
 from certbridge.risk.parameters import Parameter, load_parameters, risk_class
-from certbridge.risk.signals import AUDITS_READ, SIGNALS, STATUS_FIELDS, STATUS_SIGNALS, SUBJECT_TYPES
+from certbridge.risk.signals import AUDITOR_SIGNALS, AUDITORS_READ, SIGNALS, STATUS_FIELDS, STATUS_SIGNALS, SUBJECT_TYPES
 from certbridge.risk.state import rebuild, refresh_certificate
 from certbridge.risk.subjects import MODELS
 from certbridge.risk.warnings import raise_warnings
@@ -50,15 +50,15 @@ def compute(session: Session, kind: str, ids: list[int] | None, today: date,
     out: dict[int, dict[str, tuple[float, dict]]] = defaultdict(dict)
     wanted = [(signal, function) for signal, (kinds, function) in SIGNALS.items()
               if kind in kinds and (only is None or signal in only)]
-    if kind == "person":  # the auditors' audits, read once for every signal of theirs (the widest window)
-        widest = max([params[signal].window_days for signal, _f in wanted] or [0])
-        session.info[AUDITS_READ] = {"today": today, "since": today - timedelta(days=widest), "ids": ids}
+    if kind == "person":  # the auditors' signals, computed together in one pass over their audits
+        session.info[AUDITORS_READ] = {"today": today, "ids": ids, "windows": {
+            signal: params[signal].window_days for signal, _f in wanted if signal in AUDITOR_SIGNALS}}
     try:
         for signal, function in wanted:
             for sid, found in function(session, kind, ids, today, params[signal].window_days).items():
                 out[sid][signal] = found
     finally:
-        session.info.pop(AUDITS_READ, None)
+        session.info.pop(AUDITORS_READ, None)
     return out
 
 
@@ -85,19 +85,21 @@ def _store(session: Session, kind: str, ids: list[int] | None, today: date, para
     if ids is not None:
         stmt = stmt.where(RiskScore.subject_id.in_(ids))
     session.execute(stmt)
-    scored = []
+    scored, signal_rows, score_rows = [], [], []
     for sid in sorted(results):
         score = 0
         for signal, (value, evidence) in sorted(results[sid].items()):
             score += contribution(params[signal], value)
             if signal in fresh.get(sid, {}):
-                session.add(RiskSignal(subject_type=kind, subject_id=sid, signal=signal, value=value,
-                                       triggered=value >= params[signal].threshold, evidence=evidence))
+                signal_rows.append({"subject_type": kind, "subject_id": sid, "signal": signal, "value": value,
+                                    "triggered": value >= params[signal].threshold, "evidence": evidence})
         score = min(score, 1000)
-        session.add(RiskScore(subject_type=kind, subject_id=sid, score=score, risk_class=risk_class(score),
-                              computed_on=today))
+        score_rows.append({"subject_type": kind, "subject_id": sid, "score": score, "risk_class": risk_class(score),
+                           "computed_on": today})
         scored.append((sid, score, results[sid]))
-    session.flush()
+    for rows, model in ((signal_rows, RiskSignal), (score_rows, RiskScore)):  # bulk: many rows a statement
+        for start in range(0, len(rows), 5000):
+            session.execute(insert(model), rows[start:start + 5000])
     raise_warnings(session, kind, scored, params, today, principal)
     return len(results)
 

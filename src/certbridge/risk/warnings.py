@@ -21,7 +21,7 @@ from certbridge.policy import require_regulator
 from certbridge.principal import Principal
 from certbridge.risk.models import EarlyWarning
 from certbridge.risk.parameters import Parameter
-from certbridge.risk.subjects import subject_name, subject_region
+from certbridge.risk.subjects import load_subjects, subject_name, subject_region
 
 DECISIONS = ("dismissed", "inspect", "penalize")
 
@@ -60,8 +60,11 @@ def raise_warnings(session: Session, kind: str, scored: list, params: dict[str, 
             existing.setdefault((row.subject_id, row.reason), []).append(row)
     routes: dict[str | None, str] = {}
     raised, drafts = [], []
-    for sid, reason, score, evidence in wanted:
-        fingerprint = _fingerprint(evidence)
+    prints = [_fingerprint(evidence) for _sid, _reason, _score, evidence in wanted]
+    load_subjects(session, kind, sorted({  # the subjects of new warnings: names and regions in a few statements
+        sid for (sid, reason, _s, _e), fingerprint in zip(wanted, prints)
+        if all(r.fingerprint != fingerprint and r.status != "open" for r in existing.get((sid, reason), []))}))
+    for (sid, reason, score, evidence), fingerprint in zip(wanted, prints):
         rows = existing.get((sid, reason), [])
         if any(r.fingerprint == fingerprint for r in rows):
             continue
