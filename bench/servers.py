@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sys
 
-UVICORN = {"host": "127.0.0.1", "log_level": "warning", "access_log": False, "workers": 1}
+# Both servers parse HTTP with httptools (uvicorn's C parser, as `certbridge serve` does): a fair baseline.
+UVICORN = {"host": "127.0.0.1", "log_level": "warning", "access_log": False, "workers": 1, "http": "httptools"}
 
 
 def baseline_app(url: str):
