@@ -83,7 +83,7 @@ def start_server(which: str, env: dict[str, str], port: int) -> tuple[subprocess
                             env=server_env(env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     import httpx
 
-    probe = "/api/v1/verify?number=PROBE" if which == "app" else "/pk?id=1"
+    probe = "/pk?id=1" if which == "baseline" else "/api/v1/verify?number=PROBE"
     deadline = started + 120
     while time.perf_counter() < deadline:
         if proc.poll() is not None:

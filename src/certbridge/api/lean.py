@@ -187,15 +187,21 @@ class LeanReads:
             exc.__traceback__ = None  # as Starlette does: a reused exception must not accumulate tracebacks
         self.answered[route.path] += 1
 
-        async def send_answer(message):
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                if routing is not None:
-                    headers += routing.labels(state)
-                message = secured({**message, "headers": headers + limited}, wanted)
-            await send(message)
+        headers = list(response.raw_headers)
+        if routing is not None:
+            headers += routing.labels(state)
+        start = secured({"type": "http.response.start", "status": response.status_code, "headers": headers + limited},
+                        wanted)
+        body = getattr(response, "body", None)
+        if body is None or response.background is not None:  # streamed, or work after it: as Starlette sends it
 
-        await response(scope, request.receive, send_answer)
+            async def send_answer(message):
+                await send(start if message["type"] == "http.response.start" else message)
+
+            await response(scope, request.receive, send_answer)
+            return
+        await send(start)
+        await send({"type": "http.response.body", "body": body})
 
 
 def _plain(scope) -> bool:
