@@ -83,8 +83,8 @@ def start_server(which: str, env: dict[str, str], port: int) -> tuple[subprocess
                             env=server_env(env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     import httpx
 
-    probe = "/api/v1/verify?number=PROBE" if which == "app" else "/pk?id=1"
-    deadline = started + 120
+    probe = "/pk?id=1" if which == "baseline" else "/api/v1/verify?number=PROBE"
+    deadline = started + 600  # a first start on a fresh data set may build caches; a loaded machine is slow
     while time.perf_counter() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"{which} server exited: {proc.stderr.read().decode()[-2000:]}")
@@ -94,7 +94,7 @@ def start_server(which: str, env: dict[str, str], port: int) -> tuple[subprocess
         except httpx.HTTPError:
             time.sleep(0.02)
     proc.kill()
-    raise RuntimeError(f"{which} server did not answer within 120 s")
+    raise RuntimeError(f"{which} server did not answer within 600 s")
 
 
 def rss_mb(pid: int, field: str = "VmRSS") -> float:

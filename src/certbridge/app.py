@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from certbridge.api import lean
 from certbridge.api.openapi_security import document_security
 from certbridge.api.problems import install_problem_handlers
 from certbridge.api.routing import LazyAPIRoute, add_routes
@@ -132,4 +133,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.federation_follower = app.state.federation_outbox = False
         app.state.risk_daily = False
     document_security(app)
+    # Outermost: the hottest public reads answered with the same defences, without the full stack (api/lean.py).
+    lean.install(app, certificates_api.LEAN_READS)
     return app

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
+from contextlib import contextmanager
 from typing import Annotated, Literal
 
 from fastapi import File, Path, Query, Request, UploadFile
@@ -13,7 +15,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import Field, StringConstraints, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from certbridge.api.deps import AuthedPrincipal, Lang, ReadDB, WriteDB, language
+from certbridge.api.deps import AuthedPrincipal, Lang, ReadDB, WriteDB, db_read, language
+from certbridge.api.lean import LeanRoute, shaper
 from certbridge.api.pagination import Page, decode_cursor, decode_key_cursor, encode_cursor, next_cursor
 from certbridge.api.params import Id, IdFilter
 from certbridge.api.problems import PROBLEM_RESPONSES, PROBLEM_TYPE
@@ -76,6 +79,8 @@ def _verify_query(request: Request) -> tuple[str, str | None]:
     """Return (number, body) from the query string, or raise the validation error FastAPI would."""
     params = request.query_params
     number, body, errors = params.get("number"), params.get("body"), []
+    if number is not None and 0 < len(number) <= 60 and (body is None or len(body) <= 30):
+        return number, body  # valid: what the adapters below would accept (lengths in characters)
     for name, value, adapter in (("number", number, _VERIFY_NUMBER), ("body", body, _VERIFY_BODY)):
         if value is None:
             if name == "number":
@@ -213,6 +218,77 @@ def search_certificates(
     views = search_public_views(db, flt, after=decode_key_cursor(cursor), limit=limit)
     keys = page_keys(flt, [(v["holder"]["organization_id"], v["id"]) for v in views])
     return {"items": [with_meaning(v, lang) for v in views], "next_cursor": next_cursor(keys, limit), **out}
+
+
+# --- the lean path (api/lean.py): the same answers without FastAPI's per-request machinery -----------------------
+# Verify by number is the endpoint itself. Verify by holder and the name search run their endpoint's work in one
+# trip to the thread pool (a public read session, as `db_read` opens it, the view, its JSON) and serialise the
+# views in their response model's shape directly, instead of validating them against it again: the views are
+# built in that shape (tests/security/test_lean_reads.py compares the bytes with the full stack's).
+
+public_read = contextmanager(db_read)
+# The search endpoint's declared parameters a lean name search does not take (any of them: FastAPI answers).
+_SEARCH_OPTIONS = frozenset({"status", "scheme", "grade", "body_id", "region", "organization_id", "sort", "total",
+                             "peers"})
+_SEARCH_LIMIT = re.compile(r"[1-9][0-9]{0,2}")
+_VERIFICATION_SHAPE = shaper(VerificationOut)
+_LIST_SHAPE = shaper(CertificateList)
+
+
+_json = verification_json  # compact UTF-8 JSON, as FastAPI's response models write it
+
+
+def _holder_prepare(request: Request, uscc: str | None) -> str | None:
+    return uscc if uscc and len(uscc) <= 40 else None  # else FastAPI's 422 (or 404)
+
+
+def _holder_json(request: Request, uscc: str, lang: str) -> bytes:
+    with public_read(request) as db:
+        view = verification_view(verify_holder(db, uscc), lang)
+    return _json(_VERIFICATION_SHAPE(view))
+
+
+async def _holder_answer(request: Request, uscc: str) -> Response:
+    content = await run_in_threadpool(_holder_json, request, uscc, language(request))
+    return Response(content, media_type="application/json")
+
+
+def _search_prepare(request: Request, _segment: str | None) -> tuple[str, int, str | None] | None:
+    """Return (q, limit, cursor) of a plain name search, or None (filters, sorting, counts, anything unusual)."""
+    seen: dict[str, str] = {}
+    for key, value in request.query_params.multi_items():
+        if key in _SEARCH_OPTIONS or key in seen:
+            return None
+        if key in ("q", "limit", "cursor"):
+            seen[key] = value
+    q, limit, cursor = seen.get("q"), seen.get("limit", "20"), seen.get("cursor")
+    if not q or len(q) > 100 or not _SEARCH_LIMIT.fullmatch(limit) or int(limit) > 200 or (
+            cursor is not None and len(cursor) > 200):
+        return None
+    return q, int(limit), cursor
+
+
+def _search_json(request: Request, q: str, limit: int, cursor: str | None, lang: str) -> bytes:
+    flt = CertificateFilter(q=q, status=None, scheme=None, grade=None, body_id=None, region_code=None,
+                            organization_id=None)
+    with public_read(request) as db:
+        views = search_public_views(db, flt, after=decode_key_cursor(cursor), limit=limit)
+        keys = page_keys(flt, [(v["holder"]["organization_id"], v["id"]) for v in views])
+        items = [with_meaning(v, lang) for v in views]
+    return _json(_LIST_SHAPE({"items": items, "next_cursor": next_cursor(keys, limit)}))
+
+
+async def _search_answer(request: Request, prepared: tuple[str, int, str | None]) -> Response:
+    q, limit, cursor = prepared
+    content = await run_in_threadpool(_search_json, request, q, limit, cursor, language(request))
+    return Response(content, media_type="application/json")
+
+
+LEAN_READS = (
+    LeanRoute("/api/v1/verify", verify, prepare=lambda request, segment: (), answer=lambda request, _: verify(request)),
+    LeanRoute("/api/v1/verify/holder/", verify_by_holder, prepare=_holder_prepare, answer=_holder_answer),
+    LeanRoute("/api/v1/certificates", search_certificates, prepare=_search_prepare, answer=_search_answer),
+)
 
 
 @router.get("/certificates/{certificate_id}", response_model=CertificateDetail, summary="Read a certificate")

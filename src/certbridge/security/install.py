@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from certbridge.api.lean import Defences
 from certbridge.audit.middleware import AuditMiddleware
 from certbridge.security.read_routing import ReadRoutingMiddleware, position_key
-from certbridge.security.coverage import COSTLY, LOOKUP, SIGNIN, WRITE
+from certbridge.security.coverage import COSTLY, LOOKUP, SIGNIN, WRITE, RouteResolver, request_class
 from certbridge.security.limiter import KeyQuotas, RateLimitMiddleware
 from certbridge.security.middleware import (
     BodyLimitRetryMiddleware,
@@ -60,16 +61,32 @@ def install(app: FastAPI, config: Settings | None = None) -> None:
     # Added innermost first: the last one added wraps all the others. The writer gate is inside the body limit,
     # so a slow client's upload never holds a writer slot (security/writers.py).
     replica = getattr(app.state, "replica", None)
+    routing = limit = None
     if replica is not None:  # innermost: it sees the request as the route will, after the client address
-        app.add_middleware(ReadRoutingMiddleware, replica=replica, primary=app.state.engine,
-                           key=position_key(app.state.settings.resolved_secret_key()))
+        routing = dict(replica=replica, primary=app.state.engine,
+                       key=position_key(app.state.settings.resolved_secret_key()))
+        app.add_middleware(ReadRoutingMiddleware, **routing)
     app.add_middleware(WriterGateMiddleware)
     app.add_middleware(BodyLimitRetryMiddleware, max_body_bytes=config.max_body_bytes, retries=config.write_retries)
     app.add_middleware(AuditMiddleware, login_paths=config.rate_limit_login_paths, logout_paths=config.logout_paths)
-    app.add_middleware(RateLimitMiddleware, limiters=limiters, keys=keys, key_limiter=key_limiter,
-                       costly_weight=config.rate_limit_key_costly_weight, enabled=config.rate_limit_enabled)
-    app.add_middleware(ClientAddressMiddleware, trusted_proxies=config.trusted_proxies)
+    limit = dict(limiters=limiters, keys=keys, key_limiter=key_limiter,
+                 costly_weight=config.rate_limit_key_costly_weight, enabled=config.rate_limit_enabled)
+    app.add_middleware(RateLimitMiddleware, **limit)
+    client = dict(trusted_proxies=config.trusted_proxies)
+    app.add_middleware(ClientAddressMiddleware, **client)
     public_url = getattr(app.state.settings, "public_url", "") or ""
-    app.add_middleware(SecurityHeadersMiddleware, csp=config.content_security_policy,
-                       docs_csp=config.docs_content_security_policy, hsts_max_age=config.hsts_max_age,
-                       https_public_url=public_url.startswith("https://"))
+    headers = dict(csp=config.content_security_policy, docs_csp=config.docs_content_security_policy,
+                   hsts_max_age=config.hsts_max_age, https_public_url=public_url.startswith("https://"))
+    app.add_middleware(SecurityHeadersMiddleware, **headers)
+    # The lean path (security/lean.py, mounted by app.py in front of all of these) applies the same defences, with
+    # the same settings and the very same buckets, to the public reads it answers itself.
+    app.state.defences = Defences(
+        client=ClientAddressMiddleware(None, **client), limit=RateLimitMiddleware(None, **limit),
+        headers=SecurityHeadersMiddleware(None, **headers),
+        routing=ReadRoutingMiddleware(None, **routing) if routing is not None else None, is_lookup=is_lookup)
+
+
+def is_lookup(app, path: str) -> bool:
+    """Tell whether the limiter counts a GET of `path` as a public look-up (the class the lean path applies)."""
+    template = RouteResolver.for_app(app).resolve("GET", path)
+    return request_class("GET", template, b"") == LOOKUP

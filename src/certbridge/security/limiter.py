@@ -130,6 +130,20 @@ class RateLimitMiddleware:
         if cls == READ:
             await self.app(scope, receive, send)
             return
+        headers = await self.admit(scope, send, cls)
+        if headers is None:
+            return
+
+        async def send_wrapper(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": list(message.get("headers", [])) + headers}
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
+
+    async def admit(self, scope, send, cls: str) -> list[tuple[bytes, bytes]] | None:
+        """Take a limited request's tokens: return the RateLimit-* headers its answer carries, or None when it was
+        refused (429, or 503 while the shared limits cannot be read), the refusal sent through `send`."""
         key = await self.keys.identify(scope) if cls != SIGNIN else None
         fail_closed = cls != LOOKUP  # Redis down: reads degrade to this process's buckets, the rest is refused
         if key is not None:
@@ -146,18 +160,12 @@ class RateLimitMiddleware:
         if verdict is None:
             await send_refusal(scope, send, status=503, code="rate_limit.unavailable",
                                headers={"Retry-After": UNAVAILABLE_RETRY})
-            return
+            return None
         headers = _headers(verdict, per_minute)
         if verdict.wait > 0:
             retry = retry_after_header(verdict.wait)
             extra = {k.decode(): v.decode() for k, v in headers}
             await send_refusal(scope, send, status=429, code=code, headers={**extra, "Retry-After": retry},
                                retry_after=retry, limit=per_minute)
-            return
-
-        async def send_wrapper(message):
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": list(message.get("headers", [])) + headers}
-            await send(message)
-
-        await self.app(scope, receive, send_wrapper)
+            return None
+        return headers

@@ -40,18 +40,22 @@ class ClientAddressMiddleware:
             return False
         return any(addr in net for net in self.proxies)
 
+    def client_ip(self, scope) -> str | None:
+        """Return the client's address of a request (also used by the lean path, security/lean.py)."""
+        client = scope.get("client")
+        ip = client[0] if client else None
+        forwarded = _header(scope, b"x-forwarded-for") if self.proxies else None
+        if ip and forwarded and self._trusted(ip):
+            # Walk from the nearest hop back; the first untrusted address is the client.
+            for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
+                ip = hop
+                if not self._trusted(hop):
+                    break
+        return ip
+
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http":
-            client = scope.get("client")
-            ip = client[0] if client else None
-            forwarded = _header(scope, b"x-forwarded-for") if self.proxies else None
-            if ip and forwarded and self._trusted(ip):
-                # Walk from the nearest hop back; the first untrusted address is the client.
-                for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
-                    ip = hop
-                    if not self._trusted(hop):
-                        break
-            scope.setdefault("state", {})["client_ip"] = ip
+            scope.setdefault("state", {})["client_ip"] = self.client_ip(scope)
         await self.app(scope, receive, send)
 
 
@@ -198,22 +202,31 @@ class SecurityHeadersMiddleware:
             found = self._wanted_by_case[key] = tuple(wanted)
         return found
 
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    def headers_for(self, scope) -> tuple[tuple[bytes, bytes], ...]:
+        """Return the security headers the answer to a request gets, unless it sets them itself."""
         path = scope.get("path", "")
         docs = path in ("/docs", "/redoc", "/docs/oauth2-redirect")
         https = scope.get("scheme") == "https" or self.https_public_url
         credentialed = any(k.lower() in (b"authorization", b"x-api-key") for k, _ in scope.get("headers", []))
-        wanted = self._wanted(docs, https, credentialed)
+        return self._wanted(docs, https, credentialed)
+
+    @staticmethod
+    def secured(message, wanted: tuple[tuple[bytes, bytes], ...]):
+        """Return a response-start message with the `wanted` headers it does not set itself appended."""
+        headers = list(message.get("headers", []))
+        present = {k.lower() for k, _ in headers}
+        headers += [(k, v) for k, v in wanted if k not in present]
+        return {**message, "headers": headers}
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        wanted = self.headers_for(scope)
 
         async def send_wrapper(message):
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {k.lower() for k, _ in headers}
-                headers += [(k, v) for k, v in wanted if k not in present]
-                message = {**message, "headers": headers}
+                message = self.secured(message, wanted)
             await send(message)
 
         await self.app(scope, receive, send_wrapper)

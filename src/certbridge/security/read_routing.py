@@ -94,11 +94,9 @@ class ReadRoutingMiddleware:
                 self._resolver = RouteResolver.for_app(scope["app"])
             template = self._resolver.resolve(method, scope["path"])
             if request_class(method, template, scope.get("query_string", b"")) == LOOKUP:
-                carried = headers.get(LSN_HEADER, b"").decode("latin-1")
-                state["replica_needs"] = max(self.replica.needed_lsn(key), read_position(self.key, carried),
-                                             read_position(self.key, cookies.get(LSN_COOKIE)))
+                state["replica_needs"] = self._needs(key, headers, cookies)
 
-        async def send_labelled(message):
+        async def send_labelled(message):  # (the lean path labels its answers with `labels`, security/lean.py)
             if message["type"] == "http.response.start":
                 extra = []
                 if method in WRITES and message["status"] < 400:
@@ -108,13 +106,30 @@ class ReadRoutingMiddleware:
                     extra += [(b"certbridge-write-lsn", text.encode()),
                               (b"set-cookie", f"{LSN_COOKIE}={text}; Path=/; Max-Age="
                                               f"{int(self.replica.sticky_seconds)}; HttpOnly; SameSite=Lax".encode())]
-                source = state.get("read_from")
-                if source is not None:
-                    extra.append((b"certbridge-read-from", source.encode()))
-                    # 0: no checkpoint signed yet
-                    extra.append((b"certbridge-checkpoint", str(state.get("checkpoint") or 0).encode()))
+                extra += self.labels(state)
                 if extra:
                     message = {**message, "headers": list(message.get("headers", [])) + extra}
             await send(message)
 
         await self.app(scope, receive, send_labelled)
+
+    def _needs(self, key: str, headers: dict[bytes, bytes], cookies: dict[str, str]) -> int:
+        carried = headers.get(LSN_HEADER, b"").decode("latin-1")
+        return max(self.replica.needed_lsn(key), read_position(self.key, carried),
+                   read_position(self.key, cookies.get(LSN_COOKIE)))
+
+    def public_read_needs(self, scope) -> int:
+        """Return the WAL position a public read (a GET of a look-up) must see: what `__call__` marks it with."""
+        headers = dict(scope.get("headers") or [])
+        cookies = cookie_parser(headers.get(b"cookie", b"").decode("latin-1"))
+        return self._needs(_client(scope, headers, cookies), headers, cookies)
+
+    @staticmethod
+    def labels(state: dict) -> list[tuple[bytes, bytes]]:
+        """Return the headers saying which database answered a public read and the checkpoint it reflects."""
+        source = state.get("read_from")
+        if source is None:
+            return []
+        # 0: no checkpoint signed yet
+        return [(b"certbridge-read-from", source.encode()),
+                (b"certbridge-checkpoint", str(state.get("checkpoint") or 0).encode())]
