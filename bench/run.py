@@ -432,7 +432,11 @@ def table(result: dict) -> str:
     rows += [
         ("search over HTTP (mixed 2–8 chars, 4 conn.), p95", f"{search['p95_ms']:.1f} ms", "", "", "≤ 30 ms"),
         ("bulk CSV import end to end, rows/s", f"{result['import_rows_per_s']:.0f}",
-         f"{result['raw_rows_per_s']:.0f} raw executemany", f"{result['import_ratio']:.3f} ×", "≥ 0.25 ×"),
+         f"{result['physical_rows_per_s']:.0f} the same rows raw into the same tables",
+         f"{result['import_ratio']:.3f} × ({result['import_total_cpu_ratio']:.3f} × by CPU)", "≥ 0.5 ×"),
+        ("… against the old one-row baseline", f"{result['import_rows_per_s']:.0f}",
+         f"{result['raw_rows_per_s']:.0f} raw executemany into a bare table", f"{result['bare_ratio']:.3f} ×",
+         "≥ 0.25 ×"),
         ("serving process RSS after load (private, without mapped DB pages)",
          f"{h['rss_mb']:.0f} MB ({h.get('rss_anon_mb', 0):.0f} MB)", "", "", "≤ 300 MB"),
         ("start-up to first answer (CPU time of the server until then)",
