@@ -6,7 +6,9 @@ baseline is reported as a ratio to that baseline, measured in the same run on th
 * verification over HTTP vs a bare Starlette endpoint doing one primary-key lookup on the same database,
   same uvicorn settings, same load generator (wrk, 32 connections);
 * name search vs a raw FTS5 trigram query (SQLite) or a raw pg_trgm LIKE (PostgreSQL) on the same data;
-* bulk CSV import, end to end, vs a raw executemany of the same rows into a bare table.
+* bulk CSV import, end to end, vs a raw insert of **the rows the import writes** into the same tables (same
+  indexes, triggers and row counts per table; multi-row VALUES on SQLite, COPY on PostgreSQL; one transaction,
+  rolled back) — the physical limit — and, as before, vs a raw executemany of the CSV's rows into a bare table.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import platform
 import random
 import time
@@ -163,15 +166,54 @@ def bench_search(sessions, terms: dict[int, list[str]], dialect: str) -> dict:
     return out
 
 
-def bench_import(sessions, rows: int, rng: random.Random) -> dict:
-    """Import a CSV end to end (rolled back) and executemany the same rows into a bare table.
+def _insert_raw(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert ready rows the fastest raw way: COPY on PostgreSQL, multi-row VALUES on SQLite (one statement
+    per ~32,000 bound values: SQLite's FTS5 trigger flushes its index once per statement, not per row)."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        with conn.connection.driver_connection.cursor() as cur, \
+                cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    per = 32_766 // len(columns)
+    marks = "(" + ", ".join("?" for _ in columns) + ")"
+    for start in range(0, len(rows), per):
+        chunk = rows[start:start + per]
+        conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([marks] * len(chunk)),
+                             tuple(value for row in chunk for value in row))
 
-    The bare table lives in the same database as the import's tables (created and dropped inside the
-    rolled-back transaction), so both sides write the same kind of table: a PostgreSQL TEMP table is
-    unlogged (on SQLite, inside an uncommitted transaction, the two measured the same). 10,000 rows by
-    default: at 1,000 the import's fixed costs (authorization, loading the rules, the uniqueness probes)
-    were a quarter to a third of its time. CPU-time rates are returned beside the wall-clock ones.
+
+def _server_cpu(conn) -> float:
+    """CPU seconds the PostgreSQL backend serving `conn` has used so far (from /proc: a server on this machine);
+    0 on SQLite, whose work is this process's own CPU time."""
+    if conn.dialect.name != "postgresql":
+        return 0.0
+    pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench_import(sessions, rows: int, rng: random.Random, *, repeat: int = 1) -> dict:
+    """Import a CSV end to end (rolled back), then insert the very rows it wrote raw (rolled back), alternately.
+
+    The physical-limit baseline: the import's rows (organizations, identifiers, name bigrams, certificates,
+    audits, auditors, ledger events — captured from the batch the import wrote) inserted into the same tables
+    with the same indexes and triggers, in one transaction, by COPY (PostgreSQL) or multi-row VALUES (SQLite),
+    with nothing parsed, validated or encoded. `import_ratio` = baseline time ÷ import time. The old
+    baseline is kept beside it: executemany of the CSV's rows into a bare text table (`bare_ratio`). 10,000
+    rows by default: at 1,000 the import's fixed costs (authorization, loading the rules, the uniqueness
+    probes) were a quarter to a third of its time. Wall-clock and CPU-time figures are medians of `repeat`
+    alternated rounds; the CPU-time ratios are the ones to read on a loaded machine (on PostgreSQL the total one,
+    which adds the server backend's CPU time).
     """
+    import statistics
+
+    from certbridge.certificates import bulk
     from certbridge.certificates.importer import COLUMN_ALIASES, import_certificates
     from certbridge.db import write_session
     from certbridge.kit.uscc import generate_uscc
@@ -193,23 +235,68 @@ def bench_import(sessions, rows: int, rng: random.Random) -> dict:
     writer.writerows(table)
     data = buffer.getvalue().encode("utf-8")
     assert set(columns) <= set(COLUMN_ALIASES)
-    with write_session(sessions) as session:
-        t, cpu = time.perf_counter(), time.process_time()
-        report = import_certificates(session, principal=SYSTEM, body_id=body.id, filename="bench.csv", data=data)
-        ours, ours_cpu = time.perf_counter() - t, time.process_time() - cpu
-        session.rollback()
-    if report.errors or report.created != rows:
-        raise RuntimeError(f"bench import rows were refused: {report.errors[:3]}")
-    with write_session(sessions) as session:
-        conn = session.connection()
-        conn.exec_driver_sql("CREATE TABLE bench_bare (" + ", ".join(f"{c} TEXT" for c in columns) + ")")
-        marks = ", ".join("?" if conn.dialect.name == "sqlite" else "%s" for _ in columns)
-        t, cpu = time.perf_counter(), time.process_time()
-        conn.exec_driver_sql(f"INSERT INTO bench_bare VALUES ({marks})", [tuple(r) for r in table])
-        raw, raw_cpu = time.perf_counter() - t, time.process_time() - cpu
-        session.rollback()
-    return {"import_rows_per_s": rows / ours, "raw_rows_per_s": rows / raw, "import_ratio": raw / ours,
-            "import_rows": rows, "import_cpu_rows_per_s": rows / ours_cpu, "raw_cpu_rows_per_s": rows / raw_cpu}
+    written: list = []
+    original_write = bulk.write_batch
+
+    def capture(session, **kwargs):
+        written.append(kwargs["batch"].rows)
+        return original_write(session, **kwargs)
+
+    timings: dict[str, list[tuple[float, float, float]]] = {"import": [], "physical": [], "bare": []}
+    per_table: dict[str, int] = {}
+    for _ in range(repeat):
+        written.clear()
+        bulk.write_batch = capture
+        try:
+            with write_session(sessions) as session:
+                server = _server_cpu(session.connection())
+                t, cpu = time.perf_counter(), time.process_time()
+                report = import_certificates(session, principal=SYSTEM, body_id=body.id, filename="bench.csv",
+                                             data=data)
+                timings["import"].append((time.perf_counter() - t, time.process_time() - cpu,
+                                          _server_cpu(session.connection()) - server))
+                session.rollback()
+        finally:
+            bulk.write_batch = original_write
+        if report.errors or report.created != rows or len(written) != 1:
+            raise RuntimeError(f"bench import rows were refused or not written in one batch: {report.errors[:3]}")
+        batch_rows = written[0]
+        tables = [(bulk._ROW_KEYS.get(k, k), k) for k in ("organization", "organization_identifier", "name_gram",
+                                                          "certificate", "certificate_site", "audit",
+                                                          "audit_auditor", "restriction", "ledger_event")]
+        per_table = {name: len(batch_rows[key]) for name, key in tables}
+        with write_session(sessions) as session:
+            conn = session.connection()
+            server = _server_cpu(conn)
+            t, cpu = time.perf_counter(), time.process_time()
+            for name, key in tables:
+                _insert_raw(conn, name, bulk.COLUMNS[name], batch_rows[key])
+            timings["physical"].append((time.perf_counter() - t, time.process_time() - cpu, _server_cpu(conn) - server))
+            session.rollback()
+        with write_session(sessions) as session:
+            conn = session.connection()
+            conn.exec_driver_sql("CREATE TABLE bench_bare (" + ", ".join(f"{c} TEXT" for c in columns) + ")")
+            marks = ", ".join("?" if conn.dialect.name == "sqlite" else "%s" for _ in columns)
+            server = _server_cpu(conn)
+            t, cpu = time.perf_counter(), time.process_time()
+            conn.exec_driver_sql(f"INSERT INTO bench_bare VALUES ({marks})", [tuple(r) for r in table])
+            timings["bare"].append((time.perf_counter() - t, time.process_time() - cpu, _server_cpu(conn) - server))
+            session.rollback()
+    wall = {k: statistics.median(w for w, _, _ in v) for k, v in timings.items()}
+    cpu = {k: statistics.median(c for _, c, _ in v) for k, v in timings.items()}
+    both = {k: statistics.median(c + server for _, c, server in v) for k, v in timings.items()}
+    # On PostgreSQL most of a COPY's work is the server's: `*_total_cpu_*` adds the backend's CPU time (read
+    # from /proc) to this process's, the figure to compare on a loaded machine. On SQLite the two are equal.
+    return {"import_rows": rows, "import_repeat": repeat, "import_rows_written": per_table,
+            "import_rows_per_s": rows / wall["import"], "import_cpu_rows_per_s": rows / cpu["import"],
+            "import_total_cpu_rows_per_s": rows / both["import"],
+            "physical_rows_per_s": rows / wall["physical"], "physical_cpu_rows_per_s": rows / cpu["physical"],
+            "physical_total_cpu_rows_per_s": rows / both["physical"],
+            "import_ratio": wall["physical"] / wall["import"], "import_cpu_ratio": cpu["physical"] / cpu["import"],
+            "import_total_cpu_ratio": both["physical"] / both["import"],
+            "raw_rows_per_s": rows / wall["bare"], "raw_cpu_rows_per_s": rows / cpu["bare"],
+            "bare_ratio": wall["bare"] / wall["import"], "bare_cpu_ratio": cpu["bare"] / cpu["import"],
+            "bare_total_cpu_ratio": both["bare"] / both["import"]}
 
 
 def _load_with_cpu(pid: int, port: int, paths: list[str], **load) -> tuple:
@@ -345,7 +432,11 @@ def table(result: dict) -> str:
     rows += [
         ("search over HTTP (mixed 2–8 chars, 4 conn.), p95", f"{search['p95_ms']:.1f} ms", "", "", "≤ 30 ms"),
         ("bulk CSV import end to end, rows/s", f"{result['import_rows_per_s']:.0f}",
-         f"{result['raw_rows_per_s']:.0f} raw executemany", f"{result['import_ratio']:.3f} ×", "≥ 0.25 ×"),
+         f"{result['physical_rows_per_s']:.0f} the same rows raw into the same tables",
+         f"{result['import_ratio']:.3f} × ({result['import_total_cpu_ratio']:.3f} × by CPU)", "≥ 0.5 ×"),
+        ("… against the old one-row baseline", f"{result['import_rows_per_s']:.0f}",
+         f"{result['raw_rows_per_s']:.0f} raw executemany into a bare table", f"{result['bare_ratio']:.3f} ×",
+         "≥ 0.25 ×"),
         ("serving process RSS after load (private, without mapped DB pages)",
          f"{h['rss_mb']:.0f} MB ({h.get('rss_anon_mb', 0):.0f} MB)", "", "", "≤ 300 MB"),
         ("start-up to first answer (CPU time of the server until then)",

@@ -93,10 +93,19 @@ class ImportReport(BaseModel):
                                      "invisible characters removed from a cell (the row still imports)")
 
 
-def _canonical(row: dict[str, Any]) -> dict[str, Any]:
+def _canonical(row: dict[str, Any], fields: dict[tuple, list] | None = None) -> dict[str, Any]:
+    """Rename a row's columns to our field names (unknown columns listed under `_unknown`).
+
+    `fields` caches the renaming per header: the rows of a table share one, so it is worked out once per file.
+    """
+    names = None
+    if fields is not None:
+        names = fields.get(header := tuple(row))
+        if names is None:
+            names = fields[header] = [_ALIAS_TO_FIELD.get(str(key).strip().lower()) for key in header]
     out: dict[str, Any] = {}
-    for key, value in row.items():
-        field = _ALIAS_TO_FIELD.get(str(key).strip().lower())
+    for index, (key, value) in enumerate(row.items()):
+        field = names[index] if names is not None else _ALIAS_TO_FIELD.get(str(key).strip().lower())
         if field is not None:
             out[field] = value
         else:
@@ -202,6 +211,10 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 
 def _without_invisible(line: int, value: Any, report: ImportReport, lang: str, path: str = "") -> Any:
     """Remove invisible characters from a row's cells (JSON: at any depth), adding one warning per cell changed."""
+    if type(value) is dict and not path:
+        cells = value.values()
+        if all(type(cell) is str for cell in cells) and "".join(cells).isprintable():
+            return value  # the common flat row: nothing invisible in any cell (one C-level scan for the row)
     if isinstance(value, str):
         stripped = strip_invisible(value)
         if stripped == value:
@@ -241,11 +254,12 @@ def _import(session: Session, *, principal: Principal, body_id: int, filename: s
         return report
     seen_numbers: dict[str, int] = {}
     pending: list[tuple[int, CertificateIn]] = []
+    headers: dict[tuple, list] = {}
     for index, (line, raw) in enumerate(table.rows):
         if index % PROGRESS_EVERY == 0:
             progress("checking", index, report.rows)
         raw = _without_invisible(line, raw, report, lang)
-        row = _canonical(raw) if "holder" not in raw else raw
+        row = _canonical(raw, headers) if "holder" not in raw else raw
         status = str(row.get("status") or "").strip().lower()
         if status not in ACTIVE_STATUSES:
             report.errors.append(RowError(row=line, field="status", code="import.status_not_valid",

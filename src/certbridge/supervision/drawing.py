@@ -16,6 +16,7 @@ Anyone can re-run it offline (`certbridge draw verify draw.json`) and must get t
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 import struct
@@ -71,6 +72,12 @@ class KeyedHash:
     def pads(self):
         """Return the copy functions of the hashed inner and outer pads (for tight loops)."""
         return self._inner.copy, self._outer.copy
+
+    def prefixed(self, prefix: bytes):
+        """Return the inner pad's hash with a message prefix already absorbed (copy it per message)."""
+        inner = self._inner.copy()
+        inner.update(prefix)
+        return inner
 
     def __call__(self, message: bytes) -> bytes:
         inner = self._inner.copy()
@@ -145,12 +152,13 @@ def rank_objects(mac: KeyedHash, keys: list[str], n: int) -> list[tuple[str, str
     expected = n / len(keys)
     cut = min(1.0, expected * 1.1 + 8 * (expected / len(keys)) ** 0.5 + 64 / len(keys))
     threshold = b"\xff" * 32 if cut >= 1.0 else int(cut * _WORD).to_bytes(8, "big")
-    inner_copy, outer_copy = mac.pads()
+    _, outer_copy = mac.pads()
+    inner_copy = mac.prefixed(b"object\x00").copy
     kept = []
     for key in keys:
         raw = key.encode("utf-8")
         inner = inner_copy()
-        inner.update(b"object\x00" + raw)
+        inner.update(raw)
         outer = outer_copy()
         outer.update(inner.digest())
         digest = outer.digest()
@@ -185,7 +193,18 @@ def run_draw(inputs: dict[str, Any], seed: bytes, beacon: str | None = None) -> 
     """Draw objects, then inspectors, from published inputs and the revealed seed (deterministic)."""
     if inputs.get("format") != FORMAT:
         raise ValueError(f"not a {FORMAT} document")
-    mac = KeyedHash(draw_key(seed, beacon))
+    # The cyclic GC is paused for the draw: it allocates a few objects per drawn object that all live until the
+    # end, and each collection would rescan them and the inputs (a million small lists) for nothing.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_draw(inputs, KeyedHash(draw_key(seed, beacon)))
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run_draw(inputs: dict[str, Any], mac: KeyedHash) -> dict[str, Any]:
     by_class: dict[str, list[str]] = defaultdict(list)
     for key, cls in inputs["objects"]:
         by_class[cls].append(key)
@@ -198,45 +217,55 @@ def run_draw(inputs: dict[str, Any], seed: bytes, beacon: str | None = None) -> 
         drawn.extend((rank, key, cls) for rank, key in rank_objects(mac, keys, n))
     drawn.sort()
     pool, pool_excluded, conflicts = pool_of(inputs)
+    # The conflicts by object: most drawn objects have none, so one lookup per object replaces one per inspector.
+    by_object: dict[str, dict[str, str]] = defaultdict(dict)
+    for (inspector, obj), reason in conflicts.items():
+        by_object[obj][inspector] = reason
     per_object, cap = int(inputs["inspectors_per_object"]), inputs.get("max_tasks_per_inspector")
     load: Counter[str] = Counter()
     selected, shortfalls = [], []
-    size, (inner_copy, outer_copy), unpack = len(pool), mac.pads(), _FOUR_WORDS.unpack
+    size, (_, outer_copy), unpack = len(pool), mac.pads(), _FOUR_WORDS.unpack
+    inner_copy = mac.prefixed(b"inspector\x00").copy
+    # The rejection limit for each early position of the walk (walks rarely go further than a few steps).
+    limits = [_WORD - _WORD % (size - position) for position in range(min(size, 64))]
+    early = len(limits)
     for rank, key, cls in drawn:
         # InspectorWalk inlined (same arithmetic, checked by the tests): this loop runs once per drawn object.
-        label, block, words, swaps, position = b"inspector\x00" + key.encode("utf-8") + b"\x00", 0, [], {}, 0
+        # The stream's words are HMAC(key, "inspector" 0x00 object_key 0x00 block), read first word first.
+        label, block, words, used, swaps, position = key.encode("utf-8") + b"\x00", 0, (), 4, {}, 0
+        own = by_object.get(key)
         chosen, excluded = [], []
         while len(chosen) < per_object:
             if position >= size:
                 shortfalls.append(key)
                 break
-            bound = size - position
-            limit = _WORD - _WORD % bound
+            limit = limits[position] if position < early else _WORD - _WORD % (size - position)
             while True:
-                if not words:
+                if used == 4:
                     inner = inner_copy()
                     inner.update(label + block.to_bytes(4, "big"))
                     outer = outer_copy()
                     outer.update(inner.digest())
-                    words = list(unpack(outer.digest()))
-                    words.reverse()
+                    words, used = unpack(outer.digest()), 0
                     block += 1
-                word = words.pop()
+                word = words[used]
+                used += 1
                 if word < limit:
                     break
-            j = position + word % bound
+            j = position + word % (size - position)
             picked = swaps.get(j, j)
             swaps[j] = swaps.get(position, position)
             position += 1
             inspector = pool[picked]
-            reason = conflicts.get((inspector, key))
+            reason = own.get(inspector) if own else None
             if reason is None and cap is not None and load[inspector] >= cap:
                 reason = "capacity"
             if reason is not None:
                 excluded.append([inspector, reason])
                 continue
             chosen.append(inspector)
-            load[inspector] += 1
+            if cap is not None:
+                load[inspector] += 1
         selected.append({"object": key, "class": cls, "rank": rank, "inspectors": chosen, "excluded": excluded,
                          "walk": position})
     return {"format": FORMAT, "quotas": quotas, "selected": selected, "pool_excluded": pool_excluded,
