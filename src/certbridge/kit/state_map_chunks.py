@@ -17,6 +17,7 @@ from typing import Protocol
 PLACEHOLDER = bytes(32)
 _LEAF, _NODE = b"\x02", b"\x03"
 _FANOUT, _LEVELS = 16, 4  # a chunk: 16 entries, 4 binary levels
+_EMPTY, _SINGLE, _MULTI = 0, 1, 2  # a subtree of a chunk: empty, a single (lifted) leaf, two or more leaves
 
 
 def leaf_hash(key: bytes, value_hash: bytes) -> bytes:
@@ -133,17 +134,7 @@ def _decode(data: bytes) -> Chunk:
 
 def _stored_heap(chunk: Chunk, data: bytes, pos: int) -> None:
     """Give a decoded chunk its hashes from the inner hashes stored after its entries (see encode_chunk)."""
-    hashes: list[bytes] = [PLACEHOLDER] * 32
-    kinds = [_EMPTY] * 32
-    leaves: list[Entry] = [None] * 32
-    for i, entry in enumerate(chunk):
-        if entry is None:
-            continue
-        j = 16 + i
-        if type(entry) is Leaf:
-            hashes[j], kinds[j], leaves[j] = sha256(_LEAF + entry.key + entry.value_hash).digest(), _SINGLE, entry
-        else:
-            hashes[j], kinds[j] = entry.hash, _MULTI
+    hashes, kinds, leaves = _entry_level(chunk)
     for j in range(15, 0, -1):
         kl, kr = kinds[2 * j], kinds[2 * j + 1]
         if kl == _EMPTY and kr != _MULTI:
@@ -161,25 +152,8 @@ def _stored_heap(chunk: Chunk, data: bytes, pos: int) -> None:
     chunk.heap = (hashes, kinds, leaves)
 
 
-def _entry_hash(entry: Entry) -> bytes:
-    if entry is None:
-        return PLACEHOLDER
-    if isinstance(entry, Leaf):
-        return leaf_hash(entry.key, entry.value_hash)
-    return entry.hash
-
-
-_EMPTY, _SINGLE, _MULTI = 0, 1, 2
-
-
-def _heap(chunk: list[Entry]) -> tuple[list[bytes], list[int], list[Entry]]:
-    """Hash a chunk's binary subtrees bottom up: heap index 1 is the chunk, 16..31 its entries.
-
-    Returns per heap index its hash, its kind (empty, a single lifted leaf, or two or more leaves) and, for a
-    single, which leaf it is. At most 15 node hashes and one leaf hash per leaf entry. A Chunk keeps the result.
-    """
-    if type(chunk) is Chunk and chunk.heap is not None:
-        return chunk.heap
+def _entry_level(chunk: list[Entry]) -> tuple[list[bytes], list[int], list[Entry]]:
+    """Return a chunk's heap (32 slots) with only its entries' level (16..31) filled in."""
     hashes: list[bytes] = [PLACEHOLDER] * 32
     kinds = [_EMPTY] * 32
     leaves: list[Entry] = [None] * 32
@@ -191,6 +165,27 @@ def _heap(chunk: list[Entry]) -> tuple[list[bytes], list[int], list[Entry]]:
             hashes[j], kinds[j], leaves[j] = sha256(_LEAF + entry.key + entry.value_hash).digest(), _SINGLE, entry
         else:
             hashes[j], kinds[j] = entry.hash, _MULTI
+    return hashes, kinds, leaves
+
+
+def _entry_hash(entry: Entry) -> bytes:
+    if entry is None:
+        return PLACEHOLDER
+    if isinstance(entry, Leaf):
+        return leaf_hash(entry.key, entry.value_hash)
+    return entry.hash
+
+
+
+def _heap(chunk: list[Entry]) -> tuple[list[bytes], list[int], list[Entry]]:
+    """Hash a chunk's binary subtrees bottom up: heap index 1 is the chunk, 16..31 its entries.
+
+    Returns per heap index its hash, its kind (empty, a single lifted leaf, or two or more leaves) and, for a
+    single, which leaf it is. At most 15 node hashes and one leaf hash per leaf entry. A Chunk keeps the result.
+    """
+    if type(chunk) is Chunk and chunk.heap is not None:
+        return chunk.heap
+    hashes, kinds, leaves = _entry_level(chunk)
     for j in range(15, 0, -1):
         _combine(hashes, kinds, leaves, j)
     if type(chunk) is Chunk:

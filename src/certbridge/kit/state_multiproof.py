@@ -31,6 +31,9 @@ from collections.abc import Iterable, Mapping
 from hashlib import sha256
 
 from certbridge.kit.state_map import PLACEHOLDER, ChunkStore, Proof, ProofError, chunk_path, leaf_hash
+from certbridge.kit.state_map_chunks import _EMPTY as _EMPTY_SUBTREE
+from certbridge.kit.state_map_chunks import _MULTI, _SINGLE
+from certbridge.kit.state_map_chunks import _heap as _chunk_heap  # hashes remembered by decoded chunks
 
 __all__ = ["build", "combine", "verify"]
 
@@ -48,32 +51,8 @@ def _split(ints: list[int], lo: int, hi: int, depth: int) -> int:
     return bisect_left(ints, ((ints[lo] >> shift) | 1) << shift, lo, hi)
 
 
-_NO, _ONE, _MANY = 0, 1, 2  # a subtree of a chunk: empty, a single (lifted) leaf, two or more leaves
+_NO, _ONE, _MANY = _EMPTY_SUBTREE, _SINGLE, _MULTI  # a subtree of a chunk: empty, a single (lifted) leaf, two or more
 _NODE = b"\x03"
-
-
-def _chunk_heap(chunk: list) -> tuple[list[bytes], list[int], list]:
-    """Hash a chunk's binary subtrees bottom up (heap index 1 is the chunk, 16..31 its 16 entries): per index
-    its hash, its kind and, for a single leaf, the leaf. An entry is None, a leaf (`key`, `value_hash`) or a
-    deeper chunk known by its `hash` — the entries `state_map.decode_chunk` gives."""
-    hashes, kinds, leaves = [PLACEHOLDER] * 32, [_NO] * 32, [None] * 32
-    for i, entry in enumerate(chunk):
-        if entry is None:
-            continue
-        value = getattr(entry, "value_hash", None)
-        if value is not None:
-            hashes[16 + i], kinds[16 + i], leaves[16 + i] = leaf_hash(entry.key, value), _ONE, entry
-        else:
-            hashes[16 + i], kinds[16 + i] = entry.hash, _MANY
-    for j in range(15, 0, -1):
-        kl, kr = kinds[2 * j], kinds[2 * j + 1]
-        if kl == _NO and kr != _MANY:
-            hashes[j], kinds[j], leaves[j] = hashes[2 * j + 1], kr, leaves[2 * j + 1]
-        elif kr == _NO and kl != _MANY:
-            hashes[j], kinds[j], leaves[j] = hashes[2 * j], kl, leaves[2 * j]
-        else:
-            hashes[j], kinds[j] = sha256(_NODE + hashes[2 * j] + hashes[2 * j + 1]).digest(), _MANY
-    return hashes, kinds, leaves
 
 
 def _read(store: ChunkStore, wanted: list[bytes]) -> dict[bytes, list]:

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from certbridge.db import Base
 from certbridge.kit import state_map as sm
 from certbridge.ledger.state_map_names import (  # noqa: F401  (re-exported: what the map holds, in one place)
-    MAP_LINE, MAP_LINES, MAPPED_SUBJECTS, MUTABLE_NAMES, TIME_LINE, NameTracker, extension_lines, holder_name,
+    MAP_LINE, MAP_LINES, MAP_VERSION, MAPPED_SUBJECTS, MUTABLE_NAMES, TIME_LINE, NameTracker, extension_lines, holder_name,
     map_version, read_extensions, subject_name, value_hash,
 )
 

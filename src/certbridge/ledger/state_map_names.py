@@ -15,6 +15,7 @@ from hashlib import sha256
 MAPPED_SUBJECTS = ("certificate", "organization", "body", "person", "lab")
 MAP_LINE = "certbridge-state-map/v2"  # v2: persons and labs, organizations by USCC (v1: organization:<id>)
 MAP_LINES = ("certbridge-state-map/v1", MAP_LINE)
+MAP_VERSION = 2  # the version of MAP_LINE: the map is kept (keys, names) as v2
 TIME_LINE = "certbridge-time"
 _VALUE_TAG = b"certbridge state v1\x00"
 

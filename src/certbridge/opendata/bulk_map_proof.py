@@ -33,7 +33,7 @@ from certbridge.errors import NotFound
 from certbridge.kit import state_map as sm
 from certbridge.kit import state_multiproof as mp
 from certbridge.ledger.offline import OfflineCheckError
-from certbridge.ledger.state_map import ChunkTable, map_position, subject_name, value_hash
+from certbridge.ledger.state_map import MAP_VERSION, ChunkTable, map_position, subject_name, value_hash
 
 _IN = 500
 
@@ -96,12 +96,13 @@ def build_state(session: Session, *, size: int, map_root: bytes | None, rows: li
         codes = dict(session.connection().exec_driver_sql("SELECT id, code FROM certification_body").all())
         for body_id, found in _latest(session, "body", sorted(codes), size).items():
             bodies[codes[body_id]] = _pair(found)
-    proof, root, values = mp.build(ChunkTable(session), [sm.subject_key(n) for n in _names(certificates, bodies, numbers)])
+    keys = [sm.subject_key(n, MAP_VERSION) for n in _names(certificates, bodies, numbers)]
+    proof, root, values = mp.build(ChunkTable(session), keys)
     state = {"map_proof": base64.b64encode(proof).decode("ascii"), "certificates": certificates, "bodies": bodies}
     try:  # what check_state checks, from the walk itself: the root it led to, and each proven value
         if root != map_root:
             raise OfflineCheckError("bulk_receipt.map_proof", detail="the map moved under the read")
-        _judge(values, state, rows=rows, size=size, every=every)
+        _judge(values, state, rows=rows, size=size, every=every, map_version=MAP_VERSION)
     except OfflineCheckError:  # the map moved under this read (or disagrees with the tables): never sign it
         raise NotFound("statemap.not_ready", size=size) from None
     return state
