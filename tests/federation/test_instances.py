@@ -92,11 +92,18 @@ def test_mirror_is_proven_complete_and_a_withheld_or_altered_entry_is_detected(t
     found = n.post(f"/api/v1/federation/peers/{peer_id}/audit", "regulator").json()
     assert found["problem"] == "withheld" and f"expected index {target}" in found["detail"]
     assert peer(n, "a.region.test")["problem"] == "withheld"
+    # a round reads only entries it has not proven yet and cannot see this one: the audit's finding stands
+    assert n.post(f"/api/v1/federation/peers/{peer_id}/sync", "regulator").status_code == 200
+    assert peer(n, "a.region.test")["problem"] == "withheld"
 
     # an entry altered on the way (valid → withdrawn): its body no longer hashes to its leaf
     tamperer.mode = "tamper"
     found = n.post(f"/api/v1/federation/peers/{peer_id}/audit", "regulator").json()
     assert found["problem"] == "tampered" and f"index {target}" in found["detail"]
+    # only a clean audit of the whole feed clears an audit's finding
+    tamperer.mode = "honest"
+    assert n.post(f"/api/v1/federation/peers/{peer_id}/audit", "regulator").json()["problem"] is None
+    assert peer(n, "a.region.test")["problem"] is None
 
     # a new certificate behind a withheld entry is not mirrored: nothing of a round that fails is accepted
     issue(a, "00126Q26FED3R0M")

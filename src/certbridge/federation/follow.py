@@ -136,11 +136,12 @@ def _snapshot(session: Session, peer_id: int) -> _Peer:
     return _Peer(p.id, p.name, p.origin, p.verifier_key, p.base_url, p.verified_size, p.verified_root, p.frontier)
 
 
-def _record_problem(sessions: sessionmaker[Session], peer: _Peer, problem: FeedProblem) -> None:
+def _record_problem(sessions: sessionmaker[Session], peer: _Peer, problem: FeedProblem, *, source: str) -> None:
     log.warning("federation: peer %s: %s", peer.name, problem)
     with write_session(sessions) as session:
         row = session.get(FederationPeer, peer.id)
         row.problem, row.problem_detail, row.problem_at = problem.code, problem.detail, utcnow()
+        row.problem_source = source
         row.last_contact_at, row.last_error = utcnow(), None
         session.flush()
         record_event(session, type="federation.peer_problem", subject_type="federation_peer", subject_id=peer.id,
@@ -163,7 +164,7 @@ def sync_peer(sessions: sessionmaker[Session], peer_id: int, *, http: httpx.Clie
             session.get(FederationPeer, peer.id).last_error = str(exc)
         return SyncOutcome(peer.name, peer.size, 0, error=str(exc))
     except FeedProblem as problem:
-        _record_problem(sessions, peer, problem)
+        _record_problem(sessions, peer, problem, source="round")
         return SyncOutcome(peer.name, peer.size, 0, problem.code, problem.detail)
     with write_session(sessions) as session:
         row = session.get(FederationPeer, peer.id, with_for_update=True)
@@ -173,7 +174,9 @@ def sync_peer(sessions: sessionmaker[Session], peer_id: int, *, http: httpx.Clie
         mirror_round(session, row, events, size=size, root=root)  # 监管互认: results and penalties
         row.verified_size, row.verified_root, row.frontier = size, root, frontier.pack()
         row.checkpoint, row.verified_at, row.last_contact_at = note, utcnow(), utcnow()
-        row.problem = row.problem_detail = row.last_error = None
+        row.last_error = None
+        if row.problem_source != "audit":  # a round cannot see what an audit found in entries proven before
+            row.problem = row.problem_detail = row.problem_source = None
     return SyncOutcome(peer.name, size, len(events))
 
 
@@ -190,8 +193,11 @@ def audit_peer(sessions: sessionmaker[Session], peer_id: int, *, http: httpx.Cli
     except _Unreachable as exc:
         return SyncOutcome(peer.name, peer.size, 0, error=str(exc))
     except FeedProblem as problem:
-        _record_problem(sessions, peer, problem)
+        _record_problem(sessions, peer, problem, source="audit")
         return SyncOutcome(peer.name, peer.size, 0, problem.code, problem.detail)
+    with write_session(sessions) as session:  # the whole feed proven against the newest checkpoint: nothing stands
+        row = session.get(FederationPeer, peer.id)
+        row.problem = row.problem_detail = row.problem_source = None
     return SyncOutcome(peer.name, size, 0)
 
 

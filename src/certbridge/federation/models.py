@@ -44,6 +44,9 @@ class FederationPeer(Base):
     problem: Mapped[str | None] = mapped_column(String(40))  # withheld | tampered | root_mismatch | rollback | ...
     problem_detail: Mapped[str | None] = mapped_column(Text)
     problem_at: Mapped[datetime | None]
+    # "audit": found by a whole-log audit, which a later incremental round cannot see, so only a clean audit
+    # clears it; "round": found by a round (or before this was kept), cleared by the next clean round
+    problem_source: Mapped[str | None] = mapped_column(String(8))
     last_contact_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)  # unreachable, HTTP errors: delays, not findings
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
