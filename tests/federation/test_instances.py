@@ -80,7 +80,9 @@ def test_mirror_is_proven_complete_and_a_withheld_or_altered_entry_is_detected(t
     assert r.status_code == 200, r.text
     proven = r.json()
     size = int(a.get("/api/v1/ledger/checkpoint").text.split("\n")[1])
-    assert proven["problem"] is None and proven["size"] == size and proven["new_events"] > 0
+    # the node's own background rounds may have brought some or all of the events already: what matters is that
+    # the mirror is proven up to A's checkpoint
+    assert proven["problem"] is None and proven["size"] == size
     view = peer(n, "a.region.test")
     assert view["verified_size"] == size and view["problem"] is None
     assert view["checkpoint"].startswith(f"a.region.test/log\n{size}\n")

@@ -11,6 +11,13 @@ from certbridge.ledger import integrity
 
 
 @pytest.fixture
+def settings(settings):
+    """No background runner: these tests count the monitor's own runs, and on a loaded machine the app's runner
+    (tests/ledger/test_integrity_monitor.py covers it) would take some of the steps between them."""
+    return settings.model_copy(update={"background_work": False})
+
+
+@pytest.fixture
 def small_shares(monkeypatch):
     """Shares small enough that a handful of certificates is a backlog of many steps."""
     monkeypatch.setattr(integrity, "EVENTS_PER_RUN", 4)
