@@ -309,11 +309,18 @@ def _first_pass(session: Session, ids: list[int] | None, today: date, since: dic
     none of them overlap (else NULL: `_load_union` counts them), whether some audit in the double-booking
     window reaches the start of the next one (only those auditors can be double-booked: an audit reaching a
     later one's start reaches the next one's), and how many may be short (shorter than the longest minimum of
-    their kind). Dates are compared as dates (ISO text on SQLite), turned into day numbers only to count days."""
+    their kind). Dates are compared as dates (ISO text on SQLite), turned into day numbers only to count days.
+
+    Over every auditor (`ids` None) the window is partitioned by `person_id + 0`, which no index orders: SQLite
+    then reads the audits' auditors in audit order (the primary key's index, covering) and each audit beside
+    them, both in storage order, and sorts once — partitioned by the bare column it walked the person index
+    and fetched every link and its audit at random, two page misses a link once the tables outgrow the cache
+    (bench/RESULTS.md, "Risk, round 4"). A few auditors (`ids`) are still read through the person index."""
     person = AuditAuditor.person_id
+    partition = person if ids is not None else person + 0
     audits = (select(person.label("person"), Audit.start_on.label("start_on"), Audit.end_on.label("end_on"),
                      Audit.kind.label("kind"), func.lead(Audit.start_on).over(
-                         partition_by=person, order_by=(Audit.start_on, Audit.id)).label("next_start"))
+                         partition_by=partition, order_by=(Audit.start_on, Audit.id)).label("next_start"))
               .join(Audit, Audit.id == AuditAuditor.audit_id)
               .where(Audit.start_on > min(since.values()), Audit.start_on <= today, _only(person, ids)).subquery())
     r = audits.c
