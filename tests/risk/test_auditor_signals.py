@@ -15,7 +15,7 @@ from certbridge.db import read_session, write_session
 from certbridge.registry.models import Organization, Person, Scheme
 from certbridge.risk.compute import recompute_all
 from certbridge.risk.models import RiskAuditMinimum, RiskSignal
-from certbridge.risk.signals import EVIDENCE_MAX, auditor_signals
+from certbridge.risk.auditors import EVIDENCE_MAX, auditor_signals
 from tests.risk.conftest import TODAY
 
 KINDS = ("initial", "surveillance", "recertification", "special")

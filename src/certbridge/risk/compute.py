@@ -28,7 +28,8 @@ from certbridge.principal import SYSTEM, Principal
 from certbridge.registry.models import Restriction
 from certbridge.risk.models import RiskCursor, RiskScore, RiskSignal
 from certbridge.risk.parameters import Parameter, load_parameters, risk_class
-from certbridge.risk.signals import AUDITOR_SIGNALS, AUDITORS_READ, SIGNALS, STATUS_FIELDS, STATUS_SIGNALS, SUBJECT_TYPES
+from certbridge.risk.auditors import AUDITOR_SIGNALS, AUDITORS_READ
+from certbridge.risk.signals import SIGNALS, STATUS_FIELDS, STATUS_SIGNALS, SUBJECT_TYPES
 from certbridge.risk.state import bulk_cache, rebuild, refresh_certificate
 from certbridge.risk.subjects import MODELS
 from certbridge.risk.warnings import raise_warnings
