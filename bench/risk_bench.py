@@ -447,7 +447,10 @@ def full_recompute(size: int, data_dir: Path, auditors: int | None = None, in_pl
     engine.dispose()
     if not in_place:
         work.unlink()
+    import resource
+
     return {"certificates": size, "auditors": auditors or max(200, size // 50), **(built or {}), **parts,
+            "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "machine": f"{platform.machine()} {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}"}
 
 
