@@ -23,7 +23,8 @@ def load_subjects(session: Session, kind: str, ids: list[int]) -> list:
         rows.extend(session.scalars(select(model).where(model.id.in_(ids[start:start + 500]))))
     wanted = sorted({row.body_id for row in rows if kind == "person" and row.region_code is None and row.body_id})
     for start in range(0, len(wanted), 500):
-        rows.extend(session.scalars(select(CertificationBody).where(CertificationBody.id.in_(wanted[start:start + 500]))))
+        chunk = wanted[start:start + 500]
+        rows.extend(session.scalars(select(CertificationBody).where(CertificationBody.id.in_(chunk))))
     return rows
 
 
