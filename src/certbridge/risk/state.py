@@ -34,10 +34,10 @@ from certbridge.risk.models import RiskAudit, RiskAuditMinimum, RiskCertificate,
 
 SUSPENDED = ("suspended", "withdrawn")
 # SQLite page cache of a full recompute's connection while it runs (KiB; pages are allocated only as used). The
-# rebuild writes every row of the risk state in one transaction (about 1 GB of pages at 10 M certificates) and the
-# auditors' pass reads the audits: with the connection's usual 16 MB, dirty pages spill into the WAL during the
-# transaction and every later page miss searches the WAL's index, whose length grows with the transaction, so
-# the work grew faster than the register (bench/RESULTS.md, "Risk, round 4").
+# rebuild writes the whole risk state in one transaction (about 1 GB of pages at 10 M certificates, the holders'
+# index filled at random): with the connection's usual 16 MB, dirty pages spilled into the WAL mid-transaction and
+# were read back from it, and at 10 M the rebuild cost 22x its 1 M figure (11x with this cache; bench/RESULTS.md,
+# "Risk, round 4"). The process's peak memory grows by about as much as the cache fills (3.5 GB at 10 M).
 BULK_CACHE_KIB = 2 * 1024 * 1024
 
 
