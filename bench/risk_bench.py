@@ -375,12 +375,20 @@ def full_recompute(size: int, data_dir: Path, auditors: int | None = None, in_pl
     """CPU and wall time of the full recompute, part by part, in one transaction: the risk state rebuilt (grouped
     statements) and the signals of each subject type; of the auditors', the set-wise signals
     (`signals.auditor_signals`) and the warnings (`warnings.raise_warnings`, with their log events) apart."""
+    from contextlib import nullcontext
+
     from certbridge.principal import SYSTEM
     from certbridge.risk import compute as rc
     from certbridge.risk import signals as rs
+    from certbridge.risk import state
     from certbridge.risk.models import EarlyWarning, RiskSignal
     from certbridge.risk.parameters import load_parameters
-    from certbridge.risk.state import rebuild
+
+    try:
+        from certbridge.risk import auditors as rs  # noqa: F811  (this branch: the auditors' signals apart)
+    except ImportError:  # an older tree: they are in risk/signals.py
+        pass
+    bulk_cache = getattr(state, "bulk_cache", lambda _s: nullcontext())  # an older tree: the usual cache
 
     path, built = data_set(data_dir, size, auditors)
     work = _work_copy(path, in_place)
@@ -404,9 +412,9 @@ def full_recompute(size: int, data_dir: Path, auditors: int | None = None, in_pl
         rs.auditor_signals = timed("auditor_signals", rs.auditor_signals)
     rc.raise_warnings = timed("warnings", rc.raise_warnings)
     try:
-        with write_session(sessions) as s:
+        with write_session(sessions) as s, bulk_cache(s):  # as recompute_all runs it
             wall = time.perf_counter()
-            parts["state_rebuild_cpu_s"] = round(_cpu(lambda: rebuild(s))[0], 2)
+            parts["state_rebuild_cpu_s"] = round(_cpu(lambda: state.rebuild(s))[0], 2)
             parts["state_rebuild_wall_s"] = round(time.perf_counter() - wall, 2)
             print(json.dumps({**parts, "load": round(os.getloadavg()[0], 2)}), file=sys.stderr, flush=True)
             params = load_parameters(s)
@@ -439,7 +447,10 @@ def full_recompute(size: int, data_dir: Path, auditors: int | None = None, in_pl
     engine.dispose()
     if not in_place:
         work.unlink()
+    import resource
+
     return {"certificates": size, "auditors": auditors or max(200, size // 50), **(built or {}), **parts,
+            "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "machine": f"{platform.machine()} {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}"}
 
 
@@ -449,7 +460,10 @@ def per_auditor_python(session, ids, today: date, windows: dict[str, int]) -> di
     the next ones until one starts after it ends, each audit's length compared with its minimum."""
     from collections import defaultdict
 
-    from certbridge.risk.signals import EVIDENCE_MAX, audit_minimums
+    try:
+        from certbridge.risk.auditors import EVIDENCE_MAX, audit_minimums
+    except ImportError:  # an older tree
+        from certbridge.risk.signals import EVIDENCE_MAX, audit_minimums
 
     since = today - timedelta(days=max(windows.values()))
     rows = defaultdict(list)
@@ -500,7 +514,10 @@ def compare(size: int, data_dir: Path, auditors: int | None, rounds: int) -> dic
     per-auditor Python it replaced, alternating in the same run on the same data set, CPU and wall; both
     results must be equal."""
     from certbridge.risk.parameters import load_parameters
-    from certbridge.risk.signals import AUDITOR_SIGNALS, auditor_signals
+    try:
+        from certbridge.risk.auditors import AUDITOR_SIGNALS, auditor_signals
+    except ImportError:  # an older tree
+        from certbridge.risk.signals import AUDITOR_SIGNALS, auditor_signals
 
     path, built = data_set(data_dir, size, auditors)
     engine = make_engine(f"sqlite:///{path}")

@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy import insert, select
 
 from certbridge.certificates.models import Audit, AuditAuditor, Certificate
+from certbridge.complaints.routing import responsible_region
 from certbridge.db import read_session, write_session
-from certbridge.registry.models import Organization, Person, Scheme
+from certbridge.registry.models import CertificationBody, Organization, Person, Scheme
 from certbridge.risk.compute import recompute_all
-from certbridge.risk.models import RiskAuditMinimum, RiskSignal
-from certbridge.risk.signals import EVIDENCE_MAX, auditor_signals
+from certbridge.risk.models import EarlyWarning, RiskAuditMinimum, RiskSignal
+from certbridge.risk.auditors import EVIDENCE_MAX, auditor_signals
 from tests.risk.conftest import TODAY
 
 KINDS = ("initial", "surveillance", "recertification", "special")
@@ -120,3 +121,14 @@ def test_set_wise_auditor_signals_equal_a_brute_force_per_auditor_computation(se
         stored = {(s.signal, s.subject_id): (s.value, s.evidence) for s in db.scalars(select(RiskSignal).where(
             RiskSignal.subject_type == "person", RiskSignal.signal.in_(sorted(defaults))))}
     assert stored == {(signal, p): v for signal, values in expected.items() for p, v in values.items()}
+    # each double-booked auditor's warning names the auditor and goes to the bureau of the auditor's region (its
+    # body's if it has none), all raised by the one recompute
+    with read_session(sessions) as db:
+        warned = {w.subject_id: (w.subject_name, w.region_code) for w in db.scalars(select(EarlyWarning).where(
+            EarlyWarning.subject_type == "person", EarlyWarning.reason == "double_booked"))}
+        wanted = {}
+        for p in expected["double_booked"]:
+            person = db.get(Person, p)
+            code = person.region_code or db.get(CertificationBody, person.body_id).region_code
+            wanted[p] = (person.name, responsible_region(db, code))
+    assert warned == wanted and all(region for _name, region in warned.values())

@@ -28,8 +28,9 @@ from certbridge.principal import SYSTEM, Principal
 from certbridge.registry.models import Restriction
 from certbridge.risk.models import RiskCursor, RiskScore, RiskSignal
 from certbridge.risk.parameters import Parameter, load_parameters, risk_class
-from certbridge.risk.signals import AUDITOR_SIGNALS, AUDITORS_READ, SIGNALS, STATUS_FIELDS, STATUS_SIGNALS, SUBJECT_TYPES
-from certbridge.risk.state import rebuild, refresh_certificate
+from certbridge.risk.auditors import AUDITOR_SIGNALS, AUDITORS_READ
+from certbridge.risk.signals import SIGNALS, STATUS_FIELDS, STATUS_SIGNALS, SUBJECT_TYPES
+from certbridge.risk.state import bulk_cache, rebuild, refresh_certificate
 from certbridge.risk.subjects import MODELS
 from certbridge.risk.warnings import raise_warnings
 
@@ -120,8 +121,9 @@ def recompute_all(session: Session, *, today: date | None = None, principal: Pri
     cursor = _cursor(session)
     end = log_size(session) - 1
     params = load_parameters(session)
-    rebuild(session)
-    counts = {kind: _store(session, kind, None, today, params, principal) for kind in SUBJECT_TYPES}
+    with bulk_cache(session):  # one transaction writing the whole risk state and reading the whole register
+        rebuild(session)
+        counts = {kind: _store(session, kind, None, today, params, principal) for kind in SUBJECT_TYPES}
     cursor.last_seq = max(cursor.last_seq, end)
     cursor.recomputed_on = today
     record_event(session, type="risk.recomputed", subject_type="risk_cursor", subject_id=1, actor=principal.actor,
@@ -140,7 +142,8 @@ def recompute_in_chunks(sessions, *, today: date | None = None, principal: Princ
     with write_session(sessions) as session:
         cursor = _cursor(session)
         end = log_size(session) - 1
-        rebuild(session)
+        with bulk_cache(session):
+            rebuild(session)
         cursor.last_seq = max(cursor.last_seq, end)
     counts: dict[str, int] = {}
     for kind in SUBJECT_TYPES:

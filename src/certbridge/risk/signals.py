@@ -12,8 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import Date, Integer, and_, case, cast, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
 
 from certbridge.certificates.models import Audit, AuditAuditor, Certificate
 from certbridge.complaints.models import Complaint, ComplaintLink
@@ -21,12 +21,13 @@ from certbridge.credit.models import Penalty
 from certbridge.credit.recognized import PENALTY, SPOT_CHECK, recognized_facts, source_label
 from certbridge.ledger.journal import LedgerEvent
 from certbridge.registry.models import CertificationBody, Restriction
+from certbridge.risk import auditors
+from certbridge.risk.auditors import AUDITORS_READ, EVIDENCE_MAX, audit_minimums
 from certbridge.risk.disclosures import late_report
-from certbridge.risk.models import RiskAudit, RiskAuditMinimum, RiskCertificate, RiskCount, RiskTally
+from certbridge.risk.models import RiskAudit, RiskCertificate, RiskCount, RiskTally
 
 Values = dict[int, tuple[float, dict]]
 FAILED_RESULTS = frozenset({"corrected", "pending_follow_up", "refused_serious", "unreachable"})
-EVIDENCE_MAX = 20  # items of evidence kept per signal (the count is always whole)
 PACE_RECENT_DAYS = 30
 
 
@@ -219,22 +220,6 @@ def pace(session: Session, ids: list[int] | None, today: date, window: int) -> V
     return out
 
 
-AUDITOR_SIGNALS = ("auditor_load", "double_booked", "short_audits")
-AUDITORS_READ = "risk.auditor_signals"  # session.info key: the auditors' three signals computed in one pass
-EPOCH = date(1970, 1, 1)
-
-
-def _day(session: Session, column):
-    """A date column as a whole day number (days since 1970-01-01) in SQL, for day arithmetic on both backends."""
-    if session.get_bind().dialect.name == "sqlite":
-        return cast(func.julianday(column) - 2440587.5, Integer)
-    return column - literal(EPOCH, Date)
-
-
-def _greatest(session: Session, *args):
-    return (func.max if session.get_bind().dialect.name == "sqlite" else func.greatest)(*args)
-
-
 def _auditor_values(session: Session, signal: str, ids: list[int] | None, today: date, window: int) -> Values:
     """One auditor signal: within `compute` (which puts the wanted auditor signals and their windows in
     session.info) the three are computed together, in one pass over the auditors' audits."""
@@ -242,162 +227,9 @@ def _auditor_values(session: Session, signal: str, ids: list[int] | None, today:
     if shared is not None and shared["today"] == today and shared["ids"] == ids and \
             shared["windows"].get(signal) == window:
         if "results" not in shared:
-            shared["results"] = auditor_signals(session, ids, today, shared["windows"])
+            shared["results"] = auditors.auditor_signals(session, ids, today, shared["windows"])
         return shared["results"][signal]
-    return auditor_signals(session, ids, today, {signal: window})[signal]
-
-
-def auditor_signals(session: Session, ids: list[int] | None, today: date, windows: dict[str, int]) -> dict[str, Values]:
-    """Compute the auditors' signals set-wise, {signal: Values} for the signals of `windows` ({signal: days}):
-
-    - `auditor_load`: the days covered by an auditor's audits started in the window (a day counted once): their
-      lengths summed if no two overlap, else the union of their intervals (`_load_union`);
-    - `double_booked`: pairs of audits of two different organizations where the later (in start, id order)
-      starts on or before the earlier one ends;
-    - `short_audits`: audits shorter than the scheme's minimum (`risk_audit_minimum`, "*" as the default).
-
-    One grouped statement over every auditor's audits (`_first_pass`) gives the load of the auditors whose
-    audits do not overlap and flags the others, those who can have a double booking (some audit reaching the
-    next one's start) and those who may have a short audit (shorter than the longest minimum of its kind); the
-    union of days, the pairs (a self-join of the audits that overlap a neighbour) and the short audits are then
-    read, with their evidence (the first 20 in start order) and counts, for the flagged auditors only."""
-    since = {signal: today - timedelta(days=days) for signal, days in windows.items()}
-    out: dict[str, Values] = {signal: {} for signal in windows}
-    minimum = audit_minimums(session) if "short_audits" in windows else {}
-    longest: dict[str, int] = {}
-    for (_scheme, kind), need in minimum.items():
-        longest[kind] = max(longest.get(kind, 0), need)
-    doubles, shorts, unions = [], [], {}
-    for chunk in _chunks(ids):
-        for person, days, audits, overlap, short in session.execute(
-                _first_pass(session, chunk, today, since, longest)):
-            if "auditor_load" in windows and audits:
-                if days is None:
-                    unions[person] = int(audits)
-                else:
-                    out["auditor_load"][person] = (float(days), {"audits": int(audits)})
-            if overlap:
-                doubles.append(person)
-            if short:
-                shorts.append(person)
-    for chunk in _chunks(sorted(unions)):
-        for person, days in session.execute(_load_union(session, chunk, today, since["auditor_load"])):
-            out["auditor_load"][person] = (float(days), {"audits": unions[person]})
-    if "double_booked" in since:
-        for chunk in _chunks(sorted(doubles)):
-            for person, a_id, b_id, a_number, b_number, day, _rank, n in session.execute(
-                    _pairs(session, chunk, today, since["double_booked"])):
-                pairs = out["double_booked"].setdefault(person, (float(n), {"pairs": []}))[1]["pairs"]
-                pairs.append({"audits": [a_id, b_id], "certificates": [a_number, b_number], "day": _iso(day)})
-    if "short_audits" in since:
-        for chunk in _chunks(sorted(shorts)):
-            for person, audit_id, number, days, need, _rank, n in session.execute(
-                    _short_of_auditors(session, chunk, today, since["short_audits"])):
-                found = out["short_audits"].setdefault(person, (float(n), {"audits": []}))[1]["audits"]
-                found.append({"audit": audit_id, "certificate": number, "days": int(days), "minimum": int(need)})
-    return out
-
-
-def _iso(day) -> str:
-    return day.isoformat() if isinstance(day, date) else str(day)
-
-
-def _first_pass(session: Session, ids: list[int] | None, today: date, since: dict[str, date],
-                longest: dict[str, int]):
-    """One window pass over the auditors' audits started in the widest window (each audit with the start of the
-    next one, in start and id order), grouped per auditor: the audits in the load's window and their days if
-    none of them overlap (else NULL: `_load_union` counts them), whether some audit in the double-booking
-    window reaches the start of the next one (only those auditors can be double-booked: an audit reaching a
-    later one's start reaches the next one's), and how many may be short (shorter than the longest minimum of
-    their kind). Dates are compared as dates (ISO text on SQLite), turned into day numbers only to count days."""
-    person = AuditAuditor.person_id
-    audits = (select(person.label("person"), Audit.start_on.label("start_on"), Audit.end_on.label("end_on"),
-                     Audit.kind.label("kind"), func.lead(Audit.start_on).over(
-                         partition_by=person, order_by=(Audit.start_on, Audit.id)).label("next_start"))
-              .join(Audit, Audit.id == AuditAuditor.audit_id)
-              .where(Audit.start_on > min(since.values()), Audit.start_on <= today, _only(person, ids)).subquery())
-    r = audits.c
-    days = count = literal(0)
-    if "auditor_load" in since:
-        in_load = r.start_on > since["auditor_load"]
-        reach = _greatest(session, r.end_on, r.start_on)  # an audit ending before it starts: its first day
-        count = func.sum(case((in_load, 1), else_=0))
-        days = case((func.max(case((and_(in_load, r.next_start <= reach), 1), else_=0)) == 0, func.sum(case(
-            (in_load, _day(session, reach) - _day(session, r.start_on) + 1), else_=0))))
-    overlap = literal(0)
-    if "double_booked" in since:
-        overlap = func.max(case((and_(r.start_on > since["double_booked"], r.next_start <= r.end_on), 1), else_=0))
-    short = literal(0)
-    if "short_audits" in since and longest:
-        need = case({kind: need for kind, need in longest.items()}, value=r.kind, else_=0)
-        short = func.sum(case((and_(r.start_on > since["short_audits"], r.kind.in_(sorted(longest)),
-                                    _day(session, r.end_on) - _day(session, r.start_on) + 1 < need), 1), else_=0))
-    return select(r.person, days, count, overlap, short).group_by(r.person)
-
-
-def _load_union(session: Session, ids: list[int], today: date, since: date):
-    """The days covered by these auditors' overlapping audits in the window: in start order, each audit adds the
-    days it reaches beyond the furthest day reached before it."""
-    person = AuditAuditor.person_id
-    reach = _greatest(session, Audit.end_on, Audit.start_on)
-    audits = (select(person.label("person"), Audit.start_on.label("start_on"), reach.label("reach"),
-                     func.max(reach).over(partition_by=person, order_by=(Audit.start_on, Audit.id),
-                                          rows=(None, -1)).label("reached"))
-              .join(Audit, Audit.id == AuditAuditor.audit_id)
-              .where(Audit.start_on > since, Audit.start_on <= today, person.in_(ids)).subquery())
-    r = audits.c
-    added = case((or_(r.reached.is_(None), r.reached < r.start_on),
-                  _day(session, r.reach) - _day(session, r.start_on) + 1),
-                 (r.reached < r.reach, _day(session, r.reach) - _day(session, r.reached)), else_=0)
-    return select(r.person, func.sum(added)).group_by(r.person)
-
-
-def _pairs(session: Session, ids: list[int], today: date, since: date):
-    """The double bookings of these auditors in the window: each pair once (the earlier audit first, in start and
-    id order), the first EVIDENCE_MAX per auditor with their rank and the auditor's count. Only audits that
-    overlap a neighbour are joined: an audit reaching some later one's start reaches the next one's."""
-    person = AuditAuditor.person_id
-    order = {"partition_by": person, "order_by": (Audit.start_on, Audit.id)}
-    ranked = (select(person.label("person"), Audit.id.label("audit"), Audit.certificate_id.label("certificate"),
-                     Audit.start_on.label("start_on"), Audit.end_on.label("end_on"),
-                     func.lead(Audit.start_on).over(**order).label("next_start"),
-                     func.max(Audit.end_on).over(**order, rows=(None, -1)).label("before"))
-              .join(Audit, Audit.id == AuditAuditor.audit_id)
-              .where(Audit.start_on > since, Audit.start_on <= today, person.in_(ids)).subquery())
-    near = select(ranked).where(or_(ranked.c.next_start <= ranked.c.end_on,
-                                    ranked.c.before >= ranked.c.start_on)).cte("near")
-    a, b = near.alias("a"), near.alias("b")
-    ca, cb = aliased(Certificate), aliased(Certificate)
-    pairs = (select(a.c.person, a.c.audit.label("a_id"), b.c.audit.label("b_id"), ca.number.label("a_number"),
-                    cb.number.label("b_number"), b.c.start_on.label("day"),
-                    func.row_number().over(partition_by=a.c.person, order_by=(a.c.start_on, a.c.audit,
-                                                                               b.c.start_on, b.c.audit)).label("rank"),
-                    func.count().over(partition_by=a.c.person).label("n"))
-             .select_from(a)
-             .join(b, and_(b.c.person == a.c.person, b.c.start_on >= a.c.start_on, b.c.start_on <= a.c.end_on,
-                           or_(b.c.start_on > a.c.start_on, b.c.audit > a.c.audit)))
-             .join(ca, ca.id == a.c.certificate).join(cb, cb.id == b.c.certificate)
-             .where(ca.organization_id.is_distinct_from(cb.organization_id)).subquery())
-    return select(pairs).where(pairs.c.rank <= EVIDENCE_MAX).order_by(pairs.c.person, pairs.c.rank)
-
-
-def _short_of_auditors(session: Session, ids: list[int], today: date, since: date):
-    """These auditors' audits in the window shorter than their scheme's minimum: the first EVIDENCE_MAX per
-    auditor in start order, with their rank and the auditor's count."""
-    person = AuditAuditor.person_id
-    own, star = aliased(RiskAuditMinimum), aliased(RiskAuditMinimum)
-    need = func.coalesce(own.min_days, star.min_days)
-    days = _day(session, Audit.end_on) - _day(session, Audit.start_on) + 1
-    found = (select(person.label("person"), Audit.id.label("audit"), Certificate.number, days.label("days"),
-                    need.label("need"),
-                    func.row_number().over(partition_by=person, order_by=(Audit.start_on, Audit.id)).label("rank"),
-                    func.count().over(partition_by=person).label("n"))
-             .join(Audit, Audit.id == AuditAuditor.audit_id).join(Certificate, Certificate.id == Audit.certificate_id)
-             .outerjoin(own, and_(own.scheme_code == Certificate.scheme_code, own.audit_kind == Audit.kind))
-             .outerjoin(star, and_(star.scheme_code == "*", star.audit_kind == Audit.kind))
-             .where(Audit.start_on > since, Audit.start_on <= today, person.in_(ids), need > 0, days < need)
-             .subquery())
-    return select(found).where(found.c.rank <= EVIDENCE_MAX).order_by(found.c.person, found.c.rank)
+    return auditors.auditor_signals(session, ids, today, {signal: window})[signal]
 
 
 def auditor_load(session: Session, ids: list[int] | None, today: date, window: int) -> Values:
@@ -408,12 +240,6 @@ def auditor_load(session: Session, ids: list[int] | None, today: date, window: i
 def double_booked(session: Session, ids: list[int] | None, today: date, window: int) -> Values:
     """The same auditor recorded at audits of two different organizations on the same day (a paper audit)."""
     return _auditor_values(session, "double_booked", ids, today, window)
-
-
-def audit_minimums(session: Session) -> dict[tuple[str, str], int]:
-    """Return the shortest audit per (scheme, kind); scheme "*" applies where a scheme has no row."""
-    return {(s, k): d for s, k, d in session.execute(select(RiskAuditMinimum.scheme_code, RiskAuditMinimum.audit_kind,
-                                                            RiskAuditMinimum.min_days))}
 
 
 def short_audits(session: Session, kind: str, ids: list[int] | None, today: date, window: int) -> Values:

@@ -21,15 +21,39 @@ every day.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import Integer, and_, case, cast, delete, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from certbridge.certificates.models import Audit, Certificate
+from certbridge.db import SQLITE_CACHE_KIB
 from certbridge.risk.models import RiskAudit, RiskAuditMinimum, RiskCertificate, RiskCount, RiskTally
 
 SUSPENDED = ("suspended", "withdrawn")
+# SQLite page cache of a full recompute's connection while it runs (KiB; pages are allocated only as used). The
+# rebuild writes the whole risk state in one transaction (about 1 GB of pages at 10 M certificates, the holders'
+# index filled at random): with the connection's usual 16 MB, dirty pages spilled into the WAL mid-transaction and
+# were read back from it, and at 10 M the rebuild cost 22x its 1 M figure (11x with this cache; bench/RESULTS.md,
+# "Risk, round 4"). The process's peak memory grows by about as much as the cache fills (3.5 GB at 10 M).
+BULK_CACHE_KIB = 2 * 1024 * 1024
+
+
+@contextmanager
+def bulk_cache(session: Session) -> Iterator[None]:
+    """Give this session's SQLite connection a page cache of BULK_CACHE_KIB while the block runs, then the usual
+    one again (SQLite frees the pages beyond it). Nothing on PostgreSQL (its buffers are the server's)."""
+    if session.get_bind().dialect.name != "sqlite" or not BULK_CACHE_KIB:
+        yield
+        return
+    connection = session.connection()
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{int(BULK_CACHE_KIB)}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
 
 
 def _minimums(session: Session) -> dict[tuple[str, str], int]:

@@ -11,20 +11,21 @@ from certbridge.registry.models import CertificationBody, Organization, Person
 MODELS = {"body": CertificationBody, "organization": Organization, "person": Person}
 
 
-def load_subjects(session: Session, kind: str, ids: list[int]) -> None:
+def load_subjects(session: Session, kind: str, ids: list[int]) -> list:
     """Read many subjects' rows (and auditors' bodies) in a few statements, so that `subject_name` and
-    `subject_region` of each then find them in the session without a statement of their own."""
+    `subject_region` of each then find them in the session without a statement of their own — while the caller
+    holds the list returned (the session keeps only weak references to the rows it loaded)."""
     model = MODELS.get(kind)
     if model is None:
-        return
-    bodies: set[int] = set()
+        return []
+    rows: list = []
     for start in range(0, len(ids), 500):
-        for row in session.scalars(select(model).where(model.id.in_(ids[start:start + 500]))):
-            if kind == "person" and row.region_code is None and row.body_id:
-                bodies.add(row.body_id)
-    wanted = sorted(bodies)
+        rows.extend(session.scalars(select(model).where(model.id.in_(ids[start:start + 500]))))
+    wanted = sorted({row.body_id for row in rows if kind == "person" and row.region_code is None and row.body_id})
     for start in range(0, len(wanted), 500):
-        session.scalars(select(CertificationBody).where(CertificationBody.id.in_(wanted[start:start + 500]))).all()
+        chunk = wanted[start:start + 500]
+        rows.extend(session.scalars(select(CertificationBody).where(CertificationBody.id.in_(chunk))))
+    return rows
 
 
 def subject_row(session: Session, kind: str, sid: int):
@@ -39,8 +40,9 @@ def subject_name(session: Session, kind: str, sid: int) -> str:
     return row.name if row is not None else f"{kind} {sid}"
 
 
-def subject_region(session: Session, kind: str, sid: int) -> str | None:
-    """Return the region whose regulator answers for a subject: its own, or (an auditor) its body's."""
+def subject_region(session: Session, kind: str, sid: int, known: dict | None = None) -> str | None:
+    """Return the region whose regulator answers for a subject: its own, or (an auditor) its body's (`known`:
+    the answers for region codes already asked, kept by a caller asking for many subjects)."""
     row = subject_row(session, kind, sid)
     if row is None:
         return None
@@ -48,4 +50,8 @@ def subject_region(session: Session, kind: str, sid: int) -> str | None:
     if code is None and kind == "person" and row.body_id:
         body = session.get(CertificationBody, row.body_id)
         code = body.region_code if body is not None else None
-    return responsible_region(session, code)
+    if known is None:
+        return responsible_region(session, code)
+    if code not in known:
+        known[code] = responsible_region(session, code)
+    return known[code]

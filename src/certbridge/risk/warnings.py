@@ -59,9 +59,11 @@ def raise_warnings(session: Session, kind: str, scored: list, params: dict[str, 
                                                               EarlyWarning.subject_id.in_(ids[start:start + 500]))):
             existing.setdefault((row.subject_id, row.reason), []).append(row)
     routes: dict[str | None, str] = {}
+    regions: dict[str | None, str | None] = {}  # region code → responsible region, asked once each
     raised, drafts = [], []
     prints = [_fingerprint(evidence) for _sid, _reason, _score, evidence in wanted]
-    load_subjects(session, kind, sorted({  # the subjects of new warnings: names and regions in a few statements
+    # the subjects of new warnings: names and regions in a few statements (the rows held: the session's are weak)
+    _loaded = load_subjects(session, kind, sorted({
         sid for (sid, reason, _s, _e), fingerprint in zip(wanted, prints)
         if all(r.fingerprint != fingerprint and r.status != "open" for r in existing.get((sid, reason), []))}))
     for (sid, reason, score, evidence), fingerprint in zip(wanted, prints):
@@ -73,7 +75,7 @@ def raise_warnings(session: Session, kind: str, scored: list, params: dict[str, 
             current.evidence, current.fingerprint, current.score = evidence, fingerprint, score
             drafts.append(("risk.warning_updated", current))
             continue
-        region = subject_region(session, kind, sid)
+        region = subject_region(session, kind, sid, regions)
         if region not in routes:
             routes[region] = authority_name(session, region)
         item = EarlyWarning(subject_type=kind, subject_id=sid, subject_name=subject_name(session, kind, sid),
