@@ -54,11 +54,12 @@ class Raw:
     """An encoded chunk with its masks: present entries, child entries, multi inner nodes; `tail` is where its
     inner hashes start. Never changed once made (a fold makes new ones); `hash` is made when first asked."""
 
-    __slots__ = ("data", "present", "children", "multi", "tail", "hash")
+    __slots__ = ("data", "present", "children", "multi", "tail", "hash", "seen")
 
     def __init__(self, data: bytes, present: int, children: int, multi: int, tail: int, digest: bytes | None = None):
         self.data, self.present, self.children, self.multi, self.tail = data, present, children, multi, tail
         self.hash = digest
+        self.seen: dict[int, bytes] | None = None  # node hashes proofs asked for (a cached chunk is walked often)
 
 
 EMPTY = Raw(b"\x00\x00", 0, 0, 0, 2, PLACEHOLDER)
@@ -226,14 +227,24 @@ def walk(raw: Raw, nibble: int, siblings: list) -> tuple[str, bytes | None]:
     ("empty", None), ("leaf", encoded leaf entry) or ("child", the deeper chunk's hash)."""
     j = 1
     present, children, multi = raw.present, raw.children, raw.multi
+    seen = raw.seen
+    if seen is None:
+        seen = raw.seen = {}
     while True:
         m = present & _MASK[j]
         if not m:
             return "empty", None
         if j >= 16:
-            e = entry(raw, j - 16)
-            return ("child", e[1:]) if children & m else ("leaf", e)
+            if children & m:
+                below = seen.get(j)
+                if below is None:
+                    below = seen[j] = _hash(raw, j)
+                return "child", below
+            return "leaf", entry(raw, j - 16)
         if not multi >> j & 1:
             return "leaf", entry(raw, m.bit_length() - 1)
         j = 2 * j + (nibble >> (4 - j.bit_length()) & 1)
-        siblings.append(_hash(raw, j ^ 1))
+        other = seen.get(j ^ 1)
+        if other is None:
+            other = seen[j ^ 1] = _hash(raw, j ^ 1)
+        siblings.append(other)
