@@ -332,10 +332,10 @@ def encoded_chunks(items: list[bytes]) -> tuple[bytes, list[tuple[bytes, bytes]]
     """Build the whole map of sorted `items` (kit.state_map.build_chunks); return its root and its chunks as
     (path, encoded chunk) rows, ready for `write_built`."""
     root, rows = sm.PLACEHOLDER, []
-    for path, chunk in sm.build_chunks(items):
-        rows.append((path, sm.encode_chunk(chunk)))
+    for path, data, digest in sm.build_chunks(items):
+        rows.append((path, data))
         if not path:
-            root = chunk.heap[0][1]
+            root = digest
     return root, rows
 
 
