@@ -203,7 +203,7 @@ def apply(store: ChunkStore, changes: Mapping[bytes, bytes] | Iterable[tuple[byt
             for n, _, _ in groups:
                 if before.children >> n & 1:
                     child_path = path + bytes((n,))
-                    hit = cache.get_raw(child_path, raw.entry(before, n)[1:]) if cache is not None else None
+                    hit = cache.get_raw(child_path, raw.child_hash(before, n)) if cache is not None else None
                     if hit is None:
                         wanted.append(child_path)
                     else:
@@ -219,20 +219,21 @@ def apply(store: ChunkStore, changes: Mapping[bytes, bytes] | Iterable[tuple[byt
                 sets[pushed[depth]] = pushed[64:]  # the pushed-down leaf has an entry of its own here
                 pushed = None
             for n, i, j in groups:
-                entry = raw.entry(before, n)
                 if pushed is not None and pushed[depth] == n:  # it goes further down with these keys
                     below.append((path + bytes((n,)), raw.EMPTY, i, j, pushed, {}, sets, n))
                     continue
-                if j - i == 1 and (entry is None or (entry[0] == raw.LEAF and keys[i] == entry[1:33])):
-                    sets[n] = b"L" + keys[i] + items[keys[i]]
-                    continue
-                child_path = path + bytes((n,))
                 if before.children >> n & 1:
+                    child_path = path + bytes((n,))
                     chunk = found.get(child_path)
                     if chunk is None:
                         raise ValueError(f"state-map chunk {child_path.hex()} is missing from the store")
                     below.append((child_path, chunk, i, j, None, {}, sets, n))
                     continue
+                entry = raw.entry(before, n)  # a leaf or nothing
+                if j - i == 1 and (entry is None or keys[i] == entry[1:33]):
+                    sets[n] = b"L" + keys[i] + items[keys[i]]
+                    continue
+                child_path = path + bytes((n,))
                 down = None
                 if entry is not None:  # a leaf: pushed down into a new chunk, unless one of the keys replaces it
                     k = bisect_left(keys, entry[1:33], i, j)

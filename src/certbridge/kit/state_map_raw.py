@@ -96,8 +96,8 @@ def parse(data: bytes) -> Raw:
 
 
 def _offset(raw: Raw, i: int) -> int:
-    below = (1 << i) - 1
-    return 2 + 65 * (raw.present & ~raw.children & below).bit_count() + 33 * (raw.children & below).bit_count()
+    below = (1 << i) - 1  # 65 bytes per entry before i, 32 fewer for each child (children are present entries)
+    return 2 + 65 * (raw.present & below).bit_count() - 32 * (raw.children & below).bit_count()
 
 
 def entry(raw: Raw, i: int) -> bytes | None:
@@ -108,6 +108,11 @@ def entry(raw: Raw, i: int) -> bytes | None:
     return raw.data[start:start + (33 if raw.children >> i & 1 else 65)]
 
 
+def child_hash(raw: Raw, i: int) -> bytes:
+    """Return the hash of the deeper chunk entry i names (entry i must be a child)."""
+    return _hash(raw, 16 + i)
+
+
 def _stored(raw: Raw, j: int) -> bytes:
     start = raw.tail + 32 * (raw.multi >> (j + 1)).bit_count()
     return raw.data[start:start + 32]
@@ -115,17 +120,17 @@ def _stored(raw: Raw, j: int) -> bytes:
 
 def _hash(raw: Raw, j: int) -> bytes:
     """The hash of heap node j of a chunk."""
-    m = raw.present & _MASK[j]
+    present = raw.present
+    m = present & _MASK[j]
     if not m:
         return PLACEHOLDER
-    if j >= 16:
-        start = _offset(raw, j - 16)
-        if raw.children & m:
-            return raw.data[start + 1:start + 33]
-        return sha256(b"\x02" + raw.data[start + 1:start + 65]).digest()
-    if raw.multi >> j & 1:
-        return _stored(raw, j)
-    start = _offset(raw, m.bit_length() - 1)  # a single leaf, lifted
+    if j < 16 and raw.multi >> j & 1:  # stored: the k-th inner hash, k the multi nodes above j in heap order
+        start = raw.tail + 32 * (raw.multi >> (j + 1)).bit_count()
+        return raw.data[start:start + 32]
+    below = m.bit_length() - 1  # the entry itself, or the single leaf under j, lifted
+    start = 2 + 65 * (present & ((1 << below) - 1)).bit_count() - 32 * (raw.children & ((1 << below) - 1)).bit_count()
+    if raw.children & m:
+        return raw.data[start + 1:start + 33]
     return sha256(b"\x02" + raw.data[start + 1:start + 65]).digest()
 
 
