@@ -24,6 +24,8 @@ Storage is the caller's: the tree is kept as 16-way chunks (4 binary levels each
 path, through a `ChunkStore` (a dict for tests and monitors, a database table for the ledger). A chunk holds
 16 entries: empty, a leaf, or the hash of a deeper chunk; a deeper chunk exists only for a subtree with two or
 more leaves. Keys are never removed: subjects of a registry are never forgotten, only given new states.
+Updates, proofs and the whole-map build work on chunks in their stored bytes (kit/state_map_raw.py); the
+`Chunk` form is the reference they are tested against, and what other readers of a store decode to.
 """
 
 from __future__ import annotations
