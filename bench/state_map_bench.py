@@ -104,9 +104,10 @@ def _old_kit(rev: str):
 BEFORE_TABLE = "bench_map_chunk_before"
 
 
-def _copy_for_old(sessions) -> None:
-    """Give the old code a chunk table of its own, in its own format (no inner hashes): both maps then take the
-    same changes, each reads only chunks it wrote itself, and their roots must stay equal."""
+def _copy_for_old(sessions, old) -> None:
+    """Give the old code a chunk table of its own, in its own format (no inner hashes before the code that keeps
+    a cache of upper chunks, `ChunkCache`, which also stores them): both maps then take the same changes, each
+    reads only chunks it wrote itself, and their roots must stay equal."""
     from certbridge.db import write_session
 
     with write_session(sessions) as session:
@@ -114,7 +115,9 @@ def _copy_for_old(sessions) -> None:
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {BEFORE_TABLE}")
         blob = "BLOB" if conn.dialect.name == "sqlite" else "BYTEA"
         conn.exec_driver_sql(f"CREATE TABLE {BEFORE_TABLE} (path {blob} PRIMARY KEY, chunk {blob} NOT NULL)")
-        rows = [(bytes(p), _bare(bytes(c))) for p, c in conn.exec_driver_sql("SELECT path, chunk FROM ledger_map_chunk")]
+        keep = hasattr(old, "ChunkCache")
+        rows = [(bytes(p), bytes(c) if keep else _bare(bytes(c)))
+                for p, c in conn.exec_driver_sql("SELECT path, chunk FROM ledger_map_chunk")]
         mark = "?" if conn.dialect.name == "sqlite" else "%s"
         cur = conn.connection.driver_connection.cursor()
         for start in range(0, len(rows), 100_000):
@@ -177,6 +180,10 @@ def measure_fold(sessions, *, keys: int, count: int, batch: int, rng: random.Ran
 
     fresh = iter(range(keys, keys + count + batch))
     cpu = {"new": 0.0, "old": 0.0}
+    old_state = None
+    if old is not None and hasattr(old, "ChunkCache"):
+        with write_session(sessions) as session:
+            old_state = {"root": map_position(session)[1], "cache": old.ChunkCache()}
     seconds, done = 0.0, 0
     for number, start in enumerate(range(-batch, count, batch)):  # the first batch warms up, uncounted
         n = min(batch, count - start)
@@ -191,7 +198,11 @@ def measure_fold(sessions, *, keys: int, count: int, batch: int, rng: random.Ran
                     roots[mode] = apply_changes(session, changes, size, root)
                 else:
                     table = _OldTable(session, old)
-                    roots[mode] = old.apply(table, changes)
+                    if old_state is not None:  # the old code's own cache of upper chunks, as the integrator uses it
+                        old_state["root"] = roots[mode] = old.apply(table, changes, root=old_state["root"],
+                                                                    cache=old_state["cache"])
+                    else:
+                        roots[mode] = old.apply(table, changes)
                     table.flush()
             if start >= 0:
                 cpu[mode] += time.process_time() - c0
@@ -239,7 +250,11 @@ def measure_proofs(sessions, *, keys: int, seconds: float, rng: random.Random, o
             cur.close()
 
         modes = {"new": lambda k: prove(table, k), "raw": raw}
-        if old is not None:
+        if old is not None and hasattr(old, "ChunkCache"):  # its own cache, warmed as it goes, and the root
+            old_root = old.chunk_hash(old_table.get_many([b""])[b""])
+            old_cache = old.ChunkCache()
+            modes["old"] = lambda k: old.prove(old_table, k, root=old_root, cache=old_cache)
+        elif old is not None:
             modes["old"] = lambda k: old.prove(old_table, k)
         cpu = dict.fromkeys(modes, 0.0)
         done = dict.fromkeys(modes, 0)
@@ -386,11 +401,13 @@ def run(keys: int, *, backend: str = "sqlite", events: int = 20_000, batch: int 
         sessions = make_sessionmaker(engine)
         result = {"backend": backend, "machine": f"{platform.machine()} {os.cpu_count()} cores",
                   "load_average": round(os.getloadavg()[0], 2)}
+        t0, c0 = time.perf_counter(), time.process_time()
         build_tree(sessions, keys)  # a log of N events under the map, as ledger_bench builds it
+        result["log_build"] = {"seconds": round(time.perf_counter() - t0, 1), "cpu_seconds": round(time.process_time() - c0, 1)}
         result["prefill"] = prefill(sessions, keys)
         old = _old_kit(before) if before else None
         if old is not None:
-            _copy_for_old(sessions)
+            _copy_for_old(sessions, old)
         from certbridge.db import read_session
         from certbridge.ledger.state_map import warm_cache
 

@@ -156,6 +156,8 @@ def test_a_map_built_whole_equals_the_map_folded_batch_by_batch(batches, asked):
     built = DictStore()
     assert sm.build(built, final) == root == sm.root_of(final)
     assert dict(built) == dict(folded)  # the very same chunks: later folds continue on a built map
+    for data in built.values():  # and the chunks the Chunk form makes from their entries alone, inner hashes too
+        assert sm.encode_chunk(sm.Chunk(list(sm._decode(data)))) == data
     for key in list(final)[:5] + asked:
         proof = sm.prove(built, key, root=root, cache=cache)
         assert proof == sm.prove(folded, key)
@@ -209,3 +211,52 @@ def test_chunks_store_their_inner_hashes_and_old_chunks_without_them_still_read(
     with pytest.raises(ValueError, match="trailing|fewer"):
         sm._decode(store[b""] + b"x")
     assert root == sm.root_of(items)
+
+
+# --- the fold's and proofs' byte form (kit/state_map_raw.py) against the Chunk form ------------------------
+
+from certbridge.kit import state_map_raw as raw  # noqa: E402
+
+_hash32 = st.binary(min_size=32, max_size=32)
+_entry = st.one_of(st.builds(sm.Leaf, _hash32, _hash32), st.builds(sm.Child, _hash32))
+_chunks = st.lists(st.one_of(st.none(), _entry), min_size=16, max_size=16)
+
+
+def _encoded(entry) -> bytes:
+    return b"L" + entry.key + entry.value_hash if type(entry) is sm.Leaf else b"C" + entry.hash
+
+
+@settings(max_examples=400, deadline=None)
+@given(before=_chunks, sets=st.dictionaries(st.integers(0, 15), _entry, min_size=1, max_size=16), first_form=st.booleans())
+def test_a_chunk_changed_in_its_byte_form_is_the_chunk_the_chunk_form_makes(before, sets, first_form):
+    data = sm.encode_chunk(sm.Chunk(before))
+    if first_form:  # written before inner hashes were stored: they are made on reading
+        data = data[:len(data) - 32 * sum(k == sm._MULTI for k in sm._heap(sm.Chunk(before))[1][1:16])]
+    old = raw.parse(data)
+    assert raw.chunk_hash(old) == sm.chunk_hash(sm.Chunk(before))
+    after = sm.Chunk(before)
+    for i, entry in sets.items():
+        after[i] = entry
+    new, encoded = raw.update(old, {i: _encoded(e) for i, e in sets.items()})
+    assert encoded == new.data == sm.encode_chunk(sm.Chunk(after))  # the same bytes, stored inner hashes included
+    assert raw.chunk_hash(new) == sm.chunk_hash(sm.Chunk(after)) == raw.chunk_hash(raw.parse(encoded))
+    hashes, kinds, leaves = sm._heap(sm.Chunk(after))
+    for nibble in range(16):  # a proof's walk through the chunk: the same siblings, the same end
+        siblings, j = [], 1
+        end = raw.walk(new, nibble, siblings)
+        while kinds[j] == sm._MULTI and j < 16:
+            j = 2 * j + (nibble >> (3 - (j.bit_length() - 1)) & 1)
+        assert siblings == [hashes[(j >> s) ^ 1] for s in range(j.bit_length() - 2, -1, -1)]  # nodes 1 → j
+        if kinds[j] == sm._EMPTY:
+            assert end == ("empty", None)
+        elif kinds[j] == sm._SINGLE:
+            assert end == ("leaf", _encoded(leaves[j]))
+        else:
+            assert end == ("child", after[j - 16].hash)
+
+
+def test_a_damaged_chunk_is_refused():
+    data = sm.encode_chunk(sm.Chunk([sm.Leaf(bytes(32), bytes(32)), sm.Leaf(b"\x01" * 32, bytes(32))] + [None] * 14))
+    for bad in (data + b"x", data[:-1], data[:40], data[:2] + b"X" + data[3:]):
+        with pytest.raises(ValueError):
+            raw.parse(bad)

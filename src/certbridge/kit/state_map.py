@@ -24,15 +24,18 @@ Storage is the caller's: the tree is kept as 16-way chunks (4 binary levels each
 path, through a `ChunkStore` (a dict for tests and monitors, a database table for the ledger). A chunk holds
 16 entries: empty, a leaf, or the hash of a deeper chunk; a deeper chunk exists only for a subtree with two or
 more leaves. Keys are never removed: subjects of a registry are never forgotten, only given new states.
+Updates, proofs and the whole-map build work on chunks in their stored bytes (kit/state_map_raw.py); the
+`Chunk` form is the reference they are tested against, and what other readers of a store decode to.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from hashlib import sha256
 
+from certbridge.kit import state_map_raw as raw
 from certbridge.kit.state_map_chunks import (  # noqa: F401  (re-exported: the chunk is part of the map's API)
     _EMPTY, _MULTI, _SINGLE, PLACEHOLDER, Child, Chunk, ChunkStore, Leaf, _decode, _heap, _rehash, chunk_hash,
     decode_chunk, encode_chunk, leaf_hash, node_hash,
@@ -44,6 +47,7 @@ __all__ = [
 ]
 
 MAX_PROOF_BYTES = 2 + 32 + 256 * 32 + 65  # the largest proof encode_proof can produce
+READ_AHEAD = 6  # levels of chunks a proof reads at once below the cached ones (a 10 M map's paths: ~7 levels)
 
 
 class ProofError(ValueError):
@@ -98,35 +102,50 @@ def _root_sorted(items: list[tuple[bytes, bytes]], depth: int) -> bytes:
 # --- a cache of the upper levels ------------------------------------------------------------------------
 
 class ChunkCache:
-    """Decoded chunks of a map's upper levels (with their hashes), by path, kept between transactions.
+    """Chunks of a map's upper levels (taken apart, kit/state_map_raw.py, with their hashes), by path, kept
+    between transactions.
 
     A cached chunk is used only where its parent — ultimately the map's root hash, read in the caller's
     transaction — names exactly its hash, so the cache can never show a chunk the store does not hold: a chunk
     made by a transaction that rolled back, or replaced by another process, simply no longer matches and is read
     again. Only chunks at most `depth` nibbles deep are kept (16^0 + … + 16^depth paths: 4,369 for depth 3,
-    about 20 MB), so its size is bounded whatever the map's.
+    about 10 MB), so its size is bounded whatever the map's.
     """
 
     __slots__ = ("depth", "chunks")
 
     def __init__(self, depth: int = 3) -> None:
         self.depth = depth
-        self.chunks: dict[bytes, Chunk] = {}
+        self.chunks: dict[bytes, raw.Raw] = {}
 
-    def get(self, path: bytes, expected: bytes) -> Chunk | None:
-        """Return the chunk at `path` if the one kept there hashes to `expected` (never change it in place)."""
+    def get_raw(self, path: bytes, expected: bytes) -> raw.Raw | None:
+        """Return the chunk at `path` if the one kept there hashes to `expected`."""
         chunk = self.chunks.get(path)
-        if chunk is not None and chunk.heap[0][1] == expected:
+        if chunk is not None and chunk.hash == expected:
             return chunk
         return None
 
-    def put(self, path: bytes, chunk: Chunk) -> None:
-        """Keep a hashed chunk (not to be changed in place afterwards) if its path is shallow enough."""
-        if len(path) <= self.depth and chunk.heap is not None:
+    def put_raw(self, path: bytes, chunk: raw.Raw) -> None:
+        """Keep a chunk (its hash made) if its path is shallow enough."""
+        if len(path) <= self.depth:
+            raw.chunk_hash(chunk)
             self.chunks[path] = chunk
 
     def clear(self) -> None:
         self.chunks.clear()
+
+
+def _raw_io(store: ChunkStore):
+    """The store's reads and writes of encoded chunks: its own `get_raw`/`put_raw` when it has them (the ledger's
+    table), else through its `get_many`/`put` of Chunk objects."""
+    get_raw, put_raw = getattr(store, "get_raw", None), getattr(store, "put_raw", None)
+    if get_raw is None:
+        def get_raw(paths):
+            return {p: encode_chunk(c) for p, c in store.get_many(paths).items()}
+    if put_raw is None:
+        def put_raw(path, data):
+            store.put(path, decode_chunk(data))
+    return get_raw, put_raw
 
 
 # --- updates -------------------------------------------------------------------------------------------
@@ -135,106 +154,120 @@ def apply(store: ChunkStore, changes: Mapping[bytes, bytes] | Iterable[tuple[byt
           root: bytes | None = None, cache: ChunkCache | None = None) -> bytes:
     """Set every key of `changes` to its value hash (adding new keys) and return the new root hash.
 
-    Works level by level: every chunk on a changed path is read once (one `get_many` per level) and written
-    once, however many of the changes pass through it; then hashes are made bottom up, each changed chunk
-    re-hashing only its changed entries and their ancestors.
+    Works level by level: every chunk on a changed path is read once (one read per level) and written once,
+    however many of the changes pass through it; then hashes are made bottom up, each changed chunk re-hashing
+    only the nodes above its changed entries, and encoded as a splice of the bytes read (kit/state_map_raw.py).
+    The changes are sorted once: a chunk's share of them is a range, split by its next nibble with a binary
+    search.
 
     With `root` (the map's current root hash, as the store holds it) and a `cache`, chunks whose hash their
     parent names are taken from the cache instead of the store, and the changed upper chunks are kept there.
     """
     items = dict(changes.items() if isinstance(changes, Mapping) else changes)
     for key, value in items.items():
-        _check32("key", key)
-        _check32("value hash", value)
+        if type(key) is not bytes or type(value) is not bytes or len(key) != 32 or len(value) != 32:
+            _check32("key", key)
+            _check32("value hash", value)
+    get_raw, put_raw = _raw_io(store)
     top = None
     if root is not None:
         _check32("root hash", root)
         if root == PLACEHOLDER:
-            top = Chunk()
+            top = raw.EMPTY
         elif cache is not None:
-            top = cache.get(b"", root)
+            top = cache.get_raw(b"", root)
     if top is None:
-        top = store.get_many([b""]).get(b"") or Chunk()
+        data = get_raw([b""]).get(b"")
+        top = raw.parse(data) if data is not None else raw.EMPTY
     if not items:
-        return chunk_hash(top)
-    changed: dict[bytes, Chunk] = {}  # path -> new chunk, entries pointing at changed children unset
-    dirty: dict[bytes, tuple[tuple | None, list[int]]] = {}  # path -> (hashes before, entries changed)
-    # each change with its key's nibbles as bytes: a chunk's path is a prefix of them
-    level = [(b"", top, [(k.hex().translate(_NIBBLE_BYTES).encode("latin-1"), k, v) for k, v in sorted(items.items())])]
+        return raw.chunk_hash(top)
+    keys = sorted(items)
+    nibbles = [chunk_path(k) for k in keys]  # a chunk's path is a prefix of its keys' nibbles
+    # a chunk to change: (path, chunk before, first and end of its keys, a leaf pushed down into it or None,
+    # its entries to set (index -> encoded entry), its parent's entries to set, its index in its parent)
+    level = [(b"", top, 0, len(keys), None, {}, None, 0)]
+    levels = []
     while level:
-        grouped = []
-        wanted = []
-        found: dict[bytes, Chunk] = {}
-        for path, before, group in level:
+        levels.append(level)
+        wanted, found, split = [], {}, []
+        for node in level:
+            path, before, lo, hi, pushed = node[:5]
             depth = len(path)
-            groups: dict[int, list[tuple[bytes, bytes, bytes]]] = {}
-            for item in group:
-                n = item[0][depth]
-                part = groups.get(n)
-                if part is None:
-                    groups[n] = [item]
-                else:
-                    part.append(item)
-            grouped.append((path, before, groups))
-            for n in groups:
-                entry = before[n]
-                if type(entry) is Child:
+            groups, i = [], lo
+            while i < hi:  # the keys' groups by their next nibble
+                n = nibbles[i][depth]
+                j = i + 1 if i + 1 == hi or nibbles[i + 1][depth] != n else bisect_left(
+                    nibbles, path + bytes((n + 1,)), i + 1, hi)
+                groups.append((n, i, j))
+                i = j
+            split.append(groups)
+            if pushed is not None:
+                continue  # a new chunk: nothing below it to read
+            for n, _, _ in groups:
+                if before.children >> n & 1:
                     child_path = path + bytes((n,))
-                    hit = cache.get(child_path, entry.hash) if cache is not None else None
+                    hit = cache.get_raw(child_path, raw.child_hash(before, n)) if cache is not None else None
                     if hit is None:
                         wanted.append(child_path)
                     else:
                         found[child_path] = hit
         if wanted:
-            found.update(store.get_many(wanted))
-        next_level = []
-        for path, before, groups in grouped:
-            old_heap = before.heap if type(before) is Chunk else None
-            chunk = Chunk(before)
-            for n, part in groups.items():
-                entry = chunk[n]
-                if len(part) == 1 and (entry is None or (type(entry) is Leaf and part[0][1] == entry.key)):
-                    chunk[n] = Leaf(part[0][1], part[0][2])
+            for child_path, data in get_raw(wanted).items():
+                found[child_path] = raw.parse(data)
+        below = []
+        for node, groups in zip(level, split):
+            path, before, _, _, pushed, sets = node[:6]
+            depth = len(path)
+            if pushed is not None and all(n != pushed[depth] for n, _, _ in groups):
+                sets[pushed[depth]] = pushed[64:]  # the pushed-down leaf has an entry of its own here
+                pushed = None
+            for n, i, j in groups:
+                if pushed is not None and pushed[depth] == n:  # it goes further down with these keys
+                    below.append((path + bytes((n,)), raw.EMPTY, i, j, pushed, {}, sets, n))
+                    continue
+                if before.children >> n & 1:
+                    child_path = path + bytes((n,))
+                    chunk = found.get(child_path)
+                    if chunk is None:
+                        raise ValueError(f"state-map chunk {child_path.hex()} is missing from the store")
+                    below.append((child_path, chunk, i, j, None, {}, sets, n))
+                    continue
+                entry = raw.entry(before, n)  # a leaf or nothing
+                if j - i == 1 and (entry is None or keys[i] == entry[1:33]):
+                    sets[n] = b"L" + keys[i] + items[keys[i]]
                     continue
                 child_path = path + bytes((n,))
-                if type(entry) is Child:
-                    below = found.get(child_path)
-                    if below is None:
-                        raise ValueError(f"state-map chunk {child_path.hex()} is missing from the store")
-                else:
-                    below = Chunk()
-                    if type(entry) is Leaf and all(item[1] != entry.key for item in part):
-                        nibbles = entry.key.hex().translate(_NIBBLE_BYTES).encode("latin-1")
-                        part = [*part, (nibbles, entry.key, entry.value_hash)]
-                chunk[n] = None  # set to the child's hash once the child is done
-                next_level.append((child_path, below, part))
-            changed[path] = chunk
-            dirty[path] = (old_heap, list(groups))
-        level = next_level
-    for path in sorted(changed, key=len, reverse=True):  # deepest first: a parent sees its children's hashes
-        chunk = changed[path]
-        old_heap, entries = dirty[path]
-        if old_heap is not None:
-            _rehash(chunk, old_heap, entries)
-        heap = _heap(chunk)
-        if path:
-            changed[path[:-1]][path[-1]] = Child(heap[0][1])
-        store.put(path, chunk)
-        if cache is not None:
-            cache.put(path, chunk)
-    return chunk_hash(changed[b""])
+                down = None
+                if entry is not None:  # a leaf: pushed down into a new chunk, unless one of the keys replaces it
+                    k = bisect_left(keys, entry[1:33], i, j)
+                    if k == j or keys[k] != entry[1:33]:
+                        down = chunk_path(entry[1:33]) + entry
+                below.append((child_path, raw.EMPTY, i, j, down, {}, sets, n))
+        level = below
+    for level in reversed(levels):  # deepest first: a parent sets its children's new hashes
+        for path, before, _, _, _, sets, parent, n in level:
+            chunk, data = raw.update(before, sets)
+            digest = raw.chunk_hash(chunk)
+            put_raw(path, data)
+            if cache is not None:
+                cache.put_raw(path, chunk)
+            if parent is None:
+                return digest
+            parent[n] = b"C" + digest
+    raise AssertionError("unreachable: the root chunk is the last one made")
 
 
 # --- building a whole map at once ----------------------------------------------------------------------
 
-def build_chunks(items: Sequence[bytes]) -> Iterator[tuple[bytes, Chunk]]:
-    """Yield every chunk (path, hashed chunk) of the map whose entries are `items`, each the 64 bytes key ‖ value
-    hash, sorted ascending with no key twice; each chunk comes after the chunks below it, the root chunk (path
-    b"", whose hash is the map's root) last. Nothing is yielded for an empty map.
+def build_chunks(items: Sequence[bytes]) -> Iterator[tuple[bytes, bytes, bytes]]:
+    """Yield every chunk of the map whose entries are `items`, each the 64 bytes key ‖ value hash, sorted
+    ascending with no key twice, as (path, encoded chunk, its hash); each chunk comes after the chunks below it,
+    the root chunk (path b"", whose hash is the map's root) last. Nothing is yielded for an empty map.
 
-    The same chunks, with the same hashes, as `apply` makes from an empty map in any order (a property test
-    checks it) — built bottom up: each range of keys sharing a path is split by its next nibble with a binary
-    search, and every chunk is hashed once. Packed entries keep a 10 M map's input near 1 GB.
+    The same chunks, byte for byte, as `apply` makes from an empty map in any order (a property test checks it)
+    — built bottom up: each range of keys sharing a path is split by its next nibble with a binary search on the
+    keys themselves, and every chunk is hashed once (kit/state_map_raw.py). Packed entries keep a 10 M map's
+    input near 1 GB.
     """
     previous = b""
     for item in items:
@@ -249,23 +282,28 @@ def build_chunks(items: Sequence[bytes]) -> Iterator[tuple[bytes, Chunk]]:
 
 def _build(items: Sequence[bytes], lo: int, hi: int, path: bytes):
     depth = len(path)
-    byte, shift = depth >> 1, 0 if depth & 1 else 4
-    nibbles = [item[byte] >> shift & 15 for item in items[lo:hi]]  # non-decreasing: the keys are sorted
-    chunk = Chunk()
-    start, count = 0, hi - lo
-    while start < count:
-        n = nibbles[start]
-        end = bisect_right(nibbles, n, start)
+    byte, odd = depth >> 1, depth & 1
+    prefix = items[lo][:byte]  # the whole bytes of the path, shared by every key in lo..hi
+    sets, start = {}, lo
+    while start < hi:
+        b = items[start][byte]
+        n = b & 15 if odd else b >> 4
+        if start + 1 == hi or (items[start + 1][byte] & 15 if odd else items[start + 1][byte] >> 4) != n:
+            end = start + 1
+        elif n == 15:
+            end = hi
+        else:  # the first key whose nibble here is above n
+            end = bisect_left(items, prefix + bytes(((b & 0xF0) | (n + 1) if odd else (n + 1) << 4,)), start + 1, hi)
         if end - start == 1:
-            item = items[lo + start]
-            chunk[n] = Leaf(item[:32], item[32:])
+            sets[n] = b"L" + items[start]
         else:
-            child = yield from _build(items, lo + start, lo + end, path + bytes((n,)))
-            chunk[n] = Child(child.heap[0][1])
+            digest = yield from _build(items, start, end, path + bytes((n,)))
+            sets[n] = b"C" + digest
         start = end
-    _heap(chunk)
-    yield path, chunk
-    return chunk
+    chunk, data = raw.update(raw.EMPTY, sets)
+    digest = raw.chunk_hash(chunk)
+    yield path, data, digest
+    return digest
 
 
 def build(store: ChunkStore, items: Mapping[bytes, bytes] | Iterable[tuple[bytes, bytes]]) -> bytes:
@@ -274,11 +312,11 @@ def build(store: ChunkStore, items: Mapping[bytes, bytes] | Iterable[tuple[bytes
     for key, value in pairs.items():
         _check32("key", key)
         _check32("value hash", value)
-    root = PLACEHOLDER
-    for path, chunk in build_chunks(sorted(k + v for k, v in pairs.items())):
-        store.put(path, chunk)
+    root, put_raw = PLACEHOLDER, _raw_io(store)[1]
+    for path, data, digest in build_chunks(sorted(k + v for k, v in pairs.items())):
+        put_raw(path, data)
         if not path:
-            root = chunk.heap[0][1]
+            root = digest
     return root
 
 
@@ -309,8 +347,8 @@ class StaleRead(ValueError):
 def prove(store: ChunkStore, key: bytes, *, root: bytes | None = None, cache: ChunkCache | None = None) -> Proof:
     """Return the proof for `key`: of its value if it is in the map, of its absence if not.
 
-    Reads the chunks on the key's path with one `get_many` for the first 16 levels of chunks (enough for
-    any map of fewer than 2^60 keys in practice), and more only if the path goes deeper.
+    Reads the chunks on the key's path with one read for READ_AHEAD levels of chunks (each path asked for is
+    one index probe, so not many more than a path needs), and more only if the path goes deeper.
 
     Given the map's `root` hash, every chunk on the path is checked against the hash its parent names (so a
     proof is never stitched from two states of a map changing meanwhile: StaleRead), and with a `cache` the
@@ -336,46 +374,37 @@ def _prove(store: ChunkStore, key: bytes, root: bytes | None, cache: ChunkCache 
     nibbles = chunk_path(key)
     if root == PLACEHOLDER:
         return Proof((), None)
-    found: dict[bytes, Chunk] = {}
+    get_raw = _raw_io(store)[0]
+    found: dict[bytes, bytes] = {}
     depth, expected = 0, root
     while True:
         path = nibbles[:depth]
-        chunk = found.get(path)
-        if chunk is None and cache is not None and expected is not None:
-            chunk = cache.get(path, expected)
-            if chunk is not None:
-                hashes, kinds, leaves = chunk.heap
-        if chunk is None or chunk is found.get(path):
-            if chunk is None:
-                # one read for the rest of the path (16 levels of chunks at a time)
-                found.update(store.get_many([nibbles[:d] for d in range(depth, min(depth + 17, 65))]))
-                chunk = found.get(path)
-            if chunk is None:
+        chunk = cache.get_raw(path, expected) if cache is not None and expected is not None else None
+        if chunk is None:
+            if path not in found:
+                # one read for the rest of the path: READ_AHEAD levels of chunks at a time, enough for the
+                # whole path below the cached levels of a map of fewer than about 16^(3 + READ_AHEAD) keys
+                found.update(get_raw([nibbles[:d] for d in range(depth, min(depth + READ_AHEAD, 65))]))
+            data = found.get(path)
+            if data is None:
                 if expected is not None:
                     raise StaleRead(f"state-map chunk {path.hex()} is missing from the store")
                 if depth:
                     raise ValueError(f"state-map chunk {path.hex()} is missing from the store")
-                chunk = Chunk()
-            hashes, kinds, leaves = _heap(chunk)
+                chunk = raw.EMPTY
+            else:
+                chunk = raw.parse(data)
             if expected is not None:
-                if hashes[1] != expected:
+                if raw.chunk_hash(chunk) != expected:
                     raise StaleRead(f"state-map chunk {path.hex()} does not have the hash its parent names")
-                if cache is not None and type(chunk) is Chunk:
-                    cache.put(path, chunk)
-        n = nibbles[depth]
-        j = 1
-        while True:
-            kind = kinds[j]
-            if kind == _EMPTY:
-                return Proof(tuple(siblings), None)
-            if kind == _SINGLE:
-                return Proof(tuple(siblings), leaves[j])
-            if j >= 16:
-                break  # a deeper chunk
-            level = j.bit_length() - 1  # 0..3 inside the chunk
-            j = 2 * j + (n >> (3 - level) & 1)
-            siblings.append(hashes[j ^ 1])
-        expected = hashes[j] if expected is not None else None
+                if cache is not None:
+                    cache.put_raw(path, chunk)
+        end, entry = raw.walk(chunk, nibbles[depth], siblings)
+        if end == "empty":
+            return Proof(tuple(siblings), None)
+        if end == "leaf":
+            return Proof(tuple(siblings), Leaf(entry[1:33], entry[33:65]))
+        expected = entry if expected is not None else None
         depth += 1
 
 

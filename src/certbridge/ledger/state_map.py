@@ -34,6 +34,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from certbridge.db import Base
 from certbridge.kit import state_map as sm
+from certbridge.kit import state_map_raw as raw
 from certbridge.ledger.state_map_names import (  # noqa: F401  (re-exported: what the map holds, in one place)
     MAP_LINE, MAP_LINES, MAP_VERSION, MAPPED_SUBJECTS, MUTABLE_NAMES, TIME_LINE, NameTracker, extension_lines, holder_name,
     map_version, read_extensions, subject_name, value_hash,
@@ -89,12 +90,12 @@ def warm_cache(session: Session) -> int:
         for path, expected in level:
             if path not in rows:
                 continue
-            chunk = sm.decode_chunk(rows[path])
-            if sm.chunk_hash(chunk) != expected:
+            chunk = raw.parse(rows[path])
+            if raw.chunk_hash(chunk) != expected:
                 continue
-            cache.put(path, chunk)
+            cache.put_raw(path, chunk)
             kept += 1
-            below += [(path + bytes((n,)), e.hash) for n, e in enumerate(chunk) if isinstance(e, sm.Child)]
+            below += [(path + bytes((n,)), raw.entry(chunk, n)[1:]) for n in range(16) if chunk.children >> n & 1]
         level = below
     return kept
 
@@ -125,10 +126,15 @@ class ChunkTable:
         return bytes(row[0]) if row else sm.PLACEHOLDER
 
     def get_many(self, paths: list[bytes]) -> dict[bytes, list]:
+        return {path: sm.decode_chunk(data) for path, data in self.get_raw(paths).items()}
+
+    def get_raw(self, paths: list[bytes]) -> dict[bytes, bytes]:
+        """Return the encoded chunks found among `paths` (kit/state_map.py's fold and proofs take them apart
+        themselves, kit/state_map_raw.py)."""
         out, todo = {}, []
         for path in paths:
             if path in self.pending:
-                out[path] = sm.decode_chunk(self.pending[path])
+                out[path] = self.pending[path]
             else:
                 todo.append(path)
         cur = self.raw.cursor()
@@ -138,13 +144,16 @@ class ChunkTable:
                 cur.execute(f"SELECT path, chunk FROM ledger_map_chunk WHERE path IN "
                             f"({', '.join([self.mark] * len(part))})", part)
                 for path, chunk in cur.fetchall():
-                    out[bytes(path)] = sm.decode_chunk(bytes(chunk))
+                    out[bytes(path)] = bytes(chunk)
         finally:
             cur.close()
         return out
 
     def put(self, path: bytes, chunk: list) -> None:
         self.pending[path] = sm.encode_chunk(chunk)
+
+    def put_raw(self, path: bytes, data: bytes) -> None:
+        self.pending[path] = data
 
     def flush(self) -> None:
         if not self.pending:
@@ -323,10 +332,10 @@ def encoded_chunks(items: list[bytes]) -> tuple[bytes, list[tuple[bytes, bytes]]
     """Build the whole map of sorted `items` (kit.state_map.build_chunks); return its root and its chunks as
     (path, encoded chunk) rows, ready for `write_built`."""
     root, rows = sm.PLACEHOLDER, []
-    for path, chunk in sm.build_chunks(items):
-        rows.append((path, sm.encode_chunk(chunk)))
+    for path, data, digest in sm.build_chunks(items):
+        rows.append((path, data))
         if not path:
-            root = chunk.heap[0][1]
+            root = digest
     return root, rows
 
 
