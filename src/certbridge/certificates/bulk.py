@@ -309,10 +309,14 @@ def write_batch(session: Session, *, principal: Principal, batch: PreparedBatch)
 # --- certificate drafts (imports) ----------------------------------------------------------------------
 
 def _lock_for_ids(session: Session) -> None:
-    # Ids are taken as max + 1: hold off other inserters of these tables until this transaction ends.
+    # Ids are taken as max + 1: hold off other inserters of these tables until this transaction ends. The log's
+    # head row too, from here (before the batch is prepared at the log's next index) rather than from the append:
+    # a background job appending in between would make the batch stale, and the importer would then issue the
+    # file's rows one by one. (SQLite: the write session's BEGIN IMMEDIATE already holds every writer off.)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("LOCK TABLE organization, organization_identifier, certificate, certificate_site, "
                              "audit, restriction IN SHARE ROW EXCLUSIVE MODE"))
+        session.execute(text("SELECT size FROM ledger_head WHERE id = 1 FOR UPDATE"))
 
 
 def issue_drafts(session: Session, *, principal: Principal, body_id: int, drafts: list, today: date | None = None,
