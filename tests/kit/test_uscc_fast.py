@@ -1,0 +1,39 @@
+"""The bulk path's quick acceptance of a USCC (`_valid_fast`, weighted values per position) says "valid" for
+exactly the codes the full check finds nothing wrong with (no problem, no warning), and nothing else changes."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from certbridge.kit.uscc import (CHARSET, KNOWN_AUTHORITY_TYPES, _valid_fast, _validate_full, generate_uscc,
+                                 normalize_uscc, validate_uscc)
+
+
+def _variants(rng: random.Random) -> list[str]:
+    code = generate_uscc(rng, authority=rng.choice(sorted(KNOWN_AUTHORITY_TYPES) + ["Q1", "0A"]),
+                         region=f"{rng.randrange(10**6):06d}")
+    position = rng.randrange(18)
+    return [code, code.lower(), f" {code} ", code[:position] + rng.choice(CHARSET) + code[position + 1:],
+            code[:position] + rng.choice("IOZSV!a") + code[position + 1:], code[:17], code + "1",
+            code[:2] + "4505A2" + code[8:], code[:16] + code[17] + code[16]]
+
+
+def test_the_quick_acceptance_agrees_with_the_full_check_on_many_codes():
+    rng = random.Random(23)
+    seen = {"valid": 0, "invalid": 0, "checksum_failed": 0}
+    for _ in range(3000):
+        for code in _variants(rng):
+            full = _validate_full(normalize_uscc(code))
+            assert _valid_fast(normalize_uscc(code)) == (full.status == "valid" and not full.warnings), code
+            assert validate_uscc(code) == full, code
+            seen[full.status] += 1
+    assert min(seen.values()) > 1000  # every outcome well covered
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=CHARSET + "IOZ a１", min_size=0, max_size=20))
+def test_the_quick_acceptance_agrees_with_the_full_check_on_any_text(code):
+    assert validate_uscc(code) == _validate_full(normalize_uscc(code))
