@@ -1,5 +1,6 @@
-"""The bulk path's quick acceptance of a USCC (`_valid_fast`, weighted values per position) says "valid" for
-exactly the codes the full check finds nothing wrong with (no problem, no warning), and nothing else changes."""
+"""The bulk import's quick paths give what the plain definitions give. A USCC's quick acceptance (`_valid_fast`,
+weighted values per position) says "valid" for exactly the codes the full check finds nothing wrong with (no
+problem, no warning), and nothing else changes; a name's bigrams made pairwise at C speed are the same set."""
 
 from __future__ import annotations
 
@@ -37,3 +38,11 @@ def test_the_quick_acceptance_agrees_with_the_full_check_on_many_codes():
 @given(st.text(alphabet=CHARSET + "IOZ a１", min_size=0, max_size=20))
 def test_the_quick_acceptance_agrees_with_the_full_check_on_any_text(code):
     assert validate_uscc(code) == _validate_full(normalize_uscc(code))
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="华为 技术\t\n\u3000ab1", max_size=12))
+def test_name_bigrams_are_every_pair_but_pairs_of_whitespace(name):
+    from certbridge.registry.search import name_bigrams
+
+    assert name_bigrams(name) == {name[i:i + 2] for i in range(len(name) - 1) if not name[i:i + 2].isspace()}
