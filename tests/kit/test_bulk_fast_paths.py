@@ -1,6 +1,6 @@
 """The bulk import's quick paths give what the plain definitions give. A USCC's quick acceptance (`_valid_fast`,
 weighted values per position) says "valid" for exactly the codes the full check finds nothing wrong with (no
-problem, no warning), and nothing else changes; a name's bigrams made pairwise at C speed are the same set."""
+problem, no warning), and nothing else changes; a name's bigrams tested for whitespace once per name are the same set."""
 
 from __future__ import annotations
 
