@@ -1,6 +1,7 @@
 """The bulk import's quick paths give what the plain definitions give. A USCC's quick acceptance (`_valid_fast`,
 weighted values per position) says "valid" for exactly the codes the full check finds nothing wrong with (no
-problem, no warning), and nothing else changes; a name's bigrams tested for whitespace once per name are the same set."""
+problem, no warning), and nothing else changes; a name's bigrams tested for whitespace once per name are the same
+set; a name that skips the normalization steps that would change nothing is normalized the same."""
 
 from __future__ import annotations
 
@@ -46,3 +47,23 @@ def test_name_bigrams_are_every_pair_but_pairs_of_whitespace(name):
     from certbridge.registry.search import name_bigrams
 
     assert name_bigrams(name) == {name[i:i + 2] for i in range(len(name) - 1) if not name[i:i + 2].isspace()}
+
+
+def _normalize_name_reference(text: str) -> str:
+    """`normalize_name` as it was before its quick paths (every step always taken)."""
+    import unicodedata
+
+    from certbridge.kit.chinese_text import _INSIGNIFICANT_SPACE, _PUNCTUATION, _SPACES, to_simplified
+    from certbridge.kit.text_input import strip_invisible
+
+    text = unicodedata.normalize("NFKC", strip_invisible(text, multiline=False))
+    text = to_simplified(text).casefold().translate(_PUNCTUATION)
+    return _INSIGNIFICANT_SPACE.sub("", _SPACES.sub(" ", text).strip())
+
+
+@settings(max_examples=1500)
+@given(st.text(alphabet="華為技術电器 \t\u3000\u00a0\u200b\x1c（）【】,.·•Ab1é-—", max_size=14))
+def test_a_name_normalizes_as_every_step_taken_would(name):
+    from certbridge.kit.chinese_text import normalize_name
+
+    assert normalize_name(name) == _normalize_name_reference(name)
