@@ -144,12 +144,14 @@ def test_a_batch_is_refused_when_its_number_or_new_holder_was_taken_since_it_was
             original = bulk.prepare_batch
 
             def taken_meanwhile(*args, **kwargs):
-                session.execute(text("UPDATE certificate SET number = '00126Q26001R0M' WHERE number = '00126Q26000R0M'"))
+                session.execute(text("UPDATE certificate SET number = '00126Q26001R0M' "
+                                     "WHERE number = '00126Q26000R0M'"))
                 return original(*args, **kwargs)
 
             bulk.prepare_batch = taken_meanwhile
             try:
-                issue_drafts(session, principal=SYSTEM, body_id=world.ids["body_a"], drafts=drafts, today=date(2025, 6, 1))
+                issue_drafts(session, principal=SYSTEM, body_id=world.ids["body_a"], drafts=drafts,
+                             today=date(2025, 6, 1))
             finally:
                 bulk.prepare_batch = original
         assert (refused.value.code, refused.value.params["number"]) == ("certificate.number_taken", "00126Q26001R0M")

@@ -68,7 +68,8 @@ def test_refreshing_certificates_set_wise_stores_what_one_by_one_stores(sessions
 def test_folding_a_batch_of_certificates_at_once_agrees_with_a_full_recompute(sessions, world, issue):
     with write_session(sessions) as db:
         recompute_all(db, today=TODAY)
-    _certificates(sessions, world, issue, lose_state=False)  # recomputes, then changes the register behind the risk state
+    # recomputes, then changes the register behind the risk state
+    _certificates(sessions, world, issue, lose_state=False)
     with write_session(sessions) as db:
         db.execute(text("UPDATE risk_cursor SET last_seq = 0"))  # fold the whole log again, in one batch
         follow_log(db, today=TODAY)

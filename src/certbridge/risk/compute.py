@@ -226,8 +226,9 @@ def _read_ahead(session: Session, events: list[LedgerEvent], refreshed: set[int]
     refreshed.update(fresh)
     people: dict[int, list[int]] = {i: [] for i in ids}
     for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
         for certificate_id, person_id in session.execute(select(Audit.certificate_id, AuditAuditor.person_id).join(
-                AuditAuditor, AuditAuditor.audit_id == Audit.id).where(Audit.certificate_id.in_(ids[start:start + 500]))):
+                AuditAuditor, AuditAuditor.audit_id == Audit.id).where(Audit.certificate_id.in_(part))):
             people[certificate_id].append(person_id)
     return _ReadAhead(moved, people, certificates)
 

@@ -27,7 +27,8 @@ def load_subjects(session: Session, kind: str, ids: list[int]) -> list:
                 bodies.add(row.body_id)
     wanted = sorted(bodies)
     for start in range(0, len(wanted), 500):
-        rows.extend(session.scalars(select(CertificationBody).where(CertificationBody.id.in_(wanted[start:start + 500]))))
+        part = wanted[start:start + 500]
+        rows.extend(session.scalars(select(CertificationBody).where(CertificationBody.id.in_(part))))
     return rows
 
 
