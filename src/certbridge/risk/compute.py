@@ -206,9 +206,9 @@ class _ReadAhead:
     """What a batch of events needs of its certificates, read and refreshed set-wise before the events are walked:
     each certificate's `refresh_certificate` result (taken by its first event in the pass) and its auditors."""
 
-    def __init__(self, moved: dict[int, set[tuple[str, int]]], people: dict[int, list[int]], certificates: list):
+    def __init__(self, moved: dict[int, set[tuple[str, int]]], people: dict[int, list[int]], certificates: dict):
         self.moved, self.people = moved, people
-        self.certificates = certificates  # held, so the session's identity map answers `session.get` for them
+        self.certificates = certificates  # id → (id, body_id, organization_id), of those still there
 
 
 def _read_ahead(session: Session, events: list[LedgerEvent], refreshed: set[int]) -> _ReadAhead | None:
@@ -218,9 +218,11 @@ def _read_ahead(session: Session, events: list[LedgerEvent], refreshed: set[int]
                              if e.subject_type == "certificate" and e.subject_id.isdigit()))
     if len(ids) < 2:
         return None
-    certificates: list = []
+    certificates: dict = {}
     for start in range(0, len(ids), 500):
-        certificates.extend(session.scalars(select(Certificate).where(Certificate.id.in_(ids[start:start + 500]))))
+        certificates.update((row.id, row) for row in session.execute(select(
+            Certificate.id, Certificate.body_id, Certificate.organization_id).where(
+            Certificate.id.in_(ids[start:start + 500]))))
     fresh = [i for i in ids if i not in refreshed]
     moved = refresh_certificates(session, fresh)
     refreshed.update(fresh)
@@ -242,7 +244,10 @@ def _certificate_subjects(session: Session, event: LedgerEvent, certificate_id: 
         moved = refresh_certificate(session, certificate_id)
         if refreshed is not None:
             refreshed.add(certificate_id)
-    cert = session.get(Certificate, certificate_id)
+    if ahead is not None and certificate_id in ahead.people:
+        cert = ahead.certificates.get(certificate_id)
+    else:
+        cert = session.get(Certificate, certificate_id)
     if cert is None:
         return dict.fromkeys(moved)
     change = (json.loads(event.body).get("data") or {}).get("state") or {}
