@@ -8,15 +8,24 @@ import io
 import random
 import threading
 
+import pytest
 from sqlalchemy import event, select
 
 from certbridge.certificates import bulk
 from certbridge.db import read_session, write_session
 from certbridge.kit.uscc import generate_uscc
 from certbridge.ledger.journal import LedgerEvent, log_size, record_event
+from certbridge.settings import Settings
 
 HEADER = ["证书编号", "认证项目", "认证依据", "标准版本", "获证组织名称", "统一社会信用代码", "认证范围", "颁证日期",
           "审核开始日期", "审核结束日期", "审核员注册号"]
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    """The tests' instance without its periodic background work, whose statements would blur the counts."""
+    return Settings(data_dir=tmp_path / "data", database_url=database_url, secret_key="test-secret-key",
+                    instance_name="certbridge.local", background_work=False)
 
 
 def _csv(world, rows: int, series: str, seed: int) -> bytes:
