@@ -11,25 +11,20 @@ from certbridge.registry.models import CertificationBody, Organization, Person
 MODELS = {"body": CertificationBody, "organization": Organization, "person": Person}
 
 
-def load_subjects(session: Session, kind: str, ids: list[int]) -> list:
+def load_subjects(session: Session, kind: str, ids: list[int]) -> None:
     """Read many subjects' rows (and auditors' bodies) in a few statements, so that `subject_name` and
-    `subject_region` of each then find them in the session without a statement of their own — while the caller
-    holds the list returned (the session's identity map keeps only rows someone refers to)."""
+    `subject_region` of each then find them in the session without a statement of their own."""
     model = MODELS.get(kind)
     if model is None:
-        return []
-    rows: list = []
+        return
     bodies: set[int] = set()
     for start in range(0, len(ids), 500):
         for row in session.scalars(select(model).where(model.id.in_(ids[start:start + 500]))):
-            rows.append(row)
             if kind == "person" and row.region_code is None and row.body_id:
                 bodies.add(row.body_id)
     wanted = sorted(bodies)
     for start in range(0, len(wanted), 500):
-        part = wanted[start:start + 500]
-        rows.extend(session.scalars(select(CertificationBody).where(CertificationBody.id.in_(part))))
-    return rows
+        session.scalars(select(CertificationBody).where(CertificationBody.id.in_(wanted[start:start + 500]))).all()
 
 
 def subject_row(session: Session, kind: str, sid: int):

@@ -61,7 +61,7 @@ def raise_warnings(session: Session, kind: str, scored: list, params: dict[str, 
     routes: dict[str | None, str] = {}
     raised, drafts = [], []
     prints = [_fingerprint(evidence) for _sid, _reason, _score, evidence in wanted]
-    held = load_subjects(session, kind, sorted({  # the subjects of new warnings: names and regions in a few statements
+    load_subjects(session, kind, sorted({  # the subjects of new warnings: names and regions in a few statements
         sid for (sid, reason, _s, _e), fingerprint in zip(wanted, prints)
         if all(r.fingerprint != fingerprint and r.status != "open" for r in existing.get((sid, reason), []))}))
     for (sid, reason, score, evidence), fingerprint in zip(wanted, prints):
@@ -82,7 +82,6 @@ def raise_warnings(session: Session, kind: str, scored: list, params: dict[str, 
         session.add(item)
         raised.append(item)
         drafts.append(("risk.warning_raised", item))
-    del held  # the subjects' rows stayed in the session while their warnings were made
     session.flush()
     if drafts:
         record_events(session, [EventDraft(type_, "early_warning", str(item.id), principal.actor,
