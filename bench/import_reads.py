@@ -104,8 +104,17 @@ def _summary(values: list[float]) -> dict:
             "max_ms": round(ordered[-1] * 1000, 1)}
 
 
-def measure(url: str, send_import) -> dict:
-    """Read back to back for 2 s, then while `send_import()` runs; return the latencies of both phases."""
+def _cpu_seconds(pid: int | None) -> float:
+    if pid is None:
+        return 0.0
+    from bench.http_load import cpu_seconds
+
+    return cpu_seconds(pid)
+
+
+def measure(url: str, send_import, pid: int | None = None) -> dict:
+    """Read back to back for 2 s, then while `send_import()` runs; return the latencies of both phases (and the
+    server's CPU time while the import ran — its reads included — when its process id is given)."""
     stop, marks, reads = threading.Event(), {}, []
 
     def reader():
@@ -118,15 +127,18 @@ def measure(url: str, send_import) -> dict:
     thread = threading.Thread(target=reader, daemon=True)
     thread.start()
     time.sleep(2)
+    cpu = _cpu_seconds(pid)
     marks["start"] = time.monotonic()
     outcome = send_import()
     marks["end"] = time.monotonic()
+    cpu = _cpu_seconds(pid) - cpu
     time.sleep(0.5)
     stop.set()
     thread.join(120)
     before = [lat for at, lat, _ in reads if at < marks["start"]]
     during = [lat for at, lat, _ in reads if marks["start"] <= at <= marks["end"]]
-    return {"import_s": round(marks["end"] - marks["start"], 2), "outcome": outcome, "before": _summary(before),
+    return {"import_s": round(marks["end"] - marks["start"], 2), "server_cpu_s": round(cpu, 2) if pid else None,
+            "outcome": outcome, "before": _summary(before),
             "during": _summary(during), "errors": sum(1 for *_, status in reads if status != 200)}
 
 
@@ -187,11 +199,12 @@ def main() -> None:
                 except httpx.TransportError:
                     time.sleep(0.1)
             first = import_csv(args.rows, facts)
-            result = {"src": str(args.src), "rows": args.rows, "api": measure(url, api_import(url, facts, first))}
+            result = {"src": str(args.src), "rows": args.rows,
+                      "api": measure(url, api_import(url, facts, first), server.pid)}
             if args.web:  # a second file: other numbers, holders and codes
                 facts["taken"] |= {row.split(",")[5] for row in first.decode().splitlines()[1:]}
                 second = import_csv(args.rows, facts, seed=8001, series="Q97", name="读延迟乙")
-                result["web"] = measure(url, web_import(url, second))
+                result["web"] = measure(url, web_import(url, second), server.pid)
         finally:
             started = time.monotonic()
             server.send_signal(signal.SIGTERM)

@@ -124,3 +124,44 @@ def test_bulk_import_refuses_to_write_over_a_hole_in_the_log(sessions, world):
             issue_drafts(session, principal=SYSTEM, body_id=world.ids["body_a"], drafts=_drafts(world, 2),
                          today=date(2025, 6, 1))
         assert refused.value.code == "ledger.append_over_hole"
+
+
+def test_a_batch_is_refused_when_its_number_or_new_holder_was_taken_since_it_was_checked(sessions, world):
+    """The write step's probes (`bulk._check_unique_in_database`) name the number or the USCC taken meanwhile."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+
+    from certbridge.certificates import bulk
+
+    with write_session(sessions) as session:  # 00126Q26000R0M, for a new holder
+        issue_drafts(session, principal=SYSTEM, body_id=world.ids["body_a"], drafts=_drafts(world, 1)[:1],
+                     today=date(2025, 6, 1))
+        taken = session.scalar(select(Organization.uscc).where(Organization.name == "北海市批量0号有限公司"))
+    with write_session(sessions) as session:  # the number of the batch's first draft, taken after the check
+        with pytest.raises(DomainError) as refused:
+            drafts = _drafts(world, 3)[1:]
+            original = bulk.prepare_batch
+
+            def taken_meanwhile(*args, **kwargs):
+                session.execute(text("UPDATE certificate SET number = '00126Q26001R0M' "
+                                     "WHERE number = '00126Q26000R0M'"))
+                return original(*args, **kwargs)
+
+            bulk.prepare_batch = taken_meanwhile
+            try:
+                issue_drafts(session, principal=SYSTEM, body_id=world.ids["body_a"], drafts=drafts,
+                             today=date(2025, 6, 1))
+            finally:
+                bulk.prepare_batch = original
+        assert (refused.value.code, refused.value.params["number"]) == ("certificate.number_taken", "00126Q26001R0M")
+        session.rollback()
+    with write_session(sessions) as session:  # a new holder prepared against a registry that did not have it yet
+        spec = bulk.OrganizationSpec(uscc=taken, name="北海市批量0号有限公司", address=None, region_code=None)
+        batch = bulk.prepare_batch([spec], [], rules=bulk.load_rules(session), start=bulk.next_positions(session),
+                                   actor=SYSTEM.actor, at=datetime.now(timezone.utc),
+                                   dialect=session.get_bind().dialect.name, today=date(2025, 6, 1))
+        with pytest.raises(DomainError) as refused:
+            bulk.write_batch(session, principal=SYSTEM, batch=batch)
+        assert (refused.value.code, refused.value.params["uscc"]) == ("organization.uscc_taken", taken)
+        session.rollback()

@@ -69,12 +69,20 @@ _SPACES = re.compile(r"\s+")
 _INSIGNIFICANT_SPACE = re.compile(r"(?<![0-9a-z\u00c0-\u024f]) | (?![0-9a-z\u00c0-\u024f])")
 
 
+_PUNCTUATION_CHARS = frozenset(chr(code) for code in _PUNCTUATION)
+
+
 def normalize_name(text: str) -> str:
     """Normalize an organization or person name for search indexing and for queries alike."""
     # invisible characters (zero-width spaces, BOMs, direction controls) out; full-width → half-width
     text = unicodedata.normalize("NFKC", strip_invisible(text, multiline=False))
     text = to_simplified(text).casefold()
-    text = text.translate(_PUNCTUATION)
+    # The translation and the two space passes are skipped when they would change nothing (most names of a bulk
+    # import: one set test instead of a table walk, one split instead of two regular expressions).
+    if not _PUNCTUATION_CHARS.isdisjoint(text):
+        text = text.translate(_PUNCTUATION)
+    if text.split() == [text]:  # no whitespace at all
+        return text
     text = _SPACES.sub(" ", text).strip()
     return _INSIGNIFICANT_SPACE.sub("", text)
 

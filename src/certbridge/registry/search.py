@@ -15,8 +15,11 @@ from certbridge.registry.models import Organization, OrganizationNameGram
 
 
 def name_bigrams(search_name: str) -> set[str]:
-    """Return the distinct two-character substrings of a normalized name."""
-    return {search_name[i : i + 2] for i in range(len(search_name) - 1) if not search_name[i : i + 2].isspace()}
+    """Return the distinct two-character substrings of a normalized name (none of two spaces)."""
+    grams = {search_name[i:i + 2] for i in range(len(search_name) - 1)}  # bulk imports index thousands of names
+    if search_name.split() == [search_name]:  # no whitespace at all, so no gram of whitespace alone
+        return grams
+    return {gram for gram in grams if not gram.isspace()}
 
 
 def index_organization(session: Session, org: Organization) -> None:

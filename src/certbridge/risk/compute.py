@@ -33,6 +33,7 @@ from certbridge.risk.signals import SIGNALS, STATUS_FIELDS, STATUS_SIGNALS, SUBJ
 from certbridge.risk.state import bulk_cache, rebuild, refresh_certificate
 from certbridge.risk.subjects import MODELS
 from certbridge.risk.warnings import raise_warnings
+from certbridge.risk.state import refresh_certificates
 
 Touched = dict[tuple[str, int], frozenset[str] | None]  # subject → the signals it may change (None: any)
 
@@ -185,8 +186,9 @@ def follow_log(session: Session, *, today: date | None = None, principal: Princi
                                       .order_by(LedgerEvent.seq).limit(batch)))
         if not events:
             break
+        ahead = _read_ahead(session, events, refreshed)
         for event in events:
-            for (kind, sid), signals in subjects_of(session, event, refreshed).items():
+            for (kind, sid), signals in subjects_of(session, event, refreshed, ahead).items():
                 if sid in touched[kind]:
                     known = touched[kind][sid]
                     signals = None if known is None or signals is None else known | signals
@@ -203,14 +205,52 @@ def follow_log(session: Session, *, today: date | None = None, principal: Princi
     return counts
 
 
+class _ReadAhead:
+    """What a batch of events needs of its certificates, read and refreshed set-wise before the events are walked:
+    each certificate's `refresh_certificate` result (taken by its first event in the pass) and its auditors."""
+
+    def __init__(self, moved: dict[int, set[tuple[str, int]]], people: dict[int, list[int]], certificates: dict):
+        self.moved, self.people = moved, people
+        self.certificates = certificates  # id → (id, body_id, organization_id), of those still there
+
+
+def _read_ahead(session: Session, events: list[LedgerEvent], refreshed: set[int]) -> _ReadAhead | None:
+    """Refresh the batch's certificates at once (`state.refresh_certificates`: a bulk import's thousands of
+    events cost a few statements per 500 certificates instead of several per certificate) and read their auditors."""
+    ids = list(dict.fromkeys(int(e.subject_id) for e in events
+                             if e.subject_type == "certificate" and e.subject_id.isdigit()))
+    if len(ids) < 2:
+        return None
+    certificates: dict = {}
+    for start in range(0, len(ids), 500):
+        certificates.update((row.id, row) for row in session.execute(select(
+            Certificate.id, Certificate.body_id, Certificate.organization_id).where(
+            Certificate.id.in_(ids[start:start + 500]))))
+    fresh = [i for i in ids if i not in refreshed]
+    moved = refresh_certificates(session, fresh)
+    refreshed.update(fresh)
+    people: dict[int, list[int]] = {i: [] for i in ids}
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        for certificate_id, person_id in session.execute(select(Audit.certificate_id, AuditAuditor.person_id).join(
+                AuditAuditor, AuditAuditor.audit_id == Audit.id).where(Audit.certificate_id.in_(part))):
+            people[certificate_id].append(person_id)
+    return _ReadAhead(moved, people, certificates)
+
+
 def _certificate_subjects(session: Session, event: LedgerEvent, certificate_id: int,
-                          refreshed: set[int] | None) -> Touched:
+                          refreshed: set[int] | None, ahead: _ReadAhead | None = None) -> Touched:
     moved: set[tuple[str, int]] = set()
-    if refreshed is None or certificate_id not in refreshed:  # count it again in the risk state, once a pass
+    if ahead is not None and certificate_id in ahead.people:  # refreshed with its batch; its first event takes
+        moved = ahead.moved.pop(certificate_id, set())  # what the refresh returned
+    elif refreshed is None or certificate_id not in refreshed:  # count it again in the risk state, once a pass
         moved = refresh_certificate(session, certificate_id)
         if refreshed is not None:
             refreshed.add(certificate_id)
-    cert = session.get(Certificate, certificate_id)
+    if ahead is not None and certificate_id in ahead.people:
+        cert = ahead.certificates.get(certificate_id)
+    else:
+        cert = session.get(Certificate, certificate_id)
     if cert is None:
         return dict.fromkeys(moved)
     change = (json.loads(event.body).get("data") or {}).get("state") or {}
@@ -218,12 +258,14 @@ def _certificate_subjects(session: Session, event: LedgerEvent, certificate_id: 
         return {("body", cert.body_id): STATUS_SIGNALS, ("organization", cert.organization_id): STATUS_SIGNALS}
     found: Touched = {("body", cert.body_id): None, ("organization", cert.organization_id): None}
     found.update(dict.fromkeys(moved))
-    found.update({("person", p): None for p in session.scalars(select(AuditAuditor.person_id).join(Audit).where(
-        Audit.certificate_id == cert.id))})
+    people = ahead.people[cert.id] if ahead is not None and cert.id in ahead.people else session.scalars(
+        select(AuditAuditor.person_id).join(Audit).where(Audit.certificate_id == cert.id))
+    found.update({("person", p): None for p in people})
     return found
 
 
-def subjects_of(session: Session, event: LedgerEvent, refreshed: set[int] | None = None) -> Touched:
+def subjects_of(session: Session, event: LedgerEvent, refreshed: set[int] | None = None,
+                ahead: _ReadAhead | None = None) -> Touched:
     """Return the (type, id) of every body, organization and auditor one log event may change a signal of, each
     with the signals it may change (None: any). A certificate's event first counts it again in the risk state
     (`state.refresh_certificate`; `refreshed`: the certificates already counted again in this pass)."""
@@ -232,7 +274,7 @@ def subjects_of(session: Session, event: LedgerEvent, refreshed: set[int] | None
         return {}
     sid = int(raw)
     if kind == "certificate":
-        return _certificate_subjects(session, event, sid, refreshed)
+        return _certificate_subjects(session, event, sid, refreshed, ahead)
     return dict.fromkeys(_other_subjects(session, event, kind, sid))
 
 
