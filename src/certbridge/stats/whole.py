@@ -50,7 +50,7 @@ WHOLE_FOLD_EVENTS = 20_000  # behind by more than this (and a quarter of the log
 PAGE = 20_000  # rows read per statement of a scan
 BATCH = 5_000  # rows written per executemany
 FLUSH_ROWS = 2_000_000  # chain-keyed figure-days summed in memory before they are written
-FOLD_CACHE_KIB = 262_144  # SQLite's page cache (and sorter memory) while the whole fold runs
+FOLD_CACHE_KIB = 262_144  # SQLite's page cache, PostgreSQL's work_mem, while the whole fold runs
 _EMPTY_ORG = {"places": [], "merged_into": None, "industry": ""}
 
 
@@ -137,6 +137,8 @@ def fold_whole(session: Session, below: int) -> dict[str, int]:
     cache = conn.exec_driver_sql("PRAGMA cache_size").scalar() if conn.sqlite else None
     if cache is not None:  # the GROUP BY's sorter and the ordered inserts keep more in memory (SQLite)
         conn.exec_driver_sql(f"PRAGMA cache_size=-{FOLD_CACHE_KIB}")
+    else:  # PostgreSQL: the GROUP BY sorts in memory (this transaction only)
+        conn.exec_driver_sql(f"SET LOCAL work_mem = '{FOLD_CACHE_KIB // 1024}MB'")
     try:
         return _fold_whole(session, below, _Laps())
     finally:
