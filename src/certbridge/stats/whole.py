@@ -131,7 +131,7 @@ def _clear(session: Session) -> None:
         conn.exec_driver_sql(f"DELETE FROM {table}")
 
 
-def fold_whole(session: Session, below: int) -> dict[str, int]:
+def fold_whole(session: Session, below: int) -> dict[str, Any]:
     """Replace every folded row with one fold of the whole log below a tree size; return what was folded."""
     conn, _mark = driver(session)
     cache = conn.exec_driver_sql("PRAGMA cache_size").scalar() if conn.sqlite else None
