@@ -45,6 +45,10 @@ def test_the_cli_prints_the_tables_and_the_recompute_agrees(settings, client, st
     checked = _run(settings, "stats", "recompute", "--as-of", date.today().isoformat())
     assert checked.exit_code == 0, checked.output
     assert "equal the stored ones" in checked.output and f"tree size {page['checkpoint']['tree_size']}" in checked.output
+    rebuilt = _run(settings, "stats", "fold", "--whole")  # every figure rebuilt by one fold of the whole log
+    assert rebuilt.exit_code == 0 and "'whole': True" in rebuilt.output, rebuilt.output
+    again = _run(settings, "stats", "show", "--region", "450500")
+    assert f"Valid certificates: {page['certificates']}" in again.output
     wrong = _run(settings, "stats", "show", "--region", "12")
     assert wrong.exit_code == 1 and "There is no region with code 12" in wrong.output
 

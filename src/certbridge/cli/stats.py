@@ -76,11 +76,12 @@ def recompute(as_of: str = typer.Option("", "--as-of", help="Date YYYY-MM-DD (de
 
 
 @stats_app.command("fold")
-def fold() -> None:
+def fold(whole: bool = typer.Option(False, "--whole", help="Rebuild every figure with one fold of the whole log "
+                                    "(as from nothing; after changing a scheme's kind)")) -> None:
     """Fold the log into the statistics up to the latest checkpoint now (the server does it in the background)."""
     from certbridge.stats.background import catch_up
 
-    done = catch_up(context().sessions)
+    done = catch_up(context().sessions, whole=whole)
     console.print(done or "up to date")
 
 

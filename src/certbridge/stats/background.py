@@ -35,10 +35,10 @@ from certbridge.stats.fold import (
     affected_certificates,
     cursor,
     driver,
-    fold_to_checkpoint,
     latest_checkpoint,
     refold,
 )
+from certbridge.stats.whole import fold_step
 
 log = logging.getLogger(__name__)
 
@@ -56,16 +56,16 @@ def behind(sessions: sessionmaker[Session]) -> bool:
                 or conn.exec_driver_sql("SELECT id FROM stats_pending LIMIT 1").first() is not None)
 
 
-def catch_up(sessions: sessionmaker[Session]) -> dict | None:
+def catch_up(sessions: sessionmaker[Session], *, whole: bool = False) -> dict | None:
     """Fold up to the latest checkpoint and add the pending folds' rows if the statistics are behind; return what
-    was folded."""
-    if not behind(sessions):
+    was folded. From nothing, far behind, or with `whole`, the whole log is folded set-wise (`whole.fold_step`)."""
+    if not whole and not behind(sessions):
         return None
     with write_session(sessions) as session:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
         cursor(session)
-        return fold_to_checkpoint(session)
+        return fold_step(session, whole=whole)
 
 
 def fold_inline(session: Session, settings: Settings, old: int, size: int, root: bytes) -> None:

@@ -1,7 +1,8 @@
 """Recompute the figures from the log alone and compare them with the stored ones (`certbridge stats recompute`).
 
 Nothing stored by the statistics is read: every certificate event below the stored checkpoint's tree size is
-folded again in memory, holder by holder, and the figures on the date are summed from the result.
+folded again in memory with the whole-history fold's scans (`whole.py`: one ordered scan of the organizations'
+events, one of the certificates'), holder by holder, and the figures on the date are summed from the result.
 """
 
 from __future__ import annotations
@@ -13,21 +14,19 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from certbridge.ledger.journal import LedgerEvent
 from certbridge.stats.fold import Folder
 from certbridge.stats.models import StatsDelta
 from certbridge.stats.queries import checkpoint
+from certbridge.stats.whole import certificate_folds, load_organizations
 
 
 def figures_from_log(session: Session, *, on: date, below: int) -> dict[tuple[str, str, str, str], int]:
     """Return every figure on a date, {(measure, region, dim, value): n}, folded from the log below a tree size."""
-    ids = [int(i) for i in session.scalars(select(LedgerEvent.subject_id).where(
-        LedgerEvent.subject_type == "certificate", LedgerEvent.seq < below).distinct())]
     folder = Folder(session, below)
+    load_organizations(session, folder)
     by_holder: dict[int, list[dict]] = defaultdict(list)
-    for fold in folder.certificates(ids).values():
-        if fold:
-            by_holder[folder.holder_of(fold["organization_id"])].append(fold)
+    for _certificate, holder, fold in certificate_folds(session, folder):
+        by_holder[holder].append(fold)
     day = on.isoformat()
     out: dict[tuple[str, str, str, str], int] = defaultdict(int)
     for holder_id, certs in by_holder.items():
