@@ -50,13 +50,15 @@ def _touches_no_database(item, sources: dict) -> bool:
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """On the PostgreSQL pass, leave out the tests that touch no database: they ran, identically, on SQLite."""
+    """On the PostgreSQL pass, leave out the tests that touch no database or are marked `once_on_sqlite`: they ran,
+    identically, on SQLite."""
     if BACKEND != "postgresql":
         return
     sources: dict[str, str] = {}
     keep, once = [], []
     for item in items:
-        (once if _touches_no_database(item, sources) else keep).append(item)
+        sqlite_only = item.get_closest_marker("once_on_sqlite") is not None or _touches_no_database(item, sources)
+        (once if sqlite_only else keep).append(item)
     if once:
         config.hook.pytest_deselected(items=once)
         items[:] = keep
@@ -67,8 +69,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     count = getattr(config, "_certbridge_sqlite_only", 0)
     if count:
         terminalreporter.write_line(
-            f"PostgreSQL pass: {count} tests that touch no database (pure functions, documents, catalogs) were left "
-            "out; they ran on the SQLite pass.")
+            f"PostgreSQL pass: {count} tests were left out; they ran on the SQLite pass: those that touch no database "
+            "(pure functions, documents, catalogs) and those marked once_on_sqlite (the authorization matrix's refusals).")
 
 
 def _pg_admin():

@@ -25,7 +25,8 @@ AUDITORS_READ = "risk.auditor_signals"  # session.info key: the auditors' three 
 EPOCH = date(1970, 1, 1)
 
 
-def _chunks(ids: list[int] | None, size: int = 500):
+def chunks(ids: list[int] | None, size: int = 500):
+    """Yield `ids` in parts of `size` (or None once: every subject)."""
     if ids is None:
         yield None
         return
@@ -85,7 +86,7 @@ def auditor_signals(session: Session, ids: list[int] | None, today: date, window
     for (_scheme, kind), need in minimum.items():
         longest[kind] = max(longest.get(kind, 0), need)
     doubles, shorts, unions = [], [], {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for person, days, audits, overlap, short in session.execute(
                 _first_pass(session, chunk, today, since, longest)):
             if "auditor_load" in windows and audits:
@@ -97,14 +98,14 @@ def auditor_signals(session: Session, ids: list[int] | None, today: date, window
                 doubles.append(person)
             if short:
                 shorts.append(person)
-    for chunk in _chunks(sorted(unions)):
+    for chunk in chunks(sorted(unions)):
         for person, days in session.execute(_load_union(session, chunk, today, since["auditor_load"])):
             out["auditor_load"][person] = (float(days), {"audits": unions[person]})
     if "double_booked" in since:
-        for chunk in _chunks(sorted(doubles)):
+        for chunk in chunks(sorted(doubles)):
             out["double_booked"].update(_pairs(session, chunk, today, since["double_booked"]))
     if "short_audits" in since and shorts:
-        for chunk in _chunks(None if ids is None else sorted(shorts)):
+        for chunk in chunks(None if ids is None else sorted(shorts)):
             for person, audit_id, number, days, need, _rank, n in session.execute(
                     _short_of_auditors(session, chunk, today, since["short_audits"], longest)):
                 found = out["short_audits"].setdefault(person, (float(n), {"audits": []}))[1]["audits"]
@@ -198,7 +199,7 @@ def _pairs(session: Session, ids: list[int], today: date, since: date) -> Values
         near[person].append((start, audit, end, certificate))
     wanted = sorted({row[3] for rows in near.values() for row in rows})
     certificates: dict[int, tuple] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         certificates.update((cid, (number, org)) for cid, number, org in session.execute(
             select(Certificate.id, Certificate.number, Certificate.organization_id).where(Certificate.id.in_(chunk))))
     out: Values = {}

@@ -23,6 +23,7 @@ from certbridge.ledger.journal import LedgerEvent
 from certbridge.registry.models import CertificationBody, Restriction
 from certbridge.risk import auditors
 from certbridge.risk.auditors import AUDITORS_READ, EVIDENCE_MAX, audit_minimums
+from certbridge.risk.auditors import chunks as _chunks
 from certbridge.risk.disclosures import late_report
 from certbridge.risk.models import RiskAudit, RiskCertificate, RiskCount, RiskTally
 
@@ -33,14 +34,6 @@ PACE_RECENT_DAYS = 30
 
 def _only(column, ids: Iterable[int] | None):
     return True if ids is None else column.in_(list(ids))
-
-
-def _chunks(ids: list[int] | None, size: int = 500):
-    if ids is None:
-        yield None
-        return
-    for i in range(0, len(ids), size):
-        yield ids[i:i + size]
 
 
 def complaints(session: Session, kind: str, ids: list[int] | None, today: date, window: int) -> Values:

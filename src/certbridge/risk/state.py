@@ -87,6 +87,18 @@ def _count(session: Session, row: RiskCertificate, sign: int) -> None:
         _bump_tally(session, "organization", row.organization_id, "suspended", row.suspended_on, sign)
 
 
+def _placed(session: Session, old: RiskCertificate | None, certificate_id: int, cert) -> RiskCertificate:
+    """Return the certificate's risk row (added if new) with its body, holder, validity and dates from `cert`."""
+    if old is None:
+        old = RiskCertificate(certificate_id=certificate_id)
+        session.add(old)
+    old.body_id, old.organization_id = cert.body_id, cert.organization_id
+    old.valid = cert.status == "valid"
+    old.suspended_on = cert.status_changed_on if cert.status in SUSPENDED else None
+    old.first_issued_on = cert.issued_on if cert.previous_id is None else None
+    return old
+
+
 def refresh_certificate(session: Session, certificate_id: int) -> set[tuple[str, int]]:
     """Count one certificate and its audits as they are now instead of as last counted; return the subjects
     whose state changed owner (the body and holder it was counted under before, if they differ)."""
@@ -104,13 +116,7 @@ def refresh_certificate(session: Session, certificate_id: int) -> set[tuple[str,
             _bump_tally(session, "body", gone.body_id, "short_audit", gone.short_on, -1)
         session.execute(delete(RiskAudit).where(RiskAudit.certificate_id == certificate_id))
         return before
-    if old is None:
-        old = RiskCertificate(certificate_id=certificate_id)
-        session.add(old)
-    old.body_id, old.organization_id = cert.body_id, cert.organization_id
-    old.valid = cert.status == "valid"
-    old.suspended_on = cert.status_changed_on if cert.status in SUSPENDED else None
-    old.first_issued_on = cert.issued_on if cert.previous_id is None else None
+    old = _placed(session, old, certificate_id, cert)
     _count(session, old, +1)
     minimum = _minimums(session)
     for gone in session.scalars(select(RiskAudit).where(RiskAudit.certificate_id == certificate_id,
@@ -178,13 +184,7 @@ def refresh_certificates(session: Session, certificate_ids: list[int]) -> dict[i
                     session.delete(old)
                 moved[certificate_id] = before
                 continue
-            if old is None:
-                old = RiskCertificate(certificate_id=certificate_id)
-                session.add(old)
-            old.body_id, old.organization_id = cert.body_id, cert.organization_id
-            old.valid = cert.status == "valid"
-            old.suspended_on = cert.status_changed_on if cert.status in SUSPENDED else None
-            old.first_issued_on = cert.issued_on if cert.previous_id is None else None
+            old = _placed(session, old, certificate_id, cert)
             count(old, +1)
             for audit in audits.get(certificate_id, ()):
                 need = minimum.get((cert.scheme_code, audit.kind), minimum.get(("*", audit.kind)))
