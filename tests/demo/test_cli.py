@@ -65,3 +65,32 @@ def test_a_database_that_is_not_a_demo_is_never_overwritten(tmp_path):
                                 env={"CERTBRIDGE_DATA_DIR": str(tmp_path), "CERTBRIDGE_LANG": "en"})
     assert result.exit_code == 1 and "not a demo data set" in result.output
     assert (tmp_path / "certbridge.db").read_bytes() == b"real data"
+
+
+def test_demo_without_statistics_leaves_them_to_the_fold_which_then_agrees_with_the_log(empty_databases):
+    from sqlalchemy import func, select
+
+    from certbridge.db import make_engine, make_sessionmaker, read_session
+    from certbridge.stats.models import StatsCursor, StatsDelta, StatsReport, StatsTarget
+
+    settings = empty_databases()
+    runner = CliRunner()
+    built = runner.invoke(app, ["demo", "--no-serve", "--no-stats", "--size", "300", "--as-of", "2026-11-01"],
+                          env=_env(settings))
+    assert built.exit_code == 0, built.output
+    engine = make_engine(settings.resolved_database_url())
+    sessions = make_sessionmaker(engine)
+    with read_session(sessions) as session:  # Beihai's reference targets only: nothing folded, no report
+        assert session.scalar(select(func.count()).select_from(StatsTarget)) == 4
+        assert session.scalar(select(func.count()).select_from(StatsDelta)) == 0
+        assert session.scalar(select(func.count()).select_from(StatsReport)) == 0
+        assert session.get(StatsCursor, 1) is None or session.get(StatsCursor, 1).size == 0
+    folded = runner.invoke(app, ["stats", "fold"], env=_env(settings))
+    assert folded.exit_code == 0, folded.output
+    with read_session(sessions) as session:
+        assert session.scalar(select(func.count()).select_from(StatsDelta)) > 0
+    engine.dispose()
+    checked = runner.invoke(app, ["stats", "recompute", "--as-of", "2026-11-01"], env=_env(settings))
+    assert checked.exit_code == 0, checked.output
+    shown = runner.invoke(app, ["stats", "show", "--on", "2026-11-01"], env=_env(settings))
+    assert shown.exit_code == 0 and "450000" in shown.output, shown.output

@@ -82,6 +82,8 @@ def demo_command(
     no_serve: bool = typer.Option(False, "--no-serve", help="Build the data set and exit"),
     as_of: str = typer.Option(None, "--as-of", help="Date the data set is current at (default: today)"),
     rebuild: bool = typer.Option(False, "--rebuild", help="Replace another demo data set in the data directory"),
+    no_stats: bool = typer.Option(False, "--no-stats", help="Do not fold the statistics during the build: the "
+                                  "server folds them in the background once it runs (for very large sizes)"),
 ) -> None:
     """Build a realistic synthetic data set (or reuse the one there), print demo accounts, and serve it."""
     import json
@@ -124,7 +126,7 @@ def demo_command(
 
             try:
                 info = build_dataset(settings, size=size, seed=seed, as_of=day or date.today(),
-                                     progress=progress, accounts=create_demo_accounts)
+                                     progress=progress, accounts=create_demo_accounts, stats=not no_stats)
             except DatasetConflict as exc:
                 err_console.print(f"[red]✘[/red] {_say(exc.code, ctx.lang, **exc.params)}")
                 raise typer.Exit(1) from None

@@ -122,8 +122,10 @@ def remove_dataset(settings: Settings) -> None:
 
 
 def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, progress: Progress | None = None,
-                  accounts: Callable | None = None) -> DatasetInfo:
-    """Create the database, load reference data, registries and `size` certificates; return the manifest."""
+                  accounts: Callable | None = None, stats: bool = True) -> DatasetInfo:
+    """Create the database, load reference data, registries and `size` certificates; return the manifest.
+
+    `stats=False` leaves the statistics to the server's background fold (`demo.stats.build_stats`)."""
     started = time.perf_counter()
     phases: dict[str, float] = {}
     mark = [started]
@@ -207,7 +209,7 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
 
     integrate_pending(sessions, settings=settings)
     report("ledger", 1, 1)
-    oversight |= build_stats(sessions, settings=settings, as_of=as_of)  # targets, folded figures, last month's reports
+    oversight |= build_stats(sessions, settings=settings, as_of=as_of, fold=stats)  # targets, figures, last month's reports
     phase_done("accounts_and_checkpoint")
     oversight |= build_feeds_demo(sessions, settings=settings, accounts=made_accounts, on=as_of)  # watch, bulk files
     phase_done("watches_and_bulk_files")
