@@ -209,7 +209,13 @@ def build_dataset(settings: Settings, *, size: int, seed: int, as_of: date, prog
 
     integrate_pending(sessions, settings=settings)
     report("ledger", 1, 1)
-    oversight |= build_stats(sessions, settings=settings, as_of=as_of, fold=stats)  # targets, figures, last month's reports
+    # The statistics on an ordinary connection: the load's (`_tune`) keeps temporary tables in memory, where the
+    # whole fold would set aside every row it sums before the GROUP BY (`stats/whole.py`).
+    plain = make_engine(url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    try:
+        oversight |= build_stats(make_sessionmaker(plain), settings=settings, as_of=as_of, fold=stats)
+    finally:
+        plain.dispose()
     phase_done("accounts_and_checkpoint")
     oversight |= build_feeds_demo(sessions, settings=settings, accounts=made_accounts, on=as_of)  # watch, bulk files
     phase_done("watches_and_bulk_files")

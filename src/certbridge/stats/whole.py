@@ -135,11 +135,8 @@ def fold_whole(session: Session, below: int) -> dict[str, Any]:
     """Replace every folded row with one fold of the whole log below a tree size; return what was folded."""
     conn, _mark = driver(session)
     cache = conn.exec_driver_sql("PRAGMA cache_size").scalar() if conn.sqlite else None
-    temp = conn.exec_driver_sql("PRAGMA temp_store").scalar() if conn.sqlite else None
     if cache is not None:  # the GROUP BY's sorter and the ordered inserts keep more in memory (SQLite)
         conn.exec_driver_sql(f"PRAGMA cache_size=-{FOLD_CACHE_KIB}")
-        if temp == 2:  # the set-aside rows and the sorter on disk, not in memory (a connection tuned for a load,
-            conn.exec_driver_sql("PRAGMA temp_store=FILE")  # demo/loading.py, keeps temporary tables in memory)
     else:  # PostgreSQL: the GROUP BY sorts in memory (this transaction only)
         conn.exec_driver_sql(f"SET LOCAL work_mem = '{FOLD_CACHE_KIB // 1024}MB'")
     try:
@@ -147,8 +144,6 @@ def fold_whole(session: Session, below: int) -> dict[str, Any]:
     finally:
         if cache is not None:
             conn.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
-            if temp == 2:  # (after the fold's temporary tables are dropped: changing it drops them)
-                conn.exec_driver_sql("PRAGMA temp_store=MEMORY")
 
 
 class _Laps:
