@@ -114,6 +114,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         lifespan=lifespan,
         docs_url=None, redoc_url=None,  # served from packaged assets by certbridge.web.api_docs (no CDN)
+        # FastAPI asks OpenTelemetry on every request whether a provider is configured (three environment look-ups
+        # and as many calls, ~5 % of a lean verification): only when the operator wants its instrumentation.
+        telemetry=None if settings.opentelemetry else {"tracing": False, "metrics": False, "logs": False},
     )
     app.router.route_class = LazyAPIRoute  # the app's own routes (/healthz, /docs) too: analysed on first use
     app.state.settings = settings

@@ -99,6 +99,8 @@ class Settings(BaseSettings):
                                           "reads wait for the replica to replay past the write for at most this "
                                           "long (then the lag limit alone decides).")
     rate_limit_enabled: bool = Field(default=True, description="Turn per-client rate limiting on or off.")
+    opentelemetry: bool = Field(default=False, description="Let FastAPI's own OpenTelemetry instrumentation look "
+                                "for configured providers (on every request); off, none is looked for.")
     stats_fold_inline: bool = Field(default=True, description="Fold each write's events into the statistics in "
                                     "the transaction that signs its checkpoint (off: only the background fold).")
     # Which routes are in which class is declared in security/coverage.py; these are the budgets per client.
