@@ -30,7 +30,7 @@ from pathlib import Path
 from bench.run import dataset, machine
 from certbridge.db import make_engine, make_sessionmaker, read_session
 from certbridge.ledger.journal import log_size
-from certbridge.opendata.feeds.bulk_build import build_day
+from certbridge.opendata.feeds.bulk_build import MANIFEST, build_day
 from certbridge.opendata.feeds.bulk_tables import TABLES, table_rows
 from certbridge.opendata.feeds.changes import PAGE_MAX, read_items
 
@@ -162,6 +162,16 @@ def bench_full_file(sessions, settings) -> dict:
             "extrapolated_10m_cpu_s": next_cpu * 10_000_000 / max(rows["certificates"], 1)}
 
 
+def next_day(sessions, settings, on: date) -> dict:
+    """Build one more day's files after the days already there; return its wall and CPU seconds and rows."""
+    started, cpu = time.perf_counter(), time.process_time()
+    folder = build_day(sessions, settings=settings, on=on)
+    wall, spent = time.perf_counter() - started, time.process_time() - cpu
+    manifest = (folder / MANIFEST).read_text(encoding="utf-8") if (folder / MANIFEST).exists() else ""
+    rows = {line.split()[1]: int(line.split()[2]) for line in manifest.splitlines() if line.startswith("table ")}
+    return {"wall_s": wall, "cpu_s": spent, "rows": rows, "bytes": sum(p.stat().st_size for p in folder.iterdir())}
+
+
 def main() -> None:
     """Run the feed and bulk-file benchmarks."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -172,11 +182,19 @@ def main() -> None:
     parser.add_argument("--http", action="store_true", help="also read the feed through a served instance")
     parser.add_argument("--skip-files", action="store_true", help="do not build the daily files")
     parser.add_argument("--http-events", type=int, default=10**9, help="read at most this many events over HTTP")
+    parser.add_argument("--next-day", type=date.fromisoformat, default=None,
+                        help="only build this day's files after the days already built (a demo data set has its "
+                             "as-of day's): the daily run of a large register, without the feed and first-day runs")
     args = parser.parse_args()
     settings, built = dataset(args.size, backend="sqlite", seed=args.seed, reuse=args.reuse,
                               data_dir=args.data_dir or Path(f"/tmp/feeds-bench-{args.size}"), pg_url="")
     sessions = make_sessionmaker(make_engine(settings.resolved_database_url()))
     print(f"machine: {machine()}; data set built in {built:.0f} s" if built else f"machine: {machine()}")
+    if args.next_day:
+        day = next_day(sessions, settings, args.next_day)
+        print(f"next day {args.next_day}: rows {day['rows']}; built in {day['wall_s']:.1f} s wall, "
+              f"{day['cpu_s']:.1f} s CPU ({day['bytes'] / 1e6:.1f} MB); load average: {os.getloadavg()}")
+        return
     feed = bench_feed(sessions)
     print(f"feed: {feed['events']:,} events; {feed['feed_per_s']:,.0f} items/s vs raw rows {feed['raw_per_s']:,.0f}/s "
           f"(feed/raw time ratio {feed['ratio']:.2f})")
