@@ -28,6 +28,36 @@ HOLDER_DIMENSIONS = ("industry",)
 MEASURES = ("certificates", "organizations", "issued") + STATUS_FLOWS
 
 Row = tuple[str, str, str, str, str]  # measure, region, dim, value, day
+# Which figures are kept as daily delta rows (`stats_delta`), by the depth of the region in its chain: the nation
+# (0) and the provinces (1) under every dimension, the cities (2) under "all" only; every other figure — a county's,
+# a city's by scheme, type, standard, body or industry — is counted from the places' rows (`place_rows`,
+# `stats_span`) on the date. DELTA_DEPTHS[depth] is the dimensions kept at that depth.
+DELTA_DEPTHS: tuple[frozenset[str], ...] = (frozenset(DIMENSIONS), frozenset(DIMENSIONS), frozenset({"all"}))
+# A dimension's column in `stats_span` ("type" is a word SQL keeps for itself).
+SPAN_COLUMNS = {"scheme": "scheme", "type": "cert_type", "standard": "standard", "body": "body",
+                "industry": "industry"}
+Span = tuple[str, str, str | None, str, tuple[str, ...]]  # measure, start, until (valid runs), chain, dim values
+
+
+def kept_as_delta(depth: int, dim: str) -> bool:
+    """Tell whether a figure of a region at this depth (0 the nation) under this dimension is a stored delta sum."""
+    return depth < len(DELTA_DEPTHS) and dim in DELTA_DEPTHS[depth]
+
+
+def place_rows(cert: dict[str, Any], places: list[tuple[str, str | None]], holder_dims: dict[str, str],
+               chain_of: Callable[[str | None], str]) -> list[Span]:
+    """Return what one certificate counts at its holder's places: each valid run cut at the holder's moves, its issue
+    and each status change, with the place's region chain and the value of every dimension (SPAN_COLUMNS' order)."""
+    places = places or [(ORIGIN, None)]
+    facts = {**cert["dims"], **holder_dims}
+    values = tuple(facts.get(dim, "") for dim in SPAN_COLUMNS)
+    out: list[Span] = []
+    for span in valid_spans(cert["runs"]):
+        out.extend(("valid", lo, hi, chain_of(region), values) for lo, hi, region in cut_by_region(span, places))
+    flows = [(cert["issued_on"], "issued")] if cert.get("issued_on") else []
+    flows += [(start, label) for start, label in cert["runs"] if label in STATUS_FLOWS and start]
+    out.extend((measure, day, None, chain_of(region_at(places, day)), values) for day, measure in flows)
+    return out
 
 
 def valid_spans(runs: list[list]) -> list[tuple[str, str]]:

@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from certbridge.db import utcnow
-from certbridge.stats.contributions import certificate_rows, organization_rows
+from certbridge.stats.contributions import DELTA_DEPTHS, DIMENSIONS, certificate_rows, organization_rows
 from certbridge.stats.fold import (
     CHAIN,
     Folder,
@@ -43,6 +43,8 @@ from certbridge.stats.fold import (
     latest_checkpoint,
     organization_facts,
     placed,
+    span_rows,
+    SPAN_INSERT,
 )
 from certbridge.stats.timeline import fold_certificate
 
@@ -127,7 +129,7 @@ def certificate_folds(session: Session, folder: Folder) -> Iterator[tuple[int, i
 
 def _clear(session: Session) -> None:
     conn, _mark = driver(session)
-    for table in ("stats_delta", "stats_pending", "stats_holder", "stats_certificate"):
+    for table in ("stats_delta", "stats_span", "stats_pending", "stats_holder", "stats_certificate"):
         conn.exec_driver_sql(f"DELETE FROM {table}")
 
 
@@ -139,7 +141,7 @@ def fold_whole(session: Session, below: int) -> dict[str, Any]:
     if cache is not None:  # the GROUP BY's sorter and the ordered inserts keep more in memory (SQLite)
         conn.exec_driver_sql(f"PRAGMA cache_size=-{FOLD_CACHE_KIB}")
         if temp == 2:  # the set-aside rows and the sorter on disk, not in memory (a connection tuned for a load,
-            conn.exec_driver_sql("PRAGMA temp_store=FILE")  # demo/loading.py, keeps temporary tables in memory)
+            temp = _temp_store(conn, "FILE")  # demo/loading.py, keeps temporary tables in memory)
     else:  # PostgreSQL: the GROUP BY sorts in memory (this transaction only)
         conn.exec_driver_sql(f"SET LOCAL work_mem = '{FOLD_CACHE_KIB // 1024}MB'")
     try:
@@ -148,7 +150,19 @@ def fold_whole(session: Session, below: int) -> dict[str, Any]:
         if cache is not None:
             conn.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
             if temp == 2:  # (after the fold's temporary tables are dropped: changing it drops them)
-                conn.exec_driver_sql("PRAGMA temp_store=MEMORY")
+                _temp_store(conn, "MEMORY")
+
+
+def _temp_store(conn: Any, where: str) -> int | None:
+    """Set SQLite's temporary storage; return 2 when it changed, None when it cannot (SQLite refuses to change it
+    inside a transaction — as in a demo build's loading connection: its temporary tables then stay in memory)."""
+    try:
+        conn.exec_driver_sql(f"PRAGMA temp_store={where}")
+    except Exception as exc:  # sqlite3.OperationalError: temporary storage cannot be changed within a transaction
+        if "temporary storage" not in str(exc):
+            raise
+        return None
+    return 2
 
 
 class _Laps:
@@ -179,13 +193,17 @@ def _fold_whole(session: Session, below: int, lap: _Laps) -> dict[str, Any]:
     lap("certificates")
     _conn, mark = driver(session)
     rows_table = Rows(session)
-    sql = (f"SELECT holder_id, folded FROM stats_certificate WHERE holder_id >= {mark} "
+    sql = (f"SELECT holder_id, folded, certificate_id FROM stats_certificate WHERE holder_id >= {mark} "
            "ORDER BY holder_id, certificate_id LIMIT {limit}")
     bases: list[tuple[int, str]] = []
     holders = 0
     for holder, rows in scan(session, sql, (-(2 ** 62),)):
         basis = folder.basis(holder)
-        rows_table.add_holder([_json(f) for _h, f in rows], placed(basis))
+        placement = placed(basis)
+        folds = [_json(f) for _h, f, _c in rows]
+        rows_table.add_holder(folds, placement)
+        for (_h, _f, cid), fold in zip(rows, folds, strict=True):
+            rows_table.add_spans(span_rows(cid, holder, fold, placement, rows_table.conn.sqlite))
         bases.append((holder, json.dumps(basis)))
         holders += 1
         if len(bases) >= BATCH:
@@ -211,7 +229,23 @@ class Rows:
         self.conn.exec_driver_sql("DROP TABLE IF EXISTS stats_whole_chain")
         self.conn.exec_driver_sql("CREATE TEMP TABLE stats_whole_rows (measure VARCHAR(20), chain VARCHAR(40), "
                                   "dim VARCHAR(20), value VARCHAR(60), day VARCHAR(10), delta INTEGER)")
-        self.conn.exec_driver_sql("CREATE TEMP TABLE stats_whole_chain (chain VARCHAR(40), region VARCHAR(12))")
+        self.conn.exec_driver_sql("CREATE TEMP TABLE stats_whole_chain (chain VARCHAR(40), region VARCHAR(12), "
+                                  "all_only INTEGER)")
+        self.conn.exec_driver_sql("DROP TABLE IF EXISTS stats_whole_span")
+        self.conn.exec_driver_sql("CREATE TEMP TABLE stats_whole_span AS SELECT * FROM stats_span WHERE 1 = 0")
+        self.spans: list[tuple] = []
+
+    def add_spans(self, rows: list[tuple]) -> None:
+        """Add certificates' place rows (`fold.span_rows`), set aside until `finish` writes them in key order."""
+        self.spans.extend(rows)
+        if len(self.spans) >= BATCH * 10:
+            self._flush_spans()
+
+    def _flush_spans(self) -> None:
+        if self.spans:
+            self.conn.exec_driver_sql(SPAN_INSERT.replace("stats_span", "stats_whole_span").format(
+                marks=", ".join([self.mark] * 12)), self.spans)
+        self.spans = []
 
     def add_holder(self, certificates: list[dict[str, Any]], placement: tuple) -> None:
         """Add one holder's rows (`contributions.holder_rows`, summed straight into the total)."""
@@ -235,15 +269,24 @@ class Rows:
     def finish(self) -> int:
         """Write the summed rows to `stats_delta` (which must be empty); return how many were written."""
         self._flush()
-        self.conn.exec_driver_sql(f"INSERT INTO stats_whole_chain VALUES ({self.mark}, {self.mark})",
-                                  [(chain, region) for chain in sorted(self.chains) for region in chain.split(CHAIN)])
+        # each region kept as deltas (a depth keeps every dimension, or "all" alone: contributions.DELTA_DEPTHS)
+        chains = [(chain, region, int(DELTA_DEPTHS[depth] != frozenset(DIMENSIONS))) for chain in sorted(self.chains)
+                  for depth, region in enumerate(chain.split(CHAIN)) if depth < len(DELTA_DEPTHS)]
+        self.conn.exec_driver_sql(f"INSERT INTO stats_whole_chain VALUES ({self.mark}, {self.mark}, {self.mark})",
+                                  chains)
         day = "r.day" if self.conn.sqlite else "CAST(r.day AS DATE)"
         self.conn.exec_driver_sql(
             "INSERT INTO stats_delta (measure, region, dim, value, day, delta) "
             f"SELECT r.measure, c.region, r.dim, r.value, {day}, SUM(r.delta) FROM stats_whole_rows r "
-            "JOIN stats_whole_chain c ON c.chain = r.chain GROUP BY r.measure, c.region, r.dim, r.value, r.day "
+            "JOIN stats_whole_chain c ON c.chain = r.chain WHERE c.all_only = 0 OR r.dim = 'all' "
+            "GROUP BY r.measure, c.region, r.dim, r.value, r.day "
             "HAVING SUM(r.delta) <> 0 ORDER BY r.measure, c.region, r.dim, r.value, r.day")
         written = self.conn.exec_driver_sql("SELECT count(*) FROM stats_delta").scalar()  # (cheap beside the insert)
-        self.conn.exec_driver_sql("DROP TABLE stats_whole_rows")
-        self.conn.exec_driver_sql("DROP TABLE stats_whole_chain")
+        self._flush_spans()
+        columns = SPAN_INSERT[SPAN_INSERT.index("("):SPAN_INSERT.index(")") + 1]
+        self.conn.exec_driver_sql(f"INSERT INTO stats_span {columns} SELECT {columns[1:-1]} FROM stats_whole_span "
+                                  "ORDER BY chain, measure, start, certificate_id, part")
+        written += self.conn.exec_driver_sql("SELECT count(*) FROM stats_span").scalar()
+        for table in ("stats_whole_rows", "stats_whole_chain", "stats_whole_span"):
+            self.conn.exec_driver_sql(f"DROP TABLE {table}")
         return int(written)
