@@ -54,6 +54,7 @@ BATCH = 5_000  # rows written per executemany
 FLUSH_ROWS = 2_000_000  # chain-keyed figure-days summed in memory before they are written
 FOLD_CACHE_KIB = 262_144  # SQLite's page cache, PostgreSQL's work_mem, while the whole fold runs
 _EMPTY_ORG = {"places": [], "merged_into": None, "industry": ""}
+PROGRESS: dict[str, int] = {}  # a whole fold running in this process: how many certificates it has folded
 
 
 def whole_fold_wanted(folded_to: int, size: int) -> bool:
@@ -147,6 +148,7 @@ def fold_whole(session: Session, below: int) -> dict[str, Any]:
     try:
         return _fold_whole(session, below, _Laps())
     finally:
+        PROGRESS.clear()
         if cache is not None:
             conn.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
             if temp == 2:  # (after the fold's temporary tables are dropped: changing it drops them)
@@ -187,6 +189,7 @@ def _fold_whole(session: Session, below: int, lap: _Laps) -> dict[str, Any]:
         batch.append((cid, holder, fold["body_id"], json.dumps(fold)))
         certificates += 1
         if len(batch) >= BATCH:
+            PROGRESS["certificates"] = certificates
             _upsert(session, "stats_certificate", ("certificate_id", "holder_id", "body_id", "folded"), batch)
             batch = []
     _upsert(session, "stats_certificate", ("certificate_id", "holder_id", "body_id", "folded"), batch)
