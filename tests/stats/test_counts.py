@@ -105,3 +105,22 @@ def test_a_recompute_from_the_log_equals_the_stored_figures(sessions, story):
             result = compare_with_log(session, on=on)
             assert result["differences"] == [], result["differences"][:5]
             assert result["compared"] > 20
+
+
+def test_period_counts_by_dimension_sum_to_the_total(sessions, story):
+    # totals are delta sums down to the cities; counts by dimension in a period are counted from the places' rows
+    _fold(sessions)
+    with read_session(sessions) as session:
+        for start, end in ((TODAY - timedelta(days=2000), TODAY), (TODAY - timedelta(days=700), TODAY - timedelta(days=300))):
+            for measure in ("issued", "expired", "suspended", "withdrawn"):
+                for code in ("000000", "450000", "450500", "450502", "440103"):
+                    total = queries.period(session, measure=measure, region=code, start=start, end=end)
+                    for dim in ("scheme", "body", "industry"):
+                        parts = queries.period_by_value(session, measure=measure, region=code, dim=dim, start=start,
+                                                        end=end)
+                        assert sum(parts.values()) == total, f"{measure} {code} {dim}: {parts} vs {total}"
+                        for value, n in parts.items():
+                            assert queries.period(session, measure=measure, region=code, start=start, end=end,
+                                                  dim=dim, value=value) == n
+                    if code == "000000" and measure == "issued" and end == TODAY:
+                        assert total == len(story.snapshots)

@@ -28,20 +28,23 @@ HOLDER_DIMENSIONS = ("industry",)
 MEASURES = ("certificates", "organizations", "issued") + STATUS_FLOWS
 
 Row = tuple[str, str, str, str, str]  # measure, region, dim, value, day
-# Which figures are kept as daily delta rows (`stats_delta`), by the depth of the region in its chain: the nation
-# (0) and the provinces (1) under every dimension, the cities (2) under "all" only; every other figure — a county's,
-# a city's by scheme, type, standard, body or industry — is counted from the places' rows (`place_rows`,
-# `stats_span`) on the date. DELTA_DEPTHS[depth] is the dimensions kept at that depth.
-DELTA_DEPTHS: tuple[frozenset[str], ...] = (frozenset(DIMENSIONS), frozenset(DIMENSIONS), frozenset({"all"}))
+STOCKS = ("certificates", "organizations")  # figures held on a day (the others are counted over a period)
+# Which figures are kept as daily delta rows (`stats_delta`), by the depth of the region in its chain (0 the nation,
+# 1 a province, 2 a city, 3 a county): every figure's total (dimension "all") down to the cities, and the valid
+# certificates and certified organizations by scheme, type, standard, body and industry down to the provinces.
+# Every other figure — a county's, a city's tables, a period count by dimension — is counted on the date from the
+# places' rows (`place_rows`, `stats_span`), bounded by the region's own certificates or the period's events.
+ALL_DELTA_DEPTHS = 3  # depths whose totals are kept as deltas
+STOCK_DELTA_DEPTHS = 2  # depths whose valid certificates and organizations by dimension are kept as deltas
 # A dimension's column in `stats_span` ("type" is a word SQL keeps for itself).
 SPAN_COLUMNS = {"scheme": "scheme", "type": "cert_type", "standard": "standard", "body": "body",
                 "industry": "industry"}
 Span = tuple[str, str, str | None, str, tuple[str, ...]]  # measure, start, until (valid runs), chain, dim values
 
 
-def kept_as_delta(depth: int, dim: str) -> bool:
+def kept_as_delta(depth: int, dim: str, measure: str) -> bool:
     """Tell whether a figure of a region at this depth (0 the nation) under this dimension is a stored delta sum."""
-    return depth < len(DELTA_DEPTHS) and dim in DELTA_DEPTHS[depth]
+    return depth < ALL_DELTA_DEPTHS if dim == "all" else depth < STOCK_DELTA_DEPTHS and measure in STOCKS
 
 
 def place_rows(cert: dict[str, Any], places: list[tuple[str, str | None]], holder_dims: dict[str, str],

@@ -285,12 +285,11 @@ CHAIN = ">"
 
 def expand(rows: dict[tuple, int], *, every: bool = False) -> dict[tuple, int]:
     """Return chain-keyed rows as `stats_delta` rows: each added to every region of its chain whose figures are kept
-    as deltas (`contributions.kept_as_delta`: the nation and provinces, the cities under "all"; `every`: to every
-    region), zeros left out."""
+    as deltas (`contributions.kept_as_delta`; `every`: to every region), zeros left out."""
     out: dict[tuple, int] = defaultdict(int)
     for (measure, chain, dim, value, day), n in rows.items():
         for depth, region in enumerate(chain.split(CHAIN)):
-            if every or kept_as_delta(depth, dim):
+            if every or kept_as_delta(depth, dim, measure):
                 out[measure, region, dim, value, day] += n
     return {k: v for k, v in out.items() if v}
 

@@ -1,12 +1,13 @@
 """Figures counted on the date from the places' rows (`stats_span`): a county's, and a city's by dimension.
 
-A figure kept as daily deltas (`contributions.kept_as_delta`: the nation and provinces under every dimension, the
-cities under "all") is a range sum of `stats_delta`. Every other one is counted here from the rows of the region's
-own certificates: valid certificates are the valid runs covering the date, certified organizations their distinct
-holders (a holder is at one place on any day, so a region's organizations are the sum over its places), a period
-count the changes starting in it. A region's rows are the keys of its places' chains — the region's own and its
-descendants' (equality, not a text range: a PostgreSQL collation may not order `>` as its byte), so a read is
-bounded by the region's own certificates (a county of a 10 M register holds ~3,500 of them, a city ~30,000).
+A figure kept as daily deltas (`contributions.kept_as_delta`: every total down to the cities, the valid certificates
+and organizations by dimension down to the provinces) is a range sum of `stats_delta`. Every other one is counted
+here from the rows of the region's own certificates: valid certificates are the valid runs covering the date,
+certified organizations their distinct holders (a holder is at one place on any day, so a region's organizations
+are the sum over its places), a period count the changes starting in it (one range of the key per place: bounded by
+the period's events). A region's rows are the keys of its places' chains — the region's own and its descendants'
+(equality, not a text range: a PostgreSQL collation may not order `>` as its byte), so a read is bounded by the
+region's own certificates (a county of a 10 M register holds ~3,500 of them, a city ~30,000).
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ S = StatsSpan
 
 def place(session: Session, region: str) -> tuple[int, list[str]]:
     """Return a region's depth (0: the nation) and the chains of its places: its own and its descendants'."""
-    if region == NATION:
-        return 0, [NATION]
     places = Places.of(session)
+    if region == NATION:  # (its figures by dimension in a period: every place's key)
+        return 0, [CHAIN.join(places.ancestors(code)) for code in places.parent] + [CHAIN.join((NATION, UNKNOWN_REGION))]
     if region == UNKNOWN_REGION or region not in places.parent:
         return 1, [CHAIN.join((NATION, UNKNOWN_REGION))]
     chain = places.ancestors(region)
@@ -132,7 +133,7 @@ def every_figure(session: Session, *, on: date) -> dict[tuple[str, str, str, str
         facts = dict(zip(SPAN_COLUMNS, values, strict=True))
         for depth, region in enumerate(chain.split(CHAIN)):
             for dim in DIMENSIONS:
-                if kept_as_delta(depth, dim):
+                if kept_as_delta(depth, dim, "certificates" if measure == "valid" else measure):
                     continue
                 value = facts[dim] if dim != "all" else ""
                 if measure == "valid":

@@ -1,6 +1,6 @@
 """Reading the figures: a figure on a date is a sum of deltas up to that day, a period count a sum between days —
-or, for a figure not kept as deltas (a county's; a city's by dimension: `contributions.kept_as_delta`), a count of
-the region's own places' rows on the date (`live.py`)."""
+or, for a figure not kept as deltas (a county's; a city's tables; a period count by dimension:
+`contributions.kept_as_delta`), a count of the region's own places' rows on the date (`live.py`)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session
 
 from certbridge.registry.models import Region
 from certbridge.stats import live
-from certbridge.stats.contributions import NATION, UNKNOWN_REGION, kept_as_delta
+from certbridge.stats.contributions import NATION, STOCKS, UNKNOWN_REGION, kept_as_delta  # noqa: F401 (queries.STOCKS)
 from certbridge.stats.models import StatsCursor, StatsDelta
 
-STOCKS = ("certificates", "organizations")  # figures held on a day
 FLOWS = ("issued", "suspended", "withdrawn", "expired", "cancelled")  # figures counted over a period
 
 
@@ -31,7 +30,7 @@ def figure(session: Session, *, measure: str, region: str = NATION, on: date, di
            value: str = "") -> int:
     """Return one figure on a date."""
     depth, chains = live.place(session, region)
-    if not kept_as_delta(depth, dim):
+    if not kept_as_delta(depth, dim, measure):
         return live.figure(session, chains, measure=measure, on=on, dim=dim, value=value)
     return int(session.scalar(select(func.coalesce(func.sum(StatsDelta.delta), 0)).where(
         StatsDelta.measure == measure, StatsDelta.region == region, StatsDelta.dim == dim,
@@ -42,7 +41,7 @@ def period(session: Session, *, measure: str, region: str = NATION, start: date,
            value: str = "") -> int:
     """Return how many events of a kind (issued, suspended …) fell in a period (both days included)."""
     depth, chains = live.place(session, region)
-    if not kept_as_delta(depth, dim):
+    if not kept_as_delta(depth, dim, measure):
         return live.figure(session, chains, measure=measure, on=end, start=start, dim=dim, value=value)
     return int(session.scalar(select(func.coalesce(func.sum(StatsDelta.delta), 0)).where(
         StatsDelta.measure == measure, StatsDelta.region == region, StatsDelta.dim == dim,
@@ -52,7 +51,7 @@ def period(session: Session, *, measure: str, region: str = NATION, start: date,
 def by_value(session: Session, *, measure: str, region: str = NATION, dim: str, on: date) -> dict[str, int]:
     """Return a figure on a date broken down by a dimension's values (zeros left out)."""
     depth, chains = live.place(session, region)
-    if not kept_as_delta(depth, dim):
+    if not kept_as_delta(depth, dim, measure):
         return live.by_value(session, chains, measure=measure, dim=dim, on=on)
     rows = session.execute(select(StatsDelta.value, func.sum(StatsDelta.delta)).where(
         StatsDelta.measure == measure, StatsDelta.region == region, StatsDelta.dim == dim, StatsDelta.day <= on,
@@ -63,7 +62,7 @@ def by_value(session: Session, *, measure: str, region: str = NATION, dim: str, 
 def period_by_value(session: Session, *, measure: str, region: str, dim: str, start: date, end: date) -> dict[str, int]:
     """Return a period count broken down by a dimension's values."""
     depth, chains = live.place(session, region)
-    if not kept_as_delta(depth, dim):
+    if not kept_as_delta(depth, dim, measure):
         return live.by_value(session, chains, measure=measure, dim=dim, on=end, start=start)
     rows = session.execute(select(StatsDelta.value, func.sum(StatsDelta.delta)).where(
         StatsDelta.measure == measure, StatsDelta.region == region, StatsDelta.dim == dim,
@@ -82,7 +81,7 @@ def by_child(session: Session, *, measure: str, region: str, on: date, dim: str 
              codes: list[str]) -> dict[str, int]:
     """Return a figure on a date for each of the given child regions (and 'unknown' under the nation)."""
     depth, chains = live.place(session, region)
-    if not kept_as_delta(depth + 1, dim):
+    if not kept_as_delta(depth + 1, dim, measure):
         found = live.by_child(session, chains, depth, measure=measure, on=on, dim=dim, value=value)
         return {code: n for code, n in found.items() if code in codes}
     keys = list(codes) + ([UNKNOWN_REGION] if region == NATION else [])
@@ -96,7 +95,7 @@ def running(session: Session, *, measure: str, region: str, dim: str = "all", va
             days: list[date]) -> list[int]:
     """Return a figure on each of several days (ascending), from one read of its deltas."""
     depth, chains = live.place(session, region)
-    if not kept_as_delta(depth, dim):
+    if not kept_as_delta(depth, dim, measure):
         return live.running(session, chains, measure=measure, days=days, dim=dim, value=value)
     rows = session.execute(select(StatsDelta.day, StatsDelta.delta).where(
         StatsDelta.measure == measure, StatsDelta.region == region, StatsDelta.dim == dim,

@@ -31,7 +31,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from certbridge.db import utcnow
-from certbridge.stats.contributions import DELTA_DEPTHS, DIMENSIONS, certificate_rows, organization_rows
+from certbridge.stats.contributions import (
+    ALL_DELTA_DEPTHS,
+    STOCK_DELTA_DEPTHS,
+    STOCKS,
+    certificate_rows,
+    organization_rows,
+)
 from certbridge.stats.fold import (
     CHAIN,
     Folder,
@@ -233,7 +239,7 @@ class Rows:
         self.conn.exec_driver_sql("CREATE TEMP TABLE stats_whole_rows (measure VARCHAR(20), chain VARCHAR(40), "
                                   "dim VARCHAR(20), value VARCHAR(60), day VARCHAR(10), delta INTEGER)")
         self.conn.exec_driver_sql("CREATE TEMP TABLE stats_whole_chain (chain VARCHAR(40), region VARCHAR(12), "
-                                  "all_only INTEGER)")
+                                  "depth INTEGER)")
         self.conn.exec_driver_sql("DROP TABLE IF EXISTS stats_whole_span")
         self.conn.exec_driver_sql("CREATE TEMP TABLE stats_whole_span AS SELECT * FROM stats_span WHERE 1 = 0")
         self.spans: list[tuple] = []
@@ -272,16 +278,17 @@ class Rows:
     def finish(self) -> int:
         """Write the summed rows to `stats_delta` (which must be empty); return how many were written."""
         self._flush()
-        # each region kept as deltas (a depth keeps every dimension, or "all" alone: contributions.DELTA_DEPTHS)
-        chains = [(chain, region, int(DELTA_DEPTHS[depth] != frozenset(DIMENSIONS))) for chain in sorted(self.chains)
-                  for depth, region in enumerate(chain.split(CHAIN)) if depth < len(DELTA_DEPTHS)]
+        # each region whose figures are kept as deltas, with its depth (contributions.kept_as_delta)
+        chains = [(chain, region, depth) for chain in sorted(self.chains)
+                  for depth, region in enumerate(chain.split(CHAIN)) if depth < ALL_DELTA_DEPTHS]
         self.conn.exec_driver_sql(f"INSERT INTO stats_whole_chain VALUES ({self.mark}, {self.mark}, {self.mark})",
                                   chains)
         day = "r.day" if self.conn.sqlite else "CAST(r.day AS DATE)"
         self.conn.exec_driver_sql(
             "INSERT INTO stats_delta (measure, region, dim, value, day, delta) "
             f"SELECT r.measure, c.region, r.dim, r.value, {day}, SUM(r.delta) FROM stats_whole_rows r "
-            "JOIN stats_whole_chain c ON c.chain = r.chain WHERE c.all_only = 0 OR r.dim = 'all' "
+            f"JOIN stats_whole_chain c ON c.chain = r.chain WHERE (r.dim = 'all' AND c.depth < {ALL_DELTA_DEPTHS}) "
+            f"OR (r.measure IN ({', '.join(repr(m) for m in STOCKS)}) AND c.depth < {STOCK_DELTA_DEPTHS}) "
             "GROUP BY r.measure, c.region, r.dim, r.value, r.day "
             "HAVING SUM(r.delta) <> 0 ORDER BY r.measure, c.region, r.dim, r.value, r.day")
         written = self.conn.exec_driver_sql("SELECT count(*) FROM stats_delta").scalar()  # (cheap beside the insert)
