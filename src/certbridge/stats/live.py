@@ -30,12 +30,17 @@ S = StatsSpan
 def place(session: Session, region: str) -> tuple[int, list[str]]:
     """Return a region's depth (0: the nation) and the chains of its places: its own and its descendants'."""
     places = Places.of(session)
-    if region == NATION:  # (its figures by dimension in a period: every place's key)
-        return 0, [CHAIN.join(places.ancestors(code)) for code in places.parent] + [CHAIN.join((NATION, UNKNOWN_REGION))]
-    if region == UNKNOWN_REGION or region not in places.parent:
-        return 1, [CHAIN.join((NATION, UNKNOWN_REGION))]
-    chain = places.ancestors(region)
-    return len(chain) - 1, [CHAIN.join(places.ancestors(code)) for code in places.descendants(region)]
+    known = places.__dict__.setdefault("_places", {})  # kept with the region table it was read from
+    if region not in known:
+        if region == NATION:  # (its figures by dimension in a period: every place's key)
+            known[region] = 0, [CHAIN.join(places.ancestors(code)) for code in places.parent] + [
+                CHAIN.join((NATION, UNKNOWN_REGION))]
+        elif region == UNKNOWN_REGION or region not in places.parent:
+            known[region] = 1, [CHAIN.join((NATION, UNKNOWN_REGION))]
+        else:
+            known[region] = (len(places.ancestors(region)) - 1,
+                             [CHAIN.join(places.ancestors(code)) for code in places.descendants(region)])
+    return known[region]
 
 
 def _where(chains: list[str], measure: str, dim: str, value: str) -> list[Any]:
