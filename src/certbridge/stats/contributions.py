@@ -94,8 +94,9 @@ def region_at(places: list[tuple[str, str | None]], day: str) -> str | None:
 
 
 def certificate_rows(cert: dict[str, Any], places: list[tuple[str, str | None]], holder_dims: dict[str, str],
-                     ancestors: Callable[[str | None], list[str]]) -> dict[Row, int]:
-    """Return the rows one certificate adds on its own: its valid runs, its issue and status changes."""
+                     ancestors: Callable[[str | None], list[str]], flow_dims: bool = True) -> dict[Row, int]:
+    """Return the rows one certificate adds on its own: its valid runs, its issue and status changes (those under
+    the total only, without `flow_dims`: the fold stores no period count by dimension as deltas)."""
     rows: dict[Row, int] = defaultdict(int)
     places = places or [(ORIGIN, None)]
     values = [("all", ""), *cert["dims"].items(), *holder_dims.items()]
@@ -110,7 +111,7 @@ def certificate_rows(cert: dict[str, Any], places: list[tuple[str, str | None]],
     flows += [(start, label) for start, label in cert["runs"] if label in STATUS_FLOWS and start]
     for day, measure in flows:
         for key in ancestors(region_at(places, day)):
-            for dim, value in values:
+            for dim, value in values if flow_dims else values[:1]:
                 rows[measure, key, dim, value, day] += 1
     return rows
 
@@ -156,11 +157,12 @@ def organization_rows(certificates: list[dict[str, Any]], places: list[tuple[str
 
 
 def holder_rows(certificates: list[dict[str, Any]], places: list[tuple[str, str | None]],
-                holder_dims: dict[str, str], ancestors: Callable[[str | None], list[str]]) -> dict[Row, int]:
+                holder_dims: dict[str, str], ancestors: Callable[[str | None], list[str]],
+                flow_dims: bool = True) -> dict[Row, int]:
     """Return the delta rows a holder contributes: {(measure, region, dim, value, day): delta}."""
     rows: dict[Row, int] = defaultdict(int)
     for cert in certificates:
-        for key, n in certificate_rows(cert, places, holder_dims, ancestors).items():
+        for key, n in certificate_rows(cert, places, holder_dims, ancestors, flow_dims).items():
             rows[key] += n
     for key, n in organization_rows(certificates, places, holder_dims, ancestors).items():
         rows[key] += n
@@ -169,7 +171,7 @@ def holder_rows(certificates: list[dict[str, Any]], places: list[tuple[str, str 
 
 def change_rows(before: list[dict[str, Any]], after: list[dict[str, Any]], others: list[dict[str, Any]],
                 places: list[tuple[str, str | None]], holder_dims: dict[str, str],
-                ancestors: Callable[[str | None], list[str]]) -> dict[Row, int]:
+                ancestors: Callable[[str | None], list[str]], flow_dims: bool = True) -> dict[Row, int]:
     """Return what to add to a holder's rows when some of its certificates fold `before` → `after` (its places and
     holder facts unchanged): their own rows' difference, and the organization figures they touch, recounted with
     the holder's `others` — work in proportion to the change, not to what the holder contributes."""
@@ -177,7 +179,7 @@ def change_rows(before: list[dict[str, Any]], after: list[dict[str, Any]], other
     keys: set[tuple[str, str, str]] = set()
     for sign, certs in ((-1, before), (1, after)):
         for cert in certs:
-            for key, n in certificate_rows(cert, places, holder_dims, ancestors).items():
+            for key, n in certificate_rows(cert, places, holder_dims, ancestors, flow_dims).items():
                 out[key] += sign * n
             keys |= organization_keys(cert, places, holder_dims, ancestors)
     if keys:

@@ -314,6 +314,7 @@ def span_rows(certificate_id: int, holder_id: int, fold: dict[str, Any], placeme
 def write_spans(session: Session, remove: Iterable[int], rows: list[tuple]) -> None:
     """Replace the `stats_span` rows of the certificates in `remove` with `rows`."""
     conn, mark = driver(session)
+    session.info.pop("stats_live", None)  # (live.MEMO: counts a read in this session kept)
     list(_select_in(session, "DELETE FROM stats_span WHERE certificate_id IN ({in_})", sorted(set(remove))))
     if rows:
         conn.exec_driver_sql(SPAN_INSERT.format(marks=", ".join([mark] * 12)), sorted(rows))
@@ -342,6 +343,7 @@ def apply_deltas(session: Session, changes: dict[tuple, int]) -> None:
     if not changes:
         return
     conn, mark = driver(session)
+    session.info.pop("stats_live", None)  # (live.MEMO)
     sqlite = conn.sqlite
     rows = [(m, r, d, v, day if sqlite else date.fromisoformat(day), n)  # in key order: neighbouring B-tree pages
             for (m, r, d, v, day), n in sorted(changes.items())]
@@ -424,12 +426,13 @@ def refold(session: Session, certificate_ids: set[int], below: int, *, defer: bo
             mine_now = [(c, changed[c][1][1]) for c in sorted(mine) if changed[c][1][0] == holder_id]
             if row == basis:
                 if mine:
-                    rows = change_rows(old, new, others[holder_id], *placed(basis))
+                    rows = change_rows(old, new, others[holder_id], *placed(basis), flow_dims=False)
                 else:
                     continue
             else:
-                rows = difference(holder_rows(others[holder_id] + old, *placed(row)) if row is not None else {},
-                                  holder_rows(others[holder_id] + new, *placed(basis)))
+                rows = difference(holder_rows(others[holder_id] + old, *placed(row), flow_dims=False)
+                                  if row is not None else {},
+                                  holder_rows(others[holder_id] + new, *placed(basis), flow_dims=False))
                 rebased.append((holder_id, json.dumps(basis)))
                 mine_now += list(zip(other_ids[holder_id], others[holder_id]))
             placement = placed(basis)
@@ -484,6 +487,7 @@ def fold_to_checkpoint(session: Session) -> dict[str, Any] | None:
 
 def reset(session: Session) -> None:
     """Forget every folded figure (the next fold starts from the first event)."""
+    session.info.pop("stats_live", None)  # (live.MEMO)
     for model in (StatsDelta, StatsSpan, StatsPending, StatsHolder, StatsCertificate, StatsCursor):
         session.execute(delete(model))
     session.flush()

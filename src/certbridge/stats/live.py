@@ -69,22 +69,48 @@ def figure(session: Session, chains: list[str], *, measure: str, on: date, dim: 
         *_where(chains, measure, dim, value), *_on(measure, on, start))) or 0)
 
 
+def _memo(session: Session, key: tuple, compute: Any) -> Any:
+    """Return what `compute()` returns, kept in the session (the certificates' and the organizations' counts of a
+    table come from one read of the region's rows); whatever writes statistics rows in the session drops it
+    (`session.info[MEMO]`: fold.apply_deltas, fold.write_spans, fold.reset, whole._clear)."""
+    memo = session.info.setdefault(MEMO, {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+MEMO = "stats_live"
+
+
+def _both(measure: str) -> tuple[str, list[Any]]:
+    """Return which rows a measure counts ("valid" for both stocks) and the counts to read of them."""
+    if measure in ("certificates", "organizations"):
+        return "valid", [func.count(), func.count(func.distinct(S.holder_id))]
+    return measure, [func.count()]
+
+
 def by_value(session: Session, chains: list[str], *, measure: str, dim: str, on: date,
              start: date | None = None) -> dict[str, int]:
     """Return a figure on a date (a flow: in [start, on]) by a dimension's values (zeros left out)."""
     column = getattr(S, SPAN_COLUMNS[dim])
-    rows = session.execute(select(column, _counted(measure)).where(
-        *_where(chains, measure, "all", ""), *_on(measure, on, start)).group_by(column))
-    return {v: int(n) for v, n in rows if n}
+    kind, counts = _both(measure)
+    rows = _memo(session, ("by_value", tuple(chains), kind, dim, on, start), lambda: session.execute(
+        select(column, *counts).where(*_where(chains, measure, "all", ""), *_on(measure, on, start))
+        .group_by(column)).all())
+    at = 2 if measure == "organizations" else 1
+    return {r[0]: int(r[at]) for r in rows if r[at]}
 
 
 def by_child(session: Session, chains: list[str], depth: int, *, measure: str, on: date, dim: str = "all",
              value: str = "") -> dict[str, int]:
     """Return a figure on a date for each child region (depth + 1 of the chains), summed over its places."""
-    rows = session.execute(select(S.chain, _counted(measure)).where(
-        *_where(chains, measure, dim, value), *_on(measure, on)).group_by(S.chain))
+    kind, counts = _both(measure)
+    rows = _memo(session, ("by_child", tuple(chains), kind, dim, value, on), lambda: session.execute(
+        select(S.chain, *counts).where(*_where(chains, measure, dim, value), *_on(measure, on))
+        .group_by(S.chain)).all())
+    at = 2 if measure == "organizations" else 1
     out: dict[str, int] = defaultdict(int)
-    for chain, n in rows:
+    for chain, n in ((r[0], r[at]) for r in rows):
         parts = chain.split(CHAIN)
         if len(parts) > depth + 1 and n:
             out[parts[depth + 1]] += int(n)
@@ -94,8 +120,9 @@ def by_child(session: Session, chains: list[str], depth: int, *, measure: str, o
 def running(session: Session, chains: list[str], *, measure: str, days: list[date], dim: str = "all",
             value: str = "") -> list[int]:
     """Return a figure on each of several days from one read of the region's rows."""
-    rows = session.execute(select(S.start, S.until, S.holder_id).where(
-        *_where(chains, measure, dim, value), S.start <= max(days))).all()
+    kind = _both(measure)[0]
+    rows = _memo(session, ("running", tuple(chains), kind, dim, value, max(days)), lambda: session.execute(
+        select(S.start, S.until, S.holder_id).where(*_where(chains, measure, dim, value), S.start <= max(days))).all())
     if measure not in ("certificates", "organizations"):
         starts = sorted(_as_date(r[0]) for r in rows)
         return [bisect_right(starts, day) for day in days]

@@ -136,6 +136,7 @@ def certificate_folds(session: Session, folder: Folder) -> Iterator[tuple[int, i
 
 def _clear(session: Session) -> None:
     conn, _mark = driver(session)
+    session.info.pop("stats_live", None)  # (live.MEMO)
     for table in ("stats_delta", "stats_span", "stats_pending", "stats_holder", "stats_certificate"):
         conn.exec_driver_sql(f"DELETE FROM {table}")
 
@@ -260,7 +261,7 @@ class Rows:
         """Add one holder's rows (`contributions.holder_rows`, summed straight into the total)."""
         total = self.total
         for cert in certificates:
-            for key, n in certificate_rows(cert, *placement).items():
+            for key, n in certificate_rows(cert, *placement, flow_dims=False).items():
                 total[key] += n
         for key, n in organization_rows(certificates, *placement).items():
             total[key] += n
