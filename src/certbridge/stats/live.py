@@ -20,11 +20,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from certbridge.stats.contributions import NATION, SPAN_COLUMNS, UNKNOWN_REGION
+from certbridge.stats.contributions import DIMENSIONS, NATION, SPAN_COLUMNS, UNKNOWN_REGION, kept_as_delta
 from certbridge.stats.fold import CHAIN, Places
 from certbridge.stats.models import StatsSpan
+from certbridge.stats.timeline import STATUS_FLOWS
 
 S = StatsSpan
+FLOW_MEASURES = ("issued", *STATUS_FLOWS)
 
 
 def place(session: Session, region: str) -> tuple[int, list[str]]:
@@ -51,10 +53,6 @@ def _where(chains: list[str], measure: str, dim: str, value: str) -> list[Any]:
     return clauses
 
 
-def _counted(measure: str) -> Any:
-    return func.count(func.distinct(S.holder_id)) if measure == "organizations" else func.count()
-
-
 def _on(measure: str, on: date, start: date | None = None) -> list[Any]:
     """The rows a figure on a date counts: valid runs covering it, or (a flow) changes up to it / in a period."""
     if measure in ("certificates", "organizations"):
@@ -64,9 +62,19 @@ def _on(measure: str, on: date, start: date | None = None) -> list[Any]:
 
 def figure(session: Session, chains: list[str], *, measure: str, on: date, dim: str = "all", value: str = "",
            start: date | None = None) -> int:
-    """Return one figure on a date (a flow: up to the date, or in [start, on])."""
-    return int(session.scalar(select(_counted(measure)).where(
-        *_where(chains, measure, dim, value), *_on(measure, on, start))) or 0)
+    """Return one figure on a date (a flow: up to the date, or in [start, on]); the region's certificates and
+    organizations come from one read, its five period counts from another."""
+    kind, counts = _both(measure)
+    if kind == "valid":
+        row = _memo(session, ("figure", tuple(chains), dim, value, on), lambda: session.execute(
+            select(*counts).where(*_where(chains, measure, dim, value), *_on(measure, on))).one())
+        return int(row[1 if measure == "organizations" else 0] or 0)
+    where = [S.chain.in_(chains), S.measure.in_(FLOW_MEASURES), *_on(measure, on, start)]
+    if dim != "all":
+        where.append(getattr(S, SPAN_COLUMNS[dim]) == value)
+    found = _memo(session, ("flows", tuple(chains), dim, value, on, start), lambda: dict(session.execute(
+        select(S.measure, func.count()).where(*where).group_by(S.measure)).all()))
+    return int(found.get(measure, 0))
 
 
 def _memo(session: Session, key: tuple, compute: Any) -> Any:
@@ -153,8 +161,6 @@ def _as_date(value: Any) -> date:
 def every_figure(session: Session, *, on: date) -> dict[tuple[str, str, str, str], int]:
     """Return every figure on a date that is not kept as deltas, {(measure, region, dim, value): n}, from one scan
     of the places' rows (`certbridge stats recompute`)."""
-    from certbridge.stats.contributions import DIMENSIONS, kept_as_delta
-
     counts: dict[tuple, int] = defaultdict(int)
     holders: dict[tuple, set[int]] = defaultdict(set)
     rows = session.execute(select(S.chain, S.measure, S.until, S.holder_id,
