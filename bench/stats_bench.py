@@ -17,6 +17,9 @@ the whole log. Then measures, in the same run:
   one-row primary-key read on the same session;
 * the same overview through the ASGI app in-process (`/api/v1/stats`, TestClient: routing, JSON, catch-up check).
 
+With --data-dir: `--refold` times the whole fold from nothing and counts the stored rows by level (and `stats_span`);
+`--reads N` times the statistics page's figures for the nation and the largest province, city and county.
+
 Run it from this tree with another tree's code to compare (PYTHONPATH=<tree>/src:. python -m bench.stats_bench):
 a tree without `stats_pending` has no pending rows, its catch-up after an inline append only checks the cursor.
 """
