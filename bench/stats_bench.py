@@ -17,6 +17,9 @@ the whole log. Then measures, in the same run:
   one-row primary-key read on the same session;
 * the same overview through the ASGI app in-process (`/api/v1/stats`, TestClient: routing, JSON, catch-up check).
 
+With --data-dir: `--refold` times the whole fold from nothing and counts the stored rows by level (and `stats_span`);
+`--reads N` times the statistics page's figures for the nation and the largest province, city and county.
+
 Run it from this tree with another tree's code to compare (PYTHONPATH=<tree>/src:. python -m bench.stats_bench):
 a tree without `stats_pending` has no pending rows, its catch-up after an inline append only checks the cursor.
 """
@@ -76,11 +79,77 @@ def refold(sessions, size: int) -> None:
     with read_session(sessions) as session:
         rows = session.scalar(text("SELECT count(*) FROM stats_delta"))
         folded = session.scalar(text("SELECT count(*) FROM stats_certificate"))
-    print(json.dumps({"size": size, "certificates_folded": folded, "stats_delta_rows": rows, "cpu_s": round(cpu, 2),
+        by_level = dict(session.execute(text(
+            "SELECT coalesce(r.level, CASE WHEN d.region = '000000' THEN 'nation' ELSE d.region END), count(*) "
+            "FROM stats_delta d LEFT JOIN region r ON r.code = d.region GROUP BY 1")).all())
+        try:  # a tree with the places' rows (stats_span, migration 0018statsrows)
+            spans = session.scalar(text("SELECT count(*) FROM stats_span"))
+        except Exception:
+            session.rollback()
+            spans = 0
+    print(json.dumps({"size": size, "certificates_folded": folded, "stats_delta_rows": rows,
+                      "stats_delta_rows_by_level": by_level, "stats_span_rows": spans, "cpu_s": round(cpu, 2),
                       "wall_s": round(wall, 2), "certificates_per_cpu_s": round(folded / cpu),
-                      "delta_rows_per_certificate": round(rows / max(folded, 1), 1),
+                      "stored_rows_per_certificate": round((rows + spans) / max(folded, 1), 1),
                       "load_average": round(os.getloadavg()[0], 1),
                       "fold": {k: v for k, v in (done or {}).items() if k != "size"}}, default=str))
+
+
+def largest_regions(session) -> dict[str, str]:
+    """Return the nation and the province, city and county holding the most certificates (by the holders' regions
+    now, read from the register — not from the statistics, so every tree picks the same)."""
+    from collections import Counter
+
+    from sqlalchemy import text
+
+    parent = dict(session.execute(text("SELECT code, parent_code FROM region")).all())
+    level = dict(session.execute(text("SELECT code, level FROM region")).all())
+    counts: Counter = Counter()
+    for code, n in session.execute(text("SELECT o.region_code, count(*) FROM certificate c JOIN organization o "
+                                        "ON o.id = c.organization_id GROUP BY o.region_code")):
+        while code in parent:
+            counts[code] += n
+            code = parent[code]
+    out = {"nation": "000000"}
+    for name in ("province", "city", "county"):
+        out[name] = max((c for c in counts if level.get(c) == name), key=lambda c: (counts[c], c))
+    return out
+
+
+def reads(sessions, as_of: date, repeats: int) -> None:
+    """Time the statistics page's figures (overview with sub-regions, the five tables, this year's changes, the
+    monthly and yearly series) for the nation and the largest province, city and county on random dates within ten
+    years before the data set's date, in-process; print p50 / p95 wall and CPU against a one-row read (see --reads)."""
+    from sqlalchemy import text
+
+    from certbridge.db import read_session
+    from certbridge.stats import overview as ov
+
+    rng = random.Random(17)
+    with read_session(sessions) as session:
+        regions = largest_regions(session)
+        out = {"regions": regions, "load_average": round(os.getloadavg()[0], 1)}
+        base = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            session.execute(text("SELECT size FROM stats_cursor WHERE id = 1")).scalar()
+            base.append(time.perf_counter() - t0)
+        out["baseline_p95_ms"] = round(_pct(base, .95), 3)
+        for name, region in regions.items():
+            wall, cpu = [], []
+            for _ in range(repeats):
+                day = as_of - timedelta(days=rng.randint(0, 3650))
+                t0, c0 = time.perf_counter(), time.process_time()
+                ov.overview(session, region=region, on=day)
+                for dim in ov.BREAKDOWNS:
+                    ov.breakdown(session, region=region, dim=dim, on=day)
+                ov.changes(session, region=region, start=day.replace(month=1, day=1), end=day)
+                ov.series(session, region=region, on=day)
+                wall.append(time.perf_counter() - t0)
+                cpu.append(time.process_time() - c0)
+            out[name] = {"wall_p50_ms": round(_pct(wall, .5), 1), "wall_p95_ms": round(_pct(wall, .95), 1),
+                         "cpu_p50_ms": round(_pct(cpu, .5), 1), "cpu_p95_ms": round(_pct(cpu, .95), 1)}
+    print(json.dumps(out))
 
 
 def main() -> None:
@@ -101,6 +170,9 @@ def main() -> None:
                         "empty the statistics and fold the whole log as `certbridge demo` and a new instance do "
                         "(`catch_up` from nothing), print its CPU and wall time, certificates per CPU second and the "
                         "rows written, then stop")
+    parser.add_argument("--reads", type=int, default=0, metavar="N", help="with --data-dir: time the statistics "
+                        "page's figures N times each for the nation and the largest province, city and county "
+                        "(random dates), print p50 / p95, then stop")
     args = parser.parse_args()
 
     from fastapi.testclient import TestClient
@@ -143,6 +215,10 @@ def main() -> None:
     sessions = make_sessionmaker(engine)
     if args.refold:
         refold(sessions, args.size)
+        return
+    if args.reads:
+        catch_up(sessions)
+        reads(sessions, as_of, args.reads)
         return
     started = time.perf_counter()
     catch_up(sessions)

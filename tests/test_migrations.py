@@ -57,7 +57,7 @@ def test_statsfold_keeps_the_deltas_in_key_order_on_sqlite(tmp_path):
     with engine.begin() as conn:
         conn.exec_driver_sql("INSERT INTO stats_delta (measure, region, dim, value, day, delta) "
                              "VALUES ('certificates', '450500', 'all', '', '2020-12-31', 3)")
-    upgrade(engine)
+    upgrade(engine, "0017peerfinding")  # (0018statsrows then empties the folded tables: the test below)
 
     def table_sql() -> str:
         with engine.connect() as conn:
@@ -71,4 +71,39 @@ def test_statsfold_keeps_the_deltas_in_key_order_on_sqlite(tmp_path):
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0015federation")
     assert "WITHOUT ROWID" not in table_sql()
+    engine.dispose()
+
+
+def test_statsrows_empties_the_folded_figures_for_the_background_fold_and_downgrades(tmp_path):
+    from alembic import command
+
+    from certbridge.migrate import alembic_config
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'stats.db'}")
+    upgrade(engine, "0017peerfinding")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO stats_delta (measure, region, dim, value, day, delta) "
+                             "VALUES ('certificates', '450521', 'all', '', '2020-12-31', 3)")
+        conn.exec_driver_sql("INSERT INTO stats_cursor (id, size, folded_at) VALUES (1, 40, '2026-12-07 00:00:00')")
+    upgrade(engine)
+
+    def count(table: str) -> int:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+
+    # the county's delta rows are gone and the cursor is back at 0: the next fold is the whole fold, which rebuilds
+    # the figures in the new form (stats_span)
+    assert (count("stats_delta"), count("stats_cursor"), count("stats_span")) == (0, 0, 0)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO stats_span (chain, measure, start, certificate_id, part, until, holder_id, "
+                             "scheme, cert_type, standard, body, industry) VALUES ('000000>450000>450500>450521', "
+                             "'valid', '2020-01-01', 1, 0, '9999-12-31', 1, 'QMS', 'system', '', '1', '')")
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0017peerfinding")
+    with engine.connect() as conn:
+        assert "stats_span" not in {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
+    upgrade(engine)
+    assert count("stats_span") == 0
     engine.dispose()

@@ -17,8 +17,9 @@ from certbridge.stats.recompute import compare_with_log
 from tests.stats.conftest import TODAY, integrate, snapshot_row
 
 
-def _brute(session, story, on: date) -> tuple[dict[str, int], dict[str, int]]:
-    """Count valid certificates and certified organizations per region on a date, one certificate at a time."""
+def _brute(session, story, on: date) -> tuple[dict, dict]:
+    """Count valid certificates and certified organizations per region on a date, one certificate at a time (also
+    per region, dimension and value: keys (region, "body", "12"), (region, "scheme", "QMS"))."""
     ctx = load_context(session)
     parent = dict(session.query(Region.code, Region.parent_code).all())
     certs, orgs = defaultdict(int), defaultdict(set)
@@ -33,8 +34,9 @@ def _brute(session, story, on: date) -> tuple[dict[str, int], dict[str, int]]:
             chain.insert(1, at)
             at = parent.get(at)
         for code in chain:
-            certs[code] += 1
-            orgs[code].add(org)
+            for key in (code, (code, "body", str(snap["body_id"])), (code, "scheme", snap["scheme_code"])):
+                certs[key] += 1
+                orgs[key].add(org)
     return dict(certs), {k: len(v) for k, v in orgs.items()}
 
 
@@ -53,6 +55,16 @@ def _check(sessions, story, days):
                 got = (queries.figure(session, measure="certificates", region=code, on=on),
                        queries.figure(session, measure="organizations", region=code, on=on))
                 assert got == (certs.get(code, 0), orgs.get(code, 0)), f"{code} on {on}"
+                for dim in ("body", "scheme"):  # the tables by dimension (a county's and a city's: counted live)
+                    want = {key[2]: (n, orgs[key]) for key, n in certs.items() if key[:2] == (code, dim)}
+                    by_certs = queries.by_value(session, measure="certificates", region=code, dim=dim, on=on)
+                    by_orgs = queries.by_value(session, measure="organizations", region=code, dim=dim, on=on)
+                    assert {v: (n, by_orgs.get(v, 0)) for v, n in by_certs.items()} == want, f"{code} {dim} {on}"
+                    for value, (n, o) in want.items():
+                        assert (queries.figure(session, measure="certificates", region=code, on=on, dim=dim,
+                                               value=value),
+                                queries.figure(session, measure="organizations", region=code, on=on, dim=dim,
+                                               value=value)) == (n, o)
 
 
 def test_folded_figures_equal_a_brute_force_count(sessions, settings, story):
@@ -76,7 +88,7 @@ def test_children_sum_to_their_parent(sessions, story):
     _fold(sessions)
     with read_session(sessions) as session:
         for on in (TODAY, TODAY - timedelta(days=400), TODAY - timedelta(days=900)):
-            for measure in ("certificates", "organizations", "issued"):
+            for measure in ("certificates", "organizations", "issued", "expired"):
                 for code in ("000000", "450000", "450500", "440000", "440100", "110000"):
                     children = [r.code for r in queries.child_regions(session, code)]
                     parts = queries.by_child(session, measure=measure, region=code, on=on, codes=children)
@@ -93,3 +105,22 @@ def test_a_recompute_from_the_log_equals_the_stored_figures(sessions, story):
             result = compare_with_log(session, on=on)
             assert result["differences"] == [], result["differences"][:5]
             assert result["compared"] > 20
+
+
+def test_period_counts_by_dimension_sum_to_the_total(sessions, story):
+    # totals are delta sums down to the cities; counts by dimension in a period are counted from the places' rows
+    _fold(sessions)
+    with read_session(sessions) as session:
+        for start, end in ((TODAY - timedelta(days=2000), TODAY), (TODAY - timedelta(days=700), TODAY - timedelta(days=300))):
+            for measure in ("issued", "expired", "suspended", "withdrawn"):
+                for code in ("000000", "450000", "450500", "450502", "440103"):
+                    total = queries.period(session, measure=measure, region=code, start=start, end=end)
+                    for dim in ("scheme", "body", "industry"):
+                        parts = queries.period_by_value(session, measure=measure, region=code, dim=dim, start=start,
+                                                        end=end)
+                        assert sum(parts.values()) == total, f"{measure} {code} {dim}: {parts} vs {total}"
+                        for value, n in parts.items():
+                            assert queries.period(session, measure=measure, region=code, start=start, end=end,
+                                                  dim=dim, value=value) == n
+                    if code == "000000" and measure == "issued" and end == TODAY:
+                        assert total == len(story.snapshots)

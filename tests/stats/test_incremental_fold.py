@@ -22,7 +22,7 @@ from certbridge.principal import SYSTEM
 from certbridge.registry import service
 from certbridge.stats import queries
 from certbridge.stats.fold import fold_to_checkpoint, latest_checkpoint, reset
-from certbridge.stats.models import StatsDelta, StatsPending
+from certbridge.stats.models import StatsDelta, StatsPending, StatsSpan
 from certbridge.stats.recompute import compare_with_log
 from tests.stats.conftest import COUNTIES, TODAY, integrate
 
@@ -31,7 +31,9 @@ def _deltas(sessions) -> dict[tuple, int]:
     with read_session(sessions) as session:
         rows = session.execute(select(StatsDelta.measure, StatsDelta.region, StatsDelta.dim, StatsDelta.value,
                                       StatsDelta.day, StatsDelta.delta))
-        return {tuple(r[:5]): r[5] for r in rows if r[5]}
+        deltas = {tuple(r[:5]): r[5] for r in rows if r[5]}
+        spans = sorted(tuple(str(v) for v in r) for r in session.execute(select(*StatsSpan.__table__.columns)))
+        return {**deltas, "spans": spans}
 
 
 def _write(session, rng: random.Random, story) -> str:

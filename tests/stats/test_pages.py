@@ -83,3 +83,41 @@ def test_a_regulator_enters_a_target_and_the_public_sees_published_ones(client, 
         now = queries.figure(session, measure="certificates", region="450500", on=TODAY)
     page = client.get("/stats/targets").text
     assert f"{now}</text>" in page and "/ 30" in page
+
+
+def test_a_read_far_behind_answers_at_once_while_the_background_fold_rebuilds(client, story, monkeypatch):
+    from certbridge.stats import background, whole
+    from certbridge.stats.fold import reset
+
+    sessions = client.app.state.sessions
+    with write_session(sessions) as session:
+        reset(session)  # as after an upgrade that emptied the statistics, or `certbridge demo --no-stats`
+    # the story's log is small: any catch-up of it would stay inline, so count it as large
+    monkeypatch.setattr(background, "READ_FOLD_EVENTS", 0)
+    api = client.get("/api/v1/stats", params={"region": "450500"}, headers={"Accept-Language": "en"})
+    assert api.status_code == 503 and api.headers["Retry-After"] == "30"
+    problem = api.json()
+    assert problem["code"] == "stats.rebuilding" and "Statistics are being rebuilt from the log" in problem["detail"]
+    with read_session(sessions) as session:
+        signed = background.latest_checkpoint(session)[0]
+        assert queries.checkpoint(session)["tree_size"] == 0  # the read folded nothing itself
+    assert f"it holds {signed} entries" in problem["detail"]
+    page = client.get("/stats", params={"lang": "zh"})
+    assert page.status_code == 503 and "统计数据正在根据账本重建" in page.text and str(signed) in page.text
+    monkeypatch.setitem(whole.PROGRESS, "certificates", 12)  # a whole fold running in this process says how far
+    assert "已重新折叠 12 张证书" in client.get("/stats", params={"lang": "zh"}).text
+    monkeypatch.delitem(whole.PROGRESS, "certificates")
+
+    assert background.catch_up(sessions)["whole"] is True  # the background fold's work
+    done = client.get("/api/v1/stats", params={"region": "450500"})
+    assert done.status_code == 200 and done.json()["checkpoint"]["tree_size"] == signed
+    assert done.json()["certificates"] > 0
+
+
+def test_a_small_catch_up_from_nothing_stays_inline(client, story):
+    from certbridge.stats.fold import reset
+
+    with write_session(client.app.state.sessions) as session:
+        reset(session)
+    body = client.get("/api/v1/stats", params={"region": "450500"}).json()  # folded by the read itself
+    assert body["certificates"] > 0 and body["checkpoint"]["tree_size"] > 0

@@ -21,15 +21,16 @@ from certbridge.stats.models import (
     StatsDelta,
     StatsHolder,
     StatsPending,
+    StatsSpan,
 )
 from certbridge.stats.recompute import compare_with_log
 from tests.stats.conftest import TODAY, build_story, integrate
 from tests.stats.test_incremental_fold import _write
 
 
-def _stored(sessions) -> tuple[dict, dict, dict]:
+def _stored(sessions) -> tuple[dict, dict, dict, list]:
     """Return every folded row: the figures (zero rows left out), the certificates' folds, the bases of the holders
-    that hold them."""
+    that hold them, the certificates' rows at their holders' places."""
     with read_session(sessions) as session:
         assert session.scalar(select(func.count()).select_from(StatsPending)) == 0
         deltas = {tuple(r[:5]): r[5] for r in session.execute(select(
@@ -44,7 +45,9 @@ def _stored(sessions) -> tuple[dict, dict, dict]:
         holding = {holder for holder, _b, _f in certificates.values()}
         holders = {r[0]: _json(r[1]) for r in session.execute(select(StatsHolder.holder_id, StatsHolder.basis))
                    if r[0] in holding}
-    return deltas, certificates, holders
+        spans = sorted(tuple(str(v) for v in r) for r in session.execute(select(*StatsSpan.__table__.columns)))
+    assert spans and {s[1] for s in spans} >= {"valid", "issued"}
+    return deltas, certificates, holders, spans
 
 
 def _another_write(session, rng: random.Random, story, what: str | None = None) -> str:

@@ -8,6 +8,17 @@ MESSAGES: dict[str, dict[str, str]] = {
                                 "en": "Figures cannot be broken down by “{dim}” (use one of: {allowed})."},
     "stats.measure_unknown": {"zh": "没有“{measure}”这一指标（可用：{allowed}）。",
                               "en": "There is no measure “{measure}” (use one of: {allowed})."},
+    "stats.rebuilding": {"zh": "统计数据正在根据账本重建：账本共 {size} 条记录，统计已折叠至第 {folded} 条。"
+                                 "后台重建完成后即可查看，请稍后再试。",
+                         "en": "Statistics are being rebuilt from the log: it holds {size} entries and the statistics "
+                               "are folded up to entry {folded}. They answer once the background rebuild is done; "
+                               "try again shortly."},
+    "stats.rebuilding_progress": {"zh": "统计数据正在根据账本重建：账本共 {size} 条记录，统计已折叠至第 {folded} 条，"
+                                        "后台已重新折叠 {certificates} 张证书。重建完成后即可查看，请稍后再试。",
+                                  "en": "Statistics are being rebuilt from the log: it holds {size} entries, the "
+                                        "statistics are folded up to entry {folded} and the background rebuild has "
+                                        "folded {certificates} certificates so far. They answer once it is done; "
+                                        "try again shortly."},
     "stats.period_reversed": {"zh": "统计期间的起始日 {start} 晚于截止日 {end}。",
                               "en": "The period starts on {start}, after its end {end}."},
     "stats.period_too_long": {"zh": "统计期间最长 {years} 年。", "en": "A period may span at most {years} years."},

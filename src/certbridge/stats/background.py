@@ -28,6 +28,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from certbridge.db import read_session, utcnow, write_session
+from certbridge.errors import DomainError
 from certbridge.kit.periodic import add_background, repeat
 from certbridge.ledger.integrate import follow_integration
 from certbridge.settings import Settings
@@ -38,11 +39,13 @@ from certbridge.stats.fold import (
     latest_checkpoint,
     refold,
 )
-from certbridge.stats.whole import fold_step
+from certbridge.stats.whole import PROGRESS, WHOLE_FOLD_EVENTS, fold_step, whole_fold_wanted
 
 log = logging.getLogger(__name__)
 
 FOLD_EVERY_SECONDS = 5.0
+READ_FOLD_EVENTS = WHOLE_FOLD_EVENTS  # a read folds at most this many events itself before it answers
+RETRY_AFTER_SECONDS = 30
 _LOCK_KEY = 0x73746174  # "stat": the advisory lock of the one folding process
 
 
@@ -100,9 +103,36 @@ def follow_writes() -> None:
     follow_integration(fold_inline)
 
 
+class StatsRebuilding(DomainError):
+    """The statistics are far behind the log (after an upgrade that emptied them, a build without them): the
+    background fold is rebuilding them with the whole fold, and a read says so instead of doing it (503)."""
+
+    status = 503
+    default_code = "stats.rebuilding"
+
+    def __init__(self, *, folded: int, size: int, certificates: int = 0) -> None:
+        if certificates:
+            super().__init__("stats.rebuilding_progress", folded=folded, size=size, certificates=certificates)
+        else:
+            super().__init__("stats.rebuilding", folded=folded, size=size)
+        self.headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def refuse_while_rebuilding(sessions: sessionmaker[Session]) -> None:
+    """Refuse (StatsRebuilding) when catching up means the whole fold of more than READ_FOLD_EVENTS events: that is
+    the background fold's work, never a request's; a small catch-up (a new instance's first events) stays inline."""
+    with read_session(sessions) as session:
+        folded = session.connection().exec_driver_sql("SELECT size FROM stats_cursor WHERE id = 1").scalar() or 0
+        size = latest_checkpoint(session)[0]
+    if whole_fold_wanted(folded, size) and size - folded > READ_FOLD_EVENTS:
+        raise StatsRebuilding(folded=folded, size=size, certificates=PROGRESS.get("certificates", 0))
+
+
 @contextmanager
 def current_read(request: Request) -> Iterator[Session]:
-    """Catch up, then open a read session: the answer is as of the latest checkpoint."""
+    """Catch up, then open a read session: the answer is as of the latest checkpoint (refused with a notice while
+    the statistics are being rebuilt from the whole log: `refuse_while_rebuilding`)."""
+    refuse_while_rebuilding(request.app.state.sessions)
     catch_up(request.app.state.sessions)
     with read_session(request.app.state.sessions) as session:
         yield session

@@ -28,6 +28,39 @@ HOLDER_DIMENSIONS = ("industry",)
 MEASURES = ("certificates", "organizations", "issued") + STATUS_FLOWS
 
 Row = tuple[str, str, str, str, str]  # measure, region, dim, value, day
+STOCKS = ("certificates", "organizations")  # figures held on a day (the others are counted over a period)
+# Which figures are kept as daily delta rows (`stats_delta`), by the depth of the region in its chain (0 the nation,
+# 1 a province, 2 a city, 3 a county): every figure's total (dimension "all") down to the cities, and the valid
+# certificates and certified organizations by scheme, type, standard, body and industry down to the provinces.
+# Every other figure — a county's, a city's tables, a period count by dimension — is counted on the date from the
+# places' rows (`place_rows`, `stats_span`), bounded by the region's own certificates or the period's events.
+ALL_DELTA_DEPTHS = 3  # depths whose totals are kept as deltas
+STOCK_DELTA_DEPTHS = 2  # depths whose valid certificates and organizations by dimension are kept as deltas
+# A dimension's column in `stats_span` ("type" is a word SQL keeps for itself).
+SPAN_COLUMNS = {"scheme": "scheme", "type": "cert_type", "standard": "standard", "body": "body",
+                "industry": "industry"}
+Span = tuple[str, str, str | None, str, tuple[str, ...]]  # measure, start, until (valid runs), chain, dim values
+
+
+def kept_as_delta(depth: int, dim: str, measure: str) -> bool:
+    """Tell whether a figure of a region at this depth (0 the nation) under this dimension is a stored delta sum."""
+    return depth < ALL_DELTA_DEPTHS if dim == "all" else depth < STOCK_DELTA_DEPTHS and measure in STOCKS
+
+
+def place_rows(cert: dict[str, Any], places: list[tuple[str, str | None]], holder_dims: dict[str, str],
+               chain_of: Callable[[str | None], str]) -> list[Span]:
+    """Return what one certificate counts at its holder's places: each valid run cut at the holder's moves, its issue
+    and each status change, with the place's region chain and the value of every dimension (SPAN_COLUMNS' order)."""
+    places = places or [(ORIGIN, None)]
+    facts = {**cert["dims"], **holder_dims}
+    values = tuple(facts.get(dim, "") for dim in SPAN_COLUMNS)
+    out: list[Span] = []
+    for span in valid_spans(cert["runs"]):
+        out.extend(("valid", lo, hi, chain_of(region), values) for lo, hi, region in cut_by_region(span, places))
+    flows = [(cert["issued_on"], "issued")] if cert.get("issued_on") else []
+    flows += [(start, label) for start, label in cert["runs"] if label in STATUS_FLOWS and start]
+    out.extend((measure, day, None, chain_of(region_at(places, day)), values) for day, measure in flows)
+    return out
 
 
 def valid_spans(runs: list[list]) -> list[tuple[str, str]]:
@@ -61,8 +94,9 @@ def region_at(places: list[tuple[str, str | None]], day: str) -> str | None:
 
 
 def certificate_rows(cert: dict[str, Any], places: list[tuple[str, str | None]], holder_dims: dict[str, str],
-                     ancestors: Callable[[str | None], list[str]]) -> dict[Row, int]:
-    """Return the rows one certificate adds on its own: its valid runs, its issue and status changes."""
+                     ancestors: Callable[[str | None], list[str]], flow_dims: bool = True) -> dict[Row, int]:
+    """Return the rows one certificate adds on its own: its valid runs, its issue and status changes (those under
+    the total only, without `flow_dims`: the fold stores no period count by dimension as deltas)."""
     rows: dict[Row, int] = defaultdict(int)
     places = places or [(ORIGIN, None)]
     values = [("all", ""), *cert["dims"].items(), *holder_dims.items()]
@@ -77,7 +111,7 @@ def certificate_rows(cert: dict[str, Any], places: list[tuple[str, str | None]],
     flows += [(start, label) for start, label in cert["runs"] if label in STATUS_FLOWS and start]
     for day, measure in flows:
         for key in ancestors(region_at(places, day)):
-            for dim, value in values:
+            for dim, value in values if flow_dims else values[:1]:
                 rows[measure, key, dim, value, day] += 1
     return rows
 
@@ -123,11 +157,12 @@ def organization_rows(certificates: list[dict[str, Any]], places: list[tuple[str
 
 
 def holder_rows(certificates: list[dict[str, Any]], places: list[tuple[str, str | None]],
-                holder_dims: dict[str, str], ancestors: Callable[[str | None], list[str]]) -> dict[Row, int]:
+                holder_dims: dict[str, str], ancestors: Callable[[str | None], list[str]],
+                flow_dims: bool = True) -> dict[Row, int]:
     """Return the delta rows a holder contributes: {(measure, region, dim, value, day): delta}."""
     rows: dict[Row, int] = defaultdict(int)
     for cert in certificates:
-        for key, n in certificate_rows(cert, places, holder_dims, ancestors).items():
+        for key, n in certificate_rows(cert, places, holder_dims, ancestors, flow_dims).items():
             rows[key] += n
     for key, n in organization_rows(certificates, places, holder_dims, ancestors).items():
         rows[key] += n
@@ -136,7 +171,7 @@ def holder_rows(certificates: list[dict[str, Any]], places: list[tuple[str, str 
 
 def change_rows(before: list[dict[str, Any]], after: list[dict[str, Any]], others: list[dict[str, Any]],
                 places: list[tuple[str, str | None]], holder_dims: dict[str, str],
-                ancestors: Callable[[str | None], list[str]]) -> dict[Row, int]:
+                ancestors: Callable[[str | None], list[str]], flow_dims: bool = True) -> dict[Row, int]:
     """Return what to add to a holder's rows when some of its certificates fold `before` → `after` (its places and
     holder facts unchanged): their own rows' difference, and the organization figures they touch, recounted with
     the holder's `others` — work in proportion to the change, not to what the holder contributes."""
@@ -144,7 +179,7 @@ def change_rows(before: list[dict[str, Any]], after: list[dict[str, Any]], other
     keys: set[tuple[str, str, str]] = set()
     for sign, certs in ((-1, before), (1, after)):
         for cert in certs:
-            for key, n in certificate_rows(cert, places, holder_dims, ancestors).items():
+            for key, n in certificate_rows(cert, places, holder_dims, ancestors, flow_dims).items():
                 out[key] += sign * n
             keys |= organization_keys(cert, places, holder_dims, ancestors)
     if keys:

@@ -32,8 +32,17 @@ from certbridge.stats.contributions import (
     change_rows,
     difference,
     holder_rows,
+    kept_as_delta,
+    place_rows,
 )
-from certbridge.stats.models import StatsCertificate, StatsCursor, StatsDelta, StatsHolder, StatsPending
+from certbridge.stats.models import (
+    StatsCertificate,
+    StatsCursor,
+    StatsDelta,
+    StatsHolder,
+    StatsPending,
+    StatsSpan,
+)
 from certbridge.stats.timeline import fold_certificate
 from certbridge.tables import metadata
 
@@ -76,6 +85,20 @@ class Places:
         if known is None or len(known.parent) != count:
             known = _PLACES[engine] = cls(dict(session.execute(select(Region.code, Region.parent_code)).all()))
         return known
+
+    def descendants(self, code: str) -> list[str]:
+        """Return a region and every region under it."""
+        if not hasattr(self, "_children"):
+            self._children: dict[str, list[str]] = defaultdict(list)
+            for child, parent in self.parent.items():
+                if parent:
+                    self._children[parent].append(child)
+        out, todo = [], [code]
+        while todo:
+            at = todo.pop()
+            out.append(at)
+            todo.extend(self._children.get(at, ()))
+        return out
 
     def ancestors(self, code: str | None) -> list[str]:
         """Return the nation, then the region's ancestors and the region itself (unknown codes: 'unknown')."""
@@ -232,9 +255,10 @@ class Folder:
         return folds
 
     def holder(self, holder_id: int, certificates: list[dict[str, Any]]) -> dict[tuple, int]:
-        """Return the delta rows of one holder with these certificate folds, at every region they count in."""
+        """Return the figure-day rows of one holder with these certificate folds, at every region they count in
+        (kept as deltas or not: what `certbridge stats recompute` compares)."""
         basis = self.basis(holder_id)
-        return expand(holder_rows(certificates, *placed(basis)))
+        return expand(holder_rows(certificates, *placed(basis)), every=True)
 
     def basis(self, holder_id: int) -> dict[str, Any]:
         """Return what a holder's rows are counted with: dated regions, their ancestors, the holder's facts."""
@@ -259,13 +283,41 @@ def placed(basis: dict[str, Any]) -> tuple[list[tuple[str, str | None]], dict[st
 CHAIN = ">"
 
 
-def expand(rows: dict[tuple, int]) -> dict[tuple, int]:
-    """Return chain-keyed rows as `stats_delta` rows: each added to every region of its chain (zeros left out)."""
+def expand(rows: dict[tuple, int], *, every: bool = False) -> dict[tuple, int]:
+    """Return chain-keyed rows as `stats_delta` rows: each added to every region of its chain whose figures are kept
+    as deltas (`contributions.kept_as_delta`; `every`: to every region), zeros left out."""
     out: dict[tuple, int] = defaultdict(int)
     for (measure, chain, dim, value, day), n in rows.items():
-        for region in chain.split(CHAIN):
-            out[measure, region, dim, value, day] += n
+        for depth, region in enumerate(chain.split(CHAIN)):
+            if every or kept_as_delta(depth, dim, measure):
+                out[measure, region, dim, value, day] += n
     return {k: v for k, v in out.items() if v}
+
+
+SPAN_INSERT = ("INSERT INTO stats_span (chain, measure, start, certificate_id, part, until, holder_id, scheme, "
+               "cert_type, standard, body, industry) VALUES ({marks})")
+
+
+def span_rows(certificate_id: int, holder_id: int, fold: dict[str, Any], placement: tuple,
+              sqlite: bool = True) -> list[tuple]:
+    """Return a certificate's `stats_span` rows (`contributions.place_rows`) under its holder's `placed` basis."""
+    places, dims, chains = placement
+    out = []
+    for part, (measure, start, until, chain, values) in enumerate(
+            place_rows(fold, places, dims, lambda region: chains(region)[0])):
+        if not sqlite:
+            start, until = date.fromisoformat(start), until and date.fromisoformat(until)
+        out.append((chain, measure, start, certificate_id, part, until, holder_id, *values))
+    return out
+
+
+def write_spans(session: Session, remove: Iterable[int], rows: list[tuple]) -> None:
+    """Replace the `stats_span` rows of the certificates in `remove` with `rows`."""
+    conn, mark = driver(session)
+    session.info.pop("stats_live", None)  # (live.MEMO: counts a read in this session kept)
+    list(_select_in(session, "DELETE FROM stats_span WHERE certificate_id IN ({in_})", sorted(set(remove))))
+    if rows:
+        conn.exec_driver_sql(SPAN_INSERT.format(marks=", ".join([mark] * 12)), sorted(rows))
 
 
 def affected_certificates(session: Session, start: int, below: int) -> set[int]:
@@ -291,6 +343,7 @@ def apply_deltas(session: Session, changes: dict[tuple, int]) -> None:
     if not changes:
         return
     conn, mark = driver(session)
+    session.info.pop("stats_live", None)  # (live.MEMO)
     sqlite = conn.sqlite
     rows = [(m, r, d, v, day if sqlite else date.fromisoformat(day), n)  # in key order: neighbouring B-tree pages
             for (m, r, d, v, day), n in sorted(changes.items())]
@@ -348,6 +401,9 @@ def refold(session: Session, certificate_ids: set[int], below: int, *, defer: bo
                 touching[side[0]].add(cid)
     total: dict[tuple, int] = defaultdict(int)
     rebased: list[tuple[int, str]] = []  # holders whose basis is new or changed
+    respan: list[int] = list(changed)  # certificates whose place rows are rewritten
+    spans: list[tuple] = []
+    sqlite = driver(session)[0].sqlite
     hs = sorted(holders)
     for s in range(0, len(hs), _CHUNK):
         chunk = hs[s:s + _CHUNK]
@@ -356,27 +412,37 @@ def refold(session: Session, certificate_ids: set[int], below: int, *, defer: bo
         now = {h: folder.basis(h) for h in chunk}
         wanted = sorted(h for h in chunk if h in touching or bases.get(h) != now[h])
         others: dict[int, list[dict]] = defaultdict(list)  # the holders' certificates this pass did not change
+        other_ids: dict[int, list[int]] = defaultdict(list)
         for holder_id, cid, fold in _select_in(session, "SELECT holder_id, certificate_id, folded FROM stats_certificate "
                                                "WHERE holder_id IN ({in_})", wanted):
             if cid not in changed:
                 others[holder_id].append(_json(fold))
+                other_ids[holder_id].append(cid)
         for holder_id in chunk:
             basis, row = now[holder_id], bases.get(holder_id)
             mine = touching.get(holder_id, set())
             old = [changed[c][0][1] for c in sorted(mine) if changed[c][0] and changed[c][0][0] == holder_id]
             new = [changed[c][1][1] for c in sorted(mine) if changed[c][1][0] == holder_id]
+            mine_now = [(c, changed[c][1][1]) for c in sorted(mine) if changed[c][1][0] == holder_id]
             if row == basis:
                 if mine:
-                    rows = change_rows(old, new, others[holder_id], *placed(basis))
+                    rows = change_rows(old, new, others[holder_id], *placed(basis), flow_dims=False)
                 else:
                     continue
             else:
-                rows = difference(holder_rows(others[holder_id] + old, *placed(row)) if row is not None else {},
-                                  holder_rows(others[holder_id] + new, *placed(basis)))
+                rows = difference(holder_rows(others[holder_id] + old, *placed(row), flow_dims=False)
+                                  if row is not None else {},
+                                  holder_rows(others[holder_id] + new, *placed(basis), flow_dims=False))
                 rebased.append((holder_id, json.dumps(basis)))
+                mine_now += list(zip(other_ids[holder_id], others[holder_id]))
+            placement = placed(basis)
+            for cid, fold in mine_now:  # the certificates' rows at the holder's places, rewritten whole
+                respan.append(cid)
+                spans.extend(span_rows(cid, holder_id, fold, placement, sqlite))
             for key, n in rows.items():
                 total[key] += n
     _upsert(session, "stats_holder", ("holder_id", "basis"), rebased)
+    write_spans(session, respan, spans)
     rows = {k: v for k, v in total.items() if v}
     if defer:
         if rows:
@@ -421,6 +487,7 @@ def fold_to_checkpoint(session: Session) -> dict[str, Any] | None:
 
 def reset(session: Session) -> None:
     """Forget every folded figure (the next fold starts from the first event)."""
-    for model in (StatsDelta, StatsPending, StatsHolder, StatsCertificate, StatsCursor):
+    session.info.pop("stats_live", None)  # (live.MEMO)
+    for model in (StatsDelta, StatsSpan, StatsPending, StatsHolder, StatsCertificate, StatsCursor):
         session.execute(delete(model))
     session.flush()

@@ -71,6 +71,34 @@ class StatsDelta(Base):
     delta: Mapped[int] = mapped_column(Integer)
 
 
+class StatsSpan(Base):
+    """What one certificate counts at its holder's place (migration 0018statsrows): each valid run cut at the
+    holder's moves (measure "valid", [start, until)), its issue and each status change (measure "issued",
+    "suspended" …, on `start`), with the region chain of the place and every dimension's value in columns.
+
+    A county's figures (and a city's by scheme, type, standard, body and industry) are counted from these rows on
+    the date — one range of the primary key, bounded by the region's own certificates — instead of being kept as
+    daily delta rows: one row a certificate event instead of one per dimension. Rewritten whole for a certificate
+    whenever its fold or its holder's basis changes.
+    """
+
+    __tablename__ = "stats_span"
+    __table_args__ = (Index("ix_stats_span_certificate", "certificate_id"), {"sqlite_with_rowid": False})
+
+    chain: Mapped[str] = mapped_column(String(40), primary_key=True)  # "000000>450000>450500>450521"
+    measure: Mapped[str] = mapped_column(String(20), primary_key=True)  # valid | issued | suspended | …
+    start: Mapped[date] = mapped_column(Date, primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=False)
+    part: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # its rows' order
+    until: Mapped[date | None] = mapped_column(Date)  # a valid run's day after (9999-12-31: open)
+    holder_id: Mapped[int] = mapped_column(BigInt)
+    scheme: Mapped[str] = mapped_column(String(60))
+    cert_type: Mapped[str] = mapped_column(String(60))
+    standard: Mapped[str] = mapped_column(String(60))
+    body: Mapped[str] = mapped_column(String(60))
+    industry: Mapped[str] = mapped_column(String(60))
+
+
 class StatsPending(Base):
     """One inline fold's delta rows, not yet added to `stats_delta` (migration 0017stats).
 

@@ -159,9 +159,10 @@ def series(session: Session, *, region: str, on: date, months: int = 24, years: 
     for name, days in (("monthly", month_days), ("yearly", year_days)):
         before = [_year_before(d) for d in days]
         points = []
+        every = sorted(set(days) | set(before))  # one read of the figure's rows for both
         for measure in queries.STOCKS:
-            now = queries.running(session, measure=measure, region=region, days=days)
-            then = queries.running(session, measure=measure, region=region, days=before)
+            found = dict(zip(every, queries.running(session, measure=measure, region=region, days=every), strict=True))
+            now, then = [found[d] for d in days], [found[d] for d in before]
             for i, day in enumerate(days):
                 if len(points) <= i:
                     points.append({"date": day.isoformat()})

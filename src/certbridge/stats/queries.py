@@ -1,4 +1,6 @@
-"""Reading the figures: a figure on a date is a sum of deltas up to that day, a period count a sum between days."""
+"""Reading the figures: a figure on a date is a sum of deltas up to that day, a period count a sum between days —
+or, for a figure not kept as deltas (a county's; a city's tables; a period count by dimension:
+`contributions.kept_as_delta`), a count of the region's own places' rows on the date (`live.py`)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certbridge.registry.models import Region
-from certbridge.stats.contributions import NATION, UNKNOWN_REGION
+from certbridge.stats import live
+from certbridge.stats.contributions import NATION, STOCKS, UNKNOWN_REGION, kept_as_delta  # noqa: F401 (queries.STOCKS)
 from certbridge.stats.models import StatsCursor, StatsDelta
 
-STOCKS = ("certificates", "organizations")  # figures held on a day
 FLOWS = ("issued", "suspended", "withdrawn", "expired", "cancelled")  # figures counted over a period
 
 
@@ -27,6 +29,9 @@ def checkpoint(session: Session) -> dict[str, Any]:
 def figure(session: Session, *, measure: str, region: str = NATION, on: date, dim: str = "all",
            value: str = "") -> int:
     """Return one figure on a date."""
+    depth, chains = live.place(session, region)
+    if not kept_as_delta(depth, dim, measure):
+        return live.figure(session, chains, measure=measure, on=on, dim=dim, value=value)
     return int(session.scalar(select(func.coalesce(func.sum(StatsDelta.delta), 0)).where(
         StatsDelta.measure == measure, StatsDelta.region == region, StatsDelta.dim == dim,
         StatsDelta.value == value, StatsDelta.day <= on)) or 0)
@@ -35,6 +40,9 @@ def figure(session: Session, *, measure: str, region: str = NATION, on: date, di
 def period(session: Session, *, measure: str, region: str = NATION, start: date, end: date, dim: str = "all",
            value: str = "") -> int:
     """Return how many events of a kind (issued, suspended …) fell in a period (both days included)."""
+    depth, chains = live.place(session, region)
+    if not kept_as_delta(depth, dim, measure):
+        return live.figure(session, chains, measure=measure, on=end, start=start, dim=dim, value=value)
     return int(session.scalar(select(func.coalesce(func.sum(StatsDelta.delta), 0)).where(
         StatsDelta.measure == measure, StatsDelta.region == region, StatsDelta.dim == dim,
         StatsDelta.value == value, StatsDelta.day >= start, StatsDelta.day <= end)) or 0)
@@ -42,6 +50,9 @@ def period(session: Session, *, measure: str, region: str = NATION, start: date,
 
 def by_value(session: Session, *, measure: str, region: str = NATION, dim: str, on: date) -> dict[str, int]:
     """Return a figure on a date broken down by a dimension's values (zeros left out)."""
+    depth, chains = live.place(session, region)
+    if not kept_as_delta(depth, dim, measure):
+        return live.by_value(session, chains, measure=measure, dim=dim, on=on)
     rows = session.execute(select(StatsDelta.value, func.sum(StatsDelta.delta)).where(
         StatsDelta.measure == measure, StatsDelta.region == region, StatsDelta.dim == dim, StatsDelta.day <= on,
     ).group_by(StatsDelta.value))
@@ -50,6 +61,9 @@ def by_value(session: Session, *, measure: str, region: str = NATION, dim: str, 
 
 def period_by_value(session: Session, *, measure: str, region: str, dim: str, start: date, end: date) -> dict[str, int]:
     """Return a period count broken down by a dimension's values."""
+    depth, chains = live.place(session, region)
+    if not kept_as_delta(depth, dim, measure):
+        return live.by_value(session, chains, measure=measure, dim=dim, on=end, start=start)
     rows = session.execute(select(StatsDelta.value, func.sum(StatsDelta.delta)).where(
         StatsDelta.measure == measure, StatsDelta.region == region, StatsDelta.dim == dim,
         StatsDelta.day >= start, StatsDelta.day <= end).group_by(StatsDelta.value))
@@ -66,6 +80,10 @@ def child_regions(session: Session, region: str) -> list[Region]:
 def by_child(session: Session, *, measure: str, region: str, on: date, dim: str = "all", value: str = "",
              codes: list[str]) -> dict[str, int]:
     """Return a figure on a date for each of the given child regions (and 'unknown' under the nation)."""
+    depth, chains = live.place(session, region)
+    if not kept_as_delta(depth + 1, dim, measure):
+        found = live.by_child(session, chains, depth, measure=measure, on=on, dim=dim, value=value)
+        return {code: n for code, n in found.items() if code in codes}
     keys = list(codes) + ([UNKNOWN_REGION] if region == NATION else [])
     rows = session.execute(select(StatsDelta.region, func.sum(StatsDelta.delta)).where(
         StatsDelta.measure == measure, StatsDelta.region.in_(keys), StatsDelta.dim == dim,
@@ -76,6 +94,9 @@ def by_child(session: Session, *, measure: str, region: str, on: date, dim: str 
 def running(session: Session, *, measure: str, region: str, dim: str = "all", value: str = "",
             days: list[date]) -> list[int]:
     """Return a figure on each of several days (ascending), from one read of its deltas."""
+    depth, chains = live.place(session, region)
+    if not kept_as_delta(depth, dim, measure):
+        return live.running(session, chains, measure=measure, days=days, dim=dim, value=value)
     rows = session.execute(select(StatsDelta.day, StatsDelta.delta).where(
         StatsDelta.measure == measure, StatsDelta.region == region, StatsDelta.dim == dim,
         StatsDelta.value == value, StatsDelta.day <= max(days)).order_by(StatsDelta.day)).all()

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from certbridge.stats import live
 from certbridge.stats.fold import Folder
 from certbridge.stats.models import StatsDelta
 from certbridge.stats.queries import checkpoint
@@ -37,11 +38,12 @@ def figures_from_log(session: Session, *, on: date, below: int) -> dict[tuple[st
 
 
 def stored_figures(session: Session, *, on: date) -> dict[tuple[str, str, str, str], int]:
-    """Return every stored figure on a date."""
+    """Return every stored figure on a date: the delta sums, and the figures counted from the places' rows."""
     rows = session.execute(select(StatsDelta.measure, StatsDelta.region, StatsDelta.dim, StatsDelta.value,
                                   func.sum(StatsDelta.delta)).where(StatsDelta.day <= on)
                            .group_by(StatsDelta.measure, StatsDelta.region, StatsDelta.dim, StatsDelta.value))
-    return {(m, r, d, v): int(n) for m, r, d, v, n in rows if n}
+    out = {(m, r, d, v): int(n) for m, r, d, v, n in rows if n}
+    return {**out, **{k: n for k, n in live.every_figure(session, on=on).items() if n}}
 
 
 def compare_with_log(session: Session, *, on: date) -> dict[str, Any]:

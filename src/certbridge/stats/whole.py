@@ -31,7 +31,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from certbridge.db import utcnow
-from certbridge.stats.contributions import certificate_rows, organization_rows
+from certbridge.stats.contributions import (
+    ALL_DELTA_DEPTHS,
+    STOCK_DELTA_DEPTHS,
+    STOCKS,
+    certificate_rows,
+    organization_rows,
+)
 from certbridge.stats.fold import (
     CHAIN,
     Folder,
@@ -43,6 +49,8 @@ from certbridge.stats.fold import (
     latest_checkpoint,
     organization_facts,
     placed,
+    span_rows,
+    SPAN_INSERT,
 )
 from certbridge.stats.timeline import fold_certificate
 
@@ -52,6 +60,7 @@ BATCH = 5_000  # rows written per executemany
 FLUSH_ROWS = 2_000_000  # chain-keyed figure-days summed in memory before they are written
 FOLD_CACHE_KIB = 262_144  # SQLite's page cache, PostgreSQL's work_mem, while the whole fold runs
 _EMPTY_ORG = {"places": [], "merged_into": None, "industry": ""}
+PROGRESS: dict[str, int] = {}  # a whole fold running in this process: how many certificates it has folded
 
 
 def whole_fold_wanted(folded_to: int, size: int) -> bool:
@@ -127,7 +136,8 @@ def certificate_folds(session: Session, folder: Folder) -> Iterator[tuple[int, i
 
 def _clear(session: Session) -> None:
     conn, _mark = driver(session)
-    for table in ("stats_delta", "stats_pending", "stats_holder", "stats_certificate"):
+    session.info.pop("stats_live", None)  # (live.MEMO)
+    for table in ("stats_delta", "stats_span", "stats_pending", "stats_holder", "stats_certificate"):
         conn.exec_driver_sql(f"DELETE FROM {table}")
 
 
@@ -142,6 +152,7 @@ def fold_whole(session: Session, below: int) -> dict[str, Any]:
     try:
         return _fold_whole(session, below, _Laps())
     finally:
+        PROGRESS.clear()
         if cache is not None:
             conn.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
 
@@ -168,19 +179,24 @@ def _fold_whole(session: Session, below: int, lap: _Laps) -> dict[str, Any]:
         batch.append((cid, holder, fold["body_id"], json.dumps(fold)))
         certificates += 1
         if len(batch) >= BATCH:
+            PROGRESS["certificates"] = certificates
             _upsert(session, "stats_certificate", ("certificate_id", "holder_id", "body_id", "folded"), batch)
             batch = []
     _upsert(session, "stats_certificate", ("certificate_id", "holder_id", "body_id", "folded"), batch)
     lap("certificates")
     _conn, mark = driver(session)
     rows_table = Rows(session)
-    sql = (f"SELECT holder_id, folded FROM stats_certificate WHERE holder_id >= {mark} "
+    sql = (f"SELECT holder_id, folded, certificate_id FROM stats_certificate WHERE holder_id >= {mark} "
            "ORDER BY holder_id, certificate_id LIMIT {limit}")
     bases: list[tuple[int, str]] = []
     holders = 0
     for holder, rows in scan(session, sql, (-(2 ** 62),)):
         basis = folder.basis(holder)
-        rows_table.add_holder([_json(f) for _h, f in rows], placed(basis))
+        placement = placed(basis)
+        folds = [_json(f) for _h, f, _c in rows]
+        rows_table.add_holder(folds, placement)
+        for (_h, _f, cid), fold in zip(rows, folds, strict=True):
+            rows_table.add_spans(span_rows(cid, holder, fold, placement, rows_table.conn.sqlite))
         bases.append((holder, json.dumps(basis)))
         holders += 1
         if len(bases) >= BATCH:
@@ -206,13 +222,29 @@ class Rows:
         self.conn.exec_driver_sql("DROP TABLE IF EXISTS stats_whole_chain")
         self.conn.exec_driver_sql("CREATE TEMP TABLE stats_whole_rows (measure VARCHAR(20), chain VARCHAR(40), "
                                   "dim VARCHAR(20), value VARCHAR(60), day VARCHAR(10), delta INTEGER)")
-        self.conn.exec_driver_sql("CREATE TEMP TABLE stats_whole_chain (chain VARCHAR(40), region VARCHAR(12))")
+        self.conn.exec_driver_sql("CREATE TEMP TABLE stats_whole_chain (chain VARCHAR(40), region VARCHAR(12), "
+                                  "depth INTEGER)")
+        self.conn.exec_driver_sql("DROP TABLE IF EXISTS stats_whole_span")
+        self.conn.exec_driver_sql("CREATE TEMP TABLE stats_whole_span AS SELECT * FROM stats_span WHERE 1 = 0")
+        self.spans: list[tuple] = []
+
+    def add_spans(self, rows: list[tuple]) -> None:
+        """Add certificates' place rows (`fold.span_rows`), set aside until `finish` writes them in key order."""
+        self.spans.extend(rows)
+        if len(self.spans) >= BATCH * 10:
+            self._flush_spans()
+
+    def _flush_spans(self) -> None:
+        if self.spans:
+            self.conn.exec_driver_sql(SPAN_INSERT.replace("stats_span", "stats_whole_span").format(
+                marks=", ".join([self.mark] * 12)), self.spans)
+        self.spans = []
 
     def add_holder(self, certificates: list[dict[str, Any]], placement: tuple) -> None:
         """Add one holder's rows (`contributions.holder_rows`, summed straight into the total)."""
         total = self.total
         for cert in certificates:
-            for key, n in certificate_rows(cert, *placement).items():
+            for key, n in certificate_rows(cert, *placement, flow_dims=False).items():
                 total[key] += n
         for key, n in organization_rows(certificates, *placement).items():
             total[key] += n
@@ -230,15 +262,25 @@ class Rows:
     def finish(self) -> int:
         """Write the summed rows to `stats_delta` (which must be empty); return how many were written."""
         self._flush()
-        self.conn.exec_driver_sql(f"INSERT INTO stats_whole_chain VALUES ({self.mark}, {self.mark})",
-                                  [(chain, region) for chain in sorted(self.chains) for region in chain.split(CHAIN)])
+        # each region whose figures are kept as deltas, with its depth (contributions.kept_as_delta)
+        chains = [(chain, region, depth) for chain in sorted(self.chains)
+                  for depth, region in enumerate(chain.split(CHAIN)) if depth < ALL_DELTA_DEPTHS]
+        self.conn.exec_driver_sql(f"INSERT INTO stats_whole_chain VALUES ({self.mark}, {self.mark}, {self.mark})",
+                                  chains)
         day = "r.day" if self.conn.sqlite else "CAST(r.day AS DATE)"
         self.conn.exec_driver_sql(
             "INSERT INTO stats_delta (measure, region, dim, value, day, delta) "
             f"SELECT r.measure, c.region, r.dim, r.value, {day}, SUM(r.delta) FROM stats_whole_rows r "
-            "JOIN stats_whole_chain c ON c.chain = r.chain GROUP BY r.measure, c.region, r.dim, r.value, r.day "
+            f"JOIN stats_whole_chain c ON c.chain = r.chain WHERE (r.dim = 'all' AND c.depth < {ALL_DELTA_DEPTHS}) "
+            f"OR (r.measure IN ({', '.join(repr(m) for m in STOCKS)}) AND c.depth < {STOCK_DELTA_DEPTHS}) "
+            "GROUP BY r.measure, c.region, r.dim, r.value, r.day "
             "HAVING SUM(r.delta) <> 0 ORDER BY r.measure, c.region, r.dim, r.value, r.day")
         written = self.conn.exec_driver_sql("SELECT count(*) FROM stats_delta").scalar()  # (cheap beside the insert)
-        self.conn.exec_driver_sql("DROP TABLE stats_whole_rows")
-        self.conn.exec_driver_sql("DROP TABLE stats_whole_chain")
+        self._flush_spans()
+        columns = SPAN_INSERT[SPAN_INSERT.index("("):SPAN_INSERT.index(")") + 1]
+        self.conn.exec_driver_sql(f"INSERT INTO stats_span {columns} SELECT {columns[1:-1]} FROM stats_whole_span "
+                                  "ORDER BY chain, measure, start, certificate_id, part")
+        written += self.conn.exec_driver_sql("SELECT count(*) FROM stats_span").scalar()
+        for table in ("stats_whole_rows", "stats_whole_chain", "stats_whole_span"):
+            self.conn.exec_driver_sql(f"DROP TABLE {table}")
         return int(written)
