@@ -18,7 +18,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from itertools import chain
+from itertools import chain, repeat
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -121,7 +121,7 @@ def prepare_batch(organizations: list[OrganizationSpec], certificates: list[Cert
                                      org.region_code, org.industry, None, stamp, stamp))
         rows["organization_identifier"].append((p.identifier, oid, "uscc", org.uscc))
         p.identifier += 1
-        rows["name_gram"].extend((g, oid) for g in name_bigrams(search_name))
+        rows["name_gram"].extend(zip(name_bigrams(search_name), repeat(oid)))
         log.add("organization.registered", "organization", oid, {"state": {
             "uscc": org.uscc, "uscc_needs_check": needs_check, "name": org.name, "name_en": None,
             "address": org.address, "region_code": org.region_code, "industry": org.industry,

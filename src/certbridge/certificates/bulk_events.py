@@ -52,8 +52,9 @@ class EventLog:
         # RFC 8785 key order of an event: actor, at, data, seq, subject, type, v.
         self.head = f'{{"actor":{encode_plain(actor)},"at":{encode_plain(at_text)},"data":'
         self.tails: dict[tuple[str, str], str] = {}
-        # chained subject → (index, base64 leaf hash) of its latest event in this batch
-        self.last: dict[tuple[str, str], tuple[int, str]] = {}
+        # chained subject → (index, leaf hash) of its latest event in this batch (base64 only when a later one
+        # names it: most subjects of a batch have one event)
+        self.last: dict[tuple[str, str], tuple[int, bytes]] = {}
 
     def add(self, type_: str, subject_type: str, subject_id: int, data: dict[str, Any]) -> None:
         """Append an event whose data is JSON-native."""
@@ -68,10 +69,11 @@ class EventLog:
         seq, subject = self.seq, str(subject_id)
         if subject_type in CHAINED_SUBJECTS:  # "prev", "prev_hash" sort between "data" and "seq"
             prev = self.last.get((subject_type, subject))
-            link = '"prev":null,"prev_hash":null' if prev is None else f'"prev":{prev[0]},"prev_hash":"{prev[1]}"'
+            link = '"prev":null,"prev_hash":null' if prev is None else \
+                f'"prev":{prev[0]},"prev_hash":"{base64.b64encode(prev[1]).decode()}"'
             body = f'{self.head}{data},{link},"seq":{seq},"subject":{{"id":"{subject}{tail}'
             leaf = _sha256(b"\x00" + body.encode()).digest()
-            self.last[subject_type, subject] = (seq, base64.b64encode(leaf).decode())
+            self.last[subject_type, subject] = (seq, leaf)
         else:
             body = f'{self.head}{data},"seq":{seq},"subject":{{"id":"{subject}{tail}'
             leaf = _sha256(b"\x00" + body.encode()).digest()
