@@ -98,3 +98,111 @@ def test_a_rows_columns_are_renamed_as_one_by_one(header, data):
     reference = _canonical(row)  # no cache: renamed column by column
     assert once == again == reference
     assert list(once) == list(reference)
+
+
+_text = st.one_of(st.none(), st.text(max_size=8), st.sampled_from(['"', "\\", "\u2028", "\x00\x1f", "𠮷", "é", "北海"]))
+_some_text = st.one_of(st.text(max_size=8), st.sampled_from(['"', "\\", "\u2028", "𠮷", "北海"]))
+_ids = st.one_of(st.none(), st.integers(-5, 2**60))
+_odd = st.one_of(st.integers(), st.booleans(), st.floats(allow_nan=False), st.none(), st.text(max_size=3))
+
+
+@settings(max_examples=400, deadline=None)
+@given(uscc=_some_text, needs_check=st.booleans(), name=_some_text, address=_text, region_code=_text, industry=_text)
+def test_an_organizations_event_data_is_the_general_encoders_bytes(uscc, needs_check, name, address, region_code,
+                                                                   industry):
+    from certbridge.certificates.bulk_events import encode_plain, organization_registered
+
+    assert organization_registered(uscc=uscc, needs_check=needs_check, name=name, address=address,
+                                   region_code=region_code, industry=industry) == encode_plain({"state": {
+        "uscc": uscc, "uscc_needs_check": needs_check, "name": name, "name_en": None, "address": address,
+        "region_code": region_code, "industry": industry, "merged_into_id": None, "identifiers": [["uscc", uscc]]}})
+
+
+@settings(max_examples=400, deadline=None)
+@given(team=st.lists(st.tuples(st.integers(0, 2**40), _some_text, _some_text), max_size=3), end_on=_some_text,
+       kind=_some_text, method=_some_text, start_on=_some_text, odd=st.one_of(st.none(), _odd),
+       where=st.sampled_from(["kind", "person"]))
+def test_an_audits_state_is_the_general_encoders_bytes(team, end_on, kind, method, start_on, odd, where):
+    from certbridge.certificates.bulk_events import audit_state, encode_plain
+
+    if odd is not None and where == "kind":  # a value of another type goes through the general encoder, as it did
+        kind = odd
+    elif odd is not None and team:
+        team[0] = (odd, *team[0][1:])
+    assert audit_state(auditors=team, end_on=end_on, kind=kind, method=method, start_on=start_on) == \
+        encode_plain({"auditors": [list(a) for a in team], "end_on": end_on, "kind": kind, "method": method,
+                      "start_on": start_on})
+
+
+_STATE_KEYS = ("number", "body_id", "organization_id", "scheme_code", "standard_id", "issued_on", "expires_on",
+               "cycle", "previous_id", "holder_name", "holder_address", "region_code", "scope", "scope_en",
+               "product", "certification_mode", "last_surveillance_on", "sites", "grade")
+
+
+@settings(max_examples=600, deadline=None)
+@given(number=_some_text, body_id=st.integers(0, 2**53), organization_id=st.integers(-3, 2**53),
+       scheme_code=_some_text, standard_id=_ids, issued_on=_some_text, expires_on=_some_text,
+       cycle=st.integers(1, 9), previous_id=_ids, holder_name=_some_text, holder_address=_text, region_code=_text,
+       scope=_some_text, scope_en=_text,
+       product=st.one_of(st.none(), st.dictionaries(st.sampled_from(["name", "model", "trademark"]), _some_text)),
+       certification_mode=_text, last_surveillance_on=_text,
+       sites=st.lists(st.lists(_text, min_size=4, max_size=4), max_size=2),
+       grade=st.one_of(_text, st.just("")), odd=st.one_of(st.none(), st.tuples(st.sampled_from(_STATE_KEYS), _odd)))
+def test_a_certificates_state_is_the_general_encoders_bytes(odd, **values):
+    from certbridge.certificates.bulk_events import certificate_issued_state, encode_plain
+
+    if odd is not None:  # a value of another type (a bool id, a number for a text…) goes the general way, as it did
+        values[odd[0]] = odd[1]
+    reference = {"status": "valid", "status_reason": None, "status_changed_on": values["issued_on"],
+                 "suspended_until": None, **values}
+    if not values["grade"]:
+        del reference["grade"]
+    assert certificate_issued_state(**values) == encode_plain(reference)
+
+
+def test_every_event_of_a_prepared_batch_is_what_the_event_writer_would_write(sessions, world):
+    """Not only the first of each type (`check_events` at write time): every body, `prev_hash` included."""
+    import json
+    from datetime import date, datetime, timezone
+
+    from certbridge.certificates.bulk import (AuditSpec, CertificateSpec, OrganizationSpec, StatusStep, load_rules,
+                                              next_positions, prepare_batch)
+    from certbridge.db import write_session
+    from certbridge.ledger.journal import EventDraft, event_body
+
+    with write_session(sessions) as session:
+        start = next_positions(session)
+        rules = load_rules(session)
+        auditor = (world.ids["a1"], "2021-N1QMS-1000001", "leader")
+        organizations = [OrganizationSpec(uscc="91450500MA5KXXXX0N", name="北海\"示例\"\\电子有限公司",
+                                          address="北海市\u2028海城区", region_code="450502")]
+        specs = [CertificateSpec(
+            number=f"00126Q2640{i}R0M", body_id=world.ids["body_a"], organization=0, scheme_code="QMS",
+            standard_id=None, issued_on=date(2025, 3, 1), expires_on=date(2028, 2, 28), holder_name="北海𠮷示例",
+            holder_address=None if i else "地址", region_code="450502", scope="电子元器件的设计和生产",
+            audits=[AuditSpec("initial", "FS01", date(2025, 2, 20), date(2025, 2, 22), [auditor]),
+                    AuditSpec("surveillance", "FS01", date(2025, 4, 20), date(2025, 4, 21), [auditor])][:1 + i],
+            steps=[StatusStep("suspended", date(2025, 5, 1), "监督审核未按期实施", until=date(2025, 11, 1)),
+                   StatusStep("valid", date(2025, 6, 1), "整改完成")][:2 * i],
+            sites=[("一厂", "北海市", None, None)] if i else [], product={"name": "电缆"} if i else None,
+            grade="A" if i else None) for i in range(2)]
+        batch = prepare_batch(organizations, specs, rules=rules, start=start, actor="user:1",
+                              at=datetime(2025, 6, 2, 8, 0, tzinfo=timezone.utc),
+                              dialect=session.get_bind().dialect.name, today=date(2025, 6, 2))
+        session.rollback()
+    events = batch.rows["ledger_event"]
+    assert [e[1] for e in events] == ["organization.registered", "certificate.issued", "certificate.issued",
+                                      "certificate.audited", "certificate.suspended", "certificate.valid"]
+    for row in events:
+        stored = json.loads(row[7])
+        draft = EventDraft(stored["type"], stored["subject"]["type"], stored["subject"]["id"], stored["actor"],
+                           stored["data"])
+        expected = event_body(stored["seq"], draft, datetime(2025, 6, 2, 8, 0, tzinfo=timezone.utc),
+                              prev=stored["prev"], prev_hash=stored["prev_hash"])
+        assert row[7] == expected.decode()
+    # each later event of a certificate names the one before it: its index and its leaf hash
+    import base64
+    second = [row for row in events if row[2] == "certificate" and row[3] == events[2][3]]
+    for before, after in zip(second, second[1:]):
+        body = json.loads(after[7])
+        assert (body["prev"], body["prev_hash"]) == (before[0], base64.b64encode(before[8]).decode())

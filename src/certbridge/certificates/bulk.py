@@ -26,7 +26,8 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from certbridge.certificates.bulk_events import EventLog, check_events, encode_plain, json_column
+from certbridge.certificates.bulk_events import (EventLog, audit_state, certificate_issued_state, check_events, encode_plain,
+                                                 json_column, organization_registered)
 from certbridge.certificates.bulk_rules import BulkRules, _chunks, load_rules, validate_specs
 from certbridge.certificates.bulk_specs import AuditSpec, CertificateSpec, OrganizationSpec, StatusStep
 from certbridge.certificates.numbers import normalize_number
@@ -122,10 +123,9 @@ def prepare_batch(organizations: list[OrganizationSpec], certificates: list[Cert
         rows["organization_identifier"].append((p.identifier, oid, "uscc", org.uscc))
         p.identifier += 1
         rows["name_gram"].extend(zip(name_bigrams(search_name), repeat(oid)))
-        log.add("organization.registered", "organization", oid, {"state": {
-            "uscc": org.uscc, "uscc_needs_check": needs_check, "name": org.name, "name_en": None,
-            "address": org.address, "region_code": org.region_code, "industry": org.industry,
-            "merged_into_id": None, "identifiers": [["uscc", org.uscc]]}})
+        log.add_encoded("organization.registered", "organization", oid, organization_registered(
+            uscc=org.uscc, needs_check=needs_check, name=org.name, address=org.address,
+            region_code=org.region_code, industry=org.industry))
     cert_ids: list[int] = []
     cycles: list[int] = []
     for spec in certificates:
@@ -149,20 +149,18 @@ def prepare_batch(organizations: list[OrganizationSpec], certificates: list[Cert
             team, start_on, end_on = sorted(audit.auditors), audit.start_on.isoformat(), audit.end_on.isoformat()
             audit_rows.append((p.audit, cid, audit.kind, audit.method, start_on, end_on))
             auditor_rows.extend([(p.audit, pid, number, role) for pid, number, role in team])
-            audit_jsons.append(encode_plain({"auditors": [list(a) for a in team], "end_on": end_on, "kind": audit.kind,
-                                             "method": audit.method, "start_on": start_on}))
+            audit_jsons.append(audit_state(auditors=team, end_on=end_on, kind=audit.kind, method=audit.method,
+                                           start_on=start_on))
             p.audit += 1
         surveillance = audits[0].end_on if audits and audits[0].kind == "surveillance" else None
-        issued_on = spec.issued_on.isoformat()
-        rest = encode_plain({
-            "number": spec.number, "body_id": spec.body_id, "organization_id": org_id,
-            "scheme_code": spec.scheme_code, "standard_id": spec.standard_id, "status": "valid",
-            "status_reason": None, "status_changed_on": issued_on, "suspended_until": None,
-            "issued_on": issued_on, "expires_on": spec.expires_on.isoformat(), "cycle": cycle,
-            "previous_id": previous_id, "holder_name": spec.holder_name, "holder_address": spec.holder_address,
-            "region_code": spec.region_code, "scope": spec.scope, "scope_en": spec.scope_en, "product": spec.product,
-            "certification_mode": spec.certification_mode, "last_surveillance_on": _iso(surveillance),
-            "sites": sites, **({"grade": spec.grade} if spec.grade else {})})
+        issued_on, expires_on = spec.issued_on.isoformat(), spec.expires_on.isoformat()
+        rest = certificate_issued_state(
+            number=spec.number, body_id=spec.body_id, organization_id=org_id, scheme_code=spec.scheme_code,
+            standard_id=spec.standard_id, issued_on=issued_on, expires_on=expires_on, cycle=cycle,
+            previous_id=previous_id, holder_name=spec.holder_name, holder_address=spec.holder_address,
+            region_code=spec.region_code, scope=spec.scope, scope_en=spec.scope_en, product=spec.product,
+            certification_mode=spec.certification_mode, last_surveillance_on=_iso(surveillance), sites=sites,
+            grade=spec.grade)
         log.add_encoded("certificate.renewed" if previous_id else "certificate.issued", "certificate", cid,
                         f'{{"state":{{"audits":[{",".join(audit_jsons[:1])}],{rest[1:]}}}')
         for index in range(1, len(audits)):
@@ -192,7 +190,7 @@ def prepare_batch(organizations: list[OrganizationSpec], certificates: list[Cert
                 p.restriction += 1
         rows["certificate"].append((
             cid, spec.number, spec.body_id, org_id, spec.scheme_code, spec.standard_id, status, reason,
-            changed.isoformat(), _iso(until), spec.issued_on.isoformat(), spec.expires_on.isoformat(), cycle,
+            changed.isoformat() if spec.steps else issued_on, _iso(until), issued_on, expires_on, cycle,
             previous_id, spec.holder_name, spec.holder_address, spec.region_code, spec.scope, spec.scope_en,
             json_column(spec.product) if spec.product is not None else None, spec.certification_mode,
             _iso(surveillance), 1 + len(audits[1:]) + len(spec.steps), stamp, stamp, spec.grade))
