@@ -1,11 +1,14 @@
-"""Where a bulk import's CPU goes: `python -m bench.import_stages --data-dir DIR [--database-url URL] [--rows 5000]`.
+"""Where a bulk import's CPU goes: `python -m bench.import_stages --data-dir DIR [--database-url URL] [--rows 5000]
+[--repeat 1]`.
 
-Runs `bench.run.bench_import` once on an existing data set (built by `bench.run` or `certbridge demo`) with the
+Runs `bench.run.bench_import` on an existing data set (built by `bench.run` or `certbridge demo`) with the
 import's stages wrapped in CPU-time counters (`time.process_time`), and prints microseconds of CPU per CSV row
-for each, beside the import's total and the physical-limit baseline's (the same rows inserted raw). Stages
-nest: `issue_drafts` contains `prepare_batch` and `write_batch`; `write_batch` contains `_insert` (the
-organization, name, certificate and audit rows) and `append_prepared` (the ledger events). Wrapping adds a
-little time per call, so read the shares, not the sum.
+for each (averaged over `--repeat` alternated rounds), beside the import's total and the physical-limit
+baseline's (the same rows inserted raw). Stages nest: `issue_drafts` contains `prepare_batch` and `write_batch`;
+`prepare_batch` contains `encode_plain` and the event-data templates (`organization_registered`,
+`certificate_issued_state`, `audit_state`); `write_batch` contains `_insert` (the organization, name,
+certificate and audit rows) and `append_prepared` (the ledger events). Wrapping adds a little time per call,
+so read the shares, not the sum.
 """
 
 from __future__ import annotations
@@ -45,7 +48,8 @@ def measure(data_dir: Path, database_url: str | None, rows: int, repeat: int = 1
     for module, name in ((importer, "read_table"), (importer, "draft_from_row"), (importer, "_existing_certificates"),
                          (importer, "issue_drafts"), (bulk, "validate_uscc"), (bulk, "load_rules"),
                          (bulk, "prepare_batch"), (bulk, "validate_specs"), (bulk, "normalize_name"),
-                         (bulk, "name_bigrams"), (bulk, "encode_plain"), (bulk, "write_batch"), (bulk, "_insert"),
+                         (bulk, "name_bigrams"), (bulk, "encode_plain"), (bulk, "organization_registered"),
+                         (bulk, "certificate_issued_state"), (bulk, "audit_state"), (bulk, "write_batch"), (bulk, "_insert"),
                          (bulk, "append_prepared"), (bulk, "_check_unique_in_database"),
                          (importer, "_import")):
         wrap(module, name)
