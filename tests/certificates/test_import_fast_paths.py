@@ -206,3 +206,37 @@ def test_every_event_of_a_prepared_batch_is_what_the_event_writer_would_write(se
     for before, after in zip(second, second[1:]):
         body = json.loads(after[7])
         assert (body["prev"], body["prev_hash"]) == (before[0], base64.b64encode(before[8]).decode())
+
+
+def test_a_batch_larger_than_one_insert_statement_writes_every_row_once(sessions, world):
+    """Rows go in statements of a fixed size and one for the rest (SQLite): 600 drafts, every row there once."""
+    import random
+    from datetime import date
+
+    from sqlalchemy import func, select
+
+    from certbridge.certificates.bulk import issue_drafts
+    from certbridge.certificates.models import Audit, Certificate
+    from certbridge.certificates.schemas import CertificateIn
+    from certbridge.db import write_session
+    from certbridge.kit.uscc import generate_uscc
+    from certbridge.principal import SYSTEM
+    from certbridge.registry.models import Organization
+    from tests.world import certificate_payload
+
+    rng = random.Random(7)
+    drafts = []
+    for i in range(600):
+        payload = certificate_payload(world, number=f"00126Q27{i:03d}R0M")
+        payload["holder"] = {"name": f"北海市分批{i}号有限公司", "uscc": generate_uscc(rng, region="450502")}
+        drafts.append(CertificateIn.model_validate(payload))
+    with write_session(sessions) as session:
+        assert issue_drafts(session, principal=SYSTEM, body_id=world.ids["body_a"], drafts=drafts,
+                            today=date(2025, 6, 1)) == 600
+    with write_session(sessions) as session:
+        numbers = session.scalars(select(Certificate.number).where(Certificate.number.like("00126Q27%"))).all()
+        assert sorted(numbers) == sorted(d.number for d in drafts)
+        ids = select(Certificate.id).where(Certificate.number.like("00126Q27%"))
+        assert session.scalar(select(func.count()).select_from(Audit).where(Audit.certificate_id.in_(ids))) == 600
+        names = session.scalars(select(Organization.name).where(Organization.name.like("北海市分批%"))).all()
+        assert sorted(names) == sorted(f"北海市分批{i}号有限公司" for i in range(600))

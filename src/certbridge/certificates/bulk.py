@@ -220,6 +220,7 @@ COLUMNS = {
 }
 _ROW_KEYS = {"name_gram": "organization_name_gram"}
 _SQLITE_VARIABLES = 32_766  # bound parameters per statement (SQLite's default limit since 3.32)
+_SQLITE_ROWS_PER_INSERT = 256  # rows per statement: as fast as a cached statement of thousands (bench/RESULTS.md)
 SERIAL_TABLES = {"organization": "id", "organization_identifier": "id", "certificate": "id",
                  "certificate_site": "id", "audit": "id", "restriction": "id"}
 
@@ -246,13 +247,23 @@ def _insert(session: Session, table: str, rows: list[tuple]) -> None:
             for row in rows:
                 copy.write_row(row)
     else:
-        # Multi-row VALUES: per executed statement, the FTS5 trigger flushes the full-text index (7× slower).
-        per = _SQLITE_VARIABLES // len(columns)
+        # Multi-row VALUES (per executed statement, the FTS5 trigger flushes the full-text index: one row a
+        # statement was 7× slower), of one fixed size run with executemany, the rest in one statement: compiling
+        # a statement of thousands of rows cost 1–2 µs a row, each import again (a file's last chunk has a size
+        # of its own, and a connection's statements are recompiled after any schema change).
+        per = min(_SQLITE_ROWS_PER_INSERT, _SQLITE_VARIABLES // len(columns))
         row_marks = "(" + ", ".join("?" for _ in columns) + ")"
         head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-        for start in range(0, len(rows), per):
-            chunk = rows[start:start + per]
-            conn.exec_driver_sql(head + ", ".join([row_marks] * len(chunk)), tuple(chain.from_iterable(chunk)))
+        full = len(rows) - len(rows) % per
+        cur = conn.connection.driver_connection.cursor()
+        try:
+            if full:
+                cur.executemany(head + ", ".join([row_marks] * per),
+                                [tuple(chain.from_iterable(rows[start:start + per])) for start in range(0, full, per)])
+            if full < len(rows):
+                cur.execute(head + ", ".join([row_marks] * (len(rows) - full)), tuple(chain.from_iterable(rows[full:])))
+        finally:
+            cur.close()
 
 
 def _check_unique_in_database(session: Session, batch: PreparedBatch) -> None:
