@@ -18,7 +18,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from itertools import chain
+from itertools import chain, repeat
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -26,7 +26,8 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from certbridge.certificates.bulk_events import EventLog, check_events, encode_plain, json_column
+from certbridge.certificates.bulk_events import (EventLog, audit_state, certificate_issued_state, check_events, encode_plain,
+                                                 json_column, organization_registered)
 from certbridge.certificates.bulk_rules import BulkRules, _chunks, load_rules, validate_specs
 from certbridge.certificates.bulk_specs import AuditSpec, CertificateSpec, OrganizationSpec, StatusStep
 from certbridge.certificates.numbers import normalize_number
@@ -121,11 +122,10 @@ def prepare_batch(organizations: list[OrganizationSpec], certificates: list[Cert
                                      org.region_code, org.industry, None, stamp, stamp))
         rows["organization_identifier"].append((p.identifier, oid, "uscc", org.uscc))
         p.identifier += 1
-        rows["name_gram"].extend((g, oid) for g in name_bigrams(search_name))
-        log.add("organization.registered", "organization", oid, {"state": {
-            "uscc": org.uscc, "uscc_needs_check": needs_check, "name": org.name, "name_en": None,
-            "address": org.address, "region_code": org.region_code, "industry": org.industry,
-            "merged_into_id": None, "identifiers": [["uscc", org.uscc]]}})
+        rows["name_gram"].extend(zip(name_bigrams(search_name), repeat(oid)))
+        log.add_encoded("organization.registered", "organization", oid, organization_registered(
+            uscc=org.uscc, needs_check=needs_check, name=org.name, address=org.address,
+            region_code=org.region_code, industry=org.industry))
     cert_ids: list[int] = []
     cycles: list[int] = []
     for spec in certificates:
@@ -149,20 +149,18 @@ def prepare_batch(organizations: list[OrganizationSpec], certificates: list[Cert
             team, start_on, end_on = sorted(audit.auditors), audit.start_on.isoformat(), audit.end_on.isoformat()
             audit_rows.append((p.audit, cid, audit.kind, audit.method, start_on, end_on))
             auditor_rows.extend([(p.audit, pid, number, role) for pid, number, role in team])
-            audit_jsons.append(encode_plain({"auditors": [list(a) for a in team], "end_on": end_on, "kind": audit.kind,
-                                             "method": audit.method, "start_on": start_on}))
+            audit_jsons.append(audit_state(auditors=team, end_on=end_on, kind=audit.kind, method=audit.method,
+                                           start_on=start_on))
             p.audit += 1
         surveillance = audits[0].end_on if audits and audits[0].kind == "surveillance" else None
-        issued_on = spec.issued_on.isoformat()
-        rest = encode_plain({
-            "number": spec.number, "body_id": spec.body_id, "organization_id": org_id,
-            "scheme_code": spec.scheme_code, "standard_id": spec.standard_id, "status": "valid",
-            "status_reason": None, "status_changed_on": issued_on, "suspended_until": None,
-            "issued_on": issued_on, "expires_on": spec.expires_on.isoformat(), "cycle": cycle,
-            "previous_id": previous_id, "holder_name": spec.holder_name, "holder_address": spec.holder_address,
-            "region_code": spec.region_code, "scope": spec.scope, "scope_en": spec.scope_en, "product": spec.product,
-            "certification_mode": spec.certification_mode, "last_surveillance_on": _iso(surveillance),
-            "sites": sites, **({"grade": spec.grade} if spec.grade else {})})
+        issued_on, expires_on = spec.issued_on.isoformat(), spec.expires_on.isoformat()
+        rest = certificate_issued_state(
+            number=spec.number, body_id=spec.body_id, organization_id=org_id, scheme_code=spec.scheme_code,
+            standard_id=spec.standard_id, issued_on=issued_on, expires_on=expires_on, cycle=cycle,
+            previous_id=previous_id, holder_name=spec.holder_name, holder_address=spec.holder_address,
+            region_code=spec.region_code, scope=spec.scope, scope_en=spec.scope_en, product=spec.product,
+            certification_mode=spec.certification_mode, last_surveillance_on=_iso(surveillance), sites=sites,
+            grade=spec.grade)
         log.add_encoded("certificate.renewed" if previous_id else "certificate.issued", "certificate", cid,
                         f'{{"state":{{"audits":[{",".join(audit_jsons[:1])}],{rest[1:]}}}')
         for index in range(1, len(audits)):
@@ -192,7 +190,7 @@ def prepare_batch(organizations: list[OrganizationSpec], certificates: list[Cert
                 p.restriction += 1
         rows["certificate"].append((
             cid, spec.number, spec.body_id, org_id, spec.scheme_code, spec.standard_id, status, reason,
-            changed.isoformat(), _iso(until), spec.issued_on.isoformat(), spec.expires_on.isoformat(), cycle,
+            changed.isoformat() if spec.steps else issued_on, _iso(until), issued_on, expires_on, cycle,
             previous_id, spec.holder_name, spec.holder_address, spec.region_code, spec.scope, spec.scope_en,
             json_column(spec.product) if spec.product is not None else None, spec.certification_mode,
             _iso(surveillance), 1 + len(audits[1:]) + len(spec.steps), stamp, stamp, spec.grade))
@@ -222,6 +220,7 @@ COLUMNS = {
 }
 _ROW_KEYS = {"name_gram": "organization_name_gram"}
 _SQLITE_VARIABLES = 32_766  # bound parameters per statement (SQLite's default limit since 3.32)
+_SQLITE_ROWS_PER_INSERT = 256  # rows per statement: as fast as a cached statement of thousands (bench/RESULTS.md)
 SERIAL_TABLES = {"organization": "id", "organization_identifier": "id", "certificate": "id",
                  "certificate_site": "id", "audit": "id", "restriction": "id"}
 
@@ -248,13 +247,23 @@ def _insert(session: Session, table: str, rows: list[tuple]) -> None:
             for row in rows:
                 copy.write_row(row)
     else:
-        # Multi-row VALUES: per executed statement, the FTS5 trigger flushes the full-text index (7× slower).
-        per = _SQLITE_VARIABLES // len(columns)
+        # Multi-row VALUES (per executed statement, the FTS5 trigger flushes the full-text index: one row a
+        # statement was 7× slower), of one fixed size run with executemany, the rest in one statement: compiling
+        # statements of thousands of rows cost 10–15 µs of CPU per imported certificate over the six tables, each
+        # import again (a file's last chunk has a size of its own; statements are recompiled after a schema change).
+        per = min(_SQLITE_ROWS_PER_INSERT, _SQLITE_VARIABLES // len(columns))
         row_marks = "(" + ", ".join("?" for _ in columns) + ")"
         head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-        for start in range(0, len(rows), per):
-            chunk = rows[start:start + per]
-            conn.exec_driver_sql(head + ", ".join([row_marks] * len(chunk)), tuple(chain.from_iterable(chunk)))
+        full = len(rows) - len(rows) % per
+        cur = conn.connection.driver_connection.cursor()
+        try:
+            if full:
+                cur.executemany(head + ", ".join([row_marks] * per),
+                                [tuple(chain.from_iterable(rows[start:start + per])) for start in range(0, full, per)])
+            if full < len(rows):
+                cur.execute(head + ", ".join([row_marks] * (len(rows) - full)), tuple(chain.from_iterable(rows[full:])))
+        finally:
+            cur.close()
 
 
 def _check_unique_in_database(session: Session, batch: PreparedBatch) -> None:

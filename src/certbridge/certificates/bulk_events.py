@@ -38,6 +38,79 @@ def encode_plain(value: Any) -> str:
     return "".join(_c_canonical(value, 0))
 
 
+def _text(value: str | None) -> str:
+    # A str's JSON (the C escaper the encoder uses), null for None; TypeError for anything else.
+    return "null" if value is None else encode_basestring(value)
+
+
+def _whole(value: int | None) -> str:
+    if value is None:
+        return "null"
+    if type(value) is not int:
+        raise TypeError(f"not an int: {value!r}")
+    return str(value)
+
+
+def organization_registered(*, uscc: str, needs_check: bool, name: str, address: str | None, region_code: str | None,
+                            industry: str | None) -> str:
+    """Return the RFC 8785 text of an `organization.registered` event's data (keys in their sorted order)."""
+    try:
+        if type(needs_check) is not bool:
+            raise TypeError("needs_check")
+        code = encode_basestring(uscc)
+        return (f'{{"state":{{"address":{_text(address)},"identifiers":[["uscc",{code}]],"industry":{_text(industry)},'
+                f'"merged_into_id":null,"name":{encode_basestring(name)},"name_en":null,'
+                f'"region_code":{_text(region_code)},"uscc":{code},"uscc_needs_check":{"true" if needs_check else "false"}}}}}')
+    except TypeError:  # a value of another type: the general encoder says what it is
+        return encode_plain({"state": {
+            "uscc": uscc, "uscc_needs_check": needs_check, "name": name, "name_en": None, "address": address,
+            "region_code": region_code, "industry": industry, "merged_into_id": None, "identifiers": [["uscc", uscc]]}})
+
+
+def audit_state(*, auditors: list[tuple[int, str, str]], end_on: str, kind: str, method: str, start_on: str) -> str:
+    """Return the RFC 8785 text of an audit in a certificate's state (its team as given: sorted by the caller)."""
+    try:
+        team = ",".join([f"[{_whole(pid)},{encode_basestring(number)},{encode_basestring(role)}]"
+                         for pid, number, role in auditors])
+        return (f'{{"auditors":[{team}],"end_on":{encode_basestring(end_on)},"kind":{encode_basestring(kind)},'
+                f'"method":{encode_basestring(method)},"start_on":{encode_basestring(start_on)}}}')
+    except (TypeError, ValueError):  # another type, or not a triple: the general encoder says what it is
+        return encode_plain({"auditors": [list(a) for a in auditors], "end_on": end_on, "kind": kind,
+                             "method": method, "start_on": start_on})
+
+
+def certificate_issued_state(*, number: str, body_id: int, organization_id: int, scheme_code: str,
+                             standard_id: int | None, issued_on: str, expires_on: str, cycle: int,
+                             previous_id: int | None, holder_name: str, holder_address: str | None,
+                             region_code: str | None, scope: str, scope_en: str | None, product: dict | None,
+                             certification_mode: str | None, last_surveillance_on: str | None, sites: list,
+                             grade: str | None) -> str:
+    """Return the RFC 8785 text of an issued certificate's state but its audits (a valid certificate; `grade`
+    only when set), keys in their sorted order: what `encode_plain` makes of the same dict, without sorting it."""
+    try:
+        return (f'{{"body_id":{_whole(body_id)},"certification_mode":{_text(certification_mode)},'
+                f'"cycle":{_whole(cycle)},"expires_on":{encode_basestring(expires_on)},'
+                f'{f""""grade":{encode_basestring(grade)},""" if grade else ""}'
+                f'"holder_address":{_text(holder_address)},"holder_name":{encode_basestring(holder_name)},'
+                f'"issued_on":{encode_basestring(issued_on)},"last_surveillance_on":{_text(last_surveillance_on)},'
+                f'"number":{encode_basestring(number)},"organization_id":{_whole(organization_id)},'
+                f'"previous_id":{_whole(previous_id)},"product":{"null" if product is None else encode_plain(product)},'
+                f'"region_code":{_text(region_code)},"scheme_code":{encode_basestring(scheme_code)},'
+                f'"scope":{encode_basestring(scope)},"scope_en":{_text(scope_en)},'
+                f'"sites":{"[]" if type(sites) is list and not sites else encode_plain(sites)},'
+                f'"standard_id":{_whole(standard_id)},"status":"valid","status_changed_on":{encode_basestring(issued_on)},'
+                f'"status_reason":null,"suspended_until":null}}')
+    except TypeError:  # a value of another type: the general encoder says what it is
+        return encode_plain({
+            "number": number, "body_id": body_id, "organization_id": organization_id, "scheme_code": scheme_code,
+            "standard_id": standard_id, "status": "valid", "status_reason": None, "status_changed_on": issued_on,
+            "suspended_until": None, "issued_on": issued_on, "expires_on": expires_on, "cycle": cycle,
+            "previous_id": previous_id, "holder_name": holder_name, "holder_address": holder_address,
+            "region_code": region_code, "scope": scope, "scope_en": scope_en, "product": product,
+            "certification_mode": certification_mode, "last_surveillance_on": last_surveillance_on, "sites": sites,
+            **({"grade": grade} if grade else {})})
+
+
 def json_column(value: dict[str, Any]) -> str:
     """Return what `json.dumps(value)` returns, for a JSON column."""
     return json.dumps(value) if _c_column is None else "".join(_c_column(value, 0))
@@ -52,8 +125,9 @@ class EventLog:
         # RFC 8785 key order of an event: actor, at, data, seq, subject, type, v.
         self.head = f'{{"actor":{encode_plain(actor)},"at":{encode_plain(at_text)},"data":'
         self.tails: dict[tuple[str, str], str] = {}
-        # chained subject → (index, base64 leaf hash) of its latest event in this batch
-        self.last: dict[tuple[str, str], tuple[int, str]] = {}
+        # chained subject → (index, leaf hash) of its latest event in this batch (base64 only when a later one
+        # names it: most subjects of a batch have one event)
+        self.last: dict[tuple[str, str], tuple[int, bytes]] = {}
 
     def add(self, type_: str, subject_type: str, subject_id: int, data: dict[str, Any]) -> None:
         """Append an event whose data is JSON-native."""
@@ -68,10 +142,11 @@ class EventLog:
         seq, subject = self.seq, str(subject_id)
         if subject_type in CHAINED_SUBJECTS:  # "prev", "prev_hash" sort between "data" and "seq"
             prev = self.last.get((subject_type, subject))
-            link = '"prev":null,"prev_hash":null' if prev is None else f'"prev":{prev[0]},"prev_hash":"{prev[1]}"'
+            link = '"prev":null,"prev_hash":null' if prev is None else \
+                f'"prev":{prev[0]},"prev_hash":"{base64.b64encode(prev[1]).decode()}"'
             body = f'{self.head}{data},{link},"seq":{seq},"subject":{{"id":"{subject}{tail}'
             leaf = _sha256(b"\x00" + body.encode()).digest()
-            self.last[subject_type, subject] = (seq, base64.b64encode(leaf).decode())
+            self.last[subject_type, subject] = (seq, leaf)
         else:
             body = f'{self.head}{data},"seq":{seq},"subject":{{"id":"{subject}{tail}'
             leaf = _sha256(b"\x00" + body.encode()).digest()

@@ -103,6 +103,8 @@ def _canonical(row: dict[str, Any], fields: dict[tuple, list] | None = None) -> 
         names = fields.get(header := tuple(row))
         if names is None:
             names = fields[header] = [_ALIAS_TO_FIELD.get(str(key).strip().lower()) for key in header]
+        if None not in names:  # every column known: renamed in C (a repeated field keeps its last cell, as below)
+            return dict(zip(names, row.values()))
     out: dict[str, Any] = {}
     for index, (key, value) in enumerate(row.items()):
         field = names[index] if names is not None else _ALIAS_TO_FIELD.get(str(key).strip().lower())
@@ -158,9 +160,23 @@ def draft_from_row(row: dict[str, Any]) -> CertificateIn:
 
 
 def _existing_certificates(session: Session, body_id: int, numbers: list[str]) -> dict[str, Certificate]:
-    found: dict[str, Certificate] = {}
+    # Which numbers exist, through the driver (compiling the ORM's IN of 500 literals cost more than the probe);
+    # then only those certificates are loaded, usually none. Flushed first, as the ORM query would autoflush.
+    session.flush()
+    conn = session.connection()
+    sqlite = conn.dialect.name == "sqlite"
+    taken: list[str] = []
     for start in range(0, len(numbers), 500):
-        stmt = select(Certificate).where(Certificate.body_id == body_id, Certificate.number.in_(numbers[start:start + 500]))
+        part = numbers[start:start + 500]
+        if sqlite:
+            sql, params = (f"SELECT number FROM certificate WHERE body_id = ? AND number IN ({', '.join('?' * len(part))})",
+                           (body_id, *part))
+        else:
+            sql, params = "SELECT number FROM certificate WHERE body_id = %s AND number = ANY(%s)", (body_id, part)
+        taken.extend(number for (number,) in conn.exec_driver_sql(sql, params))
+    found: dict[str, Certificate] = {}
+    for start in range(0, len(taken), 500):
+        stmt = select(Certificate).where(Certificate.body_id == body_id, Certificate.number.in_(taken[start:start + 500]))
         found.update((c.number, c) for c in session.scalars(stmt))
     return found
 

@@ -89,14 +89,21 @@ def read_csv(data: bytes, limits: TableLimits | None = None) -> Table:
         header = [h.strip() for h in next(reader)]
         _check_header(header, limits)
         rows = []
+        max_cell, max_row, max_columns = limits.max_cell_chars, limits.max_row_chars, limits.max_columns
         for values in reader:
             line = reader.line_num
-            _check_row(line, header, values, limits)
-            if not any(v.strip() for v in values):
+            # The limits in C first (`_check_row` names the offending cell when one is broken).
+            sizes = list(map(len, values))
+            if len(values) > max_columns or (sizes and max(sizes) > max_cell) or sum(sizes) > max_row:
+                _check_row(line, header, values, limits)
+            cells = list(map(str.strip, values))
+            if not any(cells):
                 continue
             if len(rows) >= limits.max_rows:
                 raise TableError("import.too_many_rows", max=limits.max_rows)
-            rows.append((line, dict(zip(header, (unescape_csv_cell(v.strip()) for v in values)))))
+            if "'" in "".join(cells):  # only a cell starting with an apostrophe can be escaped
+                cells = [unescape_csv_cell(cell) for cell in cells]
+            rows.append((line, dict(zip(header, cells))))
     except StopIteration:
         raise TableError("import.empty") from None
     except csv.Error as exc:
