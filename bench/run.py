@@ -167,8 +167,8 @@ def bench_search(sessions, terms: dict[int, list[str]], dialect: str) -> dict:
 
 
 def _insert_raw(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert ready rows the fastest raw way: COPY on PostgreSQL, multi-row VALUES on SQLite (one statement
-    per ~32,000 bound values: SQLite's FTS5 trigger flushes its index once per statement, not per row)."""
+    """Insert ready rows the fastest raw way: COPY on PostgreSQL, multi-row VALUES on SQLite (256 rows a
+    statement: SQLite's FTS5 trigger flushes its index once per statement, not per row)."""
     if not rows:
         return
     if conn.dialect.name == "postgresql":
@@ -177,12 +177,23 @@ def _insert_raw(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -
             for row in rows:
                 copy.write_row(row)
         return
-    per = 32_766 // len(columns)
+    # The import's own form since issue 23's importpy round (statements of 256 rows run with executemany, the rest
+    # in one): the fastest raw way measured, and the same statement text, so the baseline pays no compile either.
+    per = min(256, 32_766 // len(columns))
     marks = "(" + ", ".join("?" for _ in columns) + ")"
-    for start in range(0, len(rows), per):
-        chunk = rows[start:start + per]
-        conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([marks] * len(chunk)),
-                             tuple(value for row in chunk for value in row))
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+    full = len(rows) - len(rows) % per
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        if full:
+            cur.executemany(head + ", ".join([marks] * per),
+                            [tuple(value for row in rows[start:start + per] for value in row)
+                             for start in range(0, full, per)])
+        if full < len(rows):
+            cur.execute(head + ", ".join([marks] * (len(rows) - full)),
+                        tuple(value for row in rows[full:] for value in row))
+    finally:
+        cur.close()
 
 
 def _server_cpu(conn) -> float:
