@@ -166,36 +166,6 @@ def bench_search(sessions, terms: dict[int, list[str]], dialect: str) -> dict:
     return out
 
 
-def _insert_raw(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert ready rows the fastest raw way: COPY on PostgreSQL, multi-row VALUES on SQLite (256 rows a
-    statement: SQLite's FTS5 trigger flushes its index once per statement, not per row)."""
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql":
-        with conn.connection.driver_connection.cursor() as cur, \
-                cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    # The import's own form since issue 23's importpy round (statements of 256 rows run with executemany, the rest
-    # in one): the fastest raw way measured, and the same statement text, so the baseline pays no compile either.
-    per = min(256, 32_766 // len(columns))
-    marks = "(" + ", ".join("?" for _ in columns) + ")"
-    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-    full = len(rows) - len(rows) % per
-    cur = conn.connection.driver_connection.cursor()
-    try:
-        if full:
-            cur.executemany(head + ", ".join([marks] * per),
-                            [tuple(value for row in rows[start:start + per] for value in row)
-                             for start in range(0, full, per)])
-        if full < len(rows):
-            cur.execute(head + ", ".join([marks] * (len(rows) - full)),
-                        tuple(value for row in rows[full:] for value in row))
-    finally:
-        cur.close()
-
-
 def _server_cpu(conn) -> float:
     """CPU seconds the PostgreSQL backend serving `conn` has used so far (from /proc: a server on this machine);
     0 on SQLite, whose work is this process's own CPU time."""
@@ -281,7 +251,7 @@ def bench_import(sessions, rows: int, rng: random.Random, *, repeat: int = 1) ->
             server = _server_cpu(conn)
             t, cpu = time.perf_counter(), time.process_time()
             for name, key in tables:
-                _insert_raw(conn, name, bulk.COLUMNS[name], batch_rows[key])
+                bulk.insert_rows(conn, name, batch_rows[key])  # the import's own raw insert, nothing else
             timings["physical"].append((time.perf_counter() - t, time.process_time() - cpu, _server_cpu(conn) - server))
             session.rollback()
         with write_session(sessions) as session:

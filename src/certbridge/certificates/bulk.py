@@ -237,10 +237,15 @@ def next_positions(session: Session) -> Positions:
 
 
 def _insert(session: Session, table: str, rows: list[tuple]) -> None:
+    insert_rows(session.connection(), table, rows)
+
+
+def insert_rows(conn, table: str, rows: list[tuple]) -> None:
+    """Insert ready rows of one of the import's tables (`COLUMNS`) on a connection: COPY on PostgreSQL, multi-row
+    VALUES on SQLite (also the physical-limit baseline of `bench.run.bench_import`)."""
     if not rows:
         return
     columns = COLUMNS[table]
-    conn = session.connection()
     if conn.dialect.name == "postgresql":
         raw = conn.connection.driver_connection
         with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
