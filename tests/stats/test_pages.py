@@ -121,3 +121,11 @@ def test_a_small_catch_up_from_nothing_stays_inline(client, story):
         reset(session)
     body = client.get("/api/v1/stats", params={"region": "450500"}).json()  # folded by the read itself
     assert body["certificates"] > 0 and body["checkpoint"]["tree_size"] > 0
+
+
+def test_the_tables_speak_the_page_language(client, story):
+    english = client.get("/stats", params={"lang": "en", "region": "450500"}).text
+    chinese = client.get("/stats", params={"lang": "zh", "region": "450500"}).text
+    # The region and dimension tables come from an imported macro: their headers follow the page's language.
+    assert '<th scope="col">Valid certificates</th>' in english and '<th scope="col">名称</th>' not in english
+    assert '<th scope="col">有效证书</th>' in chinese and '<th scope="col">Name</th>' not in chinese
