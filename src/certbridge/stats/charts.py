@@ -16,9 +16,9 @@ PALETTE = ("#1f5fa8", "#c0392b", "#2e8b57", "#b8860b", "#6a5acd", "#008b8b", "#8
 FONT = 'font-family="Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif"'
 
 
-def _frame(width: int, height: int, title: str, desc: str, body: str) -> Markup:
+def _frame(width: int, height: int, title: str, desc: str, body: str, *, kind: str = "") -> Markup:
     return Markup(
-        f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{escape(title)}" '
+        f'<svg class="chart{" " + kind if kind else ""}" viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg" {FONT} font-size="13">'
         f'<title>{escape(title)}</title><desc>{escape(desc)}</desc>{body}</svg>')
 
@@ -93,4 +93,4 @@ def gauge(title: str, value: int, threshold: int, caption: str, *, width: int = 
             + f'<text x="{cx}" y="{cy - 10}" text-anchor="middle" font-size="26">{value}</text>'
             f'<text x="{cx}" y="{cy + 22}" text-anchor="middle">/ {threshold} · {100 * share:.0f}%</text>'
             f'<text x="{cx}" y="{cy + 44}" text-anchor="middle" font-size="12">{escape(caption)}</text>')
-    return _frame(width, 185, title, f"{caption}: {value} / {threshold} ({100 * share:.0f}%)", body)
+    return _frame(width, 185, title, f"{caption}: {value} / {threshold} ({100 * share:.0f}%)", body, kind="gauge")
