@@ -78,26 +78,24 @@ def _listed_subjects(session: Session, on: date) -> set[Subject]:
     return {(t, i) for t, i in session.execute(stmt)}
 
 
-def _entries_of(session: Session, subjects: list[Subject]) -> dict[Subject, list[CreditEntry]]:
-    found: dict[Subject, list[CreditEntry]] = defaultdict(list)
+def _of_subjects(session: Session, model, subjects: list[Subject]):
+    """Yield the rows of `model` (keyed by subject_type, subject_id) of the given subjects, 500 subjects a query
+    (one `Session.get` per subject cost ~0.3 ms each: minutes for the million the first draw after a large load
+    rescored)."""
     for start in range(0, len(subjects), 500):
         chunk = subjects[start:start + 500]
-        stmt = select(CreditEntry).where(tuple_(CreditEntry.subject_type, CreditEntry.subject_id).in_(chunk))
-        for entry in session.scalars(stmt):
-            found[(entry.subject_type, entry.subject_id)].append(entry)
+        yield from session.scalars(select(model).where(tuple_(model.subject_type, model.subject_id).in_(chunk)))
+
+
+def _entries_of(session: Session, subjects: list[Subject]) -> dict[Subject, list[CreditEntry]]:
+    found: dict[Subject, list[CreditEntry]] = defaultdict(list)
+    for entry in _of_subjects(session, CreditEntry, subjects):
+        found[(entry.subject_type, entry.subject_id)].append(entry)
     return found
 
 
 def _records_of(session: Session, subjects: list[Subject]) -> dict[Subject, CreditRecord]:
-    # By 500 at a time, as the entries: one Session.get per subject cost ~0.3 ms each, minutes for the million
-    # subjects the first draw after a large load rescored.
-    found: dict[Subject, CreditRecord] = {}
-    for start in range(0, len(subjects), 500):
-        chunk = subjects[start:start + 500]
-        stmt = select(CreditRecord).where(tuple_(CreditRecord.subject_type, CreditRecord.subject_id).in_(chunk))
-        for record in session.scalars(stmt):
-            found[(record.subject_type, record.subject_id)] = record
-    return found
+    return {(r.subject_type, r.subject_id): r for r in _of_subjects(session, CreditRecord, subjects)}
 
 
 def _store(session: Session, principal: Principal, subjects: list[Subject], scorer: Scorer,
