@@ -70,7 +70,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if count:
         terminalreporter.write_line(
             f"PostgreSQL pass: {count} tests were left out; they ran on the SQLite pass: those that touch no database "
-            "(pure functions, documents, catalogs) and those marked once_on_sqlite (the authorization matrix's refusals).")
+            "(pure functions, documents, catalogs) and those marked once_on_sqlite (the authorization matrix's refusals, the offline API documents, the phone layout).")
 
 
 def _pg_admin():

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+# The documents are the OpenAPI schema and static bundles: the same on either backend.
+pytestmark = pytest.mark.once_on_sqlite
+
 
 def _offline(page, server):
     """Refuse every request that does not go to the test server, as a machine with no internet would."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 NO_SIDEWAYS = "document.documentElement.scrollWidth <= window.innerWidth"
@@ -14,6 +15,7 @@ def _fits(tab, path: str) -> None:
     assert tab.evaluate(NO_SIDEWAYS), f"{path} scrolls sideways on a phone: {widths}"
 
 
+@pytest.mark.once_on_sqlite  # layout: the same pages on either backend (every page's data is tested on both elsewhere)
 def test_main_pages_fit_a_phone(phone, world, login, shot, make_certificate):
     cid = make_certificate("00126Q26801R0M/4500", org="org2", scope="空调配件、压缩机零部件及相关电子控制器的设计、生产和售后服务")
     for path in ("/", "/?q=格力", f"/certificates/{cid}", f"/organizations/{world.ids['org2']}", "/verify",
