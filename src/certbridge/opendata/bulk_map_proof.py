@@ -97,7 +97,8 @@ def build_state(session: Session, *, size: int, map_root: bytes | None, rows: li
         for body_id, found in _latest(session, "body", sorted(codes), size).items():
             bodies[codes[body_id]] = _pair(found)
     keys = [sm.subject_key(n, MAP_VERSION) for n in _names(certificates, bodies, numbers)]
-    proof, root, values = mp.build(ChunkTable(session), keys)
+    table = ChunkTable(session)
+    proof, root, values = mp.build(table, keys, cache=table.cache)
     state = {"map_proof": base64.b64encode(proof).decode("ascii"), "certificates": certificates, "bodies": bodies}
     try:  # what check_state checks, from the walk itself: the root it led to, and each proven value
         if root != map_root:
