@@ -66,11 +66,14 @@ CERTIFICATE_COLUMNS = (Certificate.id, Certificate.number, Certificate.organizat
 
 
 def _certificates(session: Session, org_ids: set[int], cert_ids: set[int]) -> list[Any]:
+    """Return the certificates the holders hold and those named by number (most are the holders': read once)."""
     found: dict[int, Any] = {}
-    for column, keys in ((Certificate.organization_id, org_ids), (Certificate.id, cert_ids)):
-        for part in _chunks(sorted(keys)):
-            for cert in session.execute(select(*CERTIFICATE_COLUMNS).where(column.in_(part))):
-                found[cert.id] = cert
+    for part in _chunks(sorted(org_ids)):
+        for cert in session.execute(select(*CERTIFICATE_COLUMNS).where(Certificate.organization_id.in_(part))):
+            found[cert.id] = cert
+    for part in _chunks(sorted(cert_ids - found.keys())):
+        for cert in session.execute(select(*CERTIFICATE_COLUMNS).where(Certificate.id.in_(part))):
+            found[cert.id] = cert
     return list(found.values())
 
 
