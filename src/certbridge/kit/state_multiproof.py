@@ -127,7 +127,46 @@ def build(store: ChunkStore, keys: Iterable[bytes], *, cache: ChunkCache | None 
     values: dict[bytes, bytes | None] = {}
     other_hash = raw.subtree_hash
 
+    def one(path: bytes, chunk: raw.Raw, j: int, i: int, depth: int) -> bytes:
+        """`walk` for a node only key i goes through (most nodes of a large map's proof): a loop down its path,
+        then its hashes folded back up."""
+        k, sides = ints[i], []
+        while True:
+            m = chunk.present & _MASK[j]
+            if not m:
+                out.append(b"\x00")
+                values[wanted[i]] = None
+                h = PLACEHOLDER
+                break
+            if j >= 16:
+                if chunk.children & m:
+                    path += bytes((j - 16,))
+                    chunk, j = chunks[path], 1
+                    continue
+                leaf = raw.entry(chunk, j - 16)
+            elif chunk.multi >> j & 1:
+                right = k >> (255 - depth) & 1
+                other = other_hash(chunk, 2 * j + 1 - right)
+                if other == PLACEHOLDER:
+                    out.append(b"\x06" if right else b"\x05")
+                else:
+                    out.append((b"\x04" if right else b"\x03") + other)
+                sides.append((other, right))
+                j, depth = 2 * j + right, depth + 1
+                continue
+            else:
+                leaf = raw.entry(chunk, m.bit_length() - 1)
+            out.append(b"\x01" + leaf[1:65])
+            values[wanted[i]] = leaf[33:65] if leaf[1:33] == wanted[i] else None
+            h = sha256(b"\x02" + leaf[1:65]).digest()
+            break
+        for other, right in reversed(sides):
+            h = sha256(_NODE + other + h if right else _NODE + h + other).digest()
+        return h
+
     def walk(path: bytes, chunk: raw.Raw, j: int, lo: int, hi: int, depth: int) -> bytes:
+        if hi - lo == 1:
+            return one(path, chunk, j, lo, depth)
         m = chunk.present & _MASK[j]
         if not m:
             out.append(b"\x00")
