@@ -86,10 +86,9 @@ def _latest_certificates(session: Session, certificates: list[dict[str, Any]], s
     seqs = sorted(by_seq)
     for start in range(0, len(seqs), _IN):
         part = ", ".join(str(int(q)) for q in seqs[start:start + _IN])
-        for seq, subject_id, public, leaf in conn.exec_driver_sql(
-                f"SELECT seq, subject_id, public, leaf_hash FROM ledger_event WHERE seq IN ({part}) "
-                f"AND subject_type = 'certificate'").all():
-            if public and str(by_seq[seq]) == subject_id:
+        for seq, subject_type, subject_id, public, leaf in conn.exec_driver_sql(  # by the primary key alone
+                f"SELECT seq, subject_type, subject_id, public, leaf_hash FROM ledger_event WHERE seq IN ({part})").all():
+            if public and subject_type == "certificate" and str(by_seq[seq]) == subject_id:
                 out[by_seq[seq]] = (seq, bytes(leaf))
     rest = sorted({int(c["id"]) for c in certificates} - out.keys())
     out.update(_latest(session, "certificate", rest, size))

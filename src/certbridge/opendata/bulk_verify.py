@@ -158,7 +158,9 @@ def verify_rows(session: Session, rows: list[ListRow], *, on: date, tree_size: i
             relevant = [by_id[i] for i in match.certificate_ids if i in by_id]
         else:
             relevant = held.get(match.organization_id, [])
-        found = [d for d in map(describe, relevant) if _meets(d, row)]
+        found = list(map(describe, relevant))
+        if row.scheme or row.standard.strip():  # a requirement: only the certificates meeting it
+            found = [d for d in found if _meets(d, row)]
         found.sort(key=_expiry, reverse=True)  # latest expiry first …
         found.sort(key=_invalid)  # … and valid ones before the rest (a stable sort keeps that)
         if key is not None:
