@@ -18,8 +18,8 @@ and walks the same union, so a proof is bound to exactly the keys it was made fo
 value hash (None when absent) or raises ProofError when the walk does not lead to the root.
 
 `build` makes the proof straight from a ChunkStore in one walk: the chunks on the keys' paths are read level by
-level (one `get_many` a level, only chunks that exist), each decoded and hashed once, and the union is walked
-once top down, writing each shared node once. The same walk folds the hashes back up, so it also gives the
+level (one read a level, only chunks that exist) in their stored bytes (kit/state_map_raw.py: never decoded, an
+off-path side is a stored hash), and the union is walked once top down, writing each shared node once. The same walk folds the hashes back up, so it also gives the
 root the chunks lead to and every key's value: a caller that compares that root with the one it expects has
 checked the proof without walking it again. `combine` makes the same bytes from single proofs (`prove`).
 """
