@@ -151,3 +151,91 @@ def test_an_empty_map_and_no_keys():
     assert mp.verify(sm.PLACEHOLDER, [key], proof) == {key: None}
     store, root = _map({key: value(1)})
     assert mp.build(store, []) == (b"", root, {})
+
+
+def _decoded_build(store, keys):
+    """The multiproof as first built, on chunks decoded into `Chunk` objects with every hash of their heap: the
+    reference the build on stored bytes is checked against."""
+    from hashlib import sha256
+
+    from certbridge.kit.state_map_chunks import _EMPTY, _SINGLE, _heap
+
+    wanted = sorted(set(keys))
+    paths = {k: sm.chunk_path(k) for k in wanted}
+    chunks, level = dict(store.get_many([b""])), [b""] if b"" in store else []
+    while level:
+        asked = sorted({p[:len(path) + 1] for path in level for p in paths.values() if p.startswith(path)
+                        and (e := chunks[path][p[len(path)]]) is not None and type(e) is sm.Child})
+        chunks.update(store.get_many(asked))
+        level = asked
+    empty = [None] * 16
+    ints = [int.from_bytes(k, "big") for k in wanted]
+    out, values = [], {}
+
+    def walk(path, j, lo, hi, depth):
+        hashes, kinds, leaves = _heap(chunks.get(path, empty))
+        if kinds[j] == _EMPTY:
+            out.append(b"\x00")
+            values.update((k, None) for k in wanted[lo:hi])
+            return sm.PLACEHOLDER
+        if kinds[j] == _SINGLE:
+            leaf = leaves[j]
+            out.append(b"\x01" + leaf.key + leaf.value_hash)
+            values.update((k, leaf.value_hash if k == leaf.key else None) for k in wanted[lo:hi])
+            return hashes[j]
+        if j >= 16:
+            return walk(path + bytes((j - 16,)), 1, lo, hi, depth)
+        split = mp._split(ints, lo, hi, depth)
+        if lo < split < hi:
+            out.append(b"\x02")
+            left = walk(path, 2 * j, lo, split, depth + 1)
+            return sha256(b"\x03" + left + walk(path, 2 * j + 1, split, hi, depth + 1)).digest()
+        if split == hi:
+            other = hashes[2 * j + 1]
+            out.append(b"\x05" if other == sm.PLACEHOLDER else b"\x03" + other)
+            return sha256(b"\x03" + walk(path, 2 * j, lo, hi, depth + 1) + other).digest()
+        other = hashes[2 * j]
+        out.append(b"\x06" if other == sm.PLACEHOLDER else b"\x04" + other)
+        return sha256(b"\x03" + other + walk(path, 2 * j + 1, lo, hi, depth + 1)).digest()
+
+    if not wanted:
+        return b"", _heap(chunks.get(b"", empty))[0][1], {}
+    root = walk(b"", 1, 0, len(wanted), 0)
+    return b"".join(out), root, values
+
+
+@settings(max_examples=150, deadline=None)
+@given(items=st.dictionaries(keys, st.integers(0, 50).map(value), max_size=80),
+       asked_present=st.integers(0, 80), absent=st.lists(keys, max_size=12))
+def test_the_walk_on_stored_bytes_gives_the_decoded_walks_bytes(items, asked_present, absent):
+    store, root = _map(items)
+    asked = set(list(items)[:asked_present]) | set(absent)
+    assert mp.build(store, asked) == _decoded_build(store, asked)
+
+
+def test_the_walk_on_stored_bytes_gives_the_decoded_walks_bytes_on_a_large_map():
+    rng = random.Random(12)
+    items = {rng.randbytes(32): value(i) for i in range(30_000)}
+    store, root = _map(items)
+    for n in (1, 17, 400, 5000):
+        asked = rng.sample(list(items), n) + [rng.randbytes(32) for _ in range(n // 3)]
+        built = mp.build(store, asked)
+        assert built == _decoded_build(store, asked)
+        assert built[1] == root and mp.verify(root, asked, built[0]) == built[2]
+
+
+def test_a_cache_gives_the_same_proof_and_never_a_chunk_the_root_does_not_name():
+    rng = random.Random(13)
+    items = {rng.randbytes(32): value(i) for i in range(5000)}
+    store, root = _map(items)
+    asked = rng.sample(list(items), 300)
+    cache = sm.ChunkCache(depth=2)
+    first = mp.build(store, asked, cache=cache)
+    assert cache.chunks and all(len(p) <= 2 for p in cache.chunks)  # the upper chunks read were kept
+    counting = CountingStore(store)
+    assert mp.build(counting, asked, cache=cache) == first == mp.build(store, asked)
+    assert not [p for p in counting.asked if 0 < len(p) <= 2]  # … and taken from the cache
+    sm.apply(store, {asked[0]: value(77_777)})  # the map moves: the cached chunks on that path are stale
+    moved = mp.build(store, asked, cache=cache)
+    assert moved == mp.build(store, asked) and moved[1] == sm.root_of({**items, asked[0]: value(77_777)})
+    assert moved[2][asked[0]] == value(77_777)

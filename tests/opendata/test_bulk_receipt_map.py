@@ -216,3 +216,21 @@ def test_a_proof_bit_flipped_or_cut_fails(suppliers, sessions, settings):
         forged = copy.deepcopy(receipt)
         forged["state"]["map_proof"] = base64.b64encode(damaged).decode()
         _fails(_resign(forged, settings), sessions, settings, "bulk_receipt.map_proof")
+
+
+def test_latest_events_read_by_last_seq_are_those_the_events_search_finds(suppliers, sessions, settings):
+    with write_session(sessions) as session:  # a suspension not yet in any checkpoint: its last_seq is after it
+        later = session.scalar(select(Certificate.id).where(Certificate.number == suppliers.numbers[2]))
+        suspend_certificate(session, principal=SYSTEM, certificate_id=later,
+                            change=StatusChangeIn(reason="监督审核未按期进行"))
+    receipt = _receipt(suppliers, sessions, settings)
+    size = receipt["tree_size"]
+    shown = [c for row in receipt["rows"] for c in row["certificates"]]
+    assert any(c["id"] == later and c["last_seq"] >= size for c in shown)
+    misnamed = [dict(c, last_seq=shown[0]["last_seq"]) for c in shown[1:]]  # another certificate's event
+    with read_session(sessions) as session:
+        for certificates in (shown, misnamed, [dict(c, last_seq=None) for c in shown]):
+            ids = sorted({c["id"] for c in certificates})
+            assert bulk_map_proof._latest_certificates(session, certificates, size) == bulk_map_proof._latest(
+                session, "certificate", ids, size)
+    assert verify_bulk_receipt(receipt, **_keys(sessions, settings))["map_checked"] is True

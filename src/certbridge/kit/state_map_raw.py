@@ -134,6 +134,10 @@ def _hash(raw: Raw, j: int) -> bytes:
     return sha256(b"\x02" + raw.data[start + 1:start + 65]).digest()
 
 
+MASK = _MASK  # heap node j covers the entries of MASK[j] (read-only)
+subtree_hash = _hash  # the hash of heap node j of a chunk (1 the chunk, 16..31 its entries)
+
+
 def chunk_hash(raw: Raw) -> bytes:
     """The hash of the subtree a chunk holds."""
     if raw.hash is None:

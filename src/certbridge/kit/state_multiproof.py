@@ -18,8 +18,8 @@ and walks the same union, so a proof is bound to exactly the keys it was made fo
 value hash (None when absent) or raises ProofError when the walk does not lead to the root.
 
 `build` makes the proof straight from a ChunkStore in one walk: the chunks on the keys' paths are read level by
-level (one `get_many` a level, only chunks that exist), each decoded and hashed once, and the union is walked
-once top down, writing each shared node once. The same walk folds the hashes back up, so it also gives the
+level (one read a level, only chunks that exist) in their stored bytes (kit/state_map_raw.py: never decoded, an
+off-path side is a stored hash), and the union is walked once top down, writing each shared node once. The same walk folds the hashes back up, so it also gives the
 root the chunks lead to and every key's value: a caller that compares that root with the one it expects has
 checked the proof without walking it again. `combine` makes the same bytes from single proofs (`prove`).
 """
@@ -30,10 +30,10 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from hashlib import sha256
 
-from certbridge.kit.state_map import PLACEHOLDER, ChunkStore, Proof, ProofError, chunk_path, leaf_hash
-from certbridge.kit.state_map_chunks import _EMPTY as _EMPTY_SUBTREE
-from certbridge.kit.state_map_chunks import _MULTI, _SINGLE
-from certbridge.kit.state_map_chunks import _heap as _chunk_heap  # hashes remembered by decoded chunks
+from certbridge.kit import state_map_raw as raw
+from certbridge.kit.state_map import (
+    PLACEHOLDER, ChunkCache, ChunkStore, Proof, ProofError, _raw_io, chunk_path, leaf_hash,
+)
 
 __all__ = ["build", "combine", "verify"]
 
@@ -51,103 +51,156 @@ def _split(ints: list[int], lo: int, hi: int, depth: int) -> int:
     return bisect_left(ints, ((ints[lo] >> shift) | 1) << shift, lo, hi)
 
 
-_NO, _ONE, _MANY = _EMPTY_SUBTREE, _SINGLE, _MULTI  # a subtree of a chunk: empty, a single (lifted) leaf, two or more
 _NODE = b"\x03"
+_MASK = raw.MASK  # heap node j of a chunk covers the entries of _MASK[j]
 
 
-def _read(store: ChunkStore, wanted: list[bytes]) -> dict[bytes, list]:
-    """Read every chunk on the sorted keys' paths, one `get_many` per level, asking only for chunks that exist
-    (a parent's entry names a deeper chunk)."""
+def _read(store: ChunkStore, wanted: list[bytes], cache: ChunkCache | None) -> dict[bytes, raw.Raw]:
+    """Read every chunk on the sorted keys' paths in its stored bytes (kit/state_map_raw.py), one read per level,
+    asking only for chunks that exist (a parent's entry names a deeper chunk). With a `cache`, a chunk it holds
+    is taken from it where its parent names that chunk's very hash, and the upper chunks read are kept there."""
+    get_raw = _raw_io(store)[0]
     paths = [chunk_path(k) for k in wanted]
-    chunks = store.get_many([b""])
-    if b"" not in chunks:
+    data = get_raw([b""]).get(b"")
+    if data is None:
         return {}
+    top = raw.parse(data)
+    chunks = {b"": top}
+    if cache is not None:
+        cache.put_raw(b"", top)
     level = [(b"", 0, len(wanted))]
     depth = 0
     while level:
         below, asked = [], []
         for path, lo, hi in level:
             chunk = chunks[path]
+            children = chunk.children
             i = lo
             while i < hi:  # the keys through this chunk, grouped by their next nibble (they are sorted)
                 nibble = paths[i][depth]
                 j = i + 1
-                while j < hi and paths[j][depth] == nibble:
-                    j += 1
-                entry = chunk[nibble]
-                if entry is not None and getattr(entry, "value_hash", None) is None:
+                if j < hi and paths[j][depth] == nibble:
+                    j = bisect_left(paths, path + bytes((nibble + 1,)), j, hi) if nibble < 15 else hi
+                if children >> nibble & 1:
                     child = path + bytes((nibble,))
+                    hit = cache.get_raw(child, raw.child_hash(chunk, nibble)) if cache is not None else None
+                    if hit is None:
+                        asked.append(child)
+                    else:
+                        chunks[child] = hit
                     below.append((child, i, j))
-                    asked.append(child)
                 i = j
         if asked:
-            found = store.get_many(asked)
+            found = get_raw(asked)
             missing = [p for p in asked if p not in found]
             if missing:
                 raise ValueError(f"state-map chunk {missing[0].hex()} is missing from the store")
-            chunks.update(found)
+            for path in asked:
+                chunk = chunks[path] = raw.parse(found[path])
+                if cache is not None and len(path) <= cache.depth:
+                    cache.put_raw(path, chunk)
         level, depth = below, depth + 1
     return chunks
 
 
-def build(store: ChunkStore, keys: Iterable[bytes]) -> tuple[bytes, bytes, dict[bytes, bytes | None]]:
+def build(store: ChunkStore, keys: Iterable[bytes], *, cache: ChunkCache | None = None,
+          ) -> tuple[bytes, bytes, dict[bytes, bytes | None]]:
     """Return (multiproof, root, values) for `keys` from the map in `store`, walking their paths' union once.
 
     `root` is what the chunks read lead to (compare it with the root you expect: equal, the proof verifies
     against it and `values` — each key's value hash, None when absent — are what `verify` would return).
-    The bytes are those `combine` makes from the keys' single proofs.
+    The bytes are those `combine` makes from the keys' single proofs. The chunks are walked in their stored
+    bytes, never decoded: a node's kind is read from the chunk's masks, a side off the paths is the chunk's
+    stored hash (or a child's hash, or one leaf hash), and only the nodes on the paths are hashed, once each.
+    `cache` (a ChunkCache): upper chunks taken from it where their parent names their hash (see `_read`).
     """
     wanted = sorted(set(keys))
     for k in wanted:
         if not isinstance(k, bytes) or len(k) != 32:
             raise ValueError("a state-map key is 32 bytes")
-    chunks = _read(store, wanted)
-    empty = [None] * 16
-    heaps: dict[bytes, tuple] = {}
-
-    def heap(path: bytes) -> tuple:
-        found = heaps.get(path)
-        if found is None:
-            found = heaps[path] = _chunk_heap(chunks.get(path, empty))
-        return found
-
+    chunks = _read(store, wanted, cache)
+    top = chunks.get(b"", raw.EMPTY)
     if not wanted:
-        return b"", heap(b"")[0][1], {}
+        return b"", raw.chunk_hash(top), {}
     ints = [int.from_bytes(k, "big") for k in wanted]
     out: list[bytes] = []
     values: dict[bytes, bytes | None] = {}
+    other_hash = raw.subtree_hash
 
-    def walk(path: bytes, hashes: list, kinds: list, leaves: list, j: int, lo: int, hi: int, depth: int) -> bytes:
-        kind = kinds[j]
-        if kind == _NO:
+    def one(path: bytes, chunk: raw.Raw, j: int, i: int, depth: int) -> bytes:
+        """`walk` for a node only key i goes through (most nodes of a large map's proof): a loop down its path,
+        then its hashes folded back up."""
+        k, sides = ints[i], []
+        while True:
+            m = chunk.present & _MASK[j]
+            if not m:
+                out.append(b"\x00")
+                values[wanted[i]] = None
+                h = PLACEHOLDER
+                break
+            if j >= 16:
+                if chunk.children & m:
+                    path += bytes((j - 16,))
+                    chunk, j = chunks[path], 1
+                    continue
+                leaf = raw.entry(chunk, j - 16)
+            elif chunk.multi >> j & 1:
+                right = k >> (255 - depth) & 1
+                other = other_hash(chunk, 2 * j + 1 - right)
+                if other == PLACEHOLDER:
+                    out.append(b"\x06" if right else b"\x05")
+                else:
+                    out.append((b"\x04" if right else b"\x03") + other)
+                sides.append((other, right))
+                j, depth = 2 * j + right, depth + 1
+                continue
+            else:
+                leaf = raw.entry(chunk, m.bit_length() - 1)
+            out.append(b"\x01" + leaf[1:65])
+            values[wanted[i]] = leaf[33:65] if leaf[1:33] == wanted[i] else None
+            h = sha256(b"\x02" + leaf[1:65]).digest()
+            break
+        for other, right in reversed(sides):
+            h = sha256(_NODE + other + h if right else _NODE + h + other).digest()
+        return h
+
+    def walk(path: bytes, chunk: raw.Raw, j: int, lo: int, hi: int, depth: int) -> bytes:
+        if hi - lo == 1:
+            return one(path, chunk, j, lo, depth)
+        m = chunk.present & _MASK[j]
+        if not m:
             out.append(b"\x00")
             for k in wanted[lo:hi]:
                 values[k] = None
             return PLACEHOLDER
-        if kind == _ONE:
-            leaf = leaves[j]
-            out.append(b"\x01" + leaf.key + leaf.value_hash)
-            for k in wanted[lo:hi]:
-                values[k] = leaf.value_hash if k == leaf.key else None
-            return hashes[j]
-        if j >= 16:  # a deeper chunk: its heap index 1 is this same subtree
-            child = path + bytes((j - 16,))
-            return walk(child, *heap(child), 1, lo, hi, depth)
-        split = _split(ints, lo, hi, depth)
-        left, right = 2 * j, 2 * j + 1
-        if lo < split < hi:
-            out.append(b"\x02")
-            h_left = walk(path, hashes, kinds, leaves, left, lo, split, depth + 1)
-            return sha256(_NODE + h_left + walk(path, hashes, kinds, leaves, right, split, hi, depth + 1)).digest()
-        if split == hi:  # every key goes left
-            other = hashes[right]
-            out.append(b"\x05" if other == PLACEHOLDER else b"\x03" + other)
-            return sha256(_NODE + walk(path, hashes, kinds, leaves, left, lo, hi, depth + 1) + other).digest()
-        other = hashes[left]
-        out.append(b"\x06" if other == PLACEHOLDER else b"\x04" + other)
-        return sha256(_NODE + other + walk(path, hashes, kinds, leaves, right, lo, hi, depth + 1)).digest()
+        if j >= 16:
+            if chunk.children & m:  # a deeper chunk: its heap node 1 is this same subtree
+                child = path + bytes((j - 16,))
+                return walk(child, chunks[child], 1, lo, hi, depth)
+            leaf = raw.entry(chunk, j - 16)
+        elif chunk.multi >> j & 1:
+            split = _split(ints, lo, hi, depth)
+            left, right = 2 * j, 2 * j + 1
+            if lo < split < hi:
+                out.append(b"\x02")
+                h_left = walk(path, chunk, left, lo, split, depth + 1)
+                return sha256(_NODE + h_left + walk(path, chunk, right, split, hi, depth + 1)).digest()
+            if split == hi:  # every key goes left
+                other = other_hash(chunk, right)
+                out.append(b"\x05" if other == PLACEHOLDER else b"\x03" + other)
+                return sha256(_NODE + walk(path, chunk, left, lo, hi, depth + 1) + other).digest()
+            other = other_hash(chunk, left)
+            out.append(b"\x06" if other == PLACEHOLDER else b"\x04" + other)
+            return sha256(_NODE + other + walk(path, chunk, right, lo, hi, depth + 1)).digest()
+        else:  # a single leaf, lifted to this node
+            leaf = raw.entry(chunk, m.bit_length() - 1)
+        key, value = leaf[1:33], leaf[33:65]
+        out.append(b"\x01" + leaf[1:65])
+        for k in wanted[lo:hi]:
+            values[k] = value if k == key else None
+        return sha256(b"\x02" + leaf[1:65]).digest()
 
-    root = walk(b"", *heap(b""), 1, 0, len(wanted), 0)
+    root = walk(b"", top, 1, 0, len(wanted), 0)
     return b"".join(out), root, values
 
 

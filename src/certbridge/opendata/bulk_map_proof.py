@@ -75,6 +75,26 @@ def _latest(session: Session, subject_type: str, ids: list[int], size: int) -> d
     return out
 
 
+def _latest_certificates(session: Session, certificates: list[dict[str, Any]], size: int) -> dict[int, tuple[int, bytes]]:
+    """`_latest` of the certificates of a list's answers, each naming its latest event (`last_seq`, read in this
+    transaction): where that event is below `size` and public it is the latest public one, read by its index
+    alone (no search of the certificate's events); the others are searched as `_latest` does."""
+    by_seq = {c["last_seq"]: int(c["id"]) for c in certificates
+              if type(c.get("last_seq")) is int and c["last_seq"] < size}
+    out: dict[int, tuple[int, bytes]] = {}
+    conn = session.connection()
+    seqs = sorted(by_seq)
+    for start in range(0, len(seqs), _IN):
+        part = ", ".join(str(int(q)) for q in seqs[start:start + _IN])
+        for seq, subject_type, subject_id, public, leaf in conn.exec_driver_sql(  # by the primary key alone
+                f"SELECT seq, subject_type, subject_id, public, leaf_hash FROM ledger_event WHERE seq IN ({part})").all():
+            if public and subject_type == "certificate" and str(by_seq[seq]) == subject_id:
+                out[by_seq[seq]] = (seq, bytes(leaf))
+    rest = sorted({int(c["id"]) for c in certificates} - out.keys())
+    out.update(_latest(session, "certificate", rest, size))
+    return out
+
+
 def _pair(found: tuple[int, bytes] | None) -> list | None:
     return None if found is None else [found[0], base64.b64encode(found[1]).decode("ascii")]
 
@@ -88,7 +108,7 @@ def build_state(session: Session, *, size: int, map_root: bytes | None, rows: li
     if map_position(session) != (size, map_root):
         raise NotFound("statemap.not_ready", size=size)
     names = certificate_names(rows, every=every)
-    latest = _latest(session, "certificate", sorted({int(c["id"]) for c in names.values()}), size)
+    latest = _latest_certificates(session, list(names.values()), size)
     certificates = {name: _pair(latest.get(int(c["id"]))) for name, c in names.items()}
     numbers = unknown_numbers(rows)
     bodies: dict[str, list | None] = {}
@@ -96,13 +116,14 @@ def build_state(session: Session, *, size: int, map_root: bytes | None, rows: li
         codes = dict(session.connection().exec_driver_sql("SELECT id, code FROM certification_body").all())
         for body_id, found in _latest(session, "body", sorted(codes), size).items():
             bodies[codes[body_id]] = _pair(found)
-    keys = [sm.subject_key(n, MAP_VERSION) for n in _names(certificates, bodies, numbers)]
-    proof, root, values = mp.build(ChunkTable(session), keys)
+    keyed = {n: sm.subject_key(n, MAP_VERSION) for n in _names(certificates, bodies, numbers)}
+    table = ChunkTable(session)
+    proof, root, values = mp.build(table, keyed.values(), cache=table.cache)
     state = {"map_proof": base64.b64encode(proof).decode("ascii"), "certificates": certificates, "bodies": bodies}
     try:  # what check_state checks, from the walk itself: the root it led to, and each proven value
         if root != map_root:
             raise OfflineCheckError("bulk_receipt.map_proof", detail="the map moved under the read")
-        _judge(values, state, rows=rows, size=size, every=every, map_version=MAP_VERSION)
+        _judge(values, state, rows=rows, size=size, every=every, map_version=MAP_VERSION, keyed=keyed)
     except OfflineCheckError:  # the map moved under this read (or disagrees with the tables): never sign it
         raise NotFound("statemap.not_ready", size=size) from None
     return state
@@ -137,25 +158,33 @@ def check_state(state: Any, *, rows: list[dict[str, Any]], size: int, map_root: 
     return _judge(values, state, rows=rows, size=size, every=every, map_version=map_version)
 
 def _judge(values: dict[bytes, bytes | None], state: dict[str, Any], *, rows: list[dict[str, Any]], size: int,
-           every: bool, map_version: int) -> dict[str, int]:
+           every: bool, map_version: int, keyed: dict[str, bytes] | None = None) -> dict[str, int]:
     """Check the proven map values against the receipt: every proven certificate's map value is the event the
-    state names and every row showing it names that event; every body is present; every unknown number absent."""
+    state names and every row showing it names that event; every body is present; every unknown number absent.
+    `keyed`: the names' map keys, already made."""
     certificates, bodies = state["certificates"], state["bodies"]
     numbers = unknown_numbers(rows)
     mapped: dict[str, bool] = {}
+    keyed = keyed or {}
+    judged: set[tuple[str, Any] | None] = set()  # (name, last_seq): a row entry's verdict depends on nothing else
 
     def proven(name: str, pair: list | None) -> bool:
         found = mapped.get(name)
         if found is None:
             expected = None if pair is None else value_hash(int(pair[0]), base64.b64decode(pair[1], validate=True))
-            found = mapped[name] = values[sm.subject_key(name, map_version)] == expected
+            key = keyed.get(name) or sm.subject_key(name, map_version)
+            found = mapped[name] = values[key] == expected
         return found
 
     for row in rows:  # every row's own entry, not one per certificate: a copy in another row is checked too
         for cert in proven_certificates(row, every=every):
-            name = subject_name("certificate", body_code=(cert.get("body") or {}).get("code"), number=cert["number"])
-            pair = certificates[name]
+            name = f"certificate:{(cert.get('body') or {}).get('code')}:{cert['number']}"  # subject_name's
             last = cert.get("last_seq")
+            seen = (name, last) if last is None or type(last) is int else None  # a forged one: judged each time
+            if seen is not None and seen in judged:
+                continue
+            judged.add(seen)
+            pair = certificates[name]
             in_checkpoint = last is not None and last < size
             # in the checkpoint: the latest event there is the row's; after it: the row's is later than the map's
             if not proven(name, pair) or (in_checkpoint and (pair is None or int(pair[0]) != last)) or (

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from certbridge.certificates.effective_status import final_reason, plainly_final, plainly_valid
@@ -66,21 +66,27 @@ CERTIFICATE_COLUMNS = (Certificate.id, Certificate.number, Certificate.organizat
 
 
 def _certificates(session: Session, org_ids: set[int], cert_ids: set[int]) -> list[Any]:
+    """Return the certificates the holders hold and those named by number (most are the holders': read once)."""
     found: dict[int, Any] = {}
-    for column, keys in ((Certificate.organization_id, org_ids), (Certificate.id, cert_ids)):
-        for part in _chunks(sorted(keys)):
-            for cert in session.execute(select(*CERTIFICATE_COLUMNS).where(column.in_(part))):
-                found[cert.id] = cert
+    for part in _chunks(sorted(org_ids)):
+        for cert in session.execute(select(*CERTIFICATE_COLUMNS).where(Certificate.organization_id.in_(part))):
+            found[cert.id] = cert
+    for part in _chunks(sorted(cert_ids - found.keys())):
+        for cert in session.execute(select(*CERTIFICATE_COLUMNS).where(Certificate.id.in_(part))):
+            found[cert.id] = cert
     return list(found.values())
 
 
 def _last_seqs(session: Session, cert_ids: set[int]) -> dict[int, int]:
+    """Return each certificate's latest log event (any), by the events' subject index; the ids written out as
+    the index's text keys (integers only), so tens of thousands of them cost no parameter binding."""
     out = {}
+    conn = session.connection()
     for part in _chunks(sorted(cert_ids)):
-        stmt = select(LedgerEvent.subject_id, func.max(LedgerEvent.seq)).where(
-            LedgerEvent.subject_type == "certificate", LedgerEvent.subject_id.in_([str(i) for i in part])
-        ).group_by(LedgerEvent.subject_id)
-        out.update({int(subject_id): seq for subject_id, seq in session.execute(stmt)})
+        keys = ", ".join(f"'{int(i)}'" for i in part)
+        out.update({int(subject_id): seq for subject_id, seq in conn.exec_driver_sql(
+            f"SELECT subject_id, MAX(seq) FROM {LedgerEvent.__tablename__} WHERE subject_type = 'certificate' "
+            f"AND subject_id IN ({keys}) GROUP BY subject_id").all()})
     return out
 
 
@@ -155,7 +161,9 @@ def verify_rows(session: Session, rows: list[ListRow], *, on: date, tree_size: i
             relevant = [by_id[i] for i in match.certificate_ids if i in by_id]
         else:
             relevant = held.get(match.organization_id, [])
-        found = [d for d in map(describe, relevant) if _meets(d, row)]
+        found = list(map(describe, relevant))
+        if row.scheme or row.standard.strip():  # a requirement: only the certificates meeting it
+            found = [d for d in found if _meets(d, row)]
         found.sort(key=_expiry, reverse=True)  # latest expiry first …
         found.sort(key=_invalid)  # … and valid ones before the rest (a stable sort keeps that)
         if key is not None:
