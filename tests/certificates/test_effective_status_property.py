@@ -41,7 +41,7 @@ from certbridge.db import read_session, write_session
 from certbridge.kit.dates import add_months
 from certbridge.kit.uscc import generate_uscc
 from certbridge.principal import SYSTEM
-from certbridge.registry import bodies, people, restrictions, schemes, service
+from certbridge.registry import bodies, people, restrictions, schemes
 
 TODAY = date.today()
 STATUSES = ("valid", "suspended", "withdrawn", "cancelled", "expired")

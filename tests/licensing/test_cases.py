@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from certbridge.db import read_session, write_session
-from certbridge.errors import DomainError, Forbidden, InvalidInput, RuleViolation
+from certbridge.errors import Forbidden, InvalidInput, RuleViolation
 from certbridge.ledger.journal import LedgerEvent
 from certbridge.licensing import case_flow, cases
 from certbridge.licensing.case_decisions import assign_review, follow_commitment, issue_licence, regulator_step
@@ -17,7 +17,7 @@ from certbridge.licensing.case_decisions import approve as approve_case
 from certbridge.licensing.case_models import CaseNotice, LicensingCase
 from certbridge.licensing.models import LicensingRecord
 from certbridge.principal import Principal
-from certbridge.registry.models import CertificationBody, Lab, Person
+from certbridge.registry.models import CertificationBody, Lab
 from tests.licensing.cases_helpers import AUTHORITY, LAB_APPLICATION, applicant, as_filed, filed
 
 REGULATOR = Principal(role="regulator", user_id=2, username="regulator")

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from certbridge.app import create_app
 from certbridge.settings import Settings
-from tests.conftest import BACKEND, PG_URL
+from tests.conftest import BACKEND
 from tests.world import certificate_payload
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgresql", reason="a streaming replica needs the PostgreSQL pass")

@@ -112,7 +112,7 @@ def test_deadlines_are_counted_in_working_days(sessions):
 
 def test_regulator_accepts_links_transfers_and_upholds_which_becomes_a_credit_entry(client, signed_in, sessions,
                                                                                     make_certificate, world):
-    cert_id = make_certificate("00126Q26402R0M/4500")
+    make_certificate("00126Q26402R0M/4500")  # the certificate the complaint names
     with write_session(sessions) as db:
         item = file_complaint(db, principal=ANONYMOUS, subject_kind="certificate", subject_text="00126Q26402R0M/4500",
                               kind="fake_certificate", description="证书被冒用", anonymous=True)
