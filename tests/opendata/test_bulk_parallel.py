@@ -7,14 +7,16 @@ import csv
 import gzip
 import io
 import threading
+import time
 import zlib
 from datetime import date
 
 from certbridge.db import read_session
 from certbridge.ledger.journal import log_size
-from certbridge.opendata.feeds import bulk_parts
+from certbridge.opendata.feeds import bulk_parts, bulk_workers
 from certbridge.opendata.feeds.bulk_build import build_day
-from certbridge.opendata.feeds.bulk_tables import TABLES, columns, row_bytes, table_rows
+from certbridge.opendata.feeds.bulk_lines import row_bytes
+from certbridge.opendata.feeds.bulk_tables import TABLES, columns, table_rows
 from tests.opendata.conftest import issue_certificate, suspend
 
 DAY1, DAY2 = date(2026, 12, 1), date(2026, 12, 2)
@@ -71,6 +73,13 @@ def test_every_process_reads_the_checkpoint_s_snapshot_while_certificates_are_is
     for n in range(1, 5):
         issue_certificate(client, world, f"00126Q26001R0M/580{n}")
     monkeypatch.setattr(bulk_parts, "PART_IDS", 1)
+    join = bulk_workers.Workers.join_snapshot
+
+    def join_late(self, snapshot, size):  # writers try to commit between the builder's snapshot and the workers'
+        time.sleep(1.5)
+        return join(self, snapshot, size)
+
+    monkeypatch.setattr(bulk_workers.Workers, "join_snapshot", join_late)
     stop, issued = threading.Event(), []
 
     def keep_writing():

@@ -106,10 +106,12 @@ def _processes(sessions: sessionmaker[Session], settings: Settings, processes: i
     return wanted
 
 
-def build_day(sessions: sessionmaker[Session], *, settings: Settings, on: date, processes: int | None = None) -> Path:
+def build_day(sessions: sessionmaker[Session], *, settings: Settings, on: date, processes: int | None = None,
+              on_table=None) -> Path:
     """Build (once) the bulk files of day `on` and return their folder.
 
     `processes`: how many processes write the parts (default: the setting); the files are the same whatever it is.
+    `on_table(table, rows, {file name: bytes})` is called as each table's four files are complete (the bench).
     """
     root = settings.resolved_bulk_dir()
     target = root / on.isoformat()
@@ -122,7 +124,8 @@ def build_day(sessions: sessionmaker[Session], *, settings: Settings, on: date, 
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir()
     try:
-        lines, digests = _build(sessions, settings, on, work, parts, _processes(sessions, settings, processes))
+        lines, digests = _build(sessions, settings, on, work, parts, _processes(sessions, settings, processes),
+                                on_table)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -142,7 +145,7 @@ def build_day(sessions: sessionmaker[Session], *, settings: Settings, on: date, 
     return target
 
 
-def _build(sessions, settings, on: date, work: Path, parts: Path, processes: int):
+def _build(sessions, settings, on: date, work: Path, parts: Path, processes: int, on_table):
     """Write every table's files into `work` from one snapshot; return the manifest's lines so far and the files'
     (SHA-256, bytes)."""
     previous = previous_day(settings.resolved_bulk_dir(), on)
@@ -169,7 +172,7 @@ def _build(sessions, settings, on: date, work: Path, parts: Path, processes: int
         (work / CHECKPOINT).write_text(served_note(session, cp), encoding="utf-8")
         changed = changed_ids(session, start=start, end=cp.size) if start else None  # first day: every row
         items = part_items(session, dialect, changed)
-        files = Assembler(work, parts, items)
+        files = Assembler(work, parts, items, on_table)
         decisions = table_rows(session, "decisions", size=cp.size)
         wanted = None if changed is None else changed["decisions"]
         if workers is not None:

@@ -59,8 +59,8 @@ def part_items(session: Session, dialect: str, changed: dict[str, set[Any]] | No
 class Assembler:
     """Appends finished parts to the day's files in order; keeps each file's SHA-256 and each table's digest."""
 
-    def __init__(self, work: Path, parts: Path, items: list[tuple[dict, dict]]) -> None:
-        self.work, self.parts = work, parts
+    def __init__(self, work: Path, parts: Path, items: list[tuple[dict, dict]], on_table=None) -> None:
+        self.work, self.parts, self.on_table = work, parts, on_table
         self.order: dict[str, list[str]] = {table: [] for table in TABLES}
         for _, part in items:
             self.order[part["key"].split(".")[0]].append(part["key"])
@@ -80,6 +80,9 @@ class Assembler:
         while self.next[table] < len(keys) and keys[self.next[table]] in self.done:
             self._append(table, self.done.pop(keys[self.next[table]]))
             self.next[table] += 1
+            if self.next[table] == len(keys) and self.on_table is not None:
+                self.on_table(table, self.rows[table], {name: self.sizes[name] for name in self.sizes
+                                                        if name.split("-", 1)[1].split(".")[0] == table})
 
     def _append(self, table: str, result: dict[str, Any]) -> None:
         self.rows[table] += result["rows"]

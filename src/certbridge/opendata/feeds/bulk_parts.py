@@ -23,10 +23,12 @@ from typing import Any
 
 import orjson
 
-from certbridge.opendata.feeds.bulk_tables import row_bytes
+from certbridge.opendata.feeds.bulk_lines import row_bytes
 
-PART_IDS = 250_000  # ids per part: ~25 MB of compressed JSON Lines for certificates; fixed, see above
-GZIP_LEVEL = 1  # zlib level: see bench/RESULTS.md (level 6 took ~2.5 × the CPU for files ~12 % smaller)
+PART_IDS = 100_000  # ids per part (~7 MB of compressed JSON Lines of certificates); fixed, see above
+# zlib level 4: half the CPU of level 6 (zlib's default, before) for files ~9 % larger; level 1 would take a third
+# of level 6's CPU but make them ~30 % larger (certificates' CSV + JSON Lines, bench/RESULTS.md)
+GZIP_LEVEL = 4
 FETCH = 2000  # driver rows per fetch
 _BLOCK = 1 << 20  # uncompressed bytes handed to zlib at a time
 _OPTIONS = orjson.OPT_APPEND_NEWLINE | orjson.OPT_STRICT_INTEGER  # keys already in order: no sorting per row
@@ -125,7 +127,7 @@ def write_range(conn, plan: dict[str, Any], part: dict[str, Any], folder: Path, 
             batch = cur.fetchmany(FETCH)
             if not batch:
                 break
-            lines, csv_rows = [], []
+            lines, csv_rows, delta_lines, delta_rows = [], [], [], []
             for values in batch:
                 if dated:
                     values = list(values)
@@ -140,18 +142,20 @@ def write_range(conn, plan: dict[str, Any], part: dict[str, Any], folder: Path, 
                 if every or values[id_at] in wanted:
                     ident = values[id_at]
                     while next_change is not None and next_change < ident:  # changed, no row: deleted
-                        delta_j.add(row_bytes({"op": "delete", "id": next_change}))
-                        delta_c.writerow(["delete", next_change, *blank])
-                        deltas += 1
+                        delta_lines.append(row_bytes({"op": "delete", "id": next_change}))
+                        delta_rows.append(["delete", next_change, *blank])
                         next_change = next(pending, None)
                     if next_change == ident:
                         next_change = next(pending, None)
-                    delta_j.add(_UPSERT + line[:-1] + b"}\n")
-                    delta_c.writerow(("upsert", *shown))
-                    deltas += 1
+                    delta_lines.append(_UPSERT + line[:-1] + b"}\n")
+                    delta_rows.append(("upsert", *shown))
             rows += len(batch)
+            deltas += len(delta_lines)
             full_j.add(b"".join(lines))
             full_c.writerows(csv_rows)
+            if delta_lines:
+                delta_j.add(b"".join(delta_lines))
+                delta_c.writerows(delta_rows)
             if full_c.buf.tell() >= _BLOCK:
                 full_c.flush()
             if delta_c.buf.tell() >= _BLOCK:
