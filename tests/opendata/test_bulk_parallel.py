@@ -11,9 +11,12 @@ import time
 import zlib
 from datetime import date
 
+import pytest
+
 from certbridge.db import read_session
 from certbridge.ledger.journal import log_size
-from certbridge.opendata.feeds import bulk_parts, bulk_workers
+from certbridge.errors import RuleViolation
+from certbridge.opendata.feeds import bulk_files, bulk_parts, bulk_workers
 from certbridge.opendata.feeds.bulk_build import build_day
 from certbridge.opendata.feeds.bulk_lines import row_bytes
 from certbridge.opendata.feeds.bulk_tables import TABLES, columns, table_rows
@@ -112,3 +115,20 @@ def test_every_process_reads_the_checkpoint_s_snapshot_while_certificates_are_is
     counts = {line.split()[1]: int(line.split()[2]) for line in manifest.splitlines() if line.startswith("table ")}
     assert counts["certificates"] == len(ids) and set(counts) == set(TABLES)
     assert gzip.decompress((folder / "full-decisions.jsonl.gz").read_bytes()) == b"".join(expected["decisions"])
+
+
+def test_a_failing_worker_leaves_no_files_and_says_why(client, world, sessions, settings, monkeypatch):
+    for n in range(1, 4):
+        issue_certificate(client, world, f"00126Q26001R0M/590{n}")
+    monkeypatch.setattr(bulk_parts, "PART_IDS", 1)
+    plan = bulk_files.plan
+
+    def broken(dialect, table):  # the workers are handed a statement their database refuses
+        how = plan(dialect, table)
+        return {**how, "sql": how["sql"].replace(" FROM ", " FROM no_such_table_", 1)}
+
+    monkeypatch.setattr(bulk_files, "plan", broken)
+    with pytest.raises(RuleViolation) as failed:
+        build_day(sessions, settings=settings, on=DAY1, processes=2)
+    assert failed.value.code == "feeds.bulk_worker_failed" and "no_such_table_" in str(failed.value.params)
+    assert list(settings.resolved_bulk_dir().iterdir()) == []  # nothing half-written, no day listed

@@ -20,7 +20,6 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import sqlite3
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +70,9 @@ def _work(database, folder, level, control, tasks, results) -> None:
                                               named_cursor="postgresql" in database)))
         conn.rollback()
         conn.close()
-    except BaseException:  # noqa: BLE001 - reported to the builder, which stops the build
-        results.put(("failed", traceback.format_exc()))
+    except BaseException as exc:  # noqa: BLE001 - reported to the builder, which stops the build
+        first = (str(exc).strip().splitlines() or [""])[0]  # PostgreSQL's messages go on with the statement
+        results.put(("failed", f"{type(exc).__name__}: {first}"))
 
 
 class Workers:
@@ -85,7 +85,7 @@ class Workers:
         for _ in range(count):
             mine, theirs = ctx.Pipe()
             proc = ctx.Process(target=_work, args=(database, str(folder), level, theirs, self.tasks, self.results),
-                               daemon=True)
+                               daemon=not multiprocessing.current_process().daemon)  # a daemon has no children
             proc.start()
             self.controls.append(mine)
             self.procs.append(proc)
@@ -104,7 +104,7 @@ class Workers:
                     reason = f"exit code {dead[0]}" if dead else f"no answer in {timeout:.0f} s"
                     raise RuleViolation("feeds.bulk_worker_failed", reason=reason) from None
         if kind == "failed":
-            raise RuleViolation("feeds.bulk_worker_failed", reason=value.strip().splitlines()[-1])
+            raise RuleViolation("feeds.bulk_worker_failed", reason=value)
         return kind, value
 
     def wait_connected(self) -> None:
