@@ -43,7 +43,7 @@ from certbridge.opendata.feeds import bulk_parts
 from certbridge.opendata.feeds.bulk_files import Assembler, part_items
 from certbridge.opendata.feeds.bulk_parts import GZIP_LEVEL, write_range, write_rows
 from certbridge.opendata.feeds.bulk_tables import TABLES, changed_ids, columns, dictionary, table_rows
-from certbridge.opendata.feeds.bulk_workers import Workers
+from certbridge.opendata.feeds.bulk_workers import Workers, can_start
 from certbridge.settings import Settings
 
 FORMAT_LINE = "certbridge bulk files v1"
@@ -151,7 +151,7 @@ def _build(sessions, settings, on: date, work: Path, parts: Path, processes: int
     previous = previous_day(settings.resolved_bulk_dir(), on)
     start = previous[1] if previous else 0
     database = _database(sessions)
-    spread = processes > 1 and database is not None
+    spread = processes > 1 and database is not None and can_start()
     with ExitStack() as stack:
         workers = stack.enter_context(Workers(processes, database, parts, GZIP_LEVEL)) if spread else None
         if workers is not None:

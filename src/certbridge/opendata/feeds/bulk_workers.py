@@ -75,6 +75,11 @@ def _work(database, folder, level, control, tasks, results) -> None:
         results.put(("failed", f"{type(exc).__name__}: {first}"))
 
 
+def can_start() -> bool:
+    """Whether this process may start workers (a daemonic process may have no children)."""
+    return not multiprocessing.current_process().daemon
+
+
 class Workers:
     """A few spawned processes writing parts; use as a context manager (they are stopped on leaving)."""
 
@@ -85,7 +90,7 @@ class Workers:
         for _ in range(count):
             mine, theirs = ctx.Pipe()
             proc = ctx.Process(target=_work, args=(database, str(folder), level, theirs, self.tasks, self.results),
-                               daemon=not multiprocessing.current_process().daemon)  # a daemon has no children
+                               daemon=True)
             proc.start()
             self.controls.append(mine)
             self.procs.append(proc)
