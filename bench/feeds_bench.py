@@ -28,16 +28,17 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench.run import dataset, machine
-from certbridge.db import make_engine, make_sessionmaker, read_session
-from certbridge.ledger.journal import log_size
-from certbridge.opendata.feeds.bulk_build import MANIFEST, build_day
-from certbridge.opendata.feeds.bulk_tables import TABLES, table_rows
-from certbridge.opendata.feeds.changes import PAGE_MAX, read_items
+# Imported in the functions: the daily files' worker processes (spawned) import this module again as their
+# __main__, and should pay for what a worker needs, not for the whole bench.
+PAGE_MAX = 1000  # certbridge.opendata.feeds.changes.PAGE_MAX (checked in main)
 
 
 def bench_feed(sessions) -> dict:
     """Read the whole log as feed items and as raw rows; return events/s of each."""
+    from certbridge.db import read_session
+    from certbridge.ledger.journal import log_size
+    from certbridge.opendata.feeds.changes import read_items
+
     with read_session(sessions) as session:
         size = log_size(session)
         started, after = time.perf_counter(), -1
@@ -140,6 +141,11 @@ def bench_feed_http(settings, events: int) -> dict:
 
 def bench_full_file(sessions, settings) -> dict:
     """Build one day's files; return seconds, against reading the same rows alone."""
+    from certbridge.db import read_session
+    from certbridge.ledger.journal import log_size
+    from certbridge.opendata.feeds.bulk_build import build_day
+    from certbridge.opendata.feeds.bulk_tables import TABLES, table_rows
+
     with read_session(sessions) as session:
         size = log_size(session)
         started = time.perf_counter()
@@ -171,6 +177,8 @@ def _children_cpu() -> float:
 def next_day(sessions, settings, on: date, processes: int | None = None) -> dict:
     """Build one more day's files after the days already there; return its wall and CPU seconds (this process's
     and its worker processes') and rows; print each table's files as they are complete."""
+    from certbridge.opendata.feeds.bulk_build import MANIFEST, build_day
+
     started, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
 
     def done(table: str, rows: int, sizes: dict[str, int]) -> None:
@@ -202,6 +210,11 @@ def main() -> None:
                         help="only build this day's files after the days already built (a demo data set has its "
                              "as-of day's): the daily run of a large register, without the feed and first-day runs")
     args = parser.parse_args()
+    from bench.run import dataset, machine
+    from certbridge.db import make_engine, make_sessionmaker
+    from certbridge.opendata.feeds import changes
+
+    assert changes.PAGE_MAX == PAGE_MAX
     settings, built = dataset(args.size, backend="sqlite", seed=args.seed, reuse=args.reuse,
                               data_dir=args.data_dir or Path(f"/tmp/feeds-bench-{args.size}"), pg_url="")
     sessions = make_sessionmaker(make_engine(settings.resolved_database_url()))
