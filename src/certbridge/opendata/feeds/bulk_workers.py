@@ -144,7 +144,10 @@ class Workers:
     def __exit__(self, *exc) -> None:
         if not self.joined:
             for control in self.controls:
-                control.send(False)
+                try:
+                    control.send(False)
+                except OSError:  # that worker is gone already
+                    pass
         for proc in self.procs:
             proc.join(timeout=0 if exc[0] else 30)
             if proc.is_alive():
