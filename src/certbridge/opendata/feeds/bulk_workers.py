@@ -28,6 +28,8 @@ from certbridge.opendata.feeds.bulk_parts import write_range
 
 _LOG_SIZE = "SELECT size FROM ledger_head WHERE id = 1"
 _START_S = 600.0  # how long a worker may take to start (a loaded machine: an interpreter, imports, a connection)
+_JOIN_S = 20.0  # how long the workers may take to read the snapshot: SQLite writers wait that long on the lock,
+# under their busy timeout (30 s), and the build gives up rather than make them fail
 
 
 def connect(database: dict[str, Any]):
@@ -97,13 +99,13 @@ class Workers:
         self.joined = False
 
     def _next(self, timeout: float):
-        waited = 0.0
+        waited, poll = 0.0, min(5.0, timeout)
         while True:
             try:
-                kind, value = self.results.get(timeout=5.0)
+                kind, value = self.results.get(timeout=poll)
                 break
             except queue.Empty:
-                waited += 5.0
+                waited += poll
                 dead = [p.exitcode for p in self.procs if p.exitcode not in (None, 0)]
                 if dead or waited >= timeout:
                     reason = f"exit code {dead[0]}" if dead else f"no answer in {timeout:.0f} s"
@@ -122,7 +124,7 @@ class Workers:
         for control in self.controls:
             control.send(snapshot)
         self.joined = True
-        sizes = [self._next(_START_S)[1] for _ in self.procs]
+        sizes = [self._next(_JOIN_S)[1] for _ in self.procs]
         if any(seen != size for seen in sizes):
             raise RuleViolation("feeds.bulk_snapshot_differs", size=size, seen=max(sizes))
 
