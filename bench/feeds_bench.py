@@ -22,21 +22,23 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import time
 from datetime import date
 from pathlib import Path
 
-from bench.run import dataset, machine
-from certbridge.db import make_engine, make_sessionmaker, read_session
-from certbridge.ledger.journal import log_size
-from certbridge.opendata.feeds.bulk_build import MANIFEST, build_day
-from certbridge.opendata.feeds.bulk_tables import TABLES, table_rows
-from certbridge.opendata.feeds.changes import PAGE_MAX, read_items
+# Imported in the functions: the daily files' worker processes (spawned) import this module again as their
+# __main__, and should pay for what a worker needs, not for the whole bench.
+PAGE_MAX = 1000  # certbridge.opendata.feeds.changes.PAGE_MAX (checked in main)
 
 
 def bench_feed(sessions) -> dict:
     """Read the whole log as feed items and as raw rows; return events/s of each."""
+    from certbridge.db import read_session
+    from certbridge.ledger.journal import log_size
+    from certbridge.opendata.feeds.changes import read_items
+
     with read_session(sessions) as session:
         size = log_size(session)
         started, after = time.perf_counter(), -1
@@ -139,6 +141,11 @@ def bench_feed_http(settings, events: int) -> dict:
 
 def bench_full_file(sessions, settings) -> dict:
     """Build one day's files; return seconds, against reading the same rows alone."""
+    from certbridge.db import read_session
+    from certbridge.ledger.journal import log_size
+    from certbridge.opendata.feeds.bulk_build import build_day
+    from certbridge.opendata.feeds.bulk_tables import TABLES, table_rows
+
     with read_session(sessions) as session:
         size = log_size(session)
         started = time.perf_counter()
@@ -162,14 +169,29 @@ def bench_full_file(sessions, settings) -> dict:
             "extrapolated_10m_cpu_s": next_cpu * 10_000_000 / max(rows["certificates"], 1)}
 
 
-def next_day(sessions, settings, on: date) -> dict:
-    """Build one more day's files after the days already there; return its wall and CPU seconds and rows."""
-    started, cpu = time.perf_counter(), time.process_time()
-    folder = build_day(sessions, settings=settings, on=on)
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def next_day(sessions, settings, on: date, processes: int | None = None) -> dict:
+    """Build one more day's files after the days already there; return its wall and CPU seconds (this process's
+    and its worker processes') and rows; print each table's files as they are complete."""
+    from certbridge.opendata.feeds.bulk_build import MANIFEST, build_day
+
+    started, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
+
+    def done(table: str, rows: int, sizes: dict[str, int]) -> None:
+        print(f"  {time.perf_counter() - started:7.1f} s  {table}: {rows:,} rows; "
+              + ", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in sorted(sizes.items())), flush=True)
+
+    folder = build_day(sessions, settings=settings, on=on, processes=processes, on_table=done)
     wall, spent = time.perf_counter() - started, time.process_time() - cpu
+    workers = _children_cpu() - children
     manifest = (folder / MANIFEST).read_text(encoding="utf-8") if (folder / MANIFEST).exists() else ""
     rows = {line.split()[1]: int(line.split()[2]) for line in manifest.splitlines() if line.startswith("table ")}
-    return {"wall_s": wall, "cpu_s": spent, "rows": rows, "bytes": sum(p.stat().st_size for p in folder.iterdir())}
+    return {"wall_s": wall, "cpu_s": spent, "workers_cpu_s": workers, "rows": rows,
+            "bytes": sum(p.stat().st_size for p in folder.iterdir())}
 
 
 def main() -> None:
@@ -182,18 +204,26 @@ def main() -> None:
     parser.add_argument("--http", action="store_true", help="also read the feed through a served instance")
     parser.add_argument("--skip-files", action="store_true", help="do not build the daily files")
     parser.add_argument("--http-events", type=int, default=10**9, help="read at most this many events over HTTP")
+    parser.add_argument("--processes", type=int, default=None,
+                        help="processes writing the files (default: CERTBRIDGE_BULK_FILES_PROCESSES, else one a core)")
     parser.add_argument("--next-day", type=date.fromisoformat, default=None,
                         help="only build this day's files after the days already built (a demo data set has its "
                              "as-of day's): the daily run of a large register, without the feed and first-day runs")
     args = parser.parse_args()
+    from bench.run import dataset, machine
+    from certbridge.db import make_engine, make_sessionmaker
+    from certbridge.opendata.feeds import changes
+
+    assert changes.PAGE_MAX == PAGE_MAX
     settings, built = dataset(args.size, backend="sqlite", seed=args.seed, reuse=args.reuse,
                               data_dir=args.data_dir or Path(f"/tmp/feeds-bench-{args.size}"), pg_url="")
     sessions = make_sessionmaker(make_engine(settings.resolved_database_url()))
     print(f"machine: {machine()}; data set built in {built:.0f} s" if built else f"machine: {machine()}")
     if args.next_day:
-        day = next_day(sessions, settings, args.next_day)
+        day = next_day(sessions, settings, args.next_day, args.processes)
         print(f"next day {args.next_day}: rows {day['rows']}; built in {day['wall_s']:.1f} s wall, "
-              f"{day['cpu_s']:.1f} s CPU ({day['bytes'] / 1e6:.1f} MB); load average: {os.getloadavg()}")
+              f"{day['cpu_s']:.1f} s CPU in this process + {day['workers_cpu_s']:.1f} s in its workers "
+              f"({day['bytes'] / 1e6:.1f} MB); load average: {os.getloadavg()}")
         return
     feed = bench_feed(sessions)
     print(f"feed: {feed['events']:,} events; {feed['feed_per_s']:,.0f} items/s vs raw rows {feed['raw_per_s']:,.0f}/s "

@@ -174,6 +174,9 @@ class Settings(BaseSettings):
                                         "served from; unset: <data_dir>/bulk.")
     bulk_files_daily: bool = Field(default=True, description="Build the day's bulk files in the background shortly "
                                    "after local midnight.")
+    bulk_files_processes: int = Field(default=0, ge=0, le=64, description="Processes writing the daily bulk files "
+                                      "(tables split into fixed id ranges); 0: one per CPU core; 1: in the building "
+                                      "process. The files' bytes do not depend on it.")
     smtp_url: str | None = Field(default=None, description="smtp://host:port (or smtps://user:password@host:port) "
                                  "for watch-list e-mail; unset: no e-mail is sent.")
     smtp_from: str = Field(default="certbridge@localhost", description="Sender address of watch-list e-mail.")

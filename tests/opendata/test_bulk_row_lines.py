@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from certbridge.opendata.feeds.bulk_tables import row_bytes, row_line
+from certbridge.opendata.feeds.bulk_lines import row_bytes, row_line
 
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.text(), st.floats(allow_nan=True))
 ROWS = st.dictionaries(st.text(), SCALARS, max_size=8)

@@ -24,6 +24,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "feeds.bulk_file_not_found": {"zh": "没有 {day} 的批量文件 {name}。", "en": "There is no bulk file {name} of {day}."},
     "feeds.log_moving": {"zh": "账本一直在写入，未能取得与签名检查点一致的快照；请稍后重试。",
                          "en": "The log kept moving: no snapshot matched a signed checkpoint; try again shortly."},
+    "feeds.bulk_worker_failed": {"zh": "批量文件的写入进程失败，当天文件未生成（不留半成品）：{reason}",
+                                 "en": "A process writing the bulk files failed; the day's files were not built "
+                                       "(nothing half-written is left): {reason}"},
+    "feeds.bulk_snapshot_differs": {"zh": "批量文件的写入进程读到的账本大小（{seen}）不是检查点的大小（{size}），"
+                                          "当天文件未生成；请稍后重试。",
+                                    "en": "A process writing the bulk files saw the log at size {seen}, not at the "
+                                          "checkpoint's {size}; the day's files were not built: try again shortly."},
     "feeds.day_format": {"zh": "{value} 不是 YYYY-MM-DD 格式的日期。", "en": "{value} is not a YYYY-MM-DD date."},
     "feeds.bulk_built": {"zh": "{day} 的批量文件已生成：{folder}", "en": "The bulk files of {day} are built: {folder}"},
     "feeds.mirror_refused": {"zh": "镜像未通过校验，已拒绝：{reason}", "en": "The mirror is refused: {reason}"},

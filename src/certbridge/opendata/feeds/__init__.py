@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the bulk files' worker processes import this package: no web framework for them
+    from fastapi import FastAPI
 
 
 def install(app: FastAPI) -> None:

@@ -20,17 +20,16 @@ bytes. The manifest is a C2SP signed note:
 from __future__ import annotations
 
 import base64
-import csv
-import gzip
 import hashlib
-import io
 import json
 import os
 import shutil
+import sqlite3
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
-from typing import Any
 
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from certbridge.db import read_session
@@ -40,7 +39,11 @@ from certbridge.ledger.integrate import integrate_pending
 from certbridge.ledger.journal import log_size
 from certbridge.ledger.keys import log_origin, log_signer
 from certbridge.ledger.proofs import latest_checkpoint, served_note
-from certbridge.opendata.feeds.bulk_tables import TABLES, changed_ids, columns, dictionary, row_bytes, table_rows
+from certbridge.opendata.feeds import bulk_parts
+from certbridge.opendata.feeds.bulk_files import Assembler, part_items
+from certbridge.opendata.feeds.bulk_parts import GZIP_LEVEL, write_range, write_rows
+from certbridge.opendata.feeds.bulk_tables import TABLES, changed_ids, columns, dictionary, table_rows
+from certbridge.opendata.feeds.bulk_workers import Workers, can_start
 from certbridge.settings import Settings
 
 FORMAT_LINE = "certbridge bulk files v1"
@@ -48,76 +51,6 @@ LICENCE = "CC-BY-4.0 https://creativecommons.org/licenses/by/4.0/"
 MANIFEST = "manifest.txt"
 CHECKPOINT = "checkpoint.txt"
 _SNAPSHOT_TRIES = 5  # writes between integration and the snapshot move the head: integrate again
-
-
-class _GzipWriter:
-    """A gzip file with a running SHA-256 of its uncompressed bytes."""
-
-    def __init__(self, path: Path) -> None:
-        self.raw = open(path, "wb")  # noqa: SIM115 - closed in close()
-        # level 6 (zlib's default) instead of gzip's 9: a third of the time, files a few per cent larger
-        self.gz = gzip.GzipFile(filename="", mode="wb", fileobj=self.raw, mtime=0, compresslevel=6)
-        self.digest = hashlib.sha256()
-        self.rows = 0
-
-    def write(self, data: bytes) -> None:
-        self.gz.write(data)
-        self.digest.update(data)
-
-    def close(self) -> None:
-        self.gz.close()
-        self.raw.close()
-
-
-class _CsvLines:
-    """CSV rows rendered in batches into one buffer (one writer, not one per row)."""
-
-    def __init__(self, out: _GzipWriter) -> None:
-        self.out, self.buf = out, io.StringIO()
-        self.writer = csv.writer(self.buf, lineterminator="\n")
-
-    def add(self, values: list[Any]) -> None:
-        self.writer.writerow(["" if v is None else v for v in values])
-        if self.buf.tell() > 1 << 20:
-            self.flush()
-
-    def flush(self) -> None:
-        self.out.write(self.buf.getvalue().encode("utf-8"))
-        self.buf.seek(0)
-        self.buf.truncate()
-
-
-def _write_table(folder: Path, prefix: str, table: str, rows, *, delta: bool) -> tuple[int, str]:
-    cols = columns(table)
-    jsonl, csvf = _GzipWriter(folder / f"{prefix}-{table}.jsonl.gz"), _GzipWriter(folder / f"{prefix}-{table}.csv.gz")
-    lines = _CsvLines(csvf)
-    lines.add((["op"] if delta else []) + cols)
-    count, batch = 0, []
-    try:
-        for op, row in rows:
-            count += 1
-            if delta:
-                line = {"op": op, "row": row} if op == "upsert" else {"op": op, "id": row["id"]}
-                batch.append(row_bytes(line))
-                lines.add([op] + [row.get(c) if op == "upsert" else (row["id"] if c == "id" else None) for c in cols])
-            else:
-                batch.append(row_bytes(row))
-                lines.add([row[c] for c in cols])
-            if len(batch) >= 1000:
-                jsonl.write(b"".join(batch))
-                batch.clear()
-        jsonl.write(b"".join(batch))
-        lines.flush()
-    finally:
-        jsonl.close()
-        csvf.close()
-    return count, jsonl.digest.hexdigest()
-
-
-def _delta_rows(session: Session, table: str, ids: set[Any], size: int):
-    found = {row["id"]: row for row in table_rows(session, table, size=size, ids=ids)}
-    for ident in sorted(ids, key=lambda v: (isinstance(v, str), v)):
-        yield ("upsert", found[ident]) if ident in found else ("delete", {"id": ident})
 
 
 def previous_day(folder: Path, on: date) -> tuple[date, int] | None:
@@ -131,57 +64,128 @@ def previous_day(folder: Path, on: date) -> tuple[date, int] | None:
     return None
 
 
-def _snapshot(sessions: sessionmaker[Session], settings: Settings):
+def _database(sessions: sessionmaker[Session]) -> dict[str, str] | None:
+    """Where worker processes connect: a SQLite file or a PostgreSQL URL; None for an in-memory database."""
+    url = sessions.kw["bind"].url
+    if url.get_backend_name() == "sqlite":
+        return {"sqlite": url.database} if url.database not in (None, "", ":memory:") else None
+    return {"postgresql": url.set(drivername="postgresql").render_as_string(hide_password=False)}
+
+
+def _snapshot(sessions: sessionmaker[Session], settings: Settings, *, lock: str | None):
+    """Open the build's read transaction at a log size equal to the latest signed checkpoint.
+
+    `lock` (a SQLite file): take its write lock first and keep it (returned) until the workers joined."""
     for _ in range(_SNAPSHOT_TRIES):
         integrate_pending(sessions, settings=settings)
+        held = None
+        if lock is not None:
+            held = sqlite3.connect(lock, isolation_level=None, timeout=30)
+            held.execute("BEGIN IMMEDIATE")  # writes nothing: no commit can land until the workers read
         ctx = read_session(sessions)
         session = ctx.__enter__()
         if session.get_bind().dialect.name == "postgresql":
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         cp = latest_checkpoint(session)
         if cp.size == log_size(session):
-            return ctx, session, cp
+            return ctx, session, cp, held
         ctx.__exit__(None, None, None)
+        if held is not None:
+            held.close()
     raise RuleViolation("feeds.log_moving")
 
 
-def build_day(sessions: sessionmaker[Session], *, settings: Settings, on: date) -> Path:
-    """Build (once) the bulk files of day `on` and return their folder."""
+def _processes(sessions: sessionmaker[Session], settings: Settings, processes: int | None) -> int:
+    """How many processes write the parts: one when every table fits in one part (starting more costs more)."""
+    wanted = processes or settings.bulk_files_processes or os.cpu_count() or 1
+    if wanted > 1:
+        with read_session(sessions) as session:
+            if max(session.scalar(select(func.max(model.id))) or 0 for model, _ in TABLES.values()
+                   if model is not None) <= bulk_parts.PART_IDS:
+                return 1
+    return wanted
+
+
+def build_day(sessions: sessionmaker[Session], *, settings: Settings, on: date, processes: int | None = None,
+              on_table=None) -> Path:
+    """Build (once) the bulk files of day `on` and return their folder.
+
+    `processes`: how many processes write the parts (default: the setting); the files are the same whatever it is.
+    `on_table(table, rows, {file name: bytes})` is called as each table's four files are complete (the bench).
+    """
     root = settings.resolved_bulk_dir()
     target = root / on.isoformat()
     if (target / MANIFEST).exists():
         return target
     root.mkdir(parents=True, exist_ok=True)
     work = root / f".{on.isoformat()}.{os.getpid()}.tmp"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir()
-    previous = previous_day(root, on)
-    start = previous[1] if previous else 0
-    ctx, session, cp = _snapshot(sessions, settings)
+    parts = root / f".{on.isoformat()}.{os.getpid()}.parts"
+    for folder in (work, parts):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
     try:
-        lines = [FORMAT_LINE, f"origin {log_origin(settings)}", f"date {on.isoformat()}",
-                 f"checkpoint {cp.size} {base64.b64encode(cp.root_hash).decode('ascii')}", f"previous {start}",
-                 f"licence {LICENCE}"]
-        (work / CHECKPOINT).write_text(served_note(session, cp), encoding="utf-8")
-        changed = changed_ids(session, start=start, end=cp.size)
-        for table in TABLES:
-            count, digest = _write_table(work, "full", table, (("upsert", r) for r in
-                                                               table_rows(session, table, size=cp.size)), delta=False)
-            lines.append(f"table {table} {count} {digest}")
-            _write_table(work, "delta", table, _delta_rows(session, table, changed[table], cp.size), delta=True)
+        lines, digests = _build(sessions, settings, on, work, parts, _processes(sessions, settings, processes),
+                                on_table)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     finally:
-        ctx.__exit__(None, None, None)
+        shutil.rmtree(parts, ignore_errors=True)
     (work / "dictionary.json").write_text(json.dumps({"licence": LICENCE, "tables": dictionary()},
                                                      ensure_ascii=False, indent=1), encoding="utf-8")
-    for path in sorted(work.iterdir()):
-        data = path.read_bytes()
-        lines.append(f"file {hashlib.sha256(data).hexdigest()} {len(data)} {path.name}")
+    for name in (CHECKPOINT, "dictionary.json"):
+        data = (work / name).read_bytes()
+        digests[name] = (hashlib.sha256(data).hexdigest(), len(data))
+    lines += [f"file {digest} {size} {name}" for name, (digest, size) in sorted(digests.items())]
     (work / MANIFEST).write_text(sign("\n".join(lines) + "\n", [log_signer(settings)]), encoding="utf-8")
     try:
         work.rename(target)
     except OSError:  # another process built the day first: keep its files, they are the day's names
         shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def _build(sessions, settings, on: date, work: Path, parts: Path, processes: int, on_table):
+    """Write every table's files into `work` from one snapshot; return the manifest's lines so far and the files'
+    (SHA-256, bytes)."""
+    previous = previous_day(settings.resolved_bulk_dir(), on)
+    start = previous[1] if previous else 0
+    database = _database(sessions)
+    spread = processes > 1 and database is not None and can_start()
+    with ExitStack() as stack:
+        workers = stack.enter_context(Workers(processes, database, parts, GZIP_LEVEL)) if spread else None
+        if workers is not None:
+            workers.wait_connected()
+        ctx, session, cp, held = _snapshot(sessions, settings, lock=database.get("sqlite") if spread else None)
+        stack.callback(ctx.__exit__, None, None, None)
+        if held is not None:
+            stack.callback(held.close)
+        dialect = session.get_bind().dialect.name
+        if workers is not None:
+            token = session.scalar(text("SELECT pg_export_snapshot()")) if dialect == "postgresql" else None
+            workers.join_snapshot(token, cp.size)
+            if held is not None:
+                held.close()  # every worker reads the snapshot: writers may go on
+        lines = [FORMAT_LINE, f"origin {log_origin(settings)}", f"date {on.isoformat()}",
+                 f"checkpoint {cp.size} {base64.b64encode(cp.root_hash).decode('ascii')}", f"previous {start}",
+                 f"licence {LICENCE}"]
+        (work / CHECKPOINT).write_text(served_note(session, cp), encoding="utf-8")
+        changed = changed_ids(session, start=start, end=cp.size) if start else None  # first day: every row
+        items = part_items(session, dialect, changed)
+        files = Assembler(work, parts, items, on_table)
+        decisions = table_rows(session, "decisions", size=cp.size)
+        wanted = None if changed is None else changed["decisions"]
+        if workers is not None:
+            workers.submit(items)
+            files.add(write_rows(decisions, wanted, columns("decisions"), parts, "decisions"))
+            workers.collect(len(items), files.add)
+        else:
+            conn = session.connection().connection.driver_connection
+            for plan, part in items:
+                files.add(write_range(conn, plan, part, parts, named_cursor=dialect == "postgresql"))
+            files.add(write_rows(decisions, wanted, columns("decisions"), parts, "decisions"))
+    lines += [f"table {table} {rows} {digest}" for table, (rows, digest) in files.tables().items()]
+    return lines, files.digests
 
 
 def build_daily(sessions: sessionmaker[Session], *, settings: Settings, on: date) -> Path:

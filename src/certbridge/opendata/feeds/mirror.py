@@ -20,7 +20,8 @@ from pathlib import Path
 from certbridge.kit import signed_note
 from certbridge.kit.checkpoint import parse_checkpoint
 from certbridge.opendata.feeds.bulk_build import CHECKPOINT, FORMAT_LINE, MANIFEST
-from certbridge.opendata.feeds.bulk_tables import TABLES, columns, row_line
+from certbridge.opendata.feeds.bulk_lines import row_line
+from certbridge.opendata.feeds.bulk_tables import TABLES, columns
 
 
 class MirrorRefused(Exception):
