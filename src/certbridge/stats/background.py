@@ -33,11 +33,11 @@ from certbridge.kit.periodic import add_background, repeat
 from certbridge.ledger.integrate import follow_integration
 from certbridge.settings import Settings
 from certbridge.stats.fold import (
-    affected_certificates,
     cursor,
     driver,
     latest_checkpoint,
     refold,
+    touched,
 )
 from certbridge.stats.whole import PROGRESS, WHOLE_FOLD_EVENTS, fold_step, whole_fold_wanted
 
@@ -85,7 +85,8 @@ def fold_inline(session: Session, settings: Settings, old: int, size: int, root:
             return  # another process is folding: the loop (or the next read) folds this batch after it
         if (conn.exec_driver_sql("SELECT size FROM stats_cursor WHERE id = 1").scalar() or 0) != old:
             return  # not current at the old size: the loop folds from where the statistics stand
-        refold(session, affected_certificates(session, old, size), size, defer=True)
+        batch = touched(session, old, size)
+        refold(session, batch.certificates, size, defer=True, batch=batch)
         now = utcnow()
         conn.exec_driver_sql(  # (a new instance's first fold makes the cursor row)
             f"INSERT INTO stats_cursor (id, size, root_hash, folded_at) VALUES (1, {mark}, {mark}, {mark}) "

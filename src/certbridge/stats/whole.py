@@ -51,6 +51,7 @@ from certbridge.stats.fold import (
     placed,
     span_rows,
     SPAN_INSERT,
+    year_sums,
 )
 from certbridge.stats.timeline import fold_certificate
 
@@ -137,7 +138,7 @@ def certificate_folds(session: Session, folder: Folder) -> Iterator[tuple[int, i
 def _clear(session: Session) -> None:
     conn, _mark = driver(session)
     session.info.pop("stats_live", None)  # (live.MEMO)
-    for table in ("stats_delta", "stats_span", "stats_pending", "stats_holder", "stats_certificate"):
+    for table in ("stats_delta", "stats_year", "stats_span", "stats_pending", "stats_holder", "stats_certificate"):
         conn.exec_driver_sql(f"DELETE FROM {table}")
 
 
@@ -215,6 +216,7 @@ class Rows:
     INSERT … SELECT … GROUP BY, sorted by the database, not in Python."""
 
     def __init__(self, session: Session):
+        self.session = session
         self.conn, self.mark = driver(session)
         self.total: dict[tuple, int] = defaultdict(int)
         self.chains: set[str] = set()
@@ -276,6 +278,7 @@ class Rows:
             "GROUP BY r.measure, c.region, r.dim, r.value, r.day "
             "HAVING SUM(r.delta) <> 0 ORDER BY r.measure, c.region, r.dim, r.value, r.day")
         written = self.conn.exec_driver_sql("SELECT count(*) FROM stats_delta").scalar()  # (cheap beside the insert)
+        year_sums(self.session)
         self._flush_spans()
         columns = SPAN_INSERT[SPAN_INSERT.index("("):SPAN_INSERT.index(")") + 1]
         self.conn.exec_driver_sql(f"INSERT INTO stats_span {columns} SELECT {columns[1:-1]} FROM stats_whole_span "
