@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from certbridge.db import utcnow
 from certbridge.stats.contributions import (
     ALL_DELTA_DEPTHS,
+    STOCK_ALL_DELTA_DEPTHS,
     STOCK_DELTA_DEPTHS,
     STOCKS,
     certificate_rows,
@@ -266,15 +267,17 @@ class Rows:
         self._flush()
         # each region whose figures are kept as deltas, with its depth (contributions.kept_as_delta)
         chains = [(chain, region, depth) for chain in sorted(self.chains)
-                  for depth, region in enumerate(chain.split(CHAIN)) if depth < ALL_DELTA_DEPTHS]
+                  for depth, region in enumerate(chain.split(CHAIN)) if depth < STOCK_ALL_DELTA_DEPTHS]
         self.conn.exec_driver_sql(f"INSERT INTO stats_whole_chain VALUES ({self.mark}, {self.mark}, {self.mark})",
                                   chains)
         day = "r.day" if self.conn.sqlite else "CAST(r.day AS DATE)"
+        stocks = ", ".join(repr(m) for m in STOCKS)
         self.conn.exec_driver_sql(
             "INSERT INTO stats_delta (measure, region, dim, value, day, delta) "
             f"SELECT r.measure, c.region, r.dim, r.value, {day}, SUM(r.delta) FROM stats_whole_rows r "
             f"JOIN stats_whole_chain c ON c.chain = r.chain WHERE (r.dim = 'all' AND c.depth < {ALL_DELTA_DEPTHS}) "
-            f"OR (r.measure IN ({', '.join(repr(m) for m in STOCKS)}) AND c.depth < {STOCK_DELTA_DEPTHS}) "
+            f"OR (r.measure IN ({stocks}) AND c.depth < {STOCK_DELTA_DEPTHS}) "
+            f"OR (r.dim = 'all' AND r.measure IN ({stocks}) AND c.depth < {STOCK_ALL_DELTA_DEPTHS}) "
             "GROUP BY r.measure, c.region, r.dim, r.value, r.day "
             "HAVING SUM(r.delta) <> 0 ORDER BY r.measure, c.region, r.dim, r.value, r.day")
         written = self.conn.exec_driver_sql("SELECT count(*) FROM stats_delta").scalar()  # (cheap beside the insert)
