@@ -6,12 +6,14 @@ the whole log. Then measures, in the same run:
 
 * append cost: K valid certificates suspended through `suspend_certificate`, each in its own committed transaction followed
   by `integrate_pending` (hash + sign a checkpoint), as the server does after a write request, alternately with the
-  statistics fold riding in the integrating transaction (`fold_inline`, the default) and without it (then followed
-  by `catch_up`, the fold in its own transaction): fold / append = (inline − alone) / alone is the extra cost of
-  keeping the counts current, in CPU time (process_time: this process, the SQLite engine included) and wall time.
+  statistics fold riding in the integrating transaction (`fold_inline`, turned on here; the default before issue
+  17's batches) and without it (then followed by `catch_up`, the fold in its own transaction): fold / append =
+  (inline − alone) / alone, in CPU time (process_time: this process, the SQLite engine included) and wall time.
   After each inline append a `catch_up` adds its pending rows to `stats_delta` (a statistics read after every
   write: the worst case); then K more inline appends are followed by one `catch_up` (how the server runs: every 5
   seconds and before a statistics answer), whose CPU time ÷ K is the amortised cost of adding the pending rows;
+  and K appends without the inline fold followed by one fold of them all: the default since issue 17's batches (the
+  background fold every 5 seconds, a statistics answer folding what is left), its CPU ÷ K is the cost per write;
 * query latency in-process: a random region's valid certificates and certified organizations (two figures) on a
   random date, and a whole overview (the figures plus one line per sub-region), p50 / p95 — against a baseline of a
   one-row primary-key read on the same session;

@@ -15,7 +15,8 @@ from certbridge.principal import SYSTEM
 from certbridge.registry import bodies, service
 from certbridge.stats import queries
 from certbridge.stats.background import catch_up
-from certbridge.stats.fold import _json, fold_to_checkpoint, latest_checkpoint, reset
+from certbridge.stats.dbapi import _json
+from certbridge.stats.fold import fold_to_checkpoint, latest_checkpoint, reset
 from certbridge.stats.models import (
     StatsCertificate,
     StatsDelta,

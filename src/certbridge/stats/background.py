@@ -32,13 +32,9 @@ from certbridge.errors import DomainError
 from certbridge.kit.periodic import add_background, repeat
 from certbridge.ledger.integrate import follow_integration
 from certbridge.settings import Settings
-from certbridge.stats.fold import (
-    cursor,
-    driver,
-    latest_checkpoint,
-    refold,
-    touched,
-)
+from certbridge.stats.dbapi import driver
+from certbridge.stats.fold import cursor, latest_checkpoint, refold
+from certbridge.stats.touched import touched
 from certbridge.stats.whole import PROGRESS, WHOLE_FOLD_EVENTS, fold_step, whole_fold_wanted
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable
 from weakref import WeakKeyDictionary
@@ -27,6 +26,7 @@ from certbridge.certificates.status_facts import VERSION_SQL
 from certbridge.certificates.status_context import load_context
 from certbridge.db import utcnow
 from certbridge.registry.models import Region, Scheme
+from certbridge.stats.dbapi import _json, _select_in, driver
 from certbridge.stats.contributions import (
     NATION,
     ORIGIN,
@@ -47,6 +47,7 @@ from certbridge.stats.models import (
     StatsYear,
 )
 from certbridge.stats.timeline import fold_certificate
+from certbridge.stats.touched import Touched, touched
 from certbridge.tables import metadata
 
 _CHUNK = 500
@@ -117,67 +118,6 @@ class Places:
             out = [NATION, *reversed(chain)]
         self._cache[code] = out
         return out
-
-
-class _Rows(list):
-    """A driver cursor's rows, with the few result helpers the fold uses."""
-
-    def scalar(self) -> Any:
-        return self[0][0] if self else None
-
-    def first(self) -> Any:
-        return self[0] if self else None
-
-    def all(self) -> list:
-        return self
-
-
-class _Driver:
-    """The session's DB-API connection, in the session's transaction: `exec_driver_sql` without SQLAlchemy's
-    per-statement result handling (a fold in a write's transaction runs about fifteen small statements, and that
-    handling cost more than running them)."""
-
-    def __init__(self, session: Session):
-        conn = session.connection()
-        self.dbapi = conn.connection.dbapi_connection
-        self.sqlite = conn.dialect.name == "sqlite"
-        self.dialect = conn.dialect
-
-    def exec_driver_sql(self, sql: str, params: Any = ()) -> _Rows:
-        """Run one statement (a list of parameter tuples: once per tuple); return its rows."""
-        cur = self.dbapi.cursor()
-        try:
-            if isinstance(params, list):
-                cur.executemany(sql, params)
-            else:
-                cur.execute(sql, params)
-            return _Rows(cur.fetchall() if cur.description is not None else ())
-        finally:
-            cur.close()
-
-
-def driver(session: Session) -> tuple[_Driver, str]:
-    """Return the session's connection (through the driver) and its parameter mark, after flushing ORM rows.
-
-    The fold runs in the transaction that signs each write's checkpoint, so its statements go through the driver:
-    building and compiling ORM statements cost more than running them.
-    """
-    session.flush()
-    conn = _Driver(session)
-    return conn, "?" if conn.sqlite else "%s"
-
-
-def _select_in(session: Session, sql: str, keys: list, *after: Any) -> Iterable[tuple]:
-    """Run `sql` (its IN list written `({in})`, further marks `{m}`) for keys in chunks; yield the rows."""
-    conn, mark = driver(session)
-    for start in range(0, len(keys), _CHUNK):
-        part = keys[start:start + _CHUNK]
-        yield from conn.exec_driver_sql(sql.format(in_=", ".join([mark] * len(part)), m=mark), (*part, *after))
-
-
-def _json(value: Any) -> Any:
-    """Return a JSON column's value as read through the driver (text on SQLite, parsed on PostgreSQL)."""
-    return orjson.loads(value) if isinstance(value, (str, bytes)) else value
 
 
 def subject_events(session: Session, subject_type: str, ids: Iterable[Any], below: int) -> dict[str, list[dict]]:
@@ -353,45 +293,6 @@ def write_spans(session: Session, remove: Iterable[int], rows: list[tuple]) -> N
     list(_select_in(session, "DELETE FROM stats_span WHERE certificate_id IN ({in_})", sorted(set(remove))))
     if rows:
         conn.exec_driver_sql(SPAN_INSERT.format(marks=", ".join([mark] * 12)), sorted(rows))
-
-
-@dataclass
-class Touched:
-    """What the events of a batch [start, below) touch: every certificate whose fold or rows may change; those with
-    events of their own in the batch (with those events, parsed, in log order); the organizations with events; the
-    certificates of the bodies and standards with events (their folds depend on those facts)."""
-
-    certificates: set[int] = field(default_factory=set)
-    own: dict[int, list[dict]] = field(default_factory=lambda: defaultdict(list))
-    organizations: set[int] = field(default_factory=set)
-    through_facts: set[int] = field(default_factory=set)
-
-
-def touched(session: Session, start: int, below: int) -> Touched:
-    """Return what the events in [start, below) touch (one scan of the batch's events, by key)."""
-    found: dict[str, set[str]] = defaultdict(set)
-    out = Touched()
-    conn, mark = driver(session)
-    for subject_type, subject_id, body in conn.exec_driver_sql(
-            "SELECT subject_type, subject_id, CASE WHEN subject_type = 'certificate' THEN body END FROM ledger_event "
-            f"WHERE seq >= {mark} AND seq < {mark} AND subject_type IN ('certificate', 'organization', 'body', "
-            "'standard') ORDER BY seq", (start, below)):
-        found[subject_type].add(subject_id)
-        if body is not None and subject_id.isdigit():
-            out.own[int(subject_id)].append(orjson.loads(body))
-    out.certificates = {int(i) for i in found["certificate"]}
-    for column, kind in (("body_id", "body"), ("standard_id", "standard")):
-        ids = sorted(int(i) for i in found[kind] if i.isdigit())
-        out.through_facts.update(r[0] for r in _select_in(
-            session, f"SELECT id FROM certificate WHERE {column} IN ({{in_}})", ids))
-    out.certificates |= out.through_facts
-    orgs = sorted(int(i) for i in found["organization"] if i.isdigit())
-    out.organizations = set(orgs)
-    out.certificates.update(r[0] for r in _select_in(
-        session, "SELECT id FROM certificate WHERE organization_id IN ({in_})", orgs))
-    out.certificates.update(r[0] for r in _select_in(  # certificates counted under a record that merged since
-        session, "SELECT certificate_id FROM stats_certificate WHERE holder_id IN ({in_})", orgs))
-    return out
 
 
 def apply_deltas(session: Session, changes: dict[tuple, int]) -> None:

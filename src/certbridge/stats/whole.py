@@ -39,13 +39,12 @@ from certbridge.stats.contributions import (
     certificate_rows,
     organization_rows,
 )
+from certbridge.stats.dbapi import _json, driver
 from certbridge.stats.fold import (
     CHAIN,
     Folder,
-    _json,
     _upsert,
     cursor,
-    driver,
     fold_to_checkpoint,
     latest_checkpoint,
     organization_facts,
