@@ -22,6 +22,7 @@ import orjson
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from certbridge.certificates.bulk import paused_gc
 from certbridge.certificates.status_facts import VERSION_SQL
 from certbridge.certificates.status_context import load_context
 from certbridge.db import utcnow
@@ -464,8 +465,9 @@ def fold_to_checkpoint(session: Session) -> dict[str, Any] | None:
     at = cursor(session)
     if size <= at.size:
         return None
-    batch = touched(session, at.size, size)
-    done = refold(session, batch.certificates, size, batch=batch)
+    with paused_gc():  # (its many short-lived objects would start collections that rescan the whole heap)
+        batch = touched(session, at.size, size)
+        done = refold(session, batch.certificates, size, batch=batch)
     at.size, at.root_hash = size, root
     at.folded_at = utcnow()
     session.flush()
