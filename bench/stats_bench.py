@@ -6,12 +6,14 @@ the whole log. Then measures, in the same run:
 
 * append cost: K valid certificates suspended through `suspend_certificate`, each in its own committed transaction followed
   by `integrate_pending` (hash + sign a checkpoint), as the server does after a write request, alternately with the
-  statistics fold riding in the integrating transaction (`fold_inline`, the default) and without it (then followed
-  by `catch_up`, the fold in its own transaction): fold / append = (inline − alone) / alone is the extra cost of
-  keeping the counts current, in CPU time (process_time: this process, the SQLite engine included) and wall time.
+  statistics fold riding in the integrating transaction (`fold_inline`, turned on here; the default before issue
+  17's batches) and without it (then followed by `catch_up`, the fold in its own transaction): fold / append =
+  (inline − alone) / alone, in CPU time (process_time: this process, the SQLite engine included) and wall time.
   After each inline append a `catch_up` adds its pending rows to `stats_delta` (a statistics read after every
   write: the worst case); then K more inline appends are followed by one `catch_up` (how the server runs: every 5
   seconds and before a statistics answer), whose CPU time ÷ K is the amortised cost of adding the pending rows;
+  and K appends without the inline fold followed by one fold of them all: the default since issue 17's batches (the
+  background fold every 5 seconds, a statistics answer folding what is left), its CPU ÷ K is the cost per write;
 * query latency in-process: a random region's valid certificates and certified organizations (two figures) on a
   random date, and a whole overview (the figures plus one line per sub-region), p50 / p95 — against a baseline of a
   one-row primary-key read on the same session;
@@ -61,6 +63,12 @@ def saturate(session, start: date, end: date) -> None:
         f"{source} WHERE true ORDER BY 1, 2, 5 "
         "ON CONFLICT (measure, region, dim, value, day) DO UPDATE SET delta = stats_delta.delta + excluded.delta"),
         {"start": start.isoformat(), "end": end.isoformat()})
+    try:  # a tree with the years' sums (stats_year, migration 0019statsyear): write them again from the deltas
+        from certbridge.stats.fold import year_sums
+    except ImportError:
+        return
+    session.execute(text("DELETE FROM stats_year"))
+    year_sums(session)
 
 
 def refold(sessions, size: int) -> None:
@@ -135,6 +143,7 @@ def reads(sessions, as_of: date, repeats: int) -> None:
             session.execute(text("SELECT size FROM stats_cursor WHERE id = 1")).scalar()
             base.append(time.perf_counter() - t0)
         out["baseline_p95_ms"] = round(_pct(base, .95), 3)
+        out["key_figures"] = key_figures(session, regions, as_of, repeats, rng)
         for name, region in regions.items():
             wall, cpu = [], []
             for _ in range(repeats):
@@ -150,6 +159,68 @@ def reads(sessions, as_of: date, repeats: int) -> None:
             out[name] = {"wall_p50_ms": round(_pct(wall, .5), 1), "wall_p95_ms": round(_pct(wall, .95), 1),
                          "cpu_p50_ms": round(_pct(cpu, .5), 1), "cpu_p95_ms": round(_pct(cpu, .95), 1)}
     print(json.dumps(out))
+
+
+def rows_read(session, region: str, on: date) -> dict[str, int]:
+    """Count the stored rows the key-figures read (`overview.overview`: a region's two figures and its sub-regions'
+    lines) reads on a date: delta rows (in this tree's form: the years' sums before the date's year and the days of
+    its year, when `stats_year` exists; else every day up to the date) and place rows (`stats_span`, counted live)."""
+    from sqlalchemy import text
+
+    from certbridge.stats import live, queries
+    from certbridge.stats.contributions import NATION, UNKNOWN_REGION, kept_as_delta
+
+    try:
+        session.execute(text("SELECT 1 FROM stats_year LIMIT 1"))
+        years = True
+    except Exception:
+        session.rollback()
+        years = False
+    depth, chains = live.place(session, region)
+    kids = [k.code for k in queries.child_regions(session, region)] + ([UNKNOWN_REGION] if region == NATION else [])
+    out = {"delta_rows": 0, "place_rows": 0}
+    day, first = on.isoformat(), f"{on.year:04d}-01-01"
+    for own, codes in ((True, [region]), (False, kids)):
+        if kept_as_delta(depth if own else depth + 1, "all", "certificates"):
+            for code in codes:
+                key = "measure IN ('certificates', 'organizations') AND region = :r AND dim = 'all' AND value = ''"
+                if years:
+                    out["delta_rows"] += session.scalar(text(
+                        f"SELECT count(*) FROM stats_year WHERE {key} AND year < :y"), {"r": code, "y": on.year})
+                    out["delta_rows"] += session.scalar(text(
+                        f"SELECT count(*) FROM stats_delta WHERE {key} AND day >= :f AND day <= :d"),
+                        {"r": code, "f": first, "d": day})
+                else:
+                    out["delta_rows"] += session.scalar(text(
+                        f"SELECT count(*) FROM stats_delta WHERE {key} AND day <= :d"), {"r": code, "d": day})
+        elif codes:  # counted from the places' rows: the valid runs starting by the date (read for both figures)
+            marks = ", ".join(f":c{i}" for i in range(len(chains)))
+            found = session.scalar(text(f"SELECT count(*) FROM stats_span WHERE chain IN ({marks}) AND "
+                                        "measure = 'valid' AND start <= :d"),
+                                   {"d": day, **{f"c{i}": c for i, c in enumerate(chains)}})
+            out["place_rows"] += found * (2 if own else 1)  # (its own two figures: one read each, memoised by key)
+    return out
+
+
+def key_figures(session, regions: dict[str, str], as_of: date, repeats: int, rng) -> dict[str, dict]:
+    """Time the key-figures read (`overview.overview`: what `/api/v1/stats?region=&on=` answers) for each region on
+    random dates; count the rows one such read reads on the data set's date (`rows_read`)."""
+    from certbridge.stats import overview as ov
+
+    out = {}
+    for name, region in regions.items():
+        wall, cpu = [], []
+        for _ in range(repeats):
+            day = as_of - timedelta(days=rng.randint(0, 3650))
+            session.info.pop("stats_live", None)  # (each read counts anew, as a request's own session does)
+            t0, c0 = time.perf_counter(), time.process_time()
+            ov.overview(session, region=region, on=day)
+            wall.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+        out[name] = {"cpu_p50_ms": round(_pct(cpu, .5), 1), "cpu_p95_ms": round(_pct(cpu, .95), 1),
+                     "wall_p50_ms": round(_pct(wall, .5), 1), "wall_p95_ms": round(_pct(wall, .95), 1),
+                     "rows_read_on_as_of": rows_read(session, region, as_of)}
+    return out
 
 
 def main() -> None:
@@ -172,7 +243,8 @@ def main() -> None:
                         "rows written, then stop")
     parser.add_argument("--reads", type=int, default=0, metavar="N", help="with --data-dir: time the statistics "
                         "page's figures N times each for the nation and the largest province, city and county "
-                        "(random dates), print p50 / p95, then stop")
+                        "(random dates), and the key figures alone (`/api/v1/stats`'s overview) with the rows one reads, print p50 / p95, "
+                        "then stop (with --saturate: after saturating the data set, which must then be a copy)")
     args = parser.parse_args()
 
     from fastapi.testclient import TestClient
@@ -218,6 +290,10 @@ def main() -> None:
         return
     if args.reads:
         catch_up(sessions)
+        if args.saturate:  # the figures kept as deltas as dense as at tens of millions (see --saturate)
+            start, end = (date.fromisoformat(part) for part in args.saturate.split(":"))
+            with write_session(sessions) as session:
+                saturate(session, start, end)
         reads(sessions, as_of, args.reads)
         return
     started = time.perf_counter()
@@ -238,6 +314,7 @@ def main() -> None:
         if follow_writes is not None:
             follow_writes()  # as the server does: each write's events are folded as its checkpoint is signed
         inline_off = settings.model_copy(update={"stats_fold_inline": False})
+        settings = settings.model_copy(update={"stats_fold_inline": True})  # (the default before this branch)
 
         def suspend(cid: int, with_settings) -> tuple[float, float]:
             w0, c0 = time.perf_counter(), time.process_time()

@@ -107,3 +107,36 @@ def test_statsrows_empties_the_folded_figures_for_the_background_fold_and_downgr
     upgrade(engine)
     assert count("stats_span") == 0
     engine.dispose()
+
+
+def test_statsyear_empties_the_folded_figures_for_the_whole_fold_and_downgrades(tmp_path):
+    from alembic import command
+
+    from certbridge.migrate import alembic_config
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'stats.db'}")
+    upgrade(engine, "0018statsrows")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO stats_delta (measure, region, dim, value, day, delta) "
+                             "VALUES ('certificates', '450500', 'all', '', '2020-12-31', 3)")
+        conn.exec_driver_sql("INSERT INTO stats_cursor (id, size, folded_at) VALUES (1, 40, '2026-12-07 00:00:00')")
+    upgrade(engine)
+
+    def count(table: str) -> int:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+
+    # no county's key figures among the stored deltas: emptied, the cursor at 0, so the next fold is the whole fold
+    assert (count("stats_delta"), count("stats_cursor"), count("stats_year")) == (0, 0, 0)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO stats_year (measure, region, dim, value, year, delta) "
+                             "VALUES ('certificates', '450500', 'all', '', 2020, 3)")
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0018statsrows")
+    with engine.connect() as conn:
+        assert "stats_year" not in {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
+    upgrade(engine)
+    assert count("stats_year") == 0
+    engine.dispose()

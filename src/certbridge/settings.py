@@ -101,8 +101,10 @@ class Settings(BaseSettings):
     rate_limit_enabled: bool = Field(default=True, description="Turn per-client rate limiting on or off.")
     opentelemetry: bool = Field(default=False, description="Let FastAPI's own OpenTelemetry instrumentation look "
                                 "for configured providers (on every request); off, none is looked for.")
-    stats_fold_inline: bool = Field(default=True, description="Fold each write's events into the statistics in "
-                                    "the transaction that signs its checkpoint (off: only the background fold).")
+    stats_fold_inline: bool = Field(default=False, description="Fold each write's events into the statistics in "
+                                    "the transaction that signs its checkpoint (off, the default: the background "
+                                    "fold folds the writes of every few seconds in one batch, and a statistics "
+                                    "read folds what is left before it answers).")
     # Which routes are in which class is declared in security/coverage.py; these are the budgets per client.
     rate_limit_login_per_minute: int = Field(default=10, ge=1, description="Sign-in attempts per client.")
     rate_limit_login_burst: int = Field(default=10, ge=1, description="Sign-in attempts allowed at once.")

@@ -68,7 +68,8 @@ def _check(sessions, story, days):
 
 
 def test_folded_figures_equal_a_brute_force_count(sessions, settings, story):
-    # Folded in the transaction that signed the story's checkpoint: nothing is left to fold, the figures name it.
+    # The first catch-up folds the story (the background fold's batch): nothing is left, the figures name it.
+    assert _fold(sessions)["certificates"] > 0
     assert _fold(sessions) is None
     with read_session(sessions) as session:
         assert queries.checkpoint(session)["tree_size"] == latest_checkpoint(session)[0] > 0
@@ -124,3 +125,17 @@ def test_period_counts_by_dimension_sum_to_the_total(sessions, story):
                                                   dim=dim, value=value) == n
                     if code == "000000" and measure == "issued" and end == TODAY:
                         assert total == len(story.snapshots)
+
+
+def test_a_series_read_at_once_equals_each_figure_read_alone(sessions, story):
+    # the monthly and yearly series read a figure's years' sums and its days once for many dates (queries.running)
+    _fold(sessions)
+    rng = random.Random(1208)
+    days = sorted({TODAY - timedelta(days=rng.randint(-400, 2500)) for _ in range(25)} | {date(TODAY.year - 3, 1, 1),
+                                                                                          date(TODAY.year - 2, 12, 31)})
+    with read_session(sessions) as session:
+        for code in ("000000", "450000", "450500", "450502"):
+            for measure in ("certificates", "organizations"):
+                series = queries.running(session, measure=measure, region=code, days=days)
+                assert series == [queries.figure(session, measure=measure, region=code, on=d) for d in days], code
+                assert max(series) > 0

@@ -21,9 +21,10 @@ from certbridge.db import read_session, write_session
 from certbridge.principal import SYSTEM
 from certbridge.registry import service
 from certbridge.stats import queries
-from certbridge.stats.fold import fold_to_checkpoint, latest_checkpoint, reset
-from certbridge.stats.models import StatsDelta, StatsPending, StatsSpan
+from certbridge.stats.fold import Folder, fold_to_checkpoint, latest_checkpoint, reset, subject_events
+from certbridge.stats.models import StatsDelta, StatsPending, StatsSpan, StatsYear
 from certbridge.stats.recompute import compare_with_log
+from certbridge.stats.timeline import fold_certificate
 from tests.stats.conftest import COUNTIES, TODAY, integrate
 
 
@@ -32,6 +33,9 @@ def _deltas(sessions) -> dict[tuple, int]:
         rows = session.execute(select(StatsDelta.measure, StatsDelta.region, StatsDelta.dim, StatsDelta.value,
                                       StatsDelta.day, StatsDelta.delta))
         deltas = {tuple(r[:5]): r[5] for r in rows if r[5]}
+        deltas.update({("year", *r[:5]): r[5] for r in session.execute(select(  # the years' sums (0019statsyear)
+            StatsYear.measure, StatsYear.region, StatsYear.dim, StatsYear.value, StatsYear.year, StatsYear.delta))
+            if r[5]})
         spans = sorted(tuple(str(v) for v in r) for r in session.execute(select(*StatsSpan.__table__.columns)))
         return {**deltas, "spans": spans}
 
@@ -110,7 +114,7 @@ def test_a_failing_inline_fold_never_stops_the_checkpoint(sessions, settings, st
     monkeypatch.setattr(background, "refold", broken)
     with write_session(sessions) as session:
         assert _write(session, random.Random(7), story)
-    integrate(sessions, settings)
+    integrate(sessions, settings.model_copy(update={"stats_fold_inline": True}))
     with read_session(sessions) as session:
         signed = latest_checkpoint(session)[0]
         assert signed > folded_to  # the write was signed; the statistics stayed where they were
@@ -121,3 +125,26 @@ def test_a_failing_inline_fold_never_stops_the_checkpoint(sessions, settings, st
     with read_session(sessions) as session:
         assert queries.checkpoint(session)["tree_size"] == signed
         assert compare_with_log(session, on=TODAY)["differences"] == []
+
+
+def test_a_fold_continued_from_its_tail_equals_the_fold_of_every_event(sessions, settings, story):
+    # A batch continues a certificate's stored fold with the batch's events (timeline.fold_certificate(resume=)):
+    # cut each certificate's events anywhere, and the continued fold is the fold of all of them.
+    rng = random.Random(1208)
+    for _ in range(12):
+        with write_session(sessions) as session:
+            _write(session, rng, story)
+        integrate(sessions, settings)
+    with read_session(sessions) as session:
+        below = latest_checkpoint(session)[0]
+        folder = Folder(session, below)
+        events = subject_events(session, "certificate", sorted(story.snapshots), below)
+    cuts = 0
+    for cid, evs in sorted(events.items()):
+        whole = fold_certificate(evs, folder.context, folder.kinds)
+        for k in range(1, len(evs)):
+            first = fold_certificate(evs[:k], folder.context, folder.kinds)
+            if first:
+                assert fold_certificate(evs[k:], folder.context, folder.kinds, resume=first) == whole, (cid, k)
+                cuts += 1
+    assert cuts > len(events)  # certificates with several events, cut after each

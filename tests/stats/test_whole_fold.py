@@ -15,13 +15,15 @@ from certbridge.principal import SYSTEM
 from certbridge.registry import bodies, service
 from certbridge.stats import queries
 from certbridge.stats.background import catch_up
-from certbridge.stats.fold import _json, fold_to_checkpoint, latest_checkpoint, reset
+from certbridge.stats.dbapi import _json
+from certbridge.stats.fold import fold_to_checkpoint, latest_checkpoint, reset
 from certbridge.stats.models import (
     StatsCertificate,
     StatsDelta,
     StatsHolder,
     StatsPending,
     StatsSpan,
+    StatsYear,
 )
 from certbridge.stats.recompute import compare_with_log
 from tests.stats.conftest import TODAY, build_story, integrate
@@ -36,6 +38,9 @@ def _stored(sessions) -> tuple[dict, dict, dict, list]:
         deltas = {tuple(r[:5]): r[5] for r in session.execute(select(
             StatsDelta.measure, StatsDelta.region, StatsDelta.dim, StatsDelta.value, StatsDelta.day,
             StatsDelta.delta)) if r[5]}
+        deltas.update({("year", *r[:5]): r[5] for r in session.execute(select(  # the years' sums (0019statsyear)
+            StatsYear.measure, StatsYear.region, StatsYear.dim, StatsYear.value, StatsYear.year, StatsYear.delta))
+            if r[5]})
         certificates = {r[0]: (r[1], r[2], _json(r[3])) for r in session.execute(select(
             StatsCertificate.certificate_id, StatsCertificate.holder_id, StatsCertificate.body_id,
             StatsCertificate.folded))}

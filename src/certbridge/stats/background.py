@@ -27,18 +27,15 @@ from fastapi import FastAPI, Request
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from certbridge.certificates.bulk import paused_gc
 from certbridge.db import read_session, utcnow, write_session
 from certbridge.errors import DomainError
 from certbridge.kit.periodic import add_background, repeat
 from certbridge.ledger.integrate import follow_integration
 from certbridge.settings import Settings
-from certbridge.stats.fold import (
-    affected_certificates,
-    cursor,
-    driver,
-    latest_checkpoint,
-    refold,
-)
+from certbridge.stats.dbapi import driver
+from certbridge.stats.fold import cursor, latest_checkpoint, refold
+from certbridge.stats.touched import touched
 from certbridge.stats.whole import PROGRESS, WHOLE_FOLD_EVENTS, fold_step, whole_fold_wanted
 
 log = logging.getLogger(__name__)
@@ -85,7 +82,9 @@ def fold_inline(session: Session, settings: Settings, old: int, size: int, root:
             return  # another process is folding: the loop (or the next read) folds this batch after it
         if (conn.exec_driver_sql("SELECT size FROM stats_cursor WHERE id = 1").scalar() or 0) != old:
             return  # not current at the old size: the loop folds from where the statistics stand
-        refold(session, affected_certificates(session, old, size), size, defer=True)
+        with paused_gc():
+            batch = touched(session, old, size)
+            refold(session, batch.certificates, size, defer=True, batch=batch)
         now = utcnow()
         conn.exec_driver_sql(  # (a new instance's first fold makes the cursor row)
             f"INSERT INTO stats_cursor (id, size, root_hash, folded_at) VALUES (1, {mark}, {mark}, {mark}) "

@@ -30,11 +30,14 @@ MEASURES = ("certificates", "organizations", "issued") + STATUS_FLOWS
 Row = tuple[str, str, str, str, str]  # measure, region, dim, value, day
 STOCKS = ("certificates", "organizations")  # figures held on a day (the others are counted over a period)
 # Which figures are kept as daily delta rows (`stats_delta`), by the depth of the region in its chain (0 the nation,
-# 1 a province, 2 a city, 3 a county): every figure's total (dimension "all") down to the cities, and the valid
-# certificates and certified organizations by scheme, type, standard, body and industry down to the provinces.
+# 1 a province, 2 a city, 3 a county): every figure's total (dimension "all") down to the cities — the valid
+# certificates' and certified organizations' down to the counties (a city's drill-down and a county's key figures
+# are then range sums, not a count of the region's whole register: 0019statsyear) — and the valid certificates and
+# certified organizations by scheme, type, standard, body and industry down to the provinces.
 # Every other figure — a county's, a city's tables, a period count by dimension — is counted on the date from the
 # places' rows (`place_rows`, `stats_span`), bounded by the region's own certificates or the period's events.
 ALL_DELTA_DEPTHS = 3  # depths whose totals are kept as deltas
+STOCK_ALL_DELTA_DEPTHS = 4  # depths whose valid certificates and organizations (totals) are: down to the counties
 STOCK_DELTA_DEPTHS = 2  # depths whose valid certificates and organizations by dimension are kept as deltas
 # A dimension's column in `stats_span` ("type" is a word SQL keeps for itself).
 SPAN_COLUMNS = {"scheme": "scheme", "type": "cert_type", "standard": "standard", "body": "body",
@@ -44,7 +47,9 @@ Span = tuple[str, str, str | None, str, tuple[str, ...]]  # measure, start, unti
 
 def kept_as_delta(depth: int, dim: str, measure: str) -> bool:
     """Tell whether a figure of a region at this depth (0 the nation) under this dimension is a stored delta sum."""
-    return depth < ALL_DELTA_DEPTHS if dim == "all" else depth < STOCK_DELTA_DEPTHS and measure in STOCKS
+    if dim == "all":
+        return depth < (STOCK_ALL_DELTA_DEPTHS if measure in STOCKS else ALL_DELTA_DEPTHS)
+    return depth < STOCK_DELTA_DEPTHS and measure in STOCKS
 
 
 def place_rows(cert: dict[str, Any], places: list[tuple[str, str | None]], holder_dims: dict[str, str],

@@ -15,16 +15,19 @@ import json
 from collections import defaultdict
 from datetime import date
 from typing import Any, Iterable
-
 from weakref import WeakKeyDictionary
+
+import orjson
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from certbridge.certificates.bulk import paused_gc
 from certbridge.certificates.status_facts import VERSION_SQL
 from certbridge.certificates.status_context import load_context
 from certbridge.db import utcnow
 from certbridge.registry.models import Region, Scheme
+from certbridge.stats.dbapi import _json, _select_in, driver
 from certbridge.stats.contributions import (
     NATION,
     ORIGIN,
@@ -42,8 +45,10 @@ from certbridge.stats.models import (
     StatsHolder,
     StatsPending,
     StatsSpan,
+    StatsYear,
 )
 from certbridge.stats.timeline import fold_certificate
+from certbridge.stats.touched import Touched, touched
 from certbridge.tables import metadata
 
 _CHUNK = 500
@@ -116,67 +121,6 @@ class Places:
         return out
 
 
-class _Rows(list):
-    """A driver cursor's rows, with the few result helpers the fold uses."""
-
-    def scalar(self) -> Any:
-        return self[0][0] if self else None
-
-    def first(self) -> Any:
-        return self[0] if self else None
-
-    def all(self) -> list:
-        return self
-
-
-class _Driver:
-    """The session's DB-API connection, in the session's transaction: `exec_driver_sql` without SQLAlchemy's
-    per-statement result handling (a fold in a write's transaction runs about fifteen small statements, and that
-    handling cost more than running them)."""
-
-    def __init__(self, session: Session):
-        conn = session.connection()
-        self.dbapi = conn.connection.dbapi_connection
-        self.sqlite = conn.dialect.name == "sqlite"
-        self.dialect = conn.dialect
-
-    def exec_driver_sql(self, sql: str, params: Any = ()) -> _Rows:
-        """Run one statement (a list of parameter tuples: once per tuple); return its rows."""
-        cur = self.dbapi.cursor()
-        try:
-            if isinstance(params, list):
-                cur.executemany(sql, params)
-            else:
-                cur.execute(sql, params)
-            return _Rows(cur.fetchall() if cur.description is not None else ())
-        finally:
-            cur.close()
-
-
-def driver(session: Session) -> tuple[_Driver, str]:
-    """Return the session's connection (through the driver) and its parameter mark, after flushing ORM rows.
-
-    The fold runs in the transaction that signs each write's checkpoint, so its statements go through the driver:
-    building and compiling ORM statements cost more than running them.
-    """
-    session.flush()
-    conn = _Driver(session)
-    return conn, "?" if conn.sqlite else "%s"
-
-
-def _select_in(session: Session, sql: str, keys: list, *after: Any) -> Iterable[tuple]:
-    """Run `sql` (its IN list written `({in})`, further marks `{m}`) for keys in chunks; yield the rows."""
-    conn, mark = driver(session)
-    for start in range(0, len(keys), _CHUNK):
-        part = keys[start:start + _CHUNK]
-        yield from conn.exec_driver_sql(sql.format(in_=", ".join([mark] * len(part)), m=mark), (*part, *after))
-
-
-def _json(value: Any) -> Any:
-    """Return a JSON column's value as read through the driver (text on SQLite, parsed on PostgreSQL)."""
-    return json.loads(value) if isinstance(value, (str, bytes)) else value
-
-
 def subject_events(session: Session, subject_type: str, ids: Iterable[Any], below: int) -> dict[str, list[dict]]:
     """Return the parsed events of the given subjects, in log order, below a tree size."""
     out: dict[str, list[dict]] = defaultdict(list)
@@ -184,7 +128,7 @@ def subject_events(session: Session, subject_type: str, ids: Iterable[Any], belo
                       "AND subject_type = {m} AND seq < {m} ORDER BY seq", sorted({str(i) for i in ids}),
                       subject_type, below)
     for subject_id, body in rows:
-        out[subject_id].append(json.loads(body))
+        out[subject_id].append(orjson.loads(body))
     return out
 
 
@@ -246,12 +190,25 @@ class Folder:
             at = self.orgs[at]["merged_into"]
         return at
 
-    def certificates(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-        """Fold these certificates from their events; return {id: fold} (empty fold: no events yet)."""
-        folds = {}
-        for key, events in subject_events(self.session, "certificate", ids, self.below).items():
+    def certificates(self, ids: Iterable[int], stored: dict[int, tuple[int, dict]] | None = None,
+                     touched: Touched | None = None) -> dict[int, dict[str, Any]]:
+        """Fold these certificates; return {id: fold} (empty fold: no events yet). With what a batch of events
+        `touched` and the `stored` (holder, fold) of each: a certificate touched through its holder alone keeps its
+        fold, one with events of its own in the batch continues its stored fold with them (`timeline.fold_certificate`
+        with `resume`), and only the rest — no stored fold, or a body or standard it depends on changed — is folded
+        from every event it has."""
+        folds: dict[int, dict[str, Any]] = {}
+        full = []
+        for cid in ids:
+            before = stored.get(cid) if stored else None
+            if touched is None or before is None or "tail" not in before[1] or cid in touched.through_facts:
+                full.append(cid)
+            elif cid in touched.own:
+                folds[cid] = fold_certificate(touched.own[cid], self.context, self.kinds, resume=before[1])
+            else:
+                folds[cid] = before[1]
+        for key, events in subject_events(self.session, "certificate", full, self.below).items():
             folds[int(key)] = fold_certificate(events, self.context, self.kinds)
-        self.organizations(f.get("organization_id") for f in folds.values() if f)
         return folds
 
     def holder(self, holder_id: int, certificates: list[dict[str, Any]]) -> dict[tuple, int]:
@@ -260,14 +217,18 @@ class Folder:
         basis = self.basis(holder_id)
         return expand(holder_rows(certificates, *placed(basis)), every=True)
 
-    def basis(self, holder_id: int) -> dict[str, Any]:
-        """Return what a holder's rows are counted with: dated regions, their ancestors, the holder's facts."""
-        self.organizations([holder_id])
-        org = self.orgs.get(holder_id) or {"places": [], "industry": ""}
-        places = [[since, region] for since, region in org["places"]]
+    def basis(self, holder_id: int, stored: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Return what a holder's rows are counted with: dated regions, their ancestors, the holder's facts (those of
+        a `stored` basis when its organization has no new events: only the region table is read again)."""
+        if stored is None:
+            self.organizations([holder_id])
+            org = self.orgs.get(holder_id) or {"places": [], "industry": ""}
+            places, dims = [[since, region] for since, region in org["places"]], {"industry": org["industry"][:60]}
+        else:
+            places, dims = stored["places"], stored["dims"]
         return {"places": places, "ancestors": {region or "": self.places.ancestors(region) for _s, region in places
                                                 or [(ORIGIN, None)]},
-                "dims": {"industry": org["industry"][:60]}}
+                "dims": dims}
 
 
 def placed(basis: dict[str, Any]) -> tuple[list[tuple[str, str | None]], dict[str, str], Any]:
@@ -287,11 +248,26 @@ def expand(rows: dict[tuple, int], *, every: bool = False) -> dict[tuple, int]:
     """Return chain-keyed rows as `stats_delta` rows: each added to every region of its chain whose figures are kept
     as deltas (`contributions.kept_as_delta`; `every`: to every region), zeros left out."""
     out: dict[tuple, int] = defaultdict(int)
+    regions: dict[str, list[str]] = {}
     for (measure, chain, dim, value, day), n in rows.items():
-        for depth, region in enumerate(chain.split(CHAIN)):
-            if every or kept_as_delta(depth, dim, measure):
-                out[measure, region, dim, value, day] += n
+        parts = regions.get(chain)
+        if parts is None:
+            parts = regions[chain] = chain.split(CHAIN)
+        for region in parts if every else parts[:_kept_depths(measure, dim)]:
+            out[measure, region, dim, value, day] += n
     return {k: v for k, v in out.items() if v}
+
+
+_DEPTHS: dict[tuple[str, str], int] = {}
+
+
+def _kept_depths(measure: str, dim: str) -> int:
+    """Return how many levels of a chain (from the nation down) keep a figure of this measure and dimension as
+    deltas (`kept_as_delta` holds for the shallowest levels only)."""
+    found = _DEPTHS.get((measure, dim))
+    if found is None:
+        found = _DEPTHS[measure, dim] = next(d for d in range(16) if not kept_as_delta(d, dim, measure))
+    return found
 
 
 SPAN_INSERT = ("INSERT INTO stats_span (chain, measure, start, certificate_id, part, until, holder_id, scheme, "
@@ -320,26 +296,9 @@ def write_spans(session: Session, remove: Iterable[int], rows: list[tuple]) -> N
         conn.exec_driver_sql(SPAN_INSERT.format(marks=", ".join([mark] * 12)), sorted(rows))
 
 
-def affected_certificates(session: Session, start: int, below: int) -> set[int]:
-    """Return the certificates whose fold may change with the events in [start, below)."""
-    touched: dict[str, set[str]] = defaultdict(set)
-    conn, mark = driver(session)
-    for subject_type, subject_id in conn.exec_driver_sql(
-            f"SELECT subject_type, subject_id FROM ledger_event WHERE seq >= {mark} AND seq < {mark} "
-            "AND subject_type IN ('certificate', 'organization', 'body', 'standard')", (start, below)):
-        touched[subject_type].add(subject_id)
-    out = {int(i) for i in touched["certificate"]}
-    for column, kind in (("organization_id", "organization"), ("body_id", "body"), ("standard_id", "standard")):
-        ids = sorted(int(i) for i in touched[kind] if i.isdigit())
-        out.update(r[0] for r in _select_in(session, f"SELECT id FROM certificate WHERE {column} IN ({{in_}})", ids))
-    orgs = sorted(int(i) for i in touched["organization"] if i.isdigit())
-    out.update(r[0] for r in _select_in(  # certificates counted under a record that merged since
-        session, "SELECT certificate_id FROM stats_certificate WHERE holder_id IN ({in_})", orgs))
-    return out
-
-
 def apply_deltas(session: Session, changes: dict[tuple, int]) -> None:
-    """Add delta rows to the stored deltas (insert or add), through the driver: a fold may carry thousands."""
+    """Add delta rows to the stored deltas and to their years' sums (insert or add), through the driver: a fold may
+    carry thousands."""
     if not changes:
         return
     conn, mark = driver(session)
@@ -347,10 +306,25 @@ def apply_deltas(session: Session, changes: dict[tuple, int]) -> None:
     sqlite = conn.sqlite
     rows = [(m, r, d, v, day if sqlite else date.fromisoformat(day), n)  # in key order: neighbouring B-tree pages
             for (m, r, d, v, day), n in sorted(changes.items())]
+    years: dict[tuple, int] = defaultdict(int)
+    for (m, r, d, v, day), n in changes.items():
+        years[m, r, d, v, int(day[:4])] += n
+    for table, column, found in (("stats_delta", "day", rows),
+                                 ("stats_year", "year", [(*k, n) for k, n in sorted(years.items()) if n])):
+        conn.exec_driver_sql(
+            f"INSERT INTO {table} (measure, region, dim, value, {column}, delta) VALUES ({', '.join([mark] * 6)}) "
+            f"ON CONFLICT (measure, region, dim, value, {column}) DO UPDATE SET delta = {table}.delta + excluded.delta",
+            found)
+
+
+def year_sums(session: Session) -> None:
+    """Write `stats_year` (which must be empty) from `stats_delta`: each key's deltas summed by year."""
+    conn, _mark = driver(session)
+    year = "CAST(substr(day, 1, 4) AS INTEGER)" if conn.sqlite else "CAST(EXTRACT(YEAR FROM day) AS INTEGER)"
     conn.exec_driver_sql(
-        f"INSERT INTO stats_delta (measure, region, dim, value, day, delta) VALUES ({', '.join([mark] * 6)}) "
-        "ON CONFLICT (measure, region, dim, value, day) DO UPDATE SET delta = stats_delta.delta + excluded.delta",
-        rows)
+        f"INSERT INTO stats_year (measure, region, dim, value, year, delta) SELECT measure, region, dim, value, {year}, "
+        f"SUM(delta) FROM stats_delta GROUP BY measure, region, dim, value, {year} HAVING SUM(delta) <> 0 "
+        f"ORDER BY measure, region, dim, value, {year}")
 
 
 def _upsert(session: Session, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -366,17 +340,21 @@ def _upsert(session: Session, table: str, columns: tuple[str, ...], rows: list[t
         f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns[1:])}", rows)
 
 
-def refold(session: Session, certificate_ids: set[int], below: int, *, defer: bool = False) -> dict[str, int]:
+def refold(session: Session, certificate_ids: set[int], below: int, *, defer: bool = False,
+           batch: Touched | None = None) -> dict[str, int]:
     """Re-fold these certificates up to a tree size; add the difference they make to the deltas (`defer`: keep it
     as one `stats_pending` row, which the next `roll_up` adds — what the fold in a write's transaction does).
 
     Work in proportion to the change: a holder whose basis (places, region ancestors, facts) is unchanged gets the
     rows of its changed certificates replaced, and the organization figures they touch recounted (`change_rows`);
-    only a holder whose basis changed has its whole contribution re-counted.
+    only a holder whose basis changed has its whole contribution re-counted. With what the batch of events
+    `touched` (`batch`), a certificate or holder the batch did not reach through its own events keeps its stored
+    fold or basis instead of reading its events again (`Folder.certificates`, `Folder.basis`).
     """
     folder = Folder(session, below)
     changed: dict[int, tuple[tuple | None, tuple]] = {}  # certificate → ((holder, fold) before or None, after)
     holders: set[int] = set()
+    moved = batch.organizations if batch is not None else None  # organizations with events (None: any may have)
     ids = sorted(certificate_ids)
     for s in range(0, len(ids), _CHUNK):
         chunk = ids[s:s + _CHUNK]
@@ -384,10 +362,18 @@ def refold(session: Session, certificate_ids: set[int], below: int, *, defer: bo
             session, "SELECT certificate_id, holder_id, folded FROM stats_certificate WHERE certificate_id IN ({in_})",
             chunk)}
         holders.update(holder for holder, _f in stored.values())
-        for cid, fold in folder.certificates(chunk).items():
+        folds = folder.certificates(chunk, stored, batch)
+        kept = {}  # certificates whose holder is the stored one: their organization is its own holder, unchanged
+        for cid, fold in folds.items():
+            before = stored.get(cid)
+            if (fold and moved is not None and before is not None and before[0] == fold["organization_id"]
+                    and before[0] not in moved):
+                kept[cid] = before[0]
+        folder.organizations(f["organization_id"] for c, f in folds.items() if f and c not in kept)
+        for cid, fold in folds.items():
             if not fold:
                 continue
-            holder = folder.holder_of(fold["organization_id"])
+            holder = kept[cid] if cid in kept else folder.holder_of(fold["organization_id"])
             holders.add(holder)
             before = stored.get(cid)
             if before != (holder, fold):
@@ -409,7 +395,8 @@ def refold(session: Session, certificate_ids: set[int], below: int, *, defer: bo
         chunk = hs[s:s + _CHUNK]
         bases = {h: _json(b) for h, b in _select_in(
             session, "SELECT holder_id, basis FROM stats_holder WHERE holder_id IN ({in_})", chunk)}
-        now = {h: folder.basis(h) for h in chunk}
+        now = {h: folder.basis(h, bases[h] if moved is not None and h in bases and h not in moved else None)
+               for h in chunk}
         wanted = sorted(h for h in chunk if h in touching or bases.get(h) != now[h])
         others: dict[int, list[dict]] = defaultdict(list)  # the holders' certificates this pass did not change
         other_ids: dict[int, list[int]] = defaultdict(list)
@@ -478,7 +465,9 @@ def fold_to_checkpoint(session: Session) -> dict[str, Any] | None:
     at = cursor(session)
     if size <= at.size:
         return None
-    done = refold(session, affected_certificates(session, at.size, size), size)
+    with paused_gc():  # (its many short-lived objects would start collections that rescan the whole heap)
+        batch = touched(session, at.size, size)
+        done = refold(session, batch.certificates, size, batch=batch)
     at.size, at.root_hash = size, root
     at.folded_at = utcnow()
     session.flush()
@@ -488,6 +477,6 @@ def fold_to_checkpoint(session: Session) -> dict[str, Any] | None:
 def reset(session: Session) -> None:
     """Forget every folded figure (the next fold starts from the first event)."""
     session.info.pop("stats_live", None)  # (live.MEMO)
-    for model in (StatsDelta, StatsSpan, StatsPending, StatsHolder, StatsCertificate, StatsCursor):
+    for model in (StatsDelta, StatsYear, StatsSpan, StatsPending, StatsHolder, StatsCertificate, StatsCursor):
         session.execute(delete(model))
     session.flush()

@@ -71,6 +71,21 @@ class StatsDelta(Base):
     delta: Mapped[int] = mapped_column(Integer)
 
 
+class StatsYear(Base):
+    """One figure's deltas summed over a year (migration 0019statsyear): a figure on a date is its years before the
+    date's year plus the `stats_delta` rows of the date's own year — at most ~370 rows a key, whatever the history."""
+
+    __tablename__ = "stats_year"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    measure: Mapped[str] = mapped_column(String(20), primary_key=True)
+    region: Mapped[str] = mapped_column(String(12), primary_key=True)
+    dim: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(String(60), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    delta: Mapped[int] = mapped_column(Integer)
+
+
 class StatsSpan(Base):
     """What one certificate counts at its holder's place (migration 0018statsrows): each valid run cut at the
     holder's moves (measure "valid", [start, until)), its issue and each status change (measure "issued",

@@ -4,7 +4,8 @@ or, for a figure not kept as deltas (a county's; a city's tables; a period count
 
 from __future__ import annotations
 
-from datetime import date
+from collections import defaultdict
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from certbridge.registry.models import Region
 from certbridge.stats import live
 from certbridge.stats.contributions import NATION, STOCKS, UNKNOWN_REGION, kept_as_delta  # noqa: F401 (queries.STOCKS)
-from certbridge.stats.models import StatsCursor, StatsDelta
+from certbridge.stats.models import StatsCursor, StatsDelta, StatsYear
 
 FLOWS = ("issued", "suspended", "withdrawn", "expired", "cancelled")  # figures counted over a period
 
@@ -26,15 +27,45 @@ def checkpoint(session: Session) -> dict[str, Any]:
     return {"tree_size": row.size, "root_hash": row.root_hash.hex() if row.root_hash else None}
 
 
+def _summed(session: Session, key: dict[str, Any], *, end: date, start: date | None = None,
+            by: str | None = None) -> dict[Any, int]:
+    """Return the deltas of a key (column → value, or a list of values) summed over [start, end] (start None: from
+    the first), {value of the `by` column: sum} ({None: sum} without it): whole years from `stats_year`, the days of
+    a partly covered year from `stats_delta` — at most two years of days, however long the history."""
+    out: dict[Any, int] = defaultdict(int)
+
+    def add(model: Any, *where: Any) -> None:
+        clauses = [getattr(model, c).in_(v) if isinstance(v, list) else getattr(model, c) == v for c, v in key.items()]
+        columns = [getattr(model, by)] if by else []
+        rows = session.execute(select(*columns, func.sum(model.delta)).where(*clauses, *where)
+                               .group_by(*columns)) if by else [(session.scalar(
+                                   select(func.sum(model.delta)).where(*clauses, *where)),)]
+        for *group, n in rows:
+            if n:
+                out[group[0] if group else None] += int(n)
+
+    D, Y = StatsDelta, StatsYear
+    if start is not None and start.year == end.year:
+        add(D, D.day >= start, D.day <= end)
+    else:
+        if start is not None:
+            add(D, D.day >= start, D.day <= date(start.year, 12, 31))
+        add(Y, Y.year < end.year, *([Y.year > start.year] if start is not None else []))
+        add(D, D.day >= date(end.year, 1, 1), D.day <= end)
+    return out
+
+
+def _key(measure: str, region: str | list[str], dim: str, value: str | None = None) -> dict[str, Any]:
+    return {"measure": measure, "region": region, "dim": dim, **({"value": value} if value is not None else {})}
+
+
 def figure(session: Session, *, measure: str, region: str = NATION, on: date, dim: str = "all",
            value: str = "") -> int:
     """Return one figure on a date."""
     depth, chains = live.place(session, region)
     if not kept_as_delta(depth, dim, measure):
         return live.figure(session, chains, measure=measure, on=on, dim=dim, value=value)
-    return int(session.scalar(select(func.coalesce(func.sum(StatsDelta.delta), 0)).where(
-        StatsDelta.measure == measure, StatsDelta.region == region, StatsDelta.dim == dim,
-        StatsDelta.value == value, StatsDelta.day <= on)) or 0)
+    return _summed(session, _key(measure, region, dim, value), end=on).get(None, 0)
 
 
 def period(session: Session, *, measure: str, region: str = NATION, start: date, end: date, dim: str = "all",
@@ -43,9 +74,7 @@ def period(session: Session, *, measure: str, region: str = NATION, start: date,
     depth, chains = live.place(session, region)
     if not kept_as_delta(depth, dim, measure):
         return live.figure(session, chains, measure=measure, on=end, start=start, dim=dim, value=value)
-    return int(session.scalar(select(func.coalesce(func.sum(StatsDelta.delta), 0)).where(
-        StatsDelta.measure == measure, StatsDelta.region == region, StatsDelta.dim == dim,
-        StatsDelta.value == value, StatsDelta.day >= start, StatsDelta.day <= end)) or 0)
+    return _summed(session, _key(measure, region, dim, value), start=start, end=end).get(None, 0)
 
 
 def by_value(session: Session, *, measure: str, region: str = NATION, dim: str, on: date) -> dict[str, int]:
@@ -53,10 +82,7 @@ def by_value(session: Session, *, measure: str, region: str = NATION, dim: str, 
     depth, chains = live.place(session, region)
     if not kept_as_delta(depth, dim, measure):
         return live.by_value(session, chains, measure=measure, dim=dim, on=on)
-    rows = session.execute(select(StatsDelta.value, func.sum(StatsDelta.delta)).where(
-        StatsDelta.measure == measure, StatsDelta.region == region, StatsDelta.dim == dim, StatsDelta.day <= on,
-    ).group_by(StatsDelta.value))
-    return {value: int(n) for value, n in rows if n}
+    return {v: n for v, n in _summed(session, _key(measure, region, dim), end=on, by="value").items() if n}
 
 
 def period_by_value(session: Session, *, measure: str, region: str, dim: str, start: date, end: date) -> dict[str, int]:
@@ -64,10 +90,8 @@ def period_by_value(session: Session, *, measure: str, region: str, dim: str, st
     depth, chains = live.place(session, region)
     if not kept_as_delta(depth, dim, measure):
         return live.by_value(session, chains, measure=measure, dim=dim, on=end, start=start)
-    rows = session.execute(select(StatsDelta.value, func.sum(StatsDelta.delta)).where(
-        StatsDelta.measure == measure, StatsDelta.region == region, StatsDelta.dim == dim,
-        StatsDelta.day >= start, StatsDelta.day <= end).group_by(StatsDelta.value))
-    return {value: int(n) for value, n in rows if n}
+    return {v: n for v, n in _summed(session, _key(measure, region, dim), start=start, end=end, by="value").items()
+            if n}
 
 
 def child_regions(session: Session, region: str) -> list[Region]:
@@ -85,10 +109,8 @@ def by_child(session: Session, *, measure: str, region: str, on: date, dim: str 
         found = live.by_child(session, chains, depth, measure=measure, on=on, dim=dim, value=value)
         return {code: n for code, n in found.items() if code in codes}
     keys = list(codes) + ([UNKNOWN_REGION] if region == NATION else [])
-    rows = session.execute(select(StatsDelta.region, func.sum(StatsDelta.delta)).where(
-        StatsDelta.measure == measure, StatsDelta.region.in_(keys), StatsDelta.dim == dim,
-        StatsDelta.value == value, StatsDelta.day <= on).group_by(StatsDelta.region))
-    return {code: int(n) for code, n in rows}
+    return {code: n for code, n in _summed(session, _key(measure, keys, dim, value), end=on, by="region").items()
+            if code in keys}
 
 
 def running(session: Session, *, measure: str, region: str, dim: str = "all", value: str = "",
@@ -97,10 +119,13 @@ def running(session: Session, *, measure: str, region: str, dim: str = "all", va
     depth, chains = live.place(session, region)
     if not kept_as_delta(depth, dim, measure):
         return live.running(session, chains, measure=measure, days=days, dim=dim, value=value)
+    first = date(min(days).year, 1, 1)  # the years before the first day's: their sums (at most ~30 rows)
+    total = _summed(session, _key(measure, region, dim, value), end=first - timedelta(days=1)).get(None, 0) \
+        if first > date.min else 0
     rows = session.execute(select(StatsDelta.day, StatsDelta.delta).where(
         StatsDelta.measure == measure, StatsDelta.region == region, StatsDelta.dim == dim,
-        StatsDelta.value == value, StatsDelta.day <= max(days)).order_by(StatsDelta.day)).all()
-    out, total, i = [], 0, 0
+        StatsDelta.value == value, StatsDelta.day >= first, StatsDelta.day <= max(days)).order_by(StatsDelta.day)).all()
+    out, i = [], 0
     for day in days:
         while i < len(rows) and _as_date(rows[i][0]) <= day:
             total += rows[i][1]

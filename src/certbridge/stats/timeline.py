@@ -42,10 +42,16 @@ def label_on(facts: Facts, on: date) -> str:
     return "pending" if result.status == "valid" else result.status
 
 
-def segments(events: Iterable[dict[str, Any]], context) -> tuple[dict[str, Any], list[tuple[date, Facts]]]:
-    """Return a certificate's last state and its segments (first day, facts), from its events in log order."""
+def segments(events: Iterable[dict[str, Any]], context, tail: list | None = None
+             ) -> tuple[dict[str, Any], list[tuple[date, Facts]]]:
+    """Return a certificate's last state and its segments (first day, facts), from its events in log order —
+    continued from a stored `tail` (the last segment's first day and state, `fold_certificate`'s "tail") when given:
+    the parts before it never change with later events, so only the tail and what follows are returned."""
     state: dict[str, Any] = {}
     out: list[tuple[date, Facts]] = []
+    if tail is not None:
+        state = dict(zip(TAIL_FIELDS, tail[1], strict=True))
+        out.append((_day(tail[0]) or FIRST_DAY, facts_from_state(state, context)))
     for event in events:
         data = event.get("data") or {}
         change = data.get("state") or {}
@@ -68,9 +74,10 @@ def segments(events: Iterable[dict[str, Any]], context) -> tuple[dict[str, Any],
     return state, out
 
 
-def runs_of(parts: list[tuple[date, Facts]]) -> list[tuple[date, str]]:
-    """Return the runs (first day, label) of a certificate's segments, merging equal neighbours."""
-    runs: list[tuple[date, str]] = []
+def runs_of(parts: list[tuple[date, Facts]], runs: list[tuple[date, str]] | None = None) -> list[tuple[date, str]]:
+    """Return the runs (first day, label) of a certificate's segments, merging equal neighbours (after `runs`: those
+    of the segments before these)."""
+    runs = list(runs or [])
     for i, (start, facts) in enumerate(parts):
         end = parts[i + 1][0] if i + 1 < len(parts) else date.max
         points = {start} | {d for d in [facts.issued_on] + [c.first_day for c in due_changes(facts)] if start < d < end}
@@ -81,18 +88,39 @@ def runs_of(parts: list[tuple[date, Facts]]) -> list[tuple[date, str]]:
     return runs
 
 
-def fold_certificate(events: Iterable[dict[str, Any]], context, scheme_kinds: dict[str, str]) -> dict[str, Any]:
-    """Return a certificate's fold: its holder organization, dimensions, issue day and status runs."""
-    state, parts = segments(events, context)
+# The state fields a fold reads (facts_from_state, fold_certificate): what its "tail" keeps to continue from, as
+# a list in this order (an absent field kept as None: every reader takes the two alike).
+TAIL_FIELDS = ("status", "status_changed_on", "issued_on", "expires_on", "suspended_until", "status_reason",
+               "body_id", "standard_id", "scheme_code", "organization_id")
+
+
+def fold_certificate(events: Iterable[dict[str, Any]], context, scheme_kinds: dict[str, str],
+                     resume: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return a certificate's fold: its holder organization, dimensions, issue day, status runs, and its "tail" (the
+    last segment's first day and the state fields it holds). With `resume` (a stored fold of the certificate's
+    earlier events) only the later `events` are read: the same fold as from every event."""
+    tail = resume.get("tail") if resume else None
+    state, parts = segments(events, context, tail)
     if not parts:
         return {}
+    before: list[tuple[date, str]] = []
+    if tail is not None:
+        # the runs of the segments before the tail's never change; nor do the tail segment's own before the next
+        # segment's first day when the new events left its facts as they were (its verdicts are read again else)
+        cut = tail[0]
+        if len(parts) > 1 and parts[0][1] == facts_from_state(dict(zip(TAIL_FIELDS, tail[1])), context):
+            cut, parts = parts[1][0].isoformat(), parts[1:]
+        if cut is not None:
+            before = [(_day(day) or FIRST_DAY, label) for day, label in resume["runs"] if day is None or day < cut]
     standard = context.standards.get(state.get("standard_id"), ("", None))[0] or ""
     return {
         "organization_id": state.get("organization_id"),
         "body_id": state.get("body_id"),
         "issued_on": state.get("issued_on"),
         "dims": certificate_dimensions(state, scheme_kinds, standard),
-        "runs": [[None if day == FIRST_DAY else day.isoformat(), label] for day, label in runs_of(parts)],
+        "runs": [[None if day == FIRST_DAY else day.isoformat(), label] for day, label in runs_of(parts, before)],
+        "tail": [None if parts[-1][0] == FIRST_DAY else parts[-1][0].isoformat(),
+                 [state.get(k) for k in TAIL_FIELDS]],
     }
 
 

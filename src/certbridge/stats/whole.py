@@ -33,24 +33,25 @@ from sqlalchemy.orm import Session
 from certbridge.db import utcnow
 from certbridge.stats.contributions import (
     ALL_DELTA_DEPTHS,
+    STOCK_ALL_DELTA_DEPTHS,
     STOCK_DELTA_DEPTHS,
     STOCKS,
     certificate_rows,
     organization_rows,
 )
+from certbridge.stats.dbapi import _json, driver
 from certbridge.stats.fold import (
     CHAIN,
     Folder,
-    _json,
     _upsert,
     cursor,
-    driver,
     fold_to_checkpoint,
     latest_checkpoint,
     organization_facts,
     placed,
     span_rows,
     SPAN_INSERT,
+    year_sums,
 )
 from certbridge.stats.timeline import fold_certificate
 
@@ -137,7 +138,7 @@ def certificate_folds(session: Session, folder: Folder) -> Iterator[tuple[int, i
 def _clear(session: Session) -> None:
     conn, _mark = driver(session)
     session.info.pop("stats_live", None)  # (live.MEMO)
-    for table in ("stats_delta", "stats_span", "stats_pending", "stats_holder", "stats_certificate"):
+    for table in ("stats_delta", "stats_year", "stats_span", "stats_pending", "stats_holder", "stats_certificate"):
         conn.exec_driver_sql(f"DELETE FROM {table}")
 
 
@@ -215,6 +216,7 @@ class Rows:
     INSERT … SELECT … GROUP BY, sorted by the database, not in Python."""
 
     def __init__(self, session: Session):
+        self.session = session
         self.conn, self.mark = driver(session)
         self.total: dict[tuple, int] = defaultdict(int)
         self.chains: set[str] = set()
@@ -264,18 +266,21 @@ class Rows:
         self._flush()
         # each region whose figures are kept as deltas, with its depth (contributions.kept_as_delta)
         chains = [(chain, region, depth) for chain in sorted(self.chains)
-                  for depth, region in enumerate(chain.split(CHAIN)) if depth < ALL_DELTA_DEPTHS]
+                  for depth, region in enumerate(chain.split(CHAIN)) if depth < STOCK_ALL_DELTA_DEPTHS]
         self.conn.exec_driver_sql(f"INSERT INTO stats_whole_chain VALUES ({self.mark}, {self.mark}, {self.mark})",
                                   chains)
         day = "r.day" if self.conn.sqlite else "CAST(r.day AS DATE)"
+        stocks = ", ".join(repr(m) for m in STOCKS)
         self.conn.exec_driver_sql(
             "INSERT INTO stats_delta (measure, region, dim, value, day, delta) "
             f"SELECT r.measure, c.region, r.dim, r.value, {day}, SUM(r.delta) FROM stats_whole_rows r "
             f"JOIN stats_whole_chain c ON c.chain = r.chain WHERE (r.dim = 'all' AND c.depth < {ALL_DELTA_DEPTHS}) "
-            f"OR (r.measure IN ({', '.join(repr(m) for m in STOCKS)}) AND c.depth < {STOCK_DELTA_DEPTHS}) "
+            f"OR (r.measure IN ({stocks}) AND c.depth < {STOCK_DELTA_DEPTHS}) "
+            f"OR (r.dim = 'all' AND r.measure IN ({stocks}) AND c.depth < {STOCK_ALL_DELTA_DEPTHS}) "
             "GROUP BY r.measure, c.region, r.dim, r.value, r.day "
             "HAVING SUM(r.delta) <> 0 ORDER BY r.measure, c.region, r.dim, r.value, r.day")
         written = self.conn.exec_driver_sql("SELECT count(*) FROM stats_delta").scalar()  # (cheap beside the insert)
+        year_sums(self.session)
         self._flush_spans()
         columns = SPAN_INSERT[SPAN_INSERT.index("("):SPAN_INSERT.index(")") + 1]
         self.conn.exec_driver_sql(f"INSERT INTO stats_span {columns} SELECT {columns[1:-1]} FROM stats_whole_span "
