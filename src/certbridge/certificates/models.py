@@ -22,7 +22,7 @@ class Certificate(Base):
         Index("ix_certificate_number", "number"),
         Index("ix_certificate_org_status", "organization_id", "status"),
         Index("ix_certificate_body_status", "body_id", "status"),
-        Index("ix_certificate_body_issued", "body_id", "issued_on"),  # a body's issues in a period (0019bodyissued)
+        Index("ix_certificate_body_issued", "body_id", "issued_on"),  # a body's issues in a period (0020bodyissued)
         Index("ix_certificate_scheme_status", "scheme_code", "status"),
         Index("ix_certificate_region_status", "region_code", "status"),
     )

@@ -5,8 +5,8 @@ restricted" lists a body's certificates issued in a window. Through `ix_certific
 certificate of the body and then each row for its issue date: at 10 M certificates, seconds for a large body,
 and most of the demo build's disclosure step. `(body_id, issued_on)` answers both from the index.
 
-Revision ID: 0019bodyissued
-Revises: 0018statsrows
+Revision ID: 0020bodyissued
+Revises: 0019statsyear
 Create Date: 2026-12-08 00:00:00
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0019bodyissued"
-down_revision = "0018statsrows"
+revision = "0020bodyissued"
+down_revision = "0019statsyear"
 branch_labels = None
 depends_on = None
 
