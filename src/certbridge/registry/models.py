@@ -32,7 +32,8 @@ class Organization(Base):
     uscc_needs_check: Mapped[bool] = mapped_column(Boolean, default=False)
     name: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str | None] = mapped_column(String(300))
-    search_name: Mapped[str] = mapped_column(String(200))  # simplified, normalized for search
+    # simplified, normalized for search; indexed for exact-name look-ups (0021orgname)
+    search_name: Mapped[str] = mapped_column(String(200), index=True)
     address: Mapped[str | None] = mapped_column(String(300))
     region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
     industry: Mapped[str | None] = mapped_column(String(80))
