@@ -274,8 +274,11 @@ def driver_arguments(dialect, compiled: Compiled, values: dict[str, Any]) -> tup
     positional tuple is picked in C (`operator.itemgetter`).
     """
     if dialect.name == "sqlite":
-        values = {k: v.isoformat() if type(v) is date else v for k, v in values.items()}
-    merged = {**compiled.constants, **values}
+        for k, v in values.items():
+            if type(v) is date:
+                values = {k: v.isoformat() if type(v) is date else v for k, v in values.items()}
+                break
+    merged = {**compiled.constants, **values} if compiled.constants else values
     if compiled.order is None:
         return compiled.sql, merged
     return compiled.sql, compiled.pick(merged) if compiled.pick else ()
