@@ -219,9 +219,9 @@ _COMPILED: dict[tuple, Compiled] = {}
 def compiled_once(dialect, key: tuple, build: Callable[[], Executable], *, inline_constants: bool = False) -> Compiled:
     """Return the statement `build` makes, compiled for a dialect the first time `key` is asked for.
 
-    `inline_constants`: on SQLite, write the values fixed at compile time (texts and integers: an IN list's items,
-    literals of the statement) into the SQL itself, so that a run binds only the values given to it (binding costs
-    per value; the busiest statement, verify's, has 17 constants and 4 values).
+    `inline_constants`: write the values fixed at compile time (texts and integers: an IN list's items, literals of
+    the statement) into the SQL itself, so that a run binds only the values given to it (binding, and on PostgreSQL
+    adapting and sending, costs per value; the busiest statement, verify's, has 17 constants and 4 values).
     """
     found = _COMPILED.get((dialect.name, *key))
     if found is None:
@@ -232,12 +232,38 @@ def compiled_once(dialect, key: tuple, build: Callable[[], Executable], *, inlin
         if inline_constants and dialect.name == "sqlite" and order:
             sql, order = _inlined(sql, order, constants)
             constants = {k: v for k, v in constants.items() if k in order}  # what is left to bind
+        elif inline_constants and dialect.name == "postgresql" and order is None:
+            sql, constants = _inlined_named(sql, constants)
         pick = None
         if order:
             getter = operator.itemgetter(*order)
             pick = getter if len(order) > 1 else (lambda values, _get=getter: (_get(values),))
         found = _COMPILED[(dialect.name, *key)] = Compiled(sql, order, constants, pick)
     return found
+
+
+def _literal(value: Any) -> str | None:
+    """Return a constant text or integer as an SQL literal (None for any other value: it stays bound)."""
+    if type(value) is str:
+        return "'" + value.replace("'", "''") + "'"
+    if type(value) is int:
+        return str(value)
+    return None
+
+
+def _inlined_named(sql: str, constants: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """`_inlined` for psycopg's named parameters (`%(name)s`, a literal "%" written "%%"): the SQL with the constant
+    texts and integers written in, and the constants left to bind. Unchanged when the SQL holds quoted text."""
+    if "'" in sql or '"' in sql:
+        return sql, constants
+    left = {}
+    for name, value in constants.items():
+        literal = _literal(value)
+        if literal is None:
+            left[name] = value
+        else:
+            sql = sql.replace(f"%({name})s", literal.replace("%", "%%"))
+    return sql, left
 
 
 def _inlined(sql: str, order: tuple[str, ...], constants: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
@@ -250,14 +276,12 @@ def _inlined(sql: str, order: tuple[str, ...], constants: dict[str, Any]) -> tup
         return sql, order
     out, left = [pieces[0]], []
     for name, piece in zip(order, pieces[1:]):
-        value = constants.get(name)
-        if type(value) is str:
-            out.append("'" + value.replace("'", "''") + "'")
-        elif type(value) is int:
-            out.append(str(value))
-        else:
+        literal = _literal(constants.get(name))
+        if literal is None:
             out.append("?")
             left.append(name)
+        else:
+            out.append(literal)
         out.append(piece)
     return "".join(out), tuple(left)
 

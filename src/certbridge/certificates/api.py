@@ -151,7 +151,7 @@ async def verify(request: Request):
         except sqlite3.OperationalError:  # busy (e.g. a checkpoint or recovery): wait in a worker thread instead
             result = None
     elif readers is not None:
-        needs = getattr(request.state, "replica_needs", None)
+        needs = (scope.get("state") or {}).get("replica_needs")  # request.state's, without raising when unset
         if needs is None:
             result = await readers.run(lambda c: verify_number_async(c, state.engine.dialect, number))
         else:  # a replica is configured: it answers if it has replayed what this client wrote
