@@ -216,19 +216,74 @@ class Compiled(NamedTuple):
 _COMPILED: dict[tuple, Compiled] = {}
 
 
-def compiled_once(dialect, key: tuple, build: Callable[[], Executable]) -> Compiled:
-    """Return the statement `build` makes, compiled for a dialect the first time `key` is asked for."""
+def compiled_once(dialect, key: tuple, build: Callable[[], Executable], *, inline_constants: bool = False) -> Compiled:
+    """Return the statement `build` makes, compiled for a dialect the first time `key` is asked for.
+
+    `inline_constants`: write the values fixed at compile time (texts and integers: an IN list's items, literals of
+    the statement) into the SQL itself, so that a run binds only the values given to it (binding, and on PostgreSQL
+    adapting and sending, costs per value; the busiest statement, verify's, has 17 constants and 4 values).
+    """
     found = _COMPILED.get((dialect.name, *key))
     if found is None:
         compiled = build().compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
         order = tuple(compiled.positiontup) if compiled.positional else None
         constants = {k: _driver_value(dialect, v) for k, v in compiled.params.items() if v is not None}
+        sql = compiled.string
+        if inline_constants and dialect.name == "sqlite" and order:
+            sql, order = _inlined(sql, order, constants)
+            constants = {k: v for k, v in constants.items() if k in order}  # what is left to bind
+        elif inline_constants and dialect.name == "postgresql" and order is None:
+            sql, constants = _inlined_named(sql, constants)
         pick = None
         if order:
             getter = operator.itemgetter(*order)
             pick = getter if len(order) > 1 else (lambda values, _get=getter: (_get(values),))
-        found = _COMPILED[(dialect.name, *key)] = Compiled(compiled.string, order, constants, pick)
+        found = _COMPILED[(dialect.name, *key)] = Compiled(sql, order, constants, pick)
     return found
+
+
+def _literal(value: Any) -> str | None:
+    """Return a constant text or integer as an SQL literal (None for any other value: it stays bound)."""
+    if type(value) is str:
+        return "'" + value.replace("'", "''") + "'"
+    if type(value) is int:
+        return str(value)
+    return None
+
+
+def _inlined_named(sql: str, constants: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """`_inlined` for psycopg's named parameters (`%(name)s`, a literal "%" written "%%"): the SQL with the constant
+    texts and integers written in, and the constants left to bind. Unchanged when the SQL holds quoted text."""
+    if "'" in sql or '"' in sql:
+        return sql, constants
+    left = {}
+    for name, value in constants.items():
+        literal = _literal(value)
+        if literal is None:
+            left[name] = value
+        else:
+            sql = sql.replace(f"%({name})s", literal.replace("%", "%%"))
+    return sql, left
+
+
+def _inlined(sql: str, order: tuple[str, ...], constants: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """Return SQLite SQL with its constant texts and integers written in as literals, and the names left to bind.
+
+    Only when every "?" of the SQL is a parameter (no quoted text in it where one could hide); else unchanged.
+    """
+    pieces = sql.split("?")
+    if "'" in sql or '"' in sql or len(pieces) != len(order) + 1:
+        return sql, order
+    out, left = [pieces[0]], []
+    for name, piece in zip(order, pieces[1:]):
+        literal = _literal(constants.get(name))
+        if literal is None:
+            out.append("?")
+            left.append(name)
+        else:
+            out.append(literal)
+        out.append(piece)
+    return "".join(out), tuple(left)
 
 
 def _driver_value(dialect, value: Any) -> Any:
@@ -243,8 +298,11 @@ def driver_arguments(dialect, compiled: Compiled, values: dict[str, Any]) -> tup
     positional tuple is picked in C (`operator.itemgetter`).
     """
     if dialect.name == "sqlite":
-        values = {k: v.isoformat() if type(v) is date else v for k, v in values.items()}
-    merged = {**compiled.constants, **values}
+        for k, v in values.items():
+            if type(v) is date:
+                values = {k: v.isoformat() if type(v) is date else v for k, v in values.items()}
+                break
+    merged = {**compiled.constants, **values} if compiled.constants else values
     if compiled.order is None:
         return compiled.sql, merged
     return compiled.sql, compiled.pick(merged) if compiled.pick else ()

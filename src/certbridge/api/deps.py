@@ -16,10 +16,10 @@ from certbridge.audit.service import (
     record_attempt,
     track_ledger_appends,
 )
+from certbridge.api.query import scope_language
 from certbridge.auth.service import authenticate_api_key
 from certbridge.db import read_session, write_session
 from certbridge.replicas import public_read_session
-from certbridge.i18n.catalog import pick_language
 from certbridge.policy import require_authenticated
 from certbridge.principal import ANONYMOUS, Principal
 
@@ -103,10 +103,7 @@ def current_principal(request: Request) -> Principal:
 
 def language(request: Request) -> str:
     """Return the caller's language: ?lang=, then the lang cookie, then Accept-Language."""
-    lang = request.query_params.get("lang") or request.cookies.get("lang")
-    if lang in ("zh", "en"):
-        return lang
-    return pick_language(request.headers.get("accept-language"), request.app.state.settings.default_language)
+    return scope_language(request.scope, request.query_params, request.app.state.settings.default_language)
 
 
 ReadDB = Annotated[Session, Depends(db_read)]

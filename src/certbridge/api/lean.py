@@ -187,11 +187,11 @@ class LeanReads:
             exc.__traceback__ = None  # as Starlette does: a reused exception must not accumulate tracebacks
         self.answered[route.path] += 1
 
-        headers = list(response.raw_headers)
-        if routing is not None:
-            headers += routing.labels(state)
-        start = secured({"type": "http.response.start", "status": response.status_code, "headers": headers + limited},
-                        wanted)
+        headers = response.raw_headers + limited if routing is None else (
+            response.raw_headers + routing.labels(state) + limited)
+        present = {k.lower() for k, _ in headers}  # as `secured` adds the security headers the answer lacks
+        headers += [(k, v) for k, v in wanted if k not in present]
+        start = {"type": "http.response.start", "status": response.status_code, "headers": headers}
         body = getattr(response, "body", None)
         if body is None or response.background is not None:  # streamed, or work after it: as Starlette sends it
 

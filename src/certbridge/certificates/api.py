@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from certbridge.api.deps import AuthedPrincipal, Lang, ReadDB, WriteDB, db_read, language
 from certbridge.api.lean import LeanRoute, shaper
+from certbridge.api.query import query_values, scope_language
 from certbridge.api.pagination import Page, decode_cursor, decode_key_cursor, encode_cursor, next_cursor
 from certbridge.api.params import Id, IdFilter
 from certbridge.api.problems import PROBLEM_RESPONSES, PROBLEM_TYPE
@@ -75,9 +76,8 @@ _VERIFY_PARAMETERS = [
 ]
 
 
-def _verify_query(request: Request) -> tuple[str, str | None]:
-    """Return (number, body) from the query string, or raise the validation error FastAPI would."""
-    params = request.query_params
+def _verify_query(params: dict[str, str]) -> tuple[str, str | None]:
+    """Return (number, body) from the query's values, or raise the validation error FastAPI would."""
     number, body, errors = params.get("number"), params.get("body"), []
     if number is not None and 0 < len(number) <= 60 and (body is None or len(body) <= 30):
         return number, body  # valid: what the adapters below would accept (lengths in characters)
@@ -136,8 +136,12 @@ async def verify(request: Request):
     """Verify a certificate number, optionally from one body, and explain the outcome."""
     # The busiest public endpoint: the answer is built in VerificationOut's shape and serialised once here
     # (not validated a second time), on the loop itself when the database allows (see loop_connection).
-    number, body = _verify_query(request)
-    lang, state = language(request), request.app.state
+    # The query and the language read straight from the scope (api/query.py: Starlette's rules, without its objects).
+    scope = request.scope
+    query = query_values(scope)
+    number, body = _verify_query(query)
+    state = scope["app"].state
+    lang = scope_language(scope, query, state.settings.default_language)
     conn = loop_connection(state) if body is None else None
     readers = loop_readers(state) if body is None and conn is None else None
     result = None
@@ -147,7 +151,7 @@ async def verify(request: Request):
         except sqlite3.OperationalError:  # busy (e.g. a checkpoint or recovery): wait in a worker thread instead
             result = None
     elif readers is not None:
-        needs = getattr(request.state, "replica_needs", None)
+        needs = (scope.get("state") or {}).get("replica_needs")  # request.state's, without raising when unset
         if needs is None:
             result = await readers.run(lambda c: verify_number_async(c, state.engine.dialect, number))
         else:  # a replica is configured: it answers if it has replayed what this client wrote

@@ -159,7 +159,7 @@ _STATEMENTS = {
 
 def _statement(dialect, key: str):
     """Return a public-view statement compiled for a dialect (once)."""
-    return compiled_once(dialect, ("public_view", key), lambda: _STATEMENTS[key])
+    return compiled_once(dialect, ("public_view", key), lambda: _STATEMENTS[key], inline_constants=True)
 
 
 def _run(session: Session, key: str, **params: Any) -> list[tuple]:
