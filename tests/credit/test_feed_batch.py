@@ -32,9 +32,9 @@ def test_a_batch_of_suspensions_and_withdrawals_weighs_on_each_certificates_own_
         touched = sync_credit_entries(session, batch=3)  # batches that split the events
     with read_session(sessions) as session:
         holder = dict(session.execute(select(Certificate.id, Certificate.organization_id)
-                                      .where(Certificate.id.in_(ids))).tuples().all())
+                                      .where(Certificate.id.in_(ids))).all())
         got = sorted(session.execute(select(CreditEntry.kind, CreditEntry.source_id, CreditEntry.subject_id)
-                                     .where(CreditEntry.source_type == "certificate")).tuples())
+                                     .where(CreditEntry.source_type == "certificate")).all())
     want = sorted([("certificate_suspended", str(cid), holder[cid]) for cid in ids]
                   + [("certificate_withdrawn", str(cid), holder[cid]) for cid in ids[1:3]])
     assert got == want

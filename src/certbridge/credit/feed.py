@@ -75,7 +75,7 @@ def _read_holders(session: Session, events: list[LedgerEvent]) -> dict[int, int 
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         found.update(session.execute(select(Certificate.id, Certificate.organization_id)
-                                     .where(Certificate.id.in_(chunk))).tuples().all())
+                                     .where(Certificate.id.in_(chunk))).all())
     return found
 
 
