@@ -84,6 +84,15 @@ def test_every_process_reads_the_checkpoint_s_snapshot_while_certificates_are_is
 
     monkeypatch.setattr(bulk_workers.Workers, "join_snapshot", join_late)
     stop, issued = threading.Event(), []
+    submit = bulk_workers.Workers.submit
+
+    def submit_after_a_write(self, items):  # the lock is given back: a writer commits before the parts are written
+        seen, deadline = len(issued), time.monotonic() + 60
+        while len(issued) == seen and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return submit(self, items)
+
+    monkeypatch.setattr(bulk_workers.Workers, "submit", submit_after_a_write)
 
     def keep_writing():
         while not stop.is_set():
