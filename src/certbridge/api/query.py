@@ -3,7 +3,7 @@
 For the busiest public read (GET /verify, on the lean path and behind FastAPI alike): Starlette builds a
 `QueryParams` (urllib's `parse_qsl`, a multi-dict), a `Headers` object and a cookie jar for every request, ~10 µs
 of a verification's Python before any work is done. These read the same values from the scope in one pass each,
-with the same rules (tests/api/test_query.py compares them with Starlette's on awkward inputs):
+with the same rules (tests/security/test_query_values.py compares them with Starlette's on awkward inputs):
 - the query string decoded as Latin-1, split on "&", each part on its first "=", parts without a value kept as
   empty, empty parts skipped, "+" and %-escapes decoded as UTF-8 (errors replaced); the last value of a name wins;
 - Accept-Language is the first such header, decoded as Latin-1; the `lang` cookie is read from every Cookie header

@@ -20,6 +20,11 @@ TIME_LINE = "certbridge-time"
 _VALUE_TAG = b"certbridge state v1\x00"
 
 
+def certificate_name(body_code: str | None, number: str) -> str:
+    """A certificate's public name (`subject_name("certificate", …)`), called positionally where names are many."""
+    return f"certificate:{body_code}:{number}"
+
+
 def subject_name(subject_type: str, *, body_code: str | None = None, number: str | None = None,
                  organization_id: int | str | None = None, uscc: str | None = None,
                  cma_number: str | None = None) -> str:
@@ -31,7 +36,7 @@ def subject_name(subject_type: str, *, body_code: str | None = None, number: str
     `lab:<资质认定 (CMA) number>`.
     """
     if subject_type == "certificate":
-        return f"certificate:{body_code}:{number}"
+        return certificate_name(body_code, number)
     if subject_type == "body":
         return f"body:{body_code}"
     if subject_type == "organization":

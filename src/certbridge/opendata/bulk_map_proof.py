@@ -34,6 +34,7 @@ from certbridge.kit import state_map as sm
 from certbridge.kit import state_multiproof as mp
 from certbridge.ledger.offline import OfflineCheckError
 from certbridge.ledger.state_map import MAP_VERSION, ChunkTable, map_position, subject_name, value_hash
+from certbridge.ledger.state_map_names import certificate_name
 
 _IN = 500
 
@@ -178,7 +179,7 @@ def _judge(values: dict[bytes, bytes | None], state: dict[str, Any], *, rows: li
 
     for row in rows:  # every row's own entry, not one per certificate: a copy in another row is checked too
         for cert in proven_certificates(row, every=every):
-            name = f"certificate:{(cert.get('body') or {}).get('code')}:{cert['number']}"  # subject_name's
+            name = certificate_name((cert.get("body") or {}).get("code"), cert["number"])
             last = cert.get("last_seq")
             seen = (name, last) if last is None or type(last) is int else None  # a forged one: judged each time
             if seen is not None and seen in judged:
