@@ -14,9 +14,6 @@ the costly part on another core:
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from itertools import chain, repeat
 from datetime import date, datetime, timezone
@@ -42,20 +39,8 @@ from certbridge.registry.schemes import check_grade, scheme_grades
 from certbridge.registry.search import name_bigrams
 
 __all__ = ["AuditSpec", "BulkRules", "CertificateSpec", "OrganizationSpec", "Positions", "PreparedBatch",
-           "StatusStep", "issue_drafts", "load_rules", "next_positions", "paused_gc", "prepare_batch",
+           "StatusStep", "issue_drafts", "load_rules", "next_positions", "prepare_batch",
            "validate_specs", "write_batch"]
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic GC while a batch is built: its objects live until written, collections only rescan them."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclass(slots=True)

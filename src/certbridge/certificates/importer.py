@@ -17,7 +17,8 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certbridge.certificates.bulk import issue_drafts, paused_gc
+from certbridge.certificates.bulk import issue_drafts
+from certbridge.kit.paused_gc import paused_gc
 from certbridge.certificates.models import Certificate, ImportBatch
 from certbridge.certificates.schemas import CertificateIn
 from certbridge.certificates.service import issue_certificate

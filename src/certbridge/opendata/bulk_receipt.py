@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from certbridge.certificates.bulk import paused_gc
+from certbridge.kit.paused_gc import paused_gc
 from certbridge.db import utcnow
 from certbridge.errors import NotFound
 from certbridge.kit.canonical_json import canonical_bytes

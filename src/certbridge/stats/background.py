@@ -27,7 +27,7 @@ from fastapi import FastAPI, Request
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from certbridge.certificates.bulk import paused_gc
+from certbridge.kit.paused_gc import paused_gc
 from certbridge.db import read_session, utcnow, write_session
 from certbridge.errors import DomainError
 from certbridge.kit.periodic import add_background, repeat

@@ -22,7 +22,7 @@ import orjson
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from certbridge.certificates.bulk import paused_gc
+from certbridge.kit.paused_gc import paused_gc
 from certbridge.certificates.status_facts import VERSION_SQL
 from certbridge.certificates.status_context import load_context
 from certbridge.db import utcnow

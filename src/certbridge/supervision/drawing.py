@@ -16,7 +16,6 @@ Anyone can re-run it offline (`certbridge draw verify draw.json`) and must get t
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import hmac
 import struct
@@ -25,6 +24,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from certbridge.kit.canonical_json import canonical_bytes
+from certbridge.kit.paused_gc import paused_gc
 
 FORMAT = "certbridge-draw/1"
 ALL_OBJECTS = "*"
@@ -195,13 +195,8 @@ def run_draw(inputs: dict[str, Any], seed: bytes, beacon: str | None = None) -> 
         raise ValueError(f"not a {FORMAT} document")
     # The cyclic GC is paused for the draw: it allocates a few objects per drawn object that all live until the
     # end, and each collection would rescan them and the inputs (a million small lists) for nothing.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         return _run_draw(inputs, KeyedHash(draw_key(seed, beacon)))
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _run_draw(inputs: dict[str, Any], mac: KeyedHash) -> dict[str, Any]:
